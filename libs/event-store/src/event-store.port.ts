@@ -1,0 +1,105 @@
+/**
+ * The one port every event store adapter implements (PostgreSQL now, EventStoreDB later).
+ * Revisions are 0-based per stream; positions are opaque strings that only the adapter that made them understands.
+ */
+
+export type EventSource = 'admin' | 'calcom' | 'sync' | 'reconciler';
+
+export interface EventMetadata {
+  actor: string;
+  source: EventSource;
+  correlationId: string;
+  causationId: string | null;
+  reason?: string | null;
+  [key: string]: unknown;
+}
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+export interface NewEvent<Type extends string = string, Data = unknown> {
+  /** A UUID chosen by the caller: appending the same id twice is a no-op (idempotent retry). */
+  id: string;
+  type: Type;
+  data: Data;
+  metadata: EventMetadata;
+}
+
+export interface RecordedEvent<Type extends string = string, Data = unknown> {
+  id: string;
+  streamName: string;
+  type: Type;
+  data: Data;
+  metadata: EventMetadata;
+  revision: number;
+  position: Position;
+  /** ISO 8601, UTC. */
+  recordedAt: string;
+}
+
+/** Opaque, totally ordered within one store; `START` is before every event. */
+export type Position = string;
+export const START: Position = 'start';
+
+export type ExpectedRevision = 'no_stream' | 'any' | number;
+
+export interface AppendResult {
+  /** The revision of the last event in the stream after the append. */
+  nextExpectedRevision: number;
+  /** The position of the last event appended (or of the original events on an idempotent retry). */
+  position: Position;
+}
+
+export interface ReadStreamOptions {
+  fromRevision?: number;
+  /** Inclusive. */
+  toRevision?: number;
+  /** Only events recorded at or before this ISO time. */
+  until?: string;
+}
+
+export interface ReadAllOptions {
+  /** Exclusive: events strictly after this position. */
+  after?: Position;
+  limit?: number;
+  /** Only streams whose names start with one of these prefixes, e.g. `appointment-`. */
+  streamPrefixes?: string[];
+}
+
+export interface ReadAllResult {
+  events: RecordedEvent[];
+  /** Where the next read should continue from; may move past filtered-out events. */
+  position: Position;
+}
+
+export interface EventStore {
+  appendToStream(streamName: string, events: NewEvent[], options?: { expectedRevision?: ExpectedRevision }): Promise<AppendResult>;
+  /** Events of one stream, oldest first; an empty array when the stream does not exist. */
+  readStream(streamName: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+  /**
+   * Events of all streams in the global order. Never skips an event that commits later with an earlier place
+   * in that order: a read only returns events whose order is final.
+   */
+  readAll(options?: ReadAllOptions): Promise<ReadAllResult>;
+  /** Resolves as soon as there may be events after `position` (or after a short poll interval). */
+  waitForEventsAfter(position: Position, signal?: AbortSignal): Promise<void>;
+  close(): Promise<void>;
+}
+
+export class WrongExpectedRevisionError extends Error {
+  constructor(
+    readonly streamName: string,
+    readonly expected: ExpectedRevision,
+    readonly actual: number | 'no_stream',
+  ) {
+    super(`Stream ${streamName} is at revision ${actual}, expected ${expected}`);
+    this.name = 'WrongExpectedRevisionError';
+  }
+}
+
+/** The same event id was appended before with a different stream, revision or content. */
+export class DuplicateEventIdError extends Error {
+  constructor(readonly eventId: string) {
+    super(`Event ${eventId} was already appended with different content or place`);
+    this.name = 'DuplicateEventIdError';
+  }
+}
