@@ -1,0 +1,161 @@
+import { canonicalJson } from '../canonical-json.js';
+import type { Decider } from '../event.js';
+import { AppointmentCancelled, AppointmentExists, NotFound, StaffUnavailable, ValidationFailed } from '../errors.js';
+import type { AppointmentCommand, ScheduleAppointment } from './appointment.commands.js';
+import type { AppointmentEvent, AppointmentScheduled, Customer } from './appointment.events.js';
+
+export type AppointmentStatus = 'scheduled' | 'cancelled';
+
+export type Appointment =
+  | { status: 'initial' }
+  | {
+      status: AppointmentStatus;
+      appointmentId: string;
+      serviceId: string;
+      staffId: string;
+      startsAt: string;
+      endsAt: string;
+      customer: Customer;
+      notes: string | null;
+      cancellationReason: string | null;
+      /** As first scheduled: a retried schedule command is recognised against this, whatever happened since. */
+      scheduledAs: AppointmentScheduled['data'];
+    };
+
+type Existing = Exclude<Appointment, { status: 'initial' }>;
+
+export const initialState = (): Appointment => ({ status: 'initial' });
+
+export function decide(command: AppointmentCommand, state: Appointment): AppointmentEvent[] {
+  const { type, data } = command;
+  if (type === 'ScheduleAppointment') return schedule(command, state);
+  const appointment = existing(state, data.appointmentId);
+
+  switch (type) {
+    case 'CancelAppointment':
+      if (appointment.status === 'cancelled') throw new AppointmentCancelled(data.appointmentId);
+      return [{ type: 'AppointmentCancelled', data: { appointmentId: data.appointmentId, reason: data.reason } }];
+
+    case 'RescheduleAppointment': {
+      assertActive(appointment);
+      if (sameInstant(data.startsAt, appointment.startsAt)) return [];
+      assertInFuture(data.startsAt, data.now);
+      assertAvailable(appointment.staffId, data.overlapping);
+      return [
+        {
+          type: 'AppointmentRescheduled',
+          data: {
+            appointmentId: data.appointmentId,
+            startsAt: toUtc(data.startsAt),
+            endsAt: addMinutes(data.startsAt, data.durationMinutes),
+            previousStartsAt: appointment.startsAt,
+            previousEndsAt: appointment.endsAt,
+          },
+        },
+      ];
+    }
+
+    case 'ReassignStaff':
+      assertActive(appointment);
+      if (data.staffId === appointment.staffId) return [];
+      assertAvailable(data.staffId, data.overlapping);
+      return [
+        {
+          type: 'StaffReassigned',
+          data: { appointmentId: data.appointmentId, staffId: data.staffId, previousStaffId: appointment.staffId },
+        },
+      ];
+
+    case 'ChangeService':
+      assertActive(appointment);
+      if (data.serviceId === appointment.serviceId) return [];
+      assertAvailable(appointment.staffId, data.overlapping);
+      return [
+        {
+          type: 'ServiceChanged',
+          data: {
+            appointmentId: data.appointmentId,
+            serviceId: data.serviceId,
+            previousServiceId: appointment.serviceId,
+            endsAt: addMinutes(appointment.startsAt, data.durationMinutes),
+            previousEndsAt: appointment.endsAt,
+          },
+        },
+      ];
+
+    default: {
+      const unknown: never = command;
+      throw new ValidationFailed(`Unknown command ${(unknown as { type: string }).type}`);
+    }
+  }
+}
+
+export function evolve(state: Appointment, event: AppointmentEvent): Appointment {
+  const { type, data } = event;
+  if (type === 'AppointmentScheduled') return { status: 'scheduled', ...data, cancellationReason: null, scheduledAs: data };
+  if (state.status === 'initial') return state;
+
+  switch (type) {
+    case 'AppointmentRescheduled':
+      return { ...state, startsAt: data.startsAt, endsAt: data.endsAt };
+    case 'AppointmentCancelled':
+      return { ...state, status: 'cancelled', cancellationReason: data.reason };
+    case 'StaffReassigned':
+      return { ...state, staffId: data.staffId };
+    case 'ServiceChanged':
+      return { ...state, serviceId: data.serviceId, endsAt: data.endsAt };
+    default: {
+      const unknown: never = event;
+      return unknown;
+    }
+  }
+}
+
+export const appointmentDecider: Decider<Appointment, AppointmentCommand, AppointmentEvent> = {
+  decide,
+  evolve,
+  initialState,
+};
+
+/** Scheduling the same appointment again with the same details is a harmless retry; different details are a clash. */
+function schedule({ data }: ScheduleAppointment, state: Appointment): AppointmentEvent[] {
+  const scheduled: AppointmentScheduled['data'] = {
+    appointmentId: data.appointmentId,
+    serviceId: data.serviceId,
+    staffId: data.staffId,
+    startsAt: toUtc(data.startsAt),
+    endsAt: addMinutes(data.startsAt, data.durationMinutes),
+    customer: data.customer,
+    notes: data.notes,
+  };
+  if (state.status !== 'initial') {
+    if (canonicalJson(state.scheduledAs) === canonicalJson(scheduled)) return [];
+    throw new AppointmentExists(data.appointmentId);
+  }
+  assertInFuture(data.startsAt, data.now);
+  assertAvailable(data.staffId, data.overlapping);
+  return [{ type: 'AppointmentScheduled', data: scheduled }];
+}
+
+function existing(state: Appointment, appointmentId: string): Existing {
+  if (state.status === 'initial') throw new NotFound('appointment', appointmentId);
+  return state;
+}
+
+function assertActive(appointment: Existing): void {
+  if (appointment.status === 'cancelled') throw new AppointmentCancelled(appointment.appointmentId);
+}
+
+function assertInFuture(startsAt: string, now: string): void {
+  if (Date.parse(startsAt) <= Date.parse(now)) {
+    throw new ValidationFailed('The start must be in the future', { field: 'startsAt', startsAt, now });
+  }
+}
+
+function assertAvailable(staffId: string, overlapping: readonly string[]): void {
+  if (overlapping.length > 0) throw new StaffUnavailable(staffId, overlapping);
+}
+
+const sameInstant = (a: string, b: string): boolean => Date.parse(a) === Date.parse(b);
+const toUtc = (iso: string): string => new Date(iso).toISOString();
+const addMinutes = (iso: string, minutes: number): string => new Date(Date.parse(iso) + minutes * 60_000).toISOString();

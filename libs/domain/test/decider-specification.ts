@@ -1,0 +1,30 @@
+import type { Decider } from '../src/event.js';
+
+/**
+ * Given / when / then for a decider: given past events, when a command is decided,
+ * then these events (or this error) come out. Pure: no store, no clock.
+ */
+export function deciderSpecification<State, C, E>(decider: Decider<State, C, E>) {
+  return (givenEvents: E[]) => ({
+    when(command: C) {
+      const run = (): E[] => decider.decide(command, givenEvents.reduce(decider.evolve, decider.initialState()));
+      return {
+        then(expected: E[]): void {
+          expect(run()).toEqual(expected);
+        },
+        thenNothingHappens(): void {
+          expect(run()).toEqual([]);
+        },
+        thenThrows(expectedCode: string, details?: Record<string, unknown>): void {
+          let thrown: unknown;
+          try {
+            run();
+          } catch (error) {
+            thrown = error;
+          }
+          expect(thrown).toMatchObject({ code: expectedCode, ...(details ? { details: expect.objectContaining(details) } : {}) });
+        },
+      };
+    },
+  });
+}
