@@ -20,31 +20,31 @@ export class DomainError extends Error {
   }
 }
 
-export class ValidationFailed extends DomainError {
+export class ValidationFailedError extends DomainError {
   constructor(message: string, details: Record<string, unknown> = {}) {
     super('VALIDATION_FAILED', message, details);
   }
 }
 
-export class NotFound extends DomainError {
+export class NotFoundError extends DomainError {
   constructor(entity: 'appointment' | 'staff' | 'service' | string, id: string) {
     super('NOT_FOUND', `No ${entity} with id ${id}`, { entity, id });
   }
 }
 
-export class AppointmentCancelled extends DomainError {
+export class AppointmentCancelledError extends DomainError {
   constructor(appointmentId: string) {
     super('APPOINTMENT_CANCELLED', `Appointment ${appointmentId} is cancelled and can no longer change`, { appointmentId });
   }
 }
 
-export class AppointmentExists extends DomainError {
+export class AppointmentExistsError extends DomainError {
   constructor(appointmentId: string) {
     super('APPOINTMENT_EXISTS', `Appointment ${appointmentId} already exists with different details`, { appointmentId });
   }
 }
 
-export class StaffUnavailable extends DomainError {
+export class StaffUnavailableError extends DomainError {
   constructor(staffId: string, conflictingAppointmentIds: readonly string[]) {
     super('STAFF_UNAVAILABLE', `Staff member ${staffId} already has an appointment at that time`, {
       staffId,
@@ -53,7 +53,7 @@ export class StaffUnavailable extends DomainError {
   }
 }
 
-export class VersionConflict extends DomainError {
+export class VersionConflictError extends DomainError {
   constructor(appointmentId: string, expected: number, actual: number | null) {
     super('VERSION_CONFLICT', `Appointment ${appointmentId} is at version ${actual ?? 'none'}, not ${expected}`, {
       appointmentId,

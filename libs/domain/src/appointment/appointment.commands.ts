@@ -5,11 +5,11 @@ import type { Customer } from './appointment.events.js';
  * Commands carry everything the decision needs, resolved by the application beforehand: the current time,
  * the service's duration from the catalog, and the appointments that would overlap on the staff member's calendar.
  */
-interface Decided {
+type Decided = {
   now: string;
   /** Active appointments of the (new) staff member that overlap the resulting time window, this one excluded. */
   overlapping: readonly string[];
-}
+};
 
 export type ScheduleAppointment = Command<
   'ScheduleAppointment',

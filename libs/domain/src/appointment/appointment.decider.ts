@@ -1,6 +1,6 @@
 import { canonicalJson } from '../canonical-json.js';
 import type { Decider } from '../event.js';
-import { AppointmentCancelled, AppointmentExists, NotFound, StaffUnavailable, ValidationFailed } from '../errors.js';
+import { AppointmentCancelledError, AppointmentExistsError, NotFoundError, StaffUnavailableError, ValidationFailedError } from '../errors.js';
 import type { AppointmentCommand, ScheduleAppointment } from './appointment.commands.js';
 import type { AppointmentEvent, AppointmentScheduled, Customer } from './appointment.events.js';
 
@@ -33,7 +33,7 @@ export function decide(command: AppointmentCommand, state: Appointment): Appoint
 
   switch (type) {
     case 'CancelAppointment':
-      if (appointment.status === 'cancelled') throw new AppointmentCancelled(data.appointmentId);
+      if (appointment.status === 'cancelled') throw new AppointmentCancelledError(data.appointmentId);
       return [{ type: 'AppointmentCancelled', data: { appointmentId: data.appointmentId, reason: data.reason } }];
 
     case 'RescheduleAppointment': {
@@ -85,7 +85,7 @@ export function decide(command: AppointmentCommand, state: Appointment): Appoint
 
     default: {
       const unknown: never = command;
-      throw new ValidationFailed(`Unknown command ${(unknown as { type: string }).type}`);
+      throw new ValidationFailedError(`Unknown command ${(unknown as { type: string }).type}`);
     }
   }
 }
@@ -130,7 +130,7 @@ function schedule({ data }: ScheduleAppointment, state: Appointment): Appointmen
   };
   if (state.status !== 'initial') {
     if (canonicalJson(state.scheduledAs) === canonicalJson(scheduled)) return [];
-    throw new AppointmentExists(data.appointmentId);
+    throw new AppointmentExistsError(data.appointmentId);
   }
   assertInFuture(data.startsAt, data.now);
   assertAvailable(data.staffId, data.overlapping);
@@ -138,22 +138,22 @@ function schedule({ data }: ScheduleAppointment, state: Appointment): Appointmen
 }
 
 function existing(state: Appointment, appointmentId: string): Existing {
-  if (state.status === 'initial') throw new NotFound('appointment', appointmentId);
+  if (state.status === 'initial') throw new NotFoundError('appointment', appointmentId);
   return state;
 }
 
 function assertActive(appointment: Existing): void {
-  if (appointment.status === 'cancelled') throw new AppointmentCancelled(appointment.appointmentId);
+  if (appointment.status === 'cancelled') throw new AppointmentCancelledError(appointment.appointmentId);
 }
 
 function assertInFuture(startsAt: string, now: string): void {
   if (Date.parse(startsAt) <= Date.parse(now)) {
-    throw new ValidationFailed('The start must be in the future', { field: 'startsAt', startsAt, now });
+    throw new ValidationFailedError('The start must be in the future', { field: 'startsAt', startsAt, now });
   }
 }
 
 function assertAvailable(staffId: string, overlapping: readonly string[]): void {
-  if (overlapping.length > 0) throw new StaffUnavailable(staffId, overlapping);
+  if (overlapping.length > 0) throw new StaffUnavailableError(staffId, overlapping);
 }
 
 const sameInstant = (a: string, b: string): boolean => Date.parse(a) === Date.parse(b);
