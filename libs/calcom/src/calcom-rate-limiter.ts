@@ -40,7 +40,8 @@ export class CalcomRateLimiter {
     if (!(this.requestsPerMinute > 0)) throw new RangeError('requestsPerMinute must be positive');
     this.clock = options.clock ?? realClock;
     const limit = this.requestsPerMinute;
-    this.capacity = Number.isFinite(limit) ? Math.min(limit, Math.max(1, options.burst ?? Math.floor(limit / 12))) : Infinity;
+    // Leave at least one request a minute to the refill, or a full burst would spend the whole window.
+    this.capacity = Number.isFinite(limit) ? clamp(options.burst ?? Math.floor(limit / 12), 1, Math.max(1, limit - 1)) : Infinity;
     this.tokensPerMs = Number.isFinite(limit) ? Math.max(limit - this.capacity, 1) / MINUTE_MS : Infinity;
     this.tokens = this.capacity;
     this.refilledAt = this.clock.now();
@@ -80,4 +81,8 @@ export class CalcomRateLimiter {
     this.tokens = Math.min(this.capacity, this.tokens + (now - this.refilledAt) * this.tokensPerMs);
     this.refilledAt = now;
   }
+}
+
+function clamp(value: number, min: number, max: number): number {
+  return Math.min(max, Math.max(min, value));
 }
