@@ -82,6 +82,8 @@ export interface EventStore {
   readAll(options?: ReadAllOptions): Promise<ReadAllResult>;
   /** Resolves as soon as there may be events after `position` (or after a short poll interval). */
   waitForEventsAfter(position: Position, signal?: AbortSignal): Promise<void>;
+  /** Negative when `a` comes before `b` in the global order, 0 when equal, positive after; `START` is first. */
+  comparePositions(a: Position, b: Position): number;
   close(): Promise<void>;
 }
 
