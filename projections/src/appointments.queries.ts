@@ -1,0 +1,137 @@
+import type { DataSource, Repository } from 'typeorm';
+import { ValidationFailedError, type AppointmentStatus, type Customer } from '../../libs/domain/src/index.js';
+import { decodeAppointmentCursor, encodeAppointmentCursor } from './appointment-cursor.js';
+import { AppointmentRow } from './read-model.entities.js';
+
+export interface AppointmentSummary {
+  appointmentId: string;
+  status: AppointmentStatus;
+  startsAt: string;
+  endsAt: string;
+  staffId: string;
+  serviceId: string;
+  customer: Customer;
+  notes: string | null;
+  cancellationReason: string | null;
+  /** The stream revision of the last event applied: the ETag / `If-Match` value. */
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface AppointmentListFilter {
+  /** `scheduled` or `cancelled`. */
+  status?: string;
+  staffId?: string;
+  /** ISO time: only appointments that end after it. */
+  from?: string;
+  /** ISO time: only appointments that start before it. */
+  to?: string;
+  /** 1 to 200, default 50. */
+  limit?: number;
+  /** The `nextCursor` of the previous page. */
+  cursor?: string;
+}
+
+export interface AppointmentPage {
+  items: AppointmentSummary[];
+  /** Null on the last page. */
+  nextCursor: string | null;
+}
+
+export const DEFAULT_PAGE_SIZE = 50;
+export const MAX_PAGE_SIZE = 200;
+
+export class AppointmentsQueries {
+  private readonly appointments: Repository<AppointmentRow>;
+
+  constructor(dataSource: DataSource) {
+    this.appointments = dataSource.getRepository(AppointmentRow);
+  }
+
+  async get(appointmentId: string): Promise<AppointmentSummary | null> {
+    const row = await this.appointments.findOneBy({ appointmentId });
+    return row && toSummary(row);
+  }
+
+  /** Ordered by start time, then id; the cursor is a keyset, so pages stay stable while rows are added. */
+  async list(filter: AppointmentListFilter = {}): Promise<AppointmentPage> {
+    const limit = pageSize(filter.limit);
+    const query = this.appointments
+      .createQueryBuilder('a')
+      // The cursor keeps PostgreSQL's own text of the time, so a sub-millisecond start cannot repeat a row.
+      .addSelect(`to_json(a.starts_at) #>> '{}'`, 'cursor_starts_at')
+      .orderBy('a.startsAt', 'ASC')
+      .addOrderBy('a.appointmentId', 'ASC')
+      .limit(limit + 1);
+    if (filter.status) query.andWhere('a.status = :status', { status: filter.status });
+    if (filter.staffId) query.andWhere('a.staffId = :staffId', { staffId: filter.staffId });
+    if (filter.from) query.andWhere('a.endsAt > CAST(:from AS timestamptz)', { from: isoTime('from', filter.from) });
+    if (filter.to) query.andWhere('a.startsAt < CAST(:to AS timestamptz)', { to: isoTime('to', filter.to) });
+    if (filter.cursor) {
+      const after = decodeAppointmentCursor(filter.cursor);
+      query.andWhere('(a.startsAt, a.appointmentId) > (CAST(:afterStartsAt AS timestamptz), :afterId)', {
+        afterStartsAt: after.startsAt,
+        afterId: after.appointmentId,
+      });
+    }
+    const { entities, raw } = await query.getRawAndEntities<{ cursor_starts_at: string }>();
+    const items = entities.slice(0, limit).map(toSummary);
+    const last = entities.length > limit ? items.at(-1) : undefined;
+    const nextCursor = last
+      ? encodeAppointmentCursor({ startsAt: raw[limit - 1].cursor_starts_at, appointmentId: last.appointmentId })
+      : null;
+    return { items, nextCursor };
+  }
+
+  /** Ids of the staff member's scheduled appointments overlapping [startsAt, endsAt); touching ends do not overlap. */
+  async overlappingActive(
+    staffId: string,
+    startsAt: string,
+    endsAt: string,
+    excludeAppointmentId: string | null = null,
+  ): Promise<string[]> {
+    const query = this.appointments
+      .createQueryBuilder('a')
+      .select('a.appointmentId', 'appointment_id')
+      .where('a.staffId = :staffId', { staffId })
+      .andWhere(`a.status = 'scheduled'`)
+      .andWhere('a.startsAt < CAST(:endsAt AS timestamptz)', { endsAt: isoTime('endsAt', endsAt) })
+      .andWhere('a.endsAt > CAST(:startsAt AS timestamptz)', { startsAt: isoTime('startsAt', startsAt) })
+      .orderBy('a.startsAt', 'ASC')
+      .addOrderBy('a.appointmentId', 'ASC');
+    if (excludeAppointmentId !== null) query.andWhere('a.appointmentId <> :excluded', { excluded: excludeAppointmentId });
+    const rows = await query.getRawMany<{ appointment_id: string }>();
+    return rows.map((row) => row.appointment_id);
+  }
+}
+
+function toSummary(row: AppointmentRow): AppointmentSummary {
+  return {
+    appointmentId: row.appointmentId,
+    status: row.status,
+    startsAt: row.startsAt.toISOString(),
+    endsAt: row.endsAt.toISOString(),
+    staffId: row.staffId,
+    serviceId: row.serviceId,
+    customer: row.customer,
+    notes: row.notes,
+    cancellationReason: row.cancellationReason,
+    version: row.version,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+function pageSize(limit: number | undefined): number {
+  if (limit === undefined) return DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
+    throw new ValidationFailedError(`limit must be an integer from 1 to ${MAX_PAGE_SIZE}`, { field: 'limit', limit });
+  }
+  return limit;
+}
+
+function isoTime(field: string, value: string): string {
+  if (Number.isNaN(Date.parse(value))) throw new ValidationFailedError(`${field} must be an ISO 8601 time`, { field, value });
+  return value;
+}

@@ -1,0 +1,48 @@
+import { DataSource } from 'typeorm';
+import { CreateReadModels1767225600000 } from './migrations/1767225600000-create-read-models.js';
+import { readModelEntities } from './read-model.entities.js';
+
+/** Any constant will do, as long as nothing else in the database uses it for a different purpose. */
+const MIGRATION_LOCK_KEY = 'ledger:read-model-migrations';
+
+/**
+ * The read models' DataSource: entities and migrations, never `synchronize`. Not yet initialised;
+ * `openReadModel` is the usual way in.
+ */
+export function createReadModelDataSource(url: string): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url,
+    entities: readModelEntities,
+    migrations: [CreateReadModels1767225600000],
+    migrationsTableName: 'read_model_migrations',
+    synchronize: false,
+  });
+}
+
+/**
+ * Initialises the DataSource and brings the schema up to date. Migrations run under a session advisory lock,
+ * so an app and a rebuild started at the same moment on a fresh database do not both create the tables.
+ */
+export async function openReadModel(url: string): Promise<DataSource> {
+  const dataSource = await createReadModelDataSource(url).initialize();
+  try {
+    await runReadModelMigrations(dataSource);
+    return dataSource;
+  } catch (error) {
+    await dataSource.destroy();
+    throw error;
+  }
+}
+
+export async function runReadModelMigrations(dataSource: DataSource): Promise<void> {
+  const lock = dataSource.createQueryRunner();
+  await lock.connect();
+  try {
+    await lock.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [MIGRATION_LOCK_KEY]);
+    await dataSource.runMigrations({ transaction: 'all' });
+  } finally {
+    await lock.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [MIGRATION_LOCK_KEY]).catch(() => undefined);
+    await lock.release();
+  }
+}

@@ -1,0 +1,104 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import type { AppointmentStatus, Customer } from '../../libs/domain/src/index.js';
+
+/**
+ * The read models, one row per stream. `version` is the revision of the last event applied to the row:
+ * the projector only writes a row forward, which is what makes replaying events harmless.
+ * Timestamps are the recorded-at times of events, never the clock, so a rebuild reproduces every row exactly.
+ */
+@Entity({ name: 'appointments' })
+@Index('appointments_staff_overlap_idx', ['staffId', 'status', 'startsAt', 'endsAt'])
+@Index('appointments_listing_idx', ['startsAt', 'appointmentId'])
+export class AppointmentRow {
+  @PrimaryColumn({ name: 'appointment_id', type: 'text' })
+  appointmentId: string;
+
+  @Column({ type: 'text' })
+  status: AppointmentStatus;
+
+  @Column({ name: 'starts_at', type: 'timestamptz' })
+  startsAt: Date;
+
+  @Column({ name: 'ends_at', type: 'timestamptz' })
+  endsAt: Date;
+
+  @Column({ name: 'staff_id', type: 'text' })
+  staffId: string;
+
+  @Column({ name: 'service_id', type: 'text' })
+  serviceId: string;
+
+  @Column({ type: 'jsonb' })
+  customer: Customer;
+
+  @Column({ type: 'text', nullable: true })
+  notes: string | null;
+
+  @Column({ name: 'cancellation_reason', type: 'text', nullable: true })
+  cancellationReason: string | null;
+
+  @Column({ type: 'integer' })
+  version: number;
+
+  @Column({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @Column({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+}
+
+@Entity({ name: 'staff' })
+export class StaffRow {
+  @PrimaryColumn({ name: 'staff_id', type: 'text' })
+  staffId: string;
+
+  @Column({ type: 'text' })
+  name: string;
+
+  @Column({ type: 'text' })
+  email: string;
+
+  @Column({ name: 'calcom_user_id', type: 'integer', nullable: true })
+  calcomUserId: number | null;
+
+  @Column({ type: 'integer' })
+  version: number;
+
+  @Column({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+}
+
+@Entity({ name: 'services' })
+export class ServiceRow {
+  @PrimaryColumn({ name: 'service_id', type: 'text' })
+  serviceId: string;
+
+  @Column({ type: 'text' })
+  name: string;
+
+  @Column({ name: 'duration_minutes', type: 'integer' })
+  durationMinutes: number;
+
+  @Column({ name: 'calcom_event_type_ids', type: 'jsonb' })
+  calcomEventTypeIds: Record<string, number>;
+
+  @Column({ type: 'integer' })
+  version: number;
+
+  @Column({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+}
+
+@Entity({ name: 'projection_checkpoints' })
+export class ProjectionCheckpointRow {
+  @PrimaryColumn({ type: 'text' })
+  name: string;
+
+  @Column({ type: 'text' })
+  position: string;
+
+  @Column({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+}
+
+export const readModelEntities = [AppointmentRow, StaffRow, ServiceRow, ProjectionCheckpointRow];
