@@ -1,0 +1,47 @@
+import {
+  latestSaved,
+  NotFoundError,
+  serviceStream,
+  staffStream,
+  type ServiceSaved,
+  type StaffMemberSaved,
+} from '../../../../libs/domain/src/index.js';
+import type { EventStore } from '../../../../libs/event-store/src/event-store.port.js';
+
+export interface CalendarQueries {
+  /** Scheduled appointments of the staff member overlapping [startsAt, endsAt), the excluded one left out. */
+  overlappingActive(staffId: string, startsAt: string, endsAt: string, excludeAppointmentId: string): Promise<string[]>;
+}
+
+/**
+ * What a decision needs to know about the world. The catalog is read from its own streams (always current);
+ * the staff calendar comes from the appointments read model, under the staff calendar lock.
+ */
+export class AppointmentFacts {
+  constructor(
+    private readonly store: EventStore,
+    private readonly calendar: CalendarQueries,
+    readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async service(serviceId: string): Promise<ServiceSaved['data']> {
+    const saved = latestSaved((await this.store.readStream(serviceStream(serviceId))) as unknown as ServiceSaved[]);
+    if (!saved) throw new NotFoundError('service', serviceId);
+    return saved;
+  }
+
+  async staff(staffId: string): Promise<StaffMemberSaved['data']> {
+    const saved = latestSaved((await this.store.readStream(staffStream(staffId))) as unknown as StaffMemberSaved[]);
+    if (!saved) throw new NotFoundError('staff', staffId);
+    return saved;
+  }
+
+  overlapping(staffId: string, startsAt: string, durationMinutes: number, appointmentId: string): Promise<string[]> {
+    const endsAt = new Date(Date.parse(startsAt) + durationMinutes * 60_000).toISOString();
+    return this.overlappingWindow(staffId, startsAt, endsAt, appointmentId);
+  }
+
+  overlappingWindow(staffId: string, startsAt: string, endsAt: string, appointmentId: string): Promise<string[]> {
+    return this.calendar.overlappingActive(staffId, new Date(startsAt).toISOString(), new Date(endsAt).toISOString(), appointmentId);
+  }
+}

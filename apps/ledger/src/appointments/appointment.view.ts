@@ -1,0 +1,32 @@
+import type { Appointment, Customer } from '../../../../libs/domain/src/index.js';
+
+export interface AppointmentView {
+  appointmentId: string;
+  status: string;
+  startsAt: string;
+  endsAt: string;
+  staffId: string;
+  serviceId: string;
+  customer: Customer;
+  notes: string | null;
+  cancellationReason: string | null;
+  version: number;
+  /** Filled by the Cal.com sync: the booking and how far it is in step with the ledger. */
+  calcom: Record<string, unknown> | null;
+}
+
+export function toView(state: Exclude<Appointment, { status: 'initial' }>, version: number, calcom: AppointmentView['calcom']): AppointmentView {
+  return {
+    appointmentId: state.appointmentId,
+    status: state.status,
+    startsAt: state.startsAt,
+    endsAt: state.endsAt,
+    staffId: state.staffId,
+    serviceId: state.serviceId,
+    customer: state.customer,
+    notes: state.notes,
+    cancellationReason: state.cancellationReason,
+    version,
+    calcom,
+  };
+}

@@ -1,0 +1,94 @@
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiHeader, ApiQuery, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { ValidationFailedError } from '../../../../libs/domain/src/index.js';
+import { ReadAccess } from '../auth/auth.guard.js';
+import { adminMetadata, Context, type RequestContext } from '../http/request-context.js';
+import { isIsoDateTimeWithOffset } from '../http/validators.js';
+import { appointmentIdFromPath, expectedVersionFromIfMatch } from '../http/path-ids.js';
+import { CancelAppointment, CancelAppointmentDto } from './cancel-appointment.command.js';
+import { ChangeService, ChangeServiceDto } from './change-service.command.js';
+import { GetAppointment } from './get-appointment.query.js';
+import { GetHistory } from './get-history.query.js';
+import { ListAppointments, ListAppointmentsDto } from './list-appointments.query.js';
+import { ReassignStaff, ReassignStaffDto } from './reassign-staff.command.js';
+import { RescheduleAppointment, RescheduleAppointmentDto } from './reschedule-appointment.command.js';
+import { ScheduleAppointment, ScheduleAppointmentDto } from './schedule-appointment.command.js';
+
+const IF_MATCH = { name: 'If-Match', required: false, description: 'The version last seen, e.g. "3": a stale one is refused with 412' };
+
+@ApiTags('appointments')
+@ApiBearerAuth()
+@Controller('appointments')
+export class AppointmentsController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+  ) {}
+
+  @Post()
+  schedule(@Body() body: ScheduleAppointmentDto, @Context() context: RequestContext) {
+    return this.commands.execute(new ScheduleAppointment(body, adminMetadata(context)));
+  }
+
+  @Post(':id/reschedule')
+  @HttpCode(200)
+  @ApiHeader(IF_MATCH)
+  reschedule(@Param('id') id: string, @Body() body: RescheduleAppointmentDto, @Headers('if-match') ifMatch: string | undefined, @Context() context: RequestContext) {
+    return this.commands.execute(
+      new RescheduleAppointment(appointmentIdFromPath(id), body, expectedVersionFromIfMatch(ifMatch), adminMetadata(context, body.reason ?? null)),
+    );
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(200)
+  @ApiHeader(IF_MATCH)
+  cancel(@Param('id') id: string, @Body() body: CancelAppointmentDto, @Headers('if-match') ifMatch: string | undefined, @Context() context: RequestContext) {
+    return this.commands.execute(
+      new CancelAppointment(appointmentIdFromPath(id), body, expectedVersionFromIfMatch(ifMatch), adminMetadata(context, body.reason)),
+    );
+  }
+
+  @Post(':id/reassign')
+  @HttpCode(200)
+  @ApiHeader(IF_MATCH)
+  reassign(@Param('id') id: string, @Body() body: ReassignStaffDto, @Headers('if-match') ifMatch: string | undefined, @Context() context: RequestContext) {
+    return this.commands.execute(
+      new ReassignStaff(appointmentIdFromPath(id), body, expectedVersionFromIfMatch(ifMatch), adminMetadata(context, body.reason ?? null)),
+    );
+  }
+
+  @Post(':id/change-service')
+  @HttpCode(200)
+  @ApiHeader(IF_MATCH)
+  changeService(@Param('id') id: string, @Body() body: ChangeServiceDto, @Headers('if-match') ifMatch: string | undefined, @Context() context: RequestContext) {
+    return this.commands.execute(
+      new ChangeService(appointmentIdFromPath(id), body, expectedVersionFromIfMatch(ifMatch), adminMetadata(context, body.reason ?? null)),
+    );
+  }
+
+  @Get()
+  @ReadAccess()
+  list(@Query() query: ListAppointmentsDto) {
+    return this.queries.execute(new ListAppointments(query));
+  }
+
+  @Get(':id')
+  @ReadAccess()
+  @ApiQuery({ name: 'asOf', required: false, description: 'ISO 8601 time with offset: the appointment as it stood then' })
+  async get(@Param('id') id: string, @Query('asOf') asOf: unknown, @Res({ passthrough: true }) response: Response) {
+    if (asOf !== undefined && !isIsoDateTimeWithOffset(asOf)) {
+      throw new ValidationFailedError('asOf must be an ISO 8601 date-time with an offset', { field: 'asOf' });
+    }
+    const view = await this.queries.execute(new GetAppointment(appointmentIdFromPath(id), asOf));
+    response.setHeader('ETag', `"${view.version}"`);
+    return view;
+  }
+
+  @Get(':id/history')
+  @ReadAccess()
+  history(@Param('id') id: string) {
+    return this.queries.execute(new GetHistory(appointmentIdFromPath(id)));
+  }
+}

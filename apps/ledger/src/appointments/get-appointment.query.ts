@@ -1,0 +1,38 @@
+import { QueryHandler, Query, type IQueryHandler } from '@nestjs/cqrs';
+import { Inject } from '@nestjs/common';
+import {
+  type AppointmentEvent,
+  appointmentStream,
+  evolve,
+  initialState,
+  NotFoundError,
+} from '../../../../libs/domain/src/index.js';
+import type { EventStore } from '../../../../libs/event-store/src/event-store.port.js';
+import { EVENT_STORE } from '../ledger.tokens.js';
+import { toView, type AppointmentView } from './appointment.view.js';
+import { CalcomStatusLookup } from './calcom-status.lookup.js';
+
+/** The appointment now, or as it stood at `asOf`: folded from its own stream, so it is never behind. */
+export class GetAppointment extends Query<AppointmentView> {
+  constructor(
+    readonly appointmentId: string,
+    readonly asOf?: string,
+  ) {
+    super();
+  }
+}
+
+@QueryHandler(GetAppointment)
+export class GetAppointmentHandler implements IQueryHandler<GetAppointment> {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly calcom: CalcomStatusLookup,
+  ) {}
+
+  async execute({ appointmentId, asOf }: GetAppointment): Promise<AppointmentView> {
+    const events = await this.store.readStream(appointmentStream(appointmentId), asOf ? { until: asOf } : {});
+    const state = events.reduce((current, event) => evolve(current, event as unknown as AppointmentEvent), initialState());
+    if (state.status === 'initial') throw new NotFoundError('appointment', appointmentId);
+    return toView(state, events.length, asOf ? null : await this.calcom.statusOf(appointmentId));
+  }
+}

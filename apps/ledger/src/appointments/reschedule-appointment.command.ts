@@ -1,0 +1,59 @@
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { ApiProperty } from '@nestjs/swagger';
+import { IsOptional } from 'class-validator';
+import type { Appointment } from '../../../../libs/domain/src/index.js';
+import type { EventMetadata } from '../../../../libs/event-store/src/event-store.port.js';
+import { IsDateTimeWithOffset, IsReason } from '../http/validators.js';
+import { AppointmentCommandService, type CommandResult } from './appointment-command.service.js';
+import { AppointmentFacts } from './appointment-facts.js';
+
+export class RescheduleAppointmentDto {
+  @ApiProperty({ example: '2030-01-03T15:00:00+01:00', description: 'ISO 8601 with offset; must be in the future' })
+  @IsDateTimeWithOffset()
+  startsAt: string;
+
+  @IsReason({ required: false }) @IsOptional() reason?: string;
+}
+
+export class RescheduleAppointment extends Command<CommandResult> {
+  constructor(
+    readonly appointmentId: string,
+    readonly body: RescheduleAppointmentDto,
+    readonly expectedVersion: number | undefined,
+    readonly metadata: EventMetadata,
+  ) {
+    super();
+  }
+}
+
+@CommandHandler(RescheduleAppointment)
+export class RescheduleAppointmentHandler implements ICommandHandler<RescheduleAppointment> {
+  constructor(
+    private readonly commands: AppointmentCommandService,
+    private readonly facts: AppointmentFacts,
+  ) {}
+
+  execute({ appointmentId, body, expectedVersion, metadata }: RescheduleAppointment): Promise<CommandResult> {
+    return this.commands.execute({
+      appointmentId,
+      expectedVersion,
+      metadata,
+      calendarsOf: (state) => [staffOf(state)],
+      build: async (state) => {
+        const durationMinutes = state.status === 'initial' ? 0 : (await this.facts.service(state.serviceId)).durationMinutes;
+        return {
+          type: 'RescheduleAppointment',
+          data: {
+            appointmentId,
+            startsAt: body.startsAt,
+            durationMinutes,
+            now: this.facts.now().toISOString(),
+            overlapping: state.status === 'initial' ? [] : await this.facts.overlapping(state.staffId, body.startsAt, durationMinutes, appointmentId),
+          },
+        };
+      },
+    });
+  }
+}
+
+export const staffOf = (state: Appointment): string => (state.status === 'initial' ? '' : state.staffId);

@@ -1,0 +1,74 @@
+import { randomUUID } from 'node:crypto';
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsEmail, IsNotEmpty, IsObject, IsOptional, IsString, IsTimeZone, MaxLength, ValidateNested } from 'class-validator';
+import type { EventMetadata } from '../../../../libs/event-store/src/event-store.port.js';
+import { IsDateTimeWithOffset, IsEntityId } from '../http/validators.js';
+import { AppointmentCommandService, type CommandResult } from './appointment-command.service.js';
+import { AppointmentFacts } from './appointment-facts.js';
+
+export class CustomerDto {
+  @ApiProperty({ example: 'Ada Lovelace' }) @IsString() @IsNotEmpty() @MaxLength(200) name: string;
+  @ApiProperty({ example: 'ada@example.com' }) @IsEmail() @MaxLength(254) email: string;
+  @ApiProperty({ example: 'Europe/London' }) @IsTimeZone() timeZone: string;
+  @ApiPropertyOptional({ example: '+44 20 7946 0000' }) @IsOptional() @IsString() @MaxLength(40) phone?: string;
+}
+
+export class ScheduleAppointmentDto {
+  @IsEntityId({ description: 'Chosen by the client to make retries safe; generated when absent', optional: true })
+  @IsOptional()
+  appointmentId?: string;
+
+  @IsEntityId({ description: 'Service from the catalog' }) serviceId: string;
+  @IsEntityId({ description: 'Staff member from the catalog' }) staffId: string;
+
+  @ApiProperty({ example: '2030-01-02T10:00:00+01:00', description: 'ISO 8601 with offset; must be in the future' })
+  @IsDateTimeWithOffset()
+  startsAt: string;
+
+  @ApiProperty({ type: CustomerDto }) @IsObject() @ValidateNested() @Type(() => CustomerDto) customer: CustomerDto;
+
+  @ApiPropertyOptional({ maxLength: 2000 }) @IsOptional() @IsString() @MaxLength(2000) notes?: string;
+}
+
+export class ScheduleAppointment extends Command<CommandResult> {
+  constructor(
+    readonly body: ScheduleAppointmentDto,
+    readonly metadata: EventMetadata,
+  ) {
+    super();
+  }
+}
+
+@CommandHandler(ScheduleAppointment)
+export class ScheduleAppointmentHandler implements ICommandHandler<ScheduleAppointment> {
+  constructor(
+    private readonly commands: AppointmentCommandService,
+    private readonly facts: AppointmentFacts,
+  ) {}
+
+  async execute({ body, metadata }: ScheduleAppointment): Promise<CommandResult> {
+    const appointmentId = body.appointmentId ?? randomUUID();
+    const [service] = await Promise.all([this.facts.service(body.serviceId), this.facts.staff(body.staffId)]);
+    return this.commands.execute({
+        appointmentId,
+        metadata,
+        calendarsOf: () => [body.staffId],
+        build: async () => ({
+          type: 'ScheduleAppointment',
+          data: {
+            appointmentId,
+            serviceId: body.serviceId,
+            staffId: body.staffId,
+            startsAt: body.startsAt,
+            durationMinutes: service.durationMinutes,
+            customer: { name: body.customer.name, email: body.customer.email, timeZone: body.customer.timeZone, phone: body.customer.phone ?? null },
+            notes: body.notes ?? null,
+            now: this.facts.now().toISOString(),
+            overlapping: await this.facts.overlapping(body.staffId, body.startsAt, service.durationMinutes, appointmentId),
+          },
+        }),
+      });
+  }
+}

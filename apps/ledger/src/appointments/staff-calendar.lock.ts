@@ -1,0 +1,24 @@
+import type { DataSource } from 'typeorm';
+
+/**
+ * Serialises changes to the same staff members' calendars across every instance of the ledger,
+ * so two overlapping bookings cannot both pass the availability check against the read model.
+ * Held from the check until the read model shows the result (see AppointmentCommandService).
+ */
+export class StaffCalendarLock {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async withLock<T>(staffIds: readonly string[], work: () => Promise<T>): Promise<T> {
+    const keys = [...new Set(staffIds)].sort().map((id) => `staff-calendar:${id}`);
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      // Sorted keys: two commands locking the same pair can never wait on each other in opposite order.
+      for (const key of keys) await runner.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [key]);
+      return await work();
+    } finally {
+      await runner.query('SELECT pg_advisory_unlock_all()').catch(() => undefined);
+      await runner.release();
+    }
+  }
+}

@@ -1,0 +1,68 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { DomainError, type ErrorCode } from '../../../../libs/domain/src/index.js';
+import { errorBody, type ErrorBody } from './error-body.js';
+
+const statusByCode: Record<ErrorCode, number> = {
+  VALIDATION_FAILED: HttpStatus.BAD_REQUEST,
+  NOT_FOUND: HttpStatus.NOT_FOUND,
+  APPOINTMENT_CANCELLED: HttpStatus.CONFLICT,
+  APPOINTMENT_EXISTS: HttpStatus.CONFLICT,
+  STAFF_UNAVAILABLE: HttpStatus.CONFLICT,
+  VERSION_CONFLICT: HttpStatus.PRECONDITION_FAILED,
+  UNAUTHORIZED: HttpStatus.UNAUTHORIZED,
+  FORBIDDEN: HttpStatus.FORBIDDEN,
+};
+
+const codeByStatus: Record<number, string> = {
+  400: 'VALIDATION_FAILED',
+  401: 'UNAUTHORIZED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  409: 'CONFLICT',
+  412: 'VERSION_CONFLICT',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  429: 'RATE_LIMITED',
+};
+
+/** The one place where errors become HTTP answers, always as `{"error":{"code","message","details"}}`. */
+@Catch()
+export class HttpExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HttpExceptionFilter');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const response = http.getResponse<Response>();
+    const request = http.getRequest<Request>();
+    const [status, body] = this.describe(exception);
+    if (status >= 500) {
+      this.logger.error({ message: 'request failed', method: request.method, path: request.path, error: String(exception), stack: (exception as Error)?.stack });
+    }
+    response.status(status).json(body);
+  }
+
+  private describe(exception: unknown): [number, ErrorBody] {
+    if (exception instanceof DomainError) {
+      return [statusByCode[exception.code], errorBody(exception.code, exception.message, exception.details)];
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const response = exception.getResponse();
+      if (typeof response === 'object' && response && 'error' in response && isErrorBody(response)) return [status, response];
+      return [status, errorBody(codeByStatus[status] ?? 'HTTP_ERROR', exception.message)];
+    }
+    const bodyParserError = exception as { type?: string; status?: number; message?: string };
+    if (bodyParserError?.type && typeof bodyParserError.status === 'number' && bodyParserError.status < 500) {
+      const message = bodyParserError.type === 'entity.parse.failed' ? 'The request body is not valid JSON' : String(bodyParserError.message);
+      return [bodyParserError.status, errorBody(codeByStatus[bodyParserError.status] ?? 'VALIDATION_FAILED', message, { reason: bodyParserError.type })];
+    }
+    return [HttpStatus.INTERNAL_SERVER_ERROR, errorBody('INTERNAL', 'Something went wrong on our side; nothing was changed unless the response said so')];
+  }
+}
+
+function isErrorBody(value: object): value is ErrorBody {
+  const error = (value as { error?: unknown }).error;
+  return typeof error === 'object' && error !== null && 'code' in error && 'message' in error;
+}

@@ -1,0 +1,44 @@
+import { randomUUID } from 'node:crypto';
+import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import type { NextFunction, Response } from 'express';
+import type { EventMetadata } from '../../../../libs/event-store/src/event-store.port.js';
+import type { AuthenticatedRequest } from '../auth/auth.guard.js';
+
+export interface RequestContext {
+  correlationId: string;
+  actor: string;
+  tokenId: string | null;
+}
+
+const CORRELATION_HEADER = 'x-correlation-id';
+const ACCEPTABLE_ID = /^[\w.:-]{1,100}$/;
+
+/** Every request carries a correlation id: the caller's if it sent a sane one, otherwise a new one. It is echoed back. */
+export function correlationIdMiddleware(request: AuthenticatedRequest, response: Response, next: NextFunction): void {
+  const given = request.headers[CORRELATION_HEADER];
+  const correlationId = typeof given === 'string' && ACCEPTABLE_ID.test(given) ? given : randomUUID();
+  (request as AuthenticatedRequest & { correlationId: string }).correlationId = correlationId;
+  response.setHeader('X-Correlation-Id', correlationId);
+  next();
+}
+
+/** Who is acting: the person the admin UI names in `X-Actor`, else the role and token fingerprint. */
+export const Context = createParamDecorator((_data: unknown, context: ExecutionContext): RequestContext => {
+  const request = context.switchToHttp().getRequest<AuthenticatedRequest & { correlationId?: string }>();
+  const named = request.headers['x-actor'];
+  const caller = request.caller;
+  return {
+    correlationId: request.correlationId ?? randomUUID(),
+    actor: typeof named === 'string' && named.trim() ? named.trim().slice(0, 200) : caller ? `${caller.role}:${caller.tokenId}` : 'anonymous',
+    tokenId: caller?.tokenId ?? null,
+  };
+});
+
+export const adminMetadata = (context: RequestContext, reason: string | null = null): EventMetadata => ({
+  actor: context.actor,
+  source: 'admin',
+  correlationId: context.correlationId,
+  causationId: null,
+  reason,
+  tokenId: context.tokenId,
+});

@@ -1,0 +1,83 @@
+import { type DynamicModule, type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { CqrsModule } from '@nestjs/cqrs';
+import type { DataSource } from 'typeorm';
+import type { EventStore } from '../../../libs/event-store/src/event-store.port.js';
+import { AppointmentsQueries } from '../../../projections/src/appointments.queries.js';
+import { CatalogQueries } from '../../../projections/src/catalog.queries.js';
+import type { Projector } from '../../../projections/src/projector.js';
+import { AppointmentCommandService } from './appointments/appointment-command.service.js';
+import { AppointmentFacts } from './appointments/appointment-facts.js';
+import { AppointmentsController } from './appointments/appointments.controller.js';
+import { CalcomStatusLookup } from './appointments/calcom-status.lookup.js';
+import { CancelAppointmentHandler } from './appointments/cancel-appointment.command.js';
+import { ChangeServiceHandler } from './appointments/change-service.command.js';
+import { GetAppointmentHandler } from './appointments/get-appointment.query.js';
+import { GetHistoryHandler } from './appointments/get-history.query.js';
+import { ListAppointmentsHandler } from './appointments/list-appointments.query.js';
+import { ReassignStaffHandler } from './appointments/reassign-staff.command.js';
+import { RescheduleAppointmentHandler } from './appointments/reschedule-appointment.command.js';
+import { ScheduleAppointmentHandler } from './appointments/schedule-appointment.command.js';
+import { StaffCalendarLock } from './appointments/staff-calendar.lock.js';
+import { AuthGuard } from './auth/auth.guard.js';
+import { CatalogController } from './catalog/catalog.controller.js';
+import { SaveCatalogEntry } from './catalog/save-catalog-entry.js';
+import type { LedgerConfig } from './config.js';
+import { HttpExceptionFilter } from './http/http-exception.filter.js';
+import { correlationIdMiddleware } from './http/request-context.js';
+import { HttpMetricsMiddleware } from './observability/http-metrics.middleware.js';
+import { LedgerMetrics } from './observability/metrics.js';
+import { ObservabilityController } from './observability/observability.controller.js';
+import { EVENT_STORE, LEDGER_CONFIG, PROJECTOR } from './ledger.tokens.js';
+
+/** What the module is built from: made (and closed) by `startLedger`, outside Nest's container. */
+export interface LedgerRuntime {
+  config: LedgerConfig;
+  store: EventStore;
+  readModel: DataSource;
+  projector: Projector;
+  now?: () => Date;
+}
+
+@Module({})
+export class LedgerModule implements NestModule {
+  static register(runtime: LedgerRuntime): DynamicModule {
+    const waitForReadModel = (position: string) => runtime.projector.waitUntilProcessed(position, runtime.config.readYourWritesTimeoutMs);
+    const appointments = new AppointmentsQueries(runtime.readModel);
+    return {
+      module: LedgerModule,
+      imports: [CqrsModule.forRoot()],
+      controllers: [AppointmentsController, CatalogController, ObservabilityController],
+      providers: [
+        { provide: LEDGER_CONFIG, useValue: runtime.config },
+        { provide: EVENT_STORE, useValue: runtime.store },
+        { provide: PROJECTOR, useValue: runtime.projector },
+        { provide: AppointmentsQueries, useValue: appointments },
+        { provide: CatalogQueries, useValue: new CatalogQueries(runtime.readModel) },
+        { provide: LedgerMetrics, useValue: new LedgerMetrics() },
+        { provide: CalcomStatusLookup, useValue: new CalcomStatusLookup() },
+        {
+          provide: AppointmentCommandService,
+          useValue: new AppointmentCommandService(runtime.store, new StaffCalendarLock(runtime.readModel), waitForReadModel),
+        },
+        { provide: AppointmentFacts, useValue: new AppointmentFacts(runtime.store, appointments, runtime.now) },
+        { provide: SaveCatalogEntry, useValue: new SaveCatalogEntry(runtime.store, waitForReadModel) },
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_FILTER, useClass: HttpExceptionFilter },
+        ScheduleAppointmentHandler,
+        RescheduleAppointmentHandler,
+        CancelAppointmentHandler,
+        ReassignStaffHandler,
+        ChangeServiceHandler,
+        GetAppointmentHandler,
+        GetHistoryHandler,
+        ListAppointmentsHandler,
+        HttpMetricsMiddleware,
+      ],
+    };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(correlationIdMiddleware, HttpMetricsMiddleware).forRoutes('*path');
+  }
+}

@@ -1,0 +1,79 @@
+import 'reflect-metadata';
+import { ConsoleLogger, type INestApplication, type LoggerService } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../../libs/database/src/embedded-postgres.js';
+import { openEventStore } from '../../../libs/event-store/src/open-event-store.js';
+import { openReadModel } from '../../../projections/src/read-model.data-source.js';
+import { Projector } from '../../../projections/src/projector.js';
+import type { LedgerConfig } from './config.js';
+import { validationPipe } from './http/validation.js';
+import { LedgerModule } from './ledger.module.js';
+
+export interface RunningLedger {
+  /** e.g. http://127.0.0.1:3000 */
+  url: string;
+  app: INestApplication;
+  databaseUrl: string;
+  close(): Promise<void>;
+}
+
+export interface StartLedgerOptions {
+  logger?: LoggerService | false;
+  now?: () => Date;
+}
+
+/**
+ * Starts the whole ledger: database (embedded when no URL is given), event store, read models and their projector,
+ * then the HTTP API. Everything started here is stopped by `close()`, in reverse order.
+ */
+export async function startLedger(config: LedgerConfig, options: StartLedgerOptions = {}): Promise<RunningLedger> {
+  const logger = options.logger ?? new ConsoleLogger('ledger', { json: true });
+  const stack: (() => Promise<unknown>)[] = [];
+  const close = async () => {
+    for (const stop of stack.reverse()) await stop().catch(() => undefined);
+  };
+  try {
+    let databaseUrl = config.databaseUrl;
+    if (!databaseUrl) {
+      const embedded: EmbeddedDatabase = await startEmbeddedPostgres({ dataDir: config.dataDir });
+      stack.push(() => embedded.stop());
+      databaseUrl = embedded.url;
+      if (logger) logger.log(`No DATABASE_URL: using the embedded PostgreSQL in ${config.dataDir}/postgres`, 'Database');
+    }
+    const eventStore = await openEventStore({ postgresUrl: databaseUrl });
+    stack.push(() => eventStore.close());
+    const readModel = await openReadModel(databaseUrl);
+    stack.push(() => readModel.destroy());
+    const projector = new Projector(eventStore.store, readModel);
+    projector.start();
+    stack.push(() => projector.stop());
+
+    const app = await NestFactory.create<NestExpressApplication>(
+      LedgerModule.register({ config, store: eventStore.store, readModel, projector, now: options.now }),
+      { logger: logger === false ? false : logger, bufferLogs: false },
+    );
+    app.useGlobalPipes(validationPipe);
+    app.useBodyParser('json', { limit: '256kb' });
+    app.disable('x-powered-by');
+    const document = SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder()
+        .setTitle('Appointment ledger')
+        .setDescription('Event-sourced appointments in two-way sync with Cal.com')
+        .setVersion('1')
+        .addBearerAuth()
+        .build(),
+    );
+    SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
+    await app.listen(config.port, config.host);
+    stack.push(() => app.close());
+    const address = app.getHttpServer().address() as { port: number };
+    const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
+    return { url: `http://${host}:${address.port}`, app, databaseUrl, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}

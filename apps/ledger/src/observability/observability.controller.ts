@@ -1,0 +1,42 @@
+import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
+import { ApiExcludeEndpoint, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import type { EventStore } from '../../../../libs/event-store/src/event-store.port.js';
+import { Public } from '../auth/auth.guard.js';
+import { EVENT_STORE, PROJECTOR } from '../ledger.tokens.js';
+import { LedgerMetrics } from './metrics.js';
+import type { Projector } from '../../../../projections/src/projector.js';
+
+@ApiTags('operations')
+@Controller()
+export class ObservabilityController {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(PROJECTOR) private readonly projector: Projector,
+    private readonly metrics: LedgerMetrics,
+  ) {}
+
+  /** Healthy when the event store answers and the projector is running; 503 otherwise, with what is wrong. */
+  @Get('health')
+  @Public()
+  async health(@Res({ passthrough: true }) response: Response) {
+    const checks = {
+      eventStore: await this.store
+        .readAll({ limit: 1 })
+        .then(() => 'up')
+        .catch((error: Error) => `down: ${error.message}`),
+      projector: this.projector.isRunning() ? 'up' : 'down',
+    };
+    const healthy = Object.values(checks).every((value) => value === 'up');
+    response.status(healthy ? 200 : 503);
+    return { status: healthy ? 'ok' : 'degraded', checks, projectorPosition: this.projector.position };
+  }
+
+  @Get('metrics')
+  @Public()
+  @ApiExcludeEndpoint()
+  @Header('Content-Type', 'text/plain; version=0.0.4')
+  metricsText(): Promise<string> {
+    return this.metrics.registry.metrics();
+  }
+}
