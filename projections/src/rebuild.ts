@@ -1,0 +1,56 @@
+import 'reflect-metadata';
+import { resolve } from 'node:path';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../libs/database/src/embedded-postgres.js';
+import { openEventStore } from '../../libs/event-store/src/open-event-store.js';
+import { openReadModel } from './read-model.data-source.js';
+import { rebuildReadModels } from './rebuild-read-models.js';
+
+/**
+ * `npm run projections:rebuild`: rebuilds every read model from the event store's first event and exits.
+ * Uses DATABASE_URL, or without it the embedded PostgreSQL under DATA_DIR (default ./.data), which only one
+ * process can hold: stop the app first in that case. Against DATABASE_URL the app may keep running.
+ */
+async function main(): Promise<void> {
+  const started = Date.now();
+  let embedded: EmbeddedDatabase | null = null;
+  let databaseUrl = process.env.DATABASE_URL || null;
+  if (!databaseUrl) {
+    const dataDir = resolve(process.env.DATA_DIR ?? './.data');
+    log(`No DATABASE_URL: using the embedded PostgreSQL in ${dataDir}/postgres`);
+    embedded = await startEmbeddedPostgres({ dataDir });
+    databaseUrl = embedded.url;
+  }
+  const eventStore = await openEventStore({ postgresUrl: databaseUrl });
+  try {
+    const readModel = await openReadModel(databaseUrl);
+    try {
+      let reported = 0;
+      const result = await rebuildReadModels(eventStore.store, readModel, {
+        onProgress: (events) => {
+          if (events - reported < 100_000) return;
+          reported = events;
+          log(`${events} events applied`);
+        },
+      });
+      const seconds = (Date.now() - started) / 1000;
+      log(`Rebuilt the read models from ${result.eventsApplied} events in ${seconds.toFixed(1)} s (position ${result.position})`);
+    } finally {
+      await readModel.destroy();
+    }
+  } finally {
+    await eventStore.close();
+    await embedded?.stop();
+  }
+}
+
+function log(message: string): void {
+  console.log(JSON.stringify({ time: new Date().toISOString(), context: 'projections:rebuild', message }));
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
