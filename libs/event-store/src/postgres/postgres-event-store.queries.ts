@@ -1,0 +1,135 @@
+import type pg from 'pg';
+import type { EventMetadata, ExpectedRevision, NewEvent, Position, RecordedEvent } from '../event-store.port.js';
+import { encodePosition, type PostgresPosition } from './postgres-position.js';
+
+/*
+ * Named statements: pg prepares each once per connection, so an append or a page read is a single
+ * Bind/Execute round trip afterwards.
+ */
+
+const EVENT_COLUMNS = 'global_position, transaction_id, event_id, stream_name, revision, type, data, metadata, recorded_at';
+
+export interface EventRow {
+  global_position: string;
+  transaction_id: string;
+  event_id: string;
+  stream_name: string;
+  revision: string;
+  type: string;
+  data: unknown;
+  metadata: EventMetadata;
+  recorded_at: Date;
+}
+
+export interface AppendRow {
+  appended_revision: string;
+  appended_transaction_id: string;
+  appended_global_position: string;
+}
+
+export function toRecordedEvent(row: EventRow): RecordedEvent {
+  return {
+    id: row.event_id,
+    streamName: row.stream_name,
+    type: row.type,
+    data: row.data,
+    metadata: row.metadata,
+    revision: Number(row.revision),
+    position: encodePosition(row.transaction_id, row.global_position),
+    recordedAt: row.recorded_at.toISOString(),
+  };
+}
+
+/** The port's expected revision in append_to_stream's encoding: NULL = any, -1 = no stream. */
+function expectedRevisionParameter(expected: ExpectedRevision): number | null {
+  if (expected === 'any') return null;
+  if (expected === 'no_stream') return -1;
+  return expected;
+}
+
+export function appendQuery(streamName: string, events: NewEvent[], expected: ExpectedRevision): pg.QueryConfig {
+  return {
+    name: 'event_store_append',
+    text: 'SELECT appended_revision, appended_transaction_id, appended_global_position FROM append_to_stream($1, $2, $3, $4, $5, $6)',
+    values: [
+      streamName,
+      expectedRevisionParameter(expected),
+      events.map((event) => event.id),
+      events.map((event) => event.type),
+      // Stringified here: pg would otherwise read an event whose data is a JSON array as a nested SQL array.
+      events.map((event) => JSON.stringify(event.data ?? null)),
+      events.map((event) => JSON.stringify(event.metadata)),
+    ],
+  };
+}
+
+export function streamStateQuery(streamName: string): pg.QueryConfig {
+  return {
+    name: 'event_store_stream_state',
+    text: `SELECT s.revision,
+                  (SELECT e.transaction_id::text || ':' || e.global_position FROM events e
+                    WHERE e.stream_name = s.stream_name AND e.revision = s.revision) AS position
+             FROM streams s WHERE s.stream_name = $1 AND s.revision >= 0`,
+    values: [streamName],
+  };
+}
+
+export interface ReadStreamBounds {
+  fromRevision?: number;
+  toRevision?: number;
+  until?: string;
+}
+
+export function readStreamQuery(streamName: string, bounds: ReadStreamBounds): pg.QueryConfig {
+  return {
+    name: 'event_store_read_stream',
+    text: `SELECT ${EVENT_COLUMNS} FROM events
+            WHERE stream_name = $1 AND revision >= $2
+              AND ($3::bigint IS NULL OR revision <= $3)
+              AND ($4::timestamptz IS NULL OR recorded_at <= $4)
+            ORDER BY revision`,
+    values: [streamName, bounds.fromRevision ?? 0, bounds.toRevision ?? null, bounds.until ?? null],
+  };
+}
+
+export interface ReadAllRow extends EventRow {
+  /** The last readable place at all, filtered or not: where a short page may move the reader to. */
+  tail: Position | null;
+}
+
+/**
+ * One statement, hence one snapshot, for the page and the tail: both see the same xmin horizon, so moving
+ * the reader to the tail cannot pass an event the page did not see. Always returns at least one row
+ * (event columns NULL when the page is empty).
+ */
+export function readAllQuery(after: PostgresPosition, limit: number, streamPrefixes: string[] | null): pg.QueryConfig {
+  return {
+    name: 'event_store_read_all',
+    text: `WITH horizon AS MATERIALIZED (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin),
+                tail AS MATERIALIZED (
+                  SELECT e.transaction_id::text || ':' || e.global_position AS tail FROM events e, horizon h
+                   WHERE e.transaction_id < h.xmin
+                   ORDER BY e.transaction_id DESC, e.global_position DESC LIMIT 1)
+           SELECT (SELECT tail FROM tail) AS tail, page.*
+             FROM horizon h
+             LEFT JOIN LATERAL (
+               SELECT ${EVENT_COLUMNS} FROM events
+                WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
+                  AND transaction_id < h.xmin
+                  AND ($4::text[] IS NULL OR stream_name ^@ ANY ($4::text[]))
+                ORDER BY transaction_id, global_position
+                LIMIT $3) page ON true`,
+    values: [after.transactionId.toString(), after.globalPosition.toString(), limit, streamPrefixes],
+  };
+}
+
+export function hasEventsAfterQuery(after: PostgresPosition): pg.QueryConfig {
+  return {
+    name: 'event_store_has_events_after',
+    text: `SELECT EXISTS (
+             SELECT 1 FROM events
+              WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
+                AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())) AS found`,
+    values: [after.transactionId.toString(), after.globalPosition.toString()],
+  };
+}

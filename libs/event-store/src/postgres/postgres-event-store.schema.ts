@@ -1,0 +1,128 @@
+import type pg from 'pg';
+import { applySchema } from './postgres-migration.js';
+
+/** Every append notifies this channel; waiting readers LISTEN on it. */
+export const APPENDED_CHANNEL = 'event_store_appended';
+
+/** SQLSTATEs raised by append_to_stream, translated to the port's errors by the adapter. */
+export const AppendErrorCode = {
+  wrongExpectedRevision: 'EV001',
+  duplicateEventId: 'EV002',
+  /** Our transaction id is older than the stream's last writer's: retry in a new transaction. */
+  transactionOrder: 'EV003',
+} as const;
+
+/**
+ * `transaction_id` + the `transaction_id < pg_snapshot_xmin(pg_current_snapshot())` filter in readAll give a
+ * gap-free global order: a row becomes readable only once no transaction that could still commit an earlier
+ * row is running. `streams.last_transaction_id` keeps that order consistent with stream revisions (EV003).
+ */
+export const EVENT_STORE_SCHEMA = `
+CREATE TABLE IF NOT EXISTS streams (
+  stream_name text PRIMARY KEY,
+  revision bigint NOT NULL,
+  last_transaction_id xid8 NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS events (
+  global_position bigserial PRIMARY KEY,
+  transaction_id xid8 NOT NULL DEFAULT pg_current_xact_id(),
+  event_id uuid NOT NULL,
+  stream_name text NOT NULL,
+  revision bigint NOT NULL,
+  type text NOT NULL,
+  data jsonb NOT NULL,
+  metadata jsonb NOT NULL,
+  -- Milliseconds, so that the ISO string we return can be handed back as \`until\` and include the event.
+  recorded_at timestamptz NOT NULL DEFAULT date_trunc('milliseconds', now()),
+  CONSTRAINT events_event_id_unique UNIQUE (event_id),
+  CONSTRAINT events_stream_revision_unique UNIQUE (stream_name, revision)
+);
+
+CREATE INDEX IF NOT EXISTS events_global_order ON events (transaction_id, global_position);
+
+-- One round trip per append: lock the stream row, recognise a retry, check the expectation, insert, notify.
+-- p_expected_revision: NULL = any, -1 = no stream, n = exactly n.
+CREATE OR REPLACE FUNCTION append_to_stream(
+  p_stream_name text,
+  p_expected_revision bigint,
+  p_event_ids uuid[],
+  p_types text[],
+  p_data jsonb[],
+  p_metadata jsonb[]
+) RETURNS TABLE (appended_revision bigint, appended_transaction_id xid8, appended_global_position bigint)
+LANGUAGE plpgsql AS $fn$
+DECLARE
+  v_count bigint := cardinality(p_event_ids);
+  v_current bigint;
+  v_last_transaction xid8;
+  v_known bigint;
+  v_first bigint;
+  v_last_position bigint;
+BEGIN
+  SELECT s.revision, s.last_transaction_id INTO v_current, v_last_transaction
+    FROM streams s WHERE s.stream_name = p_stream_name FOR NO KEY UPDATE;
+  IF NOT FOUND THEN
+    INSERT INTO streams (stream_name, revision, last_transaction_id)
+      VALUES (p_stream_name, -1, pg_current_xact_id())
+      ON CONFLICT (stream_name) DO NOTHING;
+    SELECT s.revision, s.last_transaction_id INTO v_current, v_last_transaction
+      FROM streams s WHERE s.stream_name = p_stream_name FOR NO KEY UPDATE;
+  END IF;
+
+  SELECT count(*) INTO v_known FROM events e WHERE e.event_id = ANY (p_event_ids);
+  IF v_known > 0 THEN
+    -- A retry is recognised only if every event sits, unchanged, where this very call would have put it.
+    SELECT e.revision INTO v_first FROM events e
+      WHERE e.event_id = p_event_ids[1] AND e.stream_name = p_stream_name;
+    IF v_known = v_count AND v_first IS NOT NULL
+       AND (p_expected_revision IS NULL OR v_first = p_expected_revision + 1)
+       AND NOT EXISTS (
+         SELECT 1
+           FROM unnest(p_event_ids, p_types, p_data) WITH ORDINALITY AS n(event_id, type, data, ordinality)
+           LEFT JOIN events e ON e.event_id = n.event_id
+          WHERE e.event_id IS NULL OR e.stream_name <> p_stream_name OR e.revision <> v_first + n.ordinality - 1
+             OR e.type <> n.type OR e.data <> n.data)
+    THEN
+      RETURN QUERY SELECT e.revision, e.transaction_id, e.global_position FROM events e
+        WHERE e.stream_name = p_stream_name AND e.revision = v_first + v_count - 1;
+      RETURN;
+    END IF;
+    RAISE EXCEPTION USING ERRCODE = '${AppendErrorCode.duplicateEventId}',
+      MESSAGE = 'event id already appended with different content or place',
+      DETAIL = (SELECT e.event_id::text FROM events e WHERE e.event_id = ANY (p_event_ids) LIMIT 1);
+  END IF;
+
+  IF p_expected_revision IS NOT NULL AND p_expected_revision <> v_current THEN
+    RAISE EXCEPTION USING ERRCODE = '${AppendErrorCode.wrongExpectedRevision}',
+      MESSAGE = format('stream %s is at revision %s, expected %s', p_stream_name, v_current, p_expected_revision),
+      DETAIL = v_current::text;
+  END IF;
+
+  -- Our xid was taken before the previous writer's (we waited on its lock): readers order by xid, so our
+  -- later revision would be read before its earlier one. A new transaction gets a newer xid.
+  IF pg_current_xact_id() < v_last_transaction THEN
+    RAISE EXCEPTION USING ERRCODE = '${AppendErrorCode.transactionOrder}',
+      MESSAGE = 'transaction id older than the stream''s last writer';
+  END IF;
+
+  WITH inserted AS (
+    INSERT INTO events (event_id, stream_name, revision, type, data, metadata)
+    SELECT n.event_id, p_stream_name, v_current + n.ordinality, n.type, n.data, n.metadata
+      FROM unnest(p_event_ids, p_types, p_data, p_metadata) WITH ORDINALITY AS n(event_id, type, data, metadata, ordinality)
+     ORDER BY n.ordinality
+    RETURNING global_position
+  )
+  SELECT max(global_position) INTO v_last_position FROM inserted;
+
+  UPDATE streams SET revision = v_current + v_count, last_transaction_id = pg_current_xact_id()
+   WHERE stream_name = p_stream_name;
+  PERFORM pg_notify('${APPENDED_CHANNEL}', '');
+  RETURN QUERY SELECT v_current + v_count, pg_current_xact_id(), v_last_position;
+END
+$fn$;
+`;
+
+export function migrateEventStore(pool: pg.Pool): Promise<void> {
+  return applySchema(pool, 'event_store_schema', EVENT_STORE_SCHEMA);
+}

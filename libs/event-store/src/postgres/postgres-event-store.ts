@@ -1,0 +1,192 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import type pg from 'pg';
+import {
+  DuplicateEventIdError,
+  START,
+  WrongExpectedRevisionError,
+  type AppendResult,
+  type EventStore,
+  type ExpectedRevision,
+  type NewEvent,
+  type Position,
+  type ReadAllOptions,
+  type ReadAllResult,
+  type ReadStreamOptions,
+  type RecordedEvent,
+} from '../event-store.port.js';
+import { PostgresAppendListener } from './postgres-append-listener.js';
+import {
+  appendQuery,
+  hasEventsAfterQuery,
+  readAllQuery,
+  readStreamQuery,
+  streamStateQuery,
+  toRecordedEvent,
+  type AppendRow,
+  type ReadAllRow,
+} from './postgres-event-store.queries.js';
+import { AppendErrorCode, migrateEventStore } from './postgres-event-store.schema.js';
+import { comparePostgresPositions, decodePosition, encodePosition } from './postgres-position.js';
+
+export interface PostgresEventStoreOptions {
+  /** How often a waiting reader re-checks without a notification, e.g. after a slow transaction commits. */
+  pollIntervalMs?: number;
+  /** Page size of readAll when the caller gives none. */
+  defaultReadAllLimit?: number;
+}
+
+const UNIQUE_VIOLATION = '23505';
+const EVENT_ID_CONSTRAINT = 'events_event_id_unique';
+/** Retries of transient ordering conflicts (EV003, racing duplicate ids); each retry is a new transaction. */
+const MAX_APPEND_ATTEMPTS = 5;
+
+/**
+ * The event store on PostgreSQL. The pool (and its configuration) belongs to the caller; `close()` stops
+ * this store's own listening connection but leaves the pool open.
+ */
+export class PostgresEventStore implements EventStore {
+  private readonly listener: PostgresAppendListener;
+  private readonly closing = new AbortController();
+  private readonly pollIntervalMs: number;
+  private readonly defaultReadAllLimit: number;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    options: PostgresEventStoreOptions = {},
+  ) {
+    this.pollIntervalMs = options.pollIntervalMs ?? 250;
+    this.defaultReadAllLimit = options.defaultReadAllLimit ?? 1000;
+    this.listener = new PostgresAppendListener(pool.options);
+  }
+
+  /** Applies the schema (idempotent) and returns a ready store. */
+  static async create(pool: pg.Pool, options?: PostgresEventStoreOptions): Promise<PostgresEventStore> {
+    await migrateEventStore(pool);
+    return new PostgresEventStore(pool, options);
+  }
+
+  async appendToStream(
+    streamName: string,
+    events: NewEvent[],
+    options: { expectedRevision?: ExpectedRevision } = {},
+  ): Promise<AppendResult> {
+    const expected = options.expectedRevision ?? 'any';
+    assertValidExpectedRevision(expected);
+    if (events.length === 0) return this.appendNothing(streamName, expected);
+    assertDistinctIds(events);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const { rows } = await this.pool.query<AppendRow>(appendQuery(streamName, events, expected));
+        const [row] = rows;
+        return {
+          nextExpectedRevision: Number(row.appended_revision),
+          position: encodePosition(row.appended_transaction_id, row.appended_global_position),
+        };
+      } catch (error) {
+        if (attempt < MAX_APPEND_ATTEMPTS && isTransientAppendConflict(error)) continue;
+        throw toPortError(error, streamName, expected);
+      }
+    }
+  }
+
+  async readStream(streamName: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    const { rows } = await this.pool.query(readStreamQuery(streamName, options));
+    return rows.map(toRecordedEvent);
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<ReadAllResult> {
+    const after = options.after ?? START;
+    const limit = options.limit ?? this.defaultReadAllLimit;
+    const prefixes = options.streamPrefixes?.length ? options.streamPrefixes : null;
+    const { rows } = await this.pool.query<ReadAllRow>(readAllQuery(decodePosition(after), limit, prefixes));
+    const events = rows.filter((row) => row.event_id !== null).map(toRecordedEvent);
+    return { events, position: this.nextReadPosition(after, events, limit, rows[0]?.tail ?? null) };
+  }
+
+  async waitForEventsAfter(position: Position, signal?: AbortSignal): Promise<void> {
+    const stop = signal ? AbortSignal.any([signal, this.closing.signal]) : this.closing.signal;
+    if (stop.aborted) return;
+    const woken = new AbortController();
+    const unsubscribe = await this.listener.subscribe(() => woken.abort());
+    const done = AbortSignal.any([stop, woken.signal]);
+    try {
+      const after = decodePosition(position);
+      while (!done.aborted) {
+        const { rows } = await this.pool.query<{ found: boolean }>(hasEventsAfterQuery(after));
+        if (rows[0].found) return;
+        await delay(this.pollIntervalMs, undefined, { signal: done }).catch(() => undefined);
+      }
+    } finally {
+      unsubscribe();
+    }
+  }
+
+  comparePositions(a: Position, b: Position): number {
+    return comparePostgresPositions(a, b);
+  }
+
+  async close(): Promise<void> {
+    this.closing.abort();
+    await this.listener.close();
+  }
+
+  /**
+   * A full page ends at its last event; a short page means everything readable was scanned, so the reader
+   * may skip to the tail past events that the prefix filter left out.
+   */
+  private nextReadPosition(after: Position, events: RecordedEvent[], limit: number, tail: Position | null): Position {
+    const last = events.at(-1)?.position ?? after;
+    if (events.length >= limit || tail === null) return last;
+    return comparePostgresPositions(tail, last) > 0 ? tail : last;
+  }
+
+  private async appendNothing(streamName: string, expected: ExpectedRevision): Promise<AppendResult> {
+    const { rows } = await this.pool.query<{ revision: string; position: string }>(streamStateQuery(streamName));
+    const current = rows.length ? Number(rows[0].revision) : -1;
+    const matches = expected === 'any' || (expected === 'no_stream' ? current === -1 : expected === current);
+    if (!matches) throw new WrongExpectedRevisionError(streamName, expected, current === -1 ? 'no_stream' : current);
+    return { nextExpectedRevision: current, position: rows[0]?.position ?? START };
+  }
+}
+
+function assertValidExpectedRevision(expected: ExpectedRevision): void {
+  if (typeof expected === 'number' && !(Number.isSafeInteger(expected) && expected >= 0)) {
+    throw new RangeError(`Expected revision must be a non-negative integer, 'no_stream' or 'any', got ${expected}`);
+  }
+}
+
+function assertDistinctIds(events: NewEvent[]): void {
+  const seen = new Set<string>();
+  for (const { id } of events) {
+    if (seen.has(id)) throw new DuplicateEventIdError(id);
+    seen.add(id);
+  }
+}
+
+interface DatabaseError {
+  code?: string;
+  constraint?: string;
+  detail?: string;
+}
+
+/**
+ * EV003: see the schema. A unique violation on the event id means a concurrent append of the same ids
+ * committed first: retrying lets append_to_stream tell an idempotent retry from a real duplicate.
+ */
+function isTransientAppendConflict(error: unknown): boolean {
+  const { code, constraint } = error as DatabaseError;
+  return code === AppendErrorCode.transactionOrder || (code === UNIQUE_VIOLATION && constraint === EVENT_ID_CONSTRAINT);
+}
+
+function toPortError(error: unknown, streamName: string, expected: ExpectedRevision): unknown {
+  const { code, constraint, detail } = error as DatabaseError;
+  if (code === AppendErrorCode.wrongExpectedRevision) {
+    const actual = Number(detail);
+    return new WrongExpectedRevisionError(streamName, expected, actual === -1 ? 'no_stream' : actual);
+  }
+  if (code === AppendErrorCode.duplicateEventId) return new DuplicateEventIdError(detail ?? 'unknown');
+  if (code === UNIQUE_VIOLATION && constraint === EVENT_ID_CONSTRAINT) {
+    return new DuplicateEventIdError(/\(event_id\)=\(([^)]+)\)/.exec(detail ?? '')?.[1] ?? 'unknown');
+  }
+  return error;
+}

@@ -1,0 +1,20 @@
+import type pg from 'pg';
+
+/**
+ * Applies idempotent DDL under a transaction-scoped advisory lock, so that several processes starting
+ * at once do not race on `CREATE ... IF NOT EXISTS` (which is not safe against concurrent creation).
+ */
+export async function applySchema(pool: pg.Pool, lockName: string, sql: string): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [lockName]);
+    await client.query(sql);
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
