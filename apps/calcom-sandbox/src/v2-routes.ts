@@ -1,0 +1,116 @@
+import type { BookingActions } from './booking-actions.js';
+import type { BookingContext } from './booking-context.js';
+import { parseCancelInput, parseCreateBookingInput, parseRescheduleInput } from './booking-input.js';
+import { toBookingOutput } from './booking-output.js';
+import { queryBookings } from './booking-query.js';
+import type { BookingReassignment } from './booking-reassignment.js';
+import type { SandboxEventType, SandboxUser } from './catalog.js';
+import type { HttpAnswer } from './http-exchange.js';
+import { badRequest, notFound } from './sandbox-error.js';
+
+export interface V2Request {
+  params: string[];
+  query: URLSearchParams;
+  body: unknown;
+  caller: SandboxUser;
+}
+
+export interface V2Route {
+  method: string;
+  pattern: RegExp;
+  /** The cal-api-version the operation requires; Cal.com silently serves an older shape without it. */
+  version?: string;
+  handler: (request: V2Request) => Promise<HttpAnswer>;
+}
+
+export const BOOKINGS_VERSION = '2024-08-13';
+export const EVENT_TYPES_VERSION = '2024-06-14';
+
+const success = (status: number, data: unknown, extra: object = {}): HttpAnswer => ({ status, body: { status: 'success', data, ...extra } });
+
+export function v2Routes(context: BookingContext, actions: BookingActions, reassignment: BookingReassignment): V2Route[] {
+  const output = (record: Parameters<typeof toBookingOutput>[0]) => toBookingOutput(record, context.store);
+  const bookings = (pattern: RegExp, method: string, handler: V2Route['handler']): V2Route => ({ method, pattern, version: BOOKINGS_VERSION, handler });
+  return [
+    bookings(/^\/v2\/bookings$/, 'POST', async ({ body }) => success(201, output(await actions.create(parseCreateBookingInput(body), 'api')))),
+    bookings(/^\/v2\/bookings$/, 'GET', async ({ query }) => {
+      const page = queryBookings(context.store.all(), query, context.now());
+      return success(200, page.records.map(output), { pagination: page.pagination });
+    }),
+    bookings(/^\/v2\/bookings\/([^/]+)$/, 'GET', async ({ params: [uid] }) => {
+      const record = context.store.get(uid);
+      if (!record) throw notFound(`Booking with uid=${uid} was not found in the database`);
+      return success(200, output(record));
+    }),
+    bookings(/^\/v2\/bookings\/([^/]+)\/cancel$/, 'POST', async ({ params: [uid], body, caller }) =>
+      success(200, output(await actions.cancel(uid, parseCancelInput(body ?? {}), caller.email, 'api', caller.id))),
+    ),
+    bookings(/^\/v2\/bookings\/([^/]+)\/reschedule$/, 'POST', async ({ params: [uid], body }) =>
+      success(201, output(await actions.reschedule(uid, parseRescheduleInput(body), 'api'))),
+    ),
+    bookings(/^\/v2\/bookings\/([^/]+)\/reassign$/, 'POST', async ({ params: [uid] }) => success(200, reassignment.toAnyFreeHost(uid, 'api'))),
+    bookings(/^\/v2\/bookings\/([^/]+)\/reassign\/([^/]+)$/, 'POST', async ({ params: [uid, userId], body }) => {
+      if (!/^\d+$/.test(userId)) throw badRequest('Validation failed (numeric string is expected)');
+      if (body !== undefined && (typeof body !== 'object' || body === null || Array.isArray(body))) throw badRequest('body must be an object');
+      return success(200, reassignment.toUser(uid, Number(userId), 'api'));
+    }),
+    {
+      method: 'GET',
+      pattern: /^\/v2\/event-types$/,
+      version: EVENT_TYPES_VERSION,
+      handler: async ({ query, caller }) => {
+        const slug = query.get('eventSlug');
+        const eventTypes = context.catalog().eventTypes.filter((eventType) => !slug || eventType.slug === slug);
+        return success(200, eventTypes.map((eventType) => eventTypeOutput(eventType, caller)));
+      },
+    },
+    {
+      method: 'GET',
+      pattern: /^\/v2\/me$/,
+      handler: async ({ caller }) =>
+        success(200, {
+          id: caller.id,
+          username: caller.username,
+          email: caller.email,
+          timeFormat: 12,
+          defaultScheduleId: null,
+          weekStart: 'Monday',
+          timeZone: caller.timeZone,
+          organizationId: null,
+        }),
+    },
+  ];
+}
+
+/** EventTypeOutput_2024_06_14 with Cal.com's defaults for everything the sandbox does not model. */
+function eventTypeOutput(eventType: SandboxEventType, caller: SandboxUser) {
+  return {
+    id: eventType.id,
+    lengthInMinutes: eventType.lengthInMinutes,
+    title: eventType.title,
+    slug: eventType.slug,
+    description: '',
+    locations: [{ type: 'integration', integration: 'cal-video' }],
+    bookingFields: [],
+    disableGuests: false,
+    slotInterval: null,
+    minimumBookingNotice: 0,
+    beforeEventBuffer: 0,
+    afterEventBuffer: 0,
+    recurrence: null,
+    metadata: {},
+    price: 0,
+    currency: 'usd',
+    lockTimeZoneToggleOnBookingPage: false,
+    seatsPerTimeSlot: null,
+    forwardParamsSuccessRedirect: null,
+    successRedirectUrl: null,
+    isInstantEvent: false,
+    seatsShowAvailabilityCount: null,
+    scheduleId: null,
+    hidden: false,
+    bookingRequiresAuthentication: false,
+    ownerId: eventType.ownerId ?? caller.id,
+    users: [],
+  };
+}
