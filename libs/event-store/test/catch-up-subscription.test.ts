@@ -1,0 +1,236 @@
+import pg from 'pg';
+import { CatchUpSubscription, SubscriptionStoppedError, WaitUntilProcessedTimeoutError, type CatchUpSubscriptionOptions, type SubscriptionErrorContext } from '../src/catch-up-subscription.js';
+import { START, type Position, type RecordedEvent } from '../src/event-store.port.js';
+import { PostgresCheckpointStore } from '../src/postgres/postgres-checkpoint-store.js';
+import { PostgresEventStore } from '../src/postgres/postgres-event-store.js';
+import { createTestDatabase, type TestDatabase } from '../../../test/support/test-database.js';
+import { eventually } from '../../../test/support/eventually.js';
+import { newEvents, uniquePrefix } from './event-store.fixtures.js';
+
+let database: TestDatabase;
+let pool: pg.Pool;
+let store: PostgresEventStore;
+let checkpoints: PostgresCheckpointStore;
+const running: CatchUpSubscription[] = [];
+const silent = { log: () => undefined, error: () => undefined };
+
+beforeAll(async () => {
+  database = await createTestDatabase('subscription');
+  pool = new pg.Pool({ connectionString: database.url, max: 12 });
+  store = await PostgresEventStore.create(pool);
+  checkpoints = await PostgresCheckpointStore.create(pool);
+  await pool.query('CREATE TABLE projected (seq bigserial PRIMARY KEY, subscription text NOT NULL, event_id uuid NOT NULL)');
+});
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((subscription) => subscription.stop()));
+});
+afterAll(async () => {
+  await store.close();
+  await pool.end();
+  await database.drop();
+});
+
+/** Appends `total` events in appends of `perAppend` to streams under `prefix`; returns ids and last position. */
+async function appendEvents(prefix: string, total: number, perAppend = 100): Promise<{ ids: string[]; position: Position }> {
+  const ids: string[] = [];
+  let position: Position = START;
+  for (let index = 0; ids.length < total; index++) {
+    const events = newEvents(Math.min(perAppend, total - ids.length));
+    ({ position } = await store.appendToStream(`${prefix}${index % 3}`, events));
+    ids.push(...events.map((event) => event.id));
+  }
+  return { ids, position };
+}
+
+/** A projection as the real ones are written: rows and checkpoint in one transaction. */
+function projection(name: string, options: { beforeCommit?: (events: RecordedEvent[]) => Promise<void> } = {}) {
+  const batches: RecordedEvent[][] = [];
+  const handle = async (events: RecordedEvent[], position: Position) => {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('INSERT INTO projected (subscription, event_id) SELECT $1, unnest($2::uuid[])', [name, events.map((event) => event.id)]);
+      await checkpoints.save(name, position, client);
+      await options.beforeCommit?.(events);
+      await client.query('COMMIT');
+      batches.push(events);
+    } catch (error) {
+      await client.query('ROLLBACK');
+      throw error;
+    } finally {
+      client.release();
+    }
+  };
+  const projectedIds = async () => {
+    const { rows } = await pool.query<{ event_id: string }>('SELECT event_id FROM projected WHERE subscription = $1 ORDER BY seq', [name]);
+    return rows.map((row) => row.event_id);
+  };
+  return { batches, handle, projectedIds };
+}
+
+function subscribe(options: Partial<CatchUpSubscriptionOptions> & Pick<CatchUpSubscriptionOptions, 'name' | 'handle'>): CatchUpSubscription {
+  const subscription = new CatchUpSubscription(store, {
+    loadCheckpoint: () => checkpoints.load(options.name),
+    logger: silent,
+    ...options,
+  });
+  running.push(subscription);
+  return subscription;
+}
+
+test('handles every event once, in order, in batches, then follows new appends', async () => {
+  const prefix = uniquePrefix();
+  const name = `all-${prefix}`;
+  const { ids, position } = await appendEvents(prefix, 1_200);
+  const { batches, handle, projectedIds } = projection(name);
+  const subscription = subscribe({ name, streamPrefixes: [prefix], handle });
+
+  await subscription.start();
+  await subscription.waitUntilProcessed(position, 10_000);
+  const live = await appendEvents(prefix, 3, 1);
+  await subscription.waitUntilProcessed(live.position, 10_000);
+
+  expect(await projectedIds()).toEqual([...ids, ...live.ids]);
+  expect(Math.max(...batches.map((batch) => batch.length))).toBe(500);
+  expect(await checkpoints.load(name)).toBe(subscription.position);
+});
+
+test('a filtered subscription moves past events of other streams, so waiting for their position still returns', async () => {
+  const prefix = uniquePrefix();
+  const subscription = subscribe({ name: `filtered-${prefix}`, streamPrefixes: [prefix], handle: projection(`filtered-${prefix}`).handle });
+  await subscription.start();
+
+  const elsewhere = await appendEvents(uniquePrefix(), 5, 5);
+
+  await subscription.waitUntilProcessed(elsewhere.position, 10_000);
+  expect(await checkpoints.load(`filtered-${prefix}`)).toBe(subscription.position);
+});
+
+test('resumes from its saved checkpoint after a restart without handling anything twice', async () => {
+  const prefix = uniquePrefix();
+  const name = `resume-${prefix}`;
+  const first = await appendEvents(prefix, 10, 4);
+  const firstRun = subscribe({ name, streamPrefixes: [prefix], handle: projection(name).handle });
+  await firstRun.start();
+  await firstRun.waitUntilProcessed(first.position, 10_000);
+  await firstRun.stop();
+
+  const second = await appendEvents(prefix, 5, 2);
+  const { batches, handle, projectedIds } = projection(name);
+  const secondRun = subscribe({ name, streamPrefixes: [prefix], handle });
+  await secondRun.start();
+  await secondRun.waitUntilProcessed(second.position, 10_000);
+
+  expect(batches.flat().map((event) => event.id)).toEqual(second.ids);
+  expect(await projectedIds()).toEqual([...first.ids, ...second.ids]);
+});
+
+test('retries a failing batch with backoff and never skips it', async () => {
+  const prefix = uniquePrefix();
+  const name = `retry-${prefix}`;
+  const { ids, position } = await appendEvents(prefix, 30, 10);
+  const errors: SubscriptionErrorContext[] = [];
+  let failuresLeft = 3;
+  const { batches, handle, projectedIds } = projection(name, {
+    beforeCommit: async () => {
+      if (failuresLeft-- > 0) throw new Error('projection database briefly unavailable');
+    },
+  });
+  const subscription = subscribe({
+    name,
+    streamPrefixes: [prefix],
+    batchSize: 10,
+    handle,
+    onError: (_, context) => errors.push(context),
+    retry: { initialDelayMs: 1, maxDelayMs: 5 },
+  });
+
+  await subscription.start();
+  await subscription.waitUntilProcessed(position, 10_000);
+
+  expect(errors.map(({ phase, attempt, position: at }) => ({ phase, attempt, at }))).toEqual(
+    [1, 2, 3].map((attempt) => ({ phase: 'handle', attempt, at: START })),
+  );
+  expect(batches.map((batch) => batch.length)).toEqual([10, 10, 10]);
+  expect(await projectedIds()).toEqual(ids);
+});
+
+test('waitUntilProcessed resolves at once for a reached position, times out for one not reached', async () => {
+  const prefix = uniquePrefix();
+  const { position } = await appendEvents(prefix, 2, 2);
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const subscription = subscribe({ name: `wait-${prefix}`, streamPrefixes: [prefix], handle: () => gate });
+  await subscription.start();
+
+  await expect(subscription.waitUntilProcessed(START, 1)).resolves.toBeUndefined();
+  await expect(subscription.waitUntilProcessed(position, 50)).rejects.toThrow(WaitUntilProcessedTimeoutError);
+  const processed = subscription.waitUntilProcessed(position, 10_000);
+  release();
+
+  await expect(processed).resolves.toBeUndefined();
+  expect(subscription.position).toBe(position);
+});
+
+test('stop lets the batch in flight finish, then rejects pending waits', async () => {
+  const prefix = uniquePrefix();
+  const first = await appendEvents(prefix, 1, 1);
+  let entered = false;
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const handled: string[] = [];
+  const subscription = subscribe({
+    name: `stop-${prefix}`,
+    streamPrefixes: [prefix],
+    handle: async (events) => {
+      entered = true;
+      await gate;
+      handled.push(...events.map((event) => event.id));
+    },
+  });
+  await subscription.start();
+  await eventually(() => expect(entered).toBe(true));
+  const beyond = subscription.waitUntilProcessed(`${Number.MAX_SAFE_INTEGER}:0`, 60_000);
+
+  let stopped = false;
+  const stopping = subscription.stop().then(() => (stopped = true));
+  await new Promise((resolve) => setImmediate(resolve));
+  expect(stopped).toBe(false);
+  release();
+  await stopping;
+
+  expect(handled).toEqual(first.ids);
+  expect(subscription.position).toBe(first.position);
+  await expect(beyond).rejects.toThrow(SubscriptionStoppedError);
+});
+
+describe('PostgreSQL checkpoint store', () => {
+  test('an unknown subscription starts at START; a saved position loads back', async () => {
+    const name = `checkpoint-${uniquePrefix()}`;
+    expect(await checkpoints.load(name)).toBe(START);
+
+    await checkpoints.save(name, '10:20');
+    await checkpoints.save(name, '10:21');
+
+    expect(await checkpoints.load(name)).toBe('10:21');
+  });
+
+  test('a save inside the caller\'s transaction commits and rolls back with it', async () => {
+    const name = `checkpoint-${uniquePrefix()}`;
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      await checkpoints.save(name, '1:1', client);
+      await client.query('ROLLBACK');
+      expect(await checkpoints.load(name)).toBe(START);
+
+      await client.query('BEGIN');
+      await checkpoints.save(name, '1:2', client);
+      expect(await checkpoints.load(name)).toBe(START);
+      await client.query('COMMIT');
+      expect(await checkpoints.load(name)).toBe('1:2');
+    } finally {
+      client.release();
+    }
+  });
+});
