@@ -117,8 +117,11 @@ export class CalcomClient {
     for await (const page of this.iterateBookingPages(filters)) yield* page.bookings;
   }
 
-  /** Returns the cancelled booking. Cancelling an already cancelled booking is a 4xx from Cal.com. */
-  async cancelBooking(uid: string, input: { cancellationReason?: string } = {}): Promise<CalcomBooking> {
+  /**
+   * Returns the cancelled booking. Cal.com requires a reason when the key's owner hosts the booking, and answers 400
+   * when it is already cancelled: read the booking to tell "already done" from a real refusal.
+   */
+  async cancelBooking(uid: string, input: { cancellationReason: string }): Promise<CalcomBooking> {
     const call = this.bookingCall('cancelBooking', 'POST', `/v2/bookings/${encodeURIComponent(uid)}/cancel`, { json: input });
     return expectBooking(call, await this.send(call));
   }
