@@ -7,13 +7,13 @@ import { sandboxLevers } from './support/sandbox-levers.js';
  * 60-second windows pass in milliseconds while every request still goes over real HTTP to the sandbox's throttler.
  * Calls are sequential so that each one reaches the sandbox at the virtual time the limiter let it go.
  */
-const clock = {
+const clock: RateLimiterClock & { time: number } = {
   time: Date.now(),
   now: () => clock.time,
   sleep: async (ms: number) => {
     clock.time += ms;
   },
-} satisfies RateLimiterClock & { time: number };
+};
 
 let sandbox: RunningSandbox;
 let levers: ReturnType<typeof sandboxLevers>;
