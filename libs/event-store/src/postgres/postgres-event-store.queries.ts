@@ -56,9 +56,8 @@ export function appendQuery(streamName: string, events: NewEvent[], expected: Ex
       expectedRevisionParameter(expected),
       events.map((event) => event.id),
       events.map((event) => event.type),
-      // Stringified here: pg would otherwise read an event whose data is a JSON array as a nested SQL array.
-      events.map((event) => JSON.stringify(event.data ?? null)),
-      events.map((event) => JSON.stringify(event.metadata)),
+      JSON.stringify(events.map((event) => event.data ?? null)),
+      JSON.stringify(events.map((event) => event.metadata)),
     ],
   };
 }
