@@ -3,6 +3,7 @@ import https from 'node:https';
 import got, { type Got } from 'got';
 import { rateLimitRemaining, rateLimitResetMs } from './calcom-rate-limit-headers.js';
 import { CalcomRateLimiter } from './calcom-rate-limiter.js';
+import { bookingSearchParams, expectBooking, successEnvelope, type SuccessEnvelope } from './calcom-envelope.js';
 import { badResponse, CalcomError, classifyHttpFailure, classifyTransportFailure, type CalcomRequestInfo } from './calcom.errors.js';
 import type {
   CalcomBooking,
@@ -10,7 +11,6 @@ import type {
   CalcomBookingPage,
   CalcomEventType,
   CalcomMe,
-  CalcomPagination,
   CalcomReassignment,
   CreateCalcomBooking,
   RescheduleCalcomBooking,
@@ -34,6 +34,8 @@ export interface CalcomClientConfig {
   logger?: CalcomLogger;
 }
 
+export const CALCOM_DEFAULT_API_URL = 'https://api.cal.com';
+
 /** Without this header Cal.com silently answers in the 2024-04-15 shape (wrong filters, 500s). */
 const BOOKINGS_API_VERSION = '2024-08-13';
 const EVENT_TYPES_API_VERSION = '2024-06-14';
@@ -44,12 +46,6 @@ interface CalcomCall extends CalcomRequestInfo {
   json?: unknown;
 }
 
-interface SuccessEnvelope {
-  status: 'success';
-  data: unknown;
-  pagination?: CalcomPagination;
-}
-
 /**
  * Cal.com API v2. Every call is sent once: no retries here (got's are off, redirects are not followed), because only
  * the caller knows whether repeating is safe. Failures are thrown as `CalcomError`.
@@ -57,7 +53,7 @@ interface SuccessEnvelope {
 export class CalcomClient {
   readonly rateLimiter: CalcomRateLimiter;
   private readonly baseUrl: string;
-  private readonly http: Got;
+  private readonly transport: Got;
   private readonly agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
   private readonly logger?: CalcomLogger;
 
@@ -66,7 +62,7 @@ export class CalcomClient {
     this.baseUrl = config.apiUrl.replace(/\/+$/, '').replace(/\/v2$/, '');
     this.rateLimiter = config.rateLimiter ?? new CalcomRateLimiter({ requestsPerMinute: config.rateLimitPerMinute ?? 120 });
     this.logger = config.logger;
-    this.http = got.extend({
+    this.transport = got.extend({
       retry: { limit: 0 },
       followRedirect: false,
       throwHttpErrors: false,
@@ -172,7 +168,7 @@ export class CalcomClient {
     const startedAt = performance.now();
     let response;
     try {
-      response = await this.http(`${this.baseUrl}${call.path}`, {
+      response = await this.transport(`${this.baseUrl}${call.path}`, {
         method: call.method as 'GET' | 'POST',
         headers: call.apiVersion ? { 'cal-api-version': call.apiVersion } : {},
         searchParams: call.searchParams,
@@ -204,30 +200,6 @@ export class CalcomClient {
     this.logger?.warn?.('calcom call failed', { ...error.toJSON(), durationMs: elapsed(startedAt) });
     return error;
   }
-}
-
-function bookingSearchParams(filters: CalcomBookingFilters): Record<string, string | number> {
-  const params: Record<string, string | number> = {};
-  for (const [name, value] of Object.entries(filters)) {
-    if (value === undefined) continue;
-    params[name] = Array.isArray(value) ? value.join(',') : value;
-  }
-  return params;
-}
-
-function successEnvelope(body: string): SuccessEnvelope | undefined {
-  try {
-    const parsed = JSON.parse(body) as Partial<SuccessEnvelope> | null;
-    return parsed?.status === 'success' && 'data' in parsed ? (parsed as SuccessEnvelope) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function expectBooking(call: CalcomRequestInfo, envelope: SuccessEnvelope): CalcomBooking {
-  const data = envelope.data as Partial<CalcomBooking> | null;
-  if (!data || Array.isArray(data) || typeof data.uid !== 'string') throw badResponse(call, 200, 'Cal.com answered without a single booking');
-  return data as CalcomBooking;
 }
 
 /** Cal.com wants booking times in UTC. */

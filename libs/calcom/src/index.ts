@@ -1,4 +1,4 @@
-export { CalcomClient, type CalcomClientConfig, type CalcomLogger } from './calcom.client.js';
+export { CALCOM_DEFAULT_API_URL, CalcomClient, type CalcomClientConfig, type CalcomLogger } from './calcom.client.js';
 export {
   CalcomError,
   isCalcomError,

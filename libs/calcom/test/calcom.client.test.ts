@@ -210,6 +210,23 @@ describe('CalcomClient classifies what goes wrong', () => {
     expect((await levers.mutations()).filter((mutation) => mutation.op === 'create')).toHaveLength(1);
   });
 
+  test('the logger hears each call and each failure, never the API key', async () => {
+    const lines: Array<{ level: string; message: string; fields?: Record<string, unknown> }> = [];
+    const logger = {
+      debug: (message: string, fields?: Record<string, unknown>) => lines.push({ level: 'debug', message, fields }),
+      warn: (message: string, fields?: Record<string, unknown>) => lines.push({ level: 'warn', message, fields }),
+    };
+    const logged = new CalcomClient({ apiUrl: sandbox.url, apiKey: sandbox.apiKey, rateLimitPerMinute: Infinity, logger });
+    await logged.me();
+    await rejectionOf(logged.getBooking('missing'));
+    logged.close();
+    expect(lines).toMatchObject([
+      { level: 'debug', fields: { operation: 'me', method: 'GET', path: '/v2/me', status: 200 } },
+      { level: 'warn', fields: { operation: 'getBooking', code: 'CALCOM_NOT_FOUND', status: 404 } },
+    ]);
+    expect(JSON.stringify(lines)).not.toContain(sandbox.apiKey);
+  });
+
   test('a refused connection is retryable and certainly had no effect', async () => {
     const nowhere = new CalcomClient({ apiUrl: 'http://127.0.0.1:1', apiKey: 'cal_x', rateLimitPerMinute: Infinity });
     const error = await rejectionOf(nowhere.me());
