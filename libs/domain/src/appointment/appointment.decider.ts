@@ -2,9 +2,9 @@ import { canonicalJson } from '../canonical-json.js';
 import type { Decider } from '../event.js';
 import { AppointmentCancelledError, AppointmentExistsError, NotFoundError, StaffUnavailableError, ValidationFailedError } from '../errors.js';
 import type { AppointmentCommand, ScheduleAppointment } from './appointment.commands.js';
-import type { AppointmentEvent, AppointmentScheduled, Customer } from './appointment.events.js';
+import type { AppointmentEvent, AppointmentScheduled, CalcomAppointmentStatus, Customer } from './appointment.events.js';
 
-export type AppointmentStatus = 'scheduled' | 'cancelled';
+export type AppointmentStatus = 'cancelled' | CalcomAppointmentStatus;
 
 export type Appointment =
   | { status: 'initial' }
@@ -104,6 +104,8 @@ export function evolve(state: Appointment, event: AppointmentEvent): Appointment
       return { ...state, staffId: data.staffId };
     case 'ServiceChanged':
       return { ...state, serviceId: data.serviceId, endsAt: data.endsAt };
+    case 'AppointmentStatusChanged':
+      return { ...state, status: data.status };
     default: {
       const unknown: never = event;
       return unknown;

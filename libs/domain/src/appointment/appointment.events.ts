@@ -34,7 +34,16 @@ export type ServiceChanged = Event<
   { appointmentId: string; serviceId: string; previousServiceId: string; endsAt: string; previousEndsAt: string }
 >;
 
+/** Statuses only Cal.com sets: a booking awaiting confirmation, rejected by the host, a no-show, or a meeting that ended. */
+export type CalcomAppointmentStatus = 'requested' | 'rejected' | 'no_show' | 'completed' | 'scheduled';
+
+export type AppointmentStatusChanged = Event<
+  'AppointmentStatusChanged',
+  { appointmentId: string; status: CalcomAppointmentStatus; previousStatus: string; trigger: string }
+>;
+
 export type AppointmentEvent =
+  | AppointmentStatusChanged
   | AppointmentScheduled
   | AppointmentRescheduled
   | AppointmentCancelled
@@ -49,6 +58,7 @@ export const appointmentEventTypes: readonly AppointmentEventType[] = [
   'AppointmentCancelled',
   'StaffReassigned',
   'ServiceChanged',
+  'AppointmentStatusChanged',
 ];
 
 export const appointmentStreamPrefix = 'appointment-';
