@@ -6,6 +6,7 @@ import { PostgresEventStore } from '../src/postgres/postgres-event-store.js';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/test-database.js';
 import { eventually } from '../../../test/support/eventually.js';
 import { newEvents, uniquePrefix } from './event-store.fixtures.js';
+import { testPool } from './postgres-test-pool.js';
 
 let database: TestDatabase;
 let pool: pg.Pool;
@@ -16,7 +17,7 @@ const silent = { log: () => undefined, error: () => undefined };
 
 beforeAll(async () => {
   database = await createTestDatabase('subscription');
-  pool = new pg.Pool({ connectionString: database.url, max: 12 });
+  pool = testPool(database.url, 12);
   store = await PostgresEventStore.create(pool);
   checkpoints = await PostgresCheckpointStore.create(pool);
   await pool.query('CREATE TABLE projected (seq bigserial PRIMARY KEY, subscription text NOT NULL, event_id uuid NOT NULL)');

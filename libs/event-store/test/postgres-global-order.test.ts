@@ -6,6 +6,7 @@ import { AppendErrorCode } from '../src/postgres/postgres-event-store.schema.js'
 import { createTestDatabase, type TestDatabase } from '../../../test/support/test-database.js';
 import { eventually } from '../../../test/support/eventually.js';
 import { expectAscending, newEvent, newEvents, readAllOnceVisible, uniquePrefix } from './event-store.fixtures.js';
+import { testPool } from './postgres-test-pool.js';
 
 /*
  * A global order is gap-safe when a reader that has read up to some place never later finds a new event
@@ -19,7 +20,7 @@ let store: PostgresEventStore;
 
 beforeAll(async () => {
   database = await createTestDatabase('global_order');
-  pool = new pg.Pool({ connectionString: database.url, max: 16 });
+  pool = testPool(database.url, 16);
   store = await PostgresEventStore.create(pool);
 });
 afterAll(async () => {

@@ -44,6 +44,9 @@ CREATE INDEX IF NOT EXISTS events_global_order ON events (transaction_id, global
 -- One round trip per append: lock the stream row, recognise a retry, check the expectation, insert, notify.
 -- p_expected_revision: NULL = any, -1 = no stream, n = exactly n. p_data and p_metadata are JSON arrays
 -- parallel to p_event_ids: one JSON document parses faster than a jsonb[] literal of escaped documents.
+-- The first version took jsonb[]; a leftover overload would make calls ambiguous.
+DROP FUNCTION IF EXISTS append_to_stream(text, bigint, uuid[], text[], jsonb[], jsonb[]);
+
 CREATE OR REPLACE FUNCTION append_to_stream(
   p_stream_name text,
   p_expected_revision bigint,
