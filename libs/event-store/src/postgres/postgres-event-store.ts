@@ -104,20 +104,24 @@ export class PostgresEventStore implements EventStore {
   }
 
   async waitForEventsAfter(position: Position, signal?: AbortSignal): Promise<void> {
-    const stop = signal ? AbortSignal.any([signal, this.closing.signal]) : this.closing.signal;
-    if (stop.aborted) return;
-    const woken = new AbortController();
-    const unsubscribe = await this.listener.subscribe(() => woken.abort());
-    const done = AbortSignal.any([stop, woken.signal]);
+    // One controller per wait, fed by the caller's signal, close() and notifications (not AbortSignal.any,
+    // whose dependent signals pile up on the long-lived close signal in older Node versions).
+    const done = new AbortController();
+    const end = () => done.abort();
+    const sources = [this.closing.signal, ...(signal ? [signal] : [])];
+    if (sources.some((source) => source.aborted)) return;
+    for (const source of sources) source.addEventListener('abort', end, { once: true });
+    const unsubscribe = await this.listener.subscribe(end);
     try {
       const after = decodePosition(position);
-      while (!done.aborted) {
+      while (!done.signal.aborted) {
         const { rows } = await this.pool.query<{ found: boolean }>(hasEventsAfterQuery(after));
         if (rows[0].found) return;
-        await delay(this.pollIntervalMs, undefined, { signal: done }).catch(() => undefined);
+        await delay(this.pollIntervalMs, undefined, { signal: done.signal }).catch(() => undefined);
       }
     } finally {
       unsubscribe();
+      for (const source of sources) source.removeEventListener('abort', end);
     }
   }
 
