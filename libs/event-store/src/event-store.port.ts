@@ -80,7 +80,10 @@ export interface EventStore {
    * in that order: a read only returns events whose order is final.
    */
   readAll(options?: ReadAllOptions): Promise<ReadAllResult>;
-  /** Resolves as soon as there may be events after `position` (or after a short poll interval). */
+  /**
+   * Resolves as soon as there may be events after `position` (or after a short poll interval). Also resolves,
+   * without rejecting, when `signal` aborts or the store closes: callers re-check their own loop condition.
+   */
   waitForEventsAfter(position: Position, signal?: AbortSignal): Promise<void>;
   /** Negative when `a` comes before `b` in the global order, 0 when equal, positive after; `START` is first. */
   comparePositions(a: Position, b: Position): number;
