@@ -10,7 +10,8 @@ import {
 
 export interface RebuildOptions {
   batchSize?: number;
-  onProgress?: (eventsApplied: number) => void;
+  /** Called inside the rebuild's transaction after each batch; awaited. */
+  onProgress?: (eventsApplied: number) => void | Promise<void>;
 }
 
 export interface RebuildResult {
@@ -56,7 +57,7 @@ export async function rebuildReadModels(
       await applyEventsToReadModels(manager, page.events);
       position = page.position;
       eventsApplied += page.events.length;
-      options.onProgress?.(eventsApplied);
+      await options.onProgress?.(eventsApplied);
     }
     await saveCheckpoint(manager, READ_MODELS_PROJECTION, position);
     return { eventsApplied, position };

@@ -63,7 +63,7 @@ interface Tracked {
  */
 export async function appendMixedHistory(
   store: EventStore,
-  options: { appointments: number; steps: number; seed: number },
+  options: { appointments: number; steps: number; seed: number; idPrefix?: string },
 ): Promise<{ appointmentIds: string[]; lastPosition: Position }> {
   let lastPosition: Position = START;
   const remember = <R extends { position: Position }>(result: R): R => {
@@ -95,7 +95,7 @@ export async function appendMixedHistory(
     const active = [...appointments].filter(([, { state }]) => state.status === 'scheduled').map(([id]) => id);
     const roll = next();
     if (scheduled < options.appointments && (roll < 0.35 || active.length === 0)) {
-      const appointmentId = `appt-${String(scheduled++).padStart(4, '0')}`;
+      const appointmentId = `${options.idPrefix ?? 'appt'}-${String(scheduled++).padStart(4, '0')}`;
       const serviceId = pick(serviceIds);
       await apply(appointmentId, {
         type: 'ScheduleAppointment',
