@@ -7,7 +7,11 @@ export type ErrorCode =
   | 'STAFF_UNAVAILABLE'
   | 'VERSION_CONFLICT'
   | 'UNAUTHORIZED'
-  | 'FORBIDDEN';
+  | 'FORBIDDEN'
+  | 'INVALID_SIGNATURE'
+  | 'MALFORMED_WEBHOOK'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'CONFLICT_RESOLVED';
 
 export class DomainError extends Error {
   constructor(
@@ -60,5 +64,31 @@ export class VersionConflictError extends DomainError {
       expectedVersion: expected,
       actualVersion: actual,
     });
+  }
+}
+
+/** A Cal.com webhook whose `X-Cal-Signature-256` is missing or does not match the raw body. */
+export class InvalidSignatureError extends DomainError {
+  constructor() {
+    super('INVALID_SIGNATURE', 'The X-Cal-Signature-256 header is missing or does not match the body');
+  }
+}
+
+export class MalformedWebhookError extends DomainError {
+  constructor(reason: string) {
+    super('MALFORMED_WEBHOOK', `The webhook body cannot be read: ${reason}`, { reason });
+  }
+}
+
+export class PayloadTooLargeError extends DomainError {
+  constructor(limitBytes: number) {
+    super('PAYLOAD_TOO_LARGE', `The body is larger than ${limitBytes} bytes`, { limitBytes });
+  }
+}
+
+/** The conflict is not open (resolved already, or never existed on this appointment). */
+export class ConflictResolvedError extends DomainError {
+  constructor(conflictId: string) {
+    super('CONFLICT_RESOLVED', `Conflict ${conflictId} is not open`, { conflictId });
   }
 }

@@ -12,6 +12,10 @@ const statusByCode: Record<ErrorCode, number> = {
   VERSION_CONFLICT: HttpStatus.PRECONDITION_FAILED,
   UNAUTHORIZED: HttpStatus.UNAUTHORIZED,
   FORBIDDEN: HttpStatus.FORBIDDEN,
+  INVALID_SIGNATURE: HttpStatus.UNAUTHORIZED,
+  MALFORMED_WEBHOOK: HttpStatus.BAD_REQUEST,
+  PAYLOAD_TOO_LARGE: HttpStatus.PAYLOAD_TOO_LARGE,
+  CONFLICT_RESOLVED: HttpStatus.CONFLICT,
 };
 
 const codeByStatus: Record<number, string> = {

@@ -1,0 +1,229 @@
+import type { AppointmentEvent, CalcomAppointmentStatus } from '../appointment/appointment.events.js';
+import type { BookingSnapshot, CalcomSyncEvent } from './calcom-sync.events.js';
+import type { CalcomSyncState } from './calcom-sync.state.js';
+import { recordConflict, type ConflictPolicy } from './calcom-conflict.js';
+import type { WebhookOutcome } from './calcom-webhook.events.js';
+import {
+  bookingOf,
+  calcomSide,
+  customerOf,
+  ledgerSide,
+  sameInstant,
+  serviceForEventType,
+  staffForHost,
+  type CatalogSnapshot,
+  type ExistingAppointment,
+} from './calcom-webhook.mapping.js';
+import type { CalcomWebhook } from './calcom-webhook.parser.js';
+
+/** The appointment a fact is about, as the ledger and the sync know it when the fact is applied. */
+export interface WebhookTarget {
+  appointmentId: string;
+  appointment: ExistingAppointment;
+  /** Events in the appointment's stream (the API's version). */
+  version: number;
+  /** The version right after the latest change that did NOT come from Cal.com: beyond `syncedVersion`, Cal.com has not seen it. */
+  ledgerChangedVersion: number;
+  sync: CalcomSyncState;
+}
+
+export interface WebhookDecisionInput {
+  /** The CalcomWebhookReceived event id. */
+  factId: string;
+  webhook: CalcomWebhook;
+  target: WebhookTarget | null;
+  catalog: CatalogSnapshot;
+  /** Ids chosen by the caller from the fact, so that applying it again decides the same. */
+  newAppointmentId: string;
+  conflictId: string;
+  policy: ConflictPolicy;
+}
+
+export interface WebhookDecision {
+  outcome: WebhookOutcome;
+  appointmentId: string | null;
+  reason: string;
+  appointmentEvents: AppointmentEvent[];
+  syncEvents: CalcomSyncEvent[];
+}
+
+/**
+ * What a Cal.com fact means for the ledger. A fact is a fact: the admin rules about times in the future and free
+ * calendars do not apply. Echoes (what the ledger already has, or what the sync itself did) change nothing.
+ */
+export function decideWebhook(input: WebhookDecisionInput): WebhookDecision {
+  switch (input.webhook.triggerEvent) {
+    case 'BOOKING_CREATED':
+    case 'BOOKING_REQUESTED':
+      return input.target ? knownBookingCreated(input, input.target) : newBooking(input);
+    case 'BOOKING_RESCHEDULED':
+      return input.target ? rescheduled(input, input.target) : orphan(input.webhook);
+    case 'BOOKING_CANCELLED':
+      return input.target ? cancelled(input, input.target) : orphan(input.webhook);
+    case 'BOOKING_REJECTED':
+      return input.target ? statusChanged(input, input.target, 'rejected') : orphan(input.webhook);
+    case 'MEETING_ENDED':
+      return input.target ? statusChanged(input, input.target, 'completed') : orphan(input.webhook);
+    case 'BOOKING_NO_SHOW_UPDATED':
+      return noShowUpdated(input);
+    default:
+      return decision('ignored', input.target?.appointmentId ?? null, `${input.webhook.triggerEvent} changes nothing in the ledger`);
+  }
+}
+
+function newBooking({ webhook, catalog, newAppointmentId: appointmentId, factId }: WebhookDecisionInput): WebhookDecision {
+  const booking = bookingOf(webhook);
+  const customer = customerOf(webhook);
+  if (!booking || !customer) return decision('unmapped', null, 'The booking has no uid, start, end or attendee e-mail');
+  const staffId = staffForHost(catalog, webhook);
+  if (!staffId) return decision('unmapped', null, `Host ${webhook.hostUserId ?? webhook.hostEmail ?? '(none)'} is no staff member's calcomUserId`);
+  const serviceId = serviceForEventType(catalog, webhook.eventTypeId, staffId);
+  if (!serviceId) return decision('unmapped', null, `Event type ${webhook.eventTypeId ?? '(none)'} of host ${staffId} is in no service's calcomEventTypeIds`);
+  const events: AppointmentEvent[] = [
+    { type: 'AppointmentScheduled', data: { appointmentId, serviceId, staffId, startsAt: booking.start, endsAt: booking.end, customer, notes: webhook.notes } },
+  ];
+  if (webhook.triggerEvent === 'BOOKING_REQUESTED') events.push(statusEvent(appointmentId, 'requested', 'scheduled', webhook));
+  return decision('applied', appointmentId, 'A new booking made on Cal.com', events, observed(appointmentId, booking, factId));
+}
+
+function knownBookingCreated(input: WebhookDecisionInput, target: WebhookTarget): WebhookDecision {
+  const { webhook, factId } = input;
+  const { appointment, appointmentId } = target;
+  const seen = observedIfNew(target, bookingOf(webhook), factId);
+  if (webhook.triggerEvent === 'BOOKING_CREATED' && appointment.status === 'requested') {
+    return decision('applied', appointmentId, 'The host confirmed the requested booking', [statusEvent(appointmentId, 'scheduled', 'requested', webhook)], seen);
+  }
+  if (webhook.triggerEvent === 'BOOKING_REQUESTED' && appointment.status === 'scheduled') {
+    return decision('applied', appointmentId, 'Cal.com holds the booking until the host confirms', [statusEvent(appointmentId, 'requested', 'scheduled', webhook)], seen);
+  }
+  return decision('echo', appointmentId, 'A booking the ledger already has (its own create, or a repeated delivery)', [], seen);
+}
+
+function rescheduled({ webhook, catalog, factId, conflictId, policy }: WebhookDecisionInput, target: WebhookTarget): WebhookDecision {
+  const { appointment, appointmentId, sync } = target;
+  const booking = bookingOf(webhook);
+  if (webhook.bookingUid && sync.chain.includes(webhook.bookingUid)) return decision('echo', appointmentId, 'The new booking is already in the uid chain');
+  if (sync.inFlight?.operation === 'reschedule' && sync.inFlight.bookingUid === webhook.rescheduleUid) {
+    return decision('echo', appointmentId, 'The reschedule the sync is making', [], observed(appointmentId, booking, factId));
+  }
+  if (!webhook.startsAt) return decision('ignored', appointmentId, 'The reschedule carries no start time');
+  if (appointment.status !== 'cancelled' && sameInstant(webhook.startsAt, appointment.startsAt)) {
+    return decision('echo', appointmentId, 'The ledger already has this start', [], observed(appointmentId, booking, factId));
+  }
+  if (appointment.status === 'cancelled' || unsyncedLedgerChange(target)) {
+    const summary = appointment.status === 'cancelled'
+      ? `Cal.com moved the booking to ${webhook.startsAt}, but the ledger cancelled the appointment`
+      : `Cal.com moved the booking to ${webhook.startsAt} while the ledger's change (start ${appointment.startsAt}) is not on Cal.com yet`;
+    return conflict({ webhook, catalog, factId, conflictId, policy }, target, booking, summary);
+  }
+  const endsAt = webhook.endsAt ?? shifted(appointment.endsAt, appointment.startsAt, webhook.startsAt);
+  const events: AppointmentEvent[] = [
+    {
+      type: 'AppointmentRescheduled',
+      data: { appointmentId, startsAt: webhook.startsAt, endsAt, previousStartsAt: appointment.startsAt, previousEndsAt: appointment.endsAt },
+    },
+  ];
+  const host = staffForHost(catalog, webhook);
+  if (host && host !== appointment.staffId) {
+    events.push({ type: 'StaffReassigned', data: { appointmentId, staffId: host, previousStaffId: appointment.staffId } });
+  }
+  return decision('applied', appointmentId, 'Moved on Cal.com', events, observed(appointmentId, booking, factId));
+}
+
+function cancelled({ webhook, catalog, factId, conflictId, policy }: WebhookDecisionInput, target: WebhookTarget): WebhookDecision {
+  const { appointment, appointmentId, sync } = target;
+  const uid = webhook.bookingUid;
+  if (appointment.status === 'cancelled') return decision('echo', appointmentId, 'The ledger has it cancelled already');
+  if (uid && sync.booking && sync.booking.uid !== uid && sync.chain.includes(uid)) {
+    return decision('echo', appointmentId, 'The old half of a reschedule or of a cancel + create');
+  }
+  if (sync.inFlight?.operation === 'cancel' && sync.inFlight.bookingUid === uid) return decision('echo', appointmentId, 'The cancel the sync is making');
+  if (sync.booking?.uid === uid && sync.booking.status === 'cancelled') return decision('echo', appointmentId, 'A cancel the sync made');
+  if (webhook.requestReschedule) return decision('ignored', appointmentId, 'The host asked the attendee to book a new time; the reschedule will follow');
+  const booking = bookingOf(webhook, { start: appointment.startsAt, end: appointment.endsAt });
+  if (unsyncedLedgerChange(target)) {
+    return conflict({ webhook, catalog, factId, conflictId, policy }, target, booking, "Cal.com cancelled the booking while the ledger's change is not on Cal.com yet");
+  }
+  const reason = webhook.cancellationReason ?? 'Cancelled on Cal.com';
+  return decision('applied', appointmentId, 'Cancelled on Cal.com', [{ type: 'AppointmentCancelled', data: { appointmentId, reason } }], observed(appointmentId, booking, factId));
+}
+
+function statusChanged({ webhook, factId }: WebhookDecisionInput, target: WebhookTarget, status: CalcomAppointmentStatus): WebhookDecision {
+  const { appointment, appointmentId } = target;
+  if (appointment.status === 'cancelled') return decision('ignored', appointmentId, `${webhook.triggerEvent} for a cancelled appointment`);
+  if (appointment.status === status) return decision('echo', appointmentId, `The appointment is ${status} already`);
+  const seen = webhook.triggerEvent === 'BOOKING_REJECTED' ? observedIfNew(target, bookingOf(webhook, { start: appointment.startsAt, end: appointment.endsAt }), factId) : [];
+  return decision('applied', appointmentId, `Cal.com: ${webhook.triggerEvent}`, [statusEvent(appointmentId, status, appointment.status, webhook)], seen);
+}
+
+function noShowUpdated(input: WebhookDecisionInput): WebhookDecision {
+  const { webhook, target } = input;
+  const flags = webhook.attendees.map((attendee) => attendee.noShow).filter((flag): flag is boolean => flag !== null);
+  if (flags.length === 0) return decision('ignored', target?.appointmentId ?? null, 'The no-show update names no attendee flag');
+  if (!target) return orphan(webhook);
+  if (flags.some(Boolean)) return statusChanged(input, target, 'no_show');
+  if (target.appointment.status !== 'no_show') return decision('echo', target.appointmentId, 'Nobody was marked as a no-show');
+  return statusChanged(input, target, 'scheduled');
+}
+
+function conflict(
+  input: Pick<WebhookDecisionInput, 'webhook' | 'catalog' | 'factId' | 'conflictId' | 'policy'>,
+  target: WebhookTarget,
+  booking: BookingSnapshot | null,
+  summary: string,
+): WebhookDecision {
+  const { appointment, appointmentId, sync } = target;
+  const open = sync.openConflict;
+  const { appointmentEvents, syncEvents } = recordConflict({
+    appointmentId,
+    // News during an open conflict updates it instead of opening a second one.
+    conflictId: open?.conflictId ?? input.conflictId,
+    factId: input.factId,
+    appointment,
+    ledger: ledgerSide(appointment, sync.booking?.uid ?? null),
+    calcom: calcomSide(input.webhook, appointment, input.catalog),
+    summary,
+    booking,
+    policy: open ? 'manual' : input.policy,
+  });
+  const settledBy = open || input.policy === 'manual' ? 'waits for a person' : `settled by policy ${input.policy}`;
+  return decision('conflict', appointmentId, `${summary} (${settledBy})`, appointmentEvents, syncEvents);
+}
+
+/** A change made in the ledger after the last state Cal.com confirmed, not made by Cal.com itself. */
+const unsyncedLedgerChange = (target: WebhookTarget): boolean => target.ledgerChangedVersion > target.sync.syncedVersion;
+
+function orphan(webhook: CalcomWebhook): WebhookDecision {
+  const uids = [webhook.bookingUid, webhook.rescheduleUid].filter(Boolean).join(' / ') || '(no uid)';
+  return decision('orphan', null, `No appointment knows booking ${uids} yet; applied when it becomes known`);
+}
+
+function observed(appointmentId: string, booking: BookingSnapshot | null, factId: string): CalcomSyncEvent[] {
+  return booking ? [{ type: 'CalcomBookingObserved', data: { appointmentId, booking, via: 'webhook', factId } }] : [];
+}
+
+/** Nothing to record when the sync already holds exactly this booking. */
+function observedIfNew(target: WebhookTarget, booking: BookingSnapshot | null, factId: string): CalcomSyncEvent[] {
+  const known = target.sync.booking;
+  if (!booking) return [];
+  if (target.sync.chain.includes(booking.uid) && known?.uid !== booking.uid) return [];
+  const same = known?.uid === booking.uid && sameInstant(known.start, booking.start) && sameInstant(known.end, booking.end) && known.status === booking.status;
+  return same ? [] : observed(target.appointmentId, booking, factId);
+}
+
+function statusEvent(appointmentId: string, status: CalcomAppointmentStatus, previousStatus: string, webhook: CalcomWebhook): AppointmentEvent {
+  return { type: 'AppointmentStatusChanged', data: { appointmentId, status, previousStatus, trigger: webhook.triggerEvent } };
+}
+
+function decision(
+  outcome: WebhookOutcome,
+  appointmentId: string | null,
+  reason: string,
+  appointmentEvents: AppointmentEvent[] = [],
+  syncEvents: CalcomSyncEvent[] = [],
+): WebhookDecision {
+  return { outcome, appointmentId, reason, appointmentEvents, syncEvents };
+}
+
+const shifted = (end: string, oldStart: string, newStart: string): string =>
+  new Date(Date.parse(newStart) + Date.parse(end) - Date.parse(oldStart)).toISOString();
