@@ -1,11 +1,18 @@
+import { EventStoreDBClient } from '@eventstore/db-client';
 import pg from 'pg';
 import type { EventStore } from './event-store.port.js';
+import { EventStoreDbEventStore } from './eventstoredb/eventstoredb-event-store.js';
 import { PostgresEventStore } from './postgres/postgres-event-store.js';
 
 export interface EventStoreSettings {
   /** PostgreSQL connection string: the default backend. */
   postgresUrl: string;
   poolSize?: number;
+  /**
+   * EventStoreDB / KurrentDB connection string, e.g. `esdb://localhost:2113?tls=false`: when given, events live
+   * there instead of in PostgreSQL (which still holds the read models and their checkpoints).
+   */
+  eventStoreDbUrl?: string | null;
 }
 
 export interface OpenedEventStore {
@@ -15,6 +22,7 @@ export interface OpenedEventStore {
 
 /** The one place that picks and builds the event store backend from settings. */
 export async function openEventStore(settings: EventStoreSettings): Promise<OpenedEventStore> {
+  if (settings.eventStoreDbUrl) return openEventStoreDb(settings.eventStoreDbUrl);
   const pool = new pg.Pool({ connectionString: settings.postgresUrl, max: settings.poolSize ?? 10 });
   // An idle client that loses its connection (database restart) must not crash the process.
   pool.on('error', () => undefined);
@@ -26,4 +34,27 @@ export async function openEventStore(settings: EventStoreSettings): Promise<Open
       await pool.end();
     },
   };
+}
+
+/** Fails at start-up, not at the first request, when the server cannot be reached. */
+async function openEventStoreDb(connectionString: string): Promise<OpenedEventStore> {
+  const client = EventStoreDBClient.connectionString(connectionString);
+  const store = new EventStoreDbEventStore(client);
+  try {
+    await store.readStream('ledger-connection-check');
+  } catch (error) {
+    await client.dispose();
+    throw new Error(`EventStoreDB at ${withoutCredentials(connectionString)} cannot be read: ${(error as Error).message}`, { cause: error });
+  }
+  return {
+    store,
+    async close() {
+      await store.close();
+      await client.dispose();
+    },
+  };
+}
+
+function withoutCredentials(connectionString: string): string {
+  return connectionString.replace(/\/\/[^@/]*@/, '//');
 }
