@@ -13,3 +13,4 @@ export * from './sync/calcom-webhook.parser.js';
 export * from './sync/calcom-webhook.mapping.js';
 export * from './sync/calcom-webhook.decider.js';
 export * from './sync/calcom-conflict.js';
+export * from './drift/index.js';
