@@ -1,5 +1,7 @@
 import { DataSource } from 'typeorm';
+import { calcomSyncEntities } from './calcom-sync.entities.js';
 import { CreateReadModels1767225600000 } from './migrations/1767225600000-create-read-models.js';
+import { CreateCalcomSyncStatus1767312000000 } from './migrations/1767312000000-create-calcom-sync-status.js';
 import { readModelEntities } from './read-model.entities.js';
 
 /** Any constant will do, as long as nothing else in the database uses it for a different purpose. */
@@ -13,8 +15,8 @@ export function createReadModelDataSource(url: string): DataSource {
   return new DataSource({
     type: 'postgres',
     url,
-    entities: readModelEntities,
-    migrations: [CreateReadModels1767225600000],
+    entities: [...readModelEntities, ...calcomSyncEntities],
+    migrations: [CreateReadModels1767225600000, CreateCalcomSyncStatus1767312000000],
     migrationsTableName: 'read_model_migrations',
     synchronize: false,
   });

@@ -1,13 +1,14 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { appointmentStreamPrefix, catalogStreamPrefixes } from '../../libs/domain/src/index.js';
+import { appointmentStreamPrefix, calcomSyncStreamPrefix, catalogStreamPrefixes } from '../../libs/domain/src/index.js';
 import type { Position, RecordedEvent } from '../../libs/event-store/src/event-store.port.js';
 import { projectAppointmentEvents } from './appointments.projection.js';
+import { isCalcomSyncStatusEvent, projectCalcomSyncStatus } from './calcom-sync-status.projection.js';
 import { projectCatalogEvents } from './catalog.projection.js';
 import { saveCheckpoint } from './projection-checkpoints.js';
 
 /** The checkpoint name of the projector that feeds every table in this folder. */
 export const READ_MODELS_PROJECTION = 'read-models';
-export const readModelStreamPrefixes: readonly string[] = [appointmentStreamPrefix, ...catalogStreamPrefixes];
+export const readModelStreamPrefixes: readonly string[] = [appointmentStreamPrefix, ...catalogStreamPrefixes, calcomSyncStreamPrefix];
 
 const WRITER_LOCK_KEY = 'ledger:read-models-writer';
 
@@ -22,12 +23,15 @@ export async function lockReadModelWriter(manager: EntityManager): Promise<void>
 export async function applyEventsToReadModels(manager: EntityManager, events: readonly RecordedEvent[]): Promise<void> {
   const appointmentEvents: RecordedEvent[] = [];
   const catalogEvents: RecordedEvent[] = [];
+  const calcomSyncEvents: RecordedEvent[] = [];
   for (const event of events) {
     if (event.streamName.startsWith(appointmentStreamPrefix)) appointmentEvents.push(event);
     else if (catalogStreamPrefixes.some((prefix) => event.streamName.startsWith(prefix))) catalogEvents.push(event);
+    if (isCalcomSyncStatusEvent(event)) calcomSyncEvents.push(event);
   }
   if (appointmentEvents.length > 0) await projectAppointmentEvents(manager, appointmentEvents);
   if (catalogEvents.length > 0) await projectCatalogEvents(manager, catalogEvents);
+  if (calcomSyncEvents.length > 0) await projectCalcomSyncStatus(manager, calcomSyncEvents);
 }
 
 /** A batch and its checkpoint in one transaction: the effect of each event lands exactly once. */

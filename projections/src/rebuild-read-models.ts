@@ -37,6 +37,8 @@ export async function rebuildReadModels(
     await manager.query('DELETE FROM appointments');
     await manager.query('DELETE FROM staff');
     await manager.query('DELETE FROM services');
+    await manager.query('DELETE FROM calcom_sync_status');
+    await manager.query('DELETE FROM calcom_booking_uids');
     await manager.query('DELETE FROM projection_checkpoints WHERE name = $1', [READ_MODELS_PROJECTION]);
 
     let position: Position = START;

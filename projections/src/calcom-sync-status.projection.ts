@@ -1,0 +1,162 @@
+import type { EntityManager } from 'typeorm';
+import {
+  appointmentStreamPrefix,
+  type CalcomSyncEvent,
+  type CalcomSyncState,
+  calcomSyncStreamPrefix,
+  evolveCalcomSync,
+  initialCalcomSyncState,
+  type SyncStatus,
+  syncStatusOf,
+} from '../../libs/domain/src/index.js';
+import type { RecordedEvent } from '../../libs/event-store/src/event-store.port.js';
+
+/** A status row as the fold sees it: snake_case, so it goes to `json_to_recordset` as it is. */
+interface SyncStatusRecord {
+  appointment_id: string;
+  booking_uid: string | null;
+  booking_uids: string[];
+  sync_status: SyncStatus;
+  ledger_version: number;
+  synced_version: number;
+  last_synced_at: string | null;
+  attempts: number;
+  last_error: CalcomSyncState['lastError'];
+  next_retry_at: string | null;
+  sync_revision: number;
+  state: CalcomSyncState;
+  updated_at: string;
+}
+
+export const isCalcomSyncStatusEvent = (event: RecordedEvent): boolean =>
+  event.streamName.startsWith(appointmentStreamPrefix) || event.streamName.startsWith(calcomSyncStreamPrefix);
+
+/**
+ * Applies one batch of `appointment-` and `calcomsync-` events with at most three round trips whatever its size:
+ * load the rows the batch touches, fold in memory, upsert the rows and the uid chain index in bulk.
+ * An appointment event only moves `ledger_version`; a sync event is folded into `state` with the domain's own fold.
+ */
+export async function projectCalcomSyncStatus(manager: EntityManager, events: readonly RecordedEvent[]): Promise<void> {
+  const byAppointment = groupByAppointment(events);
+  const current = await loadRows(manager, [...byAppointment.keys()]);
+  const changed: SyncStatusRecord[] = [];
+  const chainsChanged: SyncStatusRecord[] = [];
+  for (const [appointmentId, appointmentEvents] of byAppointment) {
+    const before = current.get(appointmentId) ?? emptyRecord(appointmentId);
+    const after = appointmentEvents.reduce(applyEvent, before);
+    if (after === before) continue;
+    changed.push(after);
+    if (after.sync_revision !== before.sync_revision) chainsChanged.push(after);
+  }
+  if (changed.length > 0) await upsertStatus(manager, changed);
+  if (chainsChanged.length > 0) await upsertUids(manager, chainsChanged);
+}
+
+function applyEvent(row: SyncStatusRecord, recorded: RecordedEvent): SyncStatusRecord {
+  if (recorded.streamName.startsWith(appointmentStreamPrefix)) {
+    const ledgerVersion = recorded.revision + 1;
+    if (ledgerVersion <= row.ledger_version) return row;
+    return withDerivedColumns({ ...row, ledger_version: ledgerVersion, updated_at: recorded.recordedAt });
+  }
+  if (recorded.revision <= row.sync_revision) return row;
+  const state = evolveCalcomSync(row.state, { type: recorded.type, data: recorded.data } as CalcomSyncEvent, recorded.recordedAt);
+  return withDerivedColumns({ ...row, state, sync_revision: recorded.revision, updated_at: recorded.recordedAt });
+}
+
+function withDerivedColumns(row: SyncStatusRecord): SyncStatusRecord {
+  const { state } = row;
+  return {
+    ...row,
+    booking_uid: state.booking?.uid ?? null,
+    booking_uids: state.chain,
+    sync_status: syncStatusOf(state, row.ledger_version),
+    synced_version: state.syncedVersion,
+    last_synced_at: state.lastSyncedAt,
+    attempts: state.attempts,
+    last_error: state.lastError,
+    next_retry_at: state.nextRetryAt,
+  };
+}
+
+function emptyRecord(appointmentId: string): SyncStatusRecord {
+  return withDerivedColumns({
+    appointment_id: appointmentId,
+    booking_uid: null,
+    booking_uids: [],
+    sync_status: 'synced',
+    ledger_version: 0,
+    synced_version: 0,
+    last_synced_at: null,
+    attempts: 0,
+    last_error: null,
+    next_retry_at: null,
+    sync_revision: -1,
+    state: initialCalcomSyncState(),
+    updated_at: new Date(0).toISOString(),
+  });
+}
+
+function groupByAppointment(events: readonly RecordedEvent[]): Map<string, RecordedEvent[]> {
+  const byAppointment = new Map<string, RecordedEvent[]>();
+  for (const event of events) {
+    const prefix = event.streamName.startsWith(appointmentStreamPrefix) ? appointmentStreamPrefix : calcomSyncStreamPrefix;
+    const appointmentId = event.streamName.slice(prefix.length);
+    const appointmentEvents = byAppointment.get(appointmentId);
+    if (appointmentEvents) appointmentEvents.push(event);
+    else byAppointment.set(appointmentId, [event]);
+  }
+  return byAppointment;
+}
+
+async function loadRows(manager: EntityManager, appointmentIds: string[]): Promise<Map<string, SyncStatusRecord>> {
+  const rows: SyncStatusRecord[] = await manager.query(
+    `SELECT appointment_id, booking_uid, booking_uids, sync_status, ledger_version, synced_version,
+            to_json(last_synced_at) #>> '{}' AS last_synced_at, attempts, last_error,
+            to_json(next_retry_at) #>> '{}' AS next_retry_at, sync_revision, state,
+            to_json(updated_at) #>> '{}' AS updated_at
+       FROM calcom_sync_status WHERE appointment_id = ANY($1::text[])`,
+    [appointmentIds],
+  );
+  return new Map(rows.map((row) => [row.appointment_id, row]));
+}
+
+async function upsertStatus(manager: EntityManager, rows: readonly SyncStatusRecord[]): Promise<void> {
+  await manager.query(
+    `INSERT INTO calcom_sync_status AS s
+            (appointment_id, booking_uid, booking_uids, sync_status, ledger_version, synced_version, last_synced_at,
+             attempts, last_error, next_retry_at, sync_revision, state, updated_at)
+     SELECT appointment_id, booking_uid, booking_uids, sync_status, ledger_version, synced_version, last_synced_at,
+            attempts, last_error, next_retry_at, sync_revision, state, updated_at
+       FROM json_to_recordset($1::json) AS r(
+              appointment_id text, booking_uid text, booking_uids jsonb, sync_status text, ledger_version integer,
+              synced_version integer, last_synced_at timestamptz, attempts integer, last_error jsonb,
+              next_retry_at timestamptz, sync_revision integer, state jsonb, updated_at timestamptz)
+     ON CONFLICT (appointment_id) DO UPDATE SET
+            booking_uid = EXCLUDED.booking_uid, booking_uids = EXCLUDED.booking_uids, sync_status = EXCLUDED.sync_status,
+            ledger_version = EXCLUDED.ledger_version, synced_version = EXCLUDED.synced_version,
+            last_synced_at = EXCLUDED.last_synced_at, attempts = EXCLUDED.attempts, last_error = EXCLUDED.last_error,
+            next_retry_at = EXCLUDED.next_retry_at, sync_revision = EXCLUDED.sync_revision, state = EXCLUDED.state,
+            updated_at = EXCLUDED.updated_at
+      WHERE s.ledger_version < EXCLUDED.ledger_version OR s.sync_revision < EXCLUDED.sync_revision`,
+    [JSON.stringify(rows)],
+  );
+}
+
+/** Every uid of each changed chain, with the current one flagged; a uid always belongs to the appointment that has it. */
+async function upsertUids(manager: EntityManager, rows: readonly SyncStatusRecord[]): Promise<void> {
+  // One entry per uid: a statement may not update the same row twice.
+  const byUid = new Map<string, { uid: string; appointment_id: string; is_current: boolean }>();
+  for (const { appointment_id, state } of rows) {
+    for (const uid of state.chain) byUid.set(uid, { uid, appointment_id, is_current: uid === state.booking?.uid });
+  }
+  const uids = [...byUid.values()];
+  if (uids.length === 0) return;
+  await manager.query(
+    `INSERT INTO calcom_booking_uids AS u (uid, appointment_id, is_current)
+     SELECT uid, appointment_id, is_current
+       FROM json_to_recordset($1::json) AS r(uid text, appointment_id text, is_current boolean)
+     ON CONFLICT (uid) DO UPDATE SET appointment_id = EXCLUDED.appointment_id, is_current = EXCLUDED.is_current
+      WHERE u.appointment_id IS DISTINCT FROM EXCLUDED.appointment_id OR u.is_current IS DISTINCT FROM EXCLUDED.is_current`,
+    [JSON.stringify(uids)],
+  );
+}
