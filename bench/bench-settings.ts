@@ -1,0 +1,56 @@
+import { contenderNames, isContenderName, type ContenderName } from './contenders/contenders.js';
+
+export interface BenchSettings {
+  scale: number;
+  contenders: ContenderName[];
+  sequentialAppends: number;
+  concurrentCallers: number;
+  appendsPerConcurrentCaller: number;
+  batchAppends: number;
+  eventsPerBatch: number;
+  catchUpEvents: number;
+  /** Unmeasured appends before each measurement, as a share of the measured ones. */
+  warmUpShare: number;
+  /** Catch-up histories are seeded this many events per transaction. */
+  seedChunk: number;
+  seed: number;
+}
+
+export const USAGE = `npm run bench [-- --scale=0.1] [--contenders=ledger,emmett,copy]
+  --scale / BENCH_SCALE            multiplies every count (default 1: 2,000 sequential appends, 8x1,000 concurrent,
+                                   200x100 batched, 100,000 events for catch-up)
+  --contenders / BENCH_CONTENDERS  which contenders to run (default all)
+  DATABASE_URL                     use this PostgreSQL server (needs CREATEDB) instead of an embedded one`;
+
+/** Flags win over environment variables. */
+export function readBenchSettings(env: Record<string, string | undefined>, args: readonly string[]): BenchSettings {
+  const flags = new Map(
+    args.filter((arg) => arg.startsWith('--')).map((arg) => {
+      const [name, ...value] = arg.slice(2).split('=');
+      return [name, value.join('=')] as const;
+    }),
+  );
+  const scale = Number(flags.get('scale') ?? env.BENCH_SCALE ?? 1);
+  if (!(scale > 0)) throw new Error(`--scale must be a positive number\n${USAGE}`);
+  const names = (flags.get('contenders') ?? env.BENCH_CONTENDERS ?? contenderNames.join(',')).split(',').map((name) => name.trim());
+  const unknown = names.filter((name) => !isContenderName(name));
+  if (unknown.length > 0) throw new Error(`Unknown contender(s) ${unknown.join(', ')}\n${USAGE}`);
+  const scaled = (count: number, minimum: number) => Math.max(minimum, Math.round(count * scale));
+  return {
+    scale,
+    contenders: contenderNames.filter((name) => names.includes(name)),
+    sequentialAppends: scaled(2_000, 100),
+    concurrentCallers: 8,
+    appendsPerConcurrentCaller: scaled(1_000, 50),
+    batchAppends: scaled(200, 10),
+    eventsPerBatch: 100,
+    catchUpEvents: scaled(100_000, 5_000),
+    warmUpShare: 0.1,
+    seedChunk: 5_000,
+    seed: 20_300_107,
+  };
+}
+
+export function warmUpCount(settings: BenchSettings, measured: number): number {
+  return Math.max(10, Math.round(measured * settings.warmUpShare));
+}

@@ -1,0 +1,22 @@
+import type { ExpectedRevision, NewEvent } from '../../../libs/event-store/src/event-store.port.js';
+import { openEventStore } from '../../../libs/event-store/src/open-event-store.js';
+import type { Appender } from '../../appends/appender.js';
+import type { BenchEvent } from '../../workload/bench-event.js';
+
+/** This project's PostgresEventStore, opened exactly as the ledger app opens it (pool of 10). */
+export async function openLedgerAppender(url: string): Promise<Appender> {
+  const opened = await openEventStore({ postgresUrl: url });
+  const revisions = new Map<string, number>();
+  return {
+    async append(streamName, events) {
+      const expectedRevision: ExpectedRevision = revisions.get(streamName) ?? 'no_stream';
+      const result = await opened.store.appendToStream(streamName, events.map(toNewEvent), { expectedRevision });
+      revisions.set(streamName, result.nextExpectedRevision);
+    },
+    close: () => opened.close(),
+  };
+}
+
+export function toNewEvent(event: BenchEvent): NewEvent {
+  return { id: event.id, type: event.type, data: event.data, metadata: event.metadata };
+}

@@ -1,0 +1,90 @@
+import type { ThroughputFigure } from './appends/latency-summary.js';
+import { checkTargets, type BenchResults, type ContenderResults } from './bench-results.js';
+import { openBenchServer } from './bench-server.js';
+import { readBenchSettings, warmUpCount, type BenchSettings } from './bench-settings.js';
+import type { CatchUpFigure } from './catch-up/catch-up-figure.js';
+import { ContenderProcess } from './contender-process.js';
+import type { ContenderName } from './contenders/contenders.js';
+import { describeMachine } from './machine.js';
+import { formatResultsTable } from './results-table.js';
+import type { WorkerTask } from './worker-protocol.js';
+
+/**
+ * `npm run bench`: this project's event store and projector side by side with Emmett's PostgreSQL store and raw COPY,
+ * on one PostgreSQL. Progress goes to stderr; stdout gets the table and, as its last line, one JSON object.
+ */
+async function main(): Promise<void> {
+  const settings = readBenchSettings(process.env, process.argv.slice(2));
+  const startedAt = new Date();
+  const server = await openBenchServer(process.env.DATABASE_URL || null, progress);
+  const processes: ContenderProcess[] = [];
+  try {
+    for (const contender of settings.contenders) {
+      const appendsUrl = await server.createDatabase(`bench_${contender}_appends`);
+      const catchUpUrl = await server.createDatabase(`bench_${contender}_catch_up`);
+      processes.push(ContenderProcess.start({ contender, appendsUrl, catchUpUrl }));
+    }
+    const results = await measureAll(settings, processes);
+    const targets = checkTargets(results);
+    const machine = describeMachine(server.version, server.description);
+    const seconds = Math.round((Date.now() - startedAt.getTime()) / 100) / 10;
+    console.log(formatResultsTable(results, settings.contenders, targets, settings.catchUpEvents));
+    console.log(`\nPostgreSQL ${machine.postgres} (${machine.postgresServer}), ${machine.cpuModel}, ${machine.cores} cores, ` +
+      `${machine.memoryGb} GB, Node ${machine.node}; scale ${settings.scale}; ${seconds} s in all.`);
+    console.log(JSON.stringify({ benchmark: 'appointment-ledger', startedAt: startedAt.toISOString(), seconds, machine, settings, results, targets }));
+  } finally {
+    await Promise.all(processes.map((worker) => worker.stop()));
+    await server.close();
+  }
+}
+
+/** Measurement by measurement, each contender in turn, so that all of them run under the same conditions. */
+async function measureAll(settings: BenchSettings, processes: ContenderProcess[]): Promise<BenchResults> {
+  const results: BenchResults = {};
+  const record = async <Key extends keyof ContenderResults>(key: Key, label: string, task: WorkerTask) => {
+    for (const worker of processes) {
+      const name: ContenderName = worker.setup.contender;
+      progress(`${label}: ${name}…`);
+      const figure = await worker.run<NonNullable<ContenderResults[Key]>>(task);
+      results[name] = { ...results[name], [key]: figure };
+      progress(`${label}: ${name} ${describe(figure)}`);
+    }
+  };
+  const single = (callers: number, appendsPerCaller: number): WorkerTask => ({
+    kind: 'single-appends',
+    settings: { callers, appendsPerCaller, warmUpAppendsPerCaller: warmUpCount(settings, appendsPerCaller), seed: settings.seed + callers * 1_000 },
+  });
+  await record('sequential', 'sequential single appends', single(1, settings.sequentialAppends));
+  await record('concurrent', `single appends, ${settings.concurrentCallers} callers`, single(settings.concurrentCallers, settings.appendsPerConcurrentCaller));
+  await record('batch', `${settings.eventsPerBatch} events per append`, {
+    kind: 'batch-appends',
+    settings: {
+      appends: settings.batchAppends,
+      eventsPerAppend: settings.eventsPerBatch,
+      warmUpAppends: warmUpCount(settings, settings.batchAppends),
+      seed: settings.seed + 99,
+    },
+  });
+  await record('catchUp', `catch-up over ${settings.catchUpEvents} events`, {
+    kind: 'catch-up',
+    settings: { events: settings.catchUpEvents, seed: settings.seed, seedChunk: settings.seedChunk },
+  });
+  return results;
+}
+
+function describe(figure: ThroughputFigure | CatchUpFigure): string {
+  const latency = 'p99Ms' in figure ? `, p50 ${figure.p50Ms} ms, p99 ${figure.p99Ms} ms` : '';
+  return `${figure.eventsPerSecond.toLocaleString('en-US')} events/s (${figure.events} events in ${figure.seconds} s${latency})`;
+}
+
+function progress(line: string): void {
+  console.error(`[bench] ${line}`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
