@@ -8,6 +8,7 @@ export * from './catalog/catalog.events.js';
 export * from './catalog/catalog.decider.js';
 export * from './sync/calcom-sync.events.js';
 export * from './sync/calcom-sync.state.js';
+export * from './sync/calcom-sync.decider.js';
 export * from './sync/calcom-webhook.events.js';
 export * from './sync/calcom-webhook.parser.js';
 export * from './sync/calcom-webhook.mapping.js';

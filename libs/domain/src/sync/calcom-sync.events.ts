@@ -67,6 +67,8 @@ export type CalcomOperationFailed = Event<
     outcomeUnknown: boolean;
     attempt: number;
     nextRetryAt: string | null;
+    /** The ledger version the call was bringing Cal.com towards: a permanent failure holds until the ledger moves on. */
+    ledgerVersion?: number;
   }
 >;
 

@@ -8,6 +8,11 @@ export interface InFlightOperation {
   ledgerVersion: number;
   /** Set once an attempt failed in a way that may still have taken effect. */
   outcomeUnknown: boolean;
+  /**
+   * True from `CalcomOperationStarted` until a failure is recorded: found true by a fresh process, the call may
+   * have been made and its answer lost in a crash. Absent counts as true.
+   */
+  awaitingAnswer?: boolean;
 }
 
 export interface CalcomSyncState {
@@ -17,11 +22,13 @@ export interface CalcomSyncState {
   booking: BookingSnapshot | null;
   inFlight: InFlightOperation | null;
   attempts: number;
-  lastError: (CalcomErrorSummary & { permanent: boolean }) | null;
+  lastError: (CalcomErrorSummary & { permanent: boolean; ledgerVersion?: number | null }) | null;
   nextRetryAt: string | null;
   syncedVersion: number;
   lastSyncedAt: string | null;
   openConflict: { conflictId: string; ledger: ConflictSide; calcom: ConflictSide; summary: string } | null;
+  /** An admin (or the reconciler) asked for the levels to be compared again; cleared by `CalcomSyncCompleted`. */
+  retryRequested?: boolean;
 }
 
 export const initialCalcomSyncState = (): CalcomSyncState => ({
@@ -50,6 +57,7 @@ export function evolveCalcomSync(state: CalcomSyncState, event: CalcomSyncEvent,
           request: data.request,
           ledgerVersion: data.ledgerVersion,
           outcomeUnknown: false,
+          awaitingAnswer: true,
         },
       };
     case 'CalcomOperationSucceeded':
@@ -57,17 +65,28 @@ export function evolveCalcomSync(state: CalcomSyncState, event: CalcomSyncEvent,
     case 'CalcomOperationFailed':
       return {
         ...state,
-        inFlight: data.permanent || !state.inFlight ? null : { ...state.inFlight, outcomeUnknown: state.inFlight.outcomeUnknown || data.outcomeUnknown },
+        inFlight:
+          data.permanent || !state.inFlight
+            ? null
+            : { ...state.inFlight, outcomeUnknown: state.inFlight.outcomeUnknown || data.outcomeUnknown, awaitingAnswer: false },
         attempts: data.attempt,
-        lastError: { ...data.error, permanent: data.permanent },
+        lastError: { ...data.error, permanent: data.permanent, ledgerVersion: data.ledgerVersion ?? null },
         nextRetryAt: data.nextRetryAt,
       };
     case 'CalcomBookingObserved':
       return observe(state, data.booking);
     case 'CalcomSyncCompleted':
-      return { ...state, syncedVersion: Math.max(state.syncedVersion, data.ledgerVersion), lastSyncedAt: recordedAt, attempts: 0, lastError: null, nextRetryAt: null };
+      return {
+        ...state,
+        syncedVersion: Math.max(state.syncedVersion, data.ledgerVersion),
+        lastSyncedAt: recordedAt,
+        attempts: 0,
+        lastError: null,
+        nextRetryAt: null,
+        retryRequested: false,
+      };
     case 'CalcomSyncRetryRequested':
-      return { ...state, attempts: 0, lastError: null, nextRetryAt: null };
+      return { ...state, attempts: 0, lastError: null, nextRetryAt: null, retryRequested: true };
     case 'SyncConflictDetected':
       return { ...state, openConflict: { conflictId: data.conflictId, ledger: data.ledger, calcom: data.calcom, summary: data.summary } };
     case 'SyncConflictResolved':
@@ -99,7 +118,14 @@ export type SyncStatus = 'pending' | 'synced' | 'failed' | 'conflict';
 /** The status the UI shows, from the sync's fold and the ledger's current version. */
 export function syncStatusOf(state: CalcomSyncState, ledgerVersion: number): SyncStatus {
   if (state.openConflict) return 'conflict';
-  if (state.lastError?.permanent) return 'failed';
-  if (state.syncedVersion >= ledgerVersion && !state.inFlight) return 'synced';
+  if (isHeldByPermanentFailure(state, ledgerVersion)) return 'failed';
+  if (state.syncedVersion >= ledgerVersion && !state.inFlight && !state.retryRequested) return 'synced';
   return 'pending';
+}
+
+/** A permanent failure is not tried again until the ledger changes after it, or someone asks for a retry. */
+export function isHeldByPermanentFailure(state: CalcomSyncState, ledgerVersion: number): boolean {
+  const error = state.lastError;
+  if (!error?.permanent) return false;
+  return error.ledgerVersion === undefined || error.ledgerVersion === null || ledgerVersion <= error.ledgerVersion;
 }

@@ -1,0 +1,159 @@
+import type { Appointment } from '../appointment/appointment.decider.js';
+import type { CalcomErrorSummary, CalcomOperation } from './calcom-sync.events.js';
+import { type CalcomSyncState, type InFlightOperation, isHeldByPermanentFailure } from './calcom-sync.state.js';
+
+/**
+ * The outbound sync's one decision: given the ledger's appointment and what the sync knows of Cal.com, the next step
+ * that brings Cal.com's booking to the ledger's level. Levels, not edges: whatever happened in between, the same
+ * levels give the same step, so a restart, a replay or a lost answer cannot make it do something twice.
+ */
+
+/** Where the catalog says the appointment belongs on Cal.com. */
+export interface CalcomTarget {
+  /** `service.calcomEventTypeIds[staffId]`; null when the catalog has none. */
+  eventTypeId: number | null;
+  /** `staff.calcomUserId`; null when the staff member has none. */
+  hostUserId: number | null;
+  serviceId: string;
+  staffId: string;
+}
+
+export interface CalcomSyncDecisionInput {
+  appointmentId: string;
+  /** The ledger's fold of `appointment-<id>`. */
+  appointment: Appointment;
+  /** Events in the appointment's stream (the API's version). */
+  ledgerVersion: number;
+  /** The version right after the latest appointment change that did not come from Cal.com (0: none). */
+  ledgerChangedVersion: number;
+  sync: CalcomSyncState;
+  target: CalcomTarget | null;
+  /** Round-robin event type ids, as Cal.com lists them; null until they are needed and loaded. */
+  roundRobinEventTypeIds: readonly number[] | null;
+  /** Set by the caller after reading Cal.com: the operation in flight did not take effect, so decide afresh. */
+  inFlightNotApplied: boolean;
+  /** The id a new operation gets (a repeat of the one found not applied keeps its own). */
+  newOperationId: string;
+  now: string;
+}
+
+export type CalcomSyncStep =
+  | { kind: 'idle'; reason: string }
+  | { kind: 'wait'; until: string; reason: string }
+  | { kind: 'verify'; operation: InFlightOperation }
+  | { kind: 'load-event-types' }
+  | { kind: 'call'; call: CalcomCall; reason: string }
+  | { kind: 'refuse'; operation: CalcomOperation; operationId: string; error: CalcomErrorSummary }
+  | { kind: 'complete'; ledgerVersion: number; bookingUid: string | null };
+
+export interface CalcomCall {
+  operationId: string;
+  operation: CalcomOperation;
+  /** The booking acted on; null for a create. */
+  bookingUid: string | null;
+  request: Record<string, unknown>;
+  ledgerVersion: number;
+}
+
+const ACTIVE_BOOKING = new Set(['accepted', 'pending']);
+const INACTIVE_LEDGER = new Set(['cancelled', 'rejected']);
+
+export function decideCalcomSync(input: CalcomSyncDecisionInput): CalcomSyncStep {
+  const { sync, appointment, now } = input;
+  if (sync.openConflict) return idle(`paused: conflict ${sync.openConflict.conflictId} is open`);
+  if (sync.inFlight && !input.inFlightNotApplied) {
+    if (sync.nextRetryAt && sync.nextRetryAt > now) return { kind: 'wait', until: sync.nextRetryAt, reason: 'retrying after a failure' };
+    const mayHaveTakenEffect = sync.inFlight.outcomeUnknown || sync.inFlight.awaitingAnswer !== false;
+    if (mayHaveTakenEffect) return { kind: 'verify', operation: sync.inFlight };
+    return decideCalcomSync({ ...input, inFlightNotApplied: true });
+  }
+  if (appointment.status === 'initial') return idle('no appointment in the ledger');
+  const owesWork = input.inFlightNotApplied || sync.retryRequested === true || input.ledgerChangedVersion > sync.syncedVersion;
+  if (!owesWork) {
+    if (input.ledgerVersion > sync.syncedVersion) return complete(input);
+    return idle('Cal.com has the ledger version');
+  }
+  if (sync.nextRetryAt && sync.nextRetryAt > now && !input.inFlightNotApplied) {
+    return { kind: 'wait', until: sync.nextRetryAt, reason: 'retrying after a failure' };
+  }
+  const step = compareLevels(input, appointment);
+  if ((step.kind === 'call' || step.kind === 'refuse') && isHeldByPermanentFailure(sync, input.ledgerVersion)) {
+    return idle('held by a permanent failure until the ledger changes or a retry is asked for');
+  }
+  return step;
+}
+
+type Existing = Exclude<Appointment, { status: 'initial' }>;
+
+function compareLevels(input: CalcomSyncDecisionInput, appointment: Existing): CalcomSyncStep {
+  const booking = input.sync.booking;
+  const bookingActive = booking !== null && ACTIVE_BOOKING.has(booking.status);
+  if (INACTIVE_LEDGER.has(appointment.status)) {
+    if (!bookingActive) return complete(input);
+    const cancellationReason = appointment.cancellationReason ?? `${appointment.status} in the ledger`;
+    return call(input, 'cancel', booking.uid, { cancellationReason }, 'cancelled in the ledger');
+  }
+  const target = input.target;
+  if (!target || target.eventTypeId === null) {
+    const service = target?.serviceId ?? appointment.serviceId;
+    const staff = target?.staffId ?? appointment.staffId;
+    return refuse(input, bookingActive ? 'cancel' : 'create', 'CALCOM_EVENT_TYPE_MISSING', `Service ${service} has no Cal.com event type for staff member ${staff} (services.calcomEventTypeIds)`);
+  }
+  if (!bookingActive) {
+    const { name, email, timeZone } = appointment.customer;
+    const request = { eventTypeId: target.eventTypeId, start: appointment.startsAt, attendee: { name, email, timeZone } };
+    return call(input, 'create', null, request, booking ? 'the booking was cancelled; the appointment goes on' : 'no booking yet');
+  }
+  if (booking.eventTypeId !== target.eventTypeId) {
+    const cancellationReason = `Moved to Cal.com event type ${target.eventTypeId} (service or staff changed in the ledger)`;
+    return call(input, 'cancel', booking.uid, { cancellationReason }, 'event type differs: cancel, then create');
+  }
+  if (target.hostUserId !== null && booking.hostUserId !== null && booking.hostUserId !== target.hostUserId) {
+    if (input.roundRobinEventTypeIds === null) return { kind: 'load-event-types' };
+    if (input.roundRobinEventTypeIds.includes(booking.eventTypeId)) {
+      return call(input, 'reassign', booking.uid, { userId: target.hostUserId }, 'host differs on a round-robin event type');
+    }
+    return refuse(
+      input,
+      'reassign',
+      'CALCOM_HOST_MISMATCH',
+      `Event type ${booking.eventTypeId} is not round-robin: its bookings are hosted by Cal.com user ${booking.hostUserId}, not by staff member ${target.staffId} (user ${target.hostUserId})`,
+    );
+  }
+  if (!sameInstant(booking.start, appointment.startsAt)) {
+    return call(input, 'reschedule', booking.uid, { start: appointment.startsAt }, 'start differs');
+  }
+  return complete(input);
+}
+
+function call(
+  input: CalcomSyncDecisionInput,
+  operation: CalcomOperation,
+  bookingUid: string | null,
+  request: Record<string, unknown>,
+  reason: string,
+): CalcomSyncStep {
+  const operationId = repeatsInFlight(input, operation, bookingUid, request) ? input.sync.inFlight!.operationId : input.newOperationId;
+  const withMetadata = operation === 'create' ? { ...request, metadata: { appointmentId: input.appointmentId, operationId } } : request;
+  return { kind: 'call', call: { operationId, operation, bookingUid, request: withMetadata, ledgerVersion: input.ledgerVersion }, reason };
+}
+
+/** The same call again keeps its operation id, so a create's metadata finds any attempt that did land. */
+function repeatsInFlight(input: CalcomSyncDecisionInput, operation: CalcomOperation, bookingUid: string | null, request: Record<string, unknown>): boolean {
+  const inFlight = input.sync.inFlight;
+  if (!inFlight || inFlight.operation !== operation || inFlight.bookingUid !== bookingUid) return false;
+  const { metadata: _metadata, ...before } = inFlight.request;
+  return JSON.stringify(before) === JSON.stringify(request);
+}
+
+function refuse(input: CalcomSyncDecisionInput, operation: CalcomOperation, code: string, message: string): CalcomSyncStep {
+  return { kind: 'refuse', operation, operationId: input.newOperationId, error: { code, message, status: null } };
+}
+
+function complete(input: CalcomSyncDecisionInput): CalcomSyncStep {
+  return { kind: 'complete', ledgerVersion: input.ledgerVersion, bookingUid: input.sync.booking?.uid ?? null };
+}
+
+const idle = (reason: string): CalcomSyncStep => ({ kind: 'idle', reason });
+
+const sameInstant = (a: string, b: string): boolean => Date.parse(a) === Date.parse(b);

@@ -1,0 +1,224 @@
+import {
+  type AppointmentEvent,
+  type BookingSnapshot,
+  type CalcomSyncDecisionInput,
+  type CalcomSyncEvent,
+  type CalcomSyncStep,
+  decideCalcomSync,
+  evolve,
+  evolveCalcomSync,
+  initialCalcomSyncState,
+  initialState,
+  syncStatusOf,
+} from '../src/index.js';
+
+const ID = 'a1';
+const NOW = '2030-01-01T12:00:00.000Z';
+const START = '2030-01-02T10:00:00.000Z';
+const customer = { name: 'Ada', email: 'ada@example.com', timeZone: 'Europe/London', phone: null };
+
+const scheduled: AppointmentEvent = {
+  type: 'AppointmentScheduled',
+  data: { appointmentId: ID, serviceId: 'consult', staffId: 'olivia', startsAt: START, endsAt: '2030-01-02T10:30:00.000Z', customer, notes: null },
+};
+const booking = (overrides: Partial<BookingSnapshot> = {}): BookingSnapshot => ({
+  uid: 'uid-1',
+  start: START,
+  end: '2030-01-02T10:30:00.000Z',
+  eventTypeId: 101,
+  hostUserId: 1,
+  status: 'accepted',
+  rescheduledFromUid: null,
+  rescheduledToUid: null,
+  ...overrides,
+});
+const createOp = { appointmentId: ID, operationId: 'op-1', operation: 'create' as const };
+const createRequest = { eventTypeId: 101, start: START, attendee: { name: 'Ada', email: 'ada@example.com', timeZone: 'Europe/London' } };
+const started: CalcomSyncEvent = {
+  type: 'CalcomOperationStarted',
+  data: { ...createOp, bookingUid: null, request: { ...createRequest, metadata: { appointmentId: ID, operationId: 'op-1' } }, ledgerVersion: 1 },
+};
+const succeeded = (snapshot = booking()): CalcomSyncEvent => ({ type: 'CalcomOperationSucceeded', data: { ...createOp, booking: snapshot, alreadyDone: false } });
+const completed = (ledgerVersion: number): CalcomSyncEvent => ({ type: 'CalcomSyncCompleted', data: { appointmentId: ID, ledgerVersion, bookingUid: 'uid-1' } });
+const failed = (over: { permanent?: boolean; outcomeUnknown?: boolean; nextRetryAt?: string | null; ledgerVersion?: number }): CalcomSyncEvent => ({
+  type: 'CalcomOperationFailed',
+  data: {
+    ...createOp,
+    error: { code: 'X', message: 'no', status: 500 },
+    permanent: over.permanent ?? false,
+    outcomeUnknown: over.outcomeUnknown ?? false,
+    attempt: 1,
+    nextRetryAt: over.nextRetryAt ?? null,
+    ledgerVersion: over.ledgerVersion,
+  },
+});
+
+/** Any part of a step, nested parts included (toMatchObject compares only what is given). */
+type ExpectedStep = { kind: CalcomSyncStep['kind'] } & Record<string, unknown>;
+
+/** Given the appointment's events (with their source) and the sync's events, when the sync decides, then this step. */
+function given(appointmentEvents: (AppointmentEvent | [AppointmentEvent, 'calcom'])[], syncEvents: CalcomSyncEvent[] = []) {
+  const input = (overrides: Partial<CalcomSyncDecisionInput>): CalcomSyncDecisionInput => {
+    const events = appointmentEvents.map((entry) => (Array.isArray(entry) ? entry : ([entry, 'admin'] as const)));
+    const appointment = events.reduce((state, [event]) => evolve(state, event), initialState());
+    const lastOutside = events.map(([, source]) => source).lastIndexOf('admin');
+    return {
+      appointmentId: ID,
+      appointment,
+      ledgerVersion: events.length,
+      ledgerChangedVersion: lastOutside + 1,
+      sync: syncEvents.reduce((state, event) => evolveCalcomSync(state, event, NOW), initialCalcomSyncState()),
+      target: { eventTypeId: 101, hostUserId: 1, serviceId: 'consult', staffId: 'olivia' },
+      roundRobinEventTypeIds: [103],
+      inFlightNotApplied: false,
+      newOperationId: 'op-new',
+      now: NOW,
+      ...overrides,
+    };
+  };
+  return {
+    when: (overrides: Partial<CalcomSyncDecisionInput> = {}) => ({
+      then: (expected: ExpectedStep) => expect(decideCalcomSync(input(overrides))).toMatchObject(expected),
+      input: () => input(overrides),
+    }),
+  };
+}
+
+const cancelled: AppointmentEvent = { type: 'AppointmentCancelled', data: { appointmentId: ID, reason: 'Client is ill' } };
+const rescheduled: AppointmentEvent = {
+  type: 'AppointmentRescheduled',
+  data: { appointmentId: ID, startsAt: '2030-01-03T09:00:00.000Z', endsAt: '2030-01-03T09:30:00.000Z', previousStartsAt: START, previousEndsAt: '2030-01-02T10:30:00.000Z' },
+};
+const reassigned: AppointmentEvent = { type: 'StaffReassigned', data: { appointmentId: ID, staffId: 'hugo', previousStaffId: 'olivia' } };
+const synced = [started, succeeded(), completed(1)];
+
+describe('a new appointment', () => {
+  it('is created on Cal.com with its id and the operation id in metadata', () =>
+    given([scheduled]).when().then({
+      kind: 'call',
+      call: { operationId: 'op-new', operation: 'create', bookingUid: null, ledgerVersion: 1, request: { ...createRequest, metadata: { appointmentId: ID, operationId: 'op-new' } } },
+    }));
+
+  it('without an event type for its staff member fails for good, with the reason', () =>
+    given([scheduled]).when({ target: { eventTypeId: null, hostUserId: 1, serviceId: 'consult', staffId: 'olivia' } }).then({
+      kind: 'refuse',
+      operation: 'create',
+      error: { code: 'CALCOM_EVENT_TYPE_MISSING', message: expect.stringContaining('Service consult has no Cal.com event type for staff member olivia'), status: null },
+    }));
+
+  it('that came from Cal.com is only marked as in step, without a call', () =>
+    given([[scheduled, 'calcom']], [{ type: 'CalcomBookingObserved', data: { appointmentId: ID, booking: booking(), via: 'webhook', factId: 'f' } }])
+      .when()
+      .then({ kind: 'complete', ledgerVersion: 1, bookingUid: 'uid-1' }));
+
+  it('that was cancelled before it reached Cal.com needs no call at all', () => given([scheduled, cancelled]).when().then({ kind: 'complete', ledgerVersion: 2 }));
+});
+
+describe('the four admin changes, against a synced booking', () => {
+  it('cancel → cancel the current booking with the ledger reason', () =>
+    given([scheduled, cancelled], synced).when().then({ kind: 'call', call: { operation: 'cancel', bookingUid: 'uid-1', request: { cancellationReason: 'Client is ill' } } }));
+
+  it('reschedule → reschedule the current uid to the new start', () =>
+    given([scheduled, rescheduled], synced).when().then({ kind: 'call', call: { operation: 'reschedule', bookingUid: 'uid-1', request: { start: '2030-01-03T09:00:00.000Z' } } }));
+
+  it('reassign on a round-robin event type → reassign in place to the staff member’s user', () =>
+    given([scheduled, reassigned], [started, succeeded(booking({ eventTypeId: 103, hostUserId: 2 })), completed(1)])
+      .when({ target: { eventTypeId: 103, hostUserId: 3, serviceId: 'consult', staffId: 'hugo' } })
+      .then({ kind: 'call', call: { operation: 'reassign', bookingUid: 'uid-1', request: { userId: 3 } } }));
+
+  it('reassign on a round-robin type before the event types are known → load them first', () =>
+    given([scheduled, reassigned], [started, succeeded(booking({ eventTypeId: 103, hostUserId: 2 })), completed(1)])
+      .when({ target: { eventTypeId: 103, hostUserId: 3, serviceId: 'consult', staffId: 'hugo' }, roundRobinEventTypeIds: null })
+      .then({ kind: 'load-event-types' }));
+
+  it('reassign to staff with another event type → cancel (then create on the next step)', () =>
+    given([scheduled, reassigned], synced)
+      .when({ target: { eventTypeId: 201, hostUserId: 2, serviceId: 'consult', staffId: 'hugo' } })
+      .then({ kind: 'call', call: { operation: 'cancel', bookingUid: 'uid-1' } }));
+
+  it('… and once that booking is cancelled, create on the new event type', () =>
+    given([scheduled, reassigned], [...synced, { type: 'CalcomOperationSucceeded', data: { ...createOp, operation: 'cancel', booking: booking({ status: 'cancelled' }), alreadyDone: false } }])
+      .when({ target: { eventTypeId: 201, hostUserId: 2, serviceId: 'consult', staffId: 'hugo' } })
+      .then({ kind: 'call', call: { operation: 'create', request: { eventTypeId: 201 } } }));
+
+  it('a host that differs on a type that is not round-robin cannot be fixed: a permanent failure says why', () =>
+    given([scheduled, reassigned], synced)
+      .when({ target: { eventTypeId: 101, hostUserId: 2, serviceId: 'consult', staffId: 'hugo' } })
+      .then({ kind: 'refuse', operation: 'reassign', error: { code: 'CALCOM_HOST_MISMATCH' } }));
+
+  it('change of service → cancel + create, event type first', () =>
+    given([scheduled, rescheduled], synced)
+      .when({ target: { eventTypeId: 102, hostUserId: 1, serviceId: 'assessment', staffId: 'olivia' } })
+      .then({ kind: 'call', call: { operation: 'cancel' } }));
+});
+
+describe('levels, not edges', () => {
+  it('a booking already at the ledger’s level → complete', () =>
+    given([scheduled, rescheduled], [...synced, { type: 'CalcomBookingObserved', data: { appointmentId: ID, booking: booking({ uid: 'uid-2', start: '2030-01-03T09:00:00Z' }), via: 'webhook', factId: null } }])
+      .when()
+      .then({ kind: 'complete', ledgerVersion: 2, bookingUid: 'uid-2' }));
+
+  it('nothing new in the ledger → idle, even when Cal.com shows something else (that is the webhook side’s news)', () =>
+    given([scheduled], [...synced, { type: 'CalcomBookingObserved', data: { appointmentId: ID, booking: booking({ start: '2030-02-01T09:00:00Z' }), via: 'webhook', factId: null } }])
+      .when()
+      .then({ kind: 'idle' }));
+
+  it('a retry request compares levels again even when the versions say synced (the reconciler’s "keep ledger")', () =>
+    given([scheduled], [...synced, { type: 'CalcomBookingObserved', data: { appointmentId: ID, booking: booking({ status: 'cancelled' }), via: 'reconciler', factId: null } }, { type: 'CalcomSyncRetryRequested', data: { appointmentId: ID } }])
+      .when()
+      .then({ kind: 'call', call: { operation: 'create' } }));
+
+  it('an open conflict pauses everything', () =>
+    given([scheduled, cancelled], [...synced, { type: 'SyncConflictDetected', data: { appointmentId: ID, conflictId: 'c1', ledger: {} as never, calcom: {} as never, factId: null, summary: 's' } }])
+      .when()
+      .then({ kind: 'idle', reason: expect.stringContaining('conflict c1') }));
+
+  it('… and resumes when it is resolved', () =>
+    given([scheduled, cancelled], [
+      ...synced,
+      { type: 'SyncConflictDetected', data: { appointmentId: ID, conflictId: 'c1', ledger: {} as never, calcom: {} as never, factId: null, summary: 's' } },
+      { type: 'SyncConflictResolved', data: { appointmentId: ID, conflictId: 'c1', keep: 'ledger', decidedBy: 'person' } },
+    ])
+      .when()
+      .then({ kind: 'call', call: { operation: 'cancel' } }));
+});
+
+describe('unknown outcomes and retries', () => {
+  it('a started call with no answer (a crash) is looked up on Cal.com before anything else', () =>
+    given([scheduled, cancelled], [started]).when().then({ kind: 'verify', operation: { operationId: 'op-1', operation: 'create' } }));
+
+  it('a timeout waits for its retry time, then is looked up', () => {
+    const events = [started, failed({ outcomeUnknown: true, nextRetryAt: '2030-01-01T12:00:05.000Z' })];
+    given([scheduled], events).when().then({ kind: 'wait', until: '2030-01-01T12:00:05.000Z' });
+    given([scheduled], events).when({ now: '2030-01-01T12:00:06.000Z' }).then({ kind: 'verify' });
+  });
+
+  it('a failure known not to have landed (a 429) is simply repeated, with the same operation id', () =>
+    given([scheduled], [started, failed({ nextRetryAt: '2030-01-01T11:00:00.000Z' })])
+      .when()
+      .then({ kind: 'call', call: { operationId: 'op-1', operation: 'create' } }));
+
+  it('found not applied, the decision is made afresh from the levels (the ledger moved on meanwhile)', () =>
+    given([scheduled, cancelled], [started, failed({ outcomeUnknown: true })]).when({ inFlightNotApplied: true }).then({ kind: 'complete' }));
+
+  it('a permanent failure holds until the ledger changes, and then is tried again', () => {
+    given([scheduled], [started, failed({ permanent: true, ledgerVersion: 1 })]).when().then({ kind: 'idle', reason: expect.stringContaining('permanent') });
+    given([scheduled, rescheduled], [started, failed({ permanent: true, ledgerVersion: 1 })]).when().then({ kind: 'call', call: { operation: 'create' } });
+  });
+
+  it('a permanent failure is not refused over and over', () =>
+    given([scheduled], [{ ...failed({ permanent: true, ledgerVersion: 1 }) }])
+      .when({ target: { eventTypeId: null, hostUserId: 1, serviceId: 'consult', staffId: 'olivia' } })
+      .then({ kind: 'idle' }));
+});
+
+describe('status', () => {
+  const state = (events: CalcomSyncEvent[]) => events.reduce((s, e) => evolveCalcomSync(s, e, NOW), initialCalcomSyncState());
+  it('pending, synced, failed and held only while the ledger has not moved on', () => {
+    expect(syncStatusOf(state([]), 1)).toBe('pending');
+    expect(syncStatusOf(state(synced), 1)).toBe('synced');
+    expect(syncStatusOf(state([...synced, { type: 'CalcomSyncRetryRequested', data: { appointmentId: ID } }]), 1)).toBe('pending');
+    expect(syncStatusOf(state([started, failed({ permanent: true, ledgerVersion: 1 })]), 1)).toBe('failed');
+    expect(syncStatusOf(state([started, failed({ permanent: true, ledgerVersion: 1 })]), 2)).toBe('pending');
+  });
+});
