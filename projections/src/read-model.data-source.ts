@@ -2,6 +2,7 @@ import { DataSource } from 'typeorm';
 import { calcomSyncEntities } from './calcom-sync.entities.js';
 import { CreateReadModels1767225600000 } from './migrations/1767225600000-create-read-models.js';
 import { CreateCalcomSyncStatus1767312000000 } from './migrations/1767312000000-create-calcom-sync-status.js';
+import { CreateDriftChecks1767484800000 } from './migrations/1767484800000-create-drift-checks.js';
 import { readModelEntities } from './read-model.entities.js';
 
 /** Any constant will do, as long as nothing else in the database uses it for a different purpose. */
@@ -16,7 +17,7 @@ export function createReadModelDataSource(url: string): DataSource {
     type: 'postgres',
     url,
     entities: [...readModelEntities, ...calcomSyncEntities],
-    migrations: [CreateReadModels1767225600000, CreateCalcomSyncStatus1767312000000],
+    migrations: [CreateReadModels1767225600000, CreateCalcomSyncStatus1767312000000, CreateDriftChecks1767484800000],
     migrationsTableName: 'read_model_migrations',
     synchronize: false,
   });

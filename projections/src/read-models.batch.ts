@@ -1,14 +1,15 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { appointmentStreamPrefix, calcomSyncStreamPrefix, catalogStreamPrefixes } from '../../libs/domain/src/index.js';
+import { appointmentStreamPrefix, calcomSyncStreamPrefix, catalogStreamPrefixes, driftChecksStream } from '../../libs/domain/src/index.js';
 import type { Position, RecordedEvent } from '../../libs/event-store/src/event-store.port.js';
 import { projectAppointmentEvents } from './appointments.projection.js';
 import { isCalcomSyncStatusEvent, projectCalcomSyncStatus } from './calcom-sync-status.projection.js';
 import { projectCatalogEvents } from './catalog.projection.js';
+import { isDriftEvent, projectDriftEvents } from './drift-checks.projection.js';
 import { saveCheckpoint } from './projection-checkpoints.js';
 
 /** The checkpoint name of the projector that feeds every table in this folder. */
 export const READ_MODELS_PROJECTION = 'read-models';
-export const readModelStreamPrefixes: readonly string[] = [appointmentStreamPrefix, ...catalogStreamPrefixes, calcomSyncStreamPrefix];
+export const readModelStreamPrefixes: readonly string[] = [appointmentStreamPrefix, ...catalogStreamPrefixes, calcomSyncStreamPrefix, driftChecksStream];
 
 const WRITER_LOCK_KEY = 'ledger:read-models-writer';
 
@@ -24,14 +25,17 @@ export async function applyEventsToReadModels(manager: EntityManager, events: re
   const appointmentEvents: RecordedEvent[] = [];
   const catalogEvents: RecordedEvent[] = [];
   const calcomSyncEvents: RecordedEvent[] = [];
+  const driftEvents: RecordedEvent[] = [];
   for (const event of events) {
     if (event.streamName.startsWith(appointmentStreamPrefix)) appointmentEvents.push(event);
     else if (catalogStreamPrefixes.some((prefix) => event.streamName.startsWith(prefix))) catalogEvents.push(event);
     if (isCalcomSyncStatusEvent(event)) calcomSyncEvents.push(event);
+    if (isDriftEvent(event)) driftEvents.push(event);
   }
   if (appointmentEvents.length > 0) await projectAppointmentEvents(manager, appointmentEvents);
   if (catalogEvents.length > 0) await projectCatalogEvents(manager, catalogEvents);
   if (calcomSyncEvents.length > 0) await projectCalcomSyncStatus(manager, calcomSyncEvents);
+  if (driftEvents.length > 0) await projectDriftEvents(manager, driftEvents);
 }
 
 /** A batch and its checkpoint in one transaction: the effect of each event lands exactly once. */

@@ -39,6 +39,8 @@ export async function rebuildReadModels(
     await manager.query('DELETE FROM services');
     await manager.query('DELETE FROM calcom_sync_status');
     await manager.query('DELETE FROM calcom_booking_uids');
+    await manager.query('DELETE FROM drift_checks');
+    await manager.query('DELETE FROM drift_heals');
     await manager.query('DELETE FROM projection_checkpoints WHERE name = $1', [READ_MODELS_PROJECTION]);
 
     let position: Position = START;

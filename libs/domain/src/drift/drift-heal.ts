@@ -17,9 +17,9 @@ export interface HealSteps {
   newAppointment: boolean;
   /** `CalcomBookingObserved {via: "reconciler"}` for `calcomsync-<appointmentId>`, appended first. */
   observe: BookingSnapshot | null;
-  /** For `appointment-<appointmentId>`, at the version the check saw (a change since makes the heal fail safely). */
+  /** For `appointment-<appointmentId>`, at the revision the check saw (a change since makes the heal fail safely). */
   events: AppointmentEvent[];
-  expectedVersion: number | null;
+  expectedRevision: number | null;
   /** `CalcomSyncRetryRequested` after the rest. */
   retry: boolean;
 }
@@ -38,12 +38,12 @@ export function planHeal(item: DriftItem, keep: DriftKeep, catalog: DriftCatalog
   const observe = snapshotOf(item.calcom, ledger);
   if (keep === 'ledger') {
     if (ledger.expectedHostUserId === null || ledger.expectedEventTypeId === null) return refuse('the catalog does not map this appointment to Cal.com');
-    return ok({ appointmentId: ledger.appointmentId, newAppointment: false, observe, events: [], expectedVersion: ledger.version, retry: true });
+    return ok({ appointmentId: ledger.appointmentId, newAppointment: false, observe, events: [], expectedRevision: ledger.version, retry: true });
   }
   if (item.kind === 'unmapped') return refuse('the catalog cannot represent what Cal.com has');
   const adoption = adoptBooking(ledger, item.calcom, index);
   if (adoption.unresolved.length) return refuse(adoption.unresolved.join('; '));
-  return ok({ appointmentId: ledger.appointmentId, newAppointment: false, observe, events: adoption.events, expectedVersion: ledger.version, retry: false });
+  return ok({ appointmentId: ledger.appointmentId, newAppointment: false, observe, events: adoption.events, expectedRevision: ledger.version, retry: false });
 }
 
 /** A booking no appointment knows: Cal.com wins → a new appointment; the ledger wins → one it cancels, so the sync cancels the booking. */
@@ -52,9 +52,9 @@ function healUnknownBooking(booking: CalcomSide, keep: DriftKeep, catalog: Catal
   const events = appointmentFromBooking(appointmentId, booking, catalog);
   if (!events) return refuse('the catalog cannot represent what Cal.com has');
   const observe = snapshotOf(booking, null);
-  if (keep === 'calcom') return ok({ appointmentId, newAppointment: true, observe, events, expectedVersion: null, retry: false });
+  if (keep === 'calcom') return ok({ appointmentId, newAppointment: true, observe, events, expectedRevision: null, retry: false });
   const cancelled: AppointmentEvent = { type: 'AppointmentCancelled', data: { appointmentId, reason: 'Not in the ledger: cancelled on Cal.com by the reconciler (ledger wins)' } };
-  return ok({ appointmentId, newAppointment: true, observe, events: [events[0], cancelled], expectedVersion: null, retry: true });
+  return ok({ appointmentId, newAppointment: true, observe, events: [events[0], cancelled], expectedRevision: null, retry: true });
 }
 
 /**

@@ -29,7 +29,7 @@ describe('healing keeping the ledger', () => {
   it('tells the sync what Cal.com really has and asks it to try again; no appointment event', () => {
     given(appointment(), booking(moved))
       .whenHealedKeeping('ledger')
-      .then({ appointmentId: 'a1', observe: expect.objectContaining({ uid: 'u1', start: moved.start }), events: [], retry: true, expectedVersion: 1 });
+      .then({ appointmentId: 'a1', observe: expect.objectContaining({ uid: 'u1', start: moved.start }), events: [], retry: true, expectedRevision: 1 });
   });
 
   it('takes a booking that vanished as cancelled, so the sync books it again', () => {
@@ -103,7 +103,7 @@ describe('healing keeping Cal.com', () => {
       .then({
         appointmentId: 'calcom-x9',
         newAppointment: true,
-        expectedVersion: null,
+        expectedRevision: null,
         observe: expect.objectContaining({ uid: 'x9' }),
         events: [
           {
