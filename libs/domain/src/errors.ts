@@ -11,7 +11,9 @@ export type ErrorCode =
   | 'INVALID_SIGNATURE'
   | 'MALFORMED_WEBHOOK'
   | 'PAYLOAD_TOO_LARGE'
-  | 'CONFLICT_RESOLVED';
+  | 'CONFLICT_RESOLVED'
+  | 'DRIFT_NOT_HEALABLE'
+  | 'CALCOM_UNAVAILABLE';
 
 export class DomainError extends Error {
   constructor(

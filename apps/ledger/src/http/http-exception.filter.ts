@@ -16,6 +16,8 @@ const statusByCode: Record<ErrorCode, number> = {
   MALFORMED_WEBHOOK: HttpStatus.BAD_REQUEST,
   PAYLOAD_TOO_LARGE: HttpStatus.PAYLOAD_TOO_LARGE,
   CONFLICT_RESOLVED: HttpStatus.CONFLICT,
+  DRIFT_NOT_HEALABLE: HttpStatus.CONFLICT,
+  CALCOM_UNAVAILABLE: HttpStatus.BAD_GATEWAY,
 };
 
 const codeByStatus: Record<number, string> = {
