@@ -5,6 +5,7 @@ import {
   type SubscriptionLogger,
 } from '../../libs/event-store/src/catch-up-subscription.js';
 import type { EventStore, Position } from '../../libs/event-store/src/event-store.port.js';
+import { AppointmentRowCache } from './appointment-row.cache.js';
 import { loadCheckpoint } from './projection-checkpoints.js';
 import { projectBatch, READ_MODELS_PROJECTION, readModelStreamPrefixes } from './read-models.batch.js';
 
@@ -36,13 +37,14 @@ export class Projector {
 
   constructor(store: EventStore, dataSource: DataSource, options: ProjectorOptions = {}) {
     const name = options.name ?? READ_MODELS_PROJECTION;
+    const cache = new AppointmentRowCache();
     this.subscription = new CatchUpSubscription(store, {
       name,
       streamPrefixes: [...readModelStreamPrefixes],
       batchSize: options.batchSize ?? 1000,
       loadCheckpoint: () => loadCheckpoint(dataSource.manager, name),
       handle: async (events, position) => {
-        await projectBatch(dataSource, name, events, position);
+        await projectBatch(dataSource, name, events, position, cache);
         this.failure = null;
       },
       onError: (error, context) => {

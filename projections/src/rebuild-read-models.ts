@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { START, type EventStore, type Position } from '../../libs/event-store/src/event-store.port.js';
+import { AppointmentRowCache } from './appointment-row.cache.js';
 import { saveCheckpoint } from './projection-checkpoints.js';
 import {
   applyEventsToReadModels,
@@ -43,6 +44,8 @@ export async function rebuildReadModels(
     await manager.query('DELETE FROM drift_heals');
     await manager.query('DELETE FROM projection_checkpoints WHERE name = $1', [READ_MODELS_PROJECTION]);
 
+    // Rows written earlier in this same transaction: valid for as long as it is.
+    const cache = new AppointmentRowCache();
     let position: Position = START;
     let eventsApplied = 0;
     // Reading the next page while the current one is written keeps the database busy on both sides.
@@ -58,7 +61,7 @@ export async function rebuildReadModels(
       const moved = store.comparePositions(page.position, position) > 0;
       if (page.events.length === 0 && !moved) break;
       reading = readAfter(page.position);
-      await applyEventsToReadModels(manager, page.events);
+      cache.remember(await applyEventsToReadModels(manager, page.events, cache));
       position = page.position;
       eventsApplied += page.events.length;
       await options.onProgress?.(eventsApplied);

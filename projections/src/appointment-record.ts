@@ -1,0 +1,59 @@
+import type { AppointmentEvent, Customer } from '../../libs/domain/src/index.js';
+import type { RecordedEvent } from '../../libs/event-store/src/event-store.port.js';
+
+/** An appointment row as the projection folds it: snake_case, the columns of `appointments`, times as ISO text. */
+export interface AppointmentRecord {
+  appointment_id: string;
+  status: string;
+  starts_at: string;
+  ends_at: string;
+  staff_id: string;
+  service_id: string;
+  customer: Customer;
+  notes: string | null;
+  cancellation_reason: string | null;
+  version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+/**
+ * Events at or below the row's version were applied before (a replay) and change nothing.
+ * Event types this projection does not know still move `version`, because it is the stream revision the API
+ * hands out as the ETag. Pure: the same stream prefix always folds to the same row.
+ */
+export function applyAppointmentEvent(row: AppointmentRecord | null, recorded: RecordedEvent): AppointmentRecord | null {
+  if (row && recorded.revision <= row.version) return row;
+  const event = { type: recorded.type, data: recorded.data } as AppointmentEvent;
+  const moved = { version: recorded.revision, updated_at: recorded.recordedAt };
+  if (event.type === 'AppointmentScheduled') {
+    const { data } = event;
+    return {
+      appointment_id: data.appointmentId,
+      status: 'scheduled',
+      starts_at: data.startsAt,
+      ends_at: data.endsAt,
+      staff_id: data.staffId,
+      service_id: data.serviceId,
+      customer: data.customer,
+      notes: data.notes,
+      cancellation_reason: null,
+      created_at: recorded.recordedAt,
+      ...moved,
+    };
+  }
+  // Nothing to change before the appointment exists; the domain's own fold ignores such events too.
+  if (!row) return null;
+  switch (event.type) {
+    case 'AppointmentRescheduled':
+      return { ...row, ...moved, starts_at: event.data.startsAt, ends_at: event.data.endsAt };
+    case 'AppointmentCancelled':
+      return { ...row, ...moved, status: 'cancelled', cancellation_reason: event.data.reason };
+    case 'StaffReassigned':
+      return { ...row, ...moved, staff_id: event.data.staffId };
+    case 'ServiceChanged':
+      return { ...row, ...moved, service_id: event.data.serviceId, ends_at: event.data.endsAt };
+    default:
+      return { ...row, ...moved };
+  }
+}
