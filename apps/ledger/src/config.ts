@@ -21,6 +21,26 @@ export interface LedgerConfig {
   apiTokensSource: 'env' | string;
   /** How long a command waits for its own effect to reach the read model before answering. */
   readYourWritesTimeoutMs: number;
+  /** Cal.com's API and the outbound sync; absent: no sync at all (tests of the core). */
+  calcom?: CalcomSettings;
+}
+
+export interface CalcomSettings {
+  /** `CALCOM_API_URL`, default https://api.cal.com. */
+  apiUrl: string;
+  /** `CALCOM_API_KEY`; null: none given, so the ledger starts the Cal.com sandbox in-process and syncs with it. */
+  apiKey: string | null;
+  /** `CALCOM_TIMEOUT_MS`: one Cal.com request; a timeout is an unknown outcome, looked up before repeating. */
+  timeoutMs: number;
+  /** `CALCOM_RATE_LIMIT_PER_MINUTE`: Cal.com's limit for the key (120). */
+  rateLimitPerMinute: number;
+  /** `SYNC_CONCURRENCY`: appointments synced at once (each one's operations stay in order). */
+  syncConcurrency: number;
+  /** `SYNC_RETRY_INITIAL_MS` / `SYNC_RETRY_MAX_MS`: exponential backoff bounds for retryable failures. */
+  retryInitialDelayMs: number;
+  retryMaxDelayMs: number;
+  /** `SANDBOX_PORT` (4010): where the in-process sandbox listens when there is no API key. */
+  sandboxPort: number;
 }
 
 export class ConfigError extends Error {}
@@ -38,6 +58,27 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
     apiTokens: tokens,
     apiTokensSource: env.API_TOKENS ? 'env' : join(dataDir, 'api-tokens'),
     readYourWritesTimeoutMs: integer(env.READ_YOUR_WRITES_TIMEOUT_MS ?? '5000', 'READ_YOUR_WRITES_TIMEOUT_MS'),
+    calcom: calcomSettings(env),
+  };
+}
+
+function calcomSettings(env: NodeJS.ProcessEnv): CalcomSettings {
+  const apiUrl = env.CALCOM_API_URL || 'https://api.cal.com';
+  if (!URL.canParse(apiUrl)) throw new ConfigError(`CALCOM_API_URL must be a URL, got "${apiUrl}"`);
+  const positive = (name: string, fallback: string) => {
+    const value = integer(env[name] || fallback, name);
+    if (value === 0) throw new ConfigError(`${name} must be at least 1`);
+    return value;
+  };
+  return {
+    apiUrl,
+    apiKey: env.CALCOM_API_KEY || null,
+    timeoutMs: positive('CALCOM_TIMEOUT_MS', '10000'),
+    rateLimitPerMinute: positive('CALCOM_RATE_LIMIT_PER_MINUTE', '120'),
+    syncConcurrency: positive('SYNC_CONCURRENCY', '8'),
+    retryInitialDelayMs: positive('SYNC_RETRY_INITIAL_MS', '500'),
+    retryMaxDelayMs: positive('SYNC_RETRY_MAX_MS', '300000'),
+    sandboxPort: integer(env.SANDBOX_PORT || '4010', 'SANDBOX_PORT'),
   };
 }
 
