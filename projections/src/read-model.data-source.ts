@@ -1,4 +1,6 @@
 import { DataSource } from 'typeorm';
+import { calcomInboundEntities } from './calcom-inbound.entities.js';
+import { CreateCalcomInbound1767398400000 } from './migrations/1767398400000-create-calcom-inbound.js';
 import { calcomSyncEntities } from './calcom-sync.entities.js';
 import { CreateReadModels1767225600000 } from './migrations/1767225600000-create-read-models.js';
 import { CreateCalcomSyncStatus1767312000000 } from './migrations/1767312000000-create-calcom-sync-status.js';
@@ -16,8 +18,8 @@ export function createReadModelDataSource(url: string): DataSource {
   return new DataSource({
     type: 'postgres',
     url,
-    entities: [...readModelEntities, ...calcomSyncEntities],
-    migrations: [CreateReadModels1767225600000, CreateCalcomSyncStatus1767312000000, CreateDriftChecks1767484800000],
+    entities: [...readModelEntities, ...calcomSyncEntities, ...calcomInboundEntities],
+    migrations: [CreateReadModels1767225600000, CreateCalcomSyncStatus1767312000000, CreateDriftChecks1767484800000, CreateCalcomInbound1767398400000],
     migrationsTableName: 'read_model_migrations',
     synchronize: false,
   });

@@ -6,12 +6,13 @@ import { AppointmentRowCache } from './appointment-row.cache.js';
 import { projectAppointmentEvents } from './appointments.projection.js';
 import { isCalcomSyncStatusEvent, projectCalcomSyncStatus } from './calcom-sync-status.projection.js';
 import { projectCatalogEvents } from './catalog.projection.js';
+import { calcomWebhookStreamPrefix, projectCalcomInbound } from './calcom-inbound.projection.js';
 import { isDriftEvent, projectDriftEvents } from './drift-checks.projection.js';
 import { saveCheckpoint } from './projection-checkpoints.js';
 
 /** The checkpoint name of the projector that feeds every table in this folder. */
 export const READ_MODELS_PROJECTION = 'read-models';
-export const readModelStreamPrefixes: readonly string[] = [appointmentStreamPrefix, ...catalogStreamPrefixes, calcomSyncStreamPrefix, driftChecksStream];
+export const readModelStreamPrefixes: readonly string[] = [appointmentStreamPrefix, ...catalogStreamPrefixes, calcomSyncStreamPrefix, driftChecksStream, calcomWebhookStreamPrefix];
 
 const WRITER_LOCK_KEY = 'ledger:read-models-writer';
 const WRITER_LOCK = 'pg_advisory_xact_lock(hashtextextended($1, 0))';
@@ -49,6 +50,7 @@ export async function applyEventsToReadModels(
   if (catalogEvents.length > 0) await projectCatalogEvents(manager, catalogEvents);
   if (calcomSyncEvents.length > 0) await projectCalcomSyncStatus(manager, calcomSyncEvents);
   if (driftEvents.length > 0) await projectDriftEvents(manager, driftEvents);
+  await projectCalcomInbound(manager, events);
   return folded;
 }
 

@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { START, type EventStore, type Position } from '../../libs/event-store/src/event-store.port.js';
 import { AppointmentRowCache } from './appointment-row.cache.js';
+import { calcomInboundTables } from './calcom-inbound.entities.js';
 import { saveCheckpoint } from './projection-checkpoints.js';
 import {
   applyEventsToReadModels,
@@ -38,6 +39,7 @@ export async function rebuildReadModels(
     await manager.query('DELETE FROM appointments');
     await manager.query('DELETE FROM staff');
     await manager.query('DELETE FROM services');
+    for (const table of calcomInboundTables) await manager.query(`DELETE FROM ${table}`);
     await manager.query('DELETE FROM calcom_sync_status');
     await manager.query('DELETE FROM calcom_booking_uids');
     await manager.query('DELETE FROM drift_checks');

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import type { ConflictPolicy } from '../../../libs/domain/src/index.js';
 
 export type Role = 'admin' | 'auditor';
 
@@ -21,6 +22,12 @@ export interface LedgerConfig {
   apiTokensSource: 'env' | string;
   /** How long a command waits for its own effect to reach the read model before answering. */
   readYourWritesTimeoutMs: number;
+  /** HMAC key of Cal.com's `X-Cal-Signature-256`; without it every webhook is refused. */
+  calcomWebhookSecret?: string | null;
+  /** Who settles a conflict between Cal.com and the ledger: a person (`manual`, the default) or one side at once. */
+  conflictPolicy?: ConflictPolicy;
+  /** Where each notification (permanent sync failure, conflict, unmapped webhook) is POSTed; none: only listed. */
+  notifyWebhookUrl?: string | null;
   /** Cal.com's API and the outbound sync; absent: no sync at all (tests of the core). */
   calcom?: CalcomSettings;
 }
@@ -58,6 +65,9 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
     apiTokens: tokens,
     apiTokensSource: env.API_TOKENS ? 'env' : join(dataDir, 'api-tokens'),
     readYourWritesTimeoutMs: integer(env.READ_YOUR_WRITES_TIMEOUT_MS ?? '5000', 'READ_YOUR_WRITES_TIMEOUT_MS'),
+    calcomWebhookSecret: env.CALCOM_WEBHOOK_SECRET || null,
+    conflictPolicy: conflictPolicy(env.CONFLICT_POLICY ?? 'manual'),
+    notifyWebhookUrl: env.NOTIFY_WEBHOOK_URL ? httpUrl(env.NOTIFY_WEBHOOK_URL, 'NOTIFY_WEBHOOK_URL') : null,
     calcom: calcomSettings(env),
   };
 }
@@ -119,4 +129,15 @@ function integer(value: string, name: string): number {
   const parsed = Number(value);
   if (!Number.isInteger(parsed) || parsed < 0) throw new ConfigError(`${name} must be a non-negative integer, got "${value}"`);
   return parsed;
+}
+
+function conflictPolicy(value: string): ConflictPolicy {
+  if (value === 'manual' || value === 'ledger-wins' || value === 'calcom-wins') return value;
+  throw new ConfigError(`CONFLICT_POLICY must be manual, ledger-wins or calcom-wins, got "${value}"`);
+}
+
+function httpUrl(value: string, name: string): string {
+  const url = URL.canParse(value) ? new URL(value) : null;
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) throw new ConfigError(`${name} must be an http(s) URL, got "${value}"`);
+  return url.toString();
 }

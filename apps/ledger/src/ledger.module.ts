@@ -11,6 +11,7 @@ import { AppointmentFacts } from './appointments/appointment-facts.js';
 import { AppointmentsController } from './appointments/appointments.controller.js';
 import { CalcomStatusLookup } from './appointments/calcom-status.lookup.js';
 import { CancelAppointmentHandler } from './appointments/cancel-appointment.command.js';
+import { CalcomInboundModule } from './calcom-webhooks/calcom-inbound.module.js';
 import { ChangeServiceHandler } from './appointments/change-service.command.js';
 import { GetAppointmentHandler } from './appointments/get-appointment.query.js';
 import { GetHistoryHandler } from './appointments/get-history.query.js';
@@ -46,7 +47,9 @@ export class LedgerModule implements NestModule {
     const appointments = new AppointmentsQueries(runtime.readModel);
     return {
       module: LedgerModule,
-      imports: [CqrsModule.forRoot()],
+      imports: [
+        CalcomInboundModule.register({ config: runtime.config, store: runtime.store, readModel: runtime.readModel, waitForReadModel, now: runtime.now }),
+        CqrsModule.forRoot()],
       controllers: [AppointmentsController, CatalogController, ObservabilityController],
       providers: [
         { provide: LEDGER_CONFIG, useValue: runtime.config },

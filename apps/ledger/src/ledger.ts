@@ -7,6 +7,8 @@ import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../../libs/data
 import { openEventStore } from '../../../libs/event-store/src/open-event-store.js';
 import { openReadModel } from '../../../projections/src/read-model.data-source.js';
 import { Projector } from '../../../projections/src/projector.js';
+import { startCalcomInboundWorkers } from './calcom-webhooks/calcom-inbound.workers.js';
+import { readRawWebhookBody, WEBHOOK_PATH } from './calcom-webhooks/webhook-raw-body.js';
 import type { LedgerConfig } from './config.js';
 import { validationPipe } from './http/validation.js';
 import { LedgerModule } from './ledger.module.js';
@@ -49,12 +51,16 @@ export async function startLedger(config: LedgerConfig, options: StartLedgerOpti
     const projector = new Projector(eventStore.store, readModel);
     projector.start();
     stack.push(() => projector.stop());
+    const inbound = await startCalcomInboundWorkers({ config, store: eventStore.store, readModel, readModels: projector, logger });
+    stack.push(() => inbound.stop());
 
     const app = await NestFactory.create<NestExpressApplication>(
       LedgerModule.register({ config, store: eventStore.store, readModel, projector, now: options.now }),
       { logger: logger === false ? false : logger, bufferLogs: false },
     );
     app.useGlobalPipes(validationPipe);
+    // Webhooks are verified on their exact bytes: read raw, ahead of the JSON parser.
+    app.use(WEBHOOK_PATH, readRawWebhookBody());
     app.useBodyParser('json', { limit: '256kb' });
     app.disable('x-powered-by');
     const document = SwaggerModule.createDocument(

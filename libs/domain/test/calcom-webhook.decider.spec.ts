@@ -227,6 +227,11 @@ describe('concurrent changes on both sides', () => {
     expect(result.outcome).toBe('applied');
   });
 
+  it('an admin change Cal.com already has (sync not marked complete yet) is no reason for a conflict', () => {
+    const moved: CalcomSyncEvent = { type: 'CalcomOperationSucceeded', data: { appointmentId: 'a1', operationId: 'op2', operation: 'reschedule', booking: booking('u5', { start: adminMove.data.startsAt, end: adminMove.data.endsAt, rescheduledFromUid: 'u1' }), alreadyDone: false } };
+    expect(given([scheduled, adminMove], [...linked, moved]).when(cancelledOnCalcom('u5')).outcome).toBe('applied');
+  });
+
   it('under ledger-wins the conflict is recorded and settled for the ledger at once', () => {
     const result = given([scheduled, adminMove], linked, 'ledger-wins').when(rescheduledTo(T15, T1530));
     expect(result).toMatchObject({ outcome: 'conflict', appointmentEvents: [] });

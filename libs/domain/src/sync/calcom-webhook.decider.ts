@@ -7,6 +7,7 @@ import {
   bookingOf,
   calcomSide,
   customerOf,
+  ledgerMatchesBooking,
   ledgerSide,
   sameInstant,
   serviceForEventType,
@@ -110,7 +111,7 @@ function rescheduled({ webhook, catalog, factId, conflictId, policy }: WebhookDe
   if (appointment.status !== 'cancelled' && sameInstant(webhook.startsAt, appointment.startsAt)) {
     return decision('echo', appointmentId, 'The ledger already has this start', [], observed(appointmentId, booking, factId));
   }
-  if (appointment.status === 'cancelled' || unsyncedLedgerChange(target)) {
+  if (appointment.status === 'cancelled' || unsyncedLedgerChange(target, catalog)) {
     const summary = appointment.status === 'cancelled'
       ? `Cal.com moved the booking to ${webhook.startsAt}, but the ledger cancelled the appointment`
       : `Cal.com moved the booking to ${webhook.startsAt} while the ledger's change (start ${appointment.startsAt}) is not on Cal.com yet`;
@@ -141,7 +142,7 @@ function cancelled({ webhook, catalog, factId, conflictId, policy }: WebhookDeci
   if (sync.booking?.uid === uid && sync.booking.status === 'cancelled') return decision('echo', appointmentId, 'A cancel the sync made');
   if (webhook.requestReschedule) return decision('ignored', appointmentId, 'The host asked the attendee to book a new time; the reschedule will follow');
   const booking = bookingOf(webhook, { start: appointment.startsAt, end: appointment.endsAt });
-  if (unsyncedLedgerChange(target)) {
+  if (unsyncedLedgerChange(target, catalog)) {
     return conflict({ webhook, catalog, factId, conflictId, policy }, target, booking, "Cal.com cancelled the booking while the ledger's change is not on Cal.com yet");
   }
   const reason = webhook.cancellationReason ?? 'Cancelled on Cal.com';
@@ -190,8 +191,9 @@ function conflict(
   return decision('conflict', appointmentId, `${summary} (${settledBy})`, appointmentEvents, syncEvents);
 }
 
-/** A change made in the ledger after the last state Cal.com confirmed, not made by Cal.com itself. */
-const unsyncedLedgerChange = (target: WebhookTarget): boolean => target.ledgerChangedVersion > target.sync.syncedVersion;
+/** A change made in the ledger (not by Cal.com) after the last state Cal.com confirmed, and not on Cal.com's booking. */
+const unsyncedLedgerChange = (target: WebhookTarget, catalog: CatalogSnapshot): boolean =>
+  target.ledgerChangedVersion > target.sync.syncedVersion && !ledgerMatchesBooking(target.appointment, target.sync.booking, catalog);
 
 function orphan(webhook: CalcomWebhook): WebhookDecision {
   const uids = [webhook.bookingUid, webhook.rescheduleUid].filter(Boolean).join(' / ') || '(no uid)';

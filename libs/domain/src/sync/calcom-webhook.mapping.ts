@@ -101,3 +101,19 @@ export function isCreateBySync(sync: CalcomSyncState, webhook: CalcomWebhook): b
   const booking = sync.booking;
   return !!booking && booking.eventTypeId === webhook.eventTypeId && sameInstant(booking.start, webhook.startsAt) && booking.status !== 'cancelled';
 }
+
+/**
+ * The ledger and the booking Cal.com last showed agree (level, not history): same liveness and start, and host and
+ * event type where the catalog can tell. A ledger that agrees has nothing Cal.com has not seen, whatever the versions say.
+ */
+export function ledgerMatchesBooking(appointment: ExistingAppointment, booking: BookingSnapshot | null, catalog: CatalogSnapshot): boolean {
+  if (!booking) return false;
+  const bookingActive = booking.status !== 'cancelled' && booking.status !== 'rejected';
+  if ((appointment.status !== 'cancelled') !== bookingActive) return false;
+  if (!bookingActive) return true;
+  if (!sameInstant(appointment.startsAt, booking.start)) return false;
+  const hostId = catalog.staff.find((staff) => staff.staffId === appointment.staffId)?.calcomUserId ?? null;
+  if (hostId !== null && booking.hostUserId !== null && hostId !== booking.hostUserId) return false;
+  const eventTypeId = catalog.services.find((service) => service.serviceId === appointment.serviceId)?.calcomEventTypeIds[appointment.staffId];
+  return eventTypeId === undefined || !booking.eventTypeId || eventTypeId === booking.eventTypeId;
+}

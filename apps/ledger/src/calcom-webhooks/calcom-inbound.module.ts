@@ -1,0 +1,35 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import type { EventStore, Position } from '../../../../libs/event-store/src/event-store.port.js';
+import { CalcomInboundQueries } from '../../../../projections/src/calcom-inbound.queries.js';
+import type { LedgerConfig } from '../config.js';
+import { CalcomWebhookIntake } from './calcom-webhook.intake.js';
+import { CalcomWebhooksController } from './calcom-webhooks.controller.js';
+import { ConflictResolutionService } from './conflict-resolution.service.js';
+import { ConflictsController } from './conflicts.controller.js';
+import { NotificationsController } from './notifications.controller.js';
+
+export interface CalcomInboundRuntime {
+  config: LedgerConfig;
+  store: EventStore;
+  readModel: DataSource;
+  waitForReadModel(position: Position): Promise<void>;
+  now?: () => Date;
+}
+
+/** Cal.com coming in, over HTTP: the webhook intake, conflicts and notifications. */
+@Module({})
+export class CalcomInboundModule {
+  static register(runtime: CalcomInboundRuntime): DynamicModule {
+    const queries = new CalcomInboundQueries(runtime.readModel);
+    return {
+      module: CalcomInboundModule,
+      controllers: [CalcomWebhooksController, ConflictsController, NotificationsController],
+      providers: [
+        { provide: CalcomWebhookIntake, useValue: new CalcomWebhookIntake(runtime.store, runtime.config.calcomWebhookSecret ?? null, runtime.now) },
+        { provide: CalcomInboundQueries, useValue: queries },
+        { provide: ConflictResolutionService, useValue: new ConflictResolutionService(runtime.store, queries, runtime.waitForReadModel) },
+      ],
+    };
+  }
+}

@@ -1,0 +1,58 @@
+import type { LoggerService } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import type { SubscriptionLogger } from '../../../../libs/event-store/src/catch-up-subscription.js';
+import type { EventStore } from '../../../../libs/event-store/src/event-store.port.js';
+import { CalcomInboundQueries } from '../../../../projections/src/calcom-inbound.queries.js';
+import { CalcomSyncQueries } from '../../../../projections/src/calcom-sync.queries.js';
+import { CatalogQueries } from '../../../../projections/src/catalog.queries.js';
+import { loadCheckpoint, saveCheckpoint } from '../../../../projections/src/projection-checkpoints.js';
+import type { LedgerConfig } from '../config.js';
+import { NotificationSender } from './notification-sender.js';
+import { WebhookFactApplier } from './webhook-fact.applier.js';
+import { WebhookTargetLoader } from './webhook-target.loader.js';
+import { CalcomWebhookTranslator, type ReadModelProgress, type TranslatorCheckpoints } from './webhook-translator.js';
+
+export interface CalcomInboundWorkers {
+  translator: CalcomWebhookTranslator;
+  notifier: NotificationSender | null;
+  stop(): Promise<void>;
+}
+
+export interface CalcomInboundWorkerOptions {
+  config: LedgerConfig;
+  store: EventStore;
+  readModel: DataSource;
+  /** The projector: the translator looks uids up in its read models. */
+  readModels: ReadModelProgress;
+  logger?: LoggerService | false;
+}
+
+/** Starts the webhook translator and, when NOTIFY_WEBHOOK_URL is set, the notification sender; both resume from their checkpoints. */
+export async function startCalcomInboundWorkers({ config, store, readModel, readModels, logger }: CalcomInboundWorkerOptions): Promise<CalcomInboundWorkers> {
+  const checkpoints: TranslatorCheckpoints = {
+    load: (name) => loadCheckpoint(readModel.manager, name),
+    save: (name, position) => saveCheckpoint(readModel.manager, name, position),
+  };
+  const inbound = new CalcomInboundQueries(readModel);
+  const targets = new WebhookTargetLoader(store, new CalcomSyncQueries(readModel), inbound, new CatalogQueries(readModel));
+  const applier = new WebhookFactApplier(store, targets, config.conflictPolicy ?? 'manual');
+  const subscriptionLogger = toSubscriptionLogger(logger);
+  const translator = new CalcomWebhookTranslator(store, applier, inbound, readModels, checkpoints, subscriptionLogger);
+  await translator.start();
+  const notifier = config.notifyWebhookUrl ? new NotificationSender(store, checkpoints, { url: config.notifyWebhookUrl, logger: subscriptionLogger }) : null;
+  await notifier?.start();
+  return {
+    translator,
+    notifier,
+    async stop() {
+      await notifier?.stop();
+      await translator.stop();
+    },
+  };
+}
+
+function toSubscriptionLogger(logger: LoggerService | false | undefined): SubscriptionLogger | undefined {
+  if (logger === false) return { log: () => undefined, error: () => undefined };
+  if (!logger) return undefined;
+  return { log: (message) => logger.log(message, 'CalcomInbound'), error: (message, ...context) => logger.error(message, ...context, 'CalcomInbound') };
+}

@@ -1,0 +1,68 @@
+import { createHash, randomUUID } from 'node:crypto';
+import {
+  calcomWebhookStream,
+  InvalidSignatureError,
+  MalformedWebhookError,
+  parseCalcomWebhook,
+  type CalcomWebhookReceived,
+} from '../../../../libs/domain/src/index.js';
+import { type EventStore, WrongExpectedRevisionError } from '../../../../libs/event-store/src/event-store.port.js';
+import { verifyCalcomWebhook } from '../../../../libs/calcom/src/calcom-webhook-signature.js';
+
+export interface WebhookDelivery {
+  rawBody: Buffer;
+  signature: string | string[] | undefined;
+  contentType: string | null;
+  correlationId: string;
+}
+
+export interface WebhookReceipt {
+  received: true;
+  duplicate: boolean;
+  /** The fact's stream; the same for a redelivered identical body. */
+  factStream: string;
+  /** The CalcomWebhookReceived event id; null for a duplicate (the first delivery holds it). */
+  factId: string | null;
+}
+
+/**
+ * Takes a Cal.com delivery in: signature on the raw bytes (constant time), a body that can be read and names its
+ * trigger, then one append that is the whole of the durable work. The translator does the rest from the store.
+ */
+export class CalcomWebhookIntake {
+  constructor(
+    private readonly store: EventStore,
+    private readonly secret: string | null,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async receive({ rawBody, signature, contentType, correlationId }: WebhookDelivery): Promise<WebhookReceipt> {
+    if (!this.secret || !verifyCalcomWebhook(rawBody, signature, this.secret)) throw new InvalidSignatureError();
+    const body = rawBody.toString('utf8');
+    const parsed = parseCalcomWebhook(body, contentType);
+    if (!parsed.ok) throw new MalformedWebhookError(parsed.reason);
+    const factStream = calcomWebhookStream(createHash('sha256').update(rawBody).digest('hex'));
+    const fact: CalcomWebhookReceived = {
+      type: 'CalcomWebhookReceived',
+      data: {
+        receivedAt: this.now().toISOString(),
+        contentType,
+        body,
+        triggerEvent: parsed.webhook.triggerEvent,
+        bookingUid: parsed.webhook.bookingUid,
+      },
+    };
+    const factId = randomUUID();
+    try {
+      await this.store.appendToStream(
+        factStream,
+        [{ id: factId, type: fact.type, data: fact.data, metadata: { actor: 'calcom', source: 'calcom', correlationId, causationId: null } }],
+        { expectedRevision: 'no_stream' },
+      );
+      return { received: true, duplicate: false, factStream, factId };
+    } catch (error) {
+      if (error instanceof WrongExpectedRevisionError) return { received: true, duplicate: true, factStream, factId: null };
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,51 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiProperty, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { IsIn } from 'class-validator';
+import { NotFoundError, ValidationFailedError } from '../../../../libs/domain/src/index.js';
+import { CalcomInboundQueries } from '../../../../projections/src/calcom-inbound.queries.js';
+import { ReadAccess } from '../auth/auth.guard.js';
+import { Context, type RequestContext } from '../http/request-context.js';
+import { ConflictResolutionService } from './conflict-resolution.service.js';
+
+export class ResolveConflictDto {
+  @ApiProperty({ enum: ['ledger', 'calcom'], description: "Which side's state the appointment keeps" })
+  @IsIn(['ledger', 'calcom'])
+  keep: 'ledger' | 'calcom';
+}
+
+const ID = /^[\w.:-]{1,100}$/;
+
+@ApiTags('sync')
+@ApiBearerAuth()
+@Controller('conflicts')
+export class ConflictsController {
+  constructor(
+    private readonly queries: CalcomInboundQueries,
+    private readonly resolutions: ConflictResolutionService,
+  ) {}
+
+  @Get()
+  @ReadAccess()
+  @ApiQuery({ name: 'status', required: false, enum: ['open', 'resolved'] })
+  async list(@Query('status') status?: string) {
+    if (status !== undefined && status !== 'open' && status !== 'resolved') {
+      throw new ValidationFailedError('status must be open or resolved', { field: 'status' });
+    }
+    return { items: await this.queries.conflicts({ status }) };
+  }
+
+  @Get(':id')
+  @ReadAccess()
+  async get(@Param('id') id: string) {
+    const conflict = ID.test(id) ? await this.queries.conflict(id) : null;
+    if (!conflict) throw new NotFoundError('conflict', id);
+    return conflict;
+  }
+
+  @Post(':id/resolve')
+  @HttpCode(200)
+  resolve(@Param('id') id: string, @Body() body: ResolveConflictDto, @Context() context: RequestContext) {
+    if (!ID.test(id)) throw new NotFoundError('conflict', id);
+    return this.resolutions.resolve(id, body.keep, context);
+  }
+}

@@ -1,0 +1,78 @@
+import { calcomSyncStreamPrefix, calcomWebhookStreamPrefix } from '../../../../libs/domain/src/index.js';
+import { CatchUpSubscription, type SubscriptionLogger } from '../../../../libs/event-store/src/catch-up-subscription.js';
+import type { EventStore, Position, RecordedEvent } from '../../../../libs/event-store/src/event-store.port.js';
+import { notificationOf } from '../../../../projections/src/calcom-notices.projection.js';
+import type { TranslatorCheckpoints } from './webhook-translator.js';
+
+export const NOTIFICATION_SENDER = 'notification-webhook';
+
+export interface NotificationSenderOptions {
+  url: string;
+  timeoutMs?: number;
+  retry?: { initialDelayMs?: number; maxDelayMs?: number };
+  logger?: SubscriptionLogger;
+}
+
+/**
+ * POSTs each notification to NOTIFY_WEBHOOK_URL, in order, at least once: the checkpoint moves past a notification
+ * only after the receiver answered 2xx; until then the same one is tried again with growing pauses (the receiver
+ * can deduplicate on `notificationId`).
+ */
+export class NotificationSender {
+  private readonly subscription: CatchUpSubscription;
+  private delivered: Position | null = null;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly checkpoints: TranslatorCheckpoints,
+    private readonly options: NotificationSenderOptions,
+  ) {
+    this.subscription = new CatchUpSubscription(store, {
+      name: NOTIFICATION_SENDER,
+      streamPrefixes: [calcomSyncStreamPrefix, calcomWebhookStreamPrefix],
+      loadCheckpoint: () => checkpoints.load(NOTIFICATION_SENDER),
+      handle: (events, position) => this.handle(events, position),
+      logger: options.logger,
+      retry: options.retry ?? { initialDelayMs: 500, maxDelayMs: 60_000 },
+    });
+  }
+
+  start(): Promise<void> {
+    return this.subscription.start();
+  }
+
+  stop(): Promise<void> {
+    return this.subscription.stop();
+  }
+
+  private async handle(events: readonly RecordedEvent[], position: Position): Promise<void> {
+    for (const event of events) {
+      if (this.delivered && this.store.comparePositions(event.position, this.delivered) <= 0) continue;
+      const notification = notificationOf(event);
+      if (notification) {
+        await this.post({
+          notificationId: notification.notification_id,
+          kind: notification.kind,
+          appointmentId: notification.appointment_id,
+          message: notification.message,
+          details: notification.details,
+          createdAt: notification.created_at,
+        });
+        await this.checkpoints.save(NOTIFICATION_SENDER, event.position);
+      }
+      this.delivered = event.position;
+    }
+    await this.checkpoints.save(NOTIFICATION_SENDER, position);
+  }
+
+  private async post(notification: Record<string, unknown>): Promise<void> {
+    const response = await fetch(this.options.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(notification),
+      signal: AbortSignal.timeout(this.options.timeoutMs ?? 5_000),
+    });
+    await response.arrayBuffer().catch(() => undefined);
+    if (!response.ok) throw new Error(`${this.options.url} answered ${response.status} to notification ${String(notification.notificationId)}`);
+  }
+}

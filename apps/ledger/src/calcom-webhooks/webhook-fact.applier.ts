@@ -1,0 +1,136 @@
+import {
+  appointmentStream,
+  calcomSyncStream,
+  type CalcomWebhook,
+  type CalcomWebhookApplied,
+  type CalcomWebhookReceived,
+  type ConflictPolicy,
+  decideWebhook,
+  parseCalcomWebhook,
+  type WebhookDecision,
+} from '../../../../libs/domain/src/index.js';
+import {
+  type EventMetadata,
+  type EventStore,
+  type Position,
+  type RecordedEvent,
+  WrongExpectedRevisionError,
+} from '../../../../libs/event-store/src/event-store.port.js';
+import { derivedId } from './derived-id.js';
+import type { WebhookTargetLoader } from './webhook-target.loader.js';
+
+export interface FactApplication {
+  outcome: CalcomWebhookApplied['data']['outcome'] | 'skipped';
+  /** The position of the last event written, when something was. */
+  position: Position | null;
+}
+
+const MAX_ATTEMPTS = 5;
+type Received = RecordedEvent<CalcomWebhookReceived['type'], CalcomWebhookReceived['data']>;
+
+/**
+ * Applies one webhook fact: find the appointment, decide (pure), then write the appointment's events, the sync's
+ * observations, and the outcome in the fact's own stream, in that order. Every id is derived from the fact, so
+ * after a crash anywhere in between, applying it again writes nothing twice.
+ */
+export class WebhookFactApplier {
+  constructor(
+    private readonly store: EventStore,
+    private readonly targets: WebhookTargetLoader,
+    private readonly policy: ConflictPolicy,
+  ) {}
+
+  /** `reapply`: an orphan whose booking may be known now; anything else already applied is left alone. */
+  async apply(factStream: string, mode: { reapply: boolean }): Promise<FactApplication> {
+    const history = await this.store.readStream(factStream);
+    const received = history[0] as Received | undefined;
+    if (received?.type !== 'CalcomWebhookReceived') return { outcome: 'skipped', position: null };
+    const outcomes = history.filter((event) => event.type === 'CalcomWebhookApplied') as RecordedEvent<'CalcomWebhookApplied', CalcomWebhookApplied['data']>[];
+    const last = outcomes.at(-1)?.data.outcome;
+    if (mode.reapply ? last !== 'orphan' : last !== undefined) return { outcome: 'skipped', position: null };
+
+    const parsed = parseCalcomWebhook(received.data.body, received.data.contentType);
+    if (!parsed.ok) return this.recordOutcome(received, history.length - 1, null, { outcome: 'ignored', appointmentId: null, reason: parsed.reason });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.decideAndWrite(received, history.length - 1, parsed.webhook, mode.reapply);
+      } catch (error) {
+        if (!(error instanceof WrongExpectedRevisionError) || attempt >= MAX_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  private async decideAndWrite(received: Received, factRevision: number, webhook: CalcomWebhook, reapply: boolean): Promise<FactApplication> {
+    const factId = received.id;
+    const appointmentId = await this.targets.appointmentIdOf(webhook, factId);
+    const loaded = appointmentId ? await this.targets.load(appointmentId, factId) : null;
+    const decision = decideWebhook({
+      factId,
+      webhook,
+      target: loaded?.target ?? null,
+      catalog: await this.targets.catalog(),
+      newAppointmentId: derivedId('calcom-booking', webhook.bookingUid ?? factId),
+      conflictId: derivedId(factId, 'conflict'),
+      policy: this.policy,
+    });
+    if (reapply && decision.outcome === 'orphan') return { outcome: 'orphan', position: null };
+
+    let position: Position | null = null;
+    const metadata = this.metadataFor(received, webhook);
+    if (decision.appointmentEvents.length > 0 && decision.appointmentId) {
+      const after = loaded?.appendAfterRevision ?? -1;
+      const events = decision.appointmentEvents.map((event, index) => ({ id: derivedId(factId, 'appointment', String(index)), ...event, metadata }));
+      position = (await this.store.appendToStream(appointmentStream(decision.appointmentId), events, { expectedRevision: after < 0 ? 'no_stream' : after })).position;
+    }
+    if (decision.syncEvents.length > 0 && decision.appointmentId) {
+      const events = decision.syncEvents.map((event, index) => ({ id: derivedId(factId, 'sync', String(factRevision), String(index)), ...event, metadata }));
+      position = (await this.store.appendToStream(calcomSyncStream(decision.appointmentId), events)).position;
+      this.rememberLinks(decision);
+    }
+    const recorded = await this.recordOutcome(received, factRevision, webhook, decision);
+    return { outcome: decision.outcome, position: recorded.position ?? position };
+  }
+
+  private async recordOutcome(
+    received: Received,
+    factRevision: number,
+    webhook: CalcomWebhook | null,
+    decision: Pick<WebhookDecision, 'outcome' | 'appointmentId' | 'reason'>,
+  ): Promise<FactApplication> {
+    const applied: CalcomWebhookApplied = {
+      type: 'CalcomWebhookApplied',
+      data: {
+        factId: received.id,
+        outcome: decision.outcome,
+        appointmentId: decision.appointmentId,
+        reason: decision.reason,
+        triggerEvent: received.data.triggerEvent,
+        bookingUid: webhook?.bookingUid ?? received.data.bookingUid,
+        previousBookingUid: webhook?.rescheduleUid ?? null,
+      },
+    };
+    const { position } = await this.store.appendToStream(
+      received.streamName,
+      [{ id: derivedId(received.id, 'applied', String(factRevision)), ...applied, metadata: { ...this.metadataFor(received, webhook), actor: 'calcom-webhook-translator' } }],
+      { expectedRevision: factRevision },
+    );
+    return { outcome: decision.outcome, position };
+  }
+
+  private rememberLinks(decision: WebhookDecision): void {
+    for (const event of decision.syncEvents) {
+      if (event.type === 'CalcomBookingObserved' && decision.appointmentId) this.targets.remember(event.data.booking.uid, decision.appointmentId);
+    }
+  }
+
+  /** Appointment events made from a fact: source calcom, caused by the fact, in the correlation of its delivery. */
+  private metadataFor(received: Received, webhook: CalcomWebhook | null): EventMetadata {
+    return {
+      actor: webhook?.changedBy ? `calcom:${webhook.changedBy}` : 'calcom',
+      source: 'calcom',
+      correlationId: received.metadata.correlationId,
+      causationId: received.id,
+      trigger: received.data.triggerEvent,
+    };
+  }
+}

@@ -1,0 +1,102 @@
+import {
+  type AppointmentEvent,
+  appointmentStream,
+  calcomSyncStream,
+  type CalcomSyncEvent,
+  type CalcomWebhook,
+  type CatalogSnapshot,
+  evolve,
+  evolveCalcomSync,
+  type ExistingAppointment,
+  initialCalcomSyncState,
+  initialState,
+  isCreateBySync,
+  type WebhookTarget,
+} from '../../../../libs/domain/src/index.js';
+import type { EventStore, RecordedEvent } from '../../../../libs/event-store/src/event-store.port.js';
+import type { CalcomInboundQueries } from '../../../../projections/src/calcom-inbound.queries.js';
+import type { CatalogQueries } from '../../../../projections/src/catalog.queries.js';
+
+/** The uid chain index (`calcom_booking_uids`, kept by the sync's read model). */
+export interface BookingUidIndex {
+  appointmentIdForUid(uid: string): Promise<string | null>;
+}
+
+export interface LoadedTarget {
+  target: WebhookTarget | null;
+  /** The appointment's revision before any event this fact caused: where the fact's own events go. */
+  appendAfterRevision: number;
+}
+
+/** Links this process made itself and the read model may not show yet; any entry stays true forever. */
+const RECENT_LINKS_LIMIT = 10_000;
+
+/**
+ * Finds the appointment a fact is about, by the uid chain, the replaced uid, the ledger's own metadata, or as the
+ * create the sync is making; then folds its appointment and sync streams as they stood before this fact did anything.
+ */
+export class WebhookTargetLoader {
+  private readonly recentLinks = new Map<string, string>();
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly uids: BookingUidIndex,
+    private readonly inbound: CalcomInboundQueries,
+    private readonly catalogQueries: CatalogQueries,
+  ) {}
+
+  remember(uid: string, appointmentId: string): void {
+    if (this.recentLinks.size >= RECENT_LINKS_LIMIT) this.recentLinks.clear();
+    this.recentLinks.set(uid, appointmentId);
+  }
+
+  async catalog(): Promise<CatalogSnapshot> {
+    const [staff, services] = await Promise.all([this.catalogQueries.listStaff(), this.catalogQueries.listServices()]);
+    return { staff, services };
+  }
+
+  async appointmentIdOf(webhook: CalcomWebhook, factId: string): Promise<string | null> {
+    for (const uid of [webhook.bookingUid, webhook.rescheduleUid]) {
+      if (!uid) continue;
+      const linked = this.recentLinks.get(uid) ?? (await this.uids.appointmentIdForUid(uid));
+      if (linked) return linked;
+    }
+    if (webhook.appointmentId && (await this.load(webhook.appointmentId, factId)).target) return webhook.appointmentId;
+    const created = webhook.triggerEvent === 'BOOKING_CREATED' || webhook.triggerEvent === 'BOOKING_REQUESTED';
+    const email = webhook.attendees.find((attendee) => attendee.email)?.email;
+    if (!created || !webhook.startsAt || !email) return null;
+    for (const candidate of await this.inbound.appointmentsAt(webhook.startsAt, email)) {
+      const { target } = await this.load(candidate, factId);
+      if (target && isCreateBySync(target.sync, webhook)) return candidate;
+    }
+    return null;
+  }
+
+  async load(appointmentId: string, factId: string): Promise<LoadedTarget> {
+    const [appointmentEvents, syncEvents] = await Promise.all([
+      this.store.readStream(appointmentStream(appointmentId)),
+      this.store.readStream(calcomSyncStream(appointmentId)),
+    ]);
+    const causedHere = appointmentEvents.findIndex((event) => event.metadata.causationId === factId);
+    const before = causedHere === -1 ? appointmentEvents : appointmentEvents.slice(0, causedHere);
+    const appointment = before.reduce((state, event) => evolve(state, event as unknown as AppointmentEvent), initialState());
+    const sync = syncEvents
+      .filter((event) => event.metadata.causationId !== factId)
+      .reduce((state, event) => evolveCalcomSync(state, event as unknown as CalcomSyncEvent, event.recordedAt), initialCalcomSyncState());
+    const appendAfterRevision = before.length - 1;
+    if (appointment.status === 'initial') return { target: null, appendAfterRevision };
+    return {
+      target: { appointmentId, appointment: appointment as ExistingAppointment, version: before.length, ledgerChangedVersion: ledgerChangedVersion(before), sync },
+      appendAfterRevision,
+    };
+  }
+}
+
+/** Cal.com's own changes (and the reconciler's, which copies Cal.com) are not news for Cal.com. */
+function ledgerChangedVersion(events: readonly RecordedEvent[]): number {
+  for (let index = events.length - 1; index >= 0; index--) {
+    const source = events[index].metadata.source;
+    if (source !== 'calcom' && source !== 'reconciler') return index + 1;
+  }
+  return 0;
+}
