@@ -8,6 +8,7 @@ import { isCalcomSyncStatusEvent, projectCalcomSyncStatus } from './calcom-sync-
 import { projectCatalogEvents } from './catalog.projection.js';
 import { calcomWebhookStreamPrefix, projectCalcomInbound } from './calcom-inbound.projection.js';
 import { isDriftEvent, projectDriftEvents } from './drift-checks.projection.js';
+import { isCalcomSyncFailure, projectCalcomSyncFailures } from './calcom-sync-failures.projection.js';
 import { saveCheckpoint } from './projection-checkpoints.js';
 
 /** The checkpoint name of the projector that feeds every table in this folder. */
@@ -35,11 +36,13 @@ export async function applyEventsToReadModels(
   const catalogEvents: RecordedEvent[] = [];
   const calcomSyncEvents: RecordedEvent[] = [];
   const driftEvents: RecordedEvent[] = [];
+  const syncFailures: RecordedEvent[] = [];
   for (const event of events) {
     if (event.streamName.startsWith(appointmentStreamPrefix)) appointmentEvents.push(event);
     else if (catalogStreamPrefixes.some((prefix) => event.streamName.startsWith(prefix))) catalogEvents.push(event);
     if (isCalcomSyncStatusEvent(event)) calcomSyncEvents.push(event);
     if (isDriftEvent(event)) driftEvents.push(event);
+    if (isCalcomSyncFailure(event)) syncFailures.push(event);
   }
   let folded: AppointmentRecord[] = [];
   if (appointmentEvents.length > 0) {
@@ -50,6 +53,7 @@ export async function applyEventsToReadModels(
   if (catalogEvents.length > 0) await projectCatalogEvents(manager, catalogEvents);
   if (calcomSyncEvents.length > 0) await projectCalcomSyncStatus(manager, calcomSyncEvents);
   if (driftEvents.length > 0) await projectDriftEvents(manager, driftEvents);
+  if (syncFailures.length > 0) await projectCalcomSyncFailures(manager, syncFailures);
   await projectCalcomInbound(manager, events);
   return folded;
 }

@@ -44,6 +44,7 @@ export async function rebuildReadModels(
     await manager.query('DELETE FROM calcom_booking_uids');
     await manager.query('DELETE FROM drift_checks');
     await manager.query('DELETE FROM drift_heals');
+    await manager.query('DELETE FROM calcom_sync_failures');
     await manager.query('DELETE FROM projection_checkpoints WHERE name = $1', [READ_MODELS_PROJECTION]);
 
     // Rows written earlier in this same transaction: valid for as long as it is.
