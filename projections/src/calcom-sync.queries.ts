@@ -49,6 +49,15 @@ export class CalcomSyncQueries {
     return counts;
   }
 
+  /** The webhook deliveries (`calcomwebhook-` fact streams) the translator tied to the appointment. */
+  async webhookFactStreamsOf(appointmentId: string): Promise<string[]> {
+    const rows: { fact_stream: string }[] = await this.status.query(
+      'SELECT fact_stream FROM calcom_webhook_facts WHERE appointment_id = $1 ORDER BY received_at',
+      [appointmentId],
+    );
+    return rows.map(({ fact_stream }) => fact_stream);
+  }
+
   /** Appointments the sync may still owe something: everything not `synced`. */
   async unsettledAppointmentIds(): Promise<string[]> {
     const rows: { appointment_id: string }[] = await this.status.query(

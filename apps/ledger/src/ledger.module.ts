@@ -4,6 +4,7 @@ import { CqrsModule } from '@nestjs/cqrs';
 import type { DataSource } from 'typeorm';
 import type { EventStore } from '../../../libs/event-store/src/event-store.port.js';
 import { AppointmentsQueries } from '../../../projections/src/appointments.queries.js';
+import { CalcomSyncQueries } from '../../../projections/src/calcom-sync.queries.js';
 import { CatalogQueries } from '../../../projections/src/catalog.queries.js';
 import type { Projector } from '../../../projections/src/projector.js';
 import { AppointmentCommandService } from './appointments/appointment-command.service.js';
@@ -20,6 +21,9 @@ import { ReassignStaffHandler } from './appointments/reassign-staff.command.js';
 import { RescheduleAppointmentHandler } from './appointments/reschedule-appointment.command.js';
 import { ScheduleAppointmentHandler } from './appointments/schedule-appointment.command.js';
 import { StaffCalendarLock } from './appointments/staff-calendar.lock.js';
+import { CalcomSyncStatusLookup } from './calcom-sync/calcom-sync-status.lookup.js';
+import { CalcomSyncModule } from './calcom-sync/calcom-sync.module.js';
+import type { RunningCalcomSync } from './calcom-sync/start-calcom-sync.js';
 import { AuthGuard } from './auth/auth.guard.js';
 import { CatalogController } from './catalog/catalog.controller.js';
 import { SaveCatalogEntry } from './catalog/save-catalog-entry.js';
@@ -37,6 +41,8 @@ export interface LedgerRuntime {
   store: EventStore;
   readModel: DataSource;
   projector: Projector;
+  /** The running outbound sync, if any: `POST /appointments/{id}/sync` wakes it. */
+  calcomSync?: RunningCalcomSync | null;
   now?: () => Date;
 }
 
@@ -45,11 +51,12 @@ export class LedgerModule implements NestModule {
   static register(runtime: LedgerRuntime): DynamicModule {
     const waitForReadModel = (position: string) => runtime.projector.waitUntilProcessed(position, runtime.config.readYourWritesTimeoutMs);
     const appointments = new AppointmentsQueries(runtime.readModel);
+    const calcomSyncQueries = new CalcomSyncQueries(runtime.readModel);
     return {
       module: LedgerModule,
       imports: [
         CalcomInboundModule.register({ config: runtime.config, store: runtime.store, readModel: runtime.readModel, waitForReadModel, now: runtime.now }),
-        CqrsModule.forRoot()],
+        CqrsModule.forRoot(), CalcomSyncModule.register(runtime.store, runtime.calcomSync)],
       controllers: [AppointmentsController, CatalogController, ObservabilityController],
       providers: [
         { provide: LEDGER_CONFIG, useValue: runtime.config },
@@ -58,7 +65,8 @@ export class LedgerModule implements NestModule {
         { provide: AppointmentsQueries, useValue: appointments },
         { provide: CatalogQueries, useValue: new CatalogQueries(runtime.readModel) },
         { provide: LedgerMetrics, useValue: new LedgerMetrics() },
-        { provide: CalcomStatusLookup, useValue: new CalcomStatusLookup() },
+        { provide: CalcomSyncQueries, useValue: calcomSyncQueries },
+        { provide: CalcomStatusLookup, useValue: new CalcomSyncStatusLookup(calcomSyncQueries) },
         {
           provide: AppointmentCommandService,
           useValue: new AppointmentCommandService(runtime.store, new StaffCalendarLock(runtime.readModel), waitForReadModel),

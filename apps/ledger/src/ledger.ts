@@ -9,6 +9,7 @@ import { openReadModel } from '../../../projections/src/read-model.data-source.j
 import { Projector } from '../../../projections/src/projector.js';
 import { startCalcomInboundWorkers } from './calcom-webhooks/calcom-inbound.workers.js';
 import { readRawWebhookBody, WEBHOOK_PATH } from './calcom-webhooks/webhook-raw-body.js';
+import { type RunningCalcomSync, startCalcomSync, withSandboxWebhookSecret } from './calcom-sync/start-calcom-sync.js';
 import type { LedgerConfig } from './config.js';
 import { validationPipe } from './http/validation.js';
 import { LedgerModule } from './ledger.module.js';
@@ -18,6 +19,8 @@ export interface RunningLedger {
   url: string;
   app: INestApplication;
   databaseUrl: string;
+  /** The outbound Cal.com sync (and the in-process sandbox when there is no key); null without Cal.com settings. */
+  calcomSync: RunningCalcomSync | null;
   close(): Promise<void>;
 }
 
@@ -32,6 +35,7 @@ export interface StartLedgerOptions {
  */
 export async function startLedger(config: LedgerConfig, options: StartLedgerOptions = {}): Promise<RunningLedger> {
   const logger = options.logger ?? new ConsoleLogger('ledger', { json: true });
+  config = withSandboxWebhookSecret(config);
   const stack: (() => Promise<unknown>)[] = [];
   const close = async () => {
     for (const stop of stack.reverse()) await stop().catch(() => undefined);
@@ -51,11 +55,13 @@ export async function startLedger(config: LedgerConfig, options: StartLedgerOpti
     const projector = new Projector(eventStore.store, readModel);
     projector.start();
     stack.push(() => projector.stop());
+    const calcomSync = await startCalcomSync({ config, store: eventStore.store, readModel, projector, logger });
+    if (calcomSync) stack.push(() => calcomSync.stop());
     const inbound = await startCalcomInboundWorkers({ config, store: eventStore.store, readModel, readModels: projector, logger });
     stack.push(() => inbound.stop());
 
     const app = await NestFactory.create<NestExpressApplication>(
-      LedgerModule.register({ config, store: eventStore.store, readModel, projector, now: options.now }),
+      LedgerModule.register({ config, store: eventStore.store, readModel, projector, calcomSync, now: options.now }),
       { logger: logger === false ? false : logger, bufferLogs: false },
     );
     app.useGlobalPipes(validationPipe);
@@ -77,7 +83,9 @@ export async function startLedger(config: LedgerConfig, options: StartLedgerOpti
     stack.push(() => app.close());
     const address = app.getHttpServer().address() as { port: number };
     const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
-    return { url: `http://${host}:${address.port}`, app, databaseUrl, close };
+    const url = `http://${host}:${address.port}`;
+    calcomSync?.ledgerListening(url);
+    return { url, app, databaseUrl, calcomSync, close };
   } catch (error) {
     await close();
     throw error;

@@ -69,7 +69,7 @@ function given(appointmentEvents: (AppointmentEvent | [AppointmentEvent, 'calcom
       ledgerChangedVersion: lastOutside + 1,
       sync: syncEvents.reduce((state, event) => evolveCalcomSync(state, event, NOW), initialCalcomSyncState()),
       target: { eventTypeId: 101, hostUserId: 1, serviceId: 'consult', staffId: 'olivia' },
-      roundRobinEventTypeIds: [103],
+      bookingEventTypeScheduling: 'round-robin',
       inFlightNotApplied: false,
       newOperationId: 'op-new',
       now: NOW,
@@ -128,7 +128,7 @@ describe('the four admin changes, against a synced booking', () => {
 
   it('reassign on a round-robin type before the event types are known → load them first', () =>
     given([scheduled, reassigned], [started, succeeded(booking({ eventTypeId: 103, hostUserId: 2 })), completed(1)])
-      .when({ target: { eventTypeId: 103, hostUserId: 3, serviceId: 'consult', staffId: 'hugo' }, roundRobinEventTypeIds: null })
+      .when({ target: { eventTypeId: 103, hostUserId: 3, serviceId: 'consult', staffId: 'hugo' }, bookingEventTypeScheduling: null })
       .then({ kind: 'load-event-types' }));
 
   it('reassign to staff with another event type → cancel (then create on the next step)', () =>
@@ -143,8 +143,13 @@ describe('the four admin changes, against a synced booking', () => {
 
   it('a host that differs on a type that is not round-robin cannot be fixed: a permanent failure says why', () =>
     given([scheduled, reassigned], synced)
-      .when({ target: { eventTypeId: 101, hostUserId: 2, serviceId: 'consult', staffId: 'hugo' } })
+      .when({ target: { eventTypeId: 101, hostUserId: 2, serviceId: 'consult', staffId: 'hugo' }, bookingEventTypeScheduling: 'not-round-robin' })
       .then({ kind: 'refuse', operation: 'reassign', error: { code: 'CALCOM_HOST_MISMATCH' } }));
+
+  it('a host that differs on a type whose scheduling Cal.com does not list → ask Cal.com to reassign; its answer decides', () =>
+    given([scheduled, reassigned], synced)
+      .when({ target: { eventTypeId: 101, hostUserId: 2, serviceId: 'consult', staffId: 'hugo' }, bookingEventTypeScheduling: 'unknown' })
+      .then({ kind: 'call', call: { operation: 'reassign', request: { userId: 2 } } }));
 
   it('change of service → cancel + create, event type first', () =>
     given([scheduled, rescheduled], synced)

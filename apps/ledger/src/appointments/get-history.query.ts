@@ -1,12 +1,15 @@
 import { Inject } from '@nestjs/common';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { appointmentStream, NotFoundError } from '../../../../libs/domain/src/index.js';
-import type { EventMetadata, EventStore } from '../../../../libs/event-store/src/event-store.port.js';
+import { appointmentStream, calcomSyncStream, NotFoundError } from '../../../../libs/domain/src/index.js';
+import type { EventMetadata, EventStore, RecordedEvent } from '../../../../libs/event-store/src/event-store.port.js';
+import { CalcomSyncQueries } from '../../../../projections/src/calcom-sync.queries.js';
 import { EVENT_STORE } from '../ledger.tokens.js';
 
 export interface HistoryEntry {
   streamName: string;
   revision: number;
+  /** The event's place in the store's global order: entries are sorted by it. */
+  position: string;
   type: string;
   data: unknown;
   metadata: EventMetadata;
@@ -14,7 +17,11 @@ export interface HistoryEntry {
   eventId: string;
 }
 
-/** Every event of the appointment, oldest first: who changed what, from where, and why. */
+/**
+ * One timeline of the appointment, oldest first: the admin's and Cal.com's changes (`appointment-<id>`), every call
+ * the sync made to Cal.com and what Cal.com answered (`calcomsync-<id>`), and the webhook deliveries about it (their
+ * fact streams), each with its correlation and causation ids.
+ */
 export class GetHistory extends Query<{ appointmentId: string; events: HistoryEntry[] }> {
   constructor(readonly appointmentId: string) {
     super();
@@ -23,22 +30,33 @@ export class GetHistory extends Query<{ appointmentId: string; events: HistoryEn
 
 @QueryHandler(GetHistory)
 export class GetHistoryHandler implements IQueryHandler<GetHistory> {
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly calcom: CalcomSyncQueries,
+  ) {}
 
   async execute({ appointmentId }: GetHistory) {
-    const events = await this.store.readStream(appointmentStream(appointmentId));
-    if (events.length === 0) throw new NotFoundError('appointment', appointmentId);
-    return {
-      appointmentId,
-      events: events.map((event) => ({
-        streamName: event.streamName,
-        revision: event.revision,
-        type: event.type,
-        data: event.data,
-        metadata: event.metadata,
-        recordedAt: event.recordedAt,
-        eventId: event.id,
-      })),
-    };
+    const [appointmentEvents, syncEvents, factStreams] = await Promise.all([
+      this.store.readStream(appointmentStream(appointmentId)),
+      this.store.readStream(calcomSyncStream(appointmentId)),
+      this.calcom.webhookFactStreamsOf(appointmentId),
+    ]);
+    if (appointmentEvents.length === 0) throw new NotFoundError('appointment', appointmentId);
+    const factEvents = (await Promise.all(factStreams.map((stream) => this.store.readStream(stream)))).flat();
+    const events = [...appointmentEvents, ...syncEvents, ...factEvents].sort((a, b) => this.store.comparePositions(a.position, b.position));
+    return { appointmentId, events: events.map(toEntry) };
   }
+}
+
+function toEntry(event: RecordedEvent): HistoryEntry {
+  return {
+    streamName: event.streamName,
+    revision: event.revision,
+    position: event.position,
+    type: event.type,
+    data: event.data,
+    metadata: event.metadata,
+    recordedAt: event.recordedAt,
+    eventId: event.id,
+  };
 }

@@ -1,4 +1,5 @@
 import type { Appointment } from '../appointment/appointment.decider.js';
+import { canonicalJson } from '../canonical-json.js';
 import type { CalcomErrorSummary, CalcomOperation } from './calcom-sync.events.js';
 import { type CalcomSyncState, type InFlightOperation, isHeldByPermanentFailure } from './calcom-sync.state.js';
 
@@ -28,14 +29,20 @@ export interface CalcomSyncDecisionInput {
   ledgerChangedVersion: number;
   sync: CalcomSyncState;
   target: CalcomTarget | null;
-  /** Round-robin event type ids, as Cal.com lists them; null until they are needed and loaded. */
-  roundRobinEventTypeIds: readonly number[] | null;
+  /**
+   * How the booking's event type assigns hosts, from Cal.com's `schedulingType`: null until loaded; `unknown` when
+   * Cal.com's listing does not say (its user event types omit it), in which case Cal.com is asked to reassign and its
+   * answer decides.
+   */
+  bookingEventTypeScheduling: EventTypeScheduling | null;
   /** Set by the caller after reading Cal.com: the operation in flight did not take effect, so decide afresh. */
   inFlightNotApplied: boolean;
   /** The id a new operation gets (a repeat of the one found not applied keeps its own). */
   newOperationId: string;
   now: string;
 }
+
+export type EventTypeScheduling = 'round-robin' | 'not-round-robin' | 'unknown';
 
 export type CalcomSyncStep =
   | { kind: 'idle'; reason: string }
@@ -109,8 +116,8 @@ function compareLevels(input: CalcomSyncDecisionInput, appointment: Existing): C
     return call(input, 'cancel', booking.uid, { cancellationReason }, 'event type differs: cancel, then create');
   }
   if (target.hostUserId !== null && booking.hostUserId !== null && booking.hostUserId !== target.hostUserId) {
-    if (input.roundRobinEventTypeIds === null) return { kind: 'load-event-types' };
-    if (input.roundRobinEventTypeIds.includes(booking.eventTypeId)) {
+    if (input.bookingEventTypeScheduling === null) return { kind: 'load-event-types' };
+    if (input.bookingEventTypeScheduling !== 'not-round-robin') {
       return call(input, 'reassign', booking.uid, { userId: target.hostUserId }, 'host differs on a round-robin event type');
     }
     return refuse(
@@ -143,7 +150,7 @@ function repeatsInFlight(input: CalcomSyncDecisionInput, operation: CalcomOperat
   const inFlight = input.sync.inFlight;
   if (!inFlight || inFlight.operation !== operation || inFlight.bookingUid !== bookingUid) return false;
   const { metadata: _metadata, ...before } = inFlight.request;
-  return JSON.stringify(before) === JSON.stringify(request);
+  return canonicalJson(before) === canonicalJson(request);
 }
 
 function refuse(input: CalcomSyncDecisionInput, operation: CalcomOperation, code: string, message: string): CalcomSyncStep {

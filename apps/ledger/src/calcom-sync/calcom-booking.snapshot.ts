@@ -1,0 +1,16 @@
+import type { BookingSnapshot } from '../../../../libs/domain/src/index.js';
+import type { CalcomBooking } from '../../../../libs/calcom/src/index.js';
+
+/** The part of Cal.com's booking the ledger keeps: one link of the appointment's uid chain. */
+export function bookingSnapshot(booking: CalcomBooking): BookingSnapshot {
+  return {
+    uid: booking.uid,
+    start: booking.start,
+    end: booking.end,
+    eventTypeId: booking.eventType?.id ?? booking.eventTypeId,
+    hostUserId: booking.hosts?.[0]?.id ?? null,
+    status: String(booking.status).toLowerCase(),
+    rescheduledFromUid: booking.rescheduledFromUid ?? null,
+    rescheduledToUid: booking.rescheduledToUid ?? null,
+  };
+}

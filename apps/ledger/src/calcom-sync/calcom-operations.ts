@@ -1,0 +1,73 @@
+import type { BookingSnapshot, CalcomCall, InFlightOperation } from '../../../../libs/domain/src/index.js';
+import type { CalcomClient, CalcomMetadata } from '../../../../libs/calcom/src/index.js';
+import { bookingSnapshot } from './calcom-booking.snapshot.js';
+
+/** What reading Cal.com says about an operation whose answer was lost or refused. */
+export type Verification =
+  | { applied: true; booking: BookingSnapshot }
+  /** `observed`: what Cal.com shows instead, worth recording (e.g. the booking was cancelled there). */
+  | { applied: false; observed: BookingSnapshot | null };
+
+interface CreateRequest {
+  eventTypeId: number;
+  start: string;
+  attendee: { name: string; email: string; timeZone: string };
+  metadata: CalcomMetadata & { operationId: string };
+}
+
+/** The four mutations, each sent once; `current` is the booking the sync knows (a reassign answers with the uid only). */
+export async function executeCalcomCall(client: CalcomClient, call: CalcomCall, current: BookingSnapshot | null): Promise<BookingSnapshot> {
+  const uid = call.bookingUid ?? '';
+  switch (call.operation) {
+    case 'create': {
+      const request = call.request as unknown as CreateRequest;
+      return bookingSnapshot(await client.createBooking(request));
+    }
+    case 'reschedule':
+      return bookingSnapshot(await client.rescheduleBooking(uid, { start: String(call.request.start), reschedulingReason: 'Rescheduled in the ledger' }));
+    case 'cancel':
+      return bookingSnapshot(await client.cancelBooking(uid, { cancellationReason: String(call.request.cancellationReason) }));
+    case 'reassign': {
+      const userId = Number(call.request.userId);
+      const answer = await client.reassignBookingTo(uid, userId, { reason: 'Staff reassigned in the ledger' });
+      return current ? { ...current, hostUserId: answer.reassignedTo?.id ?? userId } : bookingSnapshot(await client.getBooking(uid));
+    }
+  }
+}
+
+/**
+ * Looks at Cal.com to tell whether an operation took effect, so it is never sent twice:
+ * create → a booking whose metadata carries the operation id; reschedule → the old uid points to its successor;
+ * cancel → the booking reads cancelled; reassign → the booking has the new host.
+ */
+export async function verifyCalcomOperation(client: CalcomClient, operation: Pick<InFlightOperation, 'operationId' | 'operation' | 'bookingUid' | 'request'>): Promise<Verification> {
+  const uid = operation.bookingUid ?? '';
+  switch (operation.operation) {
+    case 'create':
+      return verifyCreate(client, operation.operationId, operation.request as unknown as CreateRequest);
+    case 'reschedule': {
+      const old = await client.getBooking(uid);
+      if (old.rescheduledToUid) return { applied: true, booking: bookingSnapshot(await client.getBooking(old.rescheduledToUid)) };
+      return { applied: false, observed: bookingSnapshot(old) };
+    }
+    case 'cancel': {
+      const booking = bookingSnapshot(await client.getBooking(uid));
+      // Rescheduled away meanwhile (by the customer): not our cancel; the successor is what to act on.
+      if (booking.rescheduledToUid) return { applied: false, observed: bookingSnapshot(await client.getBooking(booking.rescheduledToUid)) };
+      return booking.status === 'cancelled' ? { applied: true, booking } : { applied: false, observed: booking };
+    }
+    case 'reassign': {
+      const booking = bookingSnapshot(await client.getBooking(uid));
+      return booking.hostUserId === Number(operation.request.userId) ? { applied: true, booking } : { applied: false, observed: booking };
+    }
+  }
+}
+
+async function verifyCreate(client: CalcomClient, operationId: string, request: CreateRequest): Promise<Verification> {
+  const afterStart = new Date(Date.parse(request.start) - 60_000).toISOString();
+  const filters = { attendeeEmail: request.attendee.email, eventTypeIds: [request.eventTypeId], afterStart, take: 250 };
+  for await (const booking of client.iterateBookings(filters)) {
+    if (booking.metadata?.operationId === operationId) return { applied: true, booking: bookingSnapshot(booking) };
+  }
+  return { applied: false, observed: null };
+}

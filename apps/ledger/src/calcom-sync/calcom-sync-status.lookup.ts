@@ -1,0 +1,16 @@
+import type { CalcomSyncQueries } from '../../../../projections/src/calcom-sync.queries.js';
+import { CalcomStatusLookup } from '../appointments/calcom-status.lookup.js';
+
+/** The `calcom` block of `GET /appointments/{id}`, from the `calcom_sync_status` read model. */
+export class CalcomSyncStatusLookup extends CalcomStatusLookup {
+  constructor(private readonly queries: CalcomSyncQueries) {
+    super();
+  }
+
+  override async statusOf(appointmentId: string): Promise<Record<string, unknown> | null> {
+    return { ...(await this.queries.statusOf(appointmentId)) ?? EMPTY };
+  }
+}
+
+/** An appointment the read model has not reached yet: nothing on Cal.com, work owed. */
+const EMPTY = { bookingUid: null, bookingUids: [], syncStatus: 'pending', lastSyncedAt: null, attempts: 0, lastError: null, nextRetryAt: null };

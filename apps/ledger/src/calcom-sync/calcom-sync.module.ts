@@ -1,0 +1,18 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import type { EventStore } from '../../../../libs/event-store/src/event-store.port.js';
+import { CalcomSyncController } from './calcom-sync.controller.js';
+import { CalcomSyncRetry } from './calcom-sync.retry.js';
+import type { RunningCalcomSync } from './start-calcom-sync.js';
+
+/** The sync's HTTP side: `POST /appointments/{id}/sync`. The process manager itself runs outside Nest (startLedger). */
+@Module({})
+export class CalcomSyncModule {
+  static register(store: EventStore, calcomSync: RunningCalcomSync | null | undefined): DynamicModule {
+    const touch = (appointmentId: string) => calcomSync?.processManager.touch(appointmentId);
+    return {
+      module: CalcomSyncModule,
+      controllers: [CalcomSyncController],
+      providers: [{ provide: CalcomSyncRetry, useValue: new CalcomSyncRetry(store, touch) }],
+    };
+  }
+}

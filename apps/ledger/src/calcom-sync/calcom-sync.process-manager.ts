@@ -1,0 +1,123 @@
+import type { DataSource } from 'typeorm';
+import {
+  appointmentStreamPrefix,
+  calcomSyncStreamPrefix,
+  catalogStreamPrefixes,
+} from '../../../../libs/domain/src/index.js';
+import { CatchUpSubscription, type SubscriptionLogger } from '../../../../libs/event-store/src/catch-up-subscription.js';
+import type { EventStore, Position, RecordedEvent } from '../../../../libs/event-store/src/event-store.port.js';
+import { WaitUntilProcessedTimeoutError } from '../../../../libs/event-store/src/catch-up-subscription.js';
+import type { CalcomSyncQueries } from '../../../../projections/src/calcom-sync.queries.js';
+import { loadCheckpoint, saveCheckpoint } from '../../../../projections/src/projection-checkpoints.js';
+import type { Projector } from '../../../../projections/src/projector.js';
+import { AppointmentWorkQueue } from './appointment-work-queue.js';
+import type { CalcomCatalog } from './calcom-catalog.js';
+import { SYNC_ACTOR } from './calcom-sync.recorder.js';
+import type { CalcomSyncWorker } from './calcom-sync.worker.js';
+
+export const CALCOM_SYNC_SUBSCRIPTION = 'calcom-sync';
+
+export interface CalcomSyncProcessManagerDeps {
+  store: EventStore;
+  readModel: DataSource;
+  projector: Projector;
+  queries: CalcomSyncQueries;
+  catalog: CalcomCatalog;
+  worker: CalcomSyncWorker;
+  concurrency: number;
+  logger: SubscriptionLogger & { warn?(message: string, ...context: unknown[]): void };
+}
+
+/**
+ * The outbound half of the Cal.com sync. A catch-up subscription (durable checkpoint) over appointment, sync and
+ * catalog streams turns every change into "look at this appointment"; the work queue runs one reconciliation per
+ * appointment at a time, several appointments at once. Nothing it keeps in memory matters: on start it re-reads every
+ * appointment the read model does not show as synced (in-flight calls, retry timers, owed work) and carries on.
+ */
+export class CalcomSyncProcessManager {
+  private readonly queue: AppointmentWorkQueue;
+  private readonly subscription: CatchUpSubscription;
+  private starting: Promise<void> | null = null;
+  private stopped = false;
+
+  constructor(private readonly deps: CalcomSyncProcessManagerDeps) {
+    this.queue = new AppointmentWorkQueue((id) => deps.worker.reconcile(id), deps.concurrency, deps.logger);
+    this.subscription = new CatchUpSubscription(deps.store, {
+      name: CALCOM_SYNC_SUBSCRIPTION,
+      streamPrefixes: [appointmentStreamPrefix, calcomSyncStreamPrefix, ...catalogStreamPrefixes],
+      batchSize: 500,
+      loadCheckpoint: () => loadCheckpoint(deps.readModel.manager, CALCOM_SYNC_SUBSCRIPTION),
+      handle: (events, position) => this.handle(events, position),
+      logger: deps.logger,
+    });
+  }
+
+  /** Returns at once; recovery and the subscription run in the background (logged, retried). */
+  start(): void {
+    this.starting ??= this.recoverThenSubscribe().catch((error: unknown) => {
+      this.deps.logger.error('Cal.com sync could not start', error);
+    });
+  }
+
+  /** Something outside the streams asks for a look now (a retry request already appended, say). */
+  touch(appointmentId: string): void {
+    this.queue.touch(appointmentId);
+  }
+
+  /** Where the subscription is: the position of the last batch it handed to the queue. */
+  get position(): Position {
+    return this.subscription.position;
+  }
+
+  get workload(): { ready: number; running: number; waiting: number } {
+    return this.queue.size;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.starting;
+    await this.subscription.stop();
+    await this.queue.stop();
+  }
+
+  private async recoverThenSubscribe(): Promise<void> {
+    const checkpoint = await loadCheckpoint(this.deps.readModel.manager, CALCOM_SYNC_SUBSCRIPTION);
+    await this.readModelReaches(checkpoint);
+    if (this.stopped) return;
+    const unsettled = await this.deps.queries.unsettledAppointmentIds();
+    if (unsettled.length > 0) this.deps.logger.log(`Cal.com sync resuming ${unsettled.length} appointment(s) not yet in step`);
+    for (const appointmentId of unsettled) this.queue.touch(appointmentId);
+    if (this.stopped) return;
+    await this.subscription.start();
+  }
+
+  /** The status rows say what is unsettled only once they include every event up to our checkpoint. */
+  private async readModelReaches(position: Position): Promise<void> {
+    for (;;) {
+      try {
+        return await this.deps.projector.waitUntilProcessed(position, 30_000);
+      } catch (error) {
+        if (this.stopped || !(error instanceof WaitUntilProcessedTimeoutError)) throw error;
+        this.deps.logger.log(`Cal.com sync waiting for the read models to reach ${position}`);
+      }
+    }
+  }
+
+  private async handle(events: RecordedEvent[], position: Position): Promise<void> {
+    for (const event of events) {
+      if (event.streamName.startsWith(appointmentStreamPrefix)) this.queue.touch(event.streamName.slice(appointmentStreamPrefix.length));
+      else if (event.streamName.startsWith(calcomSyncStreamPrefix)) this.touchUnlessOwn(event);
+      else this.deps.catalog.apply(event);
+    }
+    await saveCheckpoint(this.deps.readModel.manager, CALCOM_SYNC_SUBSCRIPTION, position);
+  }
+
+  /**
+   * The sync's own events were written by a run that is still looking at the appointment (or, from before a restart,
+   * are covered by the recovery); a retry request, an observation or a conflict from elsewhere needs a look.
+   */
+  private touchUnlessOwn(event: RecordedEvent): void {
+    if (event.metadata.actor === SYNC_ACTOR) return;
+    this.queue.touch(event.streamName.slice(calcomSyncStreamPrefix.length));
+  }
+}

@@ -1,0 +1,77 @@
+import { randomUUID } from 'node:crypto';
+import {
+  type BookingSnapshot,
+  type CalcomCall,
+  type CalcomErrorSummary,
+  type CalcomOperation,
+  type CalcomSyncEvent,
+  calcomSyncStream,
+} from '../../../../libs/domain/src/index.js';
+import type { EventMetadata, EventStore, ExpectedRevision } from '../../../../libs/event-store/src/event-store.port.js';
+import type { CalcomSyncSnapshot } from './calcom-sync.snapshot.js';
+
+export const SYNC_ACTOR = 'calcom-sync';
+
+export interface OperationFailure {
+  operationId: string;
+  operation: CalcomOperation;
+  error: CalcomErrorSummary;
+  permanent: boolean;
+  outcomeUnknown: boolean;
+  attempt: number;
+  nextRetryAt: string | null;
+  ledgerVersion: number;
+}
+
+/**
+ * Writes the sync's own stream. Decisions (`started`, `completed`, `refused`) are appended at the revision they were
+ * made on, so a concurrent writer (a webhook's observation) makes them fail and be made again on fresh state;
+ * outcomes of a call are appended whatever else was written meanwhile, because the call happened.
+ */
+export class CalcomSyncRecorder {
+  constructor(private readonly store: EventStore) {}
+
+  started(snapshot: CalcomSyncSnapshot, call: CalcomCall) {
+    const { operationId, operation, bookingUid, request, ledgerVersion } = call;
+    const data = { appointmentId: snapshot.appointmentId, operationId, operation, bookingUid, request, ledgerVersion };
+    return this.append(snapshot, { type: 'CalcomOperationStarted', data }, atRevision(snapshot));
+  }
+
+  succeeded(snapshot: CalcomSyncSnapshot, operationId: string, operation: CalcomOperation, booking: BookingSnapshot, alreadyDone: boolean) {
+    const data = { appointmentId: snapshot.appointmentId, operationId, operation, booking, alreadyDone };
+    return this.append(snapshot, { type: 'CalcomOperationSucceeded', data }, 'any');
+  }
+
+  failed(snapshot: CalcomSyncSnapshot, failure: OperationFailure, expectedRevision: ExpectedRevision = 'any') {
+    return this.append(snapshot, { type: 'CalcomOperationFailed', data: { appointmentId: snapshot.appointmentId, ...failure } }, expectedRevision);
+  }
+
+  /** A permanent failure decided without a call (the catalog cannot place the appointment on Cal.com). */
+  refused(snapshot: CalcomSyncSnapshot, failure: OperationFailure) {
+    return this.failed(snapshot, failure, atRevision(snapshot));
+  }
+
+  observed(snapshot: CalcomSyncSnapshot, booking: BookingSnapshot) {
+    const data = { appointmentId: snapshot.appointmentId, booking, via: 'api' as const, factId: null };
+    return this.append(snapshot, { type: 'CalcomBookingObserved', data }, 'any');
+  }
+
+  completed(snapshot: CalcomSyncSnapshot, ledgerVersion: number, bookingUid: string | null) {
+    const data = { appointmentId: snapshot.appointmentId, ledgerVersion, bookingUid };
+    return this.append(snapshot, { type: 'CalcomSyncCompleted', data }, atRevision(snapshot));
+  }
+
+  private append(snapshot: CalcomSyncSnapshot, event: CalcomSyncEvent, expectedRevision: ExpectedRevision) {
+    const metadata: EventMetadata = {
+      actor: SYNC_ACTOR,
+      source: 'sync',
+      correlationId: snapshot.cause?.correlationId ?? randomUUID(),
+      causationId: snapshot.cause?.eventId ?? null,
+    };
+    return this.store.appendToStream(calcomSyncStream(snapshot.appointmentId), [{ id: randomUUID(), type: event.type, data: event.data, metadata }], {
+      expectedRevision,
+    });
+  }
+}
+
+const atRevision = (snapshot: CalcomSyncSnapshot): ExpectedRevision => (snapshot.syncRevision < 0 ? 'no_stream' : snapshot.syncRevision);

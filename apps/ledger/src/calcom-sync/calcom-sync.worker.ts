@@ -1,0 +1,186 @@
+import { randomUUID } from 'node:crypto';
+import {
+  type BookingSnapshot,
+  type CalcomCall,
+  type CalcomErrorSummary,
+  type CalcomSyncStep,
+  canonicalJson,
+  decideCalcomSync,
+  type InFlightOperation,
+} from '../../../../libs/domain/src/index.js';
+import { type CalcomClient, CalcomError, isCalcomError } from '../../../../libs/calcom/src/index.js';
+import { type EventStore, WrongExpectedRevisionError } from '../../../../libs/event-store/src/event-store.port.js';
+import type { WorkOutcome } from './appointment-work-queue.js';
+import type { CalcomCatalog } from './calcom-catalog.js';
+import { executeCalcomCall, verifyCalcomOperation, type Verification } from './calcom-operations.js';
+import type { CalcomSyncRecorder } from './calcom-sync.recorder.js';
+import { type CalcomSyncSnapshot, loadCalcomSyncSnapshot } from './calcom-sync.snapshot.js';
+import { type RetryBackoffSettings, retryDelayMs } from './retry-backoff.js';
+
+export interface CalcomSyncWorkerDeps {
+  store: EventStore;
+  client: CalcomClient;
+  catalog: CalcomCatalog;
+  recorder: CalcomSyncRecorder;
+  backoff: RetryBackoffSettings;
+  now: () => Date;
+  random?: () => number;
+  logger?: { warn(message: string, ...context: unknown[]): void };
+}
+
+/** A bound on steps per run: a loop that keeps finding work (say, a host Cal.com keeps changing) pauses, then goes on. */
+const MAX_STEPS_PER_RUN = 12;
+
+/**
+ * One appointment's reconciliation: read → decide → do one step → record it, until the decision is to wait.
+ * Every step starts from freshly read streams, so whatever a crash interrupted, the next run picks it up.
+ */
+export class CalcomSyncWorker {
+  constructor(private readonly deps: CalcomSyncWorkerDeps) {}
+
+  async reconcile(appointmentId: string): Promise<WorkOutcome> {
+    /** The in-flight operation Cal.com was just read and found not to have: decide afresh instead of looking again. */
+    let notApplied: string | null = null;
+    for (let step = 0; step < MAX_STEPS_PER_RUN; step++) {
+      const snapshot = await loadCalcomSyncSnapshot(this.deps.store, this.deps.catalog, appointmentId);
+      const decision = this.decide(snapshot, notApplied);
+      try {
+        const next = await this.perform(snapshot, decision);
+        if (next.done) return { retryAt: next.retryAt };
+        notApplied = next.notApplied ?? null;
+      } catch (error) {
+        if (!(error instanceof WrongExpectedRevisionError)) throw error;
+        // Someone wrote the sync stream after our read (a webhook observation): decide again on what is there now.
+      }
+    }
+    this.deps.logger?.warn?.(`Cal.com sync of ${appointmentId} took ${MAX_STEPS_PER_RUN} steps without settling; looking again shortly`);
+    return { retryAt: this.later(this.deps.backoff.initialDelayMs) };
+  }
+
+  private decide(snapshot: CalcomSyncSnapshot, notApplied: string | null): CalcomSyncStep {
+    return decideCalcomSync({
+      ...snapshot,
+      bookingEventTypeScheduling: this.deps.catalog.schedulingOf(snapshot.sync.booking?.eventTypeId),
+      inFlightNotApplied: notApplied !== null && snapshot.sync.inFlight?.operationId === notApplied,
+      newOperationId: randomUUID(),
+      now: this.deps.now().toISOString(),
+    });
+  }
+
+  private async perform(snapshot: CalcomSyncSnapshot, step: CalcomSyncStep): Promise<StepResult> {
+    switch (step.kind) {
+      case 'idle':
+        return { done: true, retryAt: null };
+      case 'wait':
+        return { done: true, retryAt: step.until };
+      case 'load-event-types':
+        try {
+          await this.deps.catalog.loadEventTypes();
+          return { done: false };
+        } catch (error) {
+          return { done: true, retryAt: this.later(retryAfter(error) ?? this.deps.backoff.initialDelayMs) };
+        }
+      case 'complete':
+        await this.deps.recorder.completed(snapshot, step.ledgerVersion, step.bookingUid);
+        return { done: false };
+      case 'refuse':
+        await this.deps.recorder.refused(snapshot, {
+          operationId: step.operationId,
+          operation: step.operation,
+          error: step.error,
+          permanent: true,
+          outcomeUnknown: false,
+          attempt: snapshot.sync.attempts + 1,
+          nextRetryAt: null,
+          ledgerVersion: snapshot.ledgerVersion,
+        });
+        return { done: false };
+      case 'verify':
+        return this.verify(snapshot, step.operation);
+      case 'call':
+        return this.call(snapshot, step.call);
+    }
+  }
+
+  private async call(snapshot: CalcomSyncSnapshot, call: CalcomCall): Promise<StepResult> {
+    await this.deps.recorder.started(snapshot, call);
+    let booking: BookingSnapshot;
+    try {
+      booking = await executeCalcomCall(this.deps.client, call, snapshot.sync.booking);
+    } catch (error) {
+      if (!isCalcomError(error)) throw error;
+      if (error.kind === 'permanent') return this.afterRefusal(snapshot, call, error);
+      return this.failed(snapshot, call, error, error.outcomeUnknown);
+    }
+    await this.deps.recorder.succeeded(snapshot, call.operationId, call.operation, booking, false);
+    return { done: false };
+  }
+
+  /** A 4xx may mean "done already" (a repeat after a lost answer): read before calling it a failure. */
+  private async afterRefusal(snapshot: CalcomSyncSnapshot, call: CalcomCall, refusal: CalcomError): Promise<StepResult> {
+    let verification: Verification;
+    try {
+      verification = await verifyCalcomOperation(this.deps.client, call);
+    } catch (error) {
+      if (!isCalcomError(error)) throw error;
+      return this.failed(snapshot, call, error, true);
+    }
+    if (verification.applied) {
+      await this.deps.recorder.succeeded(snapshot, call.operationId, call.operation, verification.booking, true);
+      return { done: false };
+    }
+    await this.observeIfNew(snapshot, verification.observed);
+    await this.deps.recorder.failed(snapshot, failure(snapshot, call, summary(refusal), { permanent: true, outcomeUnknown: false, nextRetryAt: null }));
+    return { done: false };
+  }
+
+  private async verify(snapshot: CalcomSyncSnapshot, operation: InFlightOperation): Promise<StepResult> {
+    let verification: Verification;
+    try {
+      verification = await verifyCalcomOperation(this.deps.client, operation);
+    } catch (error) {
+      if (!isCalcomError(error)) throw error;
+      return this.failed(snapshot, operation, error, true);
+    }
+    if (verification.applied) {
+      await this.deps.recorder.succeeded(snapshot, operation.operationId, operation.operation, verification.booking, true);
+      return { done: false };
+    }
+    await this.observeIfNew(snapshot, verification.observed);
+    return { done: false, notApplied: operation.operationId };
+  }
+
+  private async failed(snapshot: CalcomSyncSnapshot, call: Pick<CalcomCall, 'operationId' | 'operation' | 'ledgerVersion'>, error: CalcomError, outcomeUnknown: boolean): Promise<StepResult> {
+    const attempt = snapshot.sync.attempts + 1;
+    const nextRetryAt = this.later(retryDelayMs(attempt, this.deps.backoff, (this.deps.random ?? Math.random)(), error.retryAfterMs));
+    await this.deps.recorder.failed(snapshot, failure(snapshot, call, summary(error), { permanent: false, outcomeUnknown, nextRetryAt }));
+    return { done: true, retryAt: nextRetryAt };
+  }
+
+  private async observeIfNew(snapshot: CalcomSyncSnapshot, observed: BookingSnapshot | null): Promise<void> {
+    if (!observed || canonicalJson(observed) === canonicalJson(snapshot.sync.booking)) return;
+    await this.deps.recorder.observed(snapshot, observed);
+  }
+
+  private later(ms: number): string {
+    return new Date(this.deps.now().getTime() + ms).toISOString();
+  }
+}
+
+type StepResult = { done: true; retryAt: string | null } | { done: false; notApplied?: string };
+
+function failure(
+  snapshot: CalcomSyncSnapshot,
+  call: Pick<CalcomCall, 'operationId' | 'operation' | 'ledgerVersion'>,
+  error: CalcomErrorSummary,
+  outcome: { permanent: boolean; outcomeUnknown: boolean; nextRetryAt: string | null },
+) {
+  return { operationId: call.operationId, operation: call.operation, error, attempt: snapshot.sync.attempts + 1, ledgerVersion: call.ledgerVersion, ...outcome };
+}
+
+/** Cal.com's own message, verbatim, with our stable code and its HTTP status. */
+function summary(error: CalcomError): CalcomErrorSummary {
+  return { code: error.code, message: error.message, status: error.status ?? null };
+}
+
+const retryAfter = (error: unknown): number | undefined => (error instanceof CalcomError ? error.retryAfterMs : undefined);

@@ -1,0 +1,127 @@
+import { randomBytes } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import { startSandbox, type RunningSandbox } from '../../../calcom-sandbox/src/index.js';
+import { CalcomClient } from '../../../../libs/calcom/src/index.js';
+import type { EventStore } from '../../../../libs/event-store/src/event-store.port.js';
+import { CalcomSyncQueries } from '../../../../projections/src/calcom-sync.queries.js';
+import type { Projector } from '../../../../projections/src/projector.js';
+import type { CalcomSettings, LedgerConfig } from '../config.js';
+import { CalcomCatalog } from './calcom-catalog.js';
+import { CalcomSyncProcessManager } from './calcom-sync.process-manager.js';
+import { CalcomSyncRecorder } from './calcom-sync.recorder.js';
+import { CalcomSyncWorker } from './calcom-sync.worker.js';
+
+export const CALCOM_WEBHOOK_PATH = '/webhooks/calcom';
+
+export interface CalcomSyncLogger {
+  log(message: string, ...context: unknown[]): void;
+  warn(message: string, ...context: unknown[]): void;
+  error(message: string, ...context: unknown[]): void;
+}
+
+export interface RunningCalcomSync {
+  processManager: CalcomSyncProcessManager;
+  queries: CalcomSyncQueries;
+  client: CalcomClient;
+  /** Where Cal.com (or the in-process sandbox) answers. */
+  apiUrl: string;
+  /** The in-process sandbox, when there is no API key. */
+  sandbox: RunningSandbox | null;
+  /** Once the ledger listens: the sandbox sends its webhooks to the ledger's own intake. */
+  ledgerListening(ledgerUrl: string): void;
+  stop(): Promise<void>;
+}
+
+const NO_LOGGER: CalcomSyncLogger = { log: () => undefined, warn: () => undefined, error: () => undefined };
+
+/**
+ * Without a Cal.com API key the ledger brings its own Cal.com: the sandbox, in-process. Its webhooks need a secret
+ * the intake shares; when none is configured one is made up here, once, for this run.
+ */
+export function withSandboxWebhookSecret<C extends LedgerConfig & { calcomWebhookSecret?: string | null }>(config: C): C {
+  if (!config.calcom || config.calcom.apiKey || config.calcomWebhookSecret) return config;
+  return { ...config, calcomWebhookSecret: randomBytes(32).toString('hex') };
+}
+
+/** Starts the outbound sync (and the sandbox when there is no key). Null when the config has no Cal.com settings. */
+export async function startCalcomSync(options: {
+  config: LedgerConfig & { calcomWebhookSecret?: string | null };
+  store: EventStore;
+  readModel: DataSource;
+  projector: Projector;
+  logger: CalcomSyncLogger | false;
+}): Promise<RunningCalcomSync | null> {
+  const settings = options.config.calcom;
+  if (!settings) return null;
+  const logger = options.logger || NO_LOGGER;
+  const sandbox = settings.apiKey ? null : await startInProcessSandbox(settings, options.config.calcomWebhookSecret ?? undefined, logger);
+  const apiUrl = sandbox?.url ?? settings.apiUrl;
+  const client = new CalcomClient({
+    apiUrl,
+    apiKey: sandbox?.apiKey ?? settings.apiKey!,
+    timeoutMs: settings.timeoutMs,
+    rateLimitPerMinute: settings.rateLimitPerMinute,
+    logger: { warn: (message, fields) => logger.warn(`${message} ${JSON.stringify(fields ?? {})}`, 'CalcomClient') },
+  });
+  const { store, readModel, projector } = options;
+  const queries = new CalcomSyncQueries(readModel);
+  const catalog = new CalcomCatalog(store, client);
+  const worker = new CalcomSyncWorker({
+    store,
+    client,
+    catalog,
+    recorder: new CalcomSyncRecorder(store),
+    backoff: { initialDelayMs: settings.retryInitialDelayMs, maxDelayMs: settings.retryMaxDelayMs },
+    now: () => new Date(),
+    logger: { warn: (message) => logger.warn(message, 'CalcomSync') },
+  });
+  const processManager = new CalcomSyncProcessManager({
+    store,
+    readModel,
+    projector,
+    queries,
+    catalog,
+    worker,
+    concurrency: settings.syncConcurrency,
+    logger: { log: (message) => logger.log(message, 'CalcomSync'), error: (message, error) => logger.error(`${message}: ${describe(error)}`, 'CalcomSync') },
+  });
+  processManager.start();
+  if (!sandbox) logger.log(`Cal.com sync talking to ${apiUrl} (${settings.syncConcurrency} appointments at a time)`, 'CalcomSync');
+  return {
+    processManager,
+    queries,
+    client,
+    apiUrl,
+    sandbox,
+    ledgerListening(ledgerUrl) {
+      if (!sandbox) return;
+      sandbox.setWebhookUrl(`${ledgerUrl}${CALCOM_WEBHOOK_PATH}`);
+      logger.log(`Cal.com sandbox webhooks go to ${ledgerUrl}${CALCOM_WEBHOOK_PATH}`, 'CalcomSync');
+    },
+    async stop() {
+      await processManager.stop();
+      client.close();
+      await sandbox?.close();
+    },
+  };
+}
+
+async function startInProcessSandbox(settings: CalcomSettings, webhookSecret: string | undefined, logger: CalcomSyncLogger): Promise<RunningSandbox> {
+  let sandbox: RunningSandbox;
+  try {
+    sandbox = await startSandbox({ port: settings.sandboxPort, webhookSecret });
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'EADDRINUSE') throw error;
+    logger.warn(`SANDBOX_PORT ${settings.sandboxPort} is in use; the Cal.com sandbox takes a free port instead`, 'CalcomSync');
+    sandbox = await startSandbox({ port: 0, webhookSecret });
+  }
+  logger.log(
+    `No CALCOM_API_KEY: the Cal.com sandbox runs in-process at ${sandbox.url} (API ${sandbox.url}/v2, key ${sandbox.apiKey}, levers ${sandbox.url}/_sandbox) and the ledger syncs with it`,
+    'CalcomSync',
+  );
+  return sandbox;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
+}
