@@ -53,6 +53,8 @@ export function applyAppointmentEvent(row: AppointmentRecord | null, recorded: R
       return { ...row, ...moved, staff_id: event.data.staffId };
     case 'ServiceChanged':
       return { ...row, ...moved, service_id: event.data.serviceId, ends_at: event.data.endsAt };
+    case 'AppointmentStatusChanged':
+      return { ...row, ...moved, status: event.data.status };
     default:
       return { ...row, ...moved };
   }
