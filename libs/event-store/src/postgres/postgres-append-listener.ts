@@ -54,7 +54,8 @@ export class PostgresAppendListener {
     }
   }
 
-  private wakeAll(): void {
+  /** Also called by this process's own appends, which need not wait for their notification to come back. */
+  wakeAll(): void {
     for (const wake of this.waiters) wake();
   }
 }

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { applySchema } from './postgres-migration.js';
 
-/** Every append notifies this channel; waiting readers LISTEN on it. */
+/** Every append is announced on this channel, after its commit (see PostgresAppendNotifier); waiting readers LISTEN on it. */
 export const APPENDED_CHANNEL = 'event_store_appended';
 
 /** SQLSTATEs raised by append_to_stream, translated to the port's errors by the adapter. */
@@ -41,7 +41,9 @@ CREATE TABLE IF NOT EXISTS events (
 
 CREATE INDEX IF NOT EXISTS events_global_order ON events (transaction_id, global_position);
 
--- One round trip per append: lock the stream row, recognise a retry, check the expectation, insert, notify.
+-- One round trip per append: lock the stream row, recognise a retry, check the expectation, insert.
+-- No NOTIFY in here: it would hold PostgreSQL's database-wide notify lock from pre-commit until the commit is
+-- flushed, so concurrent appends would commit one at a time; the adapter notifies after the commit instead.
 -- p_expected_revision: NULL = any, -1 = no stream, n = exactly n. p_data and p_metadata are JSON arrays
 -- parallel to p_event_ids: one JSON document parses faster than a jsonb[] literal of escaped documents.
 -- The first version took jsonb[]; a leftover overload would make calls ambiguous.
@@ -122,7 +124,6 @@ BEGIN
 
   UPDATE streams SET revision = v_current + v_count, last_transaction_id = pg_current_xact_id()
    WHERE stream_name = p_stream_name;
-  PERFORM pg_notify('${APPENDED_CHANNEL}', '');
   RETURN QUERY SELECT v_current + v_count, pg_current_xact_id(), v_last_position;
 END
 $fn$;

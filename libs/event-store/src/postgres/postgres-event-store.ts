@@ -15,6 +15,7 @@ import {
   type RecordedEvent,
 } from '../event-store.port.js';
 import { PostgresAppendListener } from './postgres-append-listener.js';
+import { PostgresAppendNotifier } from './postgres-append-notifier.js';
 import {
   appendQuery,
   hasEventsAfterQuery,
@@ -46,6 +47,7 @@ const MAX_APPEND_ATTEMPTS = 5;
  */
 export class PostgresEventStore implements EventStore {
   private readonly listener: PostgresAppendListener;
+  private readonly notifier: PostgresAppendNotifier;
   private readonly closing = new AbortController();
   private readonly pollIntervalMs: number;
   private readonly defaultReadAllLimit: number;
@@ -57,6 +59,7 @@ export class PostgresEventStore implements EventStore {
     this.pollIntervalMs = options.pollIntervalMs ?? 250;
     this.defaultReadAllLimit = options.defaultReadAllLimit ?? 1000;
     this.listener = new PostgresAppendListener(pool.options);
+    this.notifier = new PostgresAppendNotifier(pool);
   }
 
   /** Applies the schema (idempotent) and returns a ready store. */
@@ -78,6 +81,8 @@ export class PostgresEventStore implements EventStore {
       try {
         const { rows } = await this.pool.query<AppendRow>(appendQuery(streamName, events, expected));
         const [row] = rows;
+        this.listener.wakeAll();
+        this.notifier.appended();
         return {
           nextExpectedRevision: Number(row.appended_revision),
           position: encodePosition(row.appended_transaction_id, row.appended_global_position),
@@ -131,6 +136,7 @@ export class PostgresEventStore implements EventStore {
 
   async close(): Promise<void> {
     this.closing.abort();
+    await this.notifier.flush();
     await this.listener.close();
   }
 
