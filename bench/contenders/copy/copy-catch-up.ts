@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { APPOINTMENTS_TABLE_SQL } from '../../catch-up/appointments-table.js';
 import { catchUpFigure, type CatchUpFigure, type CatchUpSettings } from '../../catch-up/catch-up-figure.js';
+import { settleDatabase } from '../../catch-up/settle-database.js';
 import { catchUpHistory } from '../../catch-up/seed-chunks.js';
 import { COPY_EVENTS_TABLE_SQL, copyEvents, StreamRevisions } from './copy-events-table.js';
 
@@ -39,6 +40,7 @@ export async function measureCopyCatchUp(url: string, settings: CatchUpSettings)
       client.release();
     }
     const seedMs = performance.now() - seedStarted;
+    await settleDatabase(pool);
 
     const started = performance.now();
     await pool.query(FOLD_INTO_APPOINTMENTS);

@@ -2,6 +2,7 @@ import { getPostgreSQLEventStore } from '@event-driven-io/emmett-postgresql';
 import pg from 'pg';
 import { APPOINTMENTS_TABLE_SQL } from '../../catch-up/appointments-table.js';
 import { catchUpFigure, type CatchUpFigure, type CatchUpSettings } from '../../catch-up/catch-up-figure.js';
+import { settleDatabase } from '../../catch-up/settle-database.js';
 import { catchUpHistory, seedColumns } from '../../catch-up/seed-chunks.js';
 import { emmettAppointmentsProjection } from './emmett-appointments.projection.js';
 
@@ -35,6 +36,7 @@ export async function measureEmmettCatchUp(url: string, settings: CatchUpSetting
       if (rows[0].appended !== chunk.length) throw new Error(`Seeded ${rows[0].appended} of ${chunk.length} events`);
     }
     const seedMs = performance.now() - seedStarted;
+    await settleDatabase(pool);
 
     const consumer = store.consumer({ stopWhen: { noMessagesLeft: true }, pulling: EMMETT_CONSUMER_PULLING });
     consumer.projector({ projection: emmettAppointmentsProjection });

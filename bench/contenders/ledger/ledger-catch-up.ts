@@ -4,6 +4,7 @@ import { PostgresEventStore } from '../../../libs/event-store/src/postgres/postg
 import { Projector } from '../../../projections/src/projector.js';
 import { openReadModel } from '../../../projections/src/read-model.data-source.js';
 import { catchUpFigure, type CatchUpFigure, type CatchUpSettings } from '../../catch-up/catch-up-figure.js';
+import { settleDatabase } from '../../catch-up/settle-database.js';
 import { catchUpHistory, seedColumns } from '../../catch-up/seed-chunks.js';
 import type { BenchEvent } from '../../workload/bench-event.js';
 import { toNewEvent } from './ledger-appender.js';
@@ -30,6 +31,7 @@ export async function measureLedgerCatchUp(url: string, settings: CatchUpSetting
     let head = '';
     for (const chunk of history.chunks) head = await seedChunk(pool, store, chunk);
     const seedMs = performance.now() - seedStarted;
+    await settleDatabase(pool);
 
     const readModel = await openReadModel(url);
     try {
