@@ -154,11 +154,17 @@ describe('BOOKING_RESCHEDULED', () => {
   });
 
   it('is an echo while the sync is rescheduling that uid, even if the ledger moved on since', () => {
-    const inFlight: CalcomSyncEvent = { type: 'CalcomOperationStarted', data: { appointmentId: 'a1', operationId: 'op2', operation: 'reschedule', bookingUid: 'u1', request: {}, ledgerVersion: 2 } };
+    const inFlight: CalcomSyncEvent = { type: 'CalcomOperationStarted', data: { appointmentId: 'a1', operationId: 'op2', operation: 'reschedule', bookingUid: 'u1', request: { start: T15 }, ledgerVersion: 2 } };
     const moved: AppointmentEvent = { type: 'AppointmentRescheduled', data: { appointmentId: 'a1', startsAt: T15, endsAt: T1530, previousStartsAt: T10, previousEndsAt: T1030 } };
     const movedAgain: AppointmentEvent = { type: 'AppointmentRescheduled', data: { ...moved.data, startsAt: '2030-01-04T09:00:00.000Z', endsAt: '2030-01-04T09:30:00.000Z' } };
     const result = given([scheduled, moved, movedAgain], [...linked, inFlight]).when(rescheduledTo(T15, T1530));
     expect(result).toMatchObject({ outcome: 'echo', appointmentEvents: [] });
+  });
+
+  it('is news (here a conflict) when the customer moved the booking the sync is moving elsewhere', () => {
+    const inFlight: CalcomSyncEvent = { type: 'CalcomOperationStarted', data: { appointmentId: 'a1', operationId: 'op2', operation: 'reschedule', bookingUid: 'u1', request: { start: '2030-01-04T09:00:00.000Z' }, ledgerVersion: 2 } };
+    const adminMove: AppointmentEvent = { type: 'AppointmentRescheduled', data: { appointmentId: 'a1', startsAt: '2030-01-04T09:00:00.000Z', endsAt: '2030-01-04T09:30:00.000Z', previousStartsAt: T10, previousEndsAt: T1030 } };
+    expect(given([scheduled, adminMove], [...linked, inFlight]).when(rescheduledTo(T15, T1530)).outcome).toBe('conflict');
   });
 
   it('is an echo when the new uid is already in the chain', () => {

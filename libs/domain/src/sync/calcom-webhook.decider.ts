@@ -104,7 +104,7 @@ function rescheduled({ webhook, catalog, factId, conflictId, policy }: WebhookDe
   const { appointment, appointmentId, sync } = target;
   const booking = bookingOf(webhook);
   if (webhook.bookingUid && sync.chain.includes(webhook.bookingUid)) return decision('echo', appointmentId, 'The new booking is already in the uid chain');
-  if (sync.inFlight?.operation === 'reschedule' && sync.inFlight.bookingUid === webhook.rescheduleUid) {
+  if (isRescheduleBySync(sync, webhook)) {
     return decision('echo', appointmentId, 'The reschedule the sync is making', [], observed(appointmentId, booking, factId));
   }
   if (!webhook.startsAt) return decision('ignored', appointmentId, 'The reschedule carries no start time');
@@ -189,6 +189,14 @@ function conflict(
   });
   const settledBy = open || input.policy === 'manual' ? 'waits for a person' : `settled by policy ${input.policy}`;
   return decision('conflict', appointmentId, `${summary} (${settledBy})`, appointmentEvents, syncEvents);
+}
+
+/** The sync is moving that booking to that very start (a customer's move of the same booking elsewhere is news). */
+function isRescheduleBySync(sync: CalcomSyncState, webhook: CalcomWebhook): boolean {
+  const operation = sync.inFlight;
+  if (operation?.operation !== 'reschedule' || operation.bookingUid !== webhook.rescheduleUid) return false;
+  const requested = typeof operation.request.start === 'string' ? operation.request.start : null;
+  return requested === null || sameInstant(requested, webhook.startsAt);
 }
 
 /** A change made in the ledger (not by Cal.com) after the last state Cal.com confirmed, and not on Cal.com's booking. */

@@ -1,0 +1,59 @@
+import type { RunningLedger } from '../../apps/ledger/src/ledger.js';
+import type { LedgerConfig } from '../../apps/ledger/src/config.js';
+import { eventually } from './eventually.js';
+import { LedgerClient } from './ledger-client.js';
+import { ADMIN_TOKEN, startTestLedger } from './ledger-for-tests.js';
+import { sandboxCustomer } from './calcom-sandbox-customer.js';
+
+/**
+ * The ledger as `npm start` runs it without a Cal.com key: the sandbox in-process, webhooks pointed at the ledger's
+ * own intake with a shared secret, the outbound sync running. The catalog maps the sandbox's hosts and event types.
+ */
+export async function startLedgerWithSandbox(databaseUrl: string, overrides: Partial<LedgerConfig> = {}) {
+  const ledger = await startTestLedger(databaseUrl, {
+    calcom: {
+      apiUrl: 'https://api.cal.com',
+      apiKey: null,
+      timeoutMs: 5_000,
+      rateLimitPerMinute: 100_000,
+      syncConcurrency: 8,
+      retryInitialDelayMs: 50,
+      retryMaxDelayMs: 500,
+      sandboxPort: 0,
+    },
+    ...overrides,
+  });
+  const sandboxUrl = ledger.calcomSync?.sandbox?.url;
+  if (!sandboxUrl) throw new Error('the ledger did not start the Cal.com sandbox');
+  const admin = new LedgerClient(ledger.url, ADMIN_TOKEN);
+  await admin.put('/staff/olivia', { name: 'Olivia', email: 'olivia@sandbox.example', calcomUserId: 1 });
+  await admin.put('/staff/hugo', { name: 'Hugo', email: 'hugo@sandbox.example', calcomUserId: 2 });
+  await admin.put('/staff/rita', { name: 'Rita', email: 'rita@sandbox.example', calcomUserId: 3 });
+  await admin.put('/services/consultation', { name: 'Consultation', durationMinutes: 30, calcomEventTypeIds: { olivia: 101 } });
+  await admin.put('/services/assessment', { name: 'Assessment', durationMinutes: 60, calcomEventTypeIds: { olivia: 102 } });
+  await admin.put('/services/team-session', { name: 'Team session', durationMinutes: 45, calcomEventTypeIds: { hugo: 103, rita: 103 } });
+  return { ledger, admin, customer: sandboxCustomer(sandboxUrl), sandboxUrl };
+}
+
+export type LedgerWithSandbox = Awaited<ReturnType<typeof startLedgerWithSandbox>> & { ledger: RunningLedger };
+
+/** The fact the ledger stored for a booking uid and trigger, once the translator has given it an outcome (this one, if named). */
+export function factFor(admin: LedgerClient, bookingUid: string, triggerEvent: string, outcome?: string, timeoutMs = 10_000) {
+  return eventually(async () => {
+    const { body } = await admin.get('/webhooks/calcom/facts?limit=500');
+    const fact = body.items.find((item: { bookingUid: string; triggerEvent: string; outcome: string | null }) => item.bookingUid === bookingUid && item.triggerEvent === triggerEvent && item.outcome);
+    expect(fact).toBeTruthy();
+    if (outcome) expect(fact.outcome).toBe(outcome);
+    return fact as { factStream: string; factId: string; outcome: string; appointmentId: string | null; reason: string };
+  }, timeoutMs);
+}
+
+/** Polls the appointment until `check` passes; returns it. */
+export function appointmentWhen(admin: LedgerClient, appointmentId: string, check: (appointment: any) => void, timeoutMs = 10_000) {
+  return eventually(async () => {
+    const { status, body } = await admin.get(`/appointments/${appointmentId}`);
+    expect(status).toBe(200);
+    check(body);
+    return body;
+  }, timeoutMs);
+}
