@@ -3,6 +3,7 @@ import { appointmentStreamPrefix } from '../../libs/domain/src/index.js';
 import type { RecordedEvent } from '../../libs/event-store/src/event-store.port.js';
 import { applyAppointmentEvent, type AppointmentRecord } from './appointment-record.js';
 import type { AppointmentRowCache } from './appointment-row.cache.js';
+import { insertAppointmentRows, loadAppointmentRows, updateAppointmentRows, type ContinuedRow } from './appointment-rows.sql.js';
 
 export interface AppointmentBatchResult {
   /** Rows read from the table: committed, so safe to remember at once. */
@@ -12,8 +13,9 @@ export interface AppointmentBatchResult {
 }
 
 /**
- * Applies one batch of appointment-stream events in at most two queries whatever the batch size: load the rows
- * the batch continues (unless remembered), fold in memory, write back in one upsert guarded by version.
+ * Applies one batch of appointment-stream events in at most three queries whatever the batch size: load the rows
+ * the batch continues (unless remembered), fold in memory, then one insert of new rows and one update of the rest,
+ * both guarded by version.
  */
 export async function projectAppointmentEvents(
   manager: EntityManager,
@@ -21,15 +23,19 @@ export async function projectAppointmentEvents(
   cache: AppointmentRowCache,
 ): Promise<AppointmentBatchResult> {
   const byStream = groupByStream(events);
-  const loaded = await loadContinuedRows(manager, byStream, cache);
-  const folded: AppointmentRecord[] = [];
+  const { current, loaded } = await currentRows(manager, byStream, cache);
+  const started: AppointmentRecord[] = [];
+  const continued: ContinuedRow[] = [];
   for (const [appointmentId, streamEvents] of byStream) {
-    const before = cache.get(appointmentId) ?? loaded.get(appointmentId) ?? null;
+    const before = current.get(appointmentId) ?? null;
     const after = streamEvents.reduce(applyAppointmentEvent, before);
-    if (after && after !== before) folded.push(after);
+    if (!after || after === before) continue;
+    if (before) continued.push({ row: after, customerChanged: after.customer !== before.customer });
+    else started.push(after);
   }
-  if (folded.length > 0) await upsertAppointments(manager, folded);
-  return { loaded: [...loaded.values()], folded };
+  if (started.length > 0) await insertAppointmentRows(manager, started);
+  if (continued.length > 0) await updateAppointmentRows(manager, continued);
+  return { loaded, folded: [...started, ...continued.map(({ row }) => row)] };
 }
 
 function groupByStream(events: readonly RecordedEvent[]): Map<string, RecordedEvent[]> {
@@ -43,44 +49,23 @@ function groupByStream(events: readonly RecordedEvent[]): Map<string, RecordedEv
   return byStream;
 }
 
-/** A stream whose batch starts at revision 0 is folded from scratch; only continued streams need their row. */
-async function loadContinuedRows(
+/**
+ * The rows the batch continues: remembered, or else loaded in one query. A stream whose batch starts at
+ * revision 0 is folded from scratch and needs no row.
+ */
+async function currentRows(
   manager: EntityManager,
   byStream: Map<string, RecordedEvent[]>,
   cache: AppointmentRowCache,
-): Promise<Map<string, AppointmentRecord>> {
-  const missing = [...byStream]
-    .filter(([appointmentId, streamEvents]) => streamEvents[0].revision > 0 && !cache.get(appointmentId))
-    .map(([appointmentId]) => appointmentId);
-  if (missing.length === 0) return new Map();
-  // Times travel as PostgreSQL's own ISO text, so microseconds survive the round trip.
-  const rows: AppointmentRecord[] = await manager.query(
-    `SELECT appointment_id, status, to_json(starts_at) #>> '{}' AS starts_at, to_json(ends_at) #>> '{}' AS ends_at,
-            staff_id, service_id, customer, notes, cancellation_reason, version,
-            to_json(created_at) #>> '{}' AS created_at, to_json(updated_at) #>> '{}' AS updated_at
-       FROM appointments WHERE appointment_id = ANY($1::text[])`,
-    [missing],
-  );
-  return new Map(rows.map((row) => [row.appointment_id, row]));
-}
-
-async function upsertAppointments(manager: EntityManager, rows: readonly AppointmentRecord[]): Promise<void> {
-  await manager.query(
-    `INSERT INTO appointments AS a
-            (appointment_id, status, starts_at, ends_at, staff_id, service_id, customer, notes, cancellation_reason, version,
-             created_at, updated_at)
-     SELECT appointment_id, status, starts_at, ends_at, staff_id, service_id, customer, notes, cancellation_reason, version,
-            created_at, updated_at
-       FROM json_to_recordset($1::json) AS r(
-              appointment_id text, status text, starts_at timestamptz, ends_at timestamptz, staff_id text,
-              service_id text, customer jsonb, notes text, cancellation_reason text, version integer,
-              created_at timestamptz, updated_at timestamptz)
-     ON CONFLICT (appointment_id) DO UPDATE SET
-            status = EXCLUDED.status, starts_at = EXCLUDED.starts_at, ends_at = EXCLUDED.ends_at,
-            staff_id = EXCLUDED.staff_id, service_id = EXCLUDED.service_id, customer = EXCLUDED.customer,
-            notes = EXCLUDED.notes, cancellation_reason = EXCLUDED.cancellation_reason,
-            version = EXCLUDED.version, updated_at = EXCLUDED.updated_at
-      WHERE a.version < EXCLUDED.version`,
-    [JSON.stringify(rows)],
-  );
+): Promise<{ current: Map<string, AppointmentRecord>; loaded: AppointmentRecord[] }> {
+  const current = new Map<string, AppointmentRecord>();
+  const missing: string[] = [];
+  for (const [appointmentId, streamEvents] of byStream) {
+    const remembered = cache.get(appointmentId);
+    if (remembered) current.set(appointmentId, remembered);
+    else if (streamEvents[0].revision > 0) missing.push(appointmentId);
+  }
+  const loaded = missing.length > 0 ? await loadAppointmentRows(manager, missing) : [];
+  for (const row of loaded) current.set(row.appointment_id, row);
+  return { current, loaded };
 }

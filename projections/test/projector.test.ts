@@ -1,9 +1,10 @@
+import { appointmentStream } from '../../libs/domain/src/index.js';
 import { WaitUntilProcessedTimeoutError } from '../../libs/event-store/src/catch-up-subscription.js';
 import { AppointmentsQueries } from '../src/appointments.queries.js';
 import { CatalogQueries } from '../src/catalog.queries.js';
 import { Projector, type ProjectorOptions } from '../src/projector.js';
 import { eventually } from '../../test/support/eventually.js';
-import { appendMixedHistory, saveStaff } from './ledger-history.js';
+import { appendMixedHistory, newEvent, saveStaff } from './ledger-history.js';
 import { appointmentFromStream, checkpointOf, openTestLedger, readModelEvents, snapshotReadModels, type TestLedger } from './read-model.fixture.js';
 
 let ledger: TestLedger;
@@ -80,17 +81,28 @@ describe('when a batch keeps failing', () => {
     const checkpoint = await checkpointOf(ledger.readModel);
     await ledger.readModel.query(`INSERT INTO fail_checkpoint_writes VALUES ('test')`);
 
+    // The failing batch continues a stream the projector has a row for: its fold must not be remembered.
+    const queries = new AppointmentsQueries(ledger.readModel);
+    const { items } = await queries.list({ status: 'scheduled', limit: 1 });
+    const cancelled = { appointmentId: items[0].appointmentId, reason: 'during the outage' };
+    await ledger.store.appendToStream(appointmentStream(cancelled.appointmentId), [newEvent('AppointmentCancelled', cancelled)]);
     const { position } = await saveStaff(ledger.store, 'eve', 'Eve', 'eve@salon.test', 7);
     await eventually(() => expect(projector.currentFailure).toMatchObject({ message: 'injected checkpoint failure' }));
     expect(projector.isRunning()).toBe(false);
     await expect(projector.waitUntilProcessed(position, 100)).rejects.toBeInstanceOf(WaitUntilProcessedTimeoutError);
     const catalog = new CatalogQueries(ledger.readModel);
     expect(await catalog.getStaff('eve')).toBeNull();
+    expect(await queries.get(cancelled.appointmentId)).toMatchObject({ status: 'scheduled', version: items[0].version });
     expect(await checkpointOf(ledger.readModel)).toBe(checkpoint);
 
     await ledger.readModel.query('DELETE FROM fail_checkpoint_writes');
     await projector.waitUntilProcessed(position, 5_000);
     expect(await catalog.getStaff('eve')).toMatchObject({ name: 'Eve', calcomUserId: 7 });
+    expect(await queries.get(cancelled.appointmentId)).toMatchObject({
+      status: 'cancelled',
+      cancellationReason: 'during the outage',
+      version: items[0].version + 1,
+    });
     expect(await checkpointOf(ledger.readModel)).toBe(projector.position);
     expect(projector.isRunning()).toBe(true);
   });
