@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { ConflictPolicy } from '../../../libs/domain/src/index.js';
+import { parseDriftSettings, type DriftSettings } from './drift/drift.config.js';
 
 export type Role = 'admin' | 'auditor';
 
@@ -30,6 +31,8 @@ export interface LedgerConfig {
   notifyWebhookUrl?: string | null;
   /** Cal.com's API and the outbound sync; absent: no sync at all (tests of the core). */
   calcom?: CalcomSettings;
+  /** The drift report: window, schedule, healing policy (`DRIFT_*`); absent: the defaults. */
+  drift?: DriftSettings;
 }
 
 export interface CalcomSettings {
@@ -69,6 +72,7 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
     conflictPolicy: conflictPolicy(env.CONFLICT_POLICY ?? 'manual'),
     notifyWebhookUrl: env.NOTIFY_WEBHOOK_URL ? httpUrl(env.NOTIFY_WEBHOOK_URL, 'NOTIFY_WEBHOOK_URL') : null,
     calcom: calcomSettings(env),
+    drift: parseDriftSettings(env, (message) => new ConfigError(message)),
   };
 }
 

@@ -25,6 +25,8 @@ import { CalcomSyncStatusLookup } from './calcom-sync/calcom-sync-status.lookup.
 import { CalcomSyncModule } from './calcom-sync/calcom-sync.module.js';
 import type { RunningCalcomSync } from './calcom-sync/start-calcom-sync.js';
 import { AuthGuard } from './auth/auth.guard.js';
+import { DriftModule } from './drift/drift.module.js';
+import type { RunningDrift } from './drift/start-drift.js';
 import { CatalogController } from './catalog/catalog.controller.js';
 import { SaveCatalogEntry } from './catalog/save-catalog-entry.js';
 import type { LedgerConfig } from './config.js';
@@ -43,6 +45,8 @@ export interface LedgerRuntime {
   projector: Projector;
   /** The running outbound sync, if any: `POST /appointments/{id}/sync` wakes it. */
   calcomSync?: RunningCalcomSync | null;
+  /** The drift report and sync health endpoints. */
+  drift?: RunningDrift;
   now?: () => Date;
 }
 
@@ -51,12 +55,14 @@ export class LedgerModule implements NestModule {
   static register(runtime: LedgerRuntime): DynamicModule {
     const waitForReadModel = (position: string) => runtime.projector.waitUntilProcessed(position, runtime.config.readYourWritesTimeoutMs);
     const appointments = new AppointmentsQueries(runtime.readModel);
+    const metrics = new LedgerMetrics();
     const calcomSyncQueries = new CalcomSyncQueries(runtime.readModel);
     return {
       module: LedgerModule,
       imports: [
         CalcomInboundModule.register({ config: runtime.config, store: runtime.store, readModel: runtime.readModel, waitForReadModel, now: runtime.now }),
-        CqrsModule.forRoot(), CalcomSyncModule.register(runtime.store, runtime.calcomSync)],
+        CqrsModule.forRoot(), CalcomSyncModule.register(runtime.store, runtime.calcomSync),
+        ...(runtime.drift ? [DriftModule.register(runtime.drift, metrics.registry, runtime.now)] : [])],
       controllers: [AppointmentsController, CatalogController, ObservabilityController],
       providers: [
         { provide: LEDGER_CONFIG, useValue: runtime.config },
@@ -64,7 +70,7 @@ export class LedgerModule implements NestModule {
         { provide: PROJECTOR, useValue: runtime.projector },
         { provide: AppointmentsQueries, useValue: appointments },
         { provide: CatalogQueries, useValue: new CatalogQueries(runtime.readModel) },
-        { provide: LedgerMetrics, useValue: new LedgerMetrics() },
+        { provide: LedgerMetrics, useValue: metrics },
         { provide: CalcomSyncQueries, useValue: calcomSyncQueries },
         { provide: CalcomStatusLookup, useValue: new CalcomSyncStatusLookup(calcomSyncQueries) },
         {

@@ -11,6 +11,7 @@ import { startCalcomInboundWorkers } from './calcom-webhooks/calcom-inbound.work
 import { readRawWebhookBody, WEBHOOK_PATH } from './calcom-webhooks/webhook-raw-body.js';
 import { type RunningCalcomSync, startCalcomSync, withSandboxWebhookSecret } from './calcom-sync/start-calcom-sync.js';
 import type { LedgerConfig } from './config.js';
+import { startDrift } from './drift/start-drift.js';
 import { validationPipe } from './http/validation.js';
 import { LedgerModule } from './ledger.module.js';
 
@@ -59,9 +60,20 @@ export async function startLedger(config: LedgerConfig, options: StartLedgerOpti
     if (calcomSync) stack.push(() => calcomSync.stop());
     const inbound = await startCalcomInboundWorkers({ config, store: eventStore.store, readModel, readModels: projector, logger });
     stack.push(() => inbound.stop());
+    const drift = startDrift({
+      settings: config.drift,
+      store: eventStore.store,
+      readModel,
+      waitForReadModel: (position) => projector.waitUntilProcessed(position, config.readYourWritesTimeoutMs),
+      calcom: calcomSync?.client ?? null,
+      schedule: true,
+      logger,
+      now: options.now,
+    });
+    stack.push(() => drift.stop());
 
     const app = await NestFactory.create<NestExpressApplication>(
-      LedgerModule.register({ config, store: eventStore.store, readModel, projector, calcomSync, now: options.now }),
+      LedgerModule.register({ config, store: eventStore.store, readModel, projector, calcomSync, drift, now: options.now }),
       { logger: logger === false ? false : logger, bufferLogs: false },
     );
     app.useGlobalPipes(validationPipe);

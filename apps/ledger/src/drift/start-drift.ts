@@ -1,0 +1,69 @@
+import type { DataSource } from 'typeorm';
+import type { EventStore, Position } from '../../../../libs/event-store/src/event-store.port.js';
+import { DriftChecksQueries } from '../../../../projections/src/drift-checks.queries.js';
+import { DriftLedgerQueries } from '../../../../projections/src/drift-ledger.queries.js';
+import { SyncHealthQueries } from '../../../../projections/src/sync-health.queries.js';
+import { CalcomBookingReader, type CalcomBookingsApi } from './calcom-booking-reader.js';
+import { defaultDriftSettings, type DriftSettings } from './drift.config.js';
+import { DriftHealer } from './drift-healer.js';
+import { DriftLevelsLoader } from './drift-levels.loader.js';
+import { DriftReconciler } from './drift-reconciler.js';
+import { DriftScheduler } from './drift-scheduler.js';
+import { DriftService } from './drift.service.js';
+
+export interface DriftLogger {
+  log(message: string, ...context: unknown[]): void;
+  warn(message: string, ...context: unknown[]): void;
+  error(message: string, ...context: unknown[]): void;
+}
+
+export interface StartDriftOptions {
+  settings?: DriftSettings;
+  store: EventStore;
+  readModel: DataSource;
+  /** Resolves once the read models include everything up to `position`. */
+  waitForReadModel(position: Position): Promise<void>;
+  /** Cal.com to compare with (the sync's client, so both share one rate limit); null: checks answer CALCOM_UNAVAILABLE. */
+  calcom: CalcomBookingsApi | null;
+  /** Start the schedule (`DRIFT_INTERVAL`); off for the command line. */
+  schedule: boolean;
+  logger?: DriftLogger | false;
+  now?: () => Date;
+  pageConcurrency?: number;
+}
+
+export interface RunningDrift {
+  service: DriftService;
+  reconciler: DriftReconciler | null;
+  health: SyncHealthQueries;
+  stop(): Promise<void>;
+}
+
+/** Builds the reconciler and its schedule; `stop()` lets a check in progress finish. */
+export function startDrift(options: StartDriftOptions): RunningDrift {
+  const settings = options.settings ?? defaultDriftSettings;
+  const logger = options.logger || undefined;
+  const checks = new DriftChecksQueries(options.readModel);
+  const ledger = new DriftLedgerQueries(options.readModel);
+  const healer = new DriftHealer(options.store);
+  const reconciler = options.calcom
+    ? new DriftReconciler(
+        options.store,
+        new DriftLevelsLoader(ledger, new CalcomBookingReader(options.calcom, { concurrency: options.pageConcurrency })),
+        healer,
+        checks,
+        settings,
+        options.now,
+        logger && { log: (message) => logger.log(message, 'Drift'), warn: (message) => logger.warn(message, 'Drift') },
+      )
+    : null;
+  const scheduler = reconciler && options.schedule ? new DriftScheduler(reconciler, settings.intervalMs, settings.fullScanEvery, logger || undefined) : null;
+  scheduler?.start();
+  if (logger && !reconciler) logger.warn('No Cal.com configured: drift checks are off', 'Drift');
+  return {
+    service: new DriftService(reconciler, healer, checks, ledger, options.waitForReadModel),
+    reconciler,
+    health: new SyncHealthQueries(options.readModel),
+    stop: async () => scheduler?.stop(),
+  };
+}
