@@ -82,11 +82,10 @@ export class EventStoreDbEventStore implements EventStore {
     if (!Number.isSafeInteger(from) || from < 0) throw new RangeError(`fromRevision must be a non-negative integer, got ${from}`);
     if (options.toRevision !== undefined && options.toRevision < from) return [];
     const maxCount = options.toRevision === undefined ? undefined : options.toRevision - from + 1;
-    const events: RecordedEvent[] = [];
+    let events: RecordedEvent[];
     try {
-      for await (const resolved of this.client.readStream(streamName, { fromRevision: BigInt(from), maxCount })) {
-        if (resolved.event) events.push(toRecordedEvent(resolved.event));
-      }
+      const read = await readToEnd(this.client.readStream(streamName, { fromRevision: BigInt(from), maxCount }));
+      events = read.flatMap((resolved) => (resolved.event ? [toRecordedEvent(resolved.event)] : []));
     } catch (error) {
       if (error instanceof StreamNotFoundError) return [];
       throw error;
@@ -102,19 +101,12 @@ export class EventStoreDbEventStore implements EventStore {
     const limit = options.limit ?? this.defaultReadAllLimit;
     // Taken before the filtered read, so that every matching event up to it is in that read (see nextReadPosition).
     const tail = await this.lastPositionInLog();
-    const events: RecordedEvent[] = [];
     // One more than the page: the server may start at `after` itself, which the caller already has.
     const read = readAllFiltered(this.client, { from, maxCount: limit + 1, filter: toAllFilter(options.streamPrefixes) });
-    for await (const resolved of read as AsyncIterable<AllStreamResolvedEvent>) {
-      if (!resolved.event) continue;
-      const event = toRecordedEvent(resolved.event);
-      if (compareEsdbPositions(event.position, after) <= 0) continue;
-      events.push(event);
-      if (events.length === limit) {
-        await read.cancel();
-        break;
-      }
-    }
+    const events = (await readToEnd(read))
+      .flatMap((resolved) => (resolved.event ? [toRecordedEvent(resolved.event)] : []))
+      .filter((event) => compareEsdbPositions(event.position, after) > 0)
+      .slice(0, limit);
     return { events, position: this.nextReadPosition(after, events, limit, tail) };
   }
 
@@ -182,22 +174,19 @@ export class EventStoreDbEventStore implements EventStore {
 
   private async lastEventOf(streamName: string): Promise<RecordedEvent | null> {
     try {
-      for await (const resolved of this.client.readStream(streamName, { direction: BACKWARDS, fromRevision: END, maxCount: 1 })) {
-        if (resolved.event) return toRecordedEvent(resolved.event);
-      }
+      const [last] = await readToEnd(this.client.readStream(streamName, { direction: BACKWARDS, fromRevision: END, maxCount: 1 }));
+      return last?.event ? toRecordedEvent(last.event) : null;
     } catch (error) {
-      if (!(error instanceof StreamNotFoundError)) throw error;
+      if (error instanceof StreamNotFoundError) return null;
+      throw error;
     }
-    return null;
   }
 
   /** The position of the newest record in `$all`, of any kind (system events included), or null when empty. */
   private async lastPositionInLog(): Promise<Position | null> {
-    for await (const resolved of this.client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1 })) {
-      const position = resolved.event?.position ?? resolved.link?.position;
-      if (position) return encodeEsdbPosition(position);
-    }
-    return null;
+    const [last] = await readToEnd(this.client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1 }));
+    const position = last?.event?.position ?? last?.link?.position;
+    return position ? encodeEsdbPosition(position) : null;
   }
 
   /**
@@ -210,6 +199,16 @@ export class EventStoreDbEventStore implements EventStore {
     if (events.length >= limit || tail === null) return last;
     return laterEsdbPosition(tail, last);
   }
+}
+
+/**
+ * Every read is consumed to its end, never left early: a gRPC read whose last messages stay unread never
+ * finishes, and the client's dispose() waits for it for ever. Reads are bounded by their count instead.
+ */
+async function readToEnd<T>(read: AsyncIterable<T>): Promise<T[]> {
+  const items: T[] = [];
+  for await (const item of read) items.push(item);
+  return items;
 }
 
 function assertDistinctIds(events: { id: string }[]): void {
