@@ -203,6 +203,14 @@ describe('unknown outcomes and retries', () => {
       .when()
       .then({ kind: 'call', call: { operationId: 'op-1', operation: 'create' } }));
 
+  it('… even when the stored request comes back with its keys reordered (jsonb)', () => {
+    const reordered: CalcomSyncEvent = {
+      type: 'CalcomOperationStarted',
+      data: { ...createOp, bookingUid: null, ledgerVersion: 1, request: { metadata: { operationId: 'op-1', appointmentId: ID }, start: START, attendee: { timeZone: 'Europe/London', email: 'ada@example.com', name: 'Ada' }, eventTypeId: 101 } },
+    };
+    given([scheduled], [reordered, failed({ nextRetryAt: '2030-01-01T11:00:00.000Z' })]).when().then({ kind: 'call', call: { operationId: 'op-1' } });
+  });
+
   it('found not applied, the decision is made afresh from the levels (the ledger moved on meanwhile)', () =>
     given([scheduled, cancelled], [started, failed({ outcomeUnknown: true })]).when({ inFlightNotApplied: true }).then({ kind: 'complete' }));
 
