@@ -17,7 +17,12 @@ async function main(): Promise<void> {
   if (!databaseUrl) {
     const dataDir = resolve(process.env.DATA_DIR ?? './.data');
     log(`No DATABASE_URL: using the embedded PostgreSQL in ${dataDir}/postgres`);
-    embedded = await startEmbeddedPostgres({ dataDir });
+    embedded = await startEmbeddedPostgres({ dataDir }).catch((error: unknown) => {
+      throw new Error(
+        `Could not start the embedded PostgreSQL in ${dataDir}/postgres${error instanceof Error ? ` (${error.message})` : ''}. ` +
+          'Only one process can hold it: stop the app first, or point DATABASE_URL at the server the app uses.',
+      );
+    });
     databaseUrl = embedded.url;
   }
   const eventStore = await openEventStore({ postgresUrl: databaseUrl });
@@ -50,7 +55,7 @@ function log(message: string): void {
 main().then(
   () => process.exit(0),
   (error: unknown) => {
-    console.error(error);
+    console.error(error instanceof Error ? error.message : error);
     process.exit(1);
   },
 );
