@@ -1,0 +1,100 @@
+import { resolve } from 'node:path';
+import { CALCOM_DEFAULT_API_URL, CalcomClient } from '../../../../libs/calcom/src/index.js';
+import { startEmbeddedPostgres } from '../../../../libs/database/src/embedded-postgres.js';
+import { driftExitCode } from '../../../../libs/domain/src/index.js';
+import { openEventStore } from '../../../../libs/event-store/src/open-event-store.js';
+import type { EventStore } from '../../../../libs/event-store/src/event-store.port.js';
+import { Projector } from '../../../../projections/src/projector.js';
+import { openReadModel } from '../../../../projections/src/read-model.data-source.js';
+import { readModelStreamPrefixes } from '../../../../projections/src/read-models.batch.js';
+import { parseDriftSettings } from './drift.config.js';
+import { formatDriftReport, type PrintableReport } from './drift-report.format.js';
+import { startDrift } from './start-drift.js';
+
+export interface CliOutput {
+  log(text: string): void;
+  error(text: string): void;
+}
+
+/**
+ * `npm run drift`: one full drift check, printed; exit 0 with no drift, 2 with drift, 1 when the check could not run
+ * (like `terraform plan -detailed-exitcode`). Heals nothing.
+ *
+ * - With `LEDGER_URL` (and an admin `LEDGER_TOKEN`) it asks that running ledger: `POST /drift/check`.
+ * - Otherwise it checks on its own: the database at `DATABASE_URL` (or the embedded one under `DATA_DIR`, only while the
+ *   ledger is stopped) against Cal.com at `CALCOM_API_URL` with `CALCOM_API_KEY`.
+ *
+ * Flags: `--json` prints the report as JSON; `--incremental` asks for an incremental check.
+ */
+export async function runDriftCli(env: NodeJS.ProcessEnv, args: readonly string[], out: CliOutput): Promise<0 | 1 | 2> {
+  try {
+    const mode = args.includes('--incremental') ? 'incremental' : 'full';
+    const report = env.LEDGER_URL ? await checkThroughApi(env.LEDGER_URL, env.LEDGER_TOKEN, mode) : await checkDirectly(env, mode);
+    out.log(args.includes('--json') ? JSON.stringify(report, null, 2) : formatDriftReport(report));
+    return driftExitCode(report.items);
+  } catch (error) {
+    out.error(`drift check failed: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+}
+
+async function checkThroughApi(ledgerUrl: string, token: string | undefined, mode: string): Promise<PrintableReport> {
+  if (!token) throw new Error('LEDGER_TOKEN (an admin token) is required with LEDGER_URL');
+  const response = await fetch(new URL('/drift/check', ledgerUrl), {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ mode }),
+  });
+  const body = (await response.json().catch(() => null)) as { report?: PrintableReport; error?: { code: string; message: string } } | null;
+  if (response.status !== 200 || !body?.report) {
+    throw new Error(`${ledgerUrl} answered ${response.status}${body?.error ? ` ${body.error.code}: ${body.error.message}` : ''}`);
+  }
+  return body.report;
+}
+
+async function checkDirectly(env: NodeJS.ProcessEnv, mode: 'full' | 'incremental'): Promise<PrintableReport> {
+  if (!env.CALCOM_API_KEY) throw new Error('CALCOM_API_KEY is required to check against Cal.com directly (or set LEDGER_URL to ask a running ledger)');
+  const settings = { ...parseDriftSettings(env, (message) => new Error(message)), heal: 'report' as const };
+  const stack: (() => Promise<unknown>)[] = [];
+  try {
+    let databaseUrl = env.DATABASE_URL || null;
+    if (!databaseUrl) {
+      const embedded = await startEmbeddedPostgres({ dataDir: resolve(env.DATA_DIR ?? './.data') });
+      stack.push(() => embedded.stop());
+      databaseUrl = embedded.url;
+    }
+    const eventStore = await openEventStore({ postgresUrl: databaseUrl });
+    stack.push(() => eventStore.close());
+    const readModel = await openReadModel(databaseUrl);
+    stack.push(() => readModel.destroy());
+    // The ledger may be stopped with its read models behind: bring them up to date before comparing.
+    const projector = new Projector(eventStore.store, readModel, { logger: { log: () => undefined, error: () => undefined } });
+    await projector.start();
+    stack.push(() => projector.stop());
+    await catchUp(eventStore.store, projector);
+    const client = new CalcomClient({ apiUrl: env.CALCOM_API_URL || CALCOM_DEFAULT_API_URL, apiKey: env.CALCOM_API_KEY });
+    stack.push(async () => client.close());
+    const drift = startDrift({
+      settings,
+      store: eventStore.store,
+      readModel,
+      waitForReadModel: (position) => projector.waitUntilProcessed(position, 60_000),
+      calcom: client,
+      schedule: false,
+      logger: false,
+    });
+    const outcome = await drift.reconciler!.check(mode, 'cli');
+    await projector.waitUntilProcessed(outcome.position, 60_000);
+    return outcome.check;
+  } finally {
+    for (const stop of stack.reverse()) await stop().catch(() => undefined);
+  }
+}
+
+async function catchUp(store: EventStore, projector: Projector): Promise<void> {
+  for (;;) {
+    const next = await store.readAll({ after: projector.position, limit: 1, streamPrefixes: [...readModelStreamPrefixes] });
+    if (next.events.length === 0) return;
+    await projector.waitUntilProcessed(next.events[0].position, 120_000);
+  }
+}
