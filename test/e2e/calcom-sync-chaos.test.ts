@@ -258,3 +258,28 @@ async function faultFigures(admin: LedgerClient, planned: Planned[], state: Sand
     ...extra,
   };
 }
+
+test('`npm start` without CALCOM_API_KEY runs the sandbox in-process, says so, syncs with it and takes its signed webhooks', async () => {
+  const defaultDatabase = await createTestDatabase('calcom_default_run');
+  const [port, sandboxPort] = [await freePort(), await freePort()];
+  const plain = build.start({ DATABASE_URL: defaultDatabase.url, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, API_TOKENS: `admin:${ADMIN}`, SANDBOX_PORT: String(sandboxPort) });
+  try {
+    await plain.ready();
+    const sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
+    expect(plain.log).toContain(`No CALCOM_API_KEY: the Cal.com sandbox runs in-process at ${sandboxUrl}`);
+    const admin = new LedgerClient(plain.url, ADMIN);
+    await admin.put('/staff/olivia', { name: 'Olivia', email: 'olivia@salon.example', calcomUserId: 1 });
+    await admin.put('/services/consult', { name: 'Consultation', durationMinutes: 30, calcomEventTypeIds: { olivia: 101 } });
+    const appointmentId = randomUUID();
+    const customer = { name: 'Dee', email: 'dee@example.com', timeZone: 'UTC' };
+    expect((await admin.post('/appointments', { appointmentId, serviceId: 'consult', staffId: 'olivia', startsAt: nextSlot(), customer })).status).toBe(201);
+    await eventually(async () => expect((await admin.get(`/appointments/${appointmentId}`)).body.calcom.syncStatus).toBe('synced'), 10_000);
+    const state = (await (await fetch(`${sandboxUrl}/_sandbox/state`)).json()) as SandboxState;
+    expect(state.bookings).toEqual([expect.objectContaining({ metadata: expect.objectContaining({ appointmentId }) })]);
+    // The webhook about it reached the ledger's own intake and passed its signature check (a 2xx).
+    expect(state.webhooks).toEqual([expect.objectContaining({ triggerEvent: 'BOOKING_CREATED', delivered: true })]);
+  } finally {
+    await plain.stop();
+    await defaultDatabase.drop();
+  }
+}, 60_000);
