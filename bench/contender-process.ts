@@ -35,15 +35,19 @@ export class ContenderProcess {
     const request: WorkerRequest = { id, task };
     return new Promise<Figure>((resolve, reject) => {
       this.pending.set(id, { resolve: (figure) => resolve(figure as Figure), reject });
-      this.child.send(request);
+      this.child.send(request, (error) => {
+        if (!error) return;
+        this.pending.delete(id);
+        reject(error);
+      });
     });
   }
 
   async stop(): Promise<void> {
-    if (this.child.exitCode !== null) return;
-    await this.run({ kind: 'close' }).catch(() => undefined);
+    if (this.child.exitCode !== null || this.child.signalCode !== null || !this.child.connected) return;
     const exited = new Promise((resolve) => this.child.once('exit', resolve));
-    this.child.disconnect();
+    await this.run({ kind: 'close' }).catch(() => undefined);
+    if (this.child.connected) this.child.disconnect();
     await exited;
   }
 }

@@ -1,4 +1,4 @@
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 
 export interface Machine {
   cpuModel: string;
@@ -7,9 +7,11 @@ export interface Machine {
   node: string;
   postgres: string;
   postgresServer: string;
+  /** 1-minute load average when the run started and when it ended: other work on the machine skews every figure. */
+  loadAverage: { atStart: number; atEnd: number };
 }
 
-export function describeMachine(postgresVersion: string, postgresServer: string): Machine {
+export function describeMachine(postgresVersion: string, postgresServer: string, loadAtStart: number): Machine {
   const processors = cpus();
   return {
     cpuModel: processors[0]?.model.trim() ?? 'unknown',
@@ -18,5 +20,10 @@ export function describeMachine(postgresVersion: string, postgresServer: string)
     node: process.version,
     postgres: postgresVersion,
     postgresServer,
+    loadAverage: { atStart: loadAtStart, atEnd: currentLoad() },
   };
+}
+
+export function currentLoad(): number {
+  return Math.round(loadavg()[0] * 100) / 100;
 }

@@ -1,11 +1,11 @@
 import type { ThroughputFigure } from './appends/latency-summary.js';
 import { checkTargets, type BenchResults, type ContenderResults } from './bench-results.js';
-import { openBenchServer } from './bench-server.js';
+import { openBenchServer, type BenchServer } from './bench-server.js';
 import { readBenchSettings, warmUpCount, type BenchSettings } from './bench-settings.js';
 import type { CatchUpFigure } from './catch-up/catch-up-figure.js';
 import { ContenderProcess } from './contender-process.js';
 import type { ContenderName } from './contenders/contenders.js';
-import { describeMachine } from './machine.js';
+import { currentLoad, describeMachine } from './machine.js';
 import { formatResultsTable } from './results-table.js';
 import type { WorkerTask } from './worker-protocol.js';
 
@@ -16,26 +16,33 @@ import type { WorkerTask } from './worker-protocol.js';
 async function main(): Promise<void> {
   const settings = readBenchSettings(process.env, process.argv.slice(2));
   const startedAt = new Date();
+  const loadAtStart = currentLoad();
+  if (loadAtStart > 0.5) progress(`load average is ${loadAtStart}: other work on this machine will skew the figures`);
   const server = await openBenchServer(process.env.DATABASE_URL || null, progress);
   const processes: ContenderProcess[] = [];
   try {
-    for (const contender of settings.contenders) {
-      const appendsUrl = await server.createDatabase(`bench_${contender}_appends`);
-      const catchUpUrl = await server.createDatabase(`bench_${contender}_catch_up`);
-      processes.push(ContenderProcess.start({ contender, appendsUrl, catchUpUrl }));
-    }
-    const results = await measureAll(settings, processes);
+    const results = await startAndMeasure(settings, server, processes);
     const targets = checkTargets(results);
-    const machine = describeMachine(server.version, server.description);
+    const machine = describeMachine(server.version, server.description, loadAtStart);
     const seconds = Math.round((Date.now() - startedAt.getTime()) / 100) / 10;
     console.log(formatResultsTable(results, settings.contenders, targets, settings.catchUpEvents));
     console.log(`\nPostgreSQL ${machine.postgres} (${machine.postgresServer}), ${machine.cpuModel}, ${machine.cores} cores, ` +
-      `${machine.memoryGb} GB, Node ${machine.node}; scale ${settings.scale}; ${seconds} s in all.`);
+      `${machine.memoryGb} GB, Node ${machine.node}; scale ${settings.scale}; ${seconds} s in all; ` +
+      `load average ${machine.loadAverage.atStart} at the start, ${machine.loadAverage.atEnd} at the end.`);
     console.log(JSON.stringify({ benchmark: 'appointment-ledger', startedAt: startedAt.toISOString(), seconds, machine, settings, results, targets }));
   } finally {
     await Promise.all(processes.map((worker) => worker.stop()));
     await server.close();
   }
+}
+
+async function startAndMeasure(settings: BenchSettings, server: BenchServer, processes: ContenderProcess[]): Promise<BenchResults> {
+  for (const contender of settings.contenders) {
+    const appendsUrl = await server.createDatabase(`bench_${contender}_appends`);
+    const catchUpUrl = await server.createDatabase(`bench_${contender}_catch_up`);
+    processes.push(ContenderProcess.start({ contender, appendsUrl, catchUpUrl }));
+  }
+  return measureAll(settings, processes);
 }
 
 /** Measurement by measurement, each contender in turn, so that all of them run under the same conditions. */

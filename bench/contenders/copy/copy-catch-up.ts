@@ -1,9 +1,9 @@
-import pg from 'pg';
 import { APPOINTMENTS_TABLE_SQL } from '../../catch-up/appointments-table.js';
 import { catchUpFigure, type CatchUpFigure, type CatchUpSettings } from '../../catch-up/catch-up-figure.js';
 import { settleDatabase } from '../../catch-up/settle-database.js';
 import { catchUpHistory } from '../../catch-up/seed-chunks.js';
 import { COPY_EVENTS_TABLE_SQL, copyEvents, StreamRevisions } from './copy-events-table.js';
+import { openBenchPool } from '../bench-pool.js';
 
 /**
  * The ceiling for building the same rows: no subscriber at all, one set-based INSERT … SELECT that folds every
@@ -27,7 +27,7 @@ SELECT substr(stream_name, length('appointment-') + 1),
 HAVING bool_or(type = 'AppointmentScheduled')`;
 
 export async function measureCopyCatchUp(url: string, settings: CatchUpSettings): Promise<CatchUpFigure> {
-  const pool = new pg.Pool({ connectionString: url, max: 2 });
+  const pool = openBenchPool(url, 2);
   try {
     await pool.query(COPY_EVENTS_TABLE_SQL);
     await pool.query(APPOINTMENTS_TABLE_SQL);

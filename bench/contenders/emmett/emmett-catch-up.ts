@@ -1,10 +1,10 @@
 import { getPostgreSQLEventStore } from '@event-driven-io/emmett-postgresql';
-import pg from 'pg';
 import { APPOINTMENTS_TABLE_SQL } from '../../catch-up/appointments-table.js';
 import { catchUpFigure, type CatchUpFigure, type CatchUpSettings } from '../../catch-up/catch-up-figure.js';
 import { settleDatabase } from '../../catch-up/settle-database.js';
 import { catchUpHistory, seedColumns } from '../../catch-up/seed-chunks.js';
 import { emmettAppointmentsProjection } from './emmett-appointments.projection.js';
+import { openBenchPool } from '../bench-pool.js';
 
 /**
  * Seeds through Emmett's own append function (emt_append_to_stream, as its appendToStream calls it), one call per
@@ -26,7 +26,7 @@ export const EMMETT_CONSUMER_PULLING = { batchSize: 1000, pullingFrequencyInMs: 
  */
 export async function measureEmmettCatchUp(url: string, settings: CatchUpSettings): Promise<CatchUpFigure> {
   const store = getPostgreSQLEventStore(url);
-  const pool = new pg.Pool({ connectionString: url, max: 2 });
+  const pool = openBenchPool(url, 2);
   try {
     await store.schema.migrate();
     await pool.query(APPOINTMENTS_TABLE_SQL);

@@ -1,4 +1,4 @@
-import pg from 'pg';
+import type pg from 'pg';
 import type { SubscriptionLogger } from '../../../libs/event-store/src/catch-up-subscription.js';
 import { PostgresEventStore } from '../../../libs/event-store/src/postgres/postgres-event-store.js';
 import { Projector } from '../../../projections/src/projector.js';
@@ -8,6 +8,7 @@ import { settleDatabase } from '../../catch-up/settle-database.js';
 import { catchUpHistory, seedColumns } from '../../catch-up/seed-chunks.js';
 import type { BenchEvent } from '../../workload/bench-event.js';
 import { toNewEvent } from './ledger-appender.js';
+import { openBenchPool } from '../bench-pool.js';
 
 /**
  * Seeds through the store's own append function, one call per event, many calls per transaction (fast to set up;
@@ -23,7 +24,7 @@ const quietLogger: SubscriptionLogger = { log: () => undefined, error: (message,
 
 /** The real Projector, from position 0 to the head, into the real read models (same database, as the app runs it). */
 export async function measureLedgerCatchUp(url: string, settings: CatchUpSettings): Promise<CatchUpFigure> {
-  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  const pool = openBenchPool(url, 10);
   const store = await PostgresEventStore.create(pool);
   try {
     const seedStarted = performance.now();
