@@ -49,7 +49,12 @@ export async function openCopyTarget(url: string): Promise<Opened<CopyTarget>> {
   if (backendOf(url) === 'eventstoredb') {
     const client = EventStoreDBClient.connectionString(url);
     const store = new EventStoreDbEventStore(client);
-    return { value: { appendCopied: async (streamName, events) => void (await store.appendCopied(streamName, events)) }, close: () => client.dispose() };
+    const target: CopyTarget = {
+      appendCopied: async (streamName, events) => void (await store.appendCopied(streamName, events)),
+      // The recording times travel with each event (see EventStoreDbEventStore.appendCopied).
+      completeBatch: async () => undefined,
+    };
+    return { value: target, close: () => client.dispose() };
   }
   const pool = new pg.Pool({ connectionString: url, max: 2 });
   pool.on('error', () => undefined);

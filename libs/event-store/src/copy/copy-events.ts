@@ -32,6 +32,7 @@ export async function copyEvents(source: EventStore, target: CopyTarget, checkpo
     const moved = source.comparePositions(page.position, position) > 0;
     if (page.events.length === 0 && !moved) return { position, copied, complete: true };
     for (const run of runsOfOneStream(page.events)) await appendRun(target, run);
+    await target.completeBatch(page.events);
     position = page.position;
     copied += page.events.length;
     copiedThisRun += page.events.length;

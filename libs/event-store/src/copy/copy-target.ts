@@ -7,4 +7,6 @@ export interface CopyTarget {
    * metadata and recording time. Appending the same events again is a no-op (the copy resumes with overlap).
    */
   appendCopied(streamName: string, events: RecordedEvent[]): Promise<void>;
+  /** After a batch's appends, before its checkpoint: what the appends themselves could not carry. Repeatable. */
+  completeBatch(events: RecordedEvent[]): Promise<void>;
 }

@@ -5,8 +5,9 @@ import type { CopyTarget } from './copy-target.js';
 
 /**
  * Copies into a PostgreSQL event store through its own append (ids, revisions and retries as always), then sets
- * each event's recording time to the source's: `recorded_at` is stamped by the database and drives `until` reads,
- * history and the read models' timestamps. Both steps are repeatable, so a copy interrupted between them converges.
+ * the batch's recording times to the source's in one statement: `recorded_at` is stamped by the database and
+ * drives `until` reads, history and the read models' timestamps. Both steps are repeatable, so a copy
+ * interrupted between them converges when it resumes.
  */
 export class PostgresCopyTarget implements CopyTarget {
   constructor(
@@ -22,6 +23,9 @@ export class PostgresCopyTarget implements CopyTarget {
       events.map(({ id, type, data, metadata }) => ({ id, type, data, metadata })),
       { expectedRevision },
     );
+  }
+
+  async completeBatch(events: RecordedEvent[]): Promise<void> {
     await this.pool.query(
       `UPDATE events AS e SET recorded_at = c.recorded_at
          FROM unnest($1::uuid[], $2::timestamptz[]) AS c(event_id, recorded_at)
