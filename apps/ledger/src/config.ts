@@ -17,6 +17,8 @@ export interface LedgerConfig {
   host: string;
   /** PostgreSQL to use; when absent, an embedded one is started under `dataDir`. */
   databaseUrl: string | null;
+  /** `EVENTSTORE_URL`: EventStoreDB / KurrentDB for the events; PostgreSQL keeps the read models. Absent: events in PostgreSQL. */
+  eventStoreUrl?: string | null;
   dataDir: string;
   apiTokens: ApiToken[];
   /** Where the tokens came from, for the start-up log. */
@@ -64,6 +66,7 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
     port,
     host: env.HOST ?? '0.0.0.0',
     databaseUrl: env.DATABASE_URL || null,
+    eventStoreUrl: env.EVENTSTORE_URL ? eventStoreUrl(env.EVENTSTORE_URL) : null,
     dataDir,
     apiTokens: tokens,
     apiTokensSource: env.API_TOKENS ? 'env' : join(dataDir, 'api-tokens'),
@@ -127,6 +130,14 @@ async function generatedTokens(dataDir: string): Promise<ApiToken[]> {
   await writeFile(file, `${tokens.map((t) => `${t.role}:${t.token}`).join(',')}\n`, { mode: 0o600 });
   await chmod(file, 0o600);
   return tokens;
+}
+
+/** The client (@eventstore/db-client v6) takes esdb:// and esdb+discover:// connection strings only. */
+function eventStoreUrl(value: string): string {
+  if (!/^esdb(\+discover)?:\/\//.test(value)) {
+    throw new ConfigError('EVENTSTORE_URL must start with esdb:// or esdb+discover://, e.g. esdb://localhost:2113?tls=false');
+  }
+  return value;
 }
 
 function integer(value: string, name: string): number {

@@ -49,7 +49,7 @@ export async function startLedger(config: LedgerConfig, options: StartLedgerOpti
       databaseUrl = embedded.url;
       if (logger) logger.log(`No DATABASE_URL: using the embedded PostgreSQL in ${config.dataDir}/postgres`, 'Database');
     }
-    const eventStore = await openEventStore({ postgresUrl: databaseUrl });
+    const eventStore = await openEventStore({ postgresUrl: databaseUrl, eventStoreDbUrl: config.eventStoreUrl });
     stack.push(() => eventStore.close());
     const readModel = await openReadModel(databaseUrl);
     stack.push(() => readModel.destroy());
