@@ -43,6 +43,8 @@ export interface LedgerRuntime {
   store: EventStore;
   readModel: DataSource;
   projector: Projector;
+  /** Resolves once the read models show a write (see read-your-writes.ts). */
+  waitForReadModel(position: string): Promise<void>;
   /** The running outbound sync, if any: `POST /appointments/{id}/sync` wakes it. */
   calcomSync?: RunningCalcomSync | null;
   /** The drift report and sync health endpoints. */
@@ -53,7 +55,7 @@ export interface LedgerRuntime {
 @Module({})
 export class LedgerModule implements NestModule {
   static register(runtime: LedgerRuntime): DynamicModule {
-    const waitForReadModel = (position: string) => runtime.projector.waitUntilProcessed(position, runtime.config.readYourWritesTimeoutMs);
+    const { waitForReadModel } = runtime;
     const appointments = new AppointmentsQueries(runtime.readModel);
     const metrics = new LedgerMetrics();
     const calcomSyncQueries = new CalcomSyncQueries(runtime.readModel);

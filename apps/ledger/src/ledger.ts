@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../../libs/database/src/embedded-postgres.js';
+import { SILENT_SUBSCRIPTION_LOGGER } from '../../../libs/event-store/src/catch-up-subscription.js';
 import { openEventStore } from '../../../libs/event-store/src/open-event-store.js';
 import { openReadModel } from '../../../projections/src/read-model.data-source.js';
 import { Projector } from '../../../projections/src/projector.js';
@@ -14,6 +15,7 @@ import type { LedgerConfig } from './config.js';
 import { startDrift } from './drift/start-drift.js';
 import { validationPipe } from './http/validation.js';
 import { LedgerModule } from './ledger.module.js';
+import { readYourWrites } from './read-your-writes.js';
 
 export interface RunningLedger {
   /** e.g. http://127.0.0.1:3000 */
@@ -53,9 +55,10 @@ export async function startLedger(config: LedgerConfig, options: StartLedgerOpti
     stack.push(() => eventStore.close());
     const readModel = await openReadModel(databaseUrl);
     stack.push(() => readModel.destroy());
-    const projector = new Projector(eventStore.store, readModel);
-    projector.start();
+    const projector = new Projector(eventStore.store, readModel, { logger: logger === false ? SILENT_SUBSCRIPTION_LOGGER : logger });
+    await projector.start();
     stack.push(() => projector.stop());
+    const waitForReadModel = readYourWrites(projector, config.readYourWritesTimeoutMs, logger);
     const calcomSync = await startCalcomSync({ config, store: eventStore.store, readModel, projector, logger });
     if (calcomSync) stack.push(() => calcomSync.stop());
     const inbound = await startCalcomInboundWorkers({ config, store: eventStore.store, readModel, readModels: projector, logger });
@@ -64,7 +67,7 @@ export async function startLedger(config: LedgerConfig, options: StartLedgerOpti
       settings: config.drift,
       store: eventStore.store,
       readModel,
-      waitForReadModel: (position) => projector.waitUntilProcessed(position, config.readYourWritesTimeoutMs),
+      waitForReadModel,
       calcom: calcomSync?.client ?? null,
       schedule: true,
       logger,
@@ -73,7 +76,7 @@ export async function startLedger(config: LedgerConfig, options: StartLedgerOpti
     stack.push(() => drift.stop());
 
     const app = await NestFactory.create<NestExpressApplication>(
-      LedgerModule.register({ config, store: eventStore.store, readModel, projector, calcomSync, drift, now: options.now }),
+      LedgerModule.register({ config, store: eventStore.store, readModel, projector, waitForReadModel, calcomSync, drift, now: options.now }),
       { logger: logger === false ? false : logger, bufferLogs: false },
     );
     app.useGlobalPipes(validationPipe);

@@ -7,6 +7,9 @@ export interface SubscriptionLogger {
   error(message: string, ...context: unknown[]): void;
 }
 
+/** For callers that want no logs at all (tests, or an application started with logging off). */
+export const SILENT_SUBSCRIPTION_LOGGER: SubscriptionLogger = { log: () => undefined, error: () => undefined };
+
 export interface SubscriptionErrorContext {
   subscription: string;
   phase: 'read' | 'wait' | 'handle';
