@@ -4,12 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { startEmbeddedPostgres } from '../libs/database/src/embedded-postgres.js';
+import { postmasterOf } from './cpu-meter.js';
 
 /** The one PostgreSQL server of a run, on which every contender gets its own databases. */
 export interface BenchServer {
   /** `embedded` or the DATABASE_URL's host. */
   readonly description: string;
   readonly version: string;
+  /** The server's main process, if it runs on this machine (for its CPU time). */
+  readonly postmasterPid: number | null;
   /** Creates (after dropping any leftover) a database and returns its URL. */
   createDatabase(name: string): Promise<string>;
   /** Drops the databases this run created and stops an embedded server. */
@@ -46,11 +49,15 @@ async function serverAt(adminUrl: string, description: string, shutDown: () => P
   // An interrupted run may see the server go before the client: that must not crash the cleanup.
   admin.on('error', () => undefined);
   await admin.connect();
-  const { rows } = await admin.query<{ server_version: string }>('SHOW server_version');
+  const { rows } = await admin.query<{ server_version: string; backend_pid: number }>(
+    'SELECT current_setting($1) AS server_version, pg_backend_pid() AS backend_pid',
+    ['server_version'],
+  );
   const created: string[] = [];
   return {
     description,
     version: rows[0].server_version,
+    postmasterPid: postmasterOf(rows[0].backend_pid),
     async createDatabase(name) {
       await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
       await admin.query(`CREATE DATABASE "${name}"`);

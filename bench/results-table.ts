@@ -1,5 +1,8 @@
 import type { BenchResults, ContenderResults, TargetCheck, TargetChecks } from './bench-results.js';
 import { contenders, type ContenderName } from './contenders/contenders.js';
+import type { CpuFigure } from './cpu-meter.js';
+
+const CPU_LABEL = '  CPU ms per 1,000 events (client + server)';
 
 interface Row {
   label: string;
@@ -14,15 +17,19 @@ export function formatResultsTable(results: BenchResults, names: readonly Conten
     { label: '1 event per append, sequential: events/s', value: (r) => rate(r.sequential?.eventsPerSecond), target: sequentialRate },
     { label: '  p50 latency (ms)', value: (r) => ms(r.sequential?.p50Ms) },
     { label: '  p99 latency (ms)', value: (r) => ms(r.sequential?.p99Ms), target: sequentialP99 },
+    { label: CPU_LABEL, value: (r) => cpuPerThousand(r.sequential) },
     { label: '1 event per append, 8 concurrent callers: events/s', value: (r) => rate(r.concurrent?.eventsPerSecond) },
     { label: '  p50 latency (ms)', value: (r) => ms(r.concurrent?.p50Ms) },
     { label: '  p99 latency (ms)', value: (r) => ms(r.concurrent?.p99Ms) },
+    { label: CPU_LABEL, value: (r) => cpuPerThousand(r.concurrent) },
     { label: '100 events per append: events/s', value: (r) => rate(r.batch?.eventsPerSecond), target: batchRate },
+    { label: CPU_LABEL, value: (r) => cpuPerThousand(r.batch) },
     {
       label: `catch-up into the appointments read model, ${catchUpEvents.toLocaleString('en-US')} events: events/s`,
       value: (r, contender) => (contender === 'copy' && r.catchUp ? `${rate(r.catchUp.eventsPerSecond)} (one INSERT … SELECT)` : rate(r.catchUp?.eventsPerSecond)),
       target: catchUpRate,
     },
+    { label: CPU_LABEL, value: (r) => cpuPerThousand(r.catchUp) },
     { label: '  catch-up, ours ÷ Emmett', value: (_r, contender) => (contender === 'ledger' ? times(catchUpVsEmmett.actual) : ''), target: catchUpVsEmmett },
   ];
   const header = ['measurement', ...names.map((name) => contenders[name].title), 'target (ours)', 'met'];
@@ -57,4 +64,11 @@ function ms(value: number | undefined): string {
 
 function times(value: number | null): string {
   return value === null ? 'n/a' : `${value}x`;
+}
+
+function cpuPerThousand(figure: (CpuFigure & { events: number }) | undefined): string {
+  if (!figure) return 'n/a';
+  const perThousand = (cpuMs: number) => Math.round((cpuMs / figure.events) * 1000 * 10) / 10;
+  const server = figure.serverCpuMs === null ? '?' : perThousand(figure.serverCpuMs).toString();
+  return `${perThousand(figure.clientCpuMs)} + ${server}`;
 }

@@ -40,7 +40,7 @@ async function startAndMeasure(settings: BenchSettings, server: BenchServer, pro
   for (const contender of settings.contenders) {
     const appendsUrl = await server.createDatabase(`bench_${contender}_appends`);
     const catchUpUrl = await server.createDatabase(`bench_${contender}_catch_up`);
-    processes.push(ContenderProcess.start({ contender, appendsUrl, catchUpUrl }));
+    processes.push(ContenderProcess.start({ contender, appendsUrl, catchUpUrl, postmasterPid: server.postmasterPid }));
   }
   return measureAll(settings, processes);
 }

@@ -8,6 +8,8 @@ export interface WorkerSetup {
   contender: ContenderName;
   appendsUrl: string;
   catchUpUrl: string;
+  /** For the server's CPU time; null when the server is not on this machine. */
+  postmasterPid: number | null;
 }
 
 export type WorkerTask =

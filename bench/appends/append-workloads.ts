@@ -1,3 +1,4 @@
+import type { CpuMeter } from '../cpu-meter.js';
 import type { BenchEvent } from '../workload/bench-event.js';
 import { AppointmentTimeline } from '../workload/appointment-timeline.js';
 import type { Appender } from './appender.js';
@@ -21,29 +22,33 @@ export interface BatchAppendSettings {
  * One event per append, from `callers` concurrent callers (1 = sequential), each writing its own appointment streams
  * in the timeline's realistic order. Warm-up appends run first with the same concurrency and are not counted.
  */
-export async function measureSingleAppends(appender: Appender, settings: SingleAppendSettings): Promise<ThroughputFigure> {
+export async function measureSingleAppends(appender: Appender, settings: SingleAppendSettings, meter: CpuMeter): Promise<ThroughputFigure> {
   const timelines = Array.from({ length: settings.callers }, (_, caller) => new AppointmentTimeline(settings.seed + caller));
   const nextAppend = (caller: number) => {
     const event = timelines[caller].next();
     return { streamName: event.streamName, events: [event] };
   };
   await runCallers(appender, settings.callers, settings.warmUpAppendsPerCaller, nextAppend);
+  const stopMeter = meter.start();
   const started = performance.now();
   const latencies = await runCallers(appender, settings.callers, settings.appendsPerCaller, nextAppend);
-  return summarise(latencies, latencies.length, performance.now() - started);
+  const elapsedMs = performance.now() - started;
+  return summarise(latencies, latencies.length, elapsedMs, stopMeter());
 }
 
 /** `eventsPerAppend` events of one new appointment stream per append, one caller. */
-export async function measureBatchAppends(appender: Appender, settings: BatchAppendSettings): Promise<ThroughputFigure> {
+export async function measureBatchAppends(appender: Appender, settings: BatchAppendSettings, meter: CpuMeter): Promise<ThroughputFigure> {
   const timeline = new AppointmentTimeline(settings.seed);
   const nextAppend = () => {
     const events = timeline.history(settings.eventsPerAppend);
     return { streamName: events[0].streamName, events };
   };
   await runCallers(appender, 1, settings.warmUpAppends, nextAppend);
+  const stopMeter = meter.start();
   const started = performance.now();
   const latencies = await runCallers(appender, 1, settings.appends, nextAppend);
-  return summarise(latencies, latencies.length * settings.eventsPerAppend, performance.now() - started);
+  const elapsedMs = performance.now() - started;
+  return summarise(latencies, latencies.length * settings.eventsPerAppend, elapsedMs, stopMeter());
 }
 
 async function runCallers(

@@ -1,4 +1,6 @@
-export interface ThroughputFigure {
+import type { CpuFigure } from '../cpu-meter.js';
+
+export interface ThroughputFigure extends CpuFigure {
   appends: number;
   events: number;
   seconds: number;
@@ -16,7 +18,7 @@ export function percentile(sortedMs: readonly number[], fraction: number): numbe
   return sortedMs[rank - 1];
 }
 
-export function summarise(latenciesMs: readonly number[], events: number, elapsedMs: number): ThroughputFigure {
+export function summarise(latenciesMs: readonly number[], events: number, elapsedMs: number, cpu: CpuFigure): ThroughputFigure {
   const sorted = [...latenciesMs].sort((a, b) => a - b);
   return {
     appends: sorted.length,
@@ -26,6 +28,7 @@ export function summarise(latenciesMs: readonly number[], events: number, elapse
     p50Ms: round(percentile(sorted, 0.5), 3),
     p99Ms: round(percentile(sorted, 0.99), 3),
     maxMs: round(sorted.at(-1) ?? Number.NaN, 3),
+    ...cpu,
   };
 }
 

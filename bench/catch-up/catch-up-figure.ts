@@ -6,7 +6,9 @@ export interface CatchUpSettings {
   seedChunk: number;
 }
 
-export interface CatchUpFigure {
+import type { CpuFigure } from '../cpu-meter.js';
+
+export interface CatchUpFigure extends CpuFigure {
   events: number;
   seconds: number;
   eventsPerSecond: number;
@@ -15,12 +17,13 @@ export interface CatchUpFigure {
   seedSeconds: number;
 }
 
-export function catchUpFigure(events: number, elapsedMs: number, appointmentRows: number, seedMs: number): CatchUpFigure {
+export function catchUpFigure(events: number, elapsedMs: number, appointmentRows: number, seedMs: number, cpu: CpuFigure): CatchUpFigure {
   return {
     events,
     seconds: Math.round(elapsedMs) / 1000,
     eventsPerSecond: Math.round(events / (elapsedMs / 1000)),
     appointmentRows,
     seedSeconds: Math.round(seedMs) / 1000,
+    ...cpu,
   };
 }

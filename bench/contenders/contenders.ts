@@ -1,5 +1,6 @@
 import type { Appender } from '../appends/appender.js';
 import type { CatchUpFigure, CatchUpSettings } from '../catch-up/catch-up-figure.js';
+import type { CpuMeter } from '../cpu-meter.js';
 import { openCopyAppender } from './copy/copy-appender.js';
 import { measureCopyCatchUp } from './copy/copy-catch-up.js';
 import { openEmmettAppender } from './emmett/emmett-appender.js';
@@ -14,7 +15,7 @@ export interface Contender {
   /** Column heading in the results table. */
   title: string;
   openAppender(url: string): Promise<Appender>;
-  measureCatchUp(url: string, settings: CatchUpSettings): Promise<CatchUpFigure>;
+  measureCatchUp(url: string, settings: CatchUpSettings, meter: CpuMeter): Promise<CatchUpFigure>;
 }
 
 export const contenders: Record<ContenderName, Contender> = {

@@ -4,6 +4,7 @@ import { settleDatabase } from '../../catch-up/settle-database.js';
 import { catchUpHistory } from '../../catch-up/seed-chunks.js';
 import { COPY_EVENTS_TABLE_SQL, copyEvents, StreamRevisions } from './copy-events-table.js';
 import { openBenchPool } from '../bench-pool.js';
+import type { CpuMeter } from '../../cpu-meter.js';
 
 /**
  * The ceiling for building the same rows: no subscriber at all, one set-based INSERT … SELECT that folds every
@@ -26,7 +27,7 @@ SELECT substr(stream_name, length('appointment-') + 1),
  GROUP BY stream_name
 HAVING bool_or(type = 'AppointmentScheduled')`;
 
-export async function measureCopyCatchUp(url: string, settings: CatchUpSettings): Promise<CatchUpFigure> {
+export async function measureCopyCatchUp(url: string, settings: CatchUpSettings, meter: CpuMeter): Promise<CatchUpFigure> {
   const pool = openBenchPool(url, 2);
   try {
     await pool.query(COPY_EVENTS_TABLE_SQL);
@@ -42,11 +43,13 @@ export async function measureCopyCatchUp(url: string, settings: CatchUpSettings)
     const seedMs = performance.now() - seedStarted;
     await settleDatabase(pool);
 
+    const stopMeter = meter.start();
     const started = performance.now();
     await pool.query(FOLD_INTO_APPOINTMENTS);
     const elapsedMs = performance.now() - started;
+    const cpu = stopMeter();
     const { rows } = await pool.query<{ rows: number }>('SELECT count(*)::int AS rows FROM appointments');
-    return catchUpFigure(settings.events, elapsedMs, rows[0].rows, seedMs);
+    return catchUpFigure(settings.events, elapsedMs, rows[0].rows, seedMs, cpu);
   } finally {
     await pool.end();
   }

@@ -5,6 +5,7 @@ import { settleDatabase } from '../../catch-up/settle-database.js';
 import { catchUpHistory, seedColumns } from '../../catch-up/seed-chunks.js';
 import { emmettAppointmentsProjection } from './emmett-appointments.projection.js';
 import { openBenchPool } from '../bench-pool.js';
+import type { CpuMeter } from '../../cpu-meter.js';
 
 /**
  * Seeds through Emmett's own append function (emt_append_to_stream, as its appendToStream calls it), one call per
@@ -24,7 +25,7 @@ export const EMMETT_CONSUMER_PULLING = { batchSize: 1000, pullingFrequencyInMs: 
  * Emmett's own catch-up mechanism: a consumer with a projector for the appointments projection, from the beginning
  * until no events are left (`stopWhen.noMessagesLeft`).
  */
-export async function measureEmmettCatchUp(url: string, settings: CatchUpSettings): Promise<CatchUpFigure> {
+export async function measureEmmettCatchUp(url: string, settings: CatchUpSettings, meter: CpuMeter): Promise<CatchUpFigure> {
   const store = getPostgreSQLEventStore(url);
   const pool = openBenchPool(url, 2);
   try {
@@ -40,12 +41,14 @@ export async function measureEmmettCatchUp(url: string, settings: CatchUpSetting
 
     const consumer = store.consumer({ stopWhen: { noMessagesLeft: true }, pulling: EMMETT_CONSUMER_PULLING });
     consumer.projector({ projection: emmettAppointmentsProjection });
+    const stopMeter = meter.start();
     const started = performance.now();
     await consumer.start();
     const elapsedMs = performance.now() - started;
+    const cpu = stopMeter();
     await consumer.stop();
     const { rows } = await pool.query<{ rows: number }>('SELECT count(*)::int AS rows FROM appointments');
-    return catchUpFigure(settings.events, elapsedMs, rows[0].rows, seedMs);
+    return catchUpFigure(settings.events, elapsedMs, rows[0].rows, seedMs, cpu);
   } finally {
     await pool.end();
     await store.close();

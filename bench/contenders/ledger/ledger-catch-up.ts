@@ -9,6 +9,7 @@ import { catchUpHistory, seedColumns } from '../../catch-up/seed-chunks.js';
 import type { BenchEvent } from '../../workload/bench-event.js';
 import { toNewEvent } from './ledger-appender.js';
 import { openBenchPool } from '../bench-pool.js';
+import type { CpuMeter } from '../../cpu-meter.js';
 
 /**
  * Seeds through the store's own append function, one call per event, many calls per transaction (fast to set up;
@@ -23,7 +24,7 @@ SELECT count(*)::int AS appended
 const quietLogger: SubscriptionLogger = { log: () => undefined, error: (message, ...context) => console.error(message, ...context) };
 
 /** The real Projector, from position 0 to the head, into the real read models (same database, as the app runs it). */
-export async function measureLedgerCatchUp(url: string, settings: CatchUpSettings): Promise<CatchUpFigure> {
+export async function measureLedgerCatchUp(url: string, settings: CatchUpSettings, meter: CpuMeter): Promise<CatchUpFigure> {
   const pool = openBenchPool(url, 10);
   const store = await PostgresEventStore.create(pool);
   try {
@@ -37,13 +38,15 @@ export async function measureLedgerCatchUp(url: string, settings: CatchUpSetting
     const readModel = await openReadModel(url);
     try {
       const projector = new Projector(store, readModel, { name: 'bench-catch-up', logger: quietLogger });
+      const stopMeter = meter.start();
       const started = performance.now();
       await projector.start();
       await projector.waitUntilProcessed(head, 600_000);
       const elapsedMs = performance.now() - started;
+      const cpu = stopMeter();
       await projector.stop();
       const [{ rows }] = await readModel.query('SELECT count(*)::int AS rows FROM appointments');
-      return catchUpFigure(settings.events, elapsedMs, rows, seedMs);
+      return catchUpFigure(settings.events, elapsedMs, rows, seedMs, cpu);
     } finally {
       await readModel.destroy();
     }
