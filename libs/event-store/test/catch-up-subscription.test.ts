@@ -152,7 +152,10 @@ test('retries a failing batch with backoff and never skips it', async () => {
   expect(errors.map(({ phase, attempt, position: at }) => ({ phase, attempt, at }))).toEqual(
     [1, 2, 3].map((attempt) => ({ phase: 'handle', attempt, at: START })),
   );
-  expect(batches.map((batch) => batch.length)).toEqual([10, 10, 10]);
+  // Page boundaries depend on what else runs on the server (readAll stops at the oldest open transaction),
+  // so only the bound and the total are fixed: every event once, no batch over the size.
+  expect(batches.every((batch) => batch.length <= 10)).toBe(true);
+  expect(batches.reduce((sum, batch) => sum + batch.length, 0)).toBe(30);
   expect(await projectedIds()).toEqual(ids);
 });
 
