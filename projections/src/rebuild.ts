@@ -9,6 +9,7 @@ import { rebuildReadModels } from './rebuild-read-models.js';
  * `npm run projections:rebuild`: rebuilds every read model from the event store's first event and exits.
  * Uses DATABASE_URL, or without it the embedded PostgreSQL under DATA_DIR (default ./.data), which only one
  * process can hold: stop the app first in that case. Against DATABASE_URL the app may keep running.
+ * With EVENTSTORE_URL the events are read from EventStoreDB, as the app does.
  */
 async function main(): Promise<void> {
   const started = Date.now();
@@ -25,7 +26,8 @@ async function main(): Promise<void> {
     });
     databaseUrl = embedded.url;
   }
-  const eventStore = await openEventStore({ postgresUrl: databaseUrl });
+  // The events may live in EventStoreDB (EVENTSTORE_URL); the read models are always in PostgreSQL.
+  const eventStore = await openEventStore({ postgresUrl: databaseUrl, eventStoreDbUrl: process.env.EVENTSTORE_URL || null });
   try {
     const readModel = await openReadModel(databaseUrl);
     try {
