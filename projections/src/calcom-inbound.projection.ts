@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { calcomSyncStreamPrefix, calcomWebhookStreamPrefix } from '../../libs/domain/src/index.js';
+import { calcomSyncStreamPrefix, calcomWebhookStreamPrefix, driftChecksStream } from '../../libs/domain/src/index.js';
 import type { RecordedEvent } from '../../libs/event-store/src/event-store.port.js';
 import { projectWebhookFacts } from './calcom-webhook-facts.projection.js';
 import { projectNotices } from './calcom-notices.projection.js';
@@ -7,9 +7,9 @@ import { projectNotices } from './calcom-notices.projection.js';
 export { calcomWebhookStreamPrefix };
 
 /** The streams these read models are made from. */
-export const calcomInboundStreamPrefixes = [calcomWebhookStreamPrefix, calcomSyncStreamPrefix] as const;
+export const calcomInboundStreamPrefixes = [calcomWebhookStreamPrefix, calcomSyncStreamPrefix, driftChecksStream] as const;
 
-const NOTICE_TYPES = new Set(['CalcomOperationFailed', 'SyncConflictDetected', 'SyncConflictResolved', 'CalcomWebhookApplied']);
+const NOTICE_TYPES = new Set(['CalcomOperationFailed', 'SyncConflictDetected', 'SyncConflictResolved', 'CalcomWebhookApplied', 'DriftHealBlocked']);
 
 /** Webhook facts, notifications and conflicts, from one batch of any events (others are skipped). */
 export async function projectCalcomInbound(manager: EntityManager, events: readonly RecordedEvent[]): Promise<void> {

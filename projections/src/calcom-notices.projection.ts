@@ -2,6 +2,7 @@ import type { EntityManager } from 'typeorm';
 import type {
   CalcomOperationFailed,
   CalcomWebhookApplied,
+  DriftHealBlocked,
   SyncConflictDetected,
   SyncConflictResolved,
 } from '../../libs/domain/src/index.js';
@@ -70,6 +71,10 @@ export function notificationOf(event: RecordedEvent): NotificationRecord | null 
       message: `A Cal.com ${data.triggerEvent} could not be mapped: ${data.reason}`,
       details: { factId: data.factId, factStream: event.streamName, bookingUid: data.bookingUid, triggerEvent: data.triggerEvent },
     };
+  }
+  if (event.type === 'DriftHealBlocked') {
+    const data = event.data as DriftHealBlocked['data'];
+    return { ...base, kind: 'drift_heal_blocked', appointment_id: null, message: data.summary, details: { ...data } };
   }
   return null;
 }

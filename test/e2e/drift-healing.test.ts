@@ -36,6 +36,12 @@ describe('DRIFT_HEAL=calcom-wins with DRIFT_HEAL_MAX=3', () => {
     for (const { appointmentId } of appointments) expect((await world.admin.get(`/appointments/${appointmentId}`)).body.status).toBe('scheduled');
     const history = (await world.admin.get('/drift/history')).body;
     expect(history.heals[0]).toMatchObject({ type: 'DriftHealBlocked', data: { bookingChanges: 5, max: 3, summary: expect.stringContaining('DRIFT_HEAL_MAX=3') } });
+    const notifications = await eventually(async () => {
+      const { body } = await world.admin.get('/notifications?kind=drift_heal_blocked');
+      expect(body.items).toHaveLength(1);
+      return body.items;
+    });
+    expect(notifications[0]).toMatchObject({ kind: 'drift_heal_blocked', message: expect.stringContaining('would create or cancel 5'), details: { checkId: report.checkId } });
 
     // A person puts two back by hand (the ledger wins); the three left are within the limit and Cal.com wins them.
     for (const { appointmentId } of appointments.slice(0, 2)) {

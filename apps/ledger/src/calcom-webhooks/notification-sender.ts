@@ -1,4 +1,4 @@
-import { calcomSyncStreamPrefix, calcomWebhookStreamPrefix } from '../../../../libs/domain/src/index.js';
+import { calcomSyncStreamPrefix, calcomWebhookStreamPrefix, driftChecksStream } from '../../../../libs/domain/src/index.js';
 import { CatchUpSubscription, type SubscriptionLogger } from '../../../../libs/event-store/src/catch-up-subscription.js';
 import type { EventStore, Position, RecordedEvent } from '../../../../libs/event-store/src/event-store.port.js';
 import { notificationOf } from '../../../../projections/src/calcom-notices.projection.js';
@@ -29,7 +29,7 @@ export class NotificationSender {
   ) {
     this.subscription = new CatchUpSubscription(store, {
       name: NOTIFICATION_SENDER,
-      streamPrefixes: [calcomSyncStreamPrefix, calcomWebhookStreamPrefix],
+      streamPrefixes: [calcomSyncStreamPrefix, calcomWebhookStreamPrefix, driftChecksStream],
       loadCheckpoint: () => checkpoints.load(NOTIFICATION_SENDER),
       handle: (events, position) => this.handle(events, position),
       logger: options.logger,

@@ -4,7 +4,7 @@ import { ValidationFailedError } from '../../../../libs/domain/src/index.js';
 import { CalcomInboundQueries } from '../../../../projections/src/calcom-inbound.queries.js';
 import { ReadAccess } from '../auth/auth.guard.js';
 
-const KINDS = ['sync_failed', 'conflict', 'unmapped_webhook'];
+const KINDS = ['sync_failed', 'conflict', 'unmapped_webhook', 'drift_heal_blocked'];
 const OUTCOMES = ['applied', 'echo', 'conflict', 'orphan', 'unmapped', 'ignored'];
 
 @ApiTags('sync')
