@@ -61,7 +61,9 @@ export async function startLedger(config: LedgerConfig, options: StartLedgerOpti
     const waitForReadModel = readYourWrites(projector, config.readYourWritesTimeoutMs, logger);
     const calcomSync = await startCalcomSync({ config, store: eventStore.store, readModel, projector, logger });
     if (calcomSync) stack.push(() => calcomSync.stop());
-    const inbound = await startCalcomInboundWorkers({ config, store: eventStore.store, readModel, readModels: projector, logger });
+    const inbound = await startCalcomInboundWorkers({
+      config, store: eventStore.store, readModel, readModels: projector, postgresEventStoreUrl: config.eventStoreUrl ? null : databaseUrl, logger,
+    });
     stack.push(() => inbound.stop());
     const drift = startDrift({
       settings: config.drift,

@@ -10,6 +10,7 @@ import {
   type WebhookDecision,
 } from '../../../../libs/domain/src/index.js';
 import {
+  DuplicateEventIdError,
   type EventMetadata,
   type EventStore,
   type Position,
@@ -40,20 +41,40 @@ export class WebhookFactApplier {
     private readonly policy: ConflictPolicy,
   ) {}
 
-  /** `reapply`: an orphan whose booking may be known now; anything else already applied is left alone. */
-  async apply(factStream: string, mode: { reapply: boolean }): Promise<FactApplication> {
+  /** A new batch: the read models have caught up to it, so what was read for the last one may be stale. */
+  startBatch(): void {
+    this.targets.forgetCatalog();
+  }
+
+  /** The bookings a fact is about: facts that share one are applied in order, others side by side. */
+  bookingUidsOf(received: RecordedEvent): string[] {
+    const parsed = parseCalcomWebhook((received as Received).data.body, (received as Received).data.contentType);
+    if (!parsed.ok) return [];
+    return [parsed.webhook.bookingUid, parsed.webhook.rescheduleUid].filter((uid): uid is string => uid !== null);
+  }
+
+  /** A fact just read from the store, applied for the first time (or again after a crash: nothing is written twice). */
+  applyNew(received: RecordedEvent): Promise<FactApplication> {
+    return this.applyAt(received as Received, 0, false);
+  }
+
+  /** An orphan whose booking may be known now; a fact with any other outcome is left alone. */
+  async reapplyOrphan(factStream: string): Promise<FactApplication> {
     const history = await this.store.readStream(factStream);
     const received = history[0] as Received | undefined;
-    if (received?.type !== 'CalcomWebhookReceived') return { outcome: 'skipped', position: null };
-    const outcomes = history.filter((event) => event.type === 'CalcomWebhookApplied') as RecordedEvent<'CalcomWebhookApplied', CalcomWebhookApplied['data']>[];
-    const last = outcomes.at(-1)?.data.outcome;
-    if (mode.reapply ? last !== 'orphan' : last !== undefined) return { outcome: 'skipped', position: null };
+    const last = history.at(-1) as RecordedEvent<string, Partial<CalcomWebhookApplied['data']>> | undefined;
+    if (received?.type !== 'CalcomWebhookReceived' || last?.type !== 'CalcomWebhookApplied' || last.data.outcome !== 'orphan') {
+      return { outcome: 'skipped', position: null };
+    }
+    return this.applyAt(received, history.length - 1, true);
+  }
 
+  private async applyAt(received: Received, factRevision: number, reapply: boolean): Promise<FactApplication> {
     const parsed = parseCalcomWebhook(received.data.body, received.data.contentType);
-    if (!parsed.ok) return this.recordOutcome(received, history.length - 1, null, { outcome: 'ignored', appointmentId: null, reason: parsed.reason });
+    if (!parsed.ok) return this.recordOutcome(received, factRevision, null, { outcome: 'ignored', appointmentId: null, reason: parsed.reason });
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.decideAndWrite(received, history.length - 1, parsed.webhook, mode.reapply);
+        return await this.decideAndWrite(received, factRevision, parsed.webhook, reapply);
       } catch (error) {
         if (!(error instanceof WrongExpectedRevisionError) || attempt >= MAX_ATTEMPTS) throw error;
       }
@@ -83,7 +104,7 @@ export class WebhookFactApplier {
       position = (await this.store.appendToStream(appointmentStream(decision.appointmentId), events, { expectedRevision: after < 0 ? 'no_stream' : after })).position;
     }
     if (decision.syncEvents.length > 0 && decision.appointmentId) {
-      const events = decision.syncEvents.map((event, index) => ({ id: derivedId(factId, 'sync', String(factRevision), String(index)), ...event, metadata }));
+      const events = decision.syncEvents.map((event, index) => ({ id: derivedId(factId, 'sync', String(index)), ...event, metadata }));
       position = (await this.store.appendToStream(calcomSyncStream(decision.appointmentId), events)).position;
       this.rememberLinks(decision);
     }
@@ -109,12 +130,18 @@ export class WebhookFactApplier {
         previousBookingUid: webhook?.rescheduleUid ?? null,
       },
     };
-    const { position } = await this.store.appendToStream(
-      received.streamName,
-      [{ id: derivedId(received.id, 'applied', String(factRevision)), ...applied, metadata: { ...this.metadataFor(received, webhook), actor: 'calcom-webhook-translator' } }],
-      { expectedRevision: factRevision },
-    );
-    return { outcome: decision.outcome, position };
+    try {
+      const { position } = await this.store.appendToStream(
+        received.streamName,
+        [{ id: derivedId(received.id, 'applied', String(factRevision)), ...applied, metadata: { ...this.metadataFor(received, webhook), actor: 'calcom-webhook-translator' } }],
+        { expectedRevision: factRevision },
+      );
+      return { outcome: decision.outcome, position };
+    } catch (error) {
+      // Applied before (a batch replayed after a crash): its outcome stands, and what was just written repeated it.
+      if (error instanceof WrongExpectedRevisionError || error instanceof DuplicateEventIdError) return { outcome: 'skipped', position: null };
+      throw error;
+    }
   }
 
   private rememberLinks(decision: WebhookDecision): void {

@@ -37,6 +37,7 @@ const RECENT_LINKS_LIMIT = 10_000;
  */
 export class WebhookTargetLoader {
   private readonly recentLinks = new Map<string, string>();
+  private catalogRead: Promise<CatalogSnapshot> | null = null;
 
   constructor(
     private readonly store: EventStore,
@@ -50,26 +51,38 @@ export class WebhookTargetLoader {
     this.recentLinks.set(uid, appointmentId);
   }
 
-  async catalog(): Promise<CatalogSnapshot> {
-    const [staff, services] = await Promise.all([this.catalogQueries.listStaff(), this.catalogQueries.listServices()]);
-    return { staff, services };
+  /** Read once per batch (see `forgetCatalog`): the catalog changes rarely, facts arrive by the hundred. */
+  catalog(): Promise<CatalogSnapshot> {
+    this.catalogRead ??= Promise.all([this.catalogQueries.listStaff(), this.catalogQueries.listServices()]).then(([staff, services]) => ({ staff, services }));
+    this.catalogRead.catch(() => (this.catalogRead = null));
+    return this.catalogRead;
   }
 
+  forgetCatalog(): void {
+    this.catalogRead = null;
+  }
+
+  /** By the uid chain (the new uid, then the replaced one), the ledger's own metadata, or as a create the sync is making. */
   async appointmentIdOf(webhook: CalcomWebhook, factId: string): Promise<string | null> {
-    for (const uid of [webhook.bookingUid, webhook.rescheduleUid]) {
-      if (!uid) continue;
-      const linked = this.recentLinks.get(uid) ?? (await this.uids.appointmentIdForUid(uid));
-      if (linked) return linked;
-    }
-    if (webhook.appointmentId && (await this.load(webhook.appointmentId, factId)).target) return webhook.appointmentId;
     const created = webhook.triggerEvent === 'BOOKING_CREATED' || webhook.triggerEvent === 'BOOKING_REQUESTED';
     const email = webhook.attendees.find((attendee) => attendee.email)?.email;
-    if (!created || !webhook.startsAt || !email) return null;
-    for (const candidate of await this.inbound.appointmentsAt(webhook.startsAt, email)) {
+    // Asked together: one round trip instead of two for the common case, a new booking.
+    const [linked, candidates] = await Promise.all([
+      Promise.all([webhook.bookingUid, webhook.rescheduleUid].map((uid) => (uid ? this.linkOf(uid) : null))),
+      created && !webhook.appointmentId && webhook.startsAt && email ? this.inbound.appointmentsAt(webhook.startsAt, email) : [],
+    ]);
+    const known = linked.find((appointmentId) => appointmentId);
+    if (known) return known;
+    if (webhook.appointmentId && (await this.load(webhook.appointmentId, factId)).target) return webhook.appointmentId;
+    for (const candidate of candidates) {
       const { target } = await this.load(candidate, factId);
       if (target && isCreateBySync(target.sync, webhook)) return candidate;
     }
     return null;
+  }
+
+  private async linkOf(uid: string): Promise<string | null> {
+    return this.recentLinks.get(uid) ?? this.uids.appointmentIdForUid(uid);
   }
 
   async load(appointmentId: string, factId: string): Promise<LoadedTarget> {

@@ -6,7 +6,8 @@ import {
 import { CatchUpSubscription, type SubscriptionLogger } from '../../../../libs/event-store/src/catch-up-subscription.js';
 import type { EventStore, Position, RecordedEvent } from '../../../../libs/event-store/src/event-store.port.js';
 import type { CalcomInboundQueries } from '../../../../projections/src/calcom-inbound.queries.js';
-import type { WebhookFactApplier } from './webhook-fact.applier.js';
+import { lanesOf, runLanes } from './fact-lanes.js';
+import type { FactApplication, WebhookFactApplier } from './webhook-fact.applier.js';
 
 export const WEBHOOK_TRANSLATOR = 'calcom-webhook-translator';
 
@@ -21,6 +22,8 @@ export interface TranslatorCheckpoints {
 }
 
 const READ_MODEL_WAIT_MS = 30_000;
+/** Facts about unrelated bookings applied at once: each one mostly waits for the database. */
+const LANES = 8;
 
 /**
  * Turns webhook facts into ledger events, in the order they were stored, from its own durable checkpoint.
@@ -29,10 +32,11 @@ const READ_MODEL_WAIT_MS = 30_000;
  */
 export class CalcomWebhookTranslator {
   private readonly subscription: CatchUpSubscription;
-  private lastWritten: Position | null = null;
+  /** The latest orphan outcome this process wrote that the read model may not show yet. */
+  private orphanWritten: Position | null = null;
 
   constructor(
-    store: EventStore,
+    private readonly store: EventStore,
     private readonly applier: WebhookFactApplier,
     private readonly inbound: CalcomInboundQueries,
     private readonly readModels: ReadModelProgress,
@@ -71,31 +75,32 @@ export class CalcomWebhookTranslator {
   private async handle(events: readonly RecordedEvent[], position: Position): Promise<void> {
     if (events.length === 0) return;
     await this.readModels.waitUntilProcessed(position, READ_MODEL_WAIT_MS);
-    for (const event of events) {
-      if (event.type === 'CalcomWebhookReceived') {
-        this.wrote((await this.applier.apply(event.streamName, { reapply: false })).position);
-      } else {
-        const uids = uidsMadeKnownBy(event);
-        if (uids.length > 0) await this.reapplyOrphansWaitingFor(uids);
-      }
-    }
+    this.applier.startBatch();
+    const facts = events.filter((event) => event.type === 'CalcomWebhookReceived');
+    await runLanes(lanesOf(facts, (fact) => this.applier.bookingUidsOf(fact)), LANES, async (fact) => this.noteOrphan(await this.applier.applyNew(fact)));
+    const madeKnown = new Set(events.flatMap(uidsMadeKnownBy));
+    if (madeKnown.size > 0) await this.reapplyOrphansWaitingFor([...madeKnown]);
   }
 
+  private noteOrphan({ outcome, position }: FactApplication): void {
+    if (outcome !== 'orphan' || !position) return;
+    if (!this.orphanWritten || this.store.comparePositions(position, this.orphanWritten) > 0) this.orphanWritten = position;
+  }
+
+  /** Once per batch: the facts kept as orphans that one of these uids may now place. */
   private async reapplyOrphansWaitingFor(uids: string[]): Promise<void> {
-    // The orphan outcomes this translator wrote itself must be in the read model before it is asked.
-    if (this.lastWritten) await this.readModels.waitUntilProcessed(this.lastWritten, READ_MODEL_WAIT_MS);
-    for (const factStream of await this.inbound.orphansWaitingFor(uids)) {
-      this.wrote((await this.applier.apply(factStream, { reapply: true })).position);
+    // An orphan this process wrote may not be in the read model yet: wait for it before asking.
+    if (this.orphanWritten) {
+      await this.readModels.waitUntilProcessed(this.orphanWritten, READ_MODEL_WAIT_MS);
+      this.orphanWritten = null;
     }
-  }
-
-  private wrote(position: Position | null): void {
-    if (position) this.lastWritten = position;
+    for (const factStream of await this.inbound.orphansWaitingFor(uids)) this.noteOrphan(await this.applier.reapplyOrphan(factStream));
   }
 }
 
 /** The booking uids a sync event links to its appointment. */
 function uidsMadeKnownBy(event: RecordedEvent): string[] {
+  if (!event.streamName.startsWith(calcomSyncStreamPrefix)) return [];
   const sync = event as unknown as CalcomSyncEvent;
   if (sync.type !== 'CalcomOperationSucceeded' && sync.type !== 'CalcomBookingObserved') return [];
   const { uid, rescheduledFromUid } = sync.data.booking;
