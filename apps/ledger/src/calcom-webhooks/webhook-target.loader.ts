@@ -105,11 +105,8 @@ export class WebhookTargetLoader {
   }
 }
 
-/** Cal.com's own changes (and the reconciler's, which copies Cal.com) are not news for Cal.com. */
+/** As the sync counts it: the version after the latest change that did not come from Cal.com. */
 function ledgerChangedVersion(events: readonly RecordedEvent[]): number {
-  for (let index = events.length - 1; index >= 0; index--) {
-    const source = events[index].metadata.source;
-    if (source !== 'calcom' && source !== 'reconciler') return index + 1;
-  }
+  for (let index = events.length - 1; index >= 0; index--) if (events[index].metadata.source !== 'calcom') return index + 1;
   return 0;
 }
