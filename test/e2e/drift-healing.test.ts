@@ -133,4 +133,21 @@ describe('incremental checks (DRIFT_HEAL=report)', () => {
       [`host_mismatch:${b.appointmentId}`, incremental.generatedAt],
     ]);
   });
+
+  it('a check that cannot read Cal.com answers 502 CALCOM_UNAVAILABLE, is recorded as failed, and reports nothing as missing', async () => {
+    const before = (await world.admin.get('/drift')).body;
+    await scenario.faults({ apiErrorRate: 1 });
+    try {
+      const failed = await world.admin.post('/drift/check', {});
+      expect(failed.status).toBe(502);
+      expect(failed.body.error).toMatchObject({ code: 'CALCOM_UNAVAILABLE', details: { code: 'CALCOM_SERVER_ERROR' } });
+    } finally {
+      await scenario.faults({});
+    }
+    expect((await world.admin.get('/drift')).body).toMatchObject({ checkId: before.checkId, items: before.items });
+    await eventually(async () => {
+      const { body } = await world.admin.get('/sync/status');
+      expect(body.lastDriftCheck).toMatchObject({ outcome: 'failed', error: { code: 'CALCOM_SERVER_ERROR' } });
+    });
+  });
 });

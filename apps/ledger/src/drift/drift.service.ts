@@ -1,10 +1,14 @@
 import {
   CalcomUnavailableError,
+  countByKind,
+  driftOnly,
   NotFoundError,
+  type DriftCheckCompleted,
   type DriftCheckMode,
   type DriftCheckTrigger,
   type DriftKeep,
 } from '../../../../libs/domain/src/index.js';
+import { WaitUntilProcessedTimeoutError } from '../../../../libs/event-store/src/catch-up-subscription.js';
 import type { Position } from '../../../../libs/event-store/src/event-store.port.js';
 import type { DriftChecksQueries, DriftReport } from '../../../../projections/src/drift-checks.queries.js';
 import type { DriftLedgerQueries } from '../../../../projections/src/drift-ledger.queries.js';
@@ -30,8 +34,8 @@ export class DriftService {
   async check(mode: DriftCheckMode, trigger: DriftCheckTrigger): Promise<CheckResult> {
     if (!this.reconciler) throw new CalcomUnavailableError('no Cal.com is configured (CALCOM_API_URL / CALCOM_API_KEY)');
     const outcome = await this.reconciler.check(mode, trigger);
-    await this.waitForReadModel(outcome.position);
-    return { report: await this.report(), healing: outcome.healing };
+    const report = (await this.settled(outcome.position)) ? await this.report() : reportOf(outcome.check);
+    return { report, healing: outcome.healing };
   }
 
   async report(): Promise<DriftReport> {
@@ -50,7 +54,38 @@ export class DriftService {
     const item = report?.items.find((candidate) => candidate.id === itemId);
     if (!item) throw new NotFoundError('drift item', itemId);
     const result = await this.healer.heal(item, keep, await this.ledger.catalog(), { ...by, decidedBy: 'person' });
-    await this.waitForReadModel(result.position);
+    await this.settled(result.position);
     return result;
   }
+
+  /** The change is stored either way; a read model slower than the timeout only means the answer is built without it. */
+  private async settled(position: Position): Promise<boolean> {
+    try {
+      await this.waitForReadModel(position);
+      return true;
+    } catch (error) {
+      if (error instanceof WaitUntilProcessedTimeoutError) return false;
+      throw error;
+    }
+  }
+}
+
+/** The report as the check recorded it, for when the read model has not caught up yet. */
+function reportOf(check: DriftCheckCompleted['data']): DriftReport {
+  return {
+    checkId: check.checkId,
+    outcome: 'completed',
+    mode: check.mode,
+    trigger: check.trigger,
+    startedAt: check.startedAt,
+    generatedAt: check.generatedAt,
+    window: check.window,
+    updatedSince: check.updatedSince,
+    checked: check.checked,
+    pages: check.pages,
+    driftCount: driftOnly(check.items).length,
+    counts: countByKind(check.items),
+    error: null,
+    items: check.items.map((item) => ({ ...item, healed: null })),
+  };
 }
