@@ -6,6 +6,7 @@ import type { CatchUpFigure } from './catch-up/catch-up-figure.js';
 import { formatSyncLagFigure, measureSyncLagSection } from './calcom-sync/sync-lag-section.js';
 import { ContenderProcess } from './contender-process.js';
 import { formatDriftFigure, measureDriftSection } from './drift/drift-section.js';
+import { formatWebhookIntakeFigure, measureWebhookIntakeSection } from './webhooks/webhook-intake-section.js';
 import type { ContenderName } from './contenders/contenders.js';
 import { currentLoad, describeMachine } from './machine.js';
 import { formatResultsTable } from './results-table.js';
@@ -26,16 +27,18 @@ async function main(): Promise<void> {
     const results = await startAndMeasure(settings, server, processes);
     const drift = await measureDriftSection(server, settings.scale, progress);
     const syncLag = await measureSyncLagSection(server, settings.scale, progress);
+    const webhookIntake = await measureWebhookIntakeSection(server, settings.scale, progress);
     const targets = checkTargets(results);
     const machine = describeMachine(server.version, server.description, loadAtStart);
     const seconds = Math.round((Date.now() - startedAt.getTime()) / 100) / 10;
     console.log(formatResultsTable(results, settings.contenders, targets, settings.catchUpEvents));
     console.log(formatDriftFigure(drift));
     console.log(formatSyncLagFigure(syncLag));
+    console.log(formatWebhookIntakeFigure(webhookIntake));
     console.log(`\nPostgreSQL ${machine.postgres} (${machine.postgresServer}), ${machine.cpuModel}, ${machine.cores} cores, ` +
       `${machine.memoryGb} GB, Node ${machine.node}; scale ${settings.scale}; ${seconds} s in all; ` +
       `load average ${machine.loadAverage.atStart} at the start, ${machine.loadAverage.atEnd} at the end.`);
-    console.log(JSON.stringify({ benchmark: 'appointment-ledger', startedAt: startedAt.toISOString(), seconds, machine, settings, results, targets, drift, syncLag }));
+    console.log(JSON.stringify({ benchmark: 'appointment-ledger', startedAt: startedAt.toISOString(), seconds, machine, settings, results, targets, drift, syncLag, webhookIntake }));
   } finally {
     await Promise.all(processes.map((worker) => worker.stop()));
     await server.close();

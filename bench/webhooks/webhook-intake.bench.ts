@@ -1,0 +1,82 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import pg from 'pg';
+import { sendAtFixedRate, type FixedRateResult } from './fixed-rate-load.js';
+import { spawnLedger } from '../calcom-sync/spawned-ledger.js';
+import { bookingCreatedWebhooks } from './webhook-bodies.js';
+
+export interface WebhookIntakeSettings {
+  ratePerSecond: number;
+  seconds: number;
+  warmUpSeconds: number;
+}
+
+export interface WebhookIntakeFigure extends FixedRateResult {
+  ratePerSecond: number;
+  /** CalcomWebhookReceived events in the store after the run: every 200 is a committed, durable append. */
+  storedInStore: number;
+  /** From the last answer until the translator had applied every fact (each one a new appointment). */
+  translatedAfterSeconds: number;
+}
+
+const ADMIN_TOKEN = 'bench-admin-token';
+const TRANSLATION_TIMEOUT_MS = 300_000;
+
+/**
+ * Webhook intake against the running ledger (own process, embedded sandbox, durable PostgreSQL): signed
+ * BOOKING_CREATED deliveries at a fixed rate, each answered only after its fact is committed.
+ */
+export async function measureWebhookIntake(databaseUrl: string, settings: WebhookIntakeSettings, log: (line: string) => void): Promise<WebhookIntakeFigure> {
+  const secret = randomBytes(16).toString('hex');
+  const dataDir = await mkdtemp(join(tmpdir(), 'ledger-bench-webhooks-'));
+  const ledger = await spawnLedger({ DATABASE_URL: databaseUrl, API_TOKENS: `admin:${ADMIN_TOKEN}`, CALCOM_WEBHOOK_SECRET: secret, DATA_DIR: dataDir, SANDBOX_PORT: '0' }, log);
+  const db = new pg.Client(databaseUrl);
+  await db.connect();
+  try {
+    await saveCatalog(ledger.url);
+    const intake = `${ledger.url}/webhooks/calcom`;
+    const warmUp = bookingCreatedWebhooks(Math.round(settings.ratePerSecond * settings.warmUpSeconds), secret);
+    await sendAtFixedRate(intake, warmUp, settings.ratePerSecond);
+    await untilTranslated(db, warmUp.length);
+    const measured = bookingCreatedWebhooks(Math.round(settings.ratePerSecond * settings.seconds), secret, Date.now() + 400 * 24 * 3_600_000);
+    log(`webhook intake: ${measured.length} signed deliveries at ${settings.ratePerSecond}/s…`);
+    const result = await sendAtFixedRate(intake, measured, settings.ratePerSecond);
+    const answeredAt = performance.now();
+    const storedInStore = (await countEvents(db, 'CalcomWebhookReceived')) - warmUp.length;
+    await untilTranslated(db, warmUp.length + measured.length);
+    return { ...result, ratePerSecond: settings.ratePerSecond, storedInStore, translatedAfterSeconds: Math.round((performance.now() - answeredAt) / 100) / 10 };
+  } finally {
+    await db.end();
+    await ledger.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function saveCatalog(url: string): Promise<void> {
+  const put = async (path: string, body: unknown) => {
+    const response = await fetch(`${url}${path}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_TOKEN}` },
+      body: JSON.stringify(body),
+    });
+    if (!response.ok) throw new Error(`PUT ${path}: ${response.status} ${await response.text()}`);
+  };
+  await put('/staff/olivia', { name: 'Olivia Owner', email: 'olivia@sandbox.example', calcomUserId: 1 });
+  await put('/services/consultation', { name: 'Consultation', durationMinutes: 30, calcomEventTypeIds: { olivia: 101 } });
+}
+
+async function untilTranslated(db: pg.Client, facts: number): Promise<void> {
+  const deadline = Date.now() + TRANSLATION_TIMEOUT_MS;
+  while ((await countEvents(db, 'CalcomWebhookApplied')) < facts) {
+    if (Date.now() > deadline) throw new Error(`the translator did not apply ${facts} facts within ${TRANSLATION_TIMEOUT_MS} ms`);
+    await delay(100);
+  }
+}
+
+async function countEvents(db: pg.Client, type: string): Promise<number> {
+  const { rows } = await db.query<{ count: string }>('SELECT count(*) AS count FROM events WHERE type = $1', [type]);
+  return Number(rows[0].count);
+}
