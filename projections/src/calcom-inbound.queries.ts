@@ -100,6 +100,15 @@ export class CalcomInboundQueries {
     );
   }
 
+  /** Facts by outcome (`pending`: stored, not applied yet) and conflicts still open: the inbound side's health. */
+  async counts(): Promise<{ factsByOutcome: Record<string, number>; openConflicts: number }> {
+    const [facts, conflicts]: [{ outcome: string; count: string }[], { count: string }[]] = await Promise.all([
+      this.dataSource.query("SELECT coalesce(outcome, 'pending') AS outcome, count(*) AS count FROM calcom_webhook_facts GROUP BY 1"),
+      this.dataSource.query("SELECT count(*) AS count FROM conflicts WHERE status = 'open'"),
+    ]);
+    return { factsByOutcome: Object.fromEntries(facts.map((row) => [row.outcome, Number(row.count)])), openConflicts: Number(conflicts[0].count) };
+  }
+
   async conflict(conflictId: string): Promise<ConflictView | null> {
     const rows: ConflictView[] = await this.dataSource.query(`SELECT ${CONFLICT_COLUMNS} FROM conflicts WHERE conflict_id = $1`, [conflictId]);
     return rows[0] ?? null;

@@ -161,3 +161,16 @@ describe('every body shape Cal.com sends', () => {
     expect(unmapped.items.map((item: { factStream: string }) => item.factStream)).toContain(response.body.factStream);
   });
 });
+
+describe('metrics', () => {
+  it('GET /metrics counts webhook facts by outcome and open conflicts', async () => {
+    const text = await eventually(async () => {
+      const response = await fetch(`${ledger.url}/metrics`);
+      const body = await response.text();
+      expect(body).toMatch(/^ledger_calcom_webhook_facts\{outcome="unmapped"\} [1-9]\d*$/m);
+      return body;
+    });
+    expect(text).toMatch(/^ledger_calcom_webhook_facts\{outcome="orphan"\} [1-9]\d*$/m);
+    expect(text).toMatch(/^ledger_calcom_conflicts_open 0$/m);
+  });
+});

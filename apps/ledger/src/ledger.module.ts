@@ -62,7 +62,7 @@ export class LedgerModule implements NestModule {
     return {
       module: LedgerModule,
       imports: [
-        CalcomInboundModule.register({ config: runtime.config, store: runtime.store, readModel: runtime.readModel, waitForReadModel, now: runtime.now }),
+        CalcomInboundModule.register({ config: runtime.config, store: runtime.store, readModel: runtime.readModel, waitForReadModel, metrics: metrics.registry, now: runtime.now }),
         CqrsModule.forRoot(), CalcomSyncModule.register(runtime.store, runtime.calcomSync),
         ...(runtime.drift ? [DriftModule.register(runtime.drift, metrics.registry, runtime.now)] : [])],
       controllers: [AppointmentsController, CatalogController, ObservabilityController],

@@ -1,8 +1,10 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import type { Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import type { EventStore, Position } from '../../../../libs/event-store/src/event-store.port.js';
 import { CalcomInboundQueries } from '../../../../projections/src/calcom-inbound.queries.js';
 import type { LedgerConfig } from '../config.js';
+import { registerCalcomInboundMetrics } from './calcom-inbound.metrics.js';
 import { CalcomWebhookIntake } from './calcom-webhook.intake.js';
 import { CalcomWebhooksController } from './calcom-webhooks.controller.js';
 import { ConflictResolutionService } from './conflict-resolution.service.js';
@@ -14,6 +16,8 @@ export interface CalcomInboundRuntime {
   store: EventStore;
   readModel: DataSource;
   waitForReadModel(position: Position): Promise<void>;
+  /** Where the inbound gauges go (`GET /metrics`). */
+  metrics?: Registry;
   now?: () => Date;
 }
 
@@ -22,6 +26,7 @@ export interface CalcomInboundRuntime {
 export class CalcomInboundModule {
   static register(runtime: CalcomInboundRuntime): DynamicModule {
     const queries = new CalcomInboundQueries(runtime.readModel);
+    if (runtime.metrics) registerCalcomInboundMetrics(runtime.metrics, queries);
     return {
       module: CalcomInboundModule,
       controllers: [CalcomWebhooksController, ConflictsController, NotificationsController],
