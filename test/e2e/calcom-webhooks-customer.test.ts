@@ -1,43 +1,23 @@
-import type { RunningLedger } from '../../apps/ledger/src/ledger.js';
-import { appointmentWhen, factFor, startLedgerWithSandbox } from '../support/calcom-ledger.js';
-import { slot, type sandboxCustomer } from '../support/calcom-sandbox-customer.js';
+import { appointmentWhen, factFor, ledgerWithSandboxForFile } from '../support/calcom-ledger.js';
+import { slot } from '../support/calcom-sandbox-customer.js';
 import { eventually } from '../support/eventually.js';
-import type { LedgerClient } from '../support/ledger-client.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
-let database: TestDatabase;
-let ledger: RunningLedger;
-let admin: LedgerClient;
-let customer: ReturnType<typeof sandboxCustomer>;
-
-beforeAll(async () => {
-  database = await createTestDatabase('customer');
-  ({ ledger, admin, customer } = await startLedgerWithSandbox(database.url));
-});
-
-afterAll(async () => {
-  await ledger?.close();
-  await database?.drop();
-});
-
-afterEach(async () => {
-  await customer.faults({});
-});
+const file = ledgerWithSandboxForFile('customer');
 
 const ann = { name: 'Ann Lee', email: 'ann@example.com', timeZone: 'Europe/Berlin' };
 
 /** The ledger never called Cal.com for the customer's own changes. */
 async function ledgerMutationsOn(uids: string[]) {
-  return (await customer.state()).mutations.filter((mutation) => uids.includes(mutation.uid) && mutation.via === 'api');
+  return (await file.customer.state()).mutations.filter((mutation) => uids.includes(mutation.uid) && mutation.via === 'api');
 }
 
 describe("a customer's changes on Cal.com land in the ledger", () => {
   it('create, reschedule and cancel: a new appointment, moved along its uid chain, then cancelled', async () => {
-    const booked = await customer.book(101, slot(1), ann);
-    const created = await factFor(admin, booked.uid, 'BOOKING_CREATED');
+    const booked = await file.customer.book(101, slot(1), ann);
+    const created = await factFor(file.admin, booked.uid, 'BOOKING_CREATED');
     expect(created).toMatchObject({ outcome: 'applied', appointmentId: expect.any(String) });
     const appointmentId = created.appointmentId!;
-    await appointmentWhen(admin, appointmentId, (appointment) => {
+    await appointmentWhen(file.admin, appointmentId, (appointment) => {
       expect(appointment).toMatchObject({
         status: 'scheduled', staffId: 'olivia', serviceId: 'consultation', startsAt: booked.start, endsAt: booked.end,
         customer: { name: 'Ann Lee', email: 'ann@example.com', timeZone: 'Europe/Berlin' },
@@ -45,16 +25,16 @@ describe("a customer's changes on Cal.com land in the ledger", () => {
       expect(appointment.calcom).toMatchObject({ bookingUid: booked.uid, syncStatus: 'synced' });
     });
 
-    const moved = await customer.reschedule(booked.uid, slot(3));
-    await factFor(admin, moved.uid, 'BOOKING_RESCHEDULED', 'applied');
-    await appointmentWhen(admin, appointmentId, (appointment) => {
+    const moved = await file.customer.reschedule(booked.uid, slot(3));
+    await factFor(file.admin, moved.uid, 'BOOKING_RESCHEDULED', 'applied');
+    await appointmentWhen(file.admin, appointmentId, (appointment) => {
       expect(appointment).toMatchObject({ startsAt: moved.start, endsAt: moved.end, version: 2 });
       expect(appointment.calcom).toMatchObject({ bookingUid: moved.uid, bookingUids: [booked.uid, moved.uid], syncStatus: 'synced' });
     });
 
-    await customer.cancel(moved.uid, 'Changed my mind');
-    await factFor(admin, moved.uid, 'BOOKING_CANCELLED', 'applied');
-    await appointmentWhen(admin, appointmentId, (appointment) => {
+    await file.customer.cancel(moved.uid, 'Changed my mind');
+    await factFor(file.admin, moved.uid, 'BOOKING_CANCELLED', 'applied');
+    await appointmentWhen(file.admin, appointmentId, (appointment) => {
       expect(appointment).toMatchObject({ status: 'cancelled', cancellationReason: 'Changed my mind', version: 3 });
       expect(appointment.calcom.syncStatus).toBe('synced');
     });
@@ -62,10 +42,10 @@ describe("a customer's changes on Cal.com land in the ledger", () => {
   });
 
   it('the history shows each fact and the change it caused, from Cal.com, caused by the fact', async () => {
-    const booked = await customer.book(102, slot(5), ann);
-    const { appointmentId, factId } = await factFor(admin, booked.uid, 'BOOKING_CREATED');
+    const booked = await file.customer.book(102, slot(5), ann);
+    const { appointmentId, factId } = await factFor(file.admin, booked.uid, 'BOOKING_CREATED');
     const history = await eventually(async () => {
-      const { body } = await admin.get(`/appointments/${appointmentId}/history`);
+      const { body } = await file.admin.get(`/appointments/${appointmentId}/history`);
       // The sync's own events (calcomsync-) interleave; the fact and its effect keep this order among themselves.
       const factAndEffect = body.events.filter((event: { streamName: string }) => !event.streamName.startsWith('calcomsync-'));
       expect(factAndEffect.map((event: { type: string }) => event.type)).toEqual(['CalcomWebhookReceived', 'AppointmentScheduled', 'CalcomWebhookApplied']);
@@ -77,58 +57,58 @@ describe("a customer's changes on Cal.com land in the ledger", () => {
   });
 
   it('a round-robin booking becomes an appointment with the host Cal.com picked', async () => {
-    const booked = await customer.book(103, slot(6), ann);
-    const { appointmentId } = await factFor(admin, booked.uid, 'BOOKING_CREATED', 'applied');
-    const appointment = await appointmentWhen(admin, appointmentId!, (found) => expect(found.serviceId).toBe('team-session'));
+    const booked = await file.customer.book(103, slot(6), ann);
+    const { appointmentId } = await factFor(file.admin, booked.uid, 'BOOKING_CREATED', 'applied');
+    const appointment = await appointmentWhen(file.admin, appointmentId!, (found) => expect(found.serviceId).toBe('team-session'));
     expect(['hugo', 'rita']).toContain(appointment.staffId);
   });
 });
 
 describe('duplicate, reordered and delayed webhooks change nothing wrong', () => {
   it('a webhook delivered twice (identical bytes) makes one appointment and one fact', async () => {
-    await customer.faults({ webhookDuplicateRate: 1 });
-    const booked = await customer.book(101, slot(8), ann);
-    const fact = await factFor(admin, booked.uid, 'BOOKING_CREATED');
+    await file.customer.faults({ webhookDuplicateRate: 1 });
+    const booked = await file.customer.book(101, slot(8), ann);
+    const fact = await factFor(file.admin, booked.uid, 'BOOKING_CREATED');
     await eventually(async () => {
-      const deliveries = (await customer.state()).webhooks.filter((webhook) => webhook.uid === booked.uid);
+      const deliveries = (await file.customer.state()).webhooks.filter((webhook) => webhook.uid === booked.uid);
       expect(deliveries.map((delivery) => delivery.status)).toEqual([200, 200]);
     });
-    const { body } = await admin.get('/webhooks/calcom/facts?limit=500');
+    const { body } = await file.admin.get('/webhooks/calcom/facts?limit=500');
     expect(body.items.filter((item: { bookingUid: string }) => item.bookingUid === booked.uid)).toHaveLength(1);
-    const appointments = await admin.get(`/appointments?from=${encodeURIComponent(slot(8))}&to=${encodeURIComponent(slot(9))}`);
+    const appointments = await file.admin.get(`/appointments?from=${encodeURIComponent(slot(8))}&to=${encodeURIComponent(slot(9))}`);
     expect(appointments.body.items.map((item: { appointmentId: string }) => item.appointmentId)).toEqual([fact.appointmentId]);
   });
 
   it('a cancel that overtakes its create is kept as an orphan, then applied once the booking is known', async () => {
-    await customer.faults({ webhookReorder: true });
-    const booked = await customer.book(101, slot(10), ann);
-    await customer.cancel(booked.uid, 'Too early');
-    const created = await factFor(admin, booked.uid, 'BOOKING_CREATED');
-    await appointmentWhen(admin, created.appointmentId!, (appointment) => {
+    await file.customer.faults({ webhookReorder: true });
+    const booked = await file.customer.book(101, slot(10), ann);
+    await file.customer.cancel(booked.uid, 'Too early');
+    const created = await factFor(file.admin, booked.uid, 'BOOKING_CREATED');
+    await appointmentWhen(file.admin, created.appointmentId!, (appointment) => {
       expect(appointment).toMatchObject({ status: 'cancelled', cancellationReason: 'Too early', version: 2 });
     });
-    const cancelled = await factFor(admin, booked.uid, 'BOOKING_CANCELLED', 'applied');
+    const cancelled = await factFor(file.admin, booked.uid, 'BOOKING_CANCELLED', 'applied');
     expect(cancelled.appointmentId).toBe(created.appointmentId);
-    const { body } = await admin.get(`/appointments/${created.appointmentId}/history`);
+    const { body } = await file.admin.get(`/appointments/${created.appointmentId}/history`);
     const outcomes = body.events.filter((event: { type: string }) => event.type === 'CalcomWebhookApplied').map((event: { data: { outcome: string; triggerEvent: string } }) => `${event.data.triggerEvent} ${event.data.outcome}`);
     expect(outcomes).toEqual(['BOOKING_CANCELLED orphan', 'BOOKING_CREATED applied', 'BOOKING_CANCELLED applied']);
   });
 
   it('a reschedule that overtakes its create ends at the rescheduled time with the whole chain', async () => {
-    await customer.faults({ webhookReorder: true });
-    const booked = await customer.book(101, slot(12), ann);
-    const moved = await customer.reschedule(booked.uid, slot(13));
-    const created = await factFor(admin, booked.uid, 'BOOKING_CREATED');
-    await appointmentWhen(admin, created.appointmentId!, (appointment) => {
+    await file.customer.faults({ webhookReorder: true });
+    const booked = await file.customer.book(101, slot(12), ann);
+    const moved = await file.customer.reschedule(booked.uid, slot(13));
+    const created = await factFor(file.admin, booked.uid, 'BOOKING_CREATED');
+    await appointmentWhen(file.admin, created.appointmentId!, (appointment) => {
       expect(appointment).toMatchObject({ status: 'scheduled', startsAt: moved.start });
       expect(appointment.calcom).toMatchObject({ bookingUid: moved.uid, bookingUids: [booked.uid, moved.uid] });
     });
   });
 
   it('webhooks that arrive late (after the API answered) land all the same', async () => {
-    await customer.faults({ webhookDelayMs: 300 });
-    const booked = await customer.book(101, slot(14), ann);
-    const created = await factFor(admin, booked.uid, 'BOOKING_CREATED');
+    await file.customer.faults({ webhookDelayMs: 300 });
+    const booked = await file.customer.book(101, slot(14), ann);
+    const created = await factFor(file.admin, booked.uid, 'BOOKING_CREATED');
     expect(created.outcome).toBe('applied');
   });
 });

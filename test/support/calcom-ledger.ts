@@ -4,6 +4,7 @@ import { eventually } from './eventually.js';
 import { LedgerClient } from './ledger-client.js';
 import { ADMIN_TOKEN, startTestLedger } from './ledger-for-tests.js';
 import { sandboxCustomer } from './calcom-sandbox-customer.js';
+import { createTestDatabase, type TestDatabase } from './test-database.js';
 
 /**
  * The ledger as `npm start` runs it without a Cal.com key: the sandbox in-process, webhooks pointed at the ledger's
@@ -36,6 +37,35 @@ export async function startLedgerWithSandbox(databaseUrl: string, overrides: Par
 }
 
 export type LedgerWithSandbox = Awaited<ReturnType<typeof startLedgerWithSandbox>> & { ledger: RunningLedger };
+
+/** One ledger with its sandbox for a whole test file: started before the first test, faults cleared after each, closed after the last. */
+export function ledgerWithSandboxForFile(prefix: string, overrides: Partial<LedgerConfig> = {}) {
+  let database: TestDatabase | undefined;
+  let started: LedgerWithSandbox | undefined;
+  beforeAll(async () => {
+    database = await createTestDatabase(prefix);
+    started = await startLedgerWithSandbox(database.url, overrides);
+  });
+  afterEach(async () => {
+    await started?.customer.faults({});
+  });
+  afterAll(async () => {
+    await started?.ledger.close();
+    await database?.drop();
+  });
+  const running = (): LedgerWithSandbox => {
+    if (!started) throw new Error('the ledger starts in beforeAll');
+    return started;
+  };
+  return {
+    get admin() {
+      return running().admin;
+    },
+    get customer() {
+      return running().customer;
+    },
+  };
+}
 
 /** The fact the ledger stored for a booking uid and trigger, once the translator has given it an outcome (this one, if named). */
 export function factFor(admin: LedgerClient, bookingUid: string, triggerEvent: string, outcome?: string, timeoutMs = 10_000) {

@@ -64,14 +64,6 @@ export class CalcomWebhookTranslator {
     return this.subscription.stop();
   }
 
-  get position(): Position {
-    return this.subscription.position;
-  }
-
-  waitUntilProcessed(position: Position, timeoutMs: number): Promise<void> {
-    return this.subscription.waitUntilProcessed(position, timeoutMs);
-  }
-
   private async handle(events: readonly RecordedEvent[], position: Position): Promise<void> {
     if (events.length === 0) return;
     await this.readModels.waitUntilProcessed(position, READ_MODEL_WAIT_MS);
