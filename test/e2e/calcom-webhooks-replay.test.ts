@@ -26,7 +26,7 @@ async function eventCounts(): Promise<Record<string, number>> {
   return Object.fromEntries(rows.map((row) => [row.type, Number(row.count)]));
 }
 
-it('applying every fact again from the start (a lost checkpoint, a crash mid-batch) writes nothing twice', async () => {
+it('applying every fact again from the start (a lost checkpoint, a crash before an outcome was written) writes nothing twice', async () => {
   const first = await startLedgerWithSandbox(database.url, { calcomWebhookSecret: SECRET });
   const ann = { name: 'Ann Lee', email: 'ann@example.com', timeZone: 'Europe/Berlin' };
   const kept = await first.customer.book(101, slot(1), ann);
@@ -38,9 +38,13 @@ it('applying every fact again from the start (a lost checkpoint, a crash mid-bat
   await factFor(first.admin, moved.uid, 'BOOKING_RESCHEDULED', 'applied');
   await factFor(first.admin, dropped.uid, 'BOOKING_CANCELLED', 'applied');
   await appointmentWhen(first.admin, appointmentId!, (found) => expect(found.calcom.syncStatus).toBe('synced'));
+  const interrupted = await factFor(first.admin, kept.uid, 'BOOKING_CREATED');
   await first.ledger.close();
-  const before = await eventCounts();
 
+  const before = await eventCounts();
+  // A crash after the fact's events, before its outcome: the outcome was never written.
+  await db.query("DELETE FROM events WHERE stream_name = $1 AND type = 'CalcomWebhookApplied'", [interrupted.factStream]);
+  await db.query('UPDATE streams SET revision = 0 WHERE stream_name = $1', [interrupted.factStream]);
   await db.query('DELETE FROM projection_checkpoints WHERE name = $1', [WEBHOOK_TRANSLATOR]);
   const second = await startLedgerWithSandbox(database.url, { calcomWebhookSecret: SECRET });
   try {
@@ -52,6 +56,8 @@ it('applying every fact again from the start (a lost checkpoint, a crash mid-bat
       expect(rows).toHaveLength(1);
     }, 20_000);
     expect(await eventCounts()).toEqual({ ...before, CalcomWebhookReceived: before.CalcomWebhookReceived + 1, CalcomWebhookApplied: before.CalcomWebhookApplied + 1 });
+    const { rows } = await db.query("SELECT data->>'outcome' AS outcome FROM events WHERE stream_name = $1 AND type = 'CalcomWebhookApplied'", [interrupted.factStream]);
+    expect(rows).toEqual([{ outcome: 'applied' }]);
   } finally {
     await second.ledger.close();
   }

@@ -17,7 +17,7 @@ import {
   type RecordedEvent,
   WrongExpectedRevisionError,
 } from '../../../../libs/event-store/src/event-store.port.js';
-import { derivedId } from './derived-id.js';
+import { derivedId, factEventIds } from './derived-id.js';
 import type { WebhookTargetLoader } from './webhook-target.loader.js';
 
 export interface FactApplication {
@@ -98,16 +98,17 @@ export class WebhookFactApplier {
 
     let position: Position | null = null;
     const metadata = this.metadataFor(received, webhook);
-    if (decision.appointmentEvents.length > 0 && decision.appointmentId) {
+    // What an earlier, interrupted application wrote stands; only what is missing is written now.
+    if (decision.appointmentEvents.length > 0 && decision.appointmentId && !loaded?.written.appointment) {
       const after = loaded?.appendAfterRevision ?? -1;
-      const events = decision.appointmentEvents.map((event, index) => ({ id: derivedId(factId, 'appointment', String(index)), ...event, metadata }));
+      const events = decision.appointmentEvents.map((event, index) => ({ id: factEventIds.appointment(factId, index), ...event, metadata }));
       position = (await this.store.appendToStream(appointmentStream(decision.appointmentId), events, { expectedRevision: after < 0 ? 'no_stream' : after })).position;
     }
-    if (decision.syncEvents.length > 0 && decision.appointmentId) {
-      const events = decision.syncEvents.map((event, index) => ({ id: derivedId(factId, 'sync', String(index)), ...event, metadata }));
+    if (decision.syncEvents.length > 0 && decision.appointmentId && !loaded?.written.sync) {
+      const events = decision.syncEvents.map((event, index) => ({ id: factEventIds.sync(factId, index), ...event, metadata }));
       position = (await this.store.appendToStream(calcomSyncStream(decision.appointmentId), events)).position;
-      this.rememberLinks(decision);
     }
+    this.rememberLinks(decision);
     const recorded = await this.recordOutcome(received, factRevision, webhook, decision);
     return { outcome: decision.outcome, position: recorded.position ?? position };
   }
@@ -133,7 +134,7 @@ export class WebhookFactApplier {
     try {
       const { position } = await this.store.appendToStream(
         received.streamName,
-        [{ id: derivedId(received.id, 'applied', String(factRevision)), ...applied, metadata: { ...this.metadataFor(received, webhook), actor: 'calcom-webhook-translator' } }],
+        [{ id: factEventIds.applied(received.id, factRevision), ...applied, metadata: { ...this.metadataFor(received, webhook), actor: 'calcom-webhook-translator' } }],
         { expectedRevision: factRevision },
       );
       return { outcome: decision.outcome, position };

@@ -16,6 +16,7 @@ import {
 import type { EventStore, RecordedEvent } from '../../../../libs/event-store/src/event-store.port.js';
 import type { CalcomInboundQueries } from '../../../../projections/src/calcom-inbound.queries.js';
 import type { CatalogQueries } from '../../../../projections/src/catalog.queries.js';
+import { factEventIds, MAX_EVENTS_PER_STREAM } from './derived-id.js';
 
 /** The uid chain index (`calcom_booking_uids`, kept by the sync's read model). */
 export interface BookingUidIndex {
@@ -26,6 +27,8 @@ export interface LoadedTarget {
   target: WebhookTarget | null;
   /** The appointment's revision before any event this fact caused: where the fact's own events go. */
   appendAfterRevision: number;
+  /** An earlier application of this fact (cut short by a crash) already wrote its appointment / sync events. */
+  written: { appointment: boolean; sync: boolean };
 }
 
 /** Links this process made itself and the read model may not show yet; any entry stays true forever. */
@@ -85,22 +88,23 @@ export class WebhookTargetLoader {
     return this.recentLinks.get(uid) ?? this.uids.appointmentIdForUid(uid);
   }
 
+  /** The appointment and its sync as they stood before this fact wrote anything (so a repeat decides the same). */
   async load(appointmentId: string, factId: string): Promise<LoadedTarget> {
     const [appointmentEvents, syncEvents] = await Promise.all([
       this.store.readStream(appointmentStream(appointmentId)),
       this.store.readStream(calcomSyncStream(appointmentId)),
     ]);
-    const causedHere = appointmentEvents.findIndex((event) => event.metadata.causationId === factId);
-    const before = causedHere === -1 ? appointmentEvents : appointmentEvents.slice(0, causedHere);
+    const ownFirst = appointmentEvents.findIndex((event) => event.id === factEventIds.appointment(factId, 0));
+    const before = ownFirst === -1 ? appointmentEvents : appointmentEvents.slice(0, ownFirst);
     const appointment = before.reduce((state, event) => evolve(state, event as unknown as AppointmentEvent), initialState());
-    const sync = syncEvents
-      .filter((event) => event.metadata.causationId !== factId)
-      .reduce((state, event) => evolveCalcomSync(state, event as unknown as CalcomSyncEvent, event.recordedAt), initialCalcomSyncState());
-    const appendAfterRevision = before.length - 1;
-    if (appointment.status === 'initial') return { target: null, appendAfterRevision };
+    const ownSync = new Set(Array.from({ length: MAX_EVENTS_PER_STREAM }, (_, index) => factEventIds.sync(factId, index)));
+    const otherSync = syncEvents.filter((event) => !ownSync.has(event.id));
+    const sync = otherSync.reduce((state, event) => evolveCalcomSync(state, event as unknown as CalcomSyncEvent, event.recordedAt), initialCalcomSyncState());
+    const loaded = { appendAfterRevision: before.length - 1, written: { appointment: ownFirst !== -1, sync: otherSync.length < syncEvents.length } };
+    if (appointment.status === 'initial') return { target: null, ...loaded };
     return {
       target: { appointmentId, appointment: appointment as ExistingAppointment, version: before.length, ledgerChangedVersion: ledgerChangedVersion(before), sync },
-      appendAfterRevision,
+      ...loaded,
     };
   }
 }
