@@ -12,7 +12,11 @@ export class PostgresAppendListener {
   private connection: Promise<pg.Client | null> | null = null;
   private closed = false;
 
-  constructor(private readonly clientConfig: pg.ClientConfig) {}
+  /** `ownSenderId`: the payload of this process's own notifications, whose waiters its appends wake directly. */
+  constructor(
+    private readonly clientConfig: pg.ClientConfig,
+    private readonly ownSenderId: string | null = null,
+  ) {}
 
   /** Resolves once the LISTEN is in place (or has failed): appends committed afterwards will wake `wake`. */
   async subscribe(wake: Wake): Promise<() => void> {
@@ -43,7 +47,9 @@ export class PostgresAppendListener {
     };
     client.on('error', forget);
     client.on('end', () => (this.connection = null));
-    client.on('notification', () => this.wakeAll());
+    client.on('notification', ({ payload }) => {
+      if (payload !== this.ownSenderId) this.wakeAll();
+    });
     try {
       await client.connect();
       await client.query(`LISTEN ${APPENDED_CHANNEL}`);

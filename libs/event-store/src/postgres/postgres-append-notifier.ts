@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import type pg from 'pg';
 import { APPENDED_CHANNEL } from './postgres-event-store.schema.js';
 
@@ -9,18 +11,24 @@ import { APPENDED_CHANNEL } from './postgres-event-store.schema.js';
  */
 const NOTIFY_APPENDED = {
   name: 'event_store_notify_appended',
-  text: `SELECT set_config('synchronous_commit', 'off', true), pg_notify('${APPENDED_CHANNEL}', '')`,
+  text: `SELECT set_config('synchronous_commit', 'off', true), pg_notify('${APPENDED_CHANNEL}', $1)`,
 };
 
 /**
- * Announces appends to LISTENing readers in every process. At most one NOTIFY is in flight: appends that commit
- * meanwhile are covered by one more, sent once it is done, so a burst of appends costs two notifications.
+ * Announces appends to LISTENing readers in other processes: the first append after a quiet spell at once, then at
+ * most one notification per `minIntervalMs`, covering every append since the previous one (a reader reads them all
+ * anyway). A sequential writer would otherwise pay a second transaction, and wake every reader, per append.
  */
 export class PostgresAppendNotifier {
+  /** Sent as the payload, so this process's listener can ignore its own notifications (it woke its waiters already). */
+  readonly senderId = randomUUID();
   private sending: Promise<void> | null = null;
   private again = false;
 
-  constructor(private readonly pool: pg.Pool) {}
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly minIntervalMs = 5,
+  ) {}
 
   appended(): void {
     if (this.sending) {
@@ -30,7 +38,7 @@ export class PostgresAppendNotifier {
     this.sending = this.send();
   }
 
-  /** Resolves once the notification in flight, if any, has been sent. */
+  /** Resolves once the notifications owed have been sent. */
   async flush(): Promise<void> {
     await this.sending;
   }
@@ -38,7 +46,8 @@ export class PostgresAppendNotifier {
   private async send(): Promise<void> {
     do {
       this.again = false;
-      await this.pool.query(NOTIFY_APPENDED).catch(() => undefined);
+      await this.pool.query({ ...NOTIFY_APPENDED, values: [this.senderId] }).catch(() => undefined);
+      await delay(this.minIntervalMs);
     } while (this.again);
     this.sending = null;
   }

@@ -58,8 +58,8 @@ export class PostgresEventStore implements EventStore {
   ) {
     this.pollIntervalMs = options.pollIntervalMs ?? 250;
     this.defaultReadAllLimit = options.defaultReadAllLimit ?? 1000;
-    this.listener = new PostgresAppendListener(pool.options);
     this.notifier = new PostgresAppendNotifier(pool);
+    this.listener = new PostgresAppendListener(pool.options, this.notifier.senderId);
   }
 
   /** Applies the schema (idempotent) and returns a ready store. */
