@@ -234,4 +234,10 @@ describe('status', () => {
     expect(syncStatusOf(state([started, failed({ permanent: true, ledgerVersion: 1 })]), 1)).toBe('failed');
     expect(syncStatusOf(state([started, failed({ permanent: true, ledgerVersion: 1 })]), 2)).toBe('pending');
   });
+
+  it('a call found not to have landed, then made moot by completion, leaves the appointment synced', () => {
+    const moot = [started, failed({ nextRetryAt: '2030-01-01T11:00:00.000Z' }), completed(1)];
+    expect(syncStatusOf(state(moot), 1)).toBe('synced');
+    given([scheduled], moot).when().then({ kind: 'idle' });
+  });
 });

@@ -76,8 +76,11 @@ export function evolveCalcomSync(state: CalcomSyncState, event: CalcomSyncEvent,
     case 'CalcomBookingObserved':
       return observe(state, data.booking);
     case 'CalcomSyncCompleted':
+      // Completion is only decided once an in-flight call is known not to have taken effect (or is moot because
+      // Cal.com already matches): it must not keep the appointment pending for ever.
       return {
         ...state,
+        inFlight: null,
         syncedVersion: Math.max(state.syncedVersion, data.ledgerVersion),
         lastSyncedAt: recordedAt,
         attempts: 0,
