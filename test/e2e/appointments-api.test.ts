@@ -145,6 +145,14 @@ describe('scheduling', () => {
     expect(attempts.map((a) => a.status).sort()).toEqual([201, 409, 409, 409, 409, 409]);
   });
 
+  it('serves many concurrent bookings for one staff member, each seeing the others', async () => {
+    const hours = Array.from({ length: 16 }, (_, index) => index);
+    const results = await Promise.all(hours.map((hour) => admin.post('/appointments', { serviceId: 'cut', staffId: 'kim', startsAt: inDays(70, hour), customer })));
+    expect(results.map((r) => r.status)).toEqual(hours.map(() => 201));
+    const listed = await admin.get(`/appointments?staffId=kim&from=${encodeURIComponent(inDays(70, 0))}&to=${encodeURIComponent(inDays(71, 0))}&limit=50`);
+    expect(listed.body.items).toHaveLength(16);
+  });
+
   it.each([
     ['a start in the past', { startsAt: '2020-01-01T10:00:00Z' }, 'startsAt'],
     ['a start without offset', { startsAt: '2031-01-01T10:00:00' }, 'startsAt'],

@@ -43,6 +43,7 @@ export interface LedgerRuntime {
   store: EventStore;
   readModel: DataSource;
   projector: Projector;
+  calendarLock: StaffCalendarLock;
   /** Resolves once the read models show a write (see read-your-writes.ts). */
   waitForReadModel(position: string): Promise<void>;
   /** The running outbound sync, if any: `POST /appointments/{id}/sync` wakes it. */
@@ -77,7 +78,7 @@ export class LedgerModule implements NestModule {
         { provide: CalcomStatusLookup, useValue: new CalcomSyncStatusLookup(calcomSyncQueries) },
         {
           provide: AppointmentCommandService,
-          useValue: new AppointmentCommandService(runtime.store, new StaffCalendarLock(runtime.readModel), waitForReadModel),
+          useValue: new AppointmentCommandService(runtime.store, runtime.calendarLock, waitForReadModel),
         },
         { provide: AppointmentFacts, useValue: new AppointmentFacts(runtime.store, appointments, runtime.now) },
         { provide: SaveCatalogEntry, useValue: new SaveCatalogEntry(runtime.store, waitForReadModel) },

@@ -16,6 +16,7 @@ import { startDrift } from './drift/start-drift.js';
 import { validationPipe } from './http/validation.js';
 import { LedgerModule } from './ledger.module.js';
 import { readYourWrites } from './read-your-writes.js';
+import { StaffCalendarLock } from './appointments/staff-calendar.lock.js';
 
 export interface RunningLedger {
   /** e.g. http://127.0.0.1:3000 */
@@ -59,6 +60,8 @@ export async function startLedger(config: LedgerConfig, options: StartLedgerOpti
     await projector.start();
     stack.push(() => projector.stop());
     const waitForReadModel = readYourWrites(projector, config.readYourWritesTimeoutMs, logger);
+    const calendarLock = await StaffCalendarLock.open(databaseUrl);
+    stack.push(() => calendarLock.close());
     const calcomSync = await startCalcomSync({ config, store: eventStore.store, readModel, projector, logger });
     if (calcomSync) stack.push(() => calcomSync.stop());
     const inbound = await startCalcomInboundWorkers({
@@ -78,7 +81,7 @@ export async function startLedger(config: LedgerConfig, options: StartLedgerOpti
     stack.push(() => drift.stop());
 
     const app = await NestFactory.create<NestExpressApplication>(
-      LedgerModule.register({ config, store: eventStore.store, readModel, projector, waitForReadModel, calcomSync, drift, now: options.now }),
+      LedgerModule.register({ config, store: eventStore.store, readModel, projector, calendarLock, waitForReadModel, calcomSync, drift, now: options.now }),
       { logger: logger === false ? false : logger, bufferLogs: false },
     );
     app.useGlobalPipes(validationPipe);
