@@ -1,4 +1,5 @@
 import { startSandbox, type RunningSandbox, type SandboxCatalog, type SandboxFaults } from '../../apps/calcom-sandbox/src/index.js';
+import { DEFAULT_CATALOG } from '../../apps/calcom-sandbox/src/catalog.js';
 import type { CalcomSettings } from '../../apps/ledger/src/config.js';
 
 /**
@@ -6,15 +7,9 @@ import type { CalcomSettings } from '../../apps/ledger/src/config.js';
  * per non-round-robin event type (Olivia 101 and 102, Hugo 201) and a round-robin type (103, Hugo or Rita).
  */
 export const SYNC_TEST_CATALOG: SandboxCatalog = {
-  users: [
-    { id: 1, name: 'Olivia Owner', email: 'olivia@sandbox.example', username: 'olivia', timeZone: 'Europe/London' },
-    { id: 2, name: 'Hugo Host', email: 'hugo@sandbox.example', username: 'hugo', timeZone: 'Europe/Paris' },
-    { id: 3, name: 'Rita Host', email: 'rita@sandbox.example', username: 'rita', timeZone: 'America/New_York' },
-  ],
+  users: DEFAULT_CATALOG.users,
   eventTypes: [
-    { id: 101, slug: 'consultation-30', title: 'Consultation', lengthInMinutes: 30, ownerId: 1, schedulingType: null },
-    { id: 102, slug: 'assessment-60', title: 'Assessment', lengthInMinutes: 60, ownerId: 1, schedulingType: null },
-    { id: 103, slug: 'team-session-45', title: 'Team Session', lengthInMinutes: 45, hosts: [2, 3], schedulingType: 'ROUND_ROBIN' },
+    ...DEFAULT_CATALOG.eventTypes,
     { id: 201, slug: 'consultation-30-hugo', title: 'Consultation', lengthInMinutes: 30, ownerId: 2, schedulingType: null },
   ],
 };
