@@ -35,6 +35,8 @@ export interface LedgerConfig {
   calcom?: CalcomSettings;
   /** The drift report: window, schedule, healing policy (`DRIFT_*`); absent: the defaults. */
   drift?: DriftSettings;
+  /** `WORKER_LEASE_RETRY_MS`: how often a standby tries to take the background workers' lock, and the leader checks it still holds it. */
+  workerLeaseRetryMs?: number;
 }
 
 export interface CalcomSettings {
@@ -54,6 +56,8 @@ export interface CalcomSettings {
   /** `SANDBOX_PORT` (4010): where the in-process sandbox listens when there is no API key. */
   sandboxPort: number;
 }
+
+export const DEFAULT_WORKER_LEASE_RETRY_MS = 2000;
 
 export class ConfigError extends Error {}
 
@@ -76,6 +80,7 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
     notifyWebhookUrl: env.NOTIFY_WEBHOOK_URL ? httpUrl(env.NOTIFY_WEBHOOK_URL, 'NOTIFY_WEBHOOK_URL') : null,
     calcom: calcomSettings(env),
     drift: parseDriftSettings(env, (message) => new ConfigError(message)),
+    workerLeaseRetryMs: positiveInteger(env.WORKER_LEASE_RETRY_MS || String(DEFAULT_WORKER_LEASE_RETRY_MS), 'WORKER_LEASE_RETRY_MS'),
   };
 }
 
@@ -143,6 +148,12 @@ function eventStoreUrl(value: string): string {
 function integer(value: string, name: string): number {
   const parsed = Number(value);
   if (!Number.isInteger(parsed) || parsed < 0) throw new ConfigError(`${name} must be a non-negative integer, got "${value}"`);
+  return parsed;
+}
+
+function positiveInteger(value: string, name: string): number {
+  const parsed = integer(value, name);
+  if (parsed === 0) throw new ConfigError(`${name} must be at least 1`);
   return parsed;
 }
 

@@ -35,7 +35,8 @@ import { correlationIdMiddleware } from './http/request-context.js';
 import { HttpMetricsMiddleware } from './observability/http-metrics.middleware.js';
 import { LedgerMetrics } from './observability/metrics.js';
 import { ObservabilityController } from './observability/observability.controller.js';
-import { EVENT_STORE, LEDGER_CONFIG, PROJECTOR } from './ledger.tokens.js';
+import { BACKGROUND_WORKERS, EVENT_STORE, LEDGER_CONFIG, PROJECTOR } from './ledger.tokens.js';
+import type { WorkersRole } from './background-workers.leader.js';
 
 /** What the module is built from: made (and closed) by `startLedger`, outside Nest's container. */
 export interface LedgerRuntime {
@@ -50,6 +51,8 @@ export interface LedgerRuntime {
   calcomSync?: RunningCalcomSync | null;
   /** The drift report and sync health endpoints. */
   drift?: RunningDrift;
+  /** Whether this instance runs the background workers; `/health` reports it. */
+  backgroundWorkers?: { readonly role: WorkersRole };
   now?: () => Date;
 }
 
@@ -71,6 +74,7 @@ export class LedgerModule implements NestModule {
         { provide: LEDGER_CONFIG, useValue: runtime.config },
         { provide: EVENT_STORE, useValue: runtime.store },
         { provide: PROJECTOR, useValue: runtime.projector },
+        { provide: BACKGROUND_WORKERS, useValue: runtime.backgroundWorkers ?? null },
         { provide: AppointmentsQueries, useValue: appointments },
         { provide: CatalogQueries, useValue: new CatalogQueries(runtime.readModel) },
         { provide: LedgerMetrics, useValue: metrics },

@@ -4,3 +4,4 @@ export const EVENT_STORE = Symbol('EVENT_STORE');
 export const PG_POOL = Symbol('PG_POOL');
 export const READ_MODEL = Symbol('READ_MODEL');
 export const PROJECTOR = Symbol('PROJECTOR');
+export const BACKGROUND_WORKERS = Symbol('BACKGROUND_WORKERS');

@@ -8,10 +8,12 @@ import { SILENT_SUBSCRIPTION_LOGGER } from '../../../libs/event-store/src/catch-
 import { openEventStore } from '../../../libs/event-store/src/open-event-store.js';
 import { openReadModel } from '../../../projections/src/read-model.data-source.js';
 import { Projector } from '../../../projections/src/projector.js';
+import { BackgroundWorkersLeader } from './background-workers.leader.js';
+import { startBackgroundWorkers } from './background-workers.js';
 import { startCalcomInboundWorkers } from './calcom-webhooks/calcom-inbound.workers.js';
 import { readRawWebhookBody, WEBHOOK_PATH } from './calcom-webhooks/webhook-raw-body.js';
 import { type RunningCalcomSync, startCalcomSync, withSandboxWebhookSecret } from './calcom-sync/start-calcom-sync.js';
-import type { LedgerConfig } from './config.js';
+import { DEFAULT_WORKER_LEASE_RETRY_MS, type LedgerConfig } from './config.js';
 import { startDrift } from './drift/start-drift.js';
 import { validationPipe } from './http/validation.js';
 import { LedgerModule } from './ledger.module.js';
@@ -25,6 +27,8 @@ export interface RunningLedger {
   databaseUrl: string;
   /** The outbound Cal.com sync (and the in-process sandbox when there is no key); null without Cal.com settings. */
   calcomSync: RunningCalcomSync | null;
+  /** Whether this instance runs the background workers (`leader`) or waits for the lock (`standby`). */
+  backgroundWorkers: BackgroundWorkersLeader;
   close(): Promise<void>;
 }
 
@@ -35,7 +39,8 @@ export interface StartLedgerOptions {
 
 /**
  * Starts the whole ledger: database (embedded when no URL is given), event store, read models and their projector,
- * then the HTTP API. Everything started here is stopped by `close()`, in reverse order.
+ * the background workers (in whichever instance holds their lock, see background-workers.leader.ts), then the HTTP
+ * API. Everything started here is stopped by `close()`, in reverse order.
  */
 export async function startLedger(config: LedgerConfig, options: StartLedgerOptions = {}): Promise<RunningLedger> {
   const logger = options.logger ?? new ConsoleLogger('ledger', { json: true });
@@ -64,24 +69,33 @@ export async function startLedger(config: LedgerConfig, options: StartLedgerOpti
     stack.push(() => calendarLock.close());
     const calcomSync = await startCalcomSync({ config, store: eventStore.store, readModel, projector, logger });
     if (calcomSync) stack.push(() => calcomSync.stop());
-    const inbound = await startCalcomInboundWorkers({
-      config, store: eventStore.store, readModel, readModels: projector, postgresEventStoreUrl: config.eventStoreUrl ? null : databaseUrl, logger,
-    });
-    stack.push(() => inbound.stop());
     const drift = startDrift({
       settings: config.drift,
       store: eventStore.store,
       readModel,
       waitForReadModel,
       calcom: calcomSync?.client ?? null,
-      schedule: true,
+      schedule: false,
       logger,
       now: options.now,
     });
     stack.push(() => drift.stop());
+    const backgroundWorkers = await BackgroundWorkersLeader.open({
+      databaseUrl,
+      retryMs: config.workerLeaseRetryMs ?? DEFAULT_WORKER_LEASE_RETRY_MS,
+      logger,
+      startWorkers: () => startBackgroundWorkers({
+        calcomSync,
+        drift,
+        startInbound: () => startCalcomInboundWorkers({
+          config, store: eventStore.store, readModel, readModels: projector, postgresEventStoreUrl: config.eventStoreUrl ? null : databaseUrl, logger,
+        }),
+      }),
+    });
+    stack.push(() => backgroundWorkers.close());
 
     const app = await NestFactory.create<NestExpressApplication>(
-      LedgerModule.register({ config, store: eventStore.store, readModel, projector, calendarLock, waitForReadModel, calcomSync, drift, now: options.now }),
+      LedgerModule.register({ config, store: eventStore.store, readModel, projector, calendarLock, waitForReadModel, calcomSync, drift, backgroundWorkers, now: options.now }),
       { logger: logger === false ? false : logger, bufferLogs: false },
     );
     app.useGlobalPipes(validationPipe);
@@ -105,7 +119,7 @@ export async function startLedger(config: LedgerConfig, options: StartLedgerOpti
     const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
     const url = `http://${host}:${address.port}`;
     calcomSync?.ledgerListening(url);
-    return { url, app, databaseUrl, calcomSync, close };
+    return { url, app, databaseUrl, calcomSync, backgroundWorkers, close };
   } catch (error) {
     await close();
     throw error;

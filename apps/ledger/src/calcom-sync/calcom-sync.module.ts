@@ -8,7 +8,7 @@ import type { RunningCalcomSync } from './start-calcom-sync.js';
 @Module({})
 export class CalcomSyncModule {
   static register(store: EventStore, calcomSync: RunningCalcomSync | null | undefined): DynamicModule {
-    const touch = (appointmentId: string) => calcomSync?.processManager.touch(appointmentId);
+    const touch = (appointmentId: string) => calcomSync?.processManager?.touch(appointmentId);
     return {
       module: CalcomSyncModule,
       controllers: [CalcomSyncController],

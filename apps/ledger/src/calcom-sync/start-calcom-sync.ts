@@ -20,7 +20,11 @@ export interface CalcomSyncLogger {
 }
 
 export interface RunningCalcomSync {
-  processManager: CalcomSyncProcessManager;
+  /** The outbound process manager while this instance runs the background workers; null on a standby. */
+  readonly processManager: CalcomSyncProcessManager | null;
+  /** Starts a fresh process manager (a stopped one does not restart); it resumes from its checkpoint. */
+  startProcessManager(): void;
+  stopProcessManager(): Promise<void>;
   queries: CalcomSyncQueries;
   client: CalcomClient;
   /** Where Cal.com (or the in-process sandbox) answers. */
@@ -43,7 +47,10 @@ export function withSandboxWebhookSecret<C extends LedgerConfig & { calcomWebhoo
   return { ...config, calcomWebhookSecret: randomBytes(32).toString('hex') };
 }
 
-/** Starts the outbound sync (and the sandbox when there is no key). Null when the config has no Cal.com settings. */
+/**
+ * Connects to Cal.com (starting the sandbox when there is no key) and prepares the outbound sync, whose process
+ * manager runs only between `startProcessManager()` and `stopProcessManager()`. Null without Cal.com settings.
+ */
 export async function startCalcomSync(options: {
   config: LedgerConfig & { calcomWebhookSecret?: string | null };
   store: EventStore;
@@ -65,30 +72,45 @@ export async function startCalcomSync(options: {
   });
   const { store, readModel, projector } = options;
   const queries = new CalcomSyncQueries(readModel);
-  const catalog = new CalcomCatalog(store, client);
-  const worker = new CalcomSyncWorker({
-    store,
-    client,
-    catalog,
-    recorder: new CalcomSyncRecorder(store),
-    backoff: { initialDelayMs: settings.retryInitialDelayMs, maxDelayMs: settings.retryMaxDelayMs },
-    now: () => new Date(),
-    logger: { warn: (message) => logger.warn(message, 'CalcomSync') },
-  });
-  const processManager = new CalcomSyncProcessManager({
-    store,
-    readModel,
-    projector,
-    queries,
-    catalog,
-    worker,
-    concurrency: settings.syncConcurrency,
-    logger: { log: (message) => logger.log(message, 'CalcomSync'), error: (message, error) => logger.error(`${message}: ${describe(error)}`, 'CalcomSync') },
-  });
-  processManager.start();
+  const createProcessManager = () => {
+    const catalog = new CalcomCatalog(store, client);
+    const worker = new CalcomSyncWorker({
+      store,
+      client,
+      catalog,
+      recorder: new CalcomSyncRecorder(store),
+      backoff: { initialDelayMs: settings.retryInitialDelayMs, maxDelayMs: settings.retryMaxDelayMs },
+      now: () => new Date(),
+      logger: { warn: (message) => logger.warn(message, 'CalcomSync') },
+    });
+    return new CalcomSyncProcessManager({
+      store,
+      readModel,
+      projector,
+      queries,
+      catalog,
+      worker,
+      concurrency: settings.syncConcurrency,
+      logger: { log: (message) => logger.log(message, 'CalcomSync'), error: (message, error) => logger.error(`${message}: ${describe(error)}`, 'CalcomSync') },
+    });
+  };
+  let processManager: CalcomSyncProcessManager | null = null;
+  const stopProcessManager = async () => {
+    const stopping = processManager;
+    processManager = null;
+    await stopping?.stop();
+  };
   if (!sandbox) logger.log(`Cal.com sync talking to ${apiUrl} (${settings.syncConcurrency} appointments at a time)`, 'CalcomSync');
   return {
-    processManager,
+    get processManager() {
+      return processManager;
+    },
+    startProcessManager() {
+      if (processManager) return;
+      processManager = createProcessManager();
+      processManager.start();
+    },
+    stopProcessManager,
     queries,
     client,
     apiUrl,
@@ -99,7 +121,7 @@ export async function startCalcomSync(options: {
       logger.log(`Cal.com sandbox webhooks go to ${ledgerUrl}${CALCOM_WEBHOOK_PATH}`, 'CalcomSync');
     },
     async stop() {
-      await processManager.stop();
+      await stopProcessManager();
       client.close();
       await sandbox?.close();
     },

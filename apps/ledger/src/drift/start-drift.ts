@@ -36,6 +36,10 @@ export interface RunningDrift {
   service: DriftService;
   reconciler: DriftReconciler | null;
   health: SyncHealthQueries;
+  /** Starts the schedule (`DRIFT_INTERVAL`) if it is not running; for the instance that runs the background workers. */
+  startSchedule(): void;
+  /** Stops the schedule, letting a check in progress finish; on-demand checks still work. */
+  stopSchedule(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -57,13 +61,15 @@ export function startDrift(options: StartDriftOptions): RunningDrift {
         logger && { log: (message) => logger.log(message, 'Drift'), warn: (message) => logger.warn(message, 'Drift') },
       )
     : null;
-  const scheduler = reconciler && options.schedule ? new DriftScheduler(reconciler, settings.intervalMs, settings.fullScanEvery, logger || undefined) : null;
-  scheduler?.start();
+  const scheduler = reconciler ? new DriftScheduler(reconciler, settings.intervalMs, settings.fullScanEvery, logger || undefined) : null;
+  if (options.schedule) scheduler?.start();
   if (logger && !reconciler) logger.warn('No Cal.com configured: drift checks are off', 'Drift');
   return {
     service: new DriftService(reconciler, healer, checks, ledger, options.waitForReadModel),
     reconciler,
     health: new SyncHealthQueries(options.readModel),
+    startSchedule: () => scheduler?.start(),
+    stopSchedule: async () => scheduler?.stop(),
     stop: async () => scheduler?.stop(),
   };
 }

@@ -3,7 +3,8 @@ import { ApiExcludeEndpoint, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { EventStore } from '../../../../libs/event-store/src/event-store.port.js';
 import { Public } from '../auth/auth.guard.js';
-import { EVENT_STORE, PROJECTOR } from '../ledger.tokens.js';
+import type { WorkersRole } from '../background-workers.leader.js';
+import { BACKGROUND_WORKERS, EVENT_STORE, PROJECTOR } from '../ledger.tokens.js';
 import { LedgerMetrics } from './metrics.js';
 import type { Projector } from '../../../../projections/src/projector.js';
 
@@ -13,10 +14,14 @@ export class ObservabilityController {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(PROJECTOR) private readonly projector: Projector,
+    @Inject(BACKGROUND_WORKERS) private readonly backgroundWorkers: { readonly role: WorkersRole } | null,
     private readonly metrics: LedgerMetrics,
   ) {}
 
-  /** Healthy when the event store answers and the projector is running; 503 otherwise, with what is wrong. */
+  /**
+   * Healthy when the event store answers and the projector is running; 503 otherwise, with what is wrong. `workers`:
+   * whether this instance runs the background workers (`leader`) or waits to take them over (`standby`).
+   */
   @Get('health')
   @Public()
   async health(@Res({ passthrough: true }) response: Response) {
@@ -29,7 +34,7 @@ export class ObservabilityController {
     };
     const healthy = Object.values(checks).every((value) => value === 'up');
     response.status(healthy ? 200 : 503);
-    return { status: healthy ? 'ok' : 'degraded', checks, projectorPosition: this.projector.position };
+    return { status: healthy ? 'ok' : 'degraded', checks, projectorPosition: this.projector.position, workers: this.backgroundWorkers?.role ?? null };
   }
 
   @Get('metrics')
