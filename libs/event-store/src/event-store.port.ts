@@ -86,6 +86,8 @@ export interface EventStore {
    */
   waitForEventsAfter(position: Position, signal?: AbortSignal): Promise<void>;
   /** Negative when `a` comes before `b` in the global order, 0 when equal, positive after; `START` is first. */
+  /** The position of the newest committed event now (START when there is none): where a full copy can stop. */
+  headPosition(): Promise<Position>;
   comparePositions(a: Position, b: Position): number;
   close(): Promise<void>;
 }

@@ -212,6 +212,15 @@ export function describeEventStoreContract(
     });
 
     describe('read all', () => {
+      test('the head is at or after the newest committed event (a log may hold records of its own after it)', async () => {
+        const before = await store.headPosition();
+        const { position } = await store.appendToStream(stream(), [newEvent(), newEvent()]);
+        const head = await store.headPosition();
+
+        expect(store.comparePositions(head, position)).toBeGreaterThanOrEqual(0);
+        expect(store.comparePositions(head, before)).toBeGreaterThan(0);
+      });
+
       test('pages through every event once, in an order that keeps each stream in revision order', async () => {
         const prefix = uniquePrefix();
         const appended: string[] = [];

@@ -20,19 +20,25 @@ export function uniquePrefix(): string {
 }
 
 /** Pages through readAll to the end (as far as the store lets a reader see now). */
+/**
+ * Every event committed before the call, page by page. readAll may hold back the newest ones while any older
+ * transaction on the server is still open, so an empty page is waited out until the head seen at the start is passed.
+ */
 export async function readAllPages(
   store: EventStore,
   options: { after?: Position; limit?: number; streamPrefixes?: string[] } = {},
 ): Promise<{ events: RecordedEvent[]; position: Position }> {
   const events: RecordedEvent[] = [];
+  const head = await store.headPosition();
   let position = options.after ?? START;
-  for (;;) {
+  while (store.comparePositions(position, head) < 0) {
     const page = await store.readAll({ ...options, after: position });
     events.push(...page.events);
     const moved = store.comparePositions(page.position, position) > 0;
     position = page.position;
-    if (page.events.length === 0 && !moved) return { events, position };
+    if (page.events.length === 0 && !moved) await store.waitForEventsAfter(position, AbortSignal.timeout(1_000));
   }
+  return { events, position };
 }
 
 /**

@@ -11,7 +11,7 @@ export interface CopyEventsOptions {
 }
 
 export interface CopyEventsResult extends CopyProgress {
-  /** False when the run stopped early (stopAfter); true when the source had nothing more to read. */
+  /** False when the run stopped early (stopAfter); true when everything committed before the run began is copied. */
   complete: boolean;
 }
 
@@ -25,12 +25,18 @@ export async function copyEvents(source: EventStore, target: CopyTarget, checkpo
   const stopAfter = options.stopAfter ?? Number.POSITIVE_INFINITY;
   let { position, copied } = await checkpoint.load();
   let copiedThisRun = 0;
+  // An empty page does not mean the end: readAll holds back events while any older transaction still runs
+  // anywhere on the server. The copy is complete once it has passed the head it saw when it began.
+  const head = await source.headPosition();
   for (;;) {
+    if (source.comparePositions(position, head) >= 0) return { position, copied, complete: true };
     if (copiedThisRun >= stopAfter) return { position, copied, complete: false };
     const limit = Math.min(batchSize, stopAfter - copiedThisRun);
     const page = await source.readAll({ after: position, limit });
-    const moved = source.comparePositions(page.position, position) > 0;
-    if (page.events.length === 0 && !moved) return { position, copied, complete: true };
+    if (page.events.length === 0 && source.comparePositions(page.position, position) <= 0) {
+      await source.waitForEventsAfter(position, AbortSignal.timeout(1_000));
+      continue;
+    }
     for (const run of runsOfOneStream(page.events)) await appendRun(target, run);
     await target.completeBatch(page.events);
     position = page.position;

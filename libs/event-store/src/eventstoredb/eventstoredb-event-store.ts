@@ -182,6 +182,10 @@ export class EventStoreDbEventStore implements EventStore {
     }
   }
 
+  async headPosition(): Promise<Position> {
+    return (await this.lastPositionInLog()) ?? START;
+  }
+
   /** The position of the newest record in `$all`, of any kind (system events included), or null when empty. */
   private async lastPositionInLog(): Promise<Position | null> {
     const [last] = await readToEnd(this.client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1 }));

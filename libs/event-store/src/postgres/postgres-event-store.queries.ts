@@ -124,6 +124,13 @@ export function readAllQuery(after: PostgresPosition, limit: number, streamPrefi
   };
 }
 
+/** Rows our snapshot sees are committed: the newest of them in the global order. */
+export const headPositionQuery: pg.QueryConfig = {
+  name: 'event_store_head_position',
+  text: `SELECT transaction_id::text AS transaction_id, global_position::text AS global_position FROM events
+          ORDER BY transaction_id DESC, global_position DESC LIMIT 1`,
+};
+
 export function hasEventsAfterQuery(after: PostgresPosition): pg.QueryConfig {
   return {
     name: 'event_store_has_events_after',

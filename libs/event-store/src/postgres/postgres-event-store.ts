@@ -19,6 +19,7 @@ import { PostgresAppendNotifier } from './postgres-append-notifier.js';
 import {
   appendQuery,
   hasEventsAfterQuery,
+  headPositionQuery,
   readAllQuery,
   readStreamQuery,
   streamStateQuery,
@@ -106,6 +107,11 @@ export class PostgresEventStore implements EventStore {
     const { rows } = await this.pool.query<ReadAllRow>(readAllQuery(decodePosition(after), limit, prefixes));
     const events = rows.filter((row) => row.event_id !== null).map(toRecordedEvent);
     return { events, position: this.nextReadPosition(after, events, limit, rows[0]?.tail ?? null) };
+  }
+
+  async headPosition(): Promise<Position> {
+    const { rows } = await this.pool.query<{ transaction_id: string; global_position: string }>(headPositionQuery);
+    return rows[0] ? encodePosition(rows[0].transaction_id, rows[0].global_position) : START;
   }
 
   async waitForEventsAfter(position: Position, signal?: AbortSignal): Promise<void> {
