@@ -1,23 +1,10 @@
+import { SeededRandom as Mulberry32 } from '../../apps/calcom-sandbox/src/faults.js';
+
 /**
- * A small deterministic PRNG (mulberry32): the same seed gives every contender byte-identical events,
- * ids included, so no contender gets an easier workload.
+ * The sandbox's deterministic PRNG (mulberry32) with what workloads need on top: the same seed gives every
+ * contender byte-identical events, ids included, so no contender gets an easier workload.
  */
-export class SeededRandom {
-  private state: number;
-
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-
-  /** In [0, 1). */
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-
+export class SeededRandom extends Mulberry32 {
   /** An integer in [0, bound). */
   below(bound: number): number {
     return Math.floor(this.next() * bound);
