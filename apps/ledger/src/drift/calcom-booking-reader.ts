@@ -3,6 +3,7 @@ import type { CalcomClient } from '../../../../libs/calcom/src/calcom.client.js'
 import { isCalcomError } from '../../../../libs/calcom/src/calcom.errors.js';
 import type { CalcomBooking, CalcomBookingFilters, CalcomBookingPage } from '../../../../libs/calcom/src/calcom.types.js';
 import type { CalcomBookingLevel, DriftWindow } from '../../../../libs/domain/src/index.js';
+import { bookingSnapshot } from '../calcom-sync/calcom-booking.snapshot.js';
 
 /** The part of the Cal.com client a drift check reads with: lists and single bookings, never a change. */
 export type CalcomBookingsApi = Pick<CalcomClient, 'listBookings' | 'getBooking'>;
@@ -98,14 +99,7 @@ export function toBookingLevel(booking: CalcomBooking): CalcomBookingLevel {
   const attendee = booking.attendees?.[0];
   const appointmentId = booking.metadata?.appointmentId;
   return {
-    uid: booking.uid,
-    start: booking.start,
-    end: booking.end,
-    eventTypeId: booking.eventType?.id ?? booking.eventTypeId,
-    hostUserId: booking.hosts?.[0]?.id ?? null,
-    status: booking.status.toLowerCase(),
-    rescheduledFromUid: booking.rescheduledFromUid ?? null,
-    rescheduledToUid: booking.rescheduledToUid ?? null,
+    ...bookingSnapshot(booking),
     appointmentId: typeof appointmentId === 'string' ? appointmentId : null,
     attendee: attendee ? { name: attendee.name, email: attendee.email, timeZone: attendee.timeZone, phone: attendee.phoneNumber ?? null } : null,
     updatedAt: booking.updatedAt,
