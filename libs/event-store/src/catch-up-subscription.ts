@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { START, type EventStore, type Position, type RecordedEvent } from './event-store.port.js';
+import { START, type EventStore, type Position, type ReadAllResult, type RecordedEvent } from './event-store.port.js';
 
 /** Satisfied by `console` and by Nest's `Logger`. */
 export interface SubscriptionLogger {
@@ -134,21 +134,36 @@ export class CatchUpSubscription {
     });
   }
 
+  /**
+   * Reads the next page while the handler applies the current one, so the two overlap. The prefetched page starts
+   * where the current batch ends; it stays valid while that batch is retried, and an empty one sends us to
+   * `waitForEventsAfter`, which looks at the store again before it waits.
+   */
   private async run(signal: AbortSignal): Promise<void> {
-    while (!signal.aborted) {
-      const after = this.current;
-      const batch = await this.untilSuccess('read', signal, () =>
-        this.store.readAll({ after, limit: this.batchSize, streamPrefixes: this.options.streamPrefixes }),
-      );
-      if (batch === STOPPED || signal.aborted) return;
-      if (this.store.comparePositions(batch.position, after) <= 0) {
-        await this.untilSuccess('wait', signal, () => this.store.waitForEventsAfter(after, signal));
-        continue;
+    let prefetched: Promise<ReadAllResult | typeof STOPPED> | null = null;
+    try {
+      while (!signal.aborted) {
+        const after = this.current;
+        const batch = await (prefetched ?? this.readAfter(after, signal));
+        prefetched = null;
+        if (batch === STOPPED || signal.aborted) return;
+        if (this.store.comparePositions(batch.position, after) <= 0) {
+          await this.untilSuccess('wait', signal, () => this.store.waitForEventsAfter(after, signal));
+          continue;
+        }
+        prefetched = this.readAfter(batch.position, signal);
+        const handled = await this.untilSuccess('handle', signal, () => this.options.handle(batch.events, batch.position));
+        if (handled === STOPPED) return;
+        this.advanceTo(batch.position);
       }
-      const handled = await this.untilSuccess('handle', signal, () => this.options.handle(batch.events, batch.position));
-      if (handled === STOPPED) return;
-      this.advanceTo(batch.position);
+    } finally {
+      // stop() resolves only once nothing of ours is still talking to the store.
+      await prefetched;
     }
+  }
+
+  private readAfter(after: Position, signal: AbortSignal): Promise<ReadAllResult | typeof STOPPED> {
+    return this.untilSuccess('read', signal, () => this.store.readAll({ after, limit: this.batchSize, streamPrefixes: this.options.streamPrefixes }));
   }
 
   private advanceTo(position: Position): void {

@@ -208,6 +208,68 @@ test('stop lets the batch in flight finish, then rejects pending waits', async (
   await expect(beyond).rejects.toThrow(SubscriptionStoppedError);
 });
 
+/** The store, with every `readAll` recorded and, while `hold` is set, the reads after a position held back. */
+function watchedStore() {
+  const reads: Position[] = [];
+  let hold: { after: Position; until: Promise<void> } | null = null;
+  const watched = Object.create(store) as PostgresEventStore;
+  watched.readAll = async (options) => {
+    reads.push(options?.after ?? START);
+    if (hold && options?.after === hold.after) await hold.until;
+    return store.readAll(options);
+  };
+  return { watched, reads, holdReadsAfter: (after: Position, until: Promise<void>) => (hold = { after, until }) };
+}
+
+test('reads the next page while the handler applies the current one, and still handles in order', async () => {
+  const prefix = uniquePrefix();
+  const name = `prefetch-${prefix}`;
+  const { ids, position } = await appendEvents(prefix, 25, 5);
+  const { watched, reads } = watchedStore();
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const { batches, handle, projectedIds } = projection(name, { beforeCommit: () => gate });
+  const handledAt: Position[] = [];
+  const handleAndNote = (events: RecordedEvent[], at: Position) => handle(events, at).then(() => void handledAt.push(at));
+  const subscription = new CatchUpSubscription(watched, { name, streamPrefixes: [prefix], batchSize: 10, handle: handleAndNote, loadCheckpoint: () => checkpoints.load(name), logger: silent });
+  running.push(subscription);
+  await subscription.start();
+
+  await eventually(() => expect(reads.length).toBe(2));
+  expect(batches).toEqual([]);
+  release();
+  await subscription.waitUntilProcessed(position, 10_000);
+
+  expect(await projectedIds()).toEqual(ids);
+  // Each read starts where the batch before it ended: nothing read twice, nothing skipped.
+  expect(batches.every((batch) => batch.length <= 10)).toBe(true);
+  expect(reads.slice(1, handledAt.length + 1)).toEqual(handledAt);
+});
+
+test('stop waits for a page being read ahead', async () => {
+  const prefix = uniquePrefix();
+  const name = `prefetch-stop-${prefix}`;
+  const first = await appendEvents(prefix, 3, 3);
+  await appendEvents(prefix, 3, 3);
+  const { watched, holdReadsAfter } = watchedStore();
+  let releaseRead!: () => void;
+  holdReadsAfter(first.position, new Promise<void>((resolve) => (releaseRead = resolve)));
+  const { batches, handle } = projection(name);
+  const subscription = new CatchUpSubscription(watched, { name, streamPrefixes: [prefix], batchSize: 3, handle, loadCheckpoint: () => checkpoints.load(name), logger: silent });
+  await subscription.start();
+  await subscription.waitUntilProcessed(first.position, 10_000);
+
+  let stopped = false;
+  const stopping = subscription.stop().then(() => (stopped = true));
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  expect(stopped).toBe(false);
+  releaseRead();
+  await stopping;
+
+  expect(batches.length).toBe(1);
+  expect(subscription.position).toBe(first.position);
+});
+
 describe('PostgreSQL checkpoint store', () => {
   test('an unknown subscription starts at START; a saved position loads back', async () => {
     const name = `checkpoint-${uniquePrefix()}`;
