@@ -5,7 +5,8 @@ import type { RunningDrift } from './drift/start-drift.js';
 
 /**
  * The work that must run in one instance only: the Cal.com sync's process manager, the webhook translator and
- * notification sender, the drift schedule. Each resumes from its durable checkpoint; stopped in reverse order.
+ * notification sender, the drift schedule. Each resumes from its durable checkpoint; all are stopped at once (a leader
+ * that lost its lock must not go on calling Cal.com or sending notifications while the others finish).
  */
 export async function startBackgroundWorkers(parts: {
   calcomSync: RunningCalcomSync | null;
@@ -23,9 +24,7 @@ export async function startBackgroundWorkers(parts: {
   parts.drift.startSchedule();
   return {
     async stop() {
-      await parts.drift.stopSchedule();
-      await inbound.stop();
-      await parts.calcomSync?.stopProcessManager();
+      await Promise.all([parts.calcomSync?.stopProcessManager(), inbound.stop(), parts.drift.stopSchedule()]);
     },
   };
 }
