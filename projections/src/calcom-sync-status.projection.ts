@@ -1,13 +1,10 @@
 import type { EntityManager } from 'typeorm';
 import {
-  appointmentStreamPrefix,
   type CalcomSyncEvent,
   type CalcomSyncState,
   calcomSyncStreamPrefix,
   evolveCalcomSync,
   initialCalcomSyncState,
-  type SyncStatus,
-  syncStatusOf,
 } from '../../libs/domain/src/index.js';
 import type { RecordedEvent } from '../../libs/event-store/src/event-store.port.js';
 
@@ -16,9 +13,12 @@ interface SyncStatusRecord {
   appointment_id: string;
   booking_uid: string | null;
   booking_uids: string[];
-  sync_status: SyncStatus;
-  ledger_version: number;
   synced_version: number;
+  in_flight: boolean;
+  retry_requested: boolean;
+  has_conflict: boolean;
+  permanent_failure: boolean;
+  failed_at_version: number | null;
   last_synced_at: string | null;
   attempts: number;
   last_error: CalcomSyncState['lastError'];
@@ -28,13 +28,13 @@ interface SyncStatusRecord {
   updated_at: string;
 }
 
-export const isCalcomSyncStatusEvent = (event: RecordedEvent): boolean =>
-  event.streamName.startsWith(appointmentStreamPrefix) || event.streamName.startsWith(calcomSyncStreamPrefix);
+export const isCalcomSyncStatusEvent = (event: RecordedEvent): boolean => event.streamName.startsWith(calcomSyncStreamPrefix);
 
 /**
- * Applies one batch of `appointment-` and `calcomsync-` events with at most three round trips whatever its size:
- * load the rows the batch touches, fold in memory, upsert the rows and the uid chain index in bulk.
- * An appointment event only moves `ledger_version`; a sync event is folded into `state` with the domain's own fold.
+ * Applies one batch of `calcomsync-` events with at most three round trips whatever its size: load the rows the
+ * batch touches, fold in memory with the domain's own fold, upsert the rows and the uid chain index in bulk.
+ * Appointment events write nothing here: the status is derived when read, against `appointments.version`
+ * (see `calcom-sync-status.sql.ts`), so a ledger change makes the sync pending without a write of its own.
  */
 export async function projectCalcomSyncStatus(manager: EntityManager, events: readonly RecordedEvent[]): Promise<void> {
   const byAppointment = groupByAppointment(events);
@@ -53,11 +53,6 @@ export async function projectCalcomSyncStatus(manager: EntityManager, events: re
 }
 
 function applyEvent(row: SyncStatusRecord, recorded: RecordedEvent): SyncStatusRecord {
-  if (recorded.streamName.startsWith(appointmentStreamPrefix)) {
-    const ledgerVersion = recorded.revision + 1;
-    if (ledgerVersion <= row.ledger_version) return row;
-    return withDerivedColumns({ ...row, ledger_version: ledgerVersion, updated_at: recorded.recordedAt });
-  }
   if (recorded.revision <= row.sync_revision) return row;
   const state = evolveCalcomSync(row.state, { type: recorded.type, data: recorded.data } as CalcomSyncEvent, recorded.recordedAt);
   return withDerivedColumns({ ...row, state, sync_revision: recorded.revision, updated_at: recorded.recordedAt });
@@ -69,8 +64,12 @@ function withDerivedColumns(row: SyncStatusRecord): SyncStatusRecord {
     ...row,
     booking_uid: state.booking?.uid ?? null,
     booking_uids: state.chain,
-    sync_status: syncStatusOf(state, row.ledger_version),
     synced_version: state.syncedVersion,
+    in_flight: state.inFlight !== null,
+    retry_requested: state.retryRequested === true,
+    has_conflict: state.openConflict !== null,
+    permanent_failure: state.lastError?.permanent === true,
+    failed_at_version: state.lastError?.ledgerVersion ?? null,
     last_synced_at: state.lastSyncedAt,
     attempts: state.attempts,
     last_error: state.lastError,
@@ -83,9 +82,12 @@ function emptyRecord(appointmentId: string): SyncStatusRecord {
     appointment_id: appointmentId,
     booking_uid: null,
     booking_uids: [],
-    sync_status: 'synced',
-    ledger_version: 0,
     synced_version: 0,
+    in_flight: false,
+    retry_requested: false,
+    has_conflict: false,
+    permanent_failure: false,
+    failed_at_version: null,
     last_synced_at: null,
     attempts: 0,
     last_error: null,
@@ -99,8 +101,7 @@ function emptyRecord(appointmentId: string): SyncStatusRecord {
 function groupByAppointment(events: readonly RecordedEvent[]): Map<string, RecordedEvent[]> {
   const byAppointment = new Map<string, RecordedEvent[]>();
   for (const event of events) {
-    const prefix = event.streamName.startsWith(appointmentStreamPrefix) ? appointmentStreamPrefix : calcomSyncStreamPrefix;
-    const appointmentId = event.streamName.slice(prefix.length);
+    const appointmentId = event.streamName.slice(calcomSyncStreamPrefix.length);
     const appointmentEvents = byAppointment.get(appointmentId);
     if (appointmentEvents) appointmentEvents.push(event);
     else byAppointment.set(appointmentId, [event]);
@@ -110,8 +111,8 @@ function groupByAppointment(events: readonly RecordedEvent[]): Map<string, Recor
 
 async function loadRows(manager: EntityManager, appointmentIds: string[]): Promise<Map<string, SyncStatusRecord>> {
   const rows: SyncStatusRecord[] = await manager.query(
-    `SELECT appointment_id, booking_uid, booking_uids, sync_status, ledger_version, synced_version,
-            to_json(last_synced_at) #>> '{}' AS last_synced_at, attempts, last_error,
+    `SELECT appointment_id, booking_uid, booking_uids, synced_version, in_flight, retry_requested, has_conflict,
+            permanent_failure, failed_at_version, to_json(last_synced_at) #>> '{}' AS last_synced_at, attempts, last_error,
             to_json(next_retry_at) #>> '{}' AS next_retry_at, sync_revision, state,
             to_json(updated_at) #>> '{}' AS updated_at
        FROM calcom_sync_status WHERE appointment_id = ANY($1::text[])`,
@@ -123,21 +124,26 @@ async function loadRows(manager: EntityManager, appointmentIds: string[]): Promi
 async function upsertStatus(manager: EntityManager, rows: readonly SyncStatusRecord[]): Promise<void> {
   await manager.query(
     `INSERT INTO calcom_sync_status AS s
-            (appointment_id, booking_uid, booking_uids, sync_status, ledger_version, synced_version, last_synced_at,
-             attempts, last_error, next_retry_at, sync_revision, state, updated_at)
-     SELECT appointment_id, booking_uid, booking_uids, sync_status, ledger_version, synced_version, last_synced_at,
-            attempts, last_error, next_retry_at, sync_revision, state, updated_at
+            (appointment_id, booking_uid, booking_uids, synced_version, in_flight, retry_requested, has_conflict,
+             permanent_failure, failed_at_version, last_synced_at, attempts, last_error, next_retry_at, sync_revision,
+             state, updated_at)
+     SELECT appointment_id, booking_uid, booking_uids, synced_version, in_flight, retry_requested, has_conflict,
+            permanent_failure, failed_at_version, last_synced_at, attempts, last_error, next_retry_at, sync_revision,
+            state, updated_at
        FROM json_to_recordset($1::json) AS r(
-              appointment_id text, booking_uid text, booking_uids jsonb, sync_status text, ledger_version integer,
-              synced_version integer, last_synced_at timestamptz, attempts integer, last_error jsonb,
-              next_retry_at timestamptz, sync_revision integer, state jsonb, updated_at timestamptz)
+              appointment_id text, booking_uid text, booking_uids jsonb, synced_version integer, in_flight boolean,
+              retry_requested boolean, has_conflict boolean, permanent_failure boolean, failed_at_version integer,
+              last_synced_at timestamptz, attempts integer, last_error jsonb, next_retry_at timestamptz,
+              sync_revision integer, state jsonb, updated_at timestamptz)
      ON CONFLICT (appointment_id) DO UPDATE SET
-            booking_uid = EXCLUDED.booking_uid, booking_uids = EXCLUDED.booking_uids, sync_status = EXCLUDED.sync_status,
-            ledger_version = EXCLUDED.ledger_version, synced_version = EXCLUDED.synced_version,
+            booking_uid = EXCLUDED.booking_uid, booking_uids = EXCLUDED.booking_uids,
+            synced_version = EXCLUDED.synced_version, in_flight = EXCLUDED.in_flight,
+            retry_requested = EXCLUDED.retry_requested, has_conflict = EXCLUDED.has_conflict,
+            permanent_failure = EXCLUDED.permanent_failure, failed_at_version = EXCLUDED.failed_at_version,
             last_synced_at = EXCLUDED.last_synced_at, attempts = EXCLUDED.attempts, last_error = EXCLUDED.last_error,
             next_retry_at = EXCLUDED.next_retry_at, sync_revision = EXCLUDED.sync_revision, state = EXCLUDED.state,
             updated_at = EXCLUDED.updated_at
-      WHERE s.ledger_version < EXCLUDED.ledger_version OR s.sync_revision < EXCLUDED.sync_revision`,
+      WHERE s.sync_revision < EXCLUDED.sync_revision`,
     [JSON.stringify(rows)],
   );
 }

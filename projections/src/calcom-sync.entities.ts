@@ -1,13 +1,13 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
-import type { CalcomSyncState, SyncStatus } from '../../libs/domain/src/index.js';
+import type { CalcomSyncState } from '../../libs/domain/src/index.js';
 
 /**
- * Where each appointment stands with Cal.com: the `calcom` block of `GET /appointments/{id}`.
- * `ledger_version` counts the appointment's events (the API's version); `sync_revision` is the last `calcomsync-`
- * revision folded into `state`. Both only move forward, so a replay is harmless.
+ * Where each appointment stands with Cal.com: the `calcom` block of `GET /appointments/{id}`, written only by
+ * `calcomsync-` events. `sync_revision` is the last revision folded into `state`; it only moves forward, so a replay
+ * is harmless. The status is derived when read, against `appointments.version` (`calcom-sync-status.sql.ts`), from
+ * the columns `synced_version` to `failed_at_version`; an appointment the sync has not touched has no row.
  */
 @Entity({ name: 'calcom_sync_status' })
-@Index('calcom_sync_status_status_idx', ['syncStatus'])
 export class CalcomSyncStatusRow {
   @PrimaryColumn({ name: 'appointment_id', type: 'text' })
   appointmentId: string;
@@ -18,14 +18,24 @@ export class CalcomSyncStatusRow {
   @Column({ name: 'booking_uids', type: 'jsonb' })
   bookingUids: string[];
 
-  @Column({ name: 'sync_status', type: 'text' })
-  syncStatus: SyncStatus;
-
-  @Column({ name: 'ledger_version', type: 'integer' })
-  ledgerVersion: number;
-
   @Column({ name: 'synced_version', type: 'integer' })
   syncedVersion: number;
+
+  @Column({ name: 'in_flight', type: 'boolean' })
+  inFlight: boolean;
+
+  @Column({ name: 'retry_requested', type: 'boolean' })
+  retryRequested: boolean;
+
+  @Column({ name: 'has_conflict', type: 'boolean' })
+  hasConflict: boolean;
+
+  /** The last error was permanent: the sync holds until the ledger moves past `failed_at_version` (null: for good). */
+  @Column({ name: 'permanent_failure', type: 'boolean' })
+  permanentFailure: boolean;
+
+  @Column({ name: 'failed_at_version', type: 'integer', nullable: true })
+  failedAtVersion: number | null;
 
   @Column({ name: 'last_synced_at', type: 'timestamptz', nullable: true })
   lastSyncedAt: Date | null;

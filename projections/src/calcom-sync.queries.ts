@@ -1,6 +1,7 @@
 import type { DataSource, Repository } from 'typeorm';
-import type { CalcomSyncState, SyncStatus } from '../../libs/domain/src/index.js';
-import { CalcomBookingUidRow, CalcomSyncStatusRow } from './calcom-sync.entities.js';
+import { type CalcomSyncState, initialCalcomSyncState, type SyncStatus, syncStatusOf } from '../../libs/domain/src/index.js';
+import { CalcomBookingUidRow } from './calcom-sync.entities.js';
+import { SYNC_STATUS, syncStatusRows } from './calcom-sync-status.sql.js';
 
 /** The `calcom` block of `GET /appointments/{id}`. */
 export interface CalcomSyncStatusView {
@@ -15,18 +16,33 @@ export interface CalcomSyncStatusView {
 
 export type SyncStatusCounts = Record<SyncStatus, number>;
 
+/** A status row joined to its appointment's version; every column but `appointment_id` is null for a missing side. */
+interface StatusSource {
+  booking_uid: string | null;
+  booking_uids: string[] | null;
+  last_synced_at: Date | null;
+  attempts: number | null;
+  last_error: CalcomSyncState['lastError'];
+  next_retry_at: Date | null;
+  state: CalcomSyncState | null;
+  version: number | null;
+}
+
 export class CalcomSyncQueries {
-  private readonly status: Repository<CalcomSyncStatusRow>;
   private readonly uids: Repository<CalcomBookingUidRow>;
 
-  constructor(dataSource: DataSource) {
-    this.status = dataSource.getRepository(CalcomSyncStatusRow);
+  constructor(private readonly dataSource: DataSource) {
     this.uids = dataSource.getRepository(CalcomBookingUidRow);
   }
 
+  /** Null when neither the ledger nor the sync knows the appointment; pending when only the ledger does. */
   async statusOf(appointmentId: string): Promise<CalcomSyncStatusView | null> {
-    const row = await this.status.findOneBy({ appointmentId });
-    return row && toView(row);
+    const rows: StatusSource[] = await this.dataSource.query(
+      `SELECT booking_uid, booking_uids, last_synced_at, attempts, last_error, next_retry_at, state, version
+         FROM ${syncStatusRows('WHERE appointment_id = $1')}`,
+      [appointmentId],
+    );
+    return rows[0] ? toView(rows[0]) : null;
   }
 
   /** The appointment a Cal.com booking uid belongs to, through the whole uid chain (old uids included). */
@@ -41,8 +57,8 @@ export class CalcomSyncQueries {
   }
 
   async countsByStatus(): Promise<SyncStatusCounts> {
-    const rows: { sync_status: SyncStatus; count: string }[] = await this.status.query(
-      'SELECT sync_status, count(*) AS count FROM calcom_sync_status GROUP BY sync_status',
+    const rows: { sync_status: SyncStatus; count: string }[] = await this.dataSource.query(
+      `SELECT ${SYNC_STATUS} AS sync_status, count(*) AS count FROM ${syncStatusRows()} GROUP BY 1`,
     );
     const counts: SyncStatusCounts = { pending: 0, synced: 0, failed: 0, conflict: 0 };
     for (const { sync_status, count } of rows) counts[sync_status] = Number(count);
@@ -51,7 +67,7 @@ export class CalcomSyncQueries {
 
   /** The webhook deliveries (`calcomwebhook-` fact streams) the translator tied to the appointment. */
   async webhookFactStreamsOf(appointmentId: string): Promise<string[]> {
-    const rows: { fact_stream: string }[] = await this.status.query(
+    const rows: { fact_stream: string }[] = await this.dataSource.query(
       'SELECT fact_stream FROM calcom_webhook_facts WHERE appointment_id = $1 ORDER BY received_at',
       [appointmentId],
     );
@@ -60,21 +76,23 @@ export class CalcomSyncQueries {
 
   /** Appointments the sync may still owe something: everything not `synced`. */
   async unsettledAppointmentIds(): Promise<string[]> {
-    const rows: { appointment_id: string }[] = await this.status.query(
-      "SELECT appointment_id FROM calcom_sync_status WHERE sync_status <> 'synced'",
+    const rows: { appointment_id: string }[] = await this.dataSource.query(
+      `SELECT appointment_id FROM ${syncStatusRows()} WHERE ${SYNC_STATUS} <> 'synced'`,
     );
     return rows.map(({ appointment_id }) => appointment_id);
   }
 }
 
-function toView(row: CalcomSyncStatusRow): CalcomSyncStatusView {
+/** The status itself is `syncStatusOf`'s, the domain's own rule, as the process manager applies it. */
+function toView(row: StatusSource): CalcomSyncStatusView {
+  const ledgerVersion = row.version === null ? 0 : row.version + 1;
   return {
-    bookingUid: row.bookingUid,
-    bookingUids: row.bookingUids,
-    syncStatus: row.syncStatus,
-    lastSyncedAt: row.lastSyncedAt?.toISOString() ?? null,
-    attempts: row.attempts,
-    lastError: row.lastError,
-    nextRetryAt: row.nextRetryAt?.toISOString() ?? null,
+    bookingUid: row.booking_uid,
+    bookingUids: row.booking_uids ?? [],
+    syncStatus: syncStatusOf(row.state ?? initialCalcomSyncState(), ledgerVersion),
+    lastSyncedAt: row.last_synced_at?.toISOString() ?? null,
+    attempts: row.attempts ?? 0,
+    lastError: row.last_error,
+    nextRetryAt: row.next_retry_at?.toISOString() ?? null,
   };
 }

@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { DriftCatalog, LedgerAppointmentLevel, UidChain } from '../../libs/domain/src/index.js';
+import { SYNC_STATUS, syncStatusRows } from './calcom-sync-status.sql.js';
 
 interface AppointmentLevelRow {
   appointment_id: string;
@@ -47,11 +48,11 @@ export class DriftLedgerQueries {
 
   async chainsOf(appointmentIds: readonly string[]): Promise<UidChain[]> {
     if (appointmentIds.length === 0) return [];
-    const rows: { appointment_id: string; booking_uid: string | null; booking_uids: string[] }[] = await this.dataSource.query(
-      'SELECT appointment_id, booking_uid, booking_uids FROM calcom_sync_status WHERE appointment_id = ANY($1::text[])',
+    const rows: { appointment_id: string; booking_uid: string | null; booking_uids: string[] | null }[] = await this.dataSource.query(
+      `SELECT appointment_id, booking_uid, booking_uids FROM ${syncStatusRows('WHERE appointment_id = ANY($1::text[])')}`,
       [appointmentIds],
     );
-    return rows.map((row) => ({ appointmentId: row.appointment_id, bookingUid: row.booking_uid, bookingUids: row.booking_uids }));
+    return rows.map((row) => ({ appointmentId: row.appointment_id, bookingUid: row.booking_uid, bookingUids: row.booking_uids ?? [] }));
   }
 
   /** uid → appointment, through every link of every chain. */
@@ -68,7 +69,7 @@ export class DriftLedgerQueries {
   async unsettledOf(appointmentIds: readonly string[]): Promise<string[]> {
     if (appointmentIds.length === 0) return [];
     const rows: { appointment_id: string }[] = await this.dataSource.query(
-      'SELECT appointment_id FROM calcom_sync_status WHERE appointment_id = ANY($1::text[]) AND sync_status = ANY($2::text[])',
+      `SELECT appointment_id FROM ${syncStatusRows('WHERE appointment_id = ANY($1::text[])')} WHERE ${SYNC_STATUS} = ANY($2::text[])`,
       [appointmentIds, UNSETTLED],
     );
     return rows.map((row) => row.appointment_id);

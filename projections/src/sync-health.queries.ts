@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { SyncStatus } from '../../libs/domain/src/index.js';
+import { SYNC_STATUS, syncStatusRows } from './calcom-sync-status.sql.js';
 import { DriftChecksQueries, type DriftCheckSummary } from './drift-checks.queries.js';
 
 export interface SyncHealth {
@@ -42,7 +43,7 @@ export class SyncHealthQueries {
 
   private async counts(): Promise<Record<SyncStatus, number>> {
     const rows: { sync_status: SyncStatus; count: number }[] = await this.dataSource.query(
-      'SELECT sync_status, count(*)::int AS count FROM calcom_sync_status GROUP BY sync_status',
+      `SELECT ${SYNC_STATUS} AS sync_status, count(*)::int AS count FROM ${syncStatusRows()} GROUP BY 1`,
     );
     const counts: Record<SyncStatus, number> = { pending: 0, synced: 0, failed: 0, conflict: 0 };
     for (const { sync_status, count } of rows) counts[sync_status] = count;
@@ -52,10 +53,10 @@ export class SyncHealthQueries {
   /** Pending since the later of the appointment's last change and the sync's last completion (a retry asked for after it). */
   private async oldestPending(): Promise<SyncHealth['oldestPending']> {
     const rows: { appointment_id: string; since: Date }[] = await this.dataSource.query(
-      `SELECT s.appointment_id, GREATEST(a.updated_at, COALESCE(s.last_synced_at, a.updated_at)) AS since
-         FROM calcom_sync_status s JOIN appointments a USING (appointment_id)
-        WHERE s.sync_status = 'pending'
-        ORDER BY since, s.appointment_id LIMIT 1`,
+      `SELECT a.appointment_id, GREATEST(a.updated_at, COALESCE(s.last_synced_at, a.updated_at)) AS since
+         FROM appointments a LEFT JOIN calcom_sync_status s USING (appointment_id)
+        WHERE ${SYNC_STATUS} = 'pending'
+        ORDER BY since, a.appointment_id LIMIT 1`,
     );
     return rows[0] ? { appointmentId: rows[0].appointment_id, since: rows[0].since.toISOString() } : null;
   }
