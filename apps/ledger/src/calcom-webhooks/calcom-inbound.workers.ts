@@ -1,6 +1,6 @@
 import type { LoggerService } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import type { SubscriptionLogger } from '../../../../libs/event-store/src/catch-up-subscription.js';
+import { SILENT_SUBSCRIPTION_LOGGER, type SubscriptionLogger } from '../../../../libs/event-store/src/catch-up-subscription.js';
 import type { EventStore } from '../../../../libs/event-store/src/event-store.port.js';
 import { openEventStore } from '../../../../libs/event-store/src/open-event-store.js';
 import { CalcomInboundQueries } from '../../../../projections/src/calcom-inbound.queries.js';
@@ -70,7 +70,7 @@ export function withAsynchronousCommit(postgresUrl: string): string {
 }
 
 function toSubscriptionLogger(logger: LoggerService | false | undefined): SubscriptionLogger | undefined {
-  if (logger === false) return { log: () => undefined, error: () => undefined };
+  if (logger === false) return SILENT_SUBSCRIPTION_LOGGER;
   if (!logger) return undefined;
   return { log: (message) => logger.log(message, 'CalcomInbound'), error: (message, ...context) => logger.error(message, ...context, 'CalcomInbound') };
 }
