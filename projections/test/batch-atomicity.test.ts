@@ -1,21 +1,12 @@
 import { projectBatch, READ_MODELS_PROJECTION } from '../src/read-models.batch.js';
 import { appendMixedHistory } from './ledger-history.js';
-import { checkpointOf, openTestLedger, readModelEvents, snapshotReadModels, type TestLedger } from './read-model.fixture.js';
+import { checkpointOf, installCheckpointFailureSwitch, openTestLedger, readModelEvents, snapshotReadModels, type TestLedger } from './read-model.fixture.js';
 
 let ledger: TestLedger;
 
 beforeAll(async () => {
   ledger = await openTestLedger();
-  // The database itself fails the batch at its very last write, the checkpoint, while the flag row exists.
-  await ledger.readModel.query(`
-    CREATE TABLE fail_checkpoint_writes (reason text NOT NULL);
-    CREATE FUNCTION fail_checkpoint_write() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
-      IF EXISTS (SELECT 1 FROM fail_checkpoint_writes) THEN RAISE EXCEPTION 'injected checkpoint failure'; END IF;
-      RETURN NEW;
-    END $$;
-    CREATE TRIGGER fail_checkpoint_write BEFORE INSERT OR UPDATE ON projection_checkpoints
-      FOR EACH ROW EXECUTE FUNCTION fail_checkpoint_write();`);
+  await installCheckpointFailureSwitch(ledger.readModel);
 });
 
 afterAll(() => ledger?.close());

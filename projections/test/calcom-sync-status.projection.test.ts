@@ -14,7 +14,7 @@ import { DriftLedgerQueries } from '../src/drift-ledger.queries.js';
 import { projectBatch, READ_MODELS_PROJECTION } from '../src/read-models.batch.js';
 import { SyncHealthQueries } from '../src/sync-health.queries.js';
 import { rebuildReadModels } from '../src/rebuild-read-models.js';
-import { openTestLedger, projectInBatches, readModelEvents, type TestLedger } from './read-model.fixture.js';
+import { appendOne, openTestLedger, scheduledData, projectInBatches, readModelEvents, type TestLedger } from './read-model.fixture.js';
 
 let ledger: TestLedger;
 let queries: CalcomSyncQueries;
@@ -31,20 +31,10 @@ const booking = (uid: string, overrides: Partial<BookingSnapshot> = {}): Booking
   ...overrides,
 });
 
-async function append(stream: string, type: string, data: Record<string, unknown>, source: EventSource = 'sync') {
-  const metadata = { actor: 'test', source, correlationId: randomUUID(), causationId: null };
-  return ledger.store.appendToStream(stream, [{ id: randomUUID(), type, data, metadata }]);
-}
+const append = (stream: string, type: string, data: Record<string, unknown>, source: EventSource = 'sync') =>
+  appendOne(ledger.store, stream, type, data, source);
 
-const scheduled = (appointmentId: string) => ({
-  appointmentId,
-  serviceId: 'cut',
-  staffId: 'sam',
-  startsAt: '2030-01-02T10:00:00.000Z',
-  endsAt: '2030-01-02T10:30:00.000Z',
-  customer: { name: 'Ada', email: 'ada@example.com', timeZone: 'UTC', phone: null },
-  notes: null,
-});
+const scheduled = scheduledData;
 
 /** Synced, then rescheduled on Cal.com (chain of two), then one admin change not yet on Cal.com. */
 async function appendHistory(id: string) {

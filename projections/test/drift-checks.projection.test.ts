@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   appointmentStream,
   calcomSyncStream,
@@ -10,15 +9,13 @@ import type { EventSource } from '../../libs/event-store/src/event-store.port.js
 import { DriftChecksQueries } from '../src/drift-checks.queries.js';
 import { DriftLedgerQueries } from '../src/drift-ledger.queries.js';
 import { rebuildReadModels } from '../src/rebuild-read-models.js';
-import { openTestLedger, projectInBatches, readModelEvents, type TestLedger } from './read-model.fixture.js';
+import { appendOne, openTestLedger, projectInBatches, readModelEvents, type TestLedger } from './read-model.fixture.js';
 
 let ledger: TestLedger;
 let checks: DriftChecksQueries;
 
-async function append(stream: string, type: string, data: object, source: EventSource = 'reconciler') {
-  const metadata = { actor: 'reconciler', source, correlationId: randomUUID(), causationId: null };
-  return ledger.store.appendToStream(stream, [{ id: randomUUID(), type, data, metadata }]);
-}
+const append = (stream: string, type: string, data: object, source: EventSource = 'reconciler') =>
+  appendOne(ledger.store, stream, type, data, source, 'reconciler');
 
 const item = (kind: DriftReportItem['kind'], appointmentId: string, detectedAt: string): DriftReportItem => ({
   id: `${kind}:${appointmentId}`,

@@ -5,7 +5,7 @@ import { CatalogQueries } from '../src/catalog.queries.js';
 import { Projector, type ProjectorOptions } from '../src/projector.js';
 import { eventually } from '../../test/support/eventually.js';
 import { appendMixedHistory, newEvent, saveStaff } from './ledger-history.js';
-import { appointmentFromStream, checkpointOf, openTestLedger, readModelEvents, snapshotReadModels, type TestLedger } from './read-model.fixture.js';
+import { appointmentFromStream, checkpointOf, installCheckpointFailureSwitch, openTestLedger, readModelEvents, snapshotReadModels, type TestLedger } from './read-model.fixture.js';
 
 let ledger: TestLedger;
 let appointmentIds: string[];
@@ -64,15 +64,7 @@ test('restarting from a reset checkpoint replays everything and changes no row',
 
 describe('when a batch keeps failing', () => {
   beforeAll(async () => {
-    await ledger.readModel.query(`
-      CREATE TABLE fail_checkpoint_writes (reason text NOT NULL);
-      CREATE FUNCTION fail_checkpoint_write() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        IF EXISTS (SELECT 1 FROM fail_checkpoint_writes) THEN RAISE EXCEPTION 'injected checkpoint failure'; END IF;
-        RETURN NEW;
-      END $$;
-      CREATE TRIGGER fail_checkpoint_write BEFORE INSERT OR UPDATE ON projection_checkpoints
-        FOR EACH ROW EXECUTE FUNCTION fail_checkpoint_write();`);
+    await installCheckpointFailureSwitch(ledger.readModel);
   });
 
   test('it is retried, never skipped: rows and checkpoint wait, health says so, then it catches up', async () => {

@@ -7,7 +7,8 @@ import {
   type AppointmentEvent,
 } from '../../libs/domain/src/index.js';
 import { openEventStore, type OpenedEventStore } from '../../libs/event-store/src/open-event-store.js';
-import { START, type EventStore, type Position, type RecordedEvent } from '../../libs/event-store/src/event-store.port.js';
+import { randomUUID } from 'node:crypto';
+import { START, type EventSource, type EventStore, type Position, type RecordedEvent } from '../../libs/event-store/src/event-store.port.js';
 import { eventually } from '../../test/support/eventually.js';
 import { createTestDatabase, type TestDatabase } from '../../test/support/test-database.js';
 import type { AppointmentSummary } from '../src/appointments.queries.js';
@@ -109,3 +110,36 @@ export async function appointmentFromStream(store: EventStore, appointmentId: st
     updatedAt: events.at(-1)!.recordedAt,
   };
 }
+
+/**
+ * Makes the database itself fail a batch at its very last write, the checkpoint, while a row is in
+ * `fail_checkpoint_writes` (insert one to start failing, delete it to stop).
+ */
+export async function installCheckpointFailureSwitch(readModel: DataSource): Promise<void> {
+  await readModel.query(`
+    CREATE TABLE fail_checkpoint_writes (reason text NOT NULL);
+    CREATE FUNCTION fail_checkpoint_write() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF EXISTS (SELECT 1 FROM fail_checkpoint_writes) THEN RAISE EXCEPTION 'injected checkpoint failure'; END IF;
+      RETURN NEW;
+    END $$;
+    CREATE TRIGGER fail_checkpoint_write BEFORE INSERT OR UPDATE ON projection_checkpoints
+      FOR EACH ROW EXECUTE FUNCTION fail_checkpoint_write();`);
+}
+
+/** One event with test metadata, appended at whatever revision the stream is at. */
+export function appendOne(store: EventStore, stream: string, type: string, data: object, source: EventSource, actor = 'test') {
+  const metadata = { actor, source, correlationId: randomUUID(), causationId: null };
+  return store.appendToStream(stream, [{ id: randomUUID(), type, data, metadata }]);
+}
+
+/** The data of an `AppointmentScheduled` the read-model tests share. */
+export const scheduledData = (appointmentId: string) => ({
+  appointmentId,
+  serviceId: 'cut',
+  staffId: 'sam',
+  startsAt: '2030-01-02T10:00:00.000Z',
+  endsAt: '2030-01-02T10:30:00.000Z',
+  customer: { name: 'Ada', email: 'ada@example.com', timeZone: 'UTC', phone: null },
+  notes: null,
+});

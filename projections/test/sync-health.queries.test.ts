@@ -2,24 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { appointmentStream, calcomSyncStream, driftChecksStream } from '../../libs/domain/src/index.js';
 import type { EventSource } from '../../libs/event-store/src/event-store.port.js';
 import { SyncHealthQueries } from '../src/sync-health.queries.js';
-import { openTestLedger, projectInBatches, readModelEvents, type TestLedger } from './read-model.fixture.js';
+import { appendOne, scheduledData, openTestLedger, projectInBatches, readModelEvents, type TestLedger } from './read-model.fixture.js';
 
 let ledger: TestLedger;
 
-async function append(stream: string, type: string, data: object, source: EventSource = 'sync') {
-  const metadata = { actor: 'test', source, correlationId: randomUUID(), causationId: null };
-  return ledger.store.appendToStream(stream, [{ id: randomUUID(), type, data, metadata }]);
-}
+const append = (stream: string, type: string, data: object, source: EventSource = 'sync') =>
+  appendOne(ledger.store, stream, type, data, source);
 
-const scheduled = (appointmentId: string) => ({
-  appointmentId,
-  serviceId: 'cut',
-  staffId: 'sam',
-  startsAt: '2030-01-02T10:00:00.000Z',
-  endsAt: '2030-01-02T10:30:00.000Z',
-  customer: { name: 'Ada', email: 'ada@example.com', timeZone: 'UTC', phone: null },
-  notes: null,
-});
+const scheduled = scheduledData;
 
 const failed = (appointmentId: string, permanent: boolean) => ({
   appointmentId,
