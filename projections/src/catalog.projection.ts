@@ -34,7 +34,7 @@ async function upsertStaff(
     `INSERT INTO staff AS s (staff_id, name, email, calcom_user_id, version, updated_at)
      SELECT staff_id, name, email, calcom_user_id, version, updated_at
        FROM json_to_recordset($1::json) AS r(
-              staff_id text, name text, email text, calcom_user_id integer, version integer, updated_at timestamptz)
+              staff_id text, name text, email text, calcom_user_id bigint, version integer, updated_at timestamptz)
      ON CONFLICT (staff_id) DO UPDATE SET
             name = EXCLUDED.name, email = EXCLUDED.email, calcom_user_id = EXCLUDED.calcom_user_id,
             version = EXCLUDED.version, updated_at = EXCLUDED.updated_at

@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { DriftCatalog, LedgerAppointmentLevel, UidChain } from '../../libs/domain/src/index.js';
 import { SYNC_STATUS, syncStatusRows } from './calcom-sync-status.sql.js';
+import { storedIdOf } from './stored-id.transformer.js';
 
 interface AppointmentLevelRow {
   appointment_id: string;
@@ -76,12 +77,12 @@ export class DriftLedgerQueries {
   }
 
   async catalog(): Promise<DriftCatalog> {
-    const staff: { staff_id: string; calcom_user_id: number | null }[] = await this.dataSource.query('SELECT staff_id, calcom_user_id FROM staff');
+    const staff: { staff_id: string; calcom_user_id: string | null }[] = await this.dataSource.query('SELECT staff_id, calcom_user_id FROM staff');
     const services: { service_id: string; duration_minutes: number; calcom_event_type_ids: Record<string, number> }[] = await this.dataSource.query(
       'SELECT service_id, duration_minutes, calcom_event_type_ids FROM services',
     );
     return {
-      staff: staff.map((row) => ({ staffId: row.staff_id, calcomUserId: row.calcom_user_id })),
+      staff: staff.map((row) => ({ staffId: row.staff_id, calcomUserId: storedIdOf(row.calcom_user_id) })),
       services: services.map((row) => ({ serviceId: row.service_id, durationMinutes: row.duration_minutes, calcomEventTypeIds: row.calcom_event_type_ids })),
     };
   }

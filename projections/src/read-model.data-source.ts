@@ -7,6 +7,7 @@ import { CreateCalcomSyncStatus1767312000000 } from './migrations/1767312000000-
 import { CreateDriftChecks1767484800000 } from './migrations/1767484800000-create-drift-checks.js';
 import { CreateCalcomSyncFailures1767571200000 } from './migrations/1767571200000-create-calcom-sync-failures.js';
 import { DeriveCalcomSyncStatus1767657600000 } from './migrations/1767657600000-derive-calcom-sync-status.js';
+import { WidenCalcomIds1767744000000 } from './migrations/1767744000000-widen-calcom-ids.js';
 import { readModelEntities } from './read-model.entities.js';
 
 /** Any constant will do, as long as nothing else in the database uses it for a different purpose. */
@@ -21,7 +22,7 @@ export function createReadModelDataSource(url: string): DataSource {
     type: 'postgres',
     url,
     entities: [...readModelEntities, ...calcomSyncEntities, ...calcomInboundEntities],
-    migrations: [CreateReadModels1767225600000, CreateCalcomSyncStatus1767312000000, CreateDriftChecks1767484800000, CreateCalcomInbound1767398400000, CreateCalcomSyncFailures1767571200000, DeriveCalcomSyncStatus1767657600000],
+    migrations: [CreateReadModels1767225600000, CreateCalcomSyncStatus1767312000000, CreateDriftChecks1767484800000, CreateCalcomInbound1767398400000, CreateCalcomSyncFailures1767571200000, DeriveCalcomSyncStatus1767657600000, WidenCalcomIds1767744000000],
     migrationsTableName: 'read_model_migrations',
     synchronize: false,
   });

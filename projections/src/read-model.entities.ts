@@ -1,5 +1,6 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import type { AppointmentStatus, Customer } from '../../libs/domain/src/index.js';
+import { storedIdTransformer } from './stored-id.transformer.js';
 
 /**
  * The read models, one row per stream. `version` is the revision of the last event applied to the row:
@@ -58,7 +59,7 @@ export class StaffRow {
   @Column({ type: 'text' })
   email: string;
 
-  @Column({ name: 'calcom_user_id', type: 'integer', nullable: true })
+  @Column({ name: 'calcom_user_id', type: 'bigint', nullable: true, transformer: storedIdTransformer })
   calcomUserId: number | null;
 
   @Column({ type: 'integer' })
