@@ -13,7 +13,9 @@ export type ErrorCode =
   | 'PAYLOAD_TOO_LARGE'
   | 'CONFLICT_RESOLVED'
   | 'DRIFT_NOT_HEALABLE'
-  | 'CALCOM_UNAVAILABLE';
+  | 'CALCOM_UNAVAILABLE'
+  | 'READ_MODEL_BEHIND'
+  | 'COMMAND_TIMEOUT';
 
 export class DomainError extends Error {
   constructor(
@@ -66,6 +68,45 @@ export class VersionConflictError extends DomainError {
       expectedVersion: expected,
       actualVersion: actual,
     });
+  }
+}
+
+/** Refused for now with nothing changed: the same request may succeed after `retryAfterSeconds` (HTTP `Retry-After`). */
+export abstract class RetryLaterError extends DomainError {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    readonly retryAfterSeconds: number,
+    details: Record<string, unknown> = {},
+  ) {
+    super(code, message, { ...details, retryAfterSeconds });
+  }
+}
+
+/**
+ * The staff calendar is checked against the read models, so a change that fills it is refused while they have not
+ * caught up with the event store: a stale calendar would let two overlapping bookings through.
+ */
+export class ReadModelBehindError extends RetryLaterError {
+  constructor(details: { staffIds: readonly string[]; readModelPosition: string; storeHead: string; waitedMs: number }) {
+    super(
+      'READ_MODEL_BEHIND',
+      `The staff calendar cannot be checked: the read models did not catch up with the event store within ${details.waitedMs} ms; nothing was changed`,
+      Math.max(1, Math.ceil(details.waitedMs / 1000)),
+      details,
+    );
+  }
+}
+
+/** A command that could not take its turn (the appointment's or a staff calendar's lock) within its time; nothing was changed. */
+export class CommandTimeoutError extends RetryLaterError {
+  constructor(details: { appointmentId: string; waitingFor: string; waitedMs: number }) {
+    super(
+      'COMMAND_TIMEOUT',
+      `Appointment ${details.appointmentId} was not changed: waited ${details.waitedMs} ms for ${details.waitingFor}`,
+      1,
+      details,
+    );
   }
 }
 

@@ -1,6 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { DomainError, type ErrorCode } from '../../../../libs/domain/src/index.js';
+import { DomainError, type ErrorCode, RetryLaterError } from '../../../../libs/domain/src/index.js';
 import { errorBody, type ErrorBody } from './error-body.js';
 
 const statusByCode: Record<ErrorCode, number> = {
@@ -18,6 +18,8 @@ const statusByCode: Record<ErrorCode, number> = {
   CONFLICT_RESOLVED: HttpStatus.CONFLICT,
   DRIFT_NOT_HEALABLE: HttpStatus.CONFLICT,
   CALCOM_UNAVAILABLE: HttpStatus.BAD_GATEWAY,
+  READ_MODEL_BEHIND: HttpStatus.SERVICE_UNAVAILABLE,
+  COMMAND_TIMEOUT: HttpStatus.SERVICE_UNAVAILABLE,
 };
 
 const codeByStatus: Record<number, string> = {
@@ -46,6 +48,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
     if (status >= 500) {
       this.logger.error({ message: 'request failed', method: request.method, path: request.path, error: String(exception), stack: (exception as Error)?.stack });
     }
+    if (exception instanceof RetryLaterError) response.setHeader('Retry-After', String(exception.retryAfterSeconds));
     response.status(status).json(body);
   }
 
