@@ -34,6 +34,7 @@ import { HttpExceptionFilter } from './http/http-exception.filter.js';
 import { correlationIdMiddleware } from './http/request-context.js';
 import { HttpMetricsMiddleware } from './observability/http-metrics.middleware.js';
 import { LedgerMetrics } from './observability/metrics.js';
+import { readModelsCaughtUp } from './read-your-writes.js';
 import { ObservabilityController } from './observability/observability.controller.js';
 import { BACKGROUND_WORKERS, EVENT_STORE, LEDGER_CONFIG, PROJECTOR } from './ledger.tokens.js';
 import type { WorkersRole } from './background-workers.leader.js';
@@ -82,7 +83,8 @@ export class LedgerModule implements NestModule {
         { provide: CalcomStatusLookup, useValue: new CalcomSyncStatusLookup(calcomSyncQueries) },
         {
           provide: AppointmentCommandService,
-          useValue: new AppointmentCommandService(runtime.store, runtime.calendarLock, waitForReadModel),
+          useValue: new AppointmentCommandService(
+            runtime.store, runtime.calendarLock, waitForReadModel, readModelsCaughtUp(runtime.projector, runtime.store), runtime.config.readYourWritesTimeoutMs),
         },
         { provide: AppointmentFacts, useValue: new AppointmentFacts(runtime.store, appointments, runtime.now) },
         { provide: SaveCatalogEntry, useValue: new SaveCatalogEntry(runtime.store, waitForReadModel) },

@@ -4,6 +4,7 @@ import {
   type AppointmentCommand,
   type AppointmentEvent,
   appointmentStream,
+  CommandTimeoutError,
   decide,
   evolve,
   initialState,
@@ -12,10 +13,12 @@ import {
 import {
   type EventMetadata,
   type EventStore,
+  type Position,
   type RecordedEvent,
   WrongExpectedRevisionError,
 } from '../../../../libs/event-store/src/event-store.port.js';
-import type { StaffCalendarLock } from './staff-calendar.lock.js';
+import type { ReadModelsCaughtUp } from '../read-your-writes.js';
+import type { AppointmentLocks, StaffCalendarLock } from './staff-calendar.lock.js';
 
 export interface CommandResult {
   appointmentId: string;
@@ -29,35 +32,60 @@ export interface AppointmentCommandOptions {
   metadata: EventMetadata;
   /** Builds the command from the current state (the catalog and calendar facts it needs are looked up here). */
   build(state: Appointment): Promise<AppointmentCommand>;
-  /** Staff whose calendars this change may fill: locked from the availability check until the read model shows it. */
+  /** Staff whose calendars this change may fill: locked, and the read models caught up, before `build` runs. */
   calendarsOf?(state: Appointment): string[];
 }
 
-const MAX_ATTEMPTS = 5;
+interface Decided {
+  result: CommandResult;
+  /** Where the appended events are; null when the command changed nothing. */
+  position: Position | null;
+}
+
+const RETRY_INITIAL_MS = 10;
+const RETRY_MAX_MS = 250;
 
 /**
- * The one way an appointment changes: read the stream, fold, decide, append at the expected revision.
- * A concurrent writer makes the append fail; without If-Match the whole decision is retried on fresh state.
+ * The one way an appointment changes. Each change takes its turn on the appointment (see StaffCalendarLock), so
+ * the ledger's own commands never race for a stream: read, fold, decide and append see the latest state. Only a
+ * writer outside the ledger's commands (a Cal.com webhook, a conflict resolution, a drift heal) can still move the
+ * stream under us; without If-Match the decision is then retried on fresh state, with jittered backoff, until the
+ * command's deadline. Every wait ends by that deadline, and past it the answer is a 503 with nothing changed.
  */
 export class AppointmentCommandService {
   constructor(
     private readonly store: EventStore,
-    private readonly lock: StaffCalendarLock,
-    private readonly waitForReadModel: (position: string) => Promise<void>,
+    private readonly locks: StaffCalendarLock,
+    private readonly waitForReadModel: (position: Position) => Promise<void>,
+    private readonly readModelsCaughtUp: ReadModelsCaughtUp,
+    private readonly timeoutMs: number,
   ) {}
 
   async execute(options: AppointmentCommandOptions): Promise<CommandResult> {
+    const started = Date.now();
+    const deadline = started + this.timeoutMs;
     for (let attempt = 1; ; attempt++) {
+      let decided: Decided;
       try {
-        return await this.attempt(options);
+        decided = await this.locks.withAppointment(options.appointmentId, deadline, (locks) => this.decideInTurn(options, locks, deadline));
       } catch (error) {
-        const retry = error instanceof WrongExpectedRevisionError && options.expectedVersion === undefined && attempt < MAX_ATTEMPTS;
-        if (!retry) throw this.translate(error, options);
+        if (!(error instanceof WrongExpectedRevisionError)) throw error;
+        if (options.expectedVersion !== undefined) throw versionConflict(error, options);
+        const pause = jittered(attempt);
+        if (Date.now() + pause >= deadline) {
+          throw new CommandTimeoutError({ appointmentId: options.appointmentId, waitingFor: 'other writers of its stream', waitedMs: Date.now() - started });
+        }
+        await new Promise((resolve) => setTimeout(resolve, pause));
+        continue;
       }
+      // Outside the turn: the next holder waits for the read models itself, up to the store's head.
+      if (decided.position) await this.waitForReadModel(decided.position);
+      return decided.result;
     }
   }
 
-  private async attempt({ appointmentId, expectedVersion, metadata, build, calendarsOf }: AppointmentCommandOptions): Promise<CommandResult> {
+  private async decideInTurn(options: AppointmentCommandOptions, locks: AppointmentLocks, deadline: number): Promise<Decided> {
+    const { appointmentId, expectedVersion, metadata, build, calendarsOf } = options;
     const streamName = appointmentStream(appointmentId);
     const history = (await this.store.readStream(streamName)) as RecordedEvent<AppointmentEvent['type'], AppointmentEvent['data']>[];
     const version = history.length;
@@ -65,28 +93,29 @@ export class AppointmentCommandService {
       throw new VersionConflictError(appointmentId, expectedVersion, version);
     }
     const state = history.reduce((current, event) => evolve(current, event as AppointmentEvent), initialState());
-    const staffIds = state.status === 'cancelled' ? [] : (calendarsOf?.(state) ?? []);
-    // A change of staff after our read makes the append below fail on its expected revision, and we start over.
-    return this.lock.withLock(staffIds, async () => {
-      const events = decide(await build(state), state);
-      if (events.length === 0) return { appointmentId, version };
-      return this.append(streamName, events, version, metadata, appointmentId);
-    });
-  }
-
-  private async append(streamName: string, events: AppointmentEvent[], version: number, metadata: EventMetadata, appointmentId: string): Promise<CommandResult> {
-    const result = await this.store.appendToStream(
+    const staffIds = state.status === 'cancelled' ? [] : (calendarsOf?.(state) ?? []).filter(Boolean);
+    if (staffIds.length > 0) {
+      await locks.lockCalendars(staffIds);
+      await this.readModelsCaughtUp(deadline - Date.now(), staffIds);
+    }
+    const events = decide(await build(state), state);
+    if (events.length === 0) return { result: { appointmentId, version }, position: null };
+    const appended = await this.store.appendToStream(
       streamName,
       events.map((event) => ({ id: randomUUID(), type: event.type, data: event.data, metadata })),
       { expectedRevision: version === 0 ? 'no_stream' : version - 1 },
     );
-    await this.waitForReadModel(result.position);
-    return { appointmentId, version: result.nextExpectedRevision + 1 };
+    return { result: { appointmentId, version: appended.nextExpectedRevision + 1 }, position: appended.position };
   }
+}
 
-  private translate(error: unknown, { appointmentId, expectedVersion }: AppointmentCommandOptions): unknown {
-    if (!(error instanceof WrongExpectedRevisionError)) return error;
-    const actual = error.actual === 'no_stream' ? 0 : error.actual + 1;
-    return new VersionConflictError(appointmentId, expectedVersion ?? actual - 1, actual);
-  }
+function versionConflict(error: WrongExpectedRevisionError, { appointmentId, expectedVersion }: AppointmentCommandOptions): VersionConflictError {
+  const actual = error.actual === 'no_stream' ? 0 : error.actual + 1;
+  return new VersionConflictError(appointmentId, expectedVersion ?? actual - 1, actual);
+}
+
+/** Exponential backoff, half of it random, so writers that collided do not collide again in step. */
+function jittered(attempt: number): number {
+  const ceiling = Math.min(RETRY_MAX_MS, RETRY_INITIAL_MS * 2 ** (attempt - 1));
+  return Math.ceil(ceiling / 2 + Math.random() * (ceiling / 2));
 }
