@@ -52,7 +52,7 @@ export async function startLedger(config: LedgerConfig, options: StartLedgerOpti
   try {
     let databaseUrl = config.databaseUrl;
     if (!databaseUrl) {
-      const embedded: EmbeddedDatabase = await startEmbeddedPostgres({ dataDir: config.dataDir });
+      const embedded: EmbeddedDatabase = await startEmbeddedPostgres({ dataDir: config.dataDir, notice: (line) => logger && logger.warn(line, 'Database') });
       stack.push(() => embedded.stop());
       databaseUrl = embedded.url;
       if (logger) logger.log(`No DATABASE_URL: using the embedded PostgreSQL in ${config.dataDir}/postgres`, 'Database');

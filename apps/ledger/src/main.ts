@@ -1,6 +1,7 @@
 import { ConsoleLogger } from '@nestjs/common';
 import { ConfigError, loadConfig } from './config.js';
 import { startLedger } from './ledger.js';
+import { describeStartupFailure } from './startup-failure.js';
 
 const logger = new ConsoleLogger('ledger', { json: true });
 
@@ -19,6 +20,6 @@ try {
     });
   }
 } catch (error) {
-  logger.error(error instanceof ConfigError ? error.message : (error as Error).stack ?? String(error), 'Ledger');
+  logger.error(error instanceof ConfigError ? error.message : `start-up failed: ${describeStartupFailure(error)}`, 'Ledger');
   process.exit(1);
 }

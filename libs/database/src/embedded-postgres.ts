@@ -21,7 +21,10 @@ export interface EmbeddedDatabaseOptions {
   database?: string;
   /** Extra `postgres` flags, e.g. `['-c', 'fsync=off']` for throwaway test clusters. */
   flags?: string[];
+  /** PostgreSQL's own log lines (kept anyway: the last ones are quoted in start-up errors). */
   log?: (line: string) => void;
+  /** What this start did beyond starting: a server left by a killed run stopped, a search bit added, a user created. */
+  notice?: (line: string) => void;
   /** How long start-up, crash recovery included, may take. */
   readyTimeoutMs?: number;
 }
@@ -37,17 +40,18 @@ const PASSWORD = 'ledger';
  */
 export async function startEmbeddedPostgres(options: EmbeddedDatabaseOptions): Promise<EmbeddedDatabase> {
   const log = options.log ?? (() => undefined);
+  const notice = options.notice ?? (() => undefined);
   const dataDir = resolve(options.dataDir);
   const clusterDir = join(dataDir, 'postgres');
   await mkdir(dataDir, { recursive: true });
-  const account = await postgresAccount(log);
+  const account = await postgresAccount(notice);
   if (account) {
     for (const change of await makeSearchableBy(account, dataDir)) {
-      log(`added the search bit the postgres user needs on ${change.folder} (${octal(change.before)} → ${octal(change.after)})`);
+      notice(`added the search bit the postgres user needs on ${change.folder} (${octal(change.before)} → ${octal(change.after)})`);
     }
   }
   const binaries = await postgresBinaries();
-  if (existsSync(join(clusterDir, 'PG_VERSION'))) await clearLeftoverPostmaster(clusterDir, log);
+  if (existsSync(join(clusterDir, 'PG_VERSION'))) await clearLeftoverPostmaster(clusterDir, notice);
   else await initialiseCluster({ initdb: binaries.initdb, clusterDir, user: USER, password: PASSWORD, account, log });
   const port = options.port ?? (await freePort());
   const server = await PostgresProcess.start({

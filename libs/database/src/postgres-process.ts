@@ -97,6 +97,7 @@ export class PostgresProcess {
 
   private failure(what: string, cause?: unknown): Error {
     const tail = this.logTail;
-    return new Error(`the embedded PostgreSQL ${what}${tail ? `; its last log lines:\n${tail}` : ' and logged nothing'}`, { cause });
+    const message = `the embedded PostgreSQL ${what}${tail ? `; its last log lines:\n${tail}` : ' and logged nothing'}`;
+    return cause === undefined ? new Error(message) : new Error(message, { cause });
   }
 }

@@ -2,10 +2,9 @@ import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } fro
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiHeader, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { ValidationFailedError } from '../../../../libs/domain/src/index.js';
 import { ReadAccess } from '../auth/auth.guard.js';
 import { adminMetadata, Context, type RequestContext } from '../http/request-context.js';
-import { isIsoDateTimeWithOffset } from '../http/validators.js';
+import { dateTimeFromQuery } from '../http/query-params.js';
 import { appointmentIdFromPath, expectedVersionFromIfMatch } from '../http/path-ids.js';
 import { CancelAppointment, CancelAppointmentDto } from './cancel-appointment.command.js';
 import { ChangeService, ChangeServiceDto } from './change-service.command.js';
@@ -78,10 +77,7 @@ export class AppointmentsController {
   @ReadAccess()
   @ApiQuery({ name: 'asOf', required: false, description: 'ISO 8601 time with offset: the appointment as it stood then' })
   async get(@Param('id') id: string, @Query('asOf') asOf: unknown, @Res({ passthrough: true }) response: Response) {
-    if (asOf !== undefined && !isIsoDateTimeWithOffset(asOf)) {
-      throw new ValidationFailedError('asOf must be an ISO 8601 date-time with an offset', { field: 'asOf' });
-    }
-    const view = await this.queries.execute(new GetAppointment(appointmentIdFromPath(id), asOf));
+    const view = await this.queries.execute(new GetAppointment(appointmentIdFromPath(id), dateTimeFromQuery('asOf', asOf)));
     response.setHeader('ETag', `"${view.version}"`);
     return view;
   }

@@ -1,17 +1,18 @@
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import { AppointmentsQueries } from '../../../../projections/src/appointments.queries.js';
-import { IsDateTimeWithOffset, IsEntityId } from '../http/validators.js';
+import { IsIn, IsOptional } from 'class-validator';
+import { AppointmentsQueries, MAX_PAGE_SIZE } from '../../../../projections/src/appointments.queries.js';
+import { MAX_CURSOR_LENGTH } from '../../../../projections/src/appointment-cursor.js';
+import { IsPageSize } from '../http/query-params.js';
+import { IsDateTimeWithOffset, IsEntityId, IsSafeText } from '../http/validators.js';
 
 export class ListAppointmentsDto {
   @ApiPropertyOptional({ enum: ['scheduled', 'cancelled'] }) @IsOptional() @IsIn(['scheduled', 'cancelled']) status?: string;
   @IsEntityId({ description: 'Only this staff member', optional: true }) @IsOptional() staffId?: string;
   @ApiPropertyOptional({ description: 'Appointments ending after this time (ISO 8601 with offset)' }) @IsOptional() @IsDateTimeWithOffset() from?: string;
   @ApiPropertyOptional({ description: 'Appointments starting before this time (ISO 8601 with offset)' }) @IsOptional() @IsDateTimeWithOffset() to?: string;
-  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit?: number;
-  @ApiPropertyOptional({ description: 'From `nextCursor` of the previous page' }) @IsOptional() @IsString() @MaxLength(500) cursor?: string;
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: 50 }) @IsOptional() @IsPageSize(MAX_PAGE_SIZE) limit?: number;
+  @ApiPropertyOptional({ description: 'From `nextCursor` of the previous page' }) @IsOptional() @IsSafeText({ maxLength: MAX_CURSOR_LENGTH, minLength: 1 }) cursor?: string;
 }
 
 export class ListAppointments extends Query<Awaited<ReturnType<AppointmentsQueries['list']>>> {

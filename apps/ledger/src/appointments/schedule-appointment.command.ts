@@ -1,18 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsEmail, IsNotEmpty, IsObject, IsOptional, IsString, IsTimeZone, MaxLength, ValidateNested } from 'class-validator';
+import { IsObject, IsOptional, ValidateNested } from 'class-validator';
 import type { EventMetadata } from '../../../../libs/event-store/src/event-store.port.js';
-import { IsDateTimeWithOffset, IsEntityId } from '../http/validators.js';
+import { IsDateTimeWithOffset, IsEmailAddress, IsEntityId, IsLine, IsNotes, IsTimeZoneName, TEXT_LIMITS } from '../http/validators.js';
 import { AppointmentCommandService, type CommandResult } from './appointment-command.service.js';
 import { AppointmentFacts } from './appointment-facts.js';
 
 export class CustomerDto {
-  @ApiProperty({ example: 'Ada Lovelace' }) @IsString() @IsNotEmpty() @MaxLength(200) name: string;
-  @ApiProperty({ example: 'ada@example.com' }) @IsEmail() @MaxLength(254) email: string;
-  @ApiProperty({ example: 'Europe/London' }) @IsTimeZone() timeZone: string;
-  @ApiPropertyOptional({ example: '+44 20 7946 0000' }) @IsOptional() @IsString() @MaxLength(40) phone?: string;
+  @IsLine(TEXT_LIMITS.name, { example: 'Ada Lovelace' }) name: string;
+  @IsEmailAddress() email: string;
+  @IsTimeZoneName() timeZone: string;
+  @IsLine(TEXT_LIMITS.phone, { required: false, example: '+44 20 7946 0000' }) @IsOptional() phone?: string;
 }
 
 export class ScheduleAppointmentDto {
@@ -29,7 +29,7 @@ export class ScheduleAppointmentDto {
 
   @ApiProperty({ type: CustomerDto }) @IsObject() @ValidateNested() @Type(() => CustomerDto) customer: CustomerDto;
 
-  @ApiPropertyOptional({ maxLength: 2000 }) @IsOptional() @IsString() @MaxLength(2000) notes?: string;
+  @IsNotes() @IsOptional() notes?: string;
 }
 
 export class ScheduleAppointment extends Command<CommandResult> {

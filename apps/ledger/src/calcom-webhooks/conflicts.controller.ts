@@ -1,9 +1,11 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiProperty, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { IsIn } from 'class-validator';
-import { NotFoundError, ValidationFailedError } from '../../../../libs/domain/src/index.js';
+import { FORBIDDEN_KEYS, NotFoundError } from '../../../../libs/domain/src/index.js';
 import { CalcomInboundQueries } from '../../../../projections/src/calcom-inbound.queries.js';
 import { ReadAccess } from '../auth/auth.guard.js';
+import { printable } from '../http/path-ids.js';
+import { oneOfFromQuery } from '../http/query-params.js';
 import { Context, type RequestContext } from '../http/request-context.js';
 import { ConflictResolutionService } from './conflict-resolution.service.js';
 
@@ -14,6 +16,7 @@ export class ResolveConflictDto {
 }
 
 const ID = /^[\w.:-]{1,100}$/;
+const isConflictId = (id: string): boolean => ID.test(id) && !FORBIDDEN_KEYS.has(id);
 
 @ApiTags('sync')
 @ApiBearerAuth()
@@ -28,24 +31,21 @@ export class ConflictsController {
   @ReadAccess()
   @ApiQuery({ name: 'status', required: false, enum: ['open', 'resolved'] })
   async list(@Query('status') status?: string) {
-    if (status !== undefined && status !== 'open' && status !== 'resolved') {
-      throw new ValidationFailedError('status must be open or resolved', { field: 'status' });
-    }
-    return { items: await this.queries.conflicts({ status }) };
+    return { items: await this.queries.conflicts({ status: oneOfFromQuery('status', status, ['open', 'resolved']) }) };
   }
 
   @Get(':id')
   @ReadAccess()
   async get(@Param('id') id: string) {
-    const conflict = ID.test(id) ? await this.queries.conflict(id) : null;
-    if (!conflict) throw new NotFoundError('conflict', id);
+    const conflict = isConflictId(id) ? await this.queries.conflict(id) : null;
+    if (!conflict) throw new NotFoundError('conflict', printable(id));
     return conflict;
   }
 
   @Post(':id/resolve')
   @HttpCode(200)
   resolve(@Param('id') id: string, @Body() body: ResolveConflictDto, @Context() context: RequestContext) {
-    if (!ID.test(id)) throw new NotFoundError('conflict', id);
+    if (!isConflictId(id)) throw new NotFoundError('conflict', printable(id));
     return this.resolutions.resolve(id, body.keep, context);
   }
 }

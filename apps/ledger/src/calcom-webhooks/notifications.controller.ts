@@ -1,11 +1,12 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { ValidationFailedError } from '../../../../libs/domain/src/index.js';
 import { CalcomInboundQueries } from '../../../../projections/src/calcom-inbound.queries.js';
 import { ReadAccess } from '../auth/auth.guard.js';
+import { entityIdFromQuery, oneOfFromQuery, pageSizeFromQuery } from '../http/query-params.js';
 
 const KINDS = ['sync_failed', 'conflict', 'unmapped_webhook', 'drift_heal_blocked'];
 const OUTCOMES = ['applied', 'echo', 'conflict', 'orphan', 'unmapped', 'ignored'];
+const MAX_LIMIT = 500;
 
 @ApiTags('sync')
 @ApiBearerAuth()
@@ -18,8 +19,7 @@ export class NotificationsController {
   @ApiQuery({ name: 'kind', required: false, enum: KINDS })
   @ApiQuery({ name: 'limit', required: false })
   async notifications(@Query('kind') kind?: string, @Query('limit') limit?: string) {
-    if (kind !== undefined && !KINDS.includes(kind)) throw new ValidationFailedError(`kind must be one of ${KINDS.join(', ')}`, { field: 'kind' });
-    return { items: await this.queries.notifications({ kind, limit: limitOf(limit) }) };
+    return { items: await this.queries.notifications({ kind: oneOfFromQuery('kind', kind, KINDS), limit: pageSizeFromQuery(limit, MAX_LIMIT, undefined) }) };
   }
 
   /** Every webhook fact with its outcome; `?outcome=unmapped` lists the ones nobody could place. */
@@ -29,14 +29,12 @@ export class NotificationsController {
   @ApiQuery({ name: 'appointmentId', required: false })
   @ApiQuery({ name: 'limit', required: false })
   async facts(@Query('outcome') outcome?: string, @Query('appointmentId') appointmentId?: string, @Query('limit') limit?: string) {
-    if (outcome !== undefined && !OUTCOMES.includes(outcome)) throw new ValidationFailedError(`outcome must be one of ${OUTCOMES.join(', ')}`, { field: 'outcome' });
-    return { items: await this.queries.facts({ outcome, appointmentId, limit: limitOf(limit) }) };
+    return {
+      items: await this.queries.facts({
+        outcome: oneOfFromQuery('outcome', outcome, OUTCOMES),
+        appointmentId: entityIdFromQuery('appointmentId', appointmentId),
+        limit: pageSizeFromQuery(limit, MAX_LIMIT, undefined),
+      }),
+    };
   }
-}
-
-function limitOf(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const limit = Number(value);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new ValidationFailedError('limit must be an integer from 1 to 500', { field: 'limit' });
-  return limit;
 }

@@ -1,8 +1,10 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiProperty, ApiPropertyOptional, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
-import { NotFoundError, ValidationFailedError, type DriftCheckMode, type DriftKeep } from '../../../../libs/domain/src/index.js';
+import { NotFoundError, type DriftCheckMode, type DriftKeep } from '../../../../libs/domain/src/index.js';
 import { ReadAccess } from '../auth/auth.guard.js';
+import { printable } from '../http/path-ids.js';
+import { pageSizeFromQuery } from '../http/query-params.js';
 import { Context, type RequestContext } from '../http/request-context.js';
 import { DriftService } from './drift.service.js';
 
@@ -39,7 +41,7 @@ export class DriftController {
   @ReadAccess()
   @ApiQuery({ name: 'limit', required: false })
   history(@Query('limit') limit?: string) {
-    return this.drift.history(limitOf(limit));
+    return this.drift.history(pageSizeFromQuery(limit, 500, 50));
   }
 
   /** Runs a check now (one at a time: a request during a check waits for it), then heals by `DRIFT_HEAL`. */
@@ -52,14 +54,7 @@ export class DriftController {
   @Post('items/:id/heal')
   @HttpCode(200)
   heal(@Param('id') id: string, @Body() body: HealDriftItemDto, @Context() context: RequestContext) {
-    if (!ITEM_ID.test(id)) throw new NotFoundError('drift item', id.slice(0, 80));
+    if (!ITEM_ID.test(id)) throw new NotFoundError('drift item', printable(id));
     return this.drift.heal(id, body.keep, { actor: context.actor, correlationId: context.correlationId });
   }
-}
-
-function limitOf(value: string | undefined): number {
-  if (value === undefined) return 50;
-  const limit = Number(value);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new ValidationFailedError('limit must be an integer from 1 to 500', { field: 'limit' });
-  return limit;
 }

@@ -28,11 +28,14 @@ const codeByStatus: Record<number, string> = {
   403: 'FORBIDDEN',
   404: 'NOT_FOUND',
   405: 'METHOD_NOT_ALLOWED',
+  408: 'REQUEST_TIMEOUT',
   409: 'CONFLICT',
   412: 'VERSION_CONFLICT',
   413: 'PAYLOAD_TOO_LARGE',
+  414: 'URI_TOO_LONG',
   415: 'UNSUPPORTED_MEDIA_TYPE',
   429: 'RATE_LIMITED',
+  431: 'HEADERS_TOO_LARGE',
 };
 
 /** The one place where errors become HTTP answers, always as `{"error":{"code","message","details"}}`. */
@@ -62,13 +65,25 @@ export class HttpExceptionFilter implements ExceptionFilter {
       if (typeof response === 'object' && response && 'error' in response && isErrorBody(response)) return [status, response];
       return [status, errorBody(codeByStatus[status] ?? 'HTTP_ERROR', exception.message)];
     }
-    const bodyParserError = exception as { type?: string; status?: number; message?: string };
-    if (bodyParserError?.type && typeof bodyParserError.status === 'number' && bodyParserError.status < 500) {
-      const message = bodyParserError.type === 'entity.parse.failed' ? 'The request body is not valid JSON' : String(bodyParserError.message);
-      return [bodyParserError.status, errorBody(codeByStatus[bodyParserError.status] ?? 'VALIDATION_FAILED', message, { reason: bodyParserError.type })];
+    if (isClientAbort(exception)) {
+      return [HttpStatus.BAD_REQUEST, errorBody('REQUEST_ABORTED', 'The request ended before its body was complete', { reason: 'request.aborted' })];
+    }
+    // body-parser and the router raise http-errors: a 4xx status, and for body-parser a `type` naming the problem.
+    const clientError = exception as { type?: unknown; status?: unknown; message?: unknown };
+    if (typeof clientError?.status === 'number' && clientError.status >= 400 && clientError.status < 500) {
+      const reason = typeof clientError.type === 'string' ? clientError.type : 'http';
+      const message = reason === 'entity.parse.failed' ? 'The request body is not valid JSON' : String(clientError.message).slice(0, 200);
+      return [clientError.status, errorBody(codeByStatus[clientError.status] ?? 'VALIDATION_FAILED', message, { reason })];
     }
     return [HttpStatus.INTERNAL_SERVER_ERROR, errorBody('INTERNAL', 'Something went wrong on our side; nothing was changed unless the response said so')];
   }
+}
+
+/** The client closed the connection or sent less than its Content-Length: its mistake (or its network's), never a 500. */
+function isClientAbort(exception: unknown): boolean {
+  const error = exception as { code?: unknown; type?: unknown; message?: unknown };
+  // body-parser's error, or the one Node's IncomingMessage emits (a database's ECONNRESET says something else).
+  return error?.type === 'request.aborted' || (error?.code === 'ECONNRESET' && error?.message === 'aborted');
 }
 
 function isErrorBody(value: object): value is ErrorBody {

@@ -1,19 +1,21 @@
-import { NotFoundError, ValidationFailedError } from '../../../../libs/domain/src/index.js';
-import { ID_PATTERN } from './validators.js';
+import { isEntityId, NotFoundError, ValidationFailedError } from '../../../../libs/domain/src/index.js';
 
 /** A path id that could never exist is a 404 rather than a 400: it names no appointment. */
 export function appointmentIdFromPath(value: string): string {
-  if (!ID_PATTERN.test(value)) throw new NotFoundError('appointment', value.slice(0, 64));
+  if (!isEntityId(value)) throw new NotFoundError('appointment', printable(value));
   return value;
 }
 
 /** An id the client is choosing for something new (PUT): a bad one is the client's mistake. */
 export function newIdFromPath(entity: string, value: string): string {
-  if (!ID_PATTERN.test(value)) {
-    throw new ValidationFailedError(`${entity} id must be 1-64 letters, digits, "-" or "_", starting with a letter or digit`, { field: `${entity}Id` });
+  if (!isEntityId(value)) {
+    throw new ValidationFailedError(`${entity} id must be 1-64 letters, digits, "-" or "_", starting with a letter or digit, and not __proto__, constructor or prototype`, { field: `${entity}Id` });
   }
   return value;
 }
+
+/** Echoed in an error: short, and without the characters that made it impossible (NUL, lone surrogates). */
+export const printable = (value: string): string => value.slice(0, 64).replace(/[\u0000-\u001F\u007F\uD800-\uDFFF]/g, '\uFFFD');
 
 /** `If-Match: "3"` (or `3`, or `W/"3"`) → 3. Anything else is the client's mistake. */
 export function expectedVersionFromIfMatch(header: string | undefined): number | undefined {

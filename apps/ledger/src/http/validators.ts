@@ -1,40 +1,123 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsNotEmpty, IsString, Matches, MaxLength, ValidateBy, type ValidationOptions } from 'class-validator';
+import { IsEmail, IsTimeZone, ValidateBy, type ValidationOptions } from 'class-validator';
+import { dateTimeProblem, ID_PATTERN, isEntityId, isStoredId, MAX_STORED_INTEGER, textProblem } from '../../../../libs/domain/src/index.js';
 
-/** Ids chosen by clients (appointments, staff, services): safe in URLs and stream names. */
-export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+/**
+ * The DTO decorators, all built on the domain's input rules (libs/domain/src/input-rules.ts), so that what passes
+ * here can become an event and a read-model row unchanged.
+ */
 
-export function IsEntityId(options: { description: string; optional?: boolean }) {
-  const property = options.optional ? ApiPropertyOptional : ApiProperty;
-  return applyDecorators(
-    property({ description: options.description, pattern: ID_PATTERN.source, example: 'a1b2c3' }),
-    IsString(),
-    Matches(ID_PATTERN, { message: '$property must be 1-64 letters, digits, "-" or "_", starting with a letter or digit' }),
-  );
-}
+export { ID_PATTERN };
 
-const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+/** Longest text per kind of field; the README's input rules list them. */
+export const TEXT_LIMITS = { name: 200, email: 254, phone: 40, timeZone: 64, reason: 500, notes: 2000 } as const;
 
-/** An ISO 8601 date-time that says its offset: a bare local time is ambiguous and refused. */
-export const isIsoDateTimeWithOffset = (value: unknown): value is string =>
-  typeof value === 'string' && ISO_WITH_OFFSET.test(value) && !Number.isNaN(Date.parse(value));
-
-export function IsDateTimeWithOffset(validationOptions?: ValidationOptions) {
+/** A problem-returning rule as a class-validator constraint whose message names the field and the problem. */
+function Satisfies(name: string, problemOf: (value: unknown) => string | null, validationOptions?: ValidationOptions) {
   return ValidateBy(
     {
-      name: 'isDateTimeWithOffset',
+      name,
       validator: {
-        validate: isIsoDateTimeWithOffset,
-        defaultMessage: () => '$property must be an ISO 8601 date-time with an offset, e.g. 2030-01-02T10:00:00+01:00',
+        validate: (value: unknown) => problemOf(value) === null,
+        defaultMessage: (args) => `$property ${problemOf(args?.value) ?? 'is not valid'}`,
       },
     },
     validationOptions,
   );
 }
 
+export function IsEntityId(options: { description: string; optional?: boolean }) {
+  const property = options.optional ? ApiPropertyOptional : ApiProperty;
+  return applyDecorators(
+    property({ type: String, description: options.description, pattern: ID_PATTERN.source, example: 'a1b2c3' }),
+    Satisfies('isEntityId', entityIdProblem),
+  );
+}
+
+export const entityIdProblem = (value: unknown): string | null =>
+  isEntityId(value) ? null : 'must be 1-64 letters, digits, "-" or "_", starting with a letter or digit, and not __proto__, constructor or prototype';
+
+/**
+ * Text that PostgreSQL and JSON can keep as it is: no NUL, no unpaired surrogate, within its length. Single-line
+ * unless `multiline` (notes and reasons may hold line breaks and tabs).
+ */
+export function IsSafeText(options: { maxLength: number; minLength?: number; multiline?: boolean }, validationOptions?: ValidationOptions) {
+  return Satisfies('isSafeText', (value) => textProblem(value, options), validationOptions);
+}
+
+/** A name, email, phone…: one line of at most `maxLength` characters, not empty. */
+export function IsLine(maxLength: number, options: { required?: boolean; example?: string } = {}) {
+  const required = options.required ?? true;
+  const property = required ? ApiProperty : ApiPropertyOptional;
+  return applyDecorators(
+    property({ type: String, maxLength, example: options.example }),
+    IsSafeText({ maxLength, minLength: required ? 1 : 0 }),
+  );
+}
+
+export function IsEmailAddress() {
+  return applyDecorators(
+    ApiProperty({ type: String, maxLength: TEXT_LIMITS.email, example: 'ada@example.com' }),
+    IsSafeText({ maxLength: TEXT_LIMITS.email, minLength: 1 }),
+    IsEmail(),
+  );
+}
+
+export function IsTimeZoneName() {
+  return applyDecorators(
+    ApiProperty({ type: String, maxLength: TEXT_LIMITS.timeZone, example: 'Europe/London' }),
+    IsSafeText({ maxLength: TEXT_LIMITS.timeZone, minLength: 1 }),
+    IsTimeZone(),
+  );
+}
+
 export function IsReason(options: { required: boolean }) {
   const property = options.required ? ApiProperty : ApiPropertyOptional;
-  const decorators = [property({ description: 'Why, for the record', maxLength: 500 }), IsString(), MaxLength(500)];
-  return applyDecorators(...(options.required ? [...decorators, IsNotEmpty()] : decorators));
+  return applyDecorators(
+    property({ type: String, description: 'Why, for the record', maxLength: TEXT_LIMITS.reason }),
+    IsSafeText({ maxLength: TEXT_LIMITS.reason, minLength: options.required ? 1 : 0, multiline: true }),
+  );
+}
+
+export function IsNotes() {
+  return applyDecorators(
+    ApiPropertyOptional({ type: String, maxLength: TEXT_LIMITS.notes }),
+    IsSafeText({ maxLength: TEXT_LIMITS.notes, multiline: true }),
+  );
+}
+
+/**
+ * An ISO 8601 date-time that says its offset and names a real instant: `2036-02-31T10:00:00Z` is refused rather than
+ * read as 2 March, a bare local time is ambiguous, and the year and offset stay within what PostgreSQL keeps.
+ */
+export function IsDateTimeWithOffset(validationOptions?: ValidationOptions) {
+  return Satisfies('isDateTimeWithOffset', dateTimeProblem, validationOptions);
+}
+
+export const calcomIdProblem = (value: unknown): string | null =>
+  isStoredId(value) ? null : `must be a whole number from 1 to ${MAX_STORED_INTEGER}`;
+
+/** A Cal.com id (user, event type): a positive safe integer, kept as `bigint`. */
+export function IsCalcomId(validationOptions?: ValidationOptions) {
+  return Satisfies('isCalcomId', calcomIdProblem, validationOptions);
+}
+
+/** Staff members a service can name in `calcomEventTypeIds`; far more than any business has. */
+export const MAX_EVENT_TYPE_MAP_ENTRIES = 500;
+
+/** Why a `{ "<staffId>": <eventTypeId> }` map is refused, or null. */
+export function eventTypeMapProblem(value: unknown): string | null {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'must be an object of staff ids to Cal.com event type ids';
+  const entries = Object.entries(value);
+  if (entries.length > MAX_EVENT_TYPE_MAP_ENTRIES) return `must name at most ${MAX_EVENT_TYPE_MAP_ENTRIES} staff members`;
+  for (const [staffId, eventTypeId] of entries) {
+    if (!isEntityId(staffId)) return `has a key that is not a staff id: ${JSON.stringify(String(staffId).slice(0, 70))}`;
+    if (!isStoredId(eventTypeId)) return `.${staffId} must be a whole number from 1 to ${MAX_STORED_INTEGER}`;
+  }
+  return null;
+}
+
+export function IsEventTypeMap() {
+  return Satisfies('isEventTypeMap', eventTypeMapProblem);
 }

@@ -1,0 +1,49 @@
+import { type Server, STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { errorBody } from './error-body.js';
+import { MAX_HEADERS_BYTES, MAX_URL_LENGTH } from './request-guards.js';
+
+/**
+ * What Node's HTTP server answers on its own (a request it cannot parse, headers past its limit, a body that never
+ * finishes) is an empty response. Here those answers get the error shape too, and the parser's limit sits above
+ * the API's own (MAX_URL_LENGTH, MAX_HEADERS_BYTES) so that an over-long URL reaches requestSizeGuard and gets its
+ * precise 414 or 431; only requests past this bigger limit are cut off here.
+ */
+export const PARSER_HEADER_LIMIT_BYTES = 4 * (MAX_URL_LENGTH + MAX_HEADERS_BYTES);
+
+/** A request whose body has not arrived in full by then is answered 408 (Node's default is 5 minutes). */
+export const REQUEST_TIMEOUT_MS = 30_000;
+
+export function applyHttpServerLimits(server: Server): void {
+  // Read by Node for every new connection; the documented way is the createServer option, which Nest does not pass.
+  (server as Server & { maxHeaderSize: number }).maxHeaderSize = PARSER_HEADER_LIMIT_BYTES;
+  server.requestTimeout = REQUEST_TIMEOUT_MS;
+  server.on('clientError', answerClientError);
+}
+
+function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
+  const response = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (error.code === 'ECONNRESET' || !socket.writable || response?.headersSent) {
+    socket.destroy();
+    return;
+  }
+  const [status, code, message] = describe(error.code);
+  const body = JSON.stringify(errorBody(code, message, { reason: error.code ?? 'unknown' }));
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
+function describe(code: string | undefined): [number, string, string] {
+  switch (code) {
+    case 'HPE_HEADER_OVERFLOW':
+      return [431, 'HEADERS_TOO_LARGE', `The request line and headers are larger than ${PARSER_HEADER_LIMIT_BYTES} bytes`];
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return [408, 'REQUEST_TIMEOUT', `The request did not arrive in full within ${REQUEST_TIMEOUT_MS / 1000} seconds`];
+    case 'HPE_CHUNK_EXTENSIONS_OVERFLOW':
+      return [413, 'PAYLOAD_TOO_LARGE', 'The chunk extensions are too large'];
+    default:
+      return [400, 'BAD_REQUEST', 'The request is not valid HTTP/1.1'];
+  }
+}
