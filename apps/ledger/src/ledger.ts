@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { ConsoleLogger, type INestApplication, type LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestExpressApplication, NestExpressBodyParserOptionsFor } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../../libs/database/src/embedded-postgres.js';
 import { SILENT_SUBSCRIPTION_LOGGER } from '../../../libs/event-store/src/catch-up-subscription.js';
@@ -16,6 +16,9 @@ import { type RunningCalcomSync, startCalcomSync, withSandboxWebhookSecret } fro
 import { DEFAULT_WORKER_LEASE_RETRY_MS, type LedgerConfig } from './config.js';
 import { startDrift } from './drift/start-drift.js';
 import { validationPipe } from './http/validation.js';
+import { applyHttpServerLimits } from './http/http-server-limits.js';
+import { methodNotAllowed } from './http/method-not-allowed.js';
+import { JSON_BODY_LIMIT, jsonBodyGuard, jsonContentTypeGuard, queryGuard, refuseInvalidUtf8, requestSizeGuard } from './http/request-guards.js';
 import { LedgerModule } from './ledger.module.js';
 import { readYourWrites } from './read-your-writes.js';
 import { StaffCalendarLock } from './appointments/staff-calendar.lock.js';
@@ -99,9 +102,16 @@ export async function startLedger(config: LedgerConfig, options: StartLedgerOpti
       { logger: logger === false ? false : logger, bufferLogs: false },
     );
     app.useGlobalPipes(validationPipe);
+    // The boundary, in order: method, sizes and query before any body is read; the body's type, bytes and shape
+    // before the validation pipe transforms it (see http/request-guards.ts).
+    applyHttpServerLimits(app.getHttpServer());
+    app.use(methodNotAllowed(app.getHttpAdapter().getInstance()), requestSizeGuard, queryGuard);
     // Webhooks are verified on their exact bytes: read raw, ahead of the JSON parser.
     app.use(WEBHOOK_PATH, readRawWebhookBody());
-    app.useBodyParser('json', { limit: '256kb' });
+    app.use(jsonContentTypeGuard);
+    // `verify` is express.json's own option; Nest leaves it out of the type because its rawBody mode uses it.
+    app.useBodyParser('json', { limit: JSON_BODY_LIMIT, verify: refuseInvalidUtf8 } as NestExpressBodyParserOptionsFor<'json'>);
+    app.use(jsonBodyGuard);
     app.disable('x-powered-by');
     const document = SwaggerModule.createDocument(
       app,
