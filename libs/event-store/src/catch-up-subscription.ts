@@ -1,5 +1,13 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { START, type EventStore, type Position, type ReadAllResult, type RecordedEvent } from './event-store.port.js';
+import {
+  describeError,
+  isOutage,
+  type EventInTrouble,
+  type ParkedEvent,
+  type SubscriptionFailure,
+  type SubscriptionIncidentLog,
+} from './subscription-incidents.js';
 
 /** Satisfied by `console` and by Nest's `Logger`. */
 export interface SubscriptionLogger {
@@ -12,7 +20,7 @@ export const SILENT_SUBSCRIPTION_LOGGER: SubscriptionLogger = { log: () => undef
 
 export interface SubscriptionErrorContext {
   subscription: string;
-  phase: 'read' | 'wait' | 'handle';
+  phase: SubscriptionFailure['phase'];
   /** 1 for the first failure of this step, growing while it keeps failing. */
   attempt: number;
   position: Position;
@@ -32,6 +40,25 @@ export interface CatchUpSubscriptionOptions {
   onError?(error: unknown, context: SubscriptionErrorContext): void;
   logger?: SubscriptionLogger;
   retry?: { initialDelayMs?: number; maxDelayMs?: number };
+  parking?: ParkingOptions;
+  /** Where failures and parked events are recorded durably; without it they are only in memory (and logged). */
+  incidents?: SubscriptionIncidentLog;
+  /** Failures that say nothing about the events (default `isOutage`): retried for as long as they last, never parked. */
+  isOutage?(error: unknown): boolean;
+  onParked?(event: ParkedEvent): void;
+}
+
+export interface ParkingOptions {
+  /** Attempts at a whole batch before looking for the event that fails. Default 3. */
+  batchAttempts?: number;
+  /** Attempts at that one event (with backoff) before it is parked. Default 5. */
+  eventAttempts?: number;
+  /**
+   * Events parked in a row with none handled in between before parking stops (then the event is retried, and
+   * reported, until it succeeds or the subscription stops): every event failing is a broken handler, not poison.
+   * Default 10.
+   */
+  maxParkedInARow?: number;
 }
 
 export class WaitUntilProcessedTimeoutError extends Error {
@@ -63,8 +90,10 @@ const STOPPED = Symbol('stopped');
 
 /**
  * Feeds every event of the store, in global order and in batches, to one handler; resumes from the handler's
- * checkpoint; when caught up waits for new events. A failing batch is retried with backoff, never skipped.
- * Works over any EventStore.
+ * checkpoint; when caught up waits for new events. A failing batch is retried with backoff; if it keeps failing, it is
+ * split until the failing event is found (the events around it are handled), that event is retried with backoff a
+ * bounded number of times, then parked: recorded, reported, and moved past with the checkpoint. Outages (the database
+ * away, a wait timed out) are waited out, never parked. Works over any EventStore.
  */
 export class CatchUpSubscription {
   private current: Position = START;
@@ -73,6 +102,10 @@ export class CatchUpSubscription {
   private readonly waiters = new Set<ProgressWaiter>();
   private readonly batchSize: number;
   private readonly logger: SubscriptionLogger;
+  private readonly parking: Required<ParkingOptions>;
+  private failing: SubscriptionFailure | null = null;
+  private readonly parkedEvents: ParkedEvent[] = [];
+  private parkedInARow = 0;
 
   constructor(
     private readonly store: EventStore,
@@ -80,6 +113,7 @@ export class CatchUpSubscription {
   ) {
     this.batchSize = options.batchSize ?? 500;
     this.logger = options.logger ?? console;
+    this.parking = { batchAttempts: 3, eventAttempts: 5, maxParkedInARow: 10, ...options.parking };
   }
 
   get name(): string {
@@ -89,6 +123,16 @@ export class CatchUpSubscription {
   /** The position of the last batch handled successfully (or the loaded checkpoint). */
   get position(): Position {
     return this.current;
+  }
+
+  /** What it keeps failing at right now, if anything; cleared by the next success. */
+  get failure(): SubscriptionFailure | null {
+    return this.failing;
+  }
+
+  /** The events this process parked, oldest first (the durable list is the incident log's). */
+  get parked(): readonly ParkedEvent[] {
+    return this.parkedEvents;
   }
 
   /** Loads the checkpoint, then runs in the background until `stop()`. */
@@ -112,7 +156,9 @@ export class CatchUpSubscription {
     this.waiters.clear();
   }
 
-  /** Resolves once every event up to `position` has been handled; for read-your-writes after a command. */
+  /**
+   * Resolves once every event up to `position` has been handled (or parked); for read-your-writes after a command.
+   */
   waitUntilProcessed(position: Position, timeoutMs: number): Promise<void> {
     if (this.reached(position)) return Promise.resolve();
     return new Promise((resolve, reject) => {
@@ -136,8 +182,8 @@ export class CatchUpSubscription {
 
   /**
    * Reads the next page while the handler applies the current one, so the two overlap. The prefetched page starts
-   * where the current batch ends; it stays valid while that batch is retried, and an empty one sends us to
-   * `waitForEventsAfter`, which looks at the store again before it waits.
+   * where the current batch ends; it stays valid while that batch is retried or split (which always ends there), and
+   * an empty one sends us to `waitForEventsAfter`, which looks at the store again before it waits.
    */
   private async run(signal: AbortSignal): Promise<void> {
     let prefetched: Promise<ReadAllResult | typeof STOPPED> | null = null;
@@ -152,9 +198,7 @@ export class CatchUpSubscription {
           continue;
         }
         prefetched = this.readAfter(batch.position, signal);
-        const handled = await this.untilSuccess('handle', signal, () => this.options.handle(batch.events, batch.position));
-        if (handled === STOPPED) return;
-        this.advanceTo(batch.position);
+        if ((await this.settle(batch.events, batch.position, this.parking.batchAttempts, signal)) === STOPPED) return;
       }
     } finally {
       // stop() resolves only once nothing of ours is still talking to the store.
@@ -166,7 +210,102 @@ export class CatchUpSubscription {
     return this.untilSuccess('read', signal, () => this.store.readAll({ after, limit: this.batchSize, streamPrefixes: this.options.streamPrefixes }));
   }
 
-  private advanceTo(position: Position): void {
+  /**
+   * Handles `events` up to `end`. A batch that still fails after `attempts` is split in two and each half settled
+   * with one attempt (a failure there is the same failure again, no need to wait), down to the single event, which
+   * gets its own attempts with backoff and is then parked.
+   */
+  private async settle(events: RecordedEvent[], end: Position, attempts: number, signal: AbortSignal): Promise<void | typeof STOPPED> {
+    if (events.length === 0) {
+      if ((await this.untilSuccess('handle', signal, () => this.options.handle([], end))) === STOPPED) return STOPPED;
+      return this.advanceTo(end);
+    }
+    if (events.length === 1) return this.settleOne(events[0], end, signal);
+    const outcome = await this.attempt(signal, attempts, null, () => this.options.handle(events, end));
+    if (outcome === STOPPED) return STOPPED;
+    if (outcome === HANDLED) return this.advanceTo(end, events.length);
+    const middle = Math.ceil(events.length / 2);
+    const left = events.slice(0, middle);
+    if ((await this.settle(left, left[left.length - 1].position, 1, signal)) === STOPPED) return STOPPED;
+    return this.settle(events.slice(middle), end, 1, signal);
+  }
+
+  private async settleOne(event: RecordedEvent, end: Position, signal: AbortSignal): Promise<void | typeof STOPPED> {
+    const trouble = eventInTrouble(event);
+    // A handler that fails on every event is broken, not fed poison: stop parking and keep trying (reported).
+    const attempts = this.parkedInARow >= this.parking.maxParkedInARow ? Infinity : this.parking.eventAttempts;
+    const outcome = await this.attempt(signal, attempts, trouble, () => this.options.handle([event], end));
+    if (outcome === STOPPED) return STOPPED;
+    if (outcome === HANDLED) return this.advanceTo(end, 1);
+    const parked: ParkedEvent = { ...trouble, subscription: this.name, error: outcome.error, attempts: outcome.attempts, parkedAt: new Date().toISOString() };
+    if ((await this.untilSuccess('park', signal, () => this.options.incidents?.parked(parked) ?? Promise.resolve())) === STOPPED) return STOPPED;
+    this.parkedEvents.push(parked);
+    this.parkedInARow++;
+    this.logger.error(`Subscription ${this.name} parked ${event.type} at ${event.position} (${event.streamName}) after ${outcome.attempts} attempts: ${outcome.error}`);
+    this.notify(() => this.options.onParked?.(parked));
+    if ((await this.untilSuccess('handle', signal, () => this.options.handle([], end))) === STOPPED) return STOPPED;
+    this.advanceTo(end);
+  }
+
+  /**
+   * Up to `attempts` tries at `step`, with backoff between them. Outages do not count: they are retried for as long
+   * as they last. Returns the last failure when the attempts run out.
+   */
+  private async attempt(signal: AbortSignal, attempts: number, event: EventInTrouble | null, step: () => Promise<void>): Promise<typeof HANDLED | typeof STOPPED | { error: string; attempts: number }> {
+    let counted = 0;
+    for (;;) {
+      try {
+        await step();
+        await this.recovered();
+        return HANDLED;
+      } catch (error) {
+        if (!(this.options.isOutage ?? isOutage)(error)) counted++;
+        if (counted >= attempts) {
+          await this.failed(error, 'handle', event, false);
+          return { error: describeError(error), attempts: counted };
+        }
+        if ((await this.failed(error, 'handle', event, true, signal)) === STOPPED) return STOPPED;
+      }
+    }
+  }
+
+  private async untilSuccess<T>(phase: SubscriptionFailure['phase'], signal: AbortSignal, step: () => Promise<T>): Promise<T | typeof STOPPED> {
+    for (;;) {
+      try {
+        const result = await step();
+        if (phase !== 'wait') await this.recovered();
+        return result;
+      } catch (error) {
+        if ((await this.failed(error, phase, null, true, signal)) === STOPPED) return STOPPED;
+      }
+    }
+  }
+
+  /** Notes, logs and reports a failed attempt; then, unless it was the last, waits out the backoff. */
+  private async failed(error: unknown, phase: SubscriptionFailure['phase'], event: EventInTrouble | null, retrying: boolean, signal?: AbortSignal): Promise<void | typeof STOPPED> {
+    const same = this.failing?.phase === phase && this.failing.event?.position === event?.position;
+    const attempt = same ? this.failing!.attempts + 1 : 1;
+    this.failing = { subscription: this.name, phase, position: this.current, event, error: describeError(error), attempts: attempt, since: same ? this.failing!.since : new Date().toISOString() };
+    const context = { subscription: this.name, phase, attempt, position: this.current };
+    const backoffMs = this.backoffMs(attempt);
+    const where = event ? `${event.eventType} at ${event.position}` : `after ${this.current}`;
+    this.logger.error(`Subscription ${this.name} failed to ${phase} ${where} (attempt ${attempt})${retrying ? `; retrying in ${backoffMs} ms` : ''}`, error);
+    this.notify(() => this.options.onError?.(error, context));
+    await this.options.incidents?.failing(this.failing).catch((reportError: unknown) => this.logger.error(`Subscription ${this.name}: could not record its failure`, reportError));
+    if (!retrying || !signal) return;
+    if (signal.aborted) return STOPPED;
+    await delay(backoffMs, undefined, { signal }).catch(() => undefined);
+    if (signal.aborted) return STOPPED;
+  }
+
+  private async recovered(): Promise<void> {
+    if (!this.failing) return;
+    this.failing = null;
+    await this.options.incidents?.recovered(this.name).catch((reportError: unknown) => this.logger.error(`Subscription ${this.name}: could not record its recovery`, reportError));
+  }
+
+  private advanceTo(position: Position, eventsHandled = 0): void {
+    if (eventsHandled > 0) this.parkedInARow = 0;
     this.current = position;
     for (const waiter of this.waiters) if (this.reached(waiter.target)) waiter.resolve();
   }
@@ -175,27 +314,11 @@ export class CatchUpSubscription {
     return this.store.comparePositions(this.current, position) >= 0;
   }
 
-  private async untilSuccess<T>(phase: SubscriptionErrorContext['phase'], signal: AbortSignal, step: () => Promise<T>): Promise<T | typeof STOPPED> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await step();
-      } catch (error) {
-        const context = { subscription: this.name, phase, attempt, position: this.current };
-        const backoffMs = this.backoffMs(attempt);
-        this.logger.error(`Subscription ${this.name} failed to ${phase} after ${this.current} (attempt ${attempt}); retrying in ${backoffMs} ms`, error);
-        this.reportToCaller(error, context);
-        if (signal.aborted) return STOPPED;
-        await delay(backoffMs, undefined, { signal }).catch(() => undefined);
-        if (signal.aborted) return STOPPED;
-      }
-    }
-  }
-
-  private reportToCaller(error: unknown, context: SubscriptionErrorContext): void {
+  private notify(callback: () => void): void {
     try {
-      this.options.onError?.(error, context);
+      callback();
     } catch (callbackError) {
-      this.logger.error(`Subscription ${this.name}: onError threw`, callbackError);
+      this.logger.error(`Subscription ${this.name}: a callback threw`, callbackError);
     }
   }
 
@@ -204,4 +327,10 @@ export class CatchUpSubscription {
     const max = this.options.retry?.maxDelayMs ?? 5_000;
     return Math.min(max, initial * 2 ** Math.min(attempt - 1, 20));
   }
+}
+
+const HANDLED = Symbol('handled');
+
+function eventInTrouble(event: RecordedEvent): EventInTrouble {
+  return { position: event.position, eventId: event.id, streamName: event.streamName, eventType: event.type, revision: event.revision };
 }

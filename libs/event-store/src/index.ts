@@ -1,2 +1,3 @@
 export * from './event-store.port.js';
 export * from './catch-up-subscription.js';
+export * from './subscription-incidents.js';
