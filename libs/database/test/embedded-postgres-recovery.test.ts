@@ -1,0 +1,121 @@
+import { spawn } from 'node:child_process';
+import { readFile, stat, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { eventually } from '../../../test/support/eventually.js';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/embedded-postgres.js';
+import { postgresAccount } from '../src/postgres-account.js';
+import { postgresBinaries } from '../src/postgres-binaries.js';
+
+const modeOf = async (path: string) => ((await stat(path)).mode & 0o7777).toString(8);
+
+async function query<T extends pg.QueryResultRow>(url: string, sql: string): Promise<T[]> {
+  const client = new pg.Client(url);
+  await client.connect();
+  try {
+    return (await client.query<T>(sql)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('embedded PostgreSQL after a crash', () => {
+  let dataDir: string;
+  let clusterDir: string;
+  let running: EmbeddedDatabase | undefined;
+  const notices: string[] = [];
+  const tmpModeBefore = (async () => modeOf('/tmp'))();
+
+  beforeAll(async () => {
+    dataDir = join(await mkdtemp(join(tmpdir(), 'embedded-recovery-')), 'data');
+    clusterDir = join(dataDir, 'postgres');
+    const first = await startEmbeddedPostgres({ dataDir, notice: (line) => notices.push(line) });
+    await query(first.url, 'CREATE TABLE kept (note text); INSERT INTO kept VALUES ($$before the crash$$)'.replaceAll('$$', "'"));
+    await first.stop();
+  });
+
+  afterEach(async () => {
+    await running?.stop();
+    running = undefined;
+  });
+
+  afterAll(async () => {
+    await rm(join(dataDir, '..'), { recursive: true, force: true });
+  });
+
+  it('leaves /tmp as it was and only adds search bits under the new folder', async () => {
+    expect(await modeOf('/tmp')).toBe(await tmpModeBefore);
+    if (process.getuid?.() === 0) {
+      expect(await modeOf(join(dataDir, '..'))).toBe('701');
+      expect(notices.filter((line) => line.startsWith('added the search bit'))).toEqual([
+        expect.stringContaining(`${join(dataDir, '..')} (0700 → 0701)`),
+      ]);
+    }
+  });
+
+  it('stops a server an earlier, killed run left running on the folder, then serves the same data', async () => {
+    const account = await postgresAccount(() => undefined);
+    const port = await freePort();
+    const orphan = spawn((await postgresBinaries()).postgres, ['-D', clusterDir, '-p', String(port), '-k', '', '-c', 'listen_addresses=127.0.0.1'], {
+      detached: true,
+      stdio: 'ignore',
+      ...(account ?? {}),
+    });
+    orphan.unref();
+    const orphanUrl = `postgres://ledger:ledger@127.0.0.1:${port}/ledger`;
+    await eventually(() => query(orphanUrl, 'SELECT 1'), 20_000, 50);
+
+    notices.length = 0;
+    running = await startEmbeddedPostgres({ dataDir, notice: (line) => notices.push(line) });
+
+    await eventually(() => expect(isAlive(orphan.pid!)).toBe(false), 2_000);
+    expect(notices).toContainEqual(`a PostgreSQL server left running on ${clusterDir} by an earlier run (pid ${orphan.pid}) is being stopped`);
+    expect(await query(running.url, 'SELECT note FROM kept')).toEqual([{ note: 'before the crash' }]);
+  });
+
+  it('starts over a postmaster.pid whose pid is gone or belongs to another program, signalling no one', async () => {
+    for (const pid of [2_147_483_000, process.pid]) {
+      const lockFile = join(clusterDir, 'postmaster.pid');
+      await writeFile(lockFile, `${pid}\n${clusterDir}\n1700000000\n5432\n\n127.0.0.1\n  1234567   7654321\nready   \n`);
+      notices.length = 0;
+      running = await startEmbeddedPostgres({ dataDir, notice: (line) => notices.push(line) });
+      expect(notices).toEqual([expect.stringMatching(new RegExp(`^removing a stale .*postmaster\\.pid \\(pid ${pid} is`))]);
+      expect((await readFile(lockFile, 'utf8')).split('\n')[0]).not.toBe(String(pid));
+      expect(await query(running.url, 'SELECT note FROM kept')).toEqual([{ note: 'before the crash' }]);
+      await running.stop();
+      running = undefined;
+    }
+  });
+
+  it("says why start-up failed in PostgreSQL's own words", async () => {
+    const port = await freePort();
+    const squatter: Server = createServer();
+    await new Promise<void>((resolve) => squatter.listen(port, '127.0.0.1', resolve));
+    try {
+      await expect(startEmbeddedPostgres({ dataDir, port })).rejects.toThrow(/exited during start-up[\s\S]*its last log lines:[\s\S]*could not bind IPv4 address "127\.0\.0\.1": Address already in use/);
+    } finally {
+      await new Promise((resolve) => squatter.close(resolve));
+    }
+    running = await startEmbeddedPostgres({ dataDir });
+    expect(await query(running.url, 'SELECT count(*)::int AS n FROM kept')).toEqual([{ n: 1 }]);
+  });
+});
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
