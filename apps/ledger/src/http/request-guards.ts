@@ -62,6 +62,8 @@ const hasBody = (request: IncomingMessage): boolean =>
 /** A body in any other type than JSON would not be read at all: 415, rather than a 400 about missing fields. */
 export function jsonContentTypeGuard(request: Request, _response: Response, next: NextFunction): void {
   if (!BODY_METHODS.has(request.method) || !hasBody(request)) return next();
+  // Cal.com's webhooks (read raw ahead of this) may be form-encoded; their intake reads and checks them itself.
+  if ((request as { rawBody?: Buffer }).rawBody) return next();
   const given = request.headers['content-type'] ?? '';
   if (given.split(';')[0].trim().toLowerCase() === 'application/json') return next();
   next(
