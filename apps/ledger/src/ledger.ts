@@ -108,7 +108,7 @@ export async function startLedger(config: LedgerConfig, options: StartLedgerOpti
     app.use(methodNotAllowed(app.getHttpAdapter().getInstance()), requestSizeGuard, queryGuard);
     // Webhooks are verified on their exact bytes: read raw, ahead of the JSON parser.
     app.use(WEBHOOK_PATH, readRawWebhookBody());
-    app.use(jsonContentTypeGuard);
+    app.use(jsonContentTypeGuard([WEBHOOK_PATH]));
     // `verify` is express.json's own option; Nest leaves it out of the type because its rawBody mode uses it.
     app.useBodyParser('json', { limit: JSON_BODY_LIMIT, verify: refuseInvalidUtf8 } as NestExpressBodyParserOptionsFor<'json'>);
     app.use(jsonBodyGuard);

@@ -41,6 +41,8 @@ function describe(code: string | undefined): [number, string, string] {
       return [431, 'HEADERS_TOO_LARGE', `The request line and headers are larger than ${PARSER_HEADER_LIMIT_BYTES} bytes`];
     case 'ERR_HTTP_REQUEST_TIMEOUT':
       return [408, 'REQUEST_TIMEOUT', `The request did not arrive in full within ${REQUEST_TIMEOUT_MS / 1000} seconds`];
+    case 'HPE_INVALID_EOF_STATE':
+      return [400, 'REQUEST_ABORTED', 'The connection ended before the request was complete (a body shorter than its Content-Length?)'];
     case 'HPE_CHUNK_EXTENSIONS_OVERFLOW':
       return [413, 'PAYLOAD_TOO_LARGE', 'The chunk extensions are too large'];
     default:

@@ -59,19 +59,24 @@ const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const hasBody = (request: IncomingMessage): boolean =>
   request.headers['transfer-encoding'] !== undefined || (request.headers['content-length'] !== undefined && request.headers['content-length'] !== '0');
 
-/** A body in any other type than JSON would not be read at all: 415, rather than a 400 about missing fields. */
-export function jsonContentTypeGuard(request: Request, _response: Response, next: NextFunction): void {
-  if (!BODY_METHODS.has(request.method) || !hasBody(request)) return next();
-  // Cal.com's webhooks (read raw ahead of this) may be form-encoded; their intake reads and checks them itself.
-  if ((request as { rawBody?: Buffer }).rawBody) return next();
-  const given = request.headers['content-type'] ?? '';
-  if (given.split(';')[0].trim().toLowerCase() === 'application/json') return next();
-  next(
-    new HttpException(
-      errorBody('UNSUPPORTED_MEDIA_TYPE', 'The body must be JSON, sent with Content-Type: application/json', { contentType: given.slice(0, 100), accepted: ['application/json'] }),
-      HttpStatus.UNSUPPORTED_MEDIA_TYPE,
-    ),
-  );
+/**
+ * A body in any other type than JSON would not be read at all: 415, rather than a 400 about missing fields.
+ * `exceptPaths` read their own bodies (the Cal.com webhook takes form bodies too); compared as Express routes them,
+ * ignoring case and a trailing slash.
+ */
+export function jsonContentTypeGuard(exceptPaths: readonly string[]) {
+  const excepted = new Set(exceptPaths.map((path) => path.toLowerCase()));
+  return (request: Request, _response: Response, next: NextFunction): void => {
+    if (!BODY_METHODS.has(request.method) || !hasBody(request) || excepted.has(request.path.replace(/\/+$/, '').toLowerCase())) return next();
+    const given = request.headers['content-type'] ?? '';
+    if (given.split(';')[0].trim().toLowerCase() === 'application/json') return next();
+    next(
+      new HttpException(
+        errorBody('UNSUPPORTED_MEDIA_TYPE', 'The body must be JSON, sent with Content-Type: application/json', { contentType: given.slice(0, 100), accepted: ['application/json'] }),
+        HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+      ),
+    );
+  };
 }
 
 /** For the JSON parser's `verify`: bytes that are not UTF-8 would be read as U+FFFD and stored changed. */

@@ -1,6 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsEmail, IsTimeZone, ValidateBy, type ValidationOptions } from 'class-validator';
+import { isEmail, isTimeZone, ValidateBy, type ValidationOptions } from 'class-validator';
 import { dateTimeProblem, ID_PATTERN, isEntityId, isStoredId, MAX_STORED_INTEGER, textProblem } from '../../../../libs/domain/src/index.js';
 
 /**
@@ -56,19 +56,24 @@ export function IsLine(maxLength: number, options: { required?: boolean; example
   );
 }
 
+/**
+ * validator.js's checks run only on text already known to be safe: isEmail throws a URIError on an unpaired
+ * surrogate, which would surface as a 500.
+ */
+const safeThen = (maxLength: number, check: (value: string) => boolean, what: string) => (value: unknown): string | null =>
+  textProblem(value, { maxLength, minLength: 1 }) ?? (check(value as string) ? null : what);
+
 export function IsEmailAddress() {
   return applyDecorators(
     ApiProperty({ type: String, maxLength: TEXT_LIMITS.email, example: 'ada@example.com' }),
-    IsSafeText({ maxLength: TEXT_LIMITS.email, minLength: 1 }),
-    IsEmail(),
+    Satisfies('isEmailAddress', safeThen(TEXT_LIMITS.email, (value) => isEmail(value), 'must be an email address')),
   );
 }
 
 export function IsTimeZoneName() {
   return applyDecorators(
     ApiProperty({ type: String, maxLength: TEXT_LIMITS.timeZone, example: 'Europe/London' }),
-    IsSafeText({ maxLength: TEXT_LIMITS.timeZone, minLength: 1 }),
-    IsTimeZone(),
+    Satisfies('isTimeZoneName', safeThen(TEXT_LIMITS.timeZone, (value) => isTimeZone(value), 'must be an IANA time zone, e.g. Europe/London')),
   );
 }
 
