@@ -17,6 +17,9 @@ export const isEntityId = (value: unknown): value is string =>
 const NUL_OR_LONE_SURROGATE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const CONTROL_CHARACTER = /[\u0000-\u001F\u007F]/;
 
+/** What PostgreSQL cannot keep in `text` or `jsonb` at all, whatever the field: NUL and unpaired UTF-16 surrogates. */
+export const hasUnstorableCharacters = (value: string): boolean => NUL_OR_LONE_SURROGATE.test(value);
+
 /** Why a text is refused, or null when it can be stored as it is. `multiline` allows tab, newline and CR. */
 export function textProblem(value: unknown, { maxLength, minLength = 0, multiline = false }: { maxLength: number; minLength?: number; multiline?: boolean }): string | null {
   if (typeof value !== 'string') return 'must be a string';

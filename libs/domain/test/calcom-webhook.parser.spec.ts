@@ -124,3 +124,65 @@ describe('malformed bodies', () => {
     expect(parsed('{"triggerEvent":"recording_ready","payload":{"uid":"z"}}').triggerEvent).toBe('RECORDING_READY');
   });
 });
+
+describe('the webhook input rules', () => {
+  const FORM = 'application/x-www-form-urlencoded';
+  const cancel = (payload: Record<string, unknown>) => JSON.stringify({ triggerEvent: 'BOOKING_CANCELLED', payload: { uid: 'u1', ...payload } });
+
+  it.each([
+    ['__proto__[x]=1', '"__proto__"'],
+    ['__proto__.x=1', '"__proto__"'],
+    ['a[__proto__][y]=1', '"__proto__"'],
+    ['constructor[prototype][z]=1', '"constructor"'],
+    ['payload.prototype=1', '"prototype"'],
+    ['payload={"__proto__":{"x":1}}', '"__proto__"'],
+    ['payload.cancellationReason=a%00b', 'NUL'],
+    ['payload.cancellationReason=a%ED%A0%80b', 'not UTF-8'],
+    [`${'a.'.repeat(40)}b=1`, 'deeper'],
+  ])('a form with %s is refused (%s), and nothing is polluted', (pair, reason) => {
+    const result = parseCalcomWebhook(`triggerEvent=BOOKING_CANCELLED&${pair}`, FORM);
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.reason).toContain(reason);
+    expect(({} as Record<string, unknown>).x).toBeUndefined();
+    expect(({} as Record<string, unknown>).z).toBeUndefined();
+  });
+
+  it('reads a form into objects without a prototype, with brackets as well as dots', () => {
+    const webhook = parsed('triggerEvent=BOOKING_CREATED&payload[uid]=f1&payload.attendees[0][email]=a%40example.com&payload.metadata.appointmentId=ap-1', FORM);
+    expect(webhook).toMatchObject({ bookingUid: 'f1', appointmentId: 'ap-1', attendees: [{ email: 'a@example.com' }] });
+    expect(Object.getPrototypeOf(webhook.metadata)).toBeNull();
+  });
+
+  it.each([
+    ['a NUL escaped in the reason', cancel({ cancellationReason: 'a\u0000b' }), 'NUL'],
+    ['a lone surrogate in a field never read', cancel({ responses: { x: '\udc00' } }), 'surrogates'],
+    ['a NUL in a key', cancel({ 'k\u0000': 1 }), 'NUL'],
+    ['a raw NUL in the body', cancel({ cancellationReason: 'ab' }).replace('ab', 'a\u0000b'), 'NUL'],
+    ['a key __proto__', '{"triggerEvent":"PING","payload":{"__proto__":{"x":1}}}', '"__proto__"'],
+    ['100,000 levels', `{"triggerEvent":"PING","payload":${'['.repeat(100_000)}${']'.repeat(100_000)}}`, 'deeper'],
+    ['a control character in the uid', cancel({ uid: 'u\u00071' }), 'uid must be a single line'],
+    ['31 February', cancel({ startTime: '2031-02-31T10:00:00Z' }), 'startTime must name a real calendar day'],
+    ['the year 9999', cancel({ startTime: '9999-01-01T10:00:00Z' }), 'startTime must have a year'],
+    ['an offset of +23:59', cancel({ endTime: '2031-01-01T10:00:00+23:59' }), 'endTime must have an offset'],
+    ['an event type id of 1e30', '{"triggerEvent":"BOOKING_CREATED","payload":{"uid":"u","eventTypeId":1e30}}', 'eventTypeId must be a positive safe integer'],
+    ['a host id of 2^63 as digits', '{"triggerEvent":"BOOKING_CREATED","payload":{"uid":"u","organizer":{"id":"9223372036854775808"}}}', 'organizer.id'],
+    ['a negative user id', '{"triggerEvent":"MEETING_ENDED","uid":"u","userId":-4}', 'userId'],
+    ['an over-long e-mail', cancel({ attendees: [{ email: `${'a'.repeat(250)}@example.com` }] }), 'attendees.0.email must be at most'],
+    ['metadata.appointmentId __proto__', cancel({ metadata: { appointmentId: '__proto__' } }), 'metadata.appointmentId'],
+  ])('%s is refused, naming the field', (_name, body, reason) => {
+    const result = parseCalcomWebhook(body, 'application/json');
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.reason).toContain(reason);
+  });
+
+  it('cuts an over-long free text instead of refusing it (a long reason is still a cancellation)', () => {
+    const webhook = parsed(cancel({ cancellationReason: `${'r'.repeat(499)}😀tail` }));
+    expect(webhook.cancellationReason).toHaveLength(500);
+    expect(webhook.cancellationReason!.endsWith('…')).toBe(true);
+    expect(webhook.cancellationReason).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/);
+  });
+
+  it('reads a template placeholder where a date or an id belongs as absent, as before', () => {
+    expect(parsed(cancel({ startTime: '[redacted/dynamic]', eventTypeId: '[redacted/dynamic]' }))).toMatchObject({ startsAt: null, eventTypeId: null });
+  });
+});

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { createHash, randomUUID } from 'node:crypto';
 import {
   calcomWebhookStream,
@@ -26,8 +27,9 @@ export interface WebhookReceipt {
 }
 
 /**
- * Takes a Cal.com delivery in: signature on the raw bytes (constant time), a body that can be read and names its
- * trigger, then one append that is the whole of the durable work. The translator does the rest from the store.
+ * Takes a Cal.com delivery in: signature on the raw bytes (constant time), a body that can be read, names its trigger
+ * and keeps the webhook input rules (UTF-8, no NUL or unpaired surrogates, no prototype keys, bounded depth, every
+ * field the ledger reads valid), then one append that is the whole of the durable work. The translator does the rest from the store.
  */
 export class CalcomWebhookIntake {
   constructor(
@@ -38,7 +40,10 @@ export class CalcomWebhookIntake {
 
   async receive({ rawBody, signature, contentType, correlationId }: WebhookDelivery): Promise<WebhookReceipt> {
     if (!this.secret || !verifyCalcomWebhook(rawBody, signature, this.secret)) throw new InvalidSignatureError();
+    // Bytes that are not UTF-8 would be stored as U+FFFD: the fact would no longer be what was signed.
+    if (!isUtf8(rawBody)) throw new MalformedWebhookError('the body is not valid UTF-8');
     const body = rawBody.toString('utf8');
+    // The same rules as the translator's (see calcom-webhook.parser.ts): what is refused here is never stored.
     const parsed = parseCalcomWebhook(body, contentType);
     if (!parsed.ok) throw new MalformedWebhookError(parsed.reason);
     const factStream = calcomWebhookStream(createHash('sha256').update(rawBody).digest('hex'));

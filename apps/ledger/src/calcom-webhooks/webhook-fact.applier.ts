@@ -71,7 +71,8 @@ export class WebhookFactApplier {
 
   private async applyAt(received: Received, factRevision: number, reapply: boolean): Promise<FactApplication> {
     const parsed = parseCalcomWebhook(received.data.body, received.data.contentType);
-    if (!parsed.ok) return this.recordOutcome(received, factRevision, null, { outcome: 'ignored', appointmentId: null, reason: parsed.reason });
+    // A fact stored before the input rules existed: read safely, never applied, kept with the reason.
+    if (!parsed.ok) return this.recordOutcome(received, factRevision, null, { outcome: 'ignored', appointmentId: null, reason: `Refused by the webhook input rules: ${parsed.reason}` });
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.decideAndWrite(received, factRevision, parsed.webhook, reapply);

@@ -1,7 +1,12 @@
+import { dateTimeProblem, isEntityId, isStoredId, textProblem } from '../input-rules.js';
+import { isObject, type Json, readWebhookBody } from './calcom-webhook.body.js';
+
 /**
  * Reads every body shape Cal.com sends: `{triggerEvent, createdAt, payload:{…}}` for bookings, a flat body with the
  * booking row next to `triggerEvent` for MEETING_STARTED / MEETING_ENDED, and whatever a payload template renders,
  * sent as JSON or, when the template is not JSON, as `application/x-www-form-urlencoded`. Pure: no I/O, no clock.
+ * Every field the ledger reads passes the same input rules as the HTTP API before it can become an event: a delivery
+ * that breaks one is refused at the intake (and a fact stored before these rules is ignored with the reason).
  */
 
 export interface CalcomWebhookAttendee {
@@ -41,91 +46,57 @@ export interface CalcomWebhook {
 
 export type ParsedWebhook = { ok: true; webhook: CalcomWebhook } | { ok: false; reason: string };
 
-type Json = Record<string, unknown>;
+/** The API's limits for the same kinds of text; free text over its limit is cut (the stored fact keeps it whole). */
+export const WEBHOOK_TEXT_LIMITS = { trigger: 100, uid: 255, name: 200, email: 254, phone: 40, timeZone: 64, status: 50, reason: 500, notes: 2000 } as const;
 
 export function parseCalcomWebhook(body: string, contentType: string | null): ParsedWebhook {
-  const root = readBody(body, (contentType ?? '').toLowerCase());
+  const root = readWebhookBody(body, (contentType ?? '').toLowerCase());
   if (!root.ok) return root;
-  const trigger = text(root.value.triggerEvent);
+  const fields = new FieldReader();
+  const trigger = fields.line(root.value.triggerEvent, 'triggerEvent', WEBHOOK_TEXT_LIMITS.trigger);
+  if (fields.problem) return fields.refusal();
   if (!trigger) return { ok: false, reason: 'The body has no triggerEvent' };
   const nested = isObject(root.value.payload);
   const payload: Json = nested ? (root.value.payload as Json) : root.value;
-  return { ok: true, webhook: toWebhook(trigger.toUpperCase(), root.form ? 'form' : nested ? 'nested' : 'flat', root.value, payload) };
+  const webhook = toWebhook(fields, trigger.toUpperCase(), root.form ? 'form' : nested ? 'nested' : 'flat', root.value, payload);
+  return fields.problem ? fields.refusal() : { ok: true, webhook };
 }
 
-function readBody(body: string, contentType: string): { ok: true; value: Json; form: boolean } | { ok: false; reason: string } {
-  const form = contentType.includes('application/x-www-form-urlencoded');
-  if (form) return { ok: true, value: fromForm(body), form: true };
-  try {
-    const value: unknown = JSON.parse(body);
-    if (!isObject(value)) return { ok: false, reason: 'The body is JSON but not an object' };
-    return { ok: true, value, form: false };
-  } catch {
-    // Without a content type, a body that is not JSON may still be a rendered form template.
-    if (!contentType && body.includes('=')) return { ok: true, value: fromForm(body), form: true };
-    return { ok: false, reason: 'The body is neither JSON nor form-encoded' };
-  }
-}
-
-/** `a.b=1&c={"d":2}` → `{a:{b:'1'}, c:{d:2}}`: templates may name nested fields with dots and may embed JSON. */
-function fromForm(body: string): Json {
-  const root: Json = {};
-  for (const [key, raw] of new URLSearchParams(body)) {
-    const path = key.split('.').filter(Boolean);
-    if (path.length === 0) continue;
-    let node = root;
-    for (const part of path.slice(0, -1)) {
-      if (!isObject(node[part])) node[part] = {};
-      node = node[part] as Json;
-    }
-    node[path[path.length - 1]] = embeddedJson(raw);
-  }
-  return root;
-}
-
-function embeddedJson(raw: string): unknown {
-  const trimmed = raw.trim();
-  if (!trimmed.startsWith('{') && !trimmed.startsWith('[')) return raw;
-  try {
-    return JSON.parse(trimmed);
-  } catch {
-    return raw;
-  }
-}
-
-function toWebhook(triggerEvent: string, shape: CalcomWebhook['shape'], root: Json, payload: Json): CalcomWebhook {
+function toWebhook(fields: FieldReader, triggerEvent: string, shape: CalcomWebhook['shape'], root: Json, payload: Json): CalcomWebhook {
   const metadata = isObject(payload.metadata) ? payload.metadata : {};
   const organizer = isObject(payload.organizer) ? payload.organizer : {};
   const user = isObject(payload.user) ? payload.user : {};
+  const { uid, name, email, status, reason, notes } = WEBHOOK_TEXT_LIMITS;
   return {
     triggerEvent,
     shape,
-    createdAt: instant(root.createdAt),
-    bookingUid: text(payload.uid) ?? text(payload.bookingUid),
-    rescheduleUid: text(payload.rescheduleUid) ?? text(payload.fromReschedule),
-    startsAt: instant(payload.startTime),
-    endsAt: instant(payload.endTime),
-    eventTypeId: integer(payload.eventTypeId),
-    hostUserId: integer(organizer.id) ?? integer(payload.userId),
-    hostEmail: text(organizer.email) ?? text(user.email),
-    attendees: listOf(payload.attendees).map(attendee),
-    status: text(payload.status)?.toLowerCase() ?? null,
+    createdAt: fields.instant(root.createdAt, 'createdAt'),
+    bookingUid: fields.line(payload.uid, 'uid', uid) ?? fields.line(payload.bookingUid, 'bookingUid', uid),
+    rescheduleUid: fields.line(payload.rescheduleUid, 'rescheduleUid', uid) ?? fields.line(payload.fromReschedule, 'fromReschedule', uid),
+    startsAt: fields.instant(payload.startTime, 'startTime'),
+    endsAt: fields.instant(payload.endTime, 'endTime'),
+    eventTypeId: fields.id(payload.eventTypeId, 'eventTypeId'),
+    hostUserId: fields.id(organizer.id, 'organizer.id') ?? fields.id(payload.userId, 'userId'),
+    hostEmail: fields.line(organizer.email, 'organizer.email', email) ?? fields.line(user.email, 'user.email', email),
+    attendees: listOf(payload.attendees).map((item, index) => attendee(fields, item, `attendees.${index}`)),
+    status: fields.line(payload.status, 'status', status)?.toLowerCase() ?? null,
     metadata,
-    appointmentId: text(metadata.appointmentId),
-    cancellationReason: text(payload.cancellationReason),
+    appointmentId: fields.appointmentId(metadata.appointmentId, 'metadata.appointmentId'),
+    cancellationReason: fields.freeText(payload.cancellationReason, 'cancellationReason', reason),
     requestReschedule: payload.requestReschedule === true || payload.requestReschedule === 'true',
-    notes: text(payload.additionalNotes),
-    changedBy: text(payload.rescheduledBy) ?? text(payload.cancelledBy),
+    notes: fields.freeText(payload.additionalNotes, 'additionalNotes', notes),
+    changedBy: fields.line(payload.rescheduledBy, 'rescheduledBy', name) ?? fields.line(payload.cancelledBy, 'cancelledBy', name),
   };
 }
 
-function attendee(value: unknown): CalcomWebhookAttendee {
+function attendee(fields: FieldReader, value: unknown, at: string): CalcomWebhookAttendee {
   const item = isObject(value) ? value : {};
+  const { name, email, timeZone, phone } = WEBHOOK_TEXT_LIMITS;
   return {
-    name: text(item.name),
-    email: text(item.email),
-    timeZone: text(item.timeZone),
-    phone: text(item.phoneNumber),
+    name: fields.line(item.name, `${at}.name`, name),
+    email: fields.line(item.email, `${at}.email`, email),
+    timeZone: fields.line(item.timeZone, `${at}.timeZone`, timeZone),
+    phone: fields.line(item.phoneNumber, `${at}.phoneNumber`, phone),
     noShow: item.noShow === true || item.noShow === 'true' ? true : item.noShow === false || item.noShow === 'false' ? false : null,
   };
 }
@@ -137,21 +108,54 @@ function listOf(value: unknown): unknown[] {
   return [];
 }
 
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+/**
+ * Reads fields by the input rules and keeps the first problem. A value of the field's kind must be valid (a string
+ * that looks like a date-time must be a real instant, a number given for an id must be one); a value of another
+ * kind (a template's placeholder, an object) reads as absent, as it always has.
+ */
+class FieldReader {
+  problem: { field: string; reason: string } | null = null;
 
-function text(value: unknown): string | null {
-  if (typeof value === 'number') return String(value);
-  return typeof value === 'string' && value.trim() !== '' ? value.trim() : null;
-}
+  refusal(): ParsedWebhook {
+    const { field, reason } = this.problem!;
+    return { ok: false, reason: `${field} ${reason}` };
+  }
 
-function integer(value: unknown): number | null {
-  const number = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
-  return typeof number === 'number' && Number.isSafeInteger(number) ? number : null;
-}
+  line(value: unknown, field: string, maxLength: number): string | null {
+    return this.text(value, field, maxLength, false);
+  }
 
-/** Cal.com sends `…Z`, `….000Z` or `…+00:00` depending on the path; all become one UTC form. */
-function instant(value: unknown): string | null {
-  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}T/.test(value)) return null;
-  const ms = Date.parse(value);
-  return Number.isNaN(ms) ? null : new Date(ms).toISOString();
+  /** Cut to `maxLength` rather than refused: a customer's long reason is still a cancellation. */
+  freeText(value: unknown, field: string, maxLength: number): string | null {
+    const read = this.text(value, field, Number.MAX_SAFE_INTEGER, true);
+    return read && read.length > maxLength ? `${read.slice(0, maxLength - 1).replace(/[\uD800-\uDBFF]$/, '')}…` : read;
+  }
+
+  instant(value: unknown, field: string): string | null {
+    // Cal.com sends `…Z`, `….000Z` or `…+00:00` depending on the path; all become one UTC form.
+    if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}T/.test(value)) return null;
+    return this.check(field, dateTimeProblem(value)) ? new Date(Date.parse(value)).toISOString() : null;
+  }
+
+  id(value: unknown, field: string): number | null {
+    const number = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
+    if (typeof number !== 'number') return null;
+    return this.check(field, isStoredId(number) ? null : 'must be a positive safe integer') ? number : null;
+  }
+
+  appointmentId(value: unknown, field: string): string | null {
+    const read = this.line(value, field, 64);
+    return read !== null && this.check(field, isEntityId(read) ? null : 'must be an appointment id') ? read : null;
+  }
+
+  private text(value: unknown, field: string, maxLength: number, multiline: boolean): string | null {
+    const read = typeof value === 'number' && Number.isFinite(value) ? String(value) : typeof value === 'string' ? value.trim() : '';
+    if (read === '') return null;
+    return this.check(field, textProblem(read, { maxLength, multiline })) ? read : null;
+  }
+
+  private check(field: string, problem: string | null): boolean {
+    if (problem && !this.problem) this.problem = { field, reason: problem };
+    return problem === null;
+  }
 }
