@@ -1,9 +1,15 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../apps/ledger/src/config.js';
 import { startLedger } from '../../apps/ledger/src/ledger.js';
+import { eventually } from '../support/eventually.js';
 import { LedgerClient } from '../support/ledger-client.js';
+import { descendantsOf, isRunning, postmasterPid } from '../support/process-tree.js';
+import { BuiltLedger, freePort, type SpawnedLedger } from '../support/spawned-ledger.js';
+
+const tmpMode = () => execFileSync('stat', ['-c', '%a', '/tmp'], { encoding: 'utf8' }).trim();
 
 /** The default a new user gets: no DATABASE_URL, an embedded PostgreSQL under DATA_DIR that outlives restarts. */
 describe('embedded default', () => {
@@ -49,5 +55,76 @@ describe('embedded default', () => {
     } finally {
       await second.close();
     }
+  });
+});
+
+/** The built app, as `npm start` runs it, killed with SIGKILL and started again on the same DATA_DIR. */
+describe('the built app after kill -9', () => {
+  const ADMIN = 'admin-token-for-kill-9';
+  let build: BuiltLedger;
+  let parent: string;
+  let dataDir: string;
+  let port: number;
+  let ledger: SpawnedLedger | undefined;
+  let tmpModeBefore: string;
+
+  beforeAll(async () => {
+    tmpModeBefore = tmpMode();
+    [build, parent, port] = await Promise.all([BuiltLedger.build(), mkdtemp(join(tmpdir(), 'ledger-kill-9-')), freePort()]);
+    dataDir = join(parent, 'data');
+  }, 60_000);
+
+  afterEach(async () => {
+    await ledger?.stop();
+    ledger = undefined;
+  });
+
+  afterAll(async () => {
+    await build?.remove();
+    await rm(parent, { recursive: true, force: true });
+  });
+
+  const start = async () => {
+    ledger = build.start({ DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', API_TOKENS: `admin:${ADMIN}`, SANDBOX_PORT: '0' });
+    await ledger.ready(30_000);
+    return new LedgerClient(ledger.url, ADMIN);
+  };
+
+  async function bookOne(admin: LedgerClient, startsAt: string): Promise<string> {
+    const created = await admin.post('/appointments', { serviceId: 'cut', staffId: 'sam', startsAt, customer: { name: 'Ada', email: 'ada@example.com', timeZone: 'UTC' } });
+    expect(created.status).toBe(201);
+    return created.body.appointmentId;
+  }
+
+  it('its PostgreSQL stops by itself, and the next start serves the data from before', async () => {
+    const admin = await start();
+    expect((await admin.put('/staff/sam', { name: 'Sam', email: 'sam@salon.example' })).status).toBe(200);
+    expect((await admin.put('/services/cut', { name: 'Cut', durationMinutes: 30, calcomEventTypeIds: {} })).status).toBe(200);
+    const booked = await bookOne(admin, '2035-06-01T09:00:00Z');
+    const postmaster = postmasterPid(join(dataDir, 'postgres'))!;
+    expect(isRunning(postmaster)).toBe(true);
+
+    await ledger!.kill();
+    await eventually(() => expect(isRunning(postmaster)).toBe(false), 15_000, 50);
+
+    const again = await start();
+    expect((await again.get(`/appointments/${booked}`)).body).toMatchObject({ appointmentId: booked, version: 1 });
+    expect(tmpMode()).toBe(tmpModeBefore);
+  });
+
+  it('a PostgreSQL orphaned by an older run is stopped at the next start, which says so and serves', async () => {
+    let admin = await start();
+    const booked = await bookOne(admin, '2035-06-01T11:00:00Z');
+    const postmaster = postmasterPid(join(dataDir, 'postgres'))!;
+    // What versions without the guardian left behind: kill the guardian shell first, so the server is orphaned.
+    for (const shell of descendantsOf(ledger!.child.pid!).filter(({ argv }) => argv[0] === '/bin/sh')) process.kill(shell.pid, 'SIGKILL');
+    await ledger!.kill();
+    expect(isRunning(postmaster)).toBe(true);
+
+    admin = await start();
+    expect(isRunning(postmaster)).toBe(false);
+    expect(ledger!.log).toContain(`a PostgreSQL server left running on ${join(dataDir, 'postgres')} by an earlier run (pid ${postmaster}) is being stopped`);
+    expect((await admin.get(`/appointments/${booked}`)).status).toBe(200);
+    expect((await admin.get('/appointments')).body.items).toHaveLength(2);
   });
 });
