@@ -44,7 +44,7 @@ export class CalcomWebhookFactRow {
   version: number;
 }
 
-export type NotificationKind = 'sync_failed' | 'conflict' | 'unmapped_webhook' | 'drift_heal_blocked';
+export type NotificationKind = 'sync_failed' | 'conflict' | 'unmapped_webhook' | 'drift_heal_blocked' | 'subscription_parked';
 
 @Entity({ name: 'notifications' })
 @Index('notifications_order_idx', ['createdAt', 'notificationId'])

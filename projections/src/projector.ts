@@ -1,13 +1,16 @@
 import type { DataSource } from 'typeorm';
 import {
   CatchUpSubscription,
+  type ParkingOptions,
   type SubscriptionErrorContext,
   type SubscriptionLogger,
 } from '../../libs/event-store/src/catch-up-subscription.js';
+import type { ParkedEvent, SubscriptionFailure, SubscriptionIncidentLog } from '../../libs/event-store/src/subscription-incidents.js';
 import type { EventStore, Position } from '../../libs/event-store/src/event-store.port.js';
 import { AppointmentRowCache } from './appointment-row.cache.js';
 import { loadCheckpoint } from './projection-checkpoints.js';
 import { projectBatch, READ_MODELS_PROJECTION, readModelStreamPrefixes } from './read-models.batch.js';
+import { ReadModelIncidentLog } from './subscription-incidents.js';
 
 export interface ProjectorOptions {
   /** Events per batch, i.e. per transaction. */
@@ -17,23 +20,21 @@ export interface ProjectorOptions {
   logger?: SubscriptionLogger;
   /** Backoff between attempts at a failing batch. */
   retry?: { initialDelayMs?: number; maxDelayMs?: number };
+  /** When an event that keeps failing is parked (see CatchUpSubscription). */
+  parking?: ParkingOptions;
+  /** Default: the incident tables of the read-model database. */
+  incidents?: SubscriptionIncidentLog;
   onError?(error: unknown, context: SubscriptionErrorContext): void;
-}
-
-/** A batch the projector cannot apply and keeps retrying. */
-export interface ProjectorFailure {
-  message: string;
-  attempt: number;
 }
 
 /**
  * Keeps every read model in this folder up to date from the event store: a catch-up subscription whose batches
- * are applied in one transaction together with the checkpoint. A failing batch is retried, never skipped.
+ * are applied in one transaction together with the checkpoint. A failing batch is retried; an event that keeps
+ * failing on its own is parked (recorded, reported) and the read models move on; `projections:rebuild` re-applies it.
  */
 export class Projector {
   private readonly subscription: CatchUpSubscription;
   private started = false;
-  private failure: ProjectorFailure | null = null;
 
   constructor(store: EventStore, dataSource: DataSource, options: ProjectorOptions = {}) {
     const name = options.name ?? READ_MODELS_PROJECTION;
@@ -43,19 +44,12 @@ export class Projector {
       streamPrefixes: [...readModelStreamPrefixes],
       batchSize: options.batchSize ?? 1000,
       loadCheckpoint: () => loadCheckpoint(dataSource.manager, name),
-      handle: async (events, position) => {
-        await projectBatch(dataSource, name, events, position, cache);
-        this.failure = null;
-      },
-      onError: (error, context) => {
-        // Read and wait failures are the database being away, which the event store's own health shows.
-        if (context.phase === 'handle') {
-          this.failure = { message: error instanceof Error ? error.message : String(error), attempt: context.attempt };
-        }
-        options.onError?.(error, context);
-      },
+      handle: (events, position) => projectBatch(dataSource, name, events, position, cache),
+      onError: options.onError,
       logger: options.logger,
       retry: options.retry,
+      parking: options.parking,
+      incidents: options.incidents ?? new ReadModelIncidentLog(dataSource),
     });
   }
 
@@ -64,14 +58,19 @@ export class Projector {
     return this.subscription.position;
   }
 
-  /** The batch failure the projector is retrying, if any; cleared when a batch commits. */
-  get currentFailure(): ProjectorFailure | null {
-    return this.failure;
+  /** What the projector is retrying, if anything; cleared by the next success. */
+  get currentFailure(): SubscriptionFailure | null {
+    return this.subscription.failure;
+  }
+
+  /** The events this process parked. */
+  get parked(): readonly ParkedEvent[] {
+    return this.subscription.parked;
   }
 
   /** Started, not stopped, and not stuck retrying a batch. */
   isRunning(): boolean {
-    return this.started && this.failure === null;
+    return this.started && this.subscription.failure === null;
   }
 
   /** Loads the checkpoint (rejects if the database cannot be read), then runs in the background. */

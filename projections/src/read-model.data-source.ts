@@ -8,6 +8,7 @@ import { CreateDriftChecks1767484800000 } from './migrations/1767484800000-creat
 import { CreateCalcomSyncFailures1767571200000 } from './migrations/1767571200000-create-calcom-sync-failures.js';
 import { DeriveCalcomSyncStatus1767657600000 } from './migrations/1767657600000-derive-calcom-sync-status.js';
 import { WidenCalcomIds1767744000000 } from './migrations/1767744000000-widen-calcom-ids.js';
+import { CreateSubscriptionIncidents1767830400000 } from './migrations/1767830400000-create-subscription-incidents.js';
 import { readModelEntities } from './read-model.entities.js';
 
 /** Any constant will do, as long as nothing else in the database uses it for a different purpose. */
@@ -22,7 +23,7 @@ export function createReadModelDataSource(url: string): DataSource {
     type: 'postgres',
     url,
     entities: [...readModelEntities, ...calcomSyncEntities, ...calcomInboundEntities],
-    migrations: [CreateReadModels1767225600000, CreateCalcomSyncStatus1767312000000, CreateDriftChecks1767484800000, CreateCalcomInbound1767398400000, CreateCalcomSyncFailures1767571200000, DeriveCalcomSyncStatus1767657600000, WidenCalcomIds1767744000000],
+    migrations: [CreateReadModels1767225600000, CreateCalcomSyncStatus1767312000000, CreateDriftChecks1767484800000, CreateCalcomInbound1767398400000, CreateCalcomSyncFailures1767571200000, DeriveCalcomSyncStatus1767657600000, WidenCalcomIds1767744000000, CreateSubscriptionIncidents1767830400000],
     migrationsTableName: 'read_model_migrations',
     synchronize: false,
   });

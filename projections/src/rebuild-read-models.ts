@@ -1,5 +1,6 @@
-import type { DataSource } from 'typeorm';
-import { START, type EventStore, type Position } from '../../libs/event-store/src/event-store.port.js';
+import type { DataSource, EntityManager } from 'typeorm';
+import { START, type EventStore, type Position, type RecordedEvent } from '../../libs/event-store/src/event-store.port.js';
+import { describeError, isOutage, type ParkedEvent } from '../../libs/event-store/src/subscription-incidents.js';
 import { AppointmentRowCache } from './appointment-row.cache.js';
 import { calcomInboundTables } from './calcom-inbound.entities.js';
 import { saveCheckpoint } from './projection-checkpoints.js';
@@ -9,6 +10,7 @@ import {
   READ_MODELS_PROJECTION,
   readModelStreamPrefixes,
 } from './read-models.batch.js';
+import { recordParkedEvent, restoreParkedNotifications } from './subscription-incidents.js';
 
 export interface RebuildOptions {
   batchSize?: number;
@@ -20,6 +22,8 @@ export interface RebuildResult {
   eventsApplied: number;
   /** The store's head when the rebuild finished; the projector's checkpoint now points here. */
   position: Position;
+  /** Events no read model could apply: left out, recorded in `parked_events` and notified. */
+  parked: ParkedEvent[];
 }
 
 /**
@@ -27,6 +31,8 @@ export interface RebuildResult {
  * ones commit (DELETE, not TRUNCATE, so they are never blocked), and a running projector waits on the writer lock,
  * then carries on from its own position, where the version guard makes the events it sees again harmless.
  * Only this projector's checkpoint is reset; other subscribers' checkpoints are not read models.
+ * This is also how the projector's parked events are re-applied after a fix: its parked list starts empty, and an
+ * event that still fails is parked again (rolled back to a savepoint, recorded, left out) instead of failing the rebuild.
  */
 export async function rebuildReadModels(
   store: EventStore,
@@ -46,11 +52,14 @@ export async function rebuildReadModels(
     await manager.query('DELETE FROM drift_heals');
     await manager.query('DELETE FROM calcom_sync_failures');
     await manager.query('DELETE FROM projection_checkpoints WHERE name = $1', [READ_MODELS_PROJECTION]);
+    await manager.query('DELETE FROM parked_events WHERE subscription = $1', [READ_MODELS_PROJECTION]);
+    await restoreParkedNotifications(manager);
 
     // Rows written earlier in this same transaction: valid for as long as it is.
     const cache = new AppointmentRowCache();
     let position: Position = START;
     let eventsApplied = 0;
+    const parked: ParkedEvent[] = [];
     // Reading the next page while the current one is written keeps the database busy on both sides.
     const readAfter = (after: Position) => {
       const reading = store.readAll({ after, limit: batchSize, streamPrefixes: [...readModelStreamPrefixes] });
@@ -64,12 +73,53 @@ export async function rebuildReadModels(
       const moved = store.comparePositions(page.position, position) > 0;
       if (page.events.length === 0 && !moved) break;
       reading = readAfter(page.position);
-      cache.remember(await applyEventsToReadModels(manager, page.events, cache));
+      await applyOrPark(manager, page.events, position, cache, parked);
       position = page.position;
       eventsApplied += page.events.length;
       await options.onProgress?.(eventsApplied);
     }
     await saveCheckpoint(manager, READ_MODELS_PROJECTION, position);
-    return { eventsApplied, position };
+    return { eventsApplied: eventsApplied - parked.length, position, parked };
   });
+}
+
+/**
+ * Applies a page under a savepoint; when it fails, halves it down to the event at fault, which is parked. `before`
+ * is the position just before `events`. An outage fails the whole rebuild (nothing changes): it says nothing of events.
+ */
+async function applyOrPark(manager: EntityManager, events: RecordedEvent[], before: Position, cache: AppointmentRowCache, parked: ParkedEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  await manager.query('SAVEPOINT rebuild_page');
+  try {
+    cache.remember(await applyEventsToReadModels(manager, events, cache));
+    await manager.query('RELEASE SAVEPOINT rebuild_page');
+    return;
+  } catch (error) {
+    if (isOutage(error)) throw error;
+    await manager.query('ROLLBACK TO SAVEPOINT rebuild_page');
+    await manager.query('RELEASE SAVEPOINT rebuild_page');
+    // Rows it remembered while failing may be rolled back.
+    cache.clear();
+    if (events.length === 1) return park(manager, events[0], before, error, parked);
+  }
+  const middle = Math.ceil(events.length / 2);
+  await applyOrPark(manager, events.slice(0, middle), before, cache, parked);
+  await applyOrPark(manager, events.slice(middle), events[middle - 1].position, cache, parked);
+}
+
+async function park(manager: EntityManager, event: RecordedEvent, before: Position, error: unknown, parked: ParkedEvent[]): Promise<void> {
+  const record: ParkedEvent = {
+    subscription: READ_MODELS_PROJECTION,
+    position: event.position,
+    resumeFrom: before,
+    eventId: event.id,
+    streamName: event.streamName,
+    eventType: event.type,
+    revision: event.revision,
+    error: describeError(error),
+    attempts: 1,
+    parkedAt: new Date().toISOString(),
+  };
+  await recordParkedEvent(manager, record);
+  parked.push(record);
 }

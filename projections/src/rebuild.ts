@@ -41,6 +41,7 @@ async function main(): Promise<void> {
       });
       const seconds = (Date.now() - started) / 1000;
       log(`Rebuilt the read models from ${result.eventsApplied} events in ${seconds.toFixed(1)} s (position ${result.position})`);
+      for (const event of result.parked) log(`Parked ${event.eventType} of ${event.streamName} at ${event.position}: ${event.error}`);
     } finally {
       await readModel.destroy();
     }

@@ -79,7 +79,7 @@ describe('when a batch keeps failing', () => {
     const cancelled = { appointmentId: items[0].appointmentId, reason: 'during the outage' };
     await ledger.store.appendToStream(appointmentStream(cancelled.appointmentId), [newEvent('AppointmentCancelled', cancelled)]);
     const { position } = await saveStaff(ledger.store, 'eve', 'Eve', 'eve@salon.test', 7);
-    await eventually(() => expect(projector.currentFailure).toMatchObject({ message: 'injected checkpoint failure' }));
+    await eventually(() => expect(projector.currentFailure).toMatchObject({ phase: 'handle', error: 'injected checkpoint failure' }));
     expect(projector.isRunning()).toBe(false);
     await expect(projector.waitUntilProcessed(position, 100)).rejects.toBeInstanceOf(WaitUntilProcessedTimeoutError);
     const catalog = new CatalogQueries(ledger.readModel);

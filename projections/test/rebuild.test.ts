@@ -36,7 +36,7 @@ test('rebuild gives exactly the rows of the live projection, and the checkpoint 
   const result = await rebuildReadModels(ledger.store, ledger.readModel, { batchSize: 64 });
 
   expect(await snapshotReadModels(ledger.readModel)).toEqual(live);
-  expect(result).toEqual({ eventsApplied: events.length, position: head });
+  expect(result).toEqual({ eventsApplied: events.length, position: head, parked: [] });
   expect(await checkpointOf(ledger.readModel)).toBe(head);
 });
 

@@ -234,10 +234,15 @@ export class CatchUpSubscription {
     const trouble = eventInTrouble(event);
     // A handler that fails on every event is broken, not fed poison: stop parking and keep trying (reported).
     const attempts = this.parkedInARow >= this.parking.maxParkedInARow ? Infinity : this.parking.eventAttempts;
-    const outcome = await this.attempt(signal, attempts, trouble, () => this.options.handle([event], end));
-    if (outcome === STOPPED) return STOPPED;
-    if (outcome === HANDLED) return this.advanceTo(end, 1);
-    const parked: ParkedEvent = { ...trouble, subscription: this.name, error: outcome.error, attempts: outcome.attempts, parkedAt: new Date().toISOString() };
+    let outcome: Awaited<ReturnType<CatchUpSubscription['attempt']>>;
+    do {
+      outcome = await this.attempt(signal, attempts, trouble, () => this.options.handle([event], end));
+      if (outcome === STOPPED) return STOPPED;
+      if (outcome === HANDLED) return this.advanceTo(end, 1);
+      // Before blaming the event, the handler must work without it (a checkpoint-only batch where we are).
+    } while (!(await this.worksWithout(trouble, signal)));
+    if (signal.aborted) return STOPPED;
+    const parked: ParkedEvent = { ...trouble, subscription: this.name, resumeFrom: this.current, error: outcome.error, attempts: outcome.attempts, parkedAt: new Date().toISOString() };
     if ((await this.untilSuccess('park', signal, () => this.options.incidents?.parked(parked) ?? Promise.resolve())) === STOPPED) return STOPPED;
     this.parkedEvents.push(parked);
     this.parkedInARow++;
@@ -266,6 +271,17 @@ export class CatchUpSubscription {
         }
         if ((await this.failed(error, 'handle', event, true, signal)) === STOPPED) return STOPPED;
       }
+    }
+  }
+
+  /** False (after the backoff) when even an empty batch fails: then nothing says the event is at fault. */
+  private async worksWithout(trouble: EventInTrouble, signal: AbortSignal): Promise<boolean> {
+    try {
+      await this.options.handle([], this.current);
+      return true;
+    } catch (error) {
+      await this.failed(error, 'handle', trouble, true, signal);
+      return signal.aborted;
     }
   }
 

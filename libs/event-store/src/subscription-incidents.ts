@@ -26,6 +26,8 @@ export interface EventInTrouble {
 /** An event a handler failed on every time: recorded, then moved past, so the events after it are handled. */
 export interface ParkedEvent extends EventInTrouble {
   subscription: string;
+  /** The checkpoint just before it: a subscription started from here handles it again. */
+  resumeFrom: Position;
   error: string;
   attempts: number;
   parkedAt: string;
@@ -63,7 +65,11 @@ export function isOutage(error: unknown): boolean {
   return false;
 }
 
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** The error's message, short and storable (PostgreSQL text refuses NUL and lone surrogates, which a message can quote). */
 export function describeError(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  return message.length > 2_000 ? `${message.slice(0, 2_000)}…` : message;
+  // Cut first: the cut may split a surrogate pair, which the replacement then mends.
+  return (message.length > 2_000 ? `${message.slice(0, 2_000)}…` : message).replace(UNSTORABLE, '\uFFFD');
 }

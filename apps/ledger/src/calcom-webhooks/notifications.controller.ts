@@ -4,7 +4,7 @@ import { CalcomInboundQueries } from '../../../../projections/src/calcom-inbound
 import { ReadAccess } from '../auth/auth.guard.js';
 import { entityIdFromQuery, oneOfFromQuery, pageSizeFromQuery } from '../http/query-params.js';
 
-const KINDS = ['sync_failed', 'conflict', 'unmapped_webhook', 'drift_heal_blocked'];
+const KINDS = ['sync_failed', 'conflict', 'unmapped_webhook', 'drift_heal_blocked', 'subscription_parked'];
 const OUTCOMES = ['applied', 'echo', 'conflict', 'orphan', 'unmapped', 'ignored'];
 const MAX_LIMIT = 500;
 
