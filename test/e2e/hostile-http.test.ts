@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
 import { connect } from 'node:net';
 import type { LoggerService } from '@nestjs/common';
+import { applyHttpServerLimits } from '../../apps/ledger/src/http/http-server-limits.js';
 import { startLedger, type RunningLedger } from '../../apps/ledger/src/ledger.js';
 import { ADMIN_TOKEN, AUDITOR_TOKEN } from '../support/ledger-for-tests.js';
 import { LedgerClient, type ApiResponse } from '../support/ledger-client.js';
@@ -502,8 +504,8 @@ interface RawAnswer {
 }
 
 /** Writes raw bytes to the ledger's port and reads one answer: for what fetch would refuse to send. */
-function rawExchange(bytes: string | Buffer, { halfClose = false } = {}): Promise<RawAnswer | null> {
-  const { hostname, port } = new URL(ledger.url);
+function rawExchange(bytes: string | Buffer, { halfClose = false, url = ledger.url } = {}): Promise<RawAnswer | null> {
+  const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
     const socket = connect(Number(port), hostname);
     const chunks: Buffer[] = [];
@@ -576,6 +578,23 @@ describe('HTTP itself', () => {
     );
     expectRawError(answer, 400, 'REQUEST_ABORTED');
     await expectNoAppointment(appointmentId);
+  });
+
+  it('a body that stops arriving before its Content-Length is answered 408 in the error shape', async () => {
+    // The ledger waits REQUEST_TIMEOUT_MS (30 s, checked every 30 s); the same limits on a server with short ones.
+    const server = createServer({ connectionsCheckingInterval: 50 }, (request, response) => request.resume().on('end', () => response.end('read')));
+    applyHttpServerLimits(server, { requestTimeoutMs: 300 });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as { port: number };
+      const answer = await rawExchange('POST /x HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"a":', {
+        url: `http://127.0.0.1:${port}`,
+      });
+      expectRawError(answer, 408, 'REQUEST_TIMEOUT');
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('a client that disconnects mid-body is not a server error', async () => {

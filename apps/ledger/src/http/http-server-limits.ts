@@ -14,10 +14,12 @@ export const PARSER_HEADER_LIMIT_BYTES = 4 * (MAX_URL_LENGTH + MAX_HEADERS_BYTES
 /** A request whose body has not arrived in full by then is answered 408 (Node's default is 5 minutes). */
 export const REQUEST_TIMEOUT_MS = 30_000;
 
-export function applyHttpServerLimits(server: Server): void {
+export function applyHttpServerLimits(server: Server, { requestTimeoutMs = REQUEST_TIMEOUT_MS } = {}): void {
   // Read by Node for every new connection; the documented way is the createServer option, which Nest does not pass.
   (server as Server & { maxHeaderSize: number }).maxHeaderSize = PARSER_HEADER_LIMIT_BYTES;
-  server.requestTimeout = REQUEST_TIMEOUT_MS;
+  server.requestTimeout = requestTimeoutMs;
+  // Node's request timeout did not fire here while the headers' one (60 s by default) was the longer: keep them equal.
+  server.headersTimeout = Math.min(server.headersTimeout, requestTimeoutMs);
   server.on('clientError', answerClientError);
 }
 
@@ -40,7 +42,7 @@ function describe(code: string | undefined): [number, string, string] {
     case 'HPE_HEADER_OVERFLOW':
       return [431, 'HEADERS_TOO_LARGE', `The request line and headers are larger than ${PARSER_HEADER_LIMIT_BYTES} bytes`];
     case 'ERR_HTTP_REQUEST_TIMEOUT':
-      return [408, 'REQUEST_TIMEOUT', `The request did not arrive in full within ${REQUEST_TIMEOUT_MS / 1000} seconds`];
+      return [408, 'REQUEST_TIMEOUT', 'The request did not arrive in full in time (a body shorter than its Content-Length?)'];
     case 'HPE_INVALID_EOF_STATE':
       return [400, 'REQUEST_ABORTED', 'The connection ended before the request was complete (a body shorter than its Content-Length?)'];
     case 'HPE_CHUNK_EXTENSIONS_OVERFLOW':
