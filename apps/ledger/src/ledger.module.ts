@@ -36,6 +36,7 @@ import { HttpMetricsMiddleware } from './observability/http-metrics.middleware.j
 import { LedgerMetrics } from './observability/metrics.js';
 import { readModelsCaughtUp } from './read-your-writes.js';
 import { ObservabilityController } from './observability/observability.controller.js';
+import { SubscriptionHealth } from './observability/subscription-health.js';
 import { BACKGROUND_WORKERS, EVENT_STORE, LEDGER_CONFIG, PROJECTOR } from './ledger.tokens.js';
 import type { WorkersRole } from './background-workers.leader.js';
 
@@ -79,6 +80,7 @@ export class LedgerModule implements NestModule {
         { provide: AppointmentsQueries, useValue: appointments },
         { provide: CatalogQueries, useValue: new CatalogQueries(runtime.readModel) },
         { provide: LedgerMetrics, useValue: metrics },
+        { provide: SubscriptionHealth, useValue: new SubscriptionHealth(runtime.readModel, runtime.projector, metrics) },
         { provide: CalcomSyncQueries, useValue: calcomSyncQueries },
         { provide: CalcomStatusLookup, useValue: new CalcomSyncStatusLookup(calcomSyncQueries) },
         {

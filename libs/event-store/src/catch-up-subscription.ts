@@ -141,6 +141,8 @@ export class CatchUpSubscription {
     this.stopping = new AbortController();
     this.current = await this.options.loadCheckpoint();
     this.logger.log(`Subscription ${this.name} starting after ${this.current}`);
+    // A failure recorded by an earlier run (a crash, another instance) is news only if it happens again.
+    await this.options.incidents?.recovered(this.name).catch((error: unknown) => this.logger.error(`Subscription ${this.name}: could not clear its old failure`, error));
     const signal = this.stopping.signal;
     this.running = this.run(signal).catch((error: unknown) => {
       this.logger.error(`Subscription ${this.name} halted`, error);

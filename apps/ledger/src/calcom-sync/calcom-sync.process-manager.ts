@@ -9,6 +9,7 @@ import type { EventStore, Position, RecordedEvent } from '../../../../libs/event
 import { WaitUntilProcessedTimeoutError } from '../../../../libs/event-store/src/catch-up-subscription.js';
 import type { CalcomSyncQueries } from '../../../../projections/src/calcom-sync.queries.js';
 import { loadCheckpoint, saveCheckpoint } from '../../../../projections/src/projection-checkpoints.js';
+import { ReadModelIncidentLog } from '../../../../projections/src/subscription-incidents.js';
 import type { Projector } from '../../../../projections/src/projector.js';
 import { AppointmentWorkQueue } from './appointment-work-queue.js';
 import type { CalcomCatalog } from './calcom-catalog.js';
@@ -49,6 +50,7 @@ export class CalcomSyncProcessManager {
       loadCheckpoint: () => loadCheckpoint(deps.readModel.manager, CALCOM_SYNC_SUBSCRIPTION),
       handle: (events, position) => this.handle(events, position),
       logger: deps.logger,
+      incidents: new ReadModelIncidentLog(deps.readModel),
     });
   }
 

@@ -7,6 +7,7 @@ import { CalcomInboundQueries } from '../../../../projections/src/calcom-inbound
 import { CalcomSyncQueries } from '../../../../projections/src/calcom-sync.queries.js';
 import { CatalogQueries } from '../../../../projections/src/catalog.queries.js';
 import { loadCheckpoint, saveCheckpoint } from '../../../../projections/src/projection-checkpoints.js';
+import { ReadModelIncidentLog } from '../../../../projections/src/subscription-incidents.js';
 import type { LedgerConfig } from '../config.js';
 import { NotificationSender } from './notification-sender.js';
 import { WebhookFactApplier } from './webhook-fact.applier.js';
@@ -42,9 +43,10 @@ export async function startCalcomInboundWorkers({ config, store, readModel, read
   const targets = new WebhookTargetLoader(translatorStore, new CalcomSyncQueries(readModel), inbound, new CatalogQueries(readModel));
   const applier = new WebhookFactApplier(translatorStore, targets, config.conflictPolicy ?? 'manual');
   const subscriptionLogger = toSubscriptionLogger(logger);
-  const translator = new CalcomWebhookTranslator(store, applier, inbound, readModels, checkpoints, subscriptionLogger);
+  const incidents = new ReadModelIncidentLog(readModel);
+  const translator = new CalcomWebhookTranslator(store, applier, inbound, readModels, checkpoints, subscriptionLogger, incidents);
   await translator.start();
-  const notifier = config.notifyWebhookUrl ? new NotificationSender(store, checkpoints, { url: config.notifyWebhookUrl, logger: subscriptionLogger }) : null;
+  const notifier = config.notifyWebhookUrl ? new NotificationSender(store, checkpoints, { url: config.notifyWebhookUrl, logger: subscriptionLogger, incidents }) : null;
   await notifier?.start();
   return {
     translator,

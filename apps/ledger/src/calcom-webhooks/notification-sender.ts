@@ -1,6 +1,7 @@
 import { calcomSyncStreamPrefix, calcomWebhookStreamPrefix, driftChecksStream } from '../../../../libs/domain/src/index.js';
 import { CatchUpSubscription, type SubscriptionLogger } from '../../../../libs/event-store/src/catch-up-subscription.js';
 import type { EventStore, Position, RecordedEvent } from '../../../../libs/event-store/src/event-store.port.js';
+import { isOutage, type SubscriptionIncidentLog } from '../../../../libs/event-store/src/subscription-incidents.js';
 import { notificationOf } from '../../../../projections/src/calcom-notices.projection.js';
 import type { TranslatorCheckpoints } from './webhook-translator.js';
 
@@ -11,7 +12,11 @@ export interface NotificationSenderOptions {
   timeoutMs?: number;
   retry?: { initialDelayMs?: number; maxDelayMs?: number };
   logger?: SubscriptionLogger;
+  incidents?: SubscriptionIncidentLog;
 }
+
+/** The receiver being away is an outage, waited out (and reported), never a reason to park a notification. */
+class NotificationNotDelivered extends Error {}
 
 /**
  * POSTs each notification to NOTIFY_WEBHOOK_URL, in order, at least once: the checkpoint moves past a notification
@@ -34,6 +39,8 @@ export class NotificationSender {
       handle: (events, position) => this.handle(events, position),
       logger: options.logger,
       retry: options.retry ?? { initialDelayMs: 500, maxDelayMs: 60_000 },
+      incidents: options.incidents,
+      isOutage: (error) => error instanceof NotificationNotDelivered || isOutage(error),
     });
   }
 
@@ -71,8 +78,10 @@ export class NotificationSender {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(notification),
       signal: AbortSignal.timeout(this.options.timeoutMs ?? 5_000),
+    }).catch((error: unknown) => {
+      throw new NotificationNotDelivered(`${this.options.url} could not be reached: ${error instanceof Error ? error.message : String(error)}`);
     });
     await response.arrayBuffer().catch(() => undefined);
-    if (!response.ok) throw new Error(`${this.options.url} answered ${response.status} to notification ${String(notification.notificationId)}`);
+    if (!response.ok) throw new NotificationNotDelivered(`${this.options.url} answered ${response.status} to notification ${String(notification.notificationId)}`);
   }
 }

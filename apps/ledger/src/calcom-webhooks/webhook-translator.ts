@@ -5,6 +5,7 @@ import {
 } from '../../../../libs/domain/src/index.js';
 import { CatchUpSubscription, type SubscriptionLogger } from '../../../../libs/event-store/src/catch-up-subscription.js';
 import type { EventStore, Position, RecordedEvent } from '../../../../libs/event-store/src/event-store.port.js';
+import type { SubscriptionIncidentLog } from '../../../../libs/event-store/src/subscription-incidents.js';
 import type { CalcomInboundQueries } from '../../../../projections/src/calcom-inbound.queries.js';
 import { lanesOf, runLanes } from './fact-lanes.js';
 import type { FactApplication, WebhookFactApplier } from './webhook-fact.applier.js';
@@ -42,6 +43,7 @@ export class CalcomWebhookTranslator {
     private readonly readModels: ReadModelProgress,
     checkpoints: TranslatorCheckpoints,
     logger?: SubscriptionLogger,
+    incidents?: SubscriptionIncidentLog,
   ) {
     this.subscription = new CatchUpSubscription(store, {
       name: WEBHOOK_TRANSLATOR,
@@ -53,6 +55,7 @@ export class CalcomWebhookTranslator {
         await checkpoints.save(WEBHOOK_TRANSLATOR, position);
       },
       logger,
+      incidents,
     });
   }
 

@@ -7,6 +7,7 @@ import type { WorkersRole } from '../background-workers.leader.js';
 import { BACKGROUND_WORKERS, EVENT_STORE, PROJECTOR } from '../ledger.tokens.js';
 import { LedgerMetrics } from './metrics.js';
 import type { Projector } from '../../../../projections/src/projector.js';
+import { SubscriptionHealth } from './subscription-health.js';
 
 @ApiTags('operations')
 @Controller()
@@ -16,11 +17,13 @@ export class ObservabilityController {
     @Inject(PROJECTOR) private readonly projector: Projector,
     @Inject(BACKGROUND_WORKERS) private readonly backgroundWorkers: { readonly role: WorkersRole } | null,
     private readonly metrics: LedgerMetrics,
+    private readonly subscriptionHealth: SubscriptionHealth,
   ) {}
 
   /**
-   * Healthy when the event store answers and the projector is running; 503 otherwise, with what is wrong. `workers`:
-   * whether this instance runs the background workers (`leader`) or waits to take them over (`standby`).
+   * Healthy when the event store answers, the projector is running and no subscription is stalled or has parked
+   * events; 503 otherwise, with what is wrong. `workers`: whether this instance runs the background workers
+   * (`leader`) or waits to take them over (`standby`).
    */
   @Get('health')
   @Public()
@@ -32,9 +35,10 @@ export class ObservabilityController {
         .catch((error: Error) => `down: ${error.message}`),
       projector: this.projector.isRunning() ? 'up' : 'down',
     };
-    const healthy = Object.values(checks).every((value) => value === 'up');
+    const subscriptions = await this.subscriptionHealth.troubles().catch((error: Error) => `unknown: ${error.message}`);
+    const healthy = Object.values(checks).every((value) => value === 'up') && Array.isArray(subscriptions) && subscriptions.length === 0;
     response.status(healthy ? 200 : 503);
-    return { status: healthy ? 'ok' : 'degraded', checks, projectorPosition: this.projector.position, workers: this.backgroundWorkers?.role ?? null };
+    return { status: healthy ? 'ok' : 'degraded', checks, subscriptions, projectorPosition: this.projector.position, workers: this.backgroundWorkers?.role ?? null };
   }
 
   @Get('metrics')
