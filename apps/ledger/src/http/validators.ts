@@ -8,8 +8,6 @@ import { dateTimeProblem, ID_PATTERN, isEntityId, isStoredId, MAX_STORED_INTEGER
  * here can become an event and a read-model row unchanged.
  */
 
-export { ID_PATTERN };
-
 /** Longest text per kind of field; the README's input rules list them. */
 export const TEXT_LIMITS = { name: 200, email: 254, phone: 40, timeZone: 64, reason: 500, notes: 2000 } as const;
 
@@ -46,7 +44,7 @@ export function IsSafeText(options: { maxLength: number; minLength?: number; mul
   return Satisfies('isSafeText', (value) => textProblem(value, options), validationOptions);
 }
 
-/** A name, email, phone…: one line of at most `maxLength` characters, not empty. */
+/** A name or a phone number: one line of at most `maxLength` characters, not empty. */
 export function IsLine(maxLength: number, options: { required?: boolean; example?: string } = {}) {
   const required = options.required ?? true;
   const property = required ? ApiProperty : ApiPropertyOptional;
