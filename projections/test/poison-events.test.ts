@@ -5,10 +5,11 @@ import { DriftLedgerQueries } from '../src/drift-ledger.queries.js';
 import { Projector } from '../src/projector.js';
 import { READ_MODELS_PROJECTION } from '../src/read-models.batch.js';
 import { rebuildReadModels } from '../src/rebuild-read-models.js';
+import { BackgroundWorkersRunningError, rewindToParkedEvents } from '../src/replay-parked-events.js';
 import { listParkedEvents, readSubscriptionIncidents } from '../src/subscription-incidents.js';
 import { eventually } from '../../test/support/eventually.js';
 import { saveService, saveStaff } from './ledger-history.js';
-import { appendOne, openTestLedger, readModelEvents, scheduledData, snapshotReadModels, type TestLedger } from './read-model.fixture.js';
+import { appendOne, checkpointOf, openTestLedger, readModelEvents, scheduledData, snapshotReadModels, type TestLedger } from './read-model.fixture.js';
 
 let ledger: TestLedger;
 const silent = { log: () => undefined, error: () => undefined };
@@ -153,4 +154,43 @@ test('a projector that cannot write at all parks nothing: it waits, reported, an
   expect(await listParkedEvents(ledger.readModel.manager)).toEqual([]);
   expect((await readSubscriptionIncidents(ledger.readModel.manager)).failures).toEqual([]);
   await projector.stop();
+});
+
+describe('replaying the parked events of a background subscription', () => {
+  async function park(subscription: string, position: string, resumeFrom: string) {
+    await ledger.readModel.query(
+      `INSERT INTO parked_events (subscription, position, resume_from, event_id, stream_name, event_type, revision, error, attempts, parked_at)
+       VALUES ($1, $2, $3, 'e', 'calcomwebhook-x', 'CalcomWebhookReceived', 0, 'boom', 5, now())`,
+      [subscription, position, resumeFrom],
+    );
+  }
+
+  test('rewinds its checkpoint to just before the earliest parked event and empties its list, leaving the others', async () => {
+    await ledger.readModel.query(`INSERT INTO projection_checkpoints VALUES ('calcom-webhook-translator', '900:1', now())`);
+    await park('calcom-webhook-translator', '100:2', '99:7');
+    await park('calcom-webhook-translator', '20:1', '10:3');
+    await park('calcom-sync', '5:1', 'start');
+
+    const plan = await rewindToParkedEvents(ledger.store, ledger.readModel, 'calcom-webhook-translator');
+
+    expect(plan).toEqual({ subscription: 'calcom-webhook-translator', resumeFrom: '10:3', events: 2 });
+    expect(await checkpointOf(ledger.readModel, 'calcom-webhook-translator')).toBe('10:3');
+    expect((await listParkedEvents(ledger.readModel.manager)).map((event) => event.subscription)).toEqual(['calcom-sync']);
+    expect(await rewindToParkedEvents(ledger.store, ledger.readModel, 'calcom-webhook-translator')).toEqual({ subscription: 'calcom-webhook-translator', resumeFrom: null, events: 0 });
+  });
+
+  test('refuses while an instance runs the background workers, and for the read models', async () => {
+    await park('calcom-sync', '5:1', 'start');
+    const leader = ledger.readModel.createQueryRunner();
+    await leader.connect();
+    try {
+      await leader.query(`SELECT pg_advisory_lock(hashtextextended('ledger:background-workers', 0))`);
+      await expect(rewindToParkedEvents(ledger.store, ledger.readModel, 'calcom-sync')).rejects.toBeInstanceOf(BackgroundWorkersRunningError);
+    } finally {
+      await leader.query(`SELECT pg_advisory_unlock_all()`);
+      await leader.release();
+    }
+    await expect(rewindToParkedEvents(ledger.store, ledger.readModel, READ_MODELS_PROJECTION)).rejects.toThrow(/projections:rebuild/);
+    expect(await listParkedEvents(ledger.readModel.manager)).toHaveLength(1);
+  });
 });
