@@ -8,20 +8,10 @@ import { ADMIN_TOKEN } from '../support/ledger-for-tests.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { propertyTimeoutMs, runParameters } from './fuzz-settings.js';
 import { expectErrorShape, expectSafeAnswer, processWatch } from './hostile-answers.js';
-import {
-  cursorQuery,
-  hostileHeaders,
-  hostilePath,
-  hostileQuery,
-  invalidCommand,
-  mutatedCommand,
-  oddLimitQuery,
-  protocolAbuse,
-  randomJsonCommand,
-  rawBodyCommand,
-  wrongMethod,
-  type Fixtures,
-} from './hostile-requests.js';
+import { invalidCommand, mutatedCommand, randomJsonCommand, rawBodyCommand } from './command-bodies.js';
+import type { Fixtures } from './command-endpoints.js';
+import { hostileHeaders, hostilePath, protocolAbuse, wrongMethod } from './paths-methods-headers.js';
+import { cursorQuery, hostileQuery, oddLimitQuery } from './query-strings.js';
 import { exampleWebhooks, hostileFormWebhook, hostileJsonWebhook, type WebhookBody } from './hostile-webhooks.js';
 import { rawRequest, type RawAnswer, type RawRequest } from './raw-http.js';
 

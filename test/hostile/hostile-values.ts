@@ -154,3 +154,10 @@ export const deepJsonText: fc.Arbitrary<string> = fc
     const close = shape === 'array' ? ']' : shape === 'object' ? '}' : ']}';
     return open.repeat(depth) + '1' + (closed ? close.repeat(depth) : '');
   });
+
+/** Short enough, once percent-encoded, to stay under Node's 16 KB header limit: longer URLs are tried separately. */
+export const fitsInUrl = (text: string): boolean => Buffer.byteLength(text, 'utf8') * 3 <= 12_000;
+
+/** UTF-8 percent-encoding that never throws (a lone surrogate is sent as U+FFFD's bytes, as a browser would). */
+export const percentEncode = (text: string): string =>
+  [...Buffer.from(text, 'utf8')].map((byte) => (/[A-Za-z0-9\-_.~]/.test(String.fromCharCode(byte)) ? String.fromCharCode(byte) : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`)).join('');

@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { applyMutation, mutationOf, percentEncode } from './hostile-requests.js';
-import { deepJsonText, hostileDateTime, hostileJson, hostileLeaf, hostileString, jsonString, jsonText, toNode, unstorableString } from './hostile-values.js';
+import { applyMutation, mutationOf } from './command-bodies.js';
+import { deepJsonText, hostileDateTime, hostileJson, hostileLeaf, hostileString, jsonString, jsonText, percentEncode, toNode, unstorableString } from './hostile-values.js';
 
 const examplesDir = join(process.cwd(), 'apps/calcom-sandbox/reference/webhook-examples');
 
