@@ -40,11 +40,19 @@ export class CalcomWebhookFactRow {
   @Column({ name: 'applied_at', type: 'timestamptz', nullable: true })
   appliedAt: Date | null;
 
+  /** `waiting` only: the fact stream of the failed fact it waits behind. */
+  @Column({ name: 'waits_for', type: 'text', nullable: true })
+  waitsFor: string | null;
+
+  /** The CalcomWebhookReceived event's position: the order in which a lane's waiting facts are applied. */
+  @Column({ name: 'received_position', type: 'text', nullable: true })
+  receivedPosition: string | null;
+
   @Column({ type: 'integer' })
   version: number;
 }
 
-export type NotificationKind = 'sync_failed' | 'conflict' | 'unmapped_webhook' | 'drift_heal_blocked' | 'subscription_parked';
+export type NotificationKind = 'sync_failed' | 'conflict' | 'unmapped_webhook' | 'webhook_failed' | 'drift_heal_blocked' | 'subscription_parked';
 
 @Entity({ name: 'notifications' })
 @Index('notifications_order_idx', ['createdAt', 'notificationId'])

@@ -13,6 +13,18 @@ export interface WebhookFactView {
   reason: string | null;
   receivedAt: string;
   appliedAt: string | null;
+  /** `waiting` only: the fact stream of the failed fact it waits behind. */
+  waitsFor: string | null;
+}
+
+/** A fact that holds its booking's lane: failed, or waiting behind one that did. */
+export interface BlockedFactRow {
+  factStream: string;
+  outcome: 'failed' | 'waiting';
+  bookingUid: string | null;
+  previousBookingUid: string | null;
+  waitsFor: string | null;
+  receivedPosition: string | null;
 }
 
 export interface NotificationView {
@@ -43,7 +55,7 @@ const iso = (column: string, alias: string) => `to_char(${column} AT TIME ZONE '
 
 const FACT_COLUMNS = `fact_stream AS "factStream", fact_id AS "factId", trigger_event AS "triggerEvent", booking_uid AS "bookingUid",
   previous_booking_uid AS "previousBookingUid", appointment_id AS "appointmentId", outcome, reason,
-  ${iso('received_at', 'receivedAt')}, ${iso('applied_at', 'appliedAt')}`;
+  ${iso('received_at', 'receivedAt')}, ${iso('applied_at', 'appliedAt')}, waits_for AS "waitsFor"`;
 const CONFLICT_COLUMNS = `conflict_id AS "conflictId", appointment_id AS "appointmentId", status, summary, ledger, calcom,
   fact_id AS "factId", keep, decided_by AS "decidedBy", ${iso('detected_at', 'detectedAt')}, ${iso('resolved_at', 'resolvedAt')}`;
 
@@ -58,6 +70,21 @@ export class CalcomInboundQueries {
         ORDER BY received_at DESC, fact_stream LIMIT $3`,
       [filter.outcome ?? null, filter.appointmentId ?? null, limitOf(filter.limit)],
     );
+  }
+
+  /** Every failed fact and every fact waiting behind one: the translator's lanes, as they stood when it last stopped. */
+  async blockedFacts(): Promise<BlockedFactRow[]> {
+    return this.dataSource.query(
+      `SELECT fact_stream AS "factStream", outcome, booking_uid AS "bookingUid", previous_booking_uid AS "previousBookingUid",
+              waits_for AS "waitsFor", received_position AS "receivedPosition"
+         FROM calcom_webhook_facts WHERE outcome IN ('failed', 'waiting')`,
+    );
+  }
+
+  /** The stream of the fact with this CalcomWebhookReceived event id. */
+  async factStreamOf(factId: string): Promise<string | null> {
+    const rows: { fact_stream: string }[] = await this.dataSource.query('SELECT fact_stream FROM calcom_webhook_facts WHERE fact_id = $1', [factId]);
+    return rows[0]?.fact_stream ?? null;
   }
 
   /** Orphan facts that wait for one of these uids, oldest first (the order Cal.com sent them, as far as we know). */

@@ -63,6 +63,15 @@ export function notificationOf(event: RecordedEvent): NotificationRecord | null 
   }
   if (event.type === 'CalcomWebhookApplied') {
     const data = event.data as CalcomWebhookApplied['data'];
+    if (data.outcome === 'failed') {
+      return {
+        ...base,
+        kind: 'webhook_failed',
+        appointment_id: data.appointmentId,
+        message: `A Cal.com ${data.triggerEvent} could not be applied (later facts of its booking wait behind it): ${data.reason}`,
+        details: { factId: data.factId, factStream: event.streamName, bookingUid: data.bookingUid, triggerEvent: data.triggerEvent },
+      };
+    }
     if (data.outcome !== 'unmapped') return null;
     return {
       ...base,

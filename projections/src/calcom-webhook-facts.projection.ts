@@ -6,8 +6,9 @@ type Received = RecordedEvent<CalcomWebhookReceived['type'], CalcomWebhookReceiv
 type Applied = RecordedEvent<CalcomWebhookApplied['type'], CalcomWebhookApplied['data']>;
 
 /**
- * One row per fact: inserted once when received, then moved forward by each outcome (an orphan re-applied later
- * gets its second outcome). Two statements per batch whatever its size.
+ * One row per fact: inserted once when received, then moved forward by each outcome (an orphan re-applied later,
+ * or a failed fact retried, gets its next outcome; a retry request itself changes nothing here). Two statements per
+ * batch whatever its size. An appointment named once stays named, so a fact that failed on it stays in its history.
  */
 export async function projectWebhookFacts(manager: EntityManager, events: readonly RecordedEvent[]): Promise<void> {
   const received: Received[] = [];
@@ -21,19 +22,20 @@ export async function projectWebhookFacts(manager: EntityManager, events: readon
 }
 
 async function insertReceived(manager: EntityManager, events: readonly Received[]): Promise<void> {
-  const rows = events.map(({ streamName, id, data, revision, recordedAt }) => ({
+  const rows = events.map(({ streamName, id, data, revision, recordedAt, position }) => ({
     fact_stream: streamName,
     fact_id: id,
     trigger_event: data.triggerEvent,
     booking_uid: data.bookingUid,
     received_at: recordedAt,
+    received_position: position,
     version: revision,
   }));
   await manager.query(
-    `INSERT INTO calcom_webhook_facts (fact_stream, fact_id, trigger_event, booking_uid, received_at, version)
-     SELECT fact_stream, fact_id, trigger_event, booking_uid, received_at, version
+    `INSERT INTO calcom_webhook_facts (fact_stream, fact_id, trigger_event, booking_uid, received_at, received_position, version)
+     SELECT fact_stream, fact_id, trigger_event, booking_uid, received_at, received_position, version
        FROM json_to_recordset($1::json) AS r(fact_stream text, fact_id text, trigger_event text, booking_uid text,
-                                            received_at timestamptz, version integer)
+                                            received_at timestamptz, received_position text, version integer)
      ON CONFLICT (fact_stream) DO NOTHING`,
     [JSON.stringify(rows)],
   );
@@ -47,17 +49,18 @@ async function updateOutcomes(manager: EntityManager, events: readonly Applied[]
     appointment_id: data.appointmentId,
     outcome: data.outcome,
     reason: data.reason,
+    waits_for: data.waitsFor ?? null,
     applied_at: recordedAt,
     version: revision,
   }));
   await manager.query(
     `UPDATE calcom_webhook_facts AS f SET
             booking_uid = COALESCE(r.booking_uid, f.booking_uid), previous_booking_uid = r.previous_booking_uid,
-            appointment_id = r.appointment_id, outcome = r.outcome, reason = r.reason, applied_at = r.applied_at,
-            version = r.version
+            appointment_id = COALESCE(r.appointment_id, f.appointment_id), outcome = r.outcome, reason = r.reason,
+            waits_for = r.waits_for, applied_at = r.applied_at, version = r.version
        FROM json_to_recordset($1::json) AS r(fact_stream text, booking_uid text, previous_booking_uid text,
-                                            appointment_id text, outcome text, reason text, applied_at timestamptz,
-                                            version integer)
+                                            appointment_id text, outcome text, reason text, waits_for text,
+                                            applied_at timestamptz, version integer)
       WHERE f.fact_stream = r.fact_stream AND f.version < r.version`,
     [JSON.stringify(rows)],
   );

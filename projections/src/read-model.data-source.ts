@@ -9,6 +9,7 @@ import { CreateCalcomSyncFailures1767571200000 } from './migrations/176757120000
 import { DeriveCalcomSyncStatus1767657600000 } from './migrations/1767657600000-derive-calcom-sync-status.js';
 import { WidenCalcomIds1767744000000 } from './migrations/1767744000000-widen-calcom-ids.js';
 import { CreateSubscriptionIncidents1767830400000 } from './migrations/1767830400000-create-subscription-incidents.js';
+import { AddWebhookFactLanes1767916800000 } from './migrations/1767916800000-add-webhook-fact-lanes.js';
 import { readModelEntities } from './read-model.entities.js';
 
 /** Any constant will do, as long as nothing else in the database uses it for a different purpose. */
@@ -23,7 +24,7 @@ export function createReadModelDataSource(url: string): DataSource {
     type: 'postgres',
     url,
     entities: [...readModelEntities, ...calcomSyncEntities, ...calcomInboundEntities],
-    migrations: [CreateReadModels1767225600000, CreateCalcomSyncStatus1767312000000, CreateDriftChecks1767484800000, CreateCalcomInbound1767398400000, CreateCalcomSyncFailures1767571200000, DeriveCalcomSyncStatus1767657600000, WidenCalcomIds1767744000000, CreateSubscriptionIncidents1767830400000],
+    migrations: [CreateReadModels1767225600000, CreateCalcomSyncStatus1767312000000, CreateDriftChecks1767484800000, CreateCalcomInbound1767398400000, CreateCalcomSyncFailures1767571200000, DeriveCalcomSyncStatus1767657600000, WidenCalcomIds1767744000000, CreateSubscriptionIncidents1767830400000, AddWebhookFactLanes1767916800000],
     migrationsTableName: 'read_model_migrations',
     synchronize: false,
   });

@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'MALFORMED_WEBHOOK'
   | 'PAYLOAD_TOO_LARGE'
   | 'CONFLICT_RESOLVED'
+  | 'FACT_NOT_FAILED'
   | 'DRIFT_NOT_HEALABLE'
   | 'CALCOM_UNAVAILABLE'
   | 'READ_MODEL_BEHIND'
@@ -126,6 +127,13 @@ export class MalformedWebhookError extends DomainError {
 export class PayloadTooLargeError extends DomainError {
   constructor(limitBytes: number) {
     super('PAYLOAD_TOO_LARGE', `The body is larger than ${limitBytes} bytes`, { limitBytes });
+  }
+}
+
+/** Only a webhook fact whose outcome is `failed` can be re-applied (once: a retry already asked for is pending). */
+export class FactNotFailedError extends DomainError {
+  constructor(factId: string, outcome: string | null) {
+    super('FACT_NOT_FAILED', `Webhook fact ${factId} is not failed (${outcome ?? 'not applied yet'})`, { factId, outcome });
   }
 }
 

@@ -1,7 +1,8 @@
 import { Gauge, type Registry } from 'prom-client';
+import { WEBHOOK_OUTCOMES } from '../../../../libs/domain/src/index.js';
 import type { CalcomInboundQueries } from '../../../../projections/src/calcom-inbound.queries.js';
 
-const OUTCOMES = ['pending', 'applied', 'echo', 'conflict', 'orphan', 'unmapped', 'ignored'] as const;
+const OUTCOMES = ['pending', ...WEBHOOK_OUTCOMES] as const;
 
 /** Webhook facts by outcome and open conflicts, read from the read models when scraped (`GET /metrics`). */
 export function registerCalcomInboundMetrics(registry: Registry, queries: CalcomInboundQueries): void {

@@ -10,6 +10,7 @@ import { CalcomWebhooksController } from './calcom-webhooks.controller.js';
 import { ConflictResolutionService } from './conflict-resolution.service.js';
 import { ConflictsController } from './conflicts.controller.js';
 import { NotificationsController } from './notifications.controller.js';
+import { WEBHOOK_FACT_STORE, WebhookFactRetryController } from './webhook-fact-retry.controller.js';
 
 export interface CalcomInboundRuntime {
   config: LedgerConfig;
@@ -29,10 +30,11 @@ export class CalcomInboundModule {
     if (runtime.metrics) registerCalcomInboundMetrics(runtime.metrics, queries);
     return {
       module: CalcomInboundModule,
-      controllers: [CalcomWebhooksController, ConflictsController, NotificationsController],
+      controllers: [CalcomWebhooksController, ConflictsController, NotificationsController, WebhookFactRetryController],
       providers: [
         { provide: CalcomWebhookIntake, useValue: new CalcomWebhookIntake(runtime.store, runtime.config.calcomWebhookSecret ?? null, runtime.now) },
         { provide: CalcomInboundQueries, useValue: queries },
+        { provide: WEBHOOK_FACT_STORE, useValue: runtime.store },
         { provide: ConflictResolutionService, useValue: new ConflictResolutionService(runtime.store, queries, runtime.waitForReadModel) },
       ],
     };

@@ -1,11 +1,12 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { WEBHOOK_OUTCOMES } from '../../../../libs/domain/src/index.js';
 import { CalcomInboundQueries } from '../../../../projections/src/calcom-inbound.queries.js';
 import { ReadAccess } from '../auth/auth.guard.js';
 import { entityIdFromQuery, oneOfFromQuery, pageSizeFromQuery } from '../http/query-params.js';
 
-const KINDS = ['sync_failed', 'conflict', 'unmapped_webhook', 'drift_heal_blocked', 'subscription_parked'];
-const OUTCOMES = ['applied', 'echo', 'conflict', 'orphan', 'unmapped', 'ignored'];
+const KINDS = ['sync_failed', 'conflict', 'unmapped_webhook', 'webhook_failed', 'drift_heal_blocked', 'subscription_parked'];
+const OUTCOMES = [...WEBHOOK_OUTCOMES];
 const MAX_LIMIT = 500;
 
 @ApiTags('sync')

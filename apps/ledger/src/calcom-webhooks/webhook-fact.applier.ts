@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import {
   appointmentStream,
   calcomSyncStream,
@@ -17,6 +18,7 @@ import {
   type RecordedEvent,
   WrongExpectedRevisionError,
 } from '../../../../libs/event-store/src/event-store.port.js';
+import { isOutage } from '../../../../libs/event-store/src/subscription-incidents.js';
 import { derivedId, factEventIds } from './derived-id.js';
 import type { WebhookTargetLoader } from './webhook-target.loader.js';
 
@@ -26,8 +28,19 @@ export interface FactApplication {
   position: Position | null;
 }
 
-const MAX_ATTEMPTS = 5;
-type Received = RecordedEvent<CalcomWebhookReceived['type'], CalcomWebhookReceived['data']>;
+/** How often a fact is tried (with backoff) before it is recorded as `failed`; the last wait is the longest. */
+export interface FactAttempts {
+  attempts: number;
+  initialDelayMs: number;
+}
+
+export const DEFAULT_FACT_ATTEMPTS: FactAttempts = { attempts: 4, initialDelayMs: 200 };
+
+/** Lost races on the appointment stream, re-decided at once on fresh state within one attempt. */
+const MAX_RACES = 5;
+const MAX_REASON_LENGTH = 500;
+export type Received = RecordedEvent<CalcomWebhookReceived['type'], CalcomWebhookReceived['data']>;
+type Applied = RecordedEvent<CalcomWebhookApplied['type'], CalcomWebhookApplied['data']>;
 
 /**
  * Applies one webhook fact: find the appointment, decide (pure), then write the appointment's events, the sync's
@@ -39,6 +52,7 @@ export class WebhookFactApplier {
     private readonly store: EventStore,
     private readonly targets: WebhookTargetLoader,
     private readonly policy: ConflictPolicy,
+    private readonly attempts: FactAttempts = DEFAULT_FACT_ATTEMPTS,
   ) {}
 
   /** A new batch: the read models have caught up to it, so what was read for the last one may be stale. */
@@ -55,36 +69,96 @@ export class WebhookFactApplier {
 
   /** A fact just read from the store, applied for the first time (or again after a crash: nothing is written twice). */
   applyNew(received: RecordedEvent): Promise<FactApplication> {
-    return this.applyAt(received as Received, 0, false);
+    return this.attempted(received as Received, 0, false);
   }
 
   /** An orphan whose booking may be known now; a fact with any other outcome is left alone. */
   async reapplyOrphan(factStream: string): Promise<FactApplication> {
-    const history = await this.store.readStream(factStream);
-    const received = history[0] as Received | undefined;
-    const last = history.at(-1) as RecordedEvent<string, Partial<CalcomWebhookApplied['data']>> | undefined;
-    if (received?.type !== 'CalcomWebhookReceived' || last?.type !== 'CalcomWebhookApplied' || last.data.outcome !== 'orphan') {
-      return { outcome: 'skipped', position: null };
-    }
-    return this.applyAt(received, history.length - 1, true);
+    const fact = await this.factWithOutcome(factStream, 'orphan');
+    return fact ? this.attempted(fact.received, fact.revision, true) : { outcome: 'skipped', position: null };
   }
 
-  private async applyAt(received: Received, factRevision: number, reapply: boolean): Promise<FactApplication> {
-    const parsed = parseCalcomWebhook(received.data.body, received.data.contentType);
-    // A fact stored before the input rules existed: read safely, never applied, kept with the reason.
-    if (!parsed.ok) return this.recordOutcome(received, factRevision, null, { outcome: 'ignored', appointmentId: null, reason: `Refused by the webhook input rules: ${parsed.reason}` });
+  /**
+   * A failed fact an admin asked to apply again (its stream ends with CalcomWebhookRetryRequested). Answers with the
+   * outcome that stands afterwards: a replayed request finds the outcome its first handling wrote.
+   */
+  async retryFailed(factStream: string): Promise<FactApplication> {
+    const history = await this.store.readStream(factStream);
+    const received = history[0] as Received | undefined;
+    const last = history.at(-1);
+    if (received?.type !== 'CalcomWebhookReceived') return { outcome: 'skipped', position: null };
+    if (last?.type === 'CalcomWebhookRetryRequested') return this.attempted(received, history.length - 1, false);
+    const outcome = (history.findLast((event) => event.type === 'CalcomWebhookApplied') as Applied | undefined)?.data.outcome;
+    return { outcome: outcome ?? 'skipped', position: null };
+  }
+
+  /** A fact recorded as `waiting` (null when it is not): where its next outcome goes. */
+  waitingFact(factStream: string): Promise<{ received: Received; revision: number } | null> {
+    return this.factWithOutcome(factStream, 'waiting');
+  }
+
+  /** A waiting fact whose lane is free again, applied as a new one would be. */
+  applyReleased(received: Received, revision: number): Promise<FactApplication> {
+    return this.attempted(received, revision, false);
+  }
+
+  /** A later fact of a booking whose earlier fact failed: it waits behind that one, and is applied after it. */
+  recordWaiting(received: Received, revision: number, waitsFor: string): Promise<FactApplication> {
+    const webhook = this.readable(received);
+    return this.recordOutcome(received, revision, webhook, { outcome: 'waiting', appointmentId: null, reason: `Waits behind ${waitsFor}, an earlier fact of its booking that failed` }, waitsFor);
+  }
+
+  private async factWithOutcome(factStream: string, outcome: string): Promise<{ received: Received; revision: number } | null> {
+    const history = await this.store.readStream(factStream);
+    const received = history[0] as Received | undefined;
+    const last = history.at(-1) as Applied | undefined;
+    if (received?.type !== 'CalcomWebhookReceived' || last?.type !== 'CalcomWebhookApplied' || last.data.outcome !== outcome) return null;
+    return { received, revision: history.length - 1 };
+  }
+
+  /**
+   * Every attempt has an end: a fact that still cannot be applied after the last one is recorded as `failed` with
+   * the reason (and the translator holds only its booking's lane). An outage is not the fact's fault: it is thrown,
+   * the subscription waits it out and the fact is tried again from the start.
+   */
+  private async attempted(received: Received, factRevision: number, reapply: boolean): Promise<FactApplication> {
+    const seen: { appointmentId: string | null } = { appointmentId: null };
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.decideAndWrite(received, factRevision, parsed.webhook, reapply);
+        return await this.applyAt(received, factRevision, reapply, seen);
       } catch (error) {
-        if (!(error instanceof WrongExpectedRevisionError) || attempt >= MAX_ATTEMPTS) throw error;
+        if (isOutage(error)) throw error;
+        if (attempt >= this.attempts.attempts) {
+          const reason = `Not applied after ${attempt} attempts: ${describe(error)}`;
+          return this.recordOutcome(received, factRevision, this.readable(received), { outcome: 'failed', appointmentId: seen.appointmentId, reason });
+        }
+        await delay(this.attempts.initialDelayMs * 3 ** (attempt - 1));
       }
     }
   }
 
-  private async decideAndWrite(received: Received, factRevision: number, webhook: CalcomWebhook, reapply: boolean): Promise<FactApplication> {
+  private async applyAt(received: Received, factRevision: number, reapply: boolean, seen: { appointmentId: string | null }): Promise<FactApplication> {
+    const parsed = parseCalcomWebhook(received.data.body, received.data.contentType);
+    // A fact stored before the input rules existed: read safely, never applied, kept with the reason.
+    if (!parsed.ok) return this.recordOutcome(received, factRevision, null, { outcome: 'ignored', appointmentId: null, reason: `Refused by the webhook input rules: ${parsed.reason}` });
+    for (let race = 1; ; race++) {
+      try {
+        return await this.decideAndWrite(received, factRevision, parsed.webhook, reapply, seen);
+      } catch (error) {
+        if (!(error instanceof WrongExpectedRevisionError) || race >= MAX_RACES) throw error;
+      }
+    }
+  }
+
+  private readable(received: Received): CalcomWebhook | null {
+    const parsed = parseCalcomWebhook(received.data.body, received.data.contentType);
+    return parsed.ok ? parsed.webhook : null;
+  }
+
+  private async decideAndWrite(received: Received, factRevision: number, webhook: CalcomWebhook, reapply: boolean, seen: { appointmentId: string | null }): Promise<FactApplication> {
     const factId = received.id;
     const appointmentId = await this.targets.appointmentIdOf(webhook, factId);
+    seen.appointmentId = appointmentId;
     const loaded = appointmentId ? await this.targets.load(appointmentId, factId) : null;
     const decision = decideWebhook({
       factId,
@@ -118,7 +192,8 @@ export class WebhookFactApplier {
     received: Received,
     factRevision: number,
     webhook: CalcomWebhook | null,
-    decision: Pick<WebhookDecision, 'outcome' | 'appointmentId' | 'reason'>,
+    decision: { outcome: CalcomWebhookApplied['data']['outcome']; appointmentId: string | null; reason: string },
+    waitsFor: string | null = null,
   ): Promise<FactApplication> {
     const applied: CalcomWebhookApplied = {
       type: 'CalcomWebhookApplied',
@@ -130,6 +205,7 @@ export class WebhookFactApplier {
         triggerEvent: received.data.triggerEvent,
         bookingUid: webhook?.bookingUid ?? received.data.bookingUid,
         previousBookingUid: webhook?.rescheduleUid ?? null,
+        ...(waitsFor ? { waitsFor } : {}),
       },
     };
     try {
@@ -162,4 +238,10 @@ export class WebhookFactApplier {
       trigger: received.data.triggerEvent,
     };
   }
+}
+
+/** An error as a reason that can be stored and shown: one line, bounded, nothing PostgreSQL would refuse. */
+function describe(error: unknown): string {
+  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return message.replace(/[\u0000-\u001F\u007F]+/g, ' ').replace(/[\uD800-\uDFFF]/g, '?').slice(0, MAX_REASON_LENGTH);
 }

@@ -7,8 +7,9 @@ import { CatchUpSubscription, type SubscriptionLogger } from '../../../../libs/e
 import type { EventStore, Position, RecordedEvent } from '../../../../libs/event-store/src/event-store.port.js';
 import type { SubscriptionIncidentLog } from '../../../../libs/event-store/src/subscription-incidents.js';
 import type { CalcomInboundQueries } from '../../../../projections/src/calcom-inbound.queries.js';
+import { BlockedLanes } from './blocked-lanes.js';
 import { lanesOf, runLanes } from './fact-lanes.js';
-import type { FactApplication, WebhookFactApplier } from './webhook-fact.applier.js';
+import type { FactApplication, Received, WebhookFactApplier } from './webhook-fact.applier.js';
 
 export const WEBHOOK_TRANSLATOR = 'calcom-webhook-translator';
 
@@ -30,11 +31,19 @@ const LANES = 8;
  * Turns webhook facts into ledger events, in the order they were stored, from its own durable checkpoint.
  * It also watches the sync's streams: a booking uid that becomes known there may be what an orphan fact waits for.
  * Before a batch it lets the read models (the uid chain index) catch up to the batch, so no lookup is stale.
+ *
+ * Facts are independent per booking: one that cannot be applied is recorded as `failed` (see WebhookFactApplier),
+ * the later facts of its booking are recorded as `waiting` behind it, and everything else goes on; the checkpoint
+ * moves past all of them. Those outcomes are the durable record of the lane (rebuilt into BlockedLanes on the first
+ * batch after a start); an admin's CalcomWebhookRetryRequested, itself an event in the fact's stream, brings the
+ * failed fact back here, and once it goes through the facts behind it are applied in store order.
  */
 export class CalcomWebhookTranslator {
   private readonly subscription: CatchUpSubscription;
   /** The latest orphan outcome this process wrote that the read model may not show yet. */
   private orphanWritten: Position | null = null;
+  private readonly blocked: BlockedLanes;
+  private blockedLoaded = false;
 
   constructor(
     private readonly store: EventStore,
@@ -45,6 +54,7 @@ export class CalcomWebhookTranslator {
     logger?: SubscriptionLogger,
     incidents?: SubscriptionIncidentLog,
   ) {
+    this.blocked = new BlockedLanes((a, b) => store.comparePositions(a, b));
     this.subscription = new CatchUpSubscription(store, {
       name: WEBHOOK_TRANSLATOR,
       streamPrefixes: [calcomWebhookStreamPrefix, calcomSyncStreamPrefix],
@@ -70,11 +80,61 @@ export class CalcomWebhookTranslator {
   private async handle(events: readonly RecordedEvent[], position: Position): Promise<void> {
     if (events.length === 0) return;
     await this.readModels.waitUntilProcessed(position, READ_MODEL_WAIT_MS);
+    await this.loadBlockedLanes();
     this.applier.startBatch();
-    const facts = events.filter((event) => event.type === 'CalcomWebhookReceived');
-    await runLanes(lanesOf(facts, (fact) => this.applier.bookingUidsOf(fact)), LANES, async (fact) => this.noteOrphan(await this.applier.applyNew(fact)));
+    // Retries first: the facts waiting behind a retried fact were received before any new fact of this batch.
+    for (const request of events.filter((event) => event.type === 'CalcomWebhookRetryRequested')) await this.retry(request.streamName);
+    const facts = events.filter((event) => event.type === 'CalcomWebhookReceived') as Received[];
+    await runLanes(lanesOf(facts, (fact) => this.applier.bookingUidsOf(fact)), LANES, (fact) => this.applyNew(fact));
     const madeKnown = new Set(events.flatMap(uidsMadeKnownBy));
     if (madeKnown.size > 0) await this.reapplyOrphansWaitingFor([...madeKnown]);
+  }
+
+  /** Once per start: the lanes the outcomes recorded so far hold, from a read model that has caught up with them. */
+  private async loadBlockedLanes(): Promise<void> {
+    if (this.blockedLoaded) return;
+    await this.readModels.waitUntilProcessed(await this.store.headPosition(), READ_MODEL_WAIT_MS);
+    this.blocked.load(await this.inbound.blockedFacts());
+    this.blockedLoaded = true;
+  }
+
+  private async applyNew(fact: Received): Promise<void> {
+    // Failed or waiting already (this batch is replayed after a crash): that outcome stands until a retry.
+    if (this.blocked.holds(fact.streamName)) return;
+    const uids = this.applier.bookingUidsOf(fact);
+    const blocker = this.blocked.blockerOf(uids);
+    if (blocker) {
+      await this.applier.recordWaiting(fact, 0, blocker);
+      this.blocked.wait(fact.streamName, uids, blocker, fact.position);
+      return;
+    }
+    const application = await this.applier.applyNew(fact);
+    if (application.outcome === 'failed') this.blocked.fail(fact.streamName, uids);
+    this.noteOrphan(application);
+  }
+
+  /** An admin's retry: the failed fact again, and once it is no longer failed, the facts that waited behind it, in order. */
+  private async retry(factStream: string): Promise<void> {
+    const application = await this.applier.retryFailed(factStream);
+    this.noteOrphan(application);
+    if (application.outcome === 'failed' || application.outcome === 'waiting') return;
+    for (const waiting of this.blocked.release(factStream)) await this.release(waiting);
+  }
+
+  private async release(factStream: string): Promise<void> {
+    const fact = await this.applier.waitingFact(factStream);
+    if (!fact) return;
+    const uids = this.applier.bookingUidsOf(fact.received);
+    // Its other booking may still wait behind another failed fact.
+    const blocker = this.blocked.blockerOf(uids);
+    if (blocker) {
+      await this.applier.recordWaiting(fact.received, fact.revision, blocker);
+      this.blocked.wait(factStream, uids, blocker, fact.received.position);
+      return;
+    }
+    const application = await this.applier.applyReleased(fact.received, fact.revision);
+    if (application.outcome === 'failed') this.blocked.fail(factStream, uids);
+    this.noteOrphan(application);
   }
 
   private noteOrphan({ outcome, position }: FactApplication): void {

@@ -23,9 +23,16 @@ export type CalcomWebhookReceived = Event<
  * - conflict: Cal.com and the ledger changed the appointment concurrently (a SyncConflictDetected was recorded);
  * - orphan: about a booking nobody knows yet; re-applied when its uid becomes known;
  * - unmapped: a booking whose host or event type is not in the catalog;
- * - ignored: a fact that changes nothing (unknown trigger, PING, a status for a cancelled appointment…).
+ * - ignored: a fact that changes nothing (unknown trigger, PING, a status for a cancelled appointment…), or one that
+ *   breaks the webhook input rules (stored before they existed);
+ * - failed: it could not be applied after a bounded number of attempts (the reason says why); re-applied when an
+ *   admin asks (CalcomWebhookRetryRequested);
+ * - waiting: a later fact of a booking whose earlier fact failed: it waits behind that one (`waitsFor`) and is
+ *   applied, in order, once that one is.
  */
-export type WebhookOutcome = 'applied' | 'echo' | 'conflict' | 'orphan' | 'unmapped' | 'ignored';
+export type WebhookOutcome = 'applied' | 'echo' | 'conflict' | 'orphan' | 'unmapped' | 'ignored' | 'failed' | 'waiting';
+
+export const WEBHOOK_OUTCOMES: readonly WebhookOutcome[] = ['applied', 'echo', 'conflict', 'orphan', 'unmapped', 'ignored', 'failed', 'waiting'];
 
 export type CalcomWebhookApplied = Event<
   'CalcomWebhookApplied',
@@ -39,10 +46,21 @@ export type CalcomWebhookApplied = Event<
     bookingUid: string | null;
     /** For a reschedule, the booking it replaced: an orphan waits for either uid to become known. */
     previousBookingUid: string | null;
+    /** `waiting` only: the fact stream of the failed fact this one waits behind. */
+    waitsFor?: string | null;
   }
 >;
 
-export type CalcomWebhookEvent = CalcomWebhookReceived | CalcomWebhookApplied;
+/** An admin asked for a failed fact to be applied again; the translator does it, then the facts waiting behind it. */
+export type CalcomWebhookRetryRequested = Event<
+  'CalcomWebhookRetryRequested',
+  {
+    factId: string;
+    requestedBy: string;
+  }
+>;
+
+export type CalcomWebhookEvent = CalcomWebhookReceived | CalcomWebhookApplied | CalcomWebhookRetryRequested;
 
 export const calcomWebhookStreamPrefix = 'calcomwebhook-';
 /** `bodyHash` is the hex SHA-256 of the raw body; the first 32 characters name the stream. */
