@@ -52,6 +52,8 @@ export class HttpExceptionFilter implements ExceptionFilter {
     if (status >= 500) {
       this.logger.error({ message: 'request failed', method: request.method, path: request.path, error: String(exception), stack: (exception as Error)?.stack });
     }
+    // A client that went away mid-request, or an answer already under way: nothing more can be said to it.
+    if (response.headersSent || response.writableEnded || response.socket?.writable === false) return;
     if (exception instanceof RetryLaterError) response.setHeader('Retry-After', String(exception.retryAfterSeconds));
     response.status(status).json(body);
   }
