@@ -124,11 +124,14 @@ export function readAllQuery(after: PostgresPosition, limit: number, streamPrefi
   };
 }
 
-/** Rows our snapshot sees are committed: the newest of them in the global order. */
+/**
+ * Rows our snapshot sees are committed: the newest of them in the global order. The ORDER BY names the table's
+ * columns, not the text output columns of the same names (which would sort "995" after "1086").
+ */
 export const headPositionQuery: pg.QueryConfig = {
   name: 'event_store_head_position',
   text: `SELECT transaction_id::text AS transaction_id, global_position::text AS global_position FROM events
-          ORDER BY transaction_id DESC, global_position DESC LIMIT 1`,
+          ORDER BY events.transaction_id DESC, events.global_position DESC LIMIT 1`,
 };
 
 export function hasEventsAfterQuery(after: PostgresPosition): pg.QueryConfig {
