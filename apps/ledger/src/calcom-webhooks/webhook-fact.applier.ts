@@ -26,6 +26,8 @@ export interface FactApplication {
   outcome: CalcomWebhookApplied['data']['outcome'] | 'skipped';
   /** The position of the last event written, when something was. */
   position: Position | null;
+  /** When the outcome is `failed`: the bookings whose lane it holds. */
+  bookingUids?: string[];
 }
 
 /** How often a fact is tried (with backoff) before it is recorded as `failed`; the last wait is the longest. */
@@ -130,7 +132,8 @@ export class WebhookFactApplier {
         if (isOutage(error)) throw error;
         if (attempt >= this.attempts.attempts) {
           const reason = `Not applied after ${attempt} attempts: ${describe(error)}`;
-          return this.recordOutcome(received, factRevision, this.readable(received), { outcome: 'failed', appointmentId: seen.appointmentId, reason });
+          const recorded = await this.recordOutcome(received, factRevision, this.readable(received), { outcome: 'failed', appointmentId: seen.appointmentId, reason });
+          return { ...recorded, bookingUids: this.bookingUidsOf(received) };
         }
         await delay(this.attempts.initialDelayMs * 3 ** (attempt - 1));
       }

@@ -149,7 +149,11 @@ export class CalcomWebhookTranslator {
       await this.readModels.waitUntilProcessed(this.orphanWritten, READ_MODEL_WAIT_MS);
       this.orphanWritten = null;
     }
-    for (const factStream of await this.inbound.orphansWaitingFor(uids)) this.noteOrphan(await this.applier.reapplyOrphan(factStream));
+    for (const factStream of await this.inbound.orphansWaitingFor(uids)) {
+      const application = await this.applier.reapplyOrphan(factStream);
+      if (application.outcome === 'failed') this.blocked.fail(factStream, application.bookingUids ?? []);
+      this.noteOrphan(application);
+    }
   }
 }
 
