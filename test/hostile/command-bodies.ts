@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { COMMAND_ENDPOINTS, type CommandEndpoint, type Fixtures } from './command-endpoints.js';
-import { deepJsonText, hostileDateTime, hostileJson, hostileKey, hostileLeaf, impossibleDateTime, jsonString, jsonText, literal, PROTOTYPE_WORDS, toNode, unstorableString, type JsonNode } from './hostile-values.js';
+import { deepJsonText, edgeButValidLeaf, hostileDateTime, hostileJson, hostileKey, hostileLeaf, impossibleDateTime, jsonString, jsonText, literal, PROTOTYPE_WORDS, toNode, unstorableString, type JsonNode } from './hostile-values.js';
 
 export interface BodyRequest {
   endpoint: string;
@@ -77,10 +77,27 @@ export function mutationOf(body: JsonNode, value: fc.Arbitrary<JsonNode> = hosti
 }
 
 /** (a) A valid body with one hostile field. */
-export const mutatedCommand = (fixtures: Fixtures): fc.Arbitrary<BodyRequest> =>
-  endpointRequest(fixtures, COMMAND_ENDPOINTS, (endpoint) =>
-    endpoint.validBody.map(toNode).chain((valid) => mutationOf(valid).map((mutation) => jsonText(applyMutation(valid, mutation)))),
+export const mutatedCommand = (fixtures: Fixtures, endpoints = COMMAND_ENDPOINTS, value = hostileFieldValue): fc.Arbitrary<BodyRequest> =>
+  endpointRequest(fixtures, endpoints, (endpoint) =>
+    endpoint.validBody.map(toNode).chain((valid) => mutationOf(valid, value).map((mutation) => jsonText(applyMutation(valid, mutation)))),
   );
+
+/** Values at the edge of what the rules allow: each must be refused or kept exactly, never rewritten on the way in. */
+const edgeFieldValue: fc.Arbitrary<JsonNode> = fc.oneof(
+  { weight: 3, arbitrary: edgeButValidLeaf },
+  { weight: 1, arbitrary: hostileFieldValue },
+);
+
+/** A valid body with one field at the edge, to the commands whose effect can be read back. */
+export const edgeCommand = (fixtures: Fixtures): fc.Arbitrary<BodyRequest> =>
+  mutatedCommand(
+    fixtures,
+    COMMAND_ENDPOINTS.filter((endpoint) => ['schedule', 'reschedule', 'cancel', 'reassign', 'change-service', 'save staff', 'save service'].includes(endpoint.name)),
+    edgeFieldValue,
+  );
+
+/** Names every object inherits: a field check that asks `key in object` takes them for declared fields. */
+const INHERITED_NAMES = ['toString', 'valueOf', 'hasOwnProperty', 'isPrototypeOf', 'propertyIsEnumerable', 'toLocaleString', '__defineGetter__', '__lookupSetter__'];
 
 /**
  * A valid body with one value no rule allows: NUL or a lone surrogate in any string, an impossible date-time, a
@@ -100,9 +117,9 @@ export const invalidCommand = (fixtures: Fixtures): fc.Arbitrary<BodyRequest & {
       const dates = leafOf('string', (path) => path[path.length - 1] === 'startsAt');
       const numbers = leafOf('literal', (path) => nodeAt(valid, path)?.kind === 'literal' && /^\d/.test((nodeAt(valid, path) as { text: string }).text));
       const options: fc.Arbitrary<{ mutation: Mutation; why: string }>[] = [
-        fc.record({ path: fc.constantFrom(...objects), key: fc.constantFrom(...PROTOTYPE_WORDS) }).map(({ path, key }) => ({
+        fc.record({ path: fc.constantFrom(...objects), key: fc.constantFrom(...PROTOTYPE_WORDS, ...INHERITED_NAMES, 'unknownField') }).map(({ path, key }) => ({
           mutation: { kind: 'add', path, key, value: literal('{"polluted":true}') },
-          why: `the key ${key}`,
+          why: `the unknown key ${key}`,
         })),
       ];
       if (strings.length) options.push(fc.record({ path: fc.constantFrom(...strings), text: unstorableString }).map(({ path, text }) => ({ mutation: { kind: 'replace', path, value: jsonString(text) }, why: 'NUL or a lone surrogate' })));

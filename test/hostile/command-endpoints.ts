@@ -109,6 +109,20 @@ export const COMMAND_ENDPOINTS: CommandEndpoint[] = [
     bodyIsChecked: true,
   },
   {
+    name: 'heal drift item',
+    method: 'POST',
+    target: (fixtures) => anyAppointment(fixtures).map((id) => `/drift/items/missing_booking:${id}/heal`),
+    validBody: fc.record({ keep: fc.constantFrom('ledger', 'calcom') }),
+    bodyIsChecked: true,
+  },
+  {
+    name: 'retry webhook fact',
+    method: 'POST',
+    target: () => fc.constant('/webhooks/calcom/facts/00000000-0000-4000-8000-000000000000/retry'),
+    validBody: fc.constant({}),
+    bodyIsChecked: false,
+  },
+  {
     name: 'sync now',
     method: 'POST',
     target: (fixtures) => anyAppointment(fixtures).map((id) => `/appointments/${id}/sync`),

@@ -8,11 +8,12 @@ import { ADMIN_TOKEN } from '../support/ledger-for-tests.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { propertyTimeoutMs, runParameters } from './fuzz-settings.js';
 import { expectErrorShape, expectSafeAnswer, processWatch } from './hostile-answers.js';
-import { invalidCommand, mutatedCommand, randomJsonCommand, rawBodyCommand } from './command-bodies.js';
+import { expectKeptAsSent } from './accepted-effects.js';
+import { edgeCommand, invalidCommand, mutatedCommand, randomJsonCommand, rawBodyCommand } from './command-bodies.js';
 import type { Fixtures } from './command-endpoints.js';
 import { hostileHeaders, hostilePath, protocolAbuse, wrongMethod } from './paths-methods-headers.js';
 import { cursorQuery, hostileQuery, oddLimitQuery } from './query-strings.js';
-import { exampleWebhooks, hostileFormWebhook, hostileJsonWebhook, type WebhookBody } from './hostile-webhooks.js';
+import { exampleWebhooks, hostileFormWebhook, hostileJsonWebhook, wrongSignature, type WebhookBody } from './hostile-webhooks.js';
 import { rawRequest, type RawAnswer, type RawRequest } from './raw-http.js';
 
 /**
@@ -98,11 +99,21 @@ describe('command bodies', () => {
     );
   }, propertyTimeoutMs(60));
 
-  it('a value no rule allows (NUL, lone surrogate, impossible date-time, prototype key, integer out of range) is refused with a 4xx', async () => {
+  it('a value no rule allows (NUL, lone surrogate, impossible date-time, unknown or prototype key, integer out of range) is refused with a 4xx', async () => {
     await fc.assert(
       fc.asyncProperty(invalidCommand(fixtures), async ({ method, target, body, why }) => {
         const answer = await send(withBody(method, target, body));
         if (answer.status < 400) throw new Error(`${why} was accepted: ${method} ${target} ${body.slice(0, 300)} → ${answer.status} ${answer.text.slice(0, 200)}`);
+      }),
+      runParameters(50),
+    );
+  }, propertyTimeoutMs(50));
+
+  it('a value at the edge of the rules (unicode, maximum length, 2^31, the date window) is refused or kept exactly as sent, in the stream and the lists', async () => {
+    await fc.assert(
+      fc.asyncProperty(edgeCommand(fixtures), async (request) => {
+        const answer = await send(withBody(request.method, request.target, request.body));
+        if (answer.status < 300) await expectKeptAsSent(started.admin, request, answer);
       }),
       runParameters(50),
     );
@@ -229,6 +240,26 @@ describe('signed Cal.com webhooks', () => {
       runParameters(50),
     );
   }, propertyTimeoutMs(50));
+});
+
+describe('unsigned webhooks', () => {
+  it('no signature or a wrong one: 401 in the error shape, nothing stored', async () => {
+    const bodies = fc.oneof(hostileJsonWebhook(webhookTemplates), hostileFormWebhook());
+    await fc.assert(
+      fc.asyncProperty(bodies.chain((webhook) => fc.record({ webhook: fc.constant(webhook), signature: wrongSignature(webhook.body, SECRET) })), async ({ webhook, signature }) => {
+        const answer = await send({
+          method: 'POST',
+          target: '/webhooks/calcom',
+          headers: [...(webhook.contentType === null ? [] : [['content-type', webhook.contentType] as [string, string]]), ...(signature === null ? [] : [['x-cal-signature-256', signature] as [string, string]])],
+          body: webhook.body,
+        });
+        if (answer.status !== 401 && answer.status !== 413) throw new Error(`a webhook signed ${JSON.stringify(signature?.slice(0, 80))} → ${answer.status} ${answer.text.slice(0, 200)}`);
+        const { rows } = await db.query("SELECT count(*)::int AS stored FROM events WHERE type = 'CalcomWebhookReceived' AND data->>'body' = $1", [webhook.body]);
+        if (rows[0].stored !== 0) throw new Error(`an unsigned webhook was stored: ${webhook.body.slice(0, 200)}`);
+      }),
+      runParameters(20),
+    );
+  }, propertyTimeoutMs(20));
 });
 
 describe('after the hostile requests', () => {

@@ -121,6 +121,23 @@ export const hostileDateTime: fc.Arbitrary<string> = fc.oneof(
     .map((d) => `${pad(d.year, 4)}-${pad(d.month)}-${pad(d.day)}T${pad(d.hour)}:${pad(d.minute)}:${pad(d.second)}${d.sign}${pad(d.offsetHours)}:${pad(d.offsetMinutes)}`),
 );
 
+/** Values a lenient parser likes to rewrite: unicode, maximum lengths, padding, int4 overflow, the date window's edges. */
+export const edgeButValidLeaf: fc.Arbitrary<JsonNode> = fc.oneof(
+  fc
+    .constantFrom(
+      'é', 'Zoë Ça', '👩‍👩‍👧', 'שלום', '\u202eevil', '<script>alert(1)</script>', "O'Brien; DROP TABLE events;--", 'a'.repeat(200), 'b'.repeat(500),
+      ' Ada ', 'Ada  Lovelace', 'Ada\u00a0Lovelace', 'e\u0301', 'x+tag@example.com', 'ÄDA@EXAMPLE.COM', 'Etc/GMT+12', 'UTC', 'America/Argentina/ComodRivadavia',
+    )
+    .map(jsonString),
+  fc.constantFrom('2147483648', '2147483647', '4294967296', '9007199254740991', '5', '1440', '1E2', '30.0', '1e1').map(literal),
+  fc
+    .constantFrom(
+      '2199-12-31T23:59:59-14:00', '2199-12-31T23:59:59+14:00', '2032-02-29T10:00:00Z', '2030-06-01T10:00:00.123456789+05:45', '2030-06-01T10:00Z',
+      '2030-06-01T00:00:00-00:00', '2030-03-31T02:30:00+02:00', '2030-12-31T23:59:59.999+00:00',
+    )
+    .map(jsonString),
+);
+
 /** Keys a hostile client puts in objects. */
 export const hostileKey: fc.Arbitrary<string> = fc.oneof(
   { weight: 2, arbitrary: fc.constantFrom(...PROTOTYPE_WORDS) },

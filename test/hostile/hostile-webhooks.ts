@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
+import { signCalcomWebhook } from '../../libs/calcom/src/calcom-webhook-signature.js';
 import { applyMutation, mutationOf } from './command-bodies.js';
 import { deepJsonText, hostileDateTime, hostileJson, hostileLeaf, hostileString, jsonString, jsonText, percentEncode, toNode, unstorableString } from './hostile-values.js';
 
@@ -95,3 +96,14 @@ export const hostileFormWebhook = (): fc.Arbitrary<WebhookBody> =>
     return { body: fields.join('&'), contentType };
   });
 
+
+/** Signatures that must not pass: none, another secret's, another body's, cut short, not hex, huge. */
+export const wrongSignature = (body: string, secret: string): fc.Arbitrary<string | null> =>
+  fc.oneof(
+    fc.constant(null),
+    fc.constantFrom('', ' ', 'no-secret-provided', 'a'.repeat(64), 'zz'.repeat(32), '0'.repeat(10_000), 'sha256=', 'undefined', 'null'),
+    fc.constant(signCalcomWebhook(body, `${secret}-other`)),
+    fc.constant(signCalcomWebhook(`${body} `, secret)),
+    fc.constant(signCalcomWebhook(body, secret).slice(0, 63)),
+    fc.constant(`${signCalcomWebhook(body, secret)}00`),
+  );

@@ -20,6 +20,7 @@ export const ID_ROUTES: IdRoute[] = [
   { method: 'GET', path: (id) => `/conflicts/${id}` },
   { method: 'POST', path: (id) => `/conflicts/${id}/resolve`, body: { keep: 'ledger' } },
   { method: 'POST', path: (id) => `/drift/items/${id}/heal`, body: { keep: 'ledger' } },
+  { method: 'POST', path: (id) => `/webhooks/calcom/facts/${id}/retry`, body: {} },
 ];
 
 /** (d) Path ids as sent on the wire: percent-encoded NUL, dot segments, very long, unicode, prototype words. */
@@ -60,6 +61,7 @@ export const ROUTES: { path: string; methods: string[] }[] = [
   { path: '/sync/status', methods: ['GET'] },
   { path: '/webhooks/calcom', methods: ['POST'] },
   { path: '/webhooks/calcom/facts', methods: ['GET'] },
+  { path: '/webhooks/calcom/facts/00000000-0000-4000-8000-000000000000/retry', methods: ['POST'] },
   { path: '/notifications', methods: ['GET'] },
   { path: '/health', methods: ['GET'] },
   { path: '/metrics', methods: ['GET'] },

@@ -35,7 +35,7 @@ const knownValue: Record<string, fc.Arbitrary<string>> = {
   status: fc.constantFrom('scheduled', 'cancelled', 'open', 'resolved', 'SCHEDULED', 'all'),
   staffId: fc.constantFrom('olivia', 'hugo', 'nobody', '__proto__'),
   appointmentId: fc.constantFrom('a1', 'nobody', '__proto__'),
-  outcome: fc.constantFrom('applied', 'echo', 'conflict', 'orphan', 'unmapped', 'ignored', 'failed'),
+  outcome: fc.constantFrom('applied', 'echo', 'conflict', 'orphan', 'unmapped', 'ignored', 'failed', 'waiting'),
   kind: fc.constantFrom('sync_failed', 'conflict', 'unmapped_webhook', 'drift_heal_blocked'),
   limit: limitText,
   from: hostileDateTime,
