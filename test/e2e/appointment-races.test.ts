@@ -90,6 +90,7 @@ describe('the staff calendar', () => {
       // The example: the first booking is stored while the projector is down, so the read model lacks it.
       const first = await admin.post('/appointments', { serviceId: 'cut', staffId: 'sam', startsAt: slot, customer });
       expect(first.status).toBe(201);
+      expect(store.comparePositions(await store.headPosition(), projector.position)).toBeGreaterThan(0);
 
       const ids = Array.from({ length: 45 }, () => randomUUID());
       const started = Date.now();
@@ -103,7 +104,7 @@ describe('the staff calendar', () => {
       // Every request beyond the 20 lock connections got an answer within a bound, none hung.
       expect(Date.now() - started).toBeLessThan(3 * TIMEOUT_MS);
       const outcomes = count(statuses(racers));
-      expect(Object.keys(outcomes).every((outcome) => ['503 READ_MODEL_BEHIND', '503 COMMAND_TIMEOUT'].includes(outcome))).toBe(true);
+      expect(Object.keys(outcomes).filter((outcome) => !['503 READ_MODEL_BEHIND', '503 COMMAND_TIMEOUT'].includes(outcome))).toEqual([]);
       for (const refused of racers) {
         expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
         expect(refused.body.error).toEqual({ code: expect.any(String), message: expect.any(String), details: expect.objectContaining({ retryAfterSeconds: expect.any(Number) }) });

@@ -160,13 +160,17 @@ test('a staff member without an event type for the service fails for good with t
 });
 
 test('Cal.com’s refusal is a permanent failure with Cal.com’s own message, not retried', async () => {
-  // Olivia is busy at that time on Cal.com (a booking the ledger does not know), so Cal.com refuses the create.
+  // Olivia is busy at that time on Cal.com, so Cal.com refuses the create. The ledger must not know that booking
+  // (its calendar would refuse ours first): booked at another time, then moved there without a webhook.
   const startsAt = nextSlot();
-  await fetch(`${sandbox.url}/_sandbox/bookings`, {
+  const walkIn = await fetch(`${sandbox.url}/_sandbox/bookings`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ eventTypeId: 102, start: startsAt, attendee: { name: 'Walk In', email: 'walkin@example.com', timeZone: 'UTC' } }),
+    body: JSON.stringify({ eventTypeId: 102, start: nextSlot(), attendee: { name: 'Walk In', email: 'walkin@example.com', timeZone: 'UTC' } }),
   });
+  const { uid } = (await walkIn.json()) as { uid: string };
+  const moved = await fetch(`${sandbox.url}/_sandbox/bookings/${uid}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ start: startsAt }) });
+  expect(moved.status).toBe(200);
   const appointmentId = randomUUID();
   const customer = { name: 'Cy', email: `cy-${appointmentId.slice(0, 8)}@example.com`, timeZone: 'UTC' };
   expect((await admin.post('/appointments', { appointmentId, serviceId: 'consult', staffId: 'olivia', startsAt, customer })).status).toBe(201);
