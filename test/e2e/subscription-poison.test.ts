@@ -99,7 +99,7 @@ describe('an event the projector cannot apply, stored directly in the event stor
         status: 'parked',
         failure: null,
         parkedEvents: 1,
-        parked: [expect.objectContaining({ position: poison.position, streamName: 'appointment-poison', eventType: 'AppointmentScheduled', revision: 0, error: expect.any(String), attempts: 5 })],
+        parked: [expect.objectContaining({ position: poison.position, streamName: 'appointment-poison', eventType: 'AppointmentScheduled', revision: 0, error: expect.any(String), attempts: 6 })],
       },
     ]);
     expect(parked.body.projectorPosition).not.toBe('start');

@@ -236,19 +236,26 @@ export class CatchUpSubscription {
     const trouble = eventInTrouble(event);
     // A handler that fails on every event is broken, not fed poison: stop parking and keep trying (reported).
     const attempts = this.parkedInARow >= this.parking.maxParkedInARow ? Infinity : this.parking.eventAttempts;
-    let outcome: Awaited<ReturnType<CatchUpSubscription['attempt']>>;
-    do {
-      outcome = await this.attempt(signal, attempts, trouble, () => this.options.handle([event], end));
-      if (outcome === STOPPED) return STOPPED;
-      if (outcome === HANDLED) return this.advanceTo(end, 1);
-      // Before blaming the event, the handler must work without it (a checkpoint-only batch where we are).
-    } while (!(await this.worksWithout(trouble, signal)));
-    if (signal.aborted) return STOPPED;
-    const parked: ParkedEvent = { ...trouble, subscription: this.name, resumeFrom: this.current, error: outcome.error, attempts: outcome.attempts, parkedAt: new Date().toISOString() };
+    let tries = 0;
+    const handleIt = () => (tries++, this.options.handle([event], end));
+    let outcome = await this.attempt(signal, attempts, trouble, handleIt);
+    // The event is to blame only if the handler works without it (a checkpoint-only batch where we are) just before
+    // and just after it failed once more: else an outage that began or ended meanwhile could park a healthy event.
+    while (outcome !== STOPPED && outcome !== HANDLED && !signal.aborted) {
+      if (!(await this.worksWithout(trouble, signal))) {
+        outcome = await this.attempt(signal, attempts, trouble, handleIt);
+        continue;
+      }
+      outcome = await this.attempt(signal, 1, trouble, handleIt);
+      if (outcome === STOPPED || outcome === HANDLED || (await this.worksWithout(trouble, signal))) break;
+    }
+    if (outcome === HANDLED) return this.advanceTo(end, 1);
+    if (outcome === STOPPED || signal.aborted) return STOPPED;
+    const parked: ParkedEvent = { ...trouble, subscription: this.name, resumeFrom: this.current, error: outcome.error, attempts: tries, parkedAt: new Date().toISOString() };
     if ((await this.untilSuccess('park', signal, () => this.options.incidents?.parked(parked) ?? Promise.resolve())) === STOPPED) return STOPPED;
     this.parkedEvents.push(parked);
     this.parkedInARow++;
-    this.logger.error(`Subscription ${this.name} parked ${event.type} at ${event.position} (${event.streamName}) after ${outcome.attempts} attempts: ${outcome.error}`);
+    this.logger.error(`Subscription ${this.name} parked ${event.type} at ${event.position} (${event.streamName}) after ${tries} attempts: ${outcome.error}`);
     this.notify(() => this.options.onParked?.(parked));
     if ((await this.untilSuccess('handle', signal, () => this.options.handle([], end))) === STOPPED) return STOPPED;
     this.advanceTo(end);
@@ -276,14 +283,14 @@ export class CatchUpSubscription {
     }
   }
 
-  /** False (after the backoff) when even an empty batch fails: then nothing says the event is at fault. */
+  /** False (after the backoff, or when stopped) when even an empty batch fails: nothing says the event is at fault. */
   private async worksWithout(trouble: EventInTrouble, signal: AbortSignal): Promise<boolean> {
     try {
       await this.options.handle([], this.current);
       return true;
     } catch (error) {
       await this.failed(error, 'handle', trouble, true, signal);
-      return signal.aborted;
+      return false;
     }
   }
 

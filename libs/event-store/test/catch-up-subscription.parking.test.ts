@@ -92,14 +92,15 @@ test('a batch that keeps failing is narrowed to its poison event, which is parke
   expect(handled).toEqual(ids.filter((_, index) => kinds[index] === 'ok'));
   const parked = incidents.calls.filter((call) => call.kind === 'parked').map((call) => call.value as ParkedEvent);
   expect(parked.map(({ eventId, position, eventType, attempts, subscription: who }) => ({ eventId, position, eventType, attempts, who }))).toEqual(
-    [3, 8].map((index) => ({ eventId: ids[index], position: positions[index], eventType: 'Poison', attempts: 3, who: name })),
+    // Its 3 attempts, and one more once an empty batch showed the handler works without it.
+    [3, 8].map((index) => ({ eventId: ids[index], position: positions[index], eventType: 'Poison', attempts: 4, who: name })),
   );
   expect(parked[0].error).toContain('out of range for type integer');
   expect(parked[0].streamName).toBe(`${prefix}1`);
   expect(onParked).toEqual(parked);
   expect(subscription.parked).toEqual(parked);
-  // Each poison event was tried alone exactly `eventAttempts` times.
-  for (const index of [3, 8]) expect(calls.filter((batch) => batch.length === 1 && batch[0].id === ids[index])).toHaveLength(3);
+  // Each poison event was tried alone exactly `eventAttempts` + 1 times.
+  for (const index of [3, 8]) expect(calls.filter((batch) => batch.length === 1 && batch[0].id === ids[index])).toHaveLength(4);
   expect(await checkpoints.load(name)).toBe(subscription.position);
   expect(subscription.failure).toBeNull();
   expect(incidents.calls.at(-1)).toEqual({ kind: 'recovered', value: name });
