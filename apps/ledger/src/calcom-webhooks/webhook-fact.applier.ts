@@ -64,9 +64,8 @@ export class WebhookFactApplier {
 
   /** The bookings a fact is about: facts that share one are applied in order, others side by side. */
   bookingUidsOf(received: RecordedEvent): string[] {
-    const parsed = parseCalcomWebhook((received as Received).data.body, (received as Received).data.contentType);
-    if (!parsed.ok) return [];
-    return [parsed.webhook.bookingUid, parsed.webhook.rescheduleUid].filter((uid): uid is string => uid !== null);
+    const webhook = this.readable(received as Received);
+    return webhook ? [webhook.bookingUid, webhook.rescheduleUid].filter((uid): uid is string => uid !== null) : [];
   }
 
   /** A fact just read from the store, applied for the first time (or again after a crash: nothing is written twice). */
@@ -172,6 +171,7 @@ export class WebhookFactApplier {
       conflictId: derivedId(factId, 'conflict'),
       policy: this.policy,
     });
+    seen.appointmentId = decision.appointmentId ?? appointmentId;
     if (reapply && decision.outcome === 'orphan') return { outcome: 'orphan', position: null };
 
     let position: Position | null = null;
