@@ -80,9 +80,10 @@ describe('an event the projector cannot apply, stored directly in the event stor
       expect(health.status).toBe(503);
       expect(health.body.subscriptions).toEqual([expect.objectContaining({ name: 'read-models', status: 'stalled' })]);
       expect(health.body.subscriptions[0].failure.event).toMatchObject({ position: poison.position, streamName: 'appointment-poison', eventType: 'AppointmentScheduled' });
+      // Read a moment before the incident table, so the two may disagree for the length of a retry.
+      expect(health.body.checks.projector).toBe('down');
       return health.body;
     }, 20_000, 5);
-    expect(stalled.checks.projector).toBe('down');
     expect(stalled.subscriptions[0].failure).toMatchObject({ phase: 'handle', error: expect.any(String), attempts: expect.any(Number) });
 
     // Then parked: the projector moves on, and says what it left behind.
