@@ -91,7 +91,21 @@ export interface ProtocolAbuse {
   method: string;
   target: string;
   headers: [string, string][];
+  body?: string;
+  ownFraming?: boolean;
 }
+
+/** Bodies framed in ways HTTP/1.1 forbids or Node refuses: the classic request-smuggling shapes. */
+const badFraming = fc.constantFrom<ProtocolAbuse>(
+  { what: 'two different Content-Lengths', method: 'POST', target: '/appointments', headers: [['content-type', 'application/json'], ['content-length', '2'], ['content-length', '3']], body: '{}', ownFraming: true },
+  { what: 'Content-Length: -1', method: 'POST', target: '/appointments', headers: [['content-type', 'application/json'], ['content-length', '-1']], body: '{}', ownFraming: true },
+  { what: 'Content-Length: abc', method: 'POST', target: '/appointments', headers: [['content-type', 'application/json'], ['content-length', 'abc']], body: '{}', ownFraming: true },
+  { what: 'chunked with a chunk size that is not hex', method: 'POST', target: '/appointments', headers: [['content-type', 'application/json'], ['transfer-encoding', 'chunked']], body: 'zz\r\n{}\r\n0\r\n\r\n', ownFraming: true },
+  { what: 'chunked and a Content-Length', method: 'POST', target: '/appointments', headers: [['content-type', 'application/json'], ['transfer-encoding', 'chunked'], ['content-length', '7']], body: '2\r\n{}\r\n0\r\n\r\n', ownFraming: true },
+  { what: 'Transfer-Encoding: gzip, chunked', method: 'POST', target: '/appointments', headers: [['content-type', 'application/json'], ['transfer-encoding', 'gzip, chunked']], body: '2\r\n{}\r\n0\r\n\r\n', ownFraming: true },
+  { what: 'a header name with spaces', method: 'GET', target: '/staff', headers: [['x broken', 'value']] },
+  { what: 'a space before the colon', method: 'GET', target: '/staff', headers: [['x-actor ', 'Ada']] },
+);
 
 /** Requests Node's HTTP parser refuses before the app sees them: the answer must still be the error shape. */
 export const protocolAbuse = (): fc.Arbitrary<ProtocolAbuse> =>
@@ -103,4 +117,15 @@ export const protocolAbuse = (): fc.Arbitrary<ProtocolAbuse> =>
       .tuple(fc.constantFrom('x-actor', 'if-match', 'x-correlation-id', 'authorization'), fc.constantFrom('\u0000', '\u0001', '\u001b', '\u007f', '\u000b'))
       .map(([name, control]): ProtocolAbuse => ({ what: `${JSON.stringify(control)} in ${name}`, method: 'POST', target: '/appointments/a1/cancel', headers: [[name, `a${control}b`]] })),
     fc.constantFrom('/appointments/a b', '/appointments/a\u0000b', '/appointments/\u007f', '/appointments/é', '/appointments/😀', '/staff\t').map((target) => ({ what: 'a raw control or non-ASCII character in the target', method: 'GET', target, headers: [] })),
+    badFraming,
   );
+
+/** Paths nobody routes, or routes written oddly: dot segments, doubled or trailing slashes, other cases, encoded slashes. */
+export const oddTarget: fc.Arbitrary<string> = fc.oneof(
+  fc.constantFrom(
+    '/', '//', '/appointments/', '//appointments', '/APPOINTMENTS', '/appointments/a1/', '/appointments/a1//history', '/appointments/a1/../../staff',
+    '/docs/../health', '/webhooks/calcom/../../staff', '/%2e%2e/health', '/appointments%2Fa1', '/appointments/a1%2Fhistory', '/staff;x=1', '/staff?',
+    '/staff#frag', '/health/', '/metrics/x', '/webhooks/calcom/facts/', '/appointments/a1/history/x', '/__proto__', '/constructor/prototype', '/*', '/.env',
+  ),
+  fc.array(hostileId, { minLength: 1, maxLength: 4 }).map((segments) => `/${segments.join('/')}`).filter((target) => target.length < 14_000),
+);

@@ -8,6 +8,8 @@ export interface RawRequest {
   body?: Buffer | string;
   /** Declare this Content-Length instead of the body's real length (a short body: the client stops early). */
   declaredLength?: number;
+  /** Send no Content-Length of our own: the headers given say how the body is framed (or lie about it). */
+  ownFraming?: boolean;
 }
 
 export interface RawAnswer {
@@ -28,7 +30,7 @@ const ANSWER_TIMEOUT_MS = 15_000;
 export function rawRequest(baseUrl: string, request: RawRequest): Promise<RawAnswer> {
   const { hostname, port } = new URL(baseUrl);
   const body = request.body === undefined ? undefined : Buffer.isBuffer(request.body) ? request.body : Buffer.from(request.body, 'utf8');
-  const length = request.declaredLength ?? body?.length;
+  const length = request.ownFraming ? undefined : (request.declaredLength ?? body?.length);
   const head = [
     `${request.method} ${request.target} HTTP/1.1`,
     `host: ${hostname}:${port}`,
