@@ -75,11 +75,26 @@ describe('StaffCalendarLock', () => {
     const late = await locks.withAppointment('pool-late', Date.now() + 200, async () => 'ran').catch((error) => error);
     expect(late).toBeInstanceOf(CommandTimeoutError);
     expect(late.details.waitingFor).toContain('lock connection');
-    const order: number[] = [];
-    const queued = [0, 1, 2, 3].map((index) => locks.withAppointment(`queued-${index}`, Date.now() + 10_000, async () => void order.push(index)));
     held.open();
-    await Promise.all([...holders, ...queued]);
-    expect(order).toEqual([0, 1, 2, 3]);
+    await Promise.all(holders);
+
+    // One connection: the turns run one by one, so the order they ran in is the order they were let in.
+    const single = await StaffCalendarLock.open(database.url, 1);
+    try {
+      const order: number[] = [];
+      const first = gate();
+      const queued = [0, 1, 2, 3, 4].map((index) =>
+        single.withAppointment(`queued-${index}`, Date.now() + 10_000, async () => {
+          order.push(index);
+          if (index === 0) await first.opened;
+        }),
+      );
+      first.open();
+      await Promise.all(queued);
+      expect(order).toEqual([0, 1, 2, 3, 4]);
+    } finally {
+      await single.close();
+    }
     expect(await advisoryLocksHeld()).toBe(0);
   });
 
