@@ -93,6 +93,7 @@ export interface ProtocolAbuse {
   headers: [string, string][];
   body?: string;
   ownFraming?: boolean;
+  noHost?: boolean;
 }
 
 /** Bodies framed in ways HTTP/1.1 forbids or Node refuses: the classic request-smuggling shapes. */
@@ -105,6 +106,9 @@ const badFraming = fc.constantFrom<ProtocolAbuse>(
   { what: 'Transfer-Encoding: gzip, chunked', method: 'POST', target: '/appointments', headers: [['content-type', 'application/json'], ['transfer-encoding', 'gzip, chunked']], body: '2\r\n{}\r\n0\r\n\r\n', ownFraming: true },
   { what: 'a header name with spaces', method: 'GET', target: '/staff', headers: [['x broken', 'value']] },
   { what: 'a space before the colon', method: 'GET', target: '/staff', headers: [['x-actor ', 'Ada']] },
+  { what: 'no Host header', method: 'GET', target: '/staff', headers: [], noHost: true },
+  { what: 'an Expect the server cannot meet', method: 'POST', target: '/appointments', headers: [['content-type', 'application/json'], ['expect', 'x-nonsense']], body: '{}' },
+  { what: 'an Upgrade nobody serves', method: 'GET', target: '/staff', headers: [['connection', 'upgrade'], ['upgrade', 'websocket']] },
 );
 
 /** Requests Node's HTTP parser refuses before the app sees them: the answer must still be the error shape. */

@@ -10,6 +10,8 @@ export interface RawRequest {
   declaredLength?: number;
   /** Send no Content-Length of our own: the headers given say how the body is framed (or lie about it). */
   ownFraming?: boolean;
+  /** Leave out the Host header HTTP/1.1 requires. */
+  noHost?: boolean;
 }
 
 export interface RawAnswer {
@@ -33,7 +35,7 @@ export function rawRequest(baseUrl: string, request: RawRequest): Promise<RawAns
   const length = request.ownFraming ? undefined : (request.declaredLength ?? body?.length);
   const head = [
     `${request.method} ${request.target} HTTP/1.1`,
-    `host: ${hostname}:${port}`,
+    ...(request.noHost ? [] : [`host: ${hostname}:${port}`]),
     'connection: close',
     ...(length === undefined ? [] : [`content-length: ${length}`]),
     ...(request.headers ?? []).map(([name, value]) => `${name}: ${value}`),
