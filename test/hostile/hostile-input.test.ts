@@ -86,18 +86,18 @@ describe('command bodies', () => {
       fc.asyncProperty(randomJsonCommand(fixtures), async ({ method, target, body }) => {
         await send(withBody(method, target, body));
       }),
-      runParameters(40),
+      runParameters(80),
     );
-  }, propertyTimeoutMs(40));
+  }, propertyTimeoutMs(80));
 
   it('a valid body with one hostile field (dates like 2036-02-31, 2^31, 2^53+1, -0, 1e308, arrays, objects): never a 5xx', async () => {
     await fc.assert(
       fc.asyncProperty(mutatedCommand(fixtures), async ({ method, target, body }) => {
         await send(withBody(method, target, body));
       }),
-      runParameters(60),
+      runParameters(120),
     );
-  }, propertyTimeoutMs(60));
+  }, propertyTimeoutMs(120));
 
   it('a value no rule allows (NUL, lone surrogate, impossible date-time, unknown or prototype key, integer out of range) is refused with a 4xx', async () => {
     await fc.assert(
@@ -105,9 +105,9 @@ describe('command bodies', () => {
         const answer = await send(withBody(method, target, body));
         if (answer.status < 400) throw new Error(`${why} was accepted: ${method} ${target} ${body.slice(0, 300)} → ${answer.status} ${answer.text.slice(0, 200)}`);
       }),
-      runParameters(50),
+      runParameters(100),
     );
-  }, propertyTimeoutMs(50));
+  }, propertyTimeoutMs(100));
 
   it('a value at the edge of the rules (unicode, maximum length, 2^31, the date window) is refused or kept exactly as sent, in the stream and the lists', async () => {
     await fc.assert(
@@ -115,9 +115,9 @@ describe('command bodies', () => {
         const answer = await send(withBody(request.method, request.target, request.body));
         if (answer.status < 300) await expectKeptAsSent(started.admin, request, answer);
       }),
-      runParameters(50),
+      runParameters(100),
     );
-  }, propertyTimeoutMs(50));
+  }, propertyTimeoutMs(100));
 
   it('raw bodies (invalid UTF-8, truncated, short, 5,000-100,000 levels deep, wrong content type or encoding): never a 5xx, always an answer', async () => {
     await fc.assert(
@@ -130,9 +130,9 @@ describe('command bodies', () => {
           declaredLength: request.declaredLength,
         });
       }),
-      runParameters(40),
+      runParameters(80),
     );
-  }, propertyTimeoutMs(40));
+  }, propertyTimeoutMs(80));
 });
 
 describe('query strings, cursors, path ids, methods and headers', () => {
@@ -141,9 +141,9 @@ describe('query strings, cursors, path ids, methods and headers', () => {
       fc.asyncProperty(hostileQuery(fixtures), async (target) => {
         await send({ method: 'GET', target, headers: [AUTH] });
       }),
-      runParameters(60),
+      runParameters(120),
     );
-  }, propertyTimeoutMs(60));
+  }, propertyTimeoutMs(120));
 
   it('a limit that is not a plain decimal number (0x10, 1e2, " 5", ٥) is refused', async () => {
     await fc.assert(
@@ -151,18 +151,18 @@ describe('query strings, cursors, path ids, methods and headers', () => {
         const answer = await send({ method: 'GET', target, headers: [AUTH] });
         if (answer.status !== 400) throw new Error(`limit=${JSON.stringify(limit)} was read: GET ${target} → ${answer.status}`);
       }),
-      runParameters(20),
+      runParameters(40),
     );
-  }, propertyTimeoutMs(20));
+  }, propertyTimeoutMs(40));
 
   it('hand-made and damaged cursors: never a 5xx', async () => {
     await fc.assert(
       fc.asyncProperty(cursorQuery(fixtures), async (target) => {
         await send({ method: 'GET', target, headers: [AUTH] });
       }),
-      runParameters(30),
+      runParameters(60),
     );
-  }, propertyTimeoutMs(30));
+  }, propertyTimeoutMs(60));
 
   it('hostile path ids (%00, .., very long, unicode, __proto__) on every route with an id: never a 5xx', async () => {
     await fc.assert(
@@ -170,18 +170,18 @@ describe('query strings, cursors, path ids, methods and headers', () => {
         const target = route.path(id);
         await send(route.body ? withBody(route.method, target, JSON.stringify(route.body)) : { method: route.method, target, headers: [AUTH] });
       }),
-      runParameters(40),
+      runParameters(80),
     );
-  }, propertyTimeoutMs(40));
+  }, propertyTimeoutMs(80));
 
   it('odd and unknown paths (dot segments, doubled slashes, other cases, encoded slashes): never a 5xx', async () => {
     await fc.assert(
       fc.asyncProperty(fc.constantFrom('GET', 'POST', 'PUT'), oddTarget, async (method, target) => {
         await send(method === 'GET' ? { method, target, headers: [AUTH] } : withBody(method, target, '{}'));
       }),
-      runParameters(30),
+      runParameters(60),
     );
-  }, propertyTimeoutMs(30));
+  }, propertyTimeoutMs(60));
 
   it('a method a route does not serve is a 405 in the error shape', async () => {
     await fc.assert(
@@ -189,9 +189,9 @@ describe('query strings, cursors, path ids, methods and headers', () => {
         const answer = await send(method === 'GET' ? { method, target: path, headers: [AUTH] } : withBody(method, path, '{}'));
         if (answer.status !== 405) throw new Error(`${method} ${path} → ${answer.status}, not 405`);
       }),
-      runParameters(20),
+      runParameters(40),
     );
-  }, propertyTimeoutMs(20));
+  }, propertyTimeoutMs(40));
 
   it('garbage If-Match, X-Correlation-Id, X-Actor and Authorization on commands and reads: never a 5xx', async () => {
     const targets = fc.constantFrom(
@@ -207,9 +207,9 @@ describe('query strings, cursors, path ids, methods and headers', () => {
         const base: [string, string][] = [...(named.has('authorization') ? [] : [AUTH]), ...(body === undefined ? [] : [JSON_TYPE])];
         await send({ method, target, headers: [...base, ...headers], body });
       }),
-      runParameters(40),
+      runParameters(80),
     );
-  }, propertyTimeoutMs(40));
+  }, propertyTimeoutMs(80));
 
   it("requests Node's parser refuses (a 16-100 KB URL, a huge header, NUL in a header, raw control characters, bad body framing) get an answer in the error shape", async () => {
     await fc.assert(
@@ -219,9 +219,9 @@ describe('query strings, cursors, path ids, methods and headers', () => {
         if (answer.status < 400) return;
         expectErrorShape(answer, `${what} → ${answer.status} ${answer.text.slice(0, 200)}`);
       }),
-      runParameters(15),
+      runParameters(40),
     );
-  }, propertyTimeoutMs(15));
+  }, propertyTimeoutMs(40));
 });
 
 describe('signed Cal.com webhooks', () => {
@@ -237,18 +237,18 @@ describe('signed Cal.com webhooks', () => {
       fc.asyncProperty(hostileJsonWebhook(webhookTemplates), async (webhook) => {
         await send(signed(webhook));
       }),
-      runParameters(60),
+      runParameters(120),
     );
-  }, propertyTimeoutMs(60));
+  }, propertyTimeoutMs(120));
 
   it('form-encoded: keys through __proto__ and constructor, deep paths, odd values: never a 5xx, no prototype gains a key', async () => {
     await fc.assert(
       fc.asyncProperty(hostileFormWebhook(), async (webhook) => {
         await send(signed(webhook));
       }),
-      runParameters(50),
+      runParameters(100),
     );
-  }, propertyTimeoutMs(50));
+  }, propertyTimeoutMs(100));
 });
 
 describe('unsigned webhooks', () => {
@@ -272,9 +272,9 @@ describe('unsigned webhooks', () => {
         if (answer.status !== 401 && answer.status !== 413) throw new Error(`a webhook signed ${JSON.stringify(signature?.slice(0, 80))} → ${answer.status} ${answer.text.slice(0, 200)}`);
         if ((await storedCopies(webhook.body)) !== before) throw new Error(`a webhook signed ${JSON.stringify(signature?.slice(0, 80))} was stored: ${webhook.body.slice(0, 200)}`);
       }),
-      runParameters(20),
+      runParameters(40),
     );
-  }, propertyTimeoutMs(20));
+  }, propertyTimeoutMs(40));
 });
 
 describe('after the hostile requests', () => {
