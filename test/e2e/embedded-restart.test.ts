@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../apps/ledger/src/config.js';
@@ -119,12 +119,29 @@ describe('the built app after kill -9', () => {
     // What versions without the guardian left behind: kill the guardian shell first, so the server is orphaned.
     for (const shell of descendantsOf(ledger!.child.pid!).filter(({ argv }) => argv[0] === '/bin/sh')) process.kill(shell.pid, 'SIGKILL');
     await ledger!.kill();
-    expect(isRunning(postmaster)).toBe(true);
+    expect({ running: isRunning(postmaster), recorded: postmasterPid(join(dataDir, 'postgres')) }).toEqual({ running: true, recorded: postmaster });
 
     admin = await start();
     expect(isRunning(postmaster)).toBe(false);
     expect(ledger!.log).toContain(`a PostgreSQL server left running on ${join(dataDir, 'postgres')} by an earlier run (pid ${postmaster}) is being stopped`);
     expect((await admin.get(`/appointments/${booked}`)).status).toBe(200);
+    expect((await admin.get('/appointments')).body.items).toHaveLength(2);
+  });
+
+  it("a start that fails exits 1 and prints PostgreSQL's own reason", async () => {
+    const settings = join(dataDir, 'postgres', 'postgresql.conf');
+    const original = await readFile(settings, 'utf8');
+    await appendFile(settings, "\nshared_buffers = 'a banana'\n");
+    try {
+      ledger = build.start({ DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', API_TOKENS: `admin:${ADMIN}`, SANDBOX_PORT: '0' });
+      await eventually(() => expect(ledger!.child.exitCode).toBe(1), 30_000, 50);
+      expect(ledger.log).toContain('start-up failed: Error: the embedded PostgreSQL exited during start-up');
+      expect(ledger.log).toContain('invalid value for parameter \\"shared_buffers\\": \\"a banana\\"');
+      expect(ledger.log).not.toContain("reading 'stack'");
+    } finally {
+      await writeFile(settings, original);
+    }
+    const admin = await start();
     expect((await admin.get('/appointments')).body.items).toHaveLength(2);
   });
 });

@@ -1,5 +1,5 @@
-import { readFile, rm } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
+import { readFile, realpath, rm } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 
 type Liveness = 'dead' | 'our-postmaster' | 'other-postgres' | 'other-process' | 'unknown';
 
@@ -55,7 +55,13 @@ async function livenessOf(pid: number, clusterDir: string): Promise<Liveness> {
   const argv = (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0');
   if (basename(argv[0] ?? '') !== 'postgres') return argv[0] ? 'other-process' : 'unknown';
   const dataDirAt = argv.indexOf('-D');
-  return dataDirAt >= 0 && resolve(argv[dataDirAt + 1] ?? '') === resolve(clusterDir) ? 'our-postmaster' : 'other-postgres';
+  if (dataDirAt < 0) return 'other-postgres';
+  // By `-D`, or by the working folder, which a postmaster makes its data folder (whatever path named it).
+  const ours = await realpath(clusterDir).catch(() => clusterDir);
+  for (const candidate of [argv[dataDirAt + 1] ?? '', `/proc/${pid}/cwd`]) {
+    if ((await realpath(candidate).catch(() => null)) === ours) return 'our-postmaster';
+  }
+  return 'other-postgres';
 }
 
 function signalReaches(pid: number): boolean {

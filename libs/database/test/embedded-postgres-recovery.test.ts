@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readFile, stat, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -64,10 +64,14 @@ describe('embedded PostgreSQL after a crash', () => {
     }
   });
 
-  it('stops a server an earlier, killed run left running on the folder, then serves the same data', async () => {
+  it.each([
+    ['its path', () => clusterDir],
+    ['another path to it (a symlink)', () => join(dataDir, '..', 'alias', 'postgres')],
+  ])('stops a server an earlier, killed run left running on the folder, named by %s, then serves the same data', async (_, servedPath) => {
+    await symlink(dataDir, join(dataDir, '..', 'alias')).catch(() => undefined);
     const account = await postgresAccount(() => undefined);
     const port = await freePort();
-    const orphan = spawn((await postgresBinaries()).postgres, ['-D', clusterDir, '-p', String(port), '-k', '', '-c', 'listen_addresses=127.0.0.1'], {
+    const orphan = spawn((await postgresBinaries()).postgres, ['-D', servedPath(), '-p', String(port), '-k', '', '-c', 'listen_addresses=127.0.0.1'], {
       detached: true,
       stdio: 'ignore',
       ...(account ?? {}),
