@@ -31,7 +31,7 @@ export async function clearLeftoverPostmaster(clusterDir: string, log: (line: st
     log(`removing a stale ${lockFile} (pid ${pid} ${liveness === 'dead' ? 'is not running' : 'is no PostgreSQL process'})`);
     await rm(lockFile, { force: true });
   } else {
-    log(`${lockFile} names pid ${pid}, a PostgreSQL process that could not be shown to serve this folder: left alone`);
+    log(`${lockFile} names pid ${pid}, which runs but could not be shown to be this folder's server: left alone`);
   }
 }
 
