@@ -11,6 +11,12 @@ export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 /** Keys that walk an object's prototype chain: refused wherever a client or Cal.com chooses a key. */
 export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 
+/**
+ * Every name an object inherits (`__lookupSetter__`, `hasOwnProperty`, `toString`, ...) besides the forbidden keys:
+ * no API body field is named like one, and class-validator's whitelist mistakes them for known properties.
+ */
+export const INHERITED_KEYS: ReadonlySet<string> = new Set([...FORBIDDEN_KEYS, ...Object.getOwnPropertyNames(Object.prototype)]);
+
 export const isEntityId = (value: unknown): value is string =>
   typeof value === 'string' && ID_PATTERN.test(value) && !FORBIDDEN_KEYS.has(value);
 
@@ -80,14 +86,18 @@ export const MAX_JSON_DEPTH = 32;
  * The first problem of a parsed JSON value, walked without recursion (so a 100,000-level body cannot overflow the
  * stack): too deep, or a key that walks the prototype chain. Null when the value is fine.
  */
-export function jsonShapeProblem(value: unknown, maxDepth = MAX_JSON_DEPTH): { reason: string; path: string } | null {
+export function jsonShapeProblem(
+  value: unknown,
+  maxDepth = MAX_JSON_DEPTH,
+  forbiddenKeys: ReadonlySet<string> = FORBIDDEN_KEYS,
+): { reason: string; path: string } | null {
   const stack: { value: unknown; depth: number; path: string }[] = [{ value, depth: 0, path: '$' }];
   while (stack.length > 0) {
     const current = stack.pop()!;
     if (typeof current.value !== 'object' || current.value === null) continue;
     if (current.depth >= maxDepth) return { reason: `nested deeper than ${maxDepth} levels`, path: current.path };
     for (const key of Object.keys(current.value)) {
-      if (FORBIDDEN_KEYS.has(key)) return { reason: `the key "${key}" is not allowed`, path: current.path };
+      if (forbiddenKeys.has(key)) return { reason: `the key "${key}" is not allowed`, path: current.path };
       stack.push({ value: (current.value as Record<string, unknown>)[key], depth: current.depth + 1, path: `${current.path}.${key.slice(0, 40)}` });
     }
   }

@@ -1,4 +1,4 @@
-import { dateTimeProblem, isEntityId, isStoredId, jsonShapeProblem, textProblem } from '../src/input-rules.js';
+import { dateTimeProblem, INHERITED_KEYS, isEntityId, isStoredId, jsonShapeProblem, textProblem } from '../src/input-rules.js';
 
 describe('input rules', () => {
   it.each([
@@ -48,5 +48,8 @@ describe('input rules', () => {
     expect(jsonShapeProblem(JSON.parse('{"a":{"__proto__":{"polluted":true}}}'))).toEqual({ reason: 'the key "__proto__" is not allowed', path: '$.a' });
     expect(jsonShapeProblem(JSON.parse('{"constructor":{"prototype":1}}'))?.reason).toBe('the key "constructor" is not allowed');
     expect(jsonShapeProblem({ a: [1, { b: 'c' }] })).toBeNull();
+    expect(jsonShapeProblem(JSON.parse('{"a":{"__lookupSetter__":1}}'))).toBeNull();
+    expect(jsonShapeProblem(JSON.parse('{"a":{"__lookupSetter__":1}}'), 32, INHERITED_KEYS)?.reason).toBe('the key "__lookupSetter__" is not allowed');
+    expect(jsonShapeProblem(JSON.parse('{"hasOwnProperty":1}'), 32, INHERITED_KEYS)?.reason).toBe('the key "hasOwnProperty" is not allowed');
   });
 });

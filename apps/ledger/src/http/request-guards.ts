@@ -2,7 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage } from 'node:http';
 import { HttpException, HttpStatus } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
-import { jsonShapeProblem, MAX_JSON_DEPTH, textProblem, ValidationFailedError } from '../../../../libs/domain/src/index.js';
+import { INHERITED_KEYS, jsonShapeProblem, MAX_JSON_DEPTH, textProblem, ValidationFailedError } from '../../../../libs/domain/src/index.js';
 import { errorBody } from './error-body.js';
 
 /**
@@ -87,7 +87,8 @@ export function refuseInvalidUtf8(_request: IncomingMessage, _response: unknown,
 /**
  * Right after the JSON parser, before the validation pipe transforms anything: the body is an object, at most
  * MAX_JSON_DEPTH deep (class-transformer recurses, so 5,000 levels would overflow the stack), with no key that
- * walks the prototype chain (`__proto__`, `constructor`, `prototype`).
+ * walks the prototype chain (`__proto__`, `constructor`, `prototype`) or names what every object inherits
+ * (`__lookupSetter__`, `toString`: the whitelist of the validation pipe takes those for known fields).
  */
 export function jsonBodyGuard(request: Request, _response: Response, next: NextFunction): void {
   const body: unknown = request.body;
@@ -95,7 +96,7 @@ export function jsonBodyGuard(request: Request, _response: Response, next: NextF
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     return next(new ValidationFailedError('The request body must be a JSON object', { reason: Array.isArray(body) ? 'array' : typeof body }));
   }
-  const problem = jsonShapeProblem(body, MAX_JSON_DEPTH);
+  const problem = jsonShapeProblem(body, MAX_JSON_DEPTH, INHERITED_KEYS);
   if (problem) return next(new ValidationFailedError(`The request body cannot be read: ${problem.reason}`, { reason: problem.reason, path: problem.path }));
   next();
 }
