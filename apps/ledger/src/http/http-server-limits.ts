@@ -1,4 +1,4 @@
-import { type Server, STATUS_CODES } from 'node:http';
+import { type IncomingMessage, type Server, type ServerResponse, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { errorBody } from './error-body.js';
 import { MAX_HEADERS_BYTES, MAX_URL_LENGTH } from './request-guards.js';
@@ -21,6 +21,17 @@ export function applyHttpServerLimits(server: Server, { requestTimeoutMs = REQUE
   // Node's request timeout did not fire here while the headers' one (60 s by default) was the longer: keep them equal.
   server.headersTimeout = Math.min(server.headersTimeout, requestTimeoutMs);
   server.on('clientError', answerClientError);
+  // Without a listener Node answers an unknown `Expect` with an empty 417; with one, the request goes no further.
+  server.on('checkExpectation', answerUnmetExpectation);
+}
+
+function answerUnmetExpectation(request: IncomingMessage, response: ServerResponse): void {
+  const body = JSON.stringify(
+    errorBody('EXPECTATION_FAILED', 'Only "Expect: 100-continue" is supported', { header: 'Expect', value: String(request.headers.expect ?? '').slice(0, 100) }),
+  );
+  request.resume();
+  response.writeHead(417, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body), Connection: 'close' });
+  response.end(body);
 }
 
 function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
