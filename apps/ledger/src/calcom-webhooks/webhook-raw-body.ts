@@ -15,7 +15,10 @@ export type RequestWithRawBody = IncomingMessage & { rawBody?: Buffer };
  */
 export function readRawWebhookBody(limitBytes = WEBHOOK_BODY_LIMIT_BYTES) {
   return (request: RequestWithRawBody, _response: ServerResponse, next: (error?: unknown) => void): void => {
-    if (request.method !== 'POST') return next();
+    // Mounted on WEBHOOK_PATH, which Express also matches for the paths below it (`/facts/{id}/retry`): only the
+    // delivery endpoint itself is read raw, so JSON bodies under it still reach the JSON parser.
+    const below = (request.url ?? '/').split('?')[0];
+    if (request.method !== 'POST' || (below !== '/' && below !== '')) return next();
     const declared = Number(request.headers['content-length'] ?? 0);
     if (declared > limitBytes) return tooLarge(request, limitBytes, next);
     const chunks: Buffer[] = [];
