@@ -304,12 +304,20 @@ describe('JSON bodies are bounded before anything walks them', () => {
     ['top level', (b: Record<string, unknown>) => `{"__proto__":{"polluted":true},${JSON.stringify(b).slice(1)}`],
     ['in customer', (b: Record<string, unknown>) => JSON.stringify(b).replace('"customer":{', '"customer":{"__proto__":{"admin":true},')],
     ['constructor', (b: Record<string, unknown>) => JSON.stringify({ ...b, customer: { ...customer, constructor: { prototype: {} } } })],
+    ['__lookupSetter__', (b: Record<string, unknown>) => JSON.stringify({ ...b, __lookupSetter__: { polluted: true } })],
+    ['hasOwnProperty in customer', (b: Record<string, unknown>) => JSON.stringify({ ...b, customer: { ...customer, hasOwnProperty: 1 } })],
+    ['toString', (b: Record<string, unknown>) => JSON.stringify({ ...b, toString: 'x' })],
   ])('a forbidden key (%s) is a 400 and nothing is booked or polluted', async (_label, build) => {
     const booking = validBooking();
     const response = await admin.post('/appointments', build(booking));
     expectError(response, 400, 'VALIDATION_FAILED');
     await expectNoAppointment(booking.appointmentId as string);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('a JSON body under the webhook path (the retry endpoint) goes through the same guards, not the raw webhook reader', async () => {
+    const response = await admin.post('/webhooks/calcom/facts/no-such-fact/retry', nested(5_000));
+    expectError(response, 400, 'VALIDATION_FAILED');
   });
 
   it.each(['[]', '[{"reason":"x"}]', '"text"', '42', 'null', 'true'])('a body %s that is not an object is a 400', async (body) => {
@@ -567,6 +575,17 @@ describe('HTTP itself', () => {
     ['two Content-Lengths', 'POST /appointments HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}'],
   ])('%s is a 400 in the error shape', async (_label, request) => {
     expectRawError(await rawExchange(request), 400, 'BAD_REQUEST');
+  });
+
+  it('an Expect the server cannot meet is a 417 in the error shape and books nothing', async () => {
+    const booking = validBooking();
+    const body = JSON.stringify(booking);
+    const answer = await rawExchange(
+      `POST /appointments HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${ADMIN_TOKEN}\r\nContent-Type: application/json\r\n` +
+        `Expect: x-nonsense\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+    expectRawError(answer, 417, 'EXPECTATION_FAILED');
+    await expectNoAppointment(booking.appointmentId as string);
   });
 
   it('a body shorter than its Content-Length, then the client stops sending, is answered in the error shape', async () => {
