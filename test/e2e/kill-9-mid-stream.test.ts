@@ -167,14 +167,16 @@ test('kill -9 mid-stream, restart on the same DATA_DIR: every acknowledged comma
   expect(state.bookings.filter((booking) => !booked.has(String(booking.metadata?.appointmentId))).map((b) => b.uid)).toEqual([]);
 }, 60_000);
 
-/** Cal.com as the appointments say it should be: one create each, one active booking at the right time unless cancelled. */
+/** Cal.com as the appointments say it should be: one create each (at most one for a cancelled one), one active booking at the right time unless cancelled. */
 function bookingProblems(state: SandboxState, views: { appointmentId: string; status: string; startsAt: string }[]): string[] {
   const problems: string[] = [];
   const created = new Set(state.mutations.filter((mutation) => mutation.op === 'create').map((mutation) => mutation.uid));
   for (const view of views) {
     const bookings = state.bookings.filter((booking) => booking.metadata?.appointmentId === view.appointmentId);
     const creates = bookings.filter((booking) => created.has(booking.uid)).length;
-    if (creates !== 1) problems.push(`${view.appointmentId}: ${creates} bookings created`);
+    // Cancelled before the sync reached it, an appointment needs no Cal.com booking at all; never two.
+    const expected = view.status === 'cancelled' ? creates <= 1 : creates === 1;
+    if (!expected) problems.push(`${view.appointmentId} (${view.status}): ${creates} bookings created`);
     const active = bookings.filter((booking) => booking.status === 'accepted');
     if (view.status === 'cancelled' && active.length > 0) problems.push(`${view.appointmentId} is cancelled but has ${active.length} active bookings`);
     if (view.status !== 'cancelled' && (active.length !== 1 || Date.parse(active[0]!.start) !== Date.parse(view.startsAt)))
