@@ -6,7 +6,7 @@ import { openReadModel } from './read-model.data-source.js';
 import { rewindToParkedEvents } from './replay-parked-events.js';
 
 /**
- * `npm run build && node dist/projections/src/replay-parked.js <subscription>`: after a fix, makes `calcom-sync`,
+ * `npm run subscriptions:replay-parked -- <subscription>`: after a fix, makes `calcom-sync`,
  * `calcom-webhook-translator` or `notification-webhook` handle its parked events again on the app's next start.
  * Stop the app first (it refuses while an instance runs the background workers). For `read-models`, run
  * `npm run projections:rebuild`. Database as for the rebuild: DATABASE_URL, or the embedded one under DATA_DIR.
