@@ -7,6 +7,7 @@ import { eventually } from '../support/eventually.js';
 import { type ApiResponse, LedgerClient } from '../support/ledger-client.js';
 import { ADMIN_TOKEN, startTestLedger } from '../support/ledger-for-tests.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { customer, inDays } from '../support/appointment-fixtures.js';
 
 /**
  * Races the README promises to win: no double booking whatever the projector's state, and without If-Match a lost
@@ -20,13 +21,6 @@ let admin: LedgerClient;
 let projector: Projector;
 let store: EventStore;
 
-const inDays = (days: number, hour = 10, minute = 0): string => {
-  const date = new Date();
-  date.setUTCDate(date.getUTCDate() + days);
-  date.setUTCHours(hour, minute, 0, 0);
-  return date.toISOString();
-};
-const customer = { name: 'Ada Lovelace', email: 'ada@example.com', timeZone: 'Europe/London' };
 const statuses = (responses: ApiResponse[]) => responses.map((response) => `${response.status} ${response.body?.error?.code ?? ''}`.trim());
 const count = (values: string[]) => values.reduce<Record<string, number>>((counts, value) => ({ ...counts, [value]: (counts[value] ?? 0) + 1 }), {});
 

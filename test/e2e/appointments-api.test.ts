@@ -1,40 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import { startLedger, type RunningLedger } from '../../apps/ledger/src/ledger.js';
-import type { LedgerConfig } from '../../apps/ledger/src/config.js';
+import type { RunningLedger } from '../../apps/ledger/src/ledger.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { LedgerClient } from '../support/ledger-client.js';
+import { customer, inDays } from '../support/appointment-fixtures.js';
 
-const ADMIN = 'admin-token-for-tests';
-const AUDITOR = 'auditor-token-for-tests';
+import { ADMIN_TOKEN as ADMIN, AUDITOR_TOKEN as AUDITOR, startTestLedger } from '../support/ledger-for-tests.js';
 
 let database: TestDatabase;
 let ledger: RunningLedger;
 let admin: LedgerClient;
 let auditor: LedgerClient;
 
-const inDays = (days: number, hour = 10, minute = 0): string => {
-  const date = new Date();
-  date.setUTCDate(date.getUTCDate() + days);
-  date.setUTCHours(hour, minute, 0, 0);
-  return date.toISOString();
-};
-const customer = { name: 'Ada Lovelace', email: 'ada@example.com', timeZone: 'Europe/London' };
-
 beforeAll(async () => {
   database = await createTestDatabase('api');
-  const config: LedgerConfig = {
-    port: 0,
-    host: '127.0.0.1',
-    databaseUrl: database.url,
-    dataDir: '/nonexistent',
-    apiTokens: [
-      { role: 'admin', token: ADMIN },
-      { role: 'auditor', token: AUDITOR },
-    ],
-    apiTokensSource: 'env',
-    readYourWritesTimeoutMs: 5000,
-  };
-  ledger = await startLedger(config, { logger: false });
+  ledger = await startTestLedger(database.url);
   admin = new LedgerClient(ledger.url, ADMIN);
   auditor = admin.as(AUDITOR);
   await admin.put('/staff/sam', { name: 'Sam', email: 'sam@salon.example', calcomUserId: 101 });

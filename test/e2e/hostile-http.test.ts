@@ -3,10 +3,11 @@ import { createServer } from 'node:http';
 import { connect } from 'node:net';
 import type { LoggerService } from '@nestjs/common';
 import { applyHttpServerLimits } from '../../apps/ledger/src/http/http-server-limits.js';
-import { startLedger, type RunningLedger } from '../../apps/ledger/src/ledger.js';
-import { ADMIN_TOKEN, AUDITOR_TOKEN } from '../support/ledger-for-tests.js';
+import type { RunningLedger } from '../../apps/ledger/src/ledger.js';
+import { ADMIN_TOKEN, startTestLedger } from '../support/ledger-for-tests.js';
 import { LedgerClient, type ApiResponse } from '../support/ledger-client.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { customer, inDays } from '../support/appointment-fixtures.js';
 
 /**
  * Every HTTP boundary of the ledger refuses what it cannot store, with a 4xx in the error shape and nothing
@@ -29,13 +30,6 @@ const recordingLogger: LoggerService = {
   },
 };
 
-const inDays = (days: number, hour = 10): string => {
-  const date = new Date();
-  date.setUTCDate(date.getUTCDate() + days);
-  date.setUTCHours(hour, 0, 0, 0);
-  return date.toISOString();
-};
-const customer = { name: 'Ada Lovelace', email: 'ada@example.com', timeZone: 'Europe/London' };
 let nextFreeDay = 400;
 /** Each booking on a day of its own, so none is refused for overlapping another. */
 const validBooking = (overrides: Record<string, unknown> = {}) => ({
@@ -53,21 +47,7 @@ const LONE_LOW = 'a\uDC00b';
 
 beforeAll(async () => {
   database = await createTestDatabase('hostile_http');
-  ledger = await startLedger(
-    {
-      port: 0,
-      host: '127.0.0.1',
-      databaseUrl: database.url,
-      dataDir: '/nonexistent',
-      apiTokens: [
-        { role: 'admin', token: ADMIN_TOKEN },
-        { role: 'auditor', token: AUDITOR_TOKEN },
-      ],
-      apiTokensSource: 'env',
-      readYourWritesTimeoutMs: 5000,
-    },
-    { logger: recordingLogger },
-  );
+  ledger = await startTestLedger(database.url, {}, { logger: recordingLogger });
   admin = new LedgerClient(ledger.url, ADMIN_TOKEN);
   expect((await admin.put('/staff/sam', { name: 'Sam', email: 'sam@salon.example', calcomUserId: 1 })).status).toBe(200);
   expect((await admin.put('/staff/kim', { name: 'Kim', email: 'kim@salon.example', calcomUserId: 2 })).status).toBe(200);

@@ -5,15 +5,9 @@ import { eventually } from '../support/eventually.js';
 import { LedgerClient } from '../support/ledger-client.js';
 import { ADMIN_TOKEN, startTestLedger } from '../support/ledger-for-tests.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { customer, inDays } from '../support/appointment-fixtures.js';
 
 const BEYOND_INTEGER = 2 ** 31;
-const customer = { name: 'Ada Lovelace', email: 'ada@example.com', timeZone: 'Europe/London' };
-const inDays = (days: number, hour = 10): string => {
-  const date = new Date();
-  date.setUTCDate(date.getUTCDate() + days);
-  date.setUTCHours(hour, 0, 0, 0);
-  return date.toISOString();
-};
 
 let database: TestDatabase;
 let ledger: RunningLedger;

@@ -1,11 +1,11 @@
-import { startLedger, type RunningLedger } from '../../apps/ledger/src/ledger.js';
+import { startLedger, type RunningLedger, type StartLedgerOptions } from '../../apps/ledger/src/ledger.js';
 import type { LedgerConfig } from '../../apps/ledger/src/config.js';
 
 export const ADMIN_TOKEN = 'admin-token-for-tests';
 export const AUDITOR_TOKEN = 'auditor-token-for-tests';
 
 /** The ledger as a user starts it, on a test database, with fixed tokens and whatever else the test needs. */
-export function startTestLedger(databaseUrl: string, overrides: Partial<LedgerConfig> = {}): Promise<RunningLedger> {
+export function startTestLedger(databaseUrl: string, overrides: Partial<LedgerConfig> = {}, options: StartLedgerOptions = { logger: false }): Promise<RunningLedger> {
   return startLedger(
     {
       port: 0,
@@ -20,6 +20,6 @@ export function startTestLedger(databaseUrl: string, overrides: Partial<LedgerCo
       readYourWritesTimeoutMs: 5000,
       ...overrides,
     },
-    { logger: false },
+    options,
   );
 }
