@@ -121,11 +121,11 @@ describe('command bodies', () => {
         accepted += 1;
         await expectKeptAsSent(started.admin, request, answer);
       }),
-      runParameters(100),
+      runParameters(200),
     );
     // A run where every request was refused has checked nothing about what is kept.
     if (!fuzzSettings.path) expect(accepted).toBeGreaterThan(5);
-  }, propertyTimeoutMs(100));
+  }, propertyTimeoutMs(200));
 
   it('raw bodies (invalid UTF-8, truncated, short, 5,000-100,000 levels deep, wrong content type or encoding): never a 5xx, always an answer', async () => {
     await fc.assert(
@@ -227,9 +227,9 @@ describe('query strings, cursors, path ids, methods and headers', () => {
         if (answer.status < 400) return;
         expectErrorShape(answer, `${what} → ${answer.status} ${answer.text.slice(0, 200)}`);
       }),
-      runParameters(40),
+      runParameters(200),
     );
-  }, propertyTimeoutMs(40));
+  }, propertyTimeoutMs(200));
 });
 
 describe('signed Cal.com webhooks', () => {
