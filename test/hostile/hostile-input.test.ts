@@ -8,7 +8,7 @@ import { ADMIN_TOKEN } from '../support/ledger-for-tests.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { fuzzSettings, propertyTimeoutMs, runParameters } from './fuzz-settings.js';
 import { expectErrorShape, expectSafeAnswer, processWatch } from './hostile-answers.js';
-import { expectKeptAsSent } from './accepted-effects.js';
+import { expectKeptAsSent, instantOf } from './accepted-effects.js';
 import { edgeCommand, invalidCommand, mutatedCommand, randomJsonCommand, rawBodyCommand } from './command-bodies.js';
 import type { Fixtures } from './command-endpoints.js';
 import { hostileHeaders, hostilePath, oddTarget, protocolAbuse, wrongMethod } from './paths-methods-headers.js';
@@ -32,8 +32,12 @@ let database: TestDatabase;
 let started: LedgerWithSandbox;
 let db: pg.Client;
 let fixtures: Fixtures;
-let webhookTemplates: string[];
+let webhookExamples: string[];
+/** The body Cal.com (the sandbox) sent about a booking the ledger holds. */
+let heldBookingWebhook: string;
 let url: string;
+/** The appointment of the booking whose real webhook body the hostile webhooks are made from. */
+let bookedAppointmentId: string;
 const watch = processWatch();
 
 beforeAll(async () => {
@@ -59,7 +63,10 @@ beforeAll(async () => {
   const { rows } = await db.query<{ body: string }>("SELECT data->>'body' AS body FROM events WHERE stream_name = $1 AND type = 'CalcomWebhookReceived'", [fact.factStream]);
   expect(rows).toHaveLength(1);
   fixtures = { appointmentIds: appointmentIds.slice(0, 7), cancellableIds: appointmentIds.slice(7), realCursor: page.body.nextCursor };
-  webhookTemplates = [...exampleWebhooks(), rows[0].body];
+  expect(fact.appointmentId).toEqual(expect.any(String));
+  bookedAppointmentId = fact.appointmentId!;
+  webhookExamples = exampleWebhooks();
+  heldBookingWebhook = rows[0].body;
 }, 90_000);
 
 afterAll(async () => {
@@ -242,7 +249,7 @@ describe('signed Cal.com webhooks', () => {
 
   it('JSON: real bodies with one hostile field, any payload, deep nesting: never a 5xx, no prototype gains a key', async () => {
     await fc.assert(
-      fc.asyncProperty(hostileJsonWebhook(webhookTemplates), async (webhook) => {
+      fc.asyncProperty(hostileJsonWebhook(webhookExamples, heldBookingWebhook), async (webhook) => {
         await send(signed(webhook));
       }),
       runParameters(120),
@@ -266,7 +273,7 @@ describe('unsigned webhooks', () => {
   };
 
   it('no signature or a wrong one: 401 in the error shape, nothing stored', async () => {
-    const bodies = fc.oneof(hostileJsonWebhook(webhookTemplates), hostileFormWebhook());
+    const bodies = fc.oneof(hostileJsonWebhook(webhookExamples, heldBookingWebhook), hostileFormWebhook());
     await fc.assert(
       fc.asyncProperty(bodies.chain((webhook) => fc.record({ webhook: fc.constant(webhook), signature: wrongSignature(webhook.body, SECRET) })), async ({ webhook, signature }) => {
         // The same bytes may have been stored already, signed, by the properties above.
@@ -284,6 +291,22 @@ describe('unsigned webhooks', () => {
     );
   }, propertyTimeoutMs(40));
 });
+
+/** Strings no rule allows anywhere, and start or end instants outside 1970–2199 or not real, in an event's data. */
+function problemsIn(value: unknown, path = 'data'): string[] {
+  if (typeof value === 'string') {
+    const unstorable = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(value);
+    const instant = /(startsAt|endsAt)$/.test(path) ? instantOf(value) : 0;
+    const year = instant === null ? null : new Date(instant).getUTCFullYear();
+    return [
+      ...(unstorable ? [`${path} holds NUL or a lone surrogate`] : []),
+      ...(instant === null ? [`${path} ${JSON.stringify(value)} is not a real instant`] : []),
+      ...(instant !== 0 && year !== null && (year < 1970 || year > 2199) ? [`${path} ${value} is outside 1970–2199`] : []),
+    ];
+  }
+  if (typeof value !== 'object' || value === null) return [];
+  return Object.entries(value).flatMap(([key, item]) => problemsIn(item, `${path}.${key}`));
+}
 
 describe('after the hostile requests', () => {
   it('the ledger still serves: /health is 200, a valid command and a valid webhook take effect, no prototype gained a key', async () => {
@@ -305,5 +328,13 @@ describe('after the hostile requests', () => {
     expect(fact.appointmentId).toEqual(expect.any(String));
     await appointmentWhen(started.admin, fact.appointmentId!, (appointment) => expect(appointment).toMatchObject({ status: 'scheduled', staffId: 'olivia' }));
     watch.expectCalm('the final checks');
+  }, 90_000);
+
+  it('the hostile webhooks about a booking the ledger holds left nothing in its appointment that a command could not have written', async () => {
+    const { status, body } = await started.admin.get(`/appointments/${bookedAppointmentId}/history`);
+    expect(status).toBe(200);
+    const appointmentEvents = body.events.filter((event: { streamName: string }) => event.streamName === `appointment-${bookedAppointmentId}`);
+    expect(appointmentEvents.length).toBeGreaterThan(0);
+    for (const event of appointmentEvents) expect(problemsIn(event.data)).toEqual([]);
   }, 90_000);
 });

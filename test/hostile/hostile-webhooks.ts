@@ -21,16 +21,18 @@ const TRIGGERS = ['BOOKING_CREATED', 'BOOKING_CANCELLED', 'BOOKING_RESCHEDULED',
 const READ_FIELDS = ['uid', 'rescheduleUid', 'startTime', 'endTime', 'eventTypeId', 'cancellationReason', 'additionalNotes', 'status', 'rescheduledBy', 'cancelledBy'];
 
 /**
- * (f) JSON webhooks: a real body (an example, or one the sandbox sent about a booking the ledger holds) with one field
+ * (f) JSON webhooks: a real body (an example, or `held`: one the sandbox sent about a booking the ledger holds) with one field
  * hostile; or a payload of any JSON behind a real trigger; or 5,000+ levels of nesting.
  */
-export const hostileJsonWebhook = (templates: string[]): fc.Arbitrary<WebhookBody> => {
-  const trees = templates.map((template) => toNode(JSON.parse(template)));
+export const hostileJsonWebhook = (templates: string[], held: string): fc.Arbitrary<WebhookBody> => {
+  const trees = [...templates, held].map((template) => toNode(JSON.parse(template)));
+  // Most read-field changes are about the booking the ledger holds, so they reach the translator's applier.
+  const heldOrAny = fc.oneof({ weight: 3, arbitrary: fc.constant(toNode(JSON.parse(held))) }, { weight: 1, arbitrary: fc.constantFrom(...trees) });
   const contentType = fc.constantFrom('application/json', 'application/json; charset=utf-8', null);
   const mutated = fc.constantFrom(...trees).chain((tree) => mutationOf(tree).map((mutation) => jsonText(applyMutation(tree, mutation))));
   const readFieldHostile = fc
     .record({
-      tree: fc.constantFrom(...trees),
+      tree: heldOrAny,
       trigger: fc.constantFrom(...TRIGGERS),
       field: fc.constantFrom(...READ_FIELDS),
       value: fc.oneof(unstorableString.map(jsonString), hostileDateTime.map(jsonString), hostileLeaf),
