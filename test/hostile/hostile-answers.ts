@@ -40,27 +40,40 @@ const prototypes = (): [string, object][] => {
   ];
 };
 
-const ownKeys = (target: object) => Reflect.ownKeys(target).map(String);
+/** Each prototype's own properties as they are now, by key (symbols included). */
+const snapshot = (target: object) => new Map(Reflect.ownKeys(target).map((key) => [key, Object.getOwnPropertyDescriptor(target, key)!]));
+
+const sameDescriptor = (a: PropertyDescriptor, b: PropertyDescriptor) => a.value === b.value && a.get === b.get && a.set === b.set;
 
 /**
- * Watches the process the ledger runs in (this one): prototypes that gain a key, and exceptions nobody caught.
- * A polluted prototype makes unrelated code throw later (prom-client's label check, for one) and would take the whole
- * test run down before fast-check could report its counterexample; so the damage is undone at once, the uncaught
- * exception is kept, and `expectCalm()` fails the property that caused it.
+ * Watches the process the ledger runs in (this one): prototypes that gain or lose a key or see one overwritten
+ * (`__proto__.toString=x`), and exceptions nobody caught. A polluted prototype makes unrelated code throw later
+ * (prom-client's label check, Jest's own matchers) and would take the whole test run down before fast-check could
+ * report its counterexample; so the damage is undone at once, the uncaught exception is kept, and `expectCalm()`
+ * fails the property that caused it.
  */
 export function processWatch() {
-  const before = new Map(prototypes().map(([name, target]) => [name, new Set(ownKeys(target))]));
+  const before = new Map(prototypes().map(([name, target]) => [name, snapshot(target)]));
   const uncaught: unknown[] = [];
   const undoPollution = (): string[] => {
-    const gained: string[] = [];
+    const changed: string[] = [];
     for (const [name, target] of prototypes()) {
-      for (const key of ownKeys(target)) {
-        if (before.get(name)!.has(key)) continue;
-        gained.push(`${name}.${key}`);
-        delete (target as Record<string, unknown>)[key];
+      const original = before.get(name)!;
+      const now = snapshot(target);
+      for (const [key, descriptor] of now) {
+        const was = original.get(key);
+        if (was && sameDescriptor(was, descriptor)) continue;
+        changed.push(`${name}.${String(key)}${was ? ' (overwritten)' : ''}`);
+        if (was) Object.defineProperty(target, key, was);
+        else delete (target as Record<PropertyKey, unknown>)[key];
+      }
+      for (const [key, was] of original) {
+        if (now.has(key)) continue;
+        changed.push(`${name}.${String(key)} (deleted)`);
+        Object.defineProperty(target, key, was);
       }
     }
-    return gained;
+    return changed;
   };
   const polluted: string[] = [];
   const onUncaught = (error: unknown) => {
@@ -75,7 +88,7 @@ export function processWatch() {
     expectCalm(request: string): void {
       const gained = [...polluted.splice(0), ...undoPollution()];
       const thrown = uncaught.splice(0);
-      if (gained.length > 0) throw new Error(`prototype pollution: ${[...new Set(gained)].join(', ')} appeared after ${request}`);
+      if (gained.length > 0) throw new Error(`prototype pollution: ${[...new Set(gained)].join(', ')} after ${request}`);
       if (thrown.length > 0) throw new Error(`an exception nobody caught in the ledger's process after ${request}: ${thrown.map((error) => (error as Error)?.stack ?? String(error)).join('\n')}`);
     },
   };

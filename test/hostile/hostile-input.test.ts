@@ -9,6 +9,7 @@ import { createTestDatabase, type TestDatabase } from '../support/test-database.
 import { fuzzSettings, propertyTimeoutMs, runParameters } from './fuzz-settings.js';
 import { expectErrorShape, expectSafeAnswer, processWatch } from './hostile-answers.js';
 import { expectKeptAsSent, instantOf } from './accepted-effects.js';
+import { cursorExamples, formWebhookExamples, invalidExamples, jsonWebhookExamples, keptAsSentExamples, limitExamples, protocolExamples, queryExamples } from './issue-examples.js';
 import { edgeCommand, invalidCommand, mutatedCommand, randomJsonCommand, rawBodyCommand } from './command-bodies.js';
 import type { Fixtures } from './command-endpoints.js';
 import { hostileHeaders, hostilePath, oddTarget, protocolAbuse, wrongMethod } from './paths-methods-headers.js';
@@ -105,7 +106,7 @@ describe('command bodies', () => {
       fc.asyncProperty(mutatedCommand(fixtures), async ({ method, target, body }) => {
         await send(withBody(method, target, body));
       }),
-      runParameters(120),
+      runParameters(120, keptAsSentExamples()),
     );
   }, propertyTimeoutMs(120));
 
@@ -115,7 +116,7 @@ describe('command bodies', () => {
         const answer = await send(withBody(method, target, body));
         if (answer.status < 400) throw new Error(`${why} was accepted: ${method} ${target} ${body.slice(0, 300)} → ${answer.status} ${answer.text.slice(0, 200)}`);
       }),
-      runParameters(100),
+      runParameters(100, invalidExamples(fixtures)),
     );
   }, propertyTimeoutMs(100));
 
@@ -128,7 +129,7 @@ describe('command bodies', () => {
         accepted += 1;
         await expectKeptAsSent(started.admin, request, answer);
       }),
-      runParameters(200),
+      runParameters(200, keptAsSentExamples()),
     );
     // A run where every request was refused has checked nothing about what is kept.
     if (!fuzzSettings.path) expect(accepted).toBeGreaterThan(5);
@@ -156,7 +157,7 @@ describe('query strings, cursors, path ids, methods and headers', () => {
       fc.asyncProperty(hostileQuery(fixtures), async (target) => {
         await send({ method: 'GET', target, headers: [AUTH] });
       }),
-      runParameters(120),
+      runParameters(120, queryExamples(fixtures)),
     );
   }, propertyTimeoutMs(120));
 
@@ -166,7 +167,7 @@ describe('query strings, cursors, path ids, methods and headers', () => {
         const answer = await send({ method: 'GET', target, headers: [AUTH] });
         if (answer.status !== 400) throw new Error(`limit=${JSON.stringify(limit)} was read: GET ${target} → ${answer.status}`);
       }),
-      runParameters(40),
+      runParameters(40, limitExamples()),
     );
   }, propertyTimeoutMs(40));
 
@@ -175,7 +176,7 @@ describe('query strings, cursors, path ids, methods and headers', () => {
       fc.asyncProperty(cursorQuery(fixtures), async (target) => {
         await send({ method: 'GET', target, headers: [AUTH] });
       }),
-      runParameters(60),
+      runParameters(60, cursorExamples()),
     );
   }, propertyTimeoutMs(60));
 
@@ -234,7 +235,7 @@ describe('query strings, cursors, path ids, methods and headers', () => {
         if (answer.status < 400) return;
         expectErrorShape(answer, `${what} → ${answer.status} ${answer.text.slice(0, 200)}`);
       }),
-      runParameters(200),
+      runParameters(200, protocolExamples()),
     );
   }, propertyTimeoutMs(200));
 });
@@ -252,7 +253,7 @@ describe('signed Cal.com webhooks', () => {
       fc.asyncProperty(hostileJsonWebhook(webhookExamples, heldBookingWebhook), async (webhook) => {
         await send(signed(webhook));
       }),
-      runParameters(120),
+      runParameters(120, jsonWebhookExamples(heldBookingWebhook)),
     );
   }, propertyTimeoutMs(120));
 
@@ -261,7 +262,7 @@ describe('signed Cal.com webhooks', () => {
       fc.asyncProperty(hostileFormWebhook(), async (webhook) => {
         await send(signed(webhook));
       }),
-      runParameters(100),
+      runParameters(100, formWebhookExamples()),
     );
   }, propertyTimeoutMs(100));
 });
