@@ -553,6 +553,7 @@ describe('HTTP itself', () => {
     ['a request line that is not HTTP', 'HELLO\r\n\r\n'],
     ['a bad Content-Length', 'POST /appointments HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n'],
     ['two Content-Lengths', 'POST /appointments HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}'],
+    ['an HTTP/1.1 request without Host', 'GET /staff HTTP/1.1\r\nAuthorization: Bearer x\r\n\r\n'],
   ])('%s is a 400 in the error shape', async (_label, request) => {
     expectRawError(await rawExchange(request), 400, 'BAD_REQUEST');
   });

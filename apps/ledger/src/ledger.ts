@@ -18,7 +18,7 @@ import { startDrift } from './drift/start-drift.js';
 import { validationPipe } from './http/validation.js';
 import { applyHttpServerLimits } from './http/http-server-limits.js';
 import { methodNotAllowed } from './http/method-not-allowed.js';
-import { JSON_BODY_LIMIT, jsonBodyGuard, jsonContentTypeGuard, queryGuard, refuseInvalidUtf8, requestSizeGuard } from './http/request-guards.js';
+import { hostHeaderGuard, JSON_BODY_LIMIT, jsonBodyGuard, jsonContentTypeGuard, queryGuard, refuseInvalidUtf8, requestSizeGuard } from './http/request-guards.js';
 import { LedgerModule } from './ledger.module.js';
 import { readYourWrites } from './read-your-writes.js';
 import { StaffCalendarLock } from './appointments/staff-calendar.lock.js';
@@ -105,7 +105,7 @@ export async function startLedger(config: LedgerConfig, options: StartLedgerOpti
     // The boundary, in order: method, sizes and query before any body is read; the body's type, bytes and shape
     // before the validation pipe transforms it (see http/request-guards.ts).
     applyHttpServerLimits(app.getHttpServer());
-    app.use(methodNotAllowed(app.getHttpAdapter().getInstance()), requestSizeGuard, queryGuard);
+    app.use(hostHeaderGuard, methodNotAllowed(app.getHttpAdapter().getInstance()), requestSizeGuard, queryGuard);
     // Webhooks are verified on their exact bytes: read raw, ahead of the JSON parser.
     app.use(WEBHOOK_PATH, readRawWebhookBody());
     app.use(jsonContentTypeGuard([WEBHOOK_PATH]));

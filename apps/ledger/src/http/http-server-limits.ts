@@ -21,6 +21,8 @@ export function applyHttpServerLimits(server: Server, { requestTimeoutMs = REQUE
   // Node's request timeout did not fire here while the headers' one (60 s by default) was the longer: keep them equal.
   server.headersTimeout = Math.min(server.headersTimeout, requestTimeoutMs);
   server.on('clientError', answerClientError);
+  // Node answers a request without Host with an empty 400; hostHeaderGuard refuses it in the error shape instead.
+  (server as Server & { requireHostHeader: boolean }).requireHostHeader = false;
   // Without a listener Node answers an unknown `Expect` with an empty 417; with one, the request goes no further.
   server.on('checkExpectation', answerUnmetExpectation);
 }

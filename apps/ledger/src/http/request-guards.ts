@@ -19,6 +19,17 @@ const MAX_QUERY_PARAMETERS = 20;
 const MAX_QUERY_VALUE_LENGTH = 1000;
 const QUERY_NAME = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
 
+/**
+ * HTTP/1.1 requires a Host header (RFC 9112, 3.2). Node refuses a request without one with an empty 400 of its own,
+ * so the server lets it through (applyHttpServerLimits) and it is refused here, in the error shape.
+ */
+export function hostHeaderGuard(request: Request, _response: Response, next: NextFunction): void {
+  if (request.httpVersion === '1.1' && request.headers.host === undefined) {
+    return next(new HttpException(errorBody('BAD_REQUEST', 'An HTTP/1.1 request must have a Host header', { header: 'Host' }), HttpStatus.BAD_REQUEST));
+  }
+  next();
+}
+
 export function requestSizeGuard(request: Request, _response: Response, next: NextFunction): void {
   if (request.originalUrl.length > MAX_URL_LENGTH) {
     return next(new HttpException(errorBody('URI_TOO_LONG', `The URL is longer than ${MAX_URL_LENGTH} characters`, { limit: MAX_URL_LENGTH }), HttpStatus.URI_TOO_LONG));
