@@ -270,7 +270,7 @@ export class CatchUpSubscription {
     for (;;) {
       try {
         await step();
-        await this.recovered();
+        await this.recovered('handle');
         return HANDLED;
       } catch (error) {
         if (!(this.options.isOutage ?? isOutage)(error)) counted++;
@@ -298,7 +298,7 @@ export class CatchUpSubscription {
     for (;;) {
       try {
         const result = await step();
-        if (phase !== 'wait') await this.recovered();
+        if (phase !== 'wait') await this.recovered(phase);
         return result;
       } catch (error) {
         if ((await this.failed(error, phase, null, true, signal)) === STOPPED) return STOPPED;
@@ -323,8 +323,12 @@ export class CatchUpSubscription {
     if (signal.aborted) return STOPPED;
   }
 
-  private async recovered(): Promise<void> {
-    if (!this.failing) return;
+  /**
+   * Clears the failure once the step that failed works again. Only that step: the next page is read while a batch is
+   * handled, so a read succeeding says nothing of a batch backing off (and a batch handled nothing of a failing read).
+   */
+  private async recovered(phase: Exclude<SubscriptionFailure['phase'], 'wait'>): Promise<void> {
+    if (!this.failing || !RECOVERED_BY[phase].includes(this.failing.phase)) return;
     this.failing = null;
     await this.options.incidents?.recovered(this.name).catch((reportError: unknown) => this.logger.error(`Subscription ${this.name}: could not record its recovery`, reportError));
   }
@@ -355,6 +359,13 @@ export class CatchUpSubscription {
 }
 
 const HANDLED = Symbol('handled');
+
+/** A wait that failed (timed out) is over once the store answers a read again. */
+const RECOVERED_BY: Record<Exclude<SubscriptionFailure['phase'], 'wait'>, SubscriptionFailure['phase'][]> = {
+  read: ['read', 'wait'],
+  handle: ['handle'],
+  park: ['park'],
+};
 
 function eventInTrouble(event: RecordedEvent): EventInTrouble {
   return { position: event.position, eventId: event.id, streamName: event.streamName, eventType: event.type, revision: event.revision };

@@ -123,6 +123,44 @@ test('while it retries, the failure names the event, its position and the error,
   expect(subscription.parked).toEqual([]);
 });
 
+test('the next page, read while the poison event backs off, does not clear its failure', async () => {
+  const prefix = uniquePrefix();
+  const name = `prefetch-${prefix}`;
+  const { ids, positions } = await appendAll(prefix, ['ok', 'poison']);
+  // The read of the page after the poison event (the prefetch) is held until the event has failed, then let through.
+  let releaseRead!: () => void;
+  const readHeld = new Promise<void>((resolve) => (releaseRead = resolve));
+  let readsPastPoison = 0;
+  const held = Object.create(store) as PostgresEventStore;
+  held.readAll = async (options) => {
+    if (store.comparePositions(options?.after ?? START, positions[1]) < 0) return store.readAll(options);
+    await readHeld;
+    const page = await store.readAll(options);
+    readsPastPoison++;
+    return page;
+  };
+  const incidents = incidentLog();
+  const subscription = new CatchUpSubscription(held, {
+    name,
+    streamPrefixes: [prefix],
+    loadCheckpoint: () => checkpoints.load(name),
+    handle: refusingPoison(name).handle,
+    incidents: incidents.log,
+    logger: silent,
+    retry: { initialDelayMs: 60_000, maxDelayMs: 60_000 },
+    parking: { batchAttempts: 1, eventAttempts: 3 },
+  });
+  running.push(subscription);
+  await subscription.start();
+  await eventually(() => expect(subscription.failure?.event?.eventId).toBe(ids[1]), 15_000);
+
+  releaseRead();
+  await eventually(() => expect(readsPastPoison).toBeGreaterThan(0));
+
+  expect(subscription.failure).toMatchObject({ phase: 'handle', attempts: 1, event: { eventId: ids[1] } });
+  expect(incidents.calls.at(-1)).toMatchObject({ kind: 'failing', value: { event: { eventId: ids[1] } } });
+});
+
 test('a reader waiting for the poison event, or beyond it, is released once it is parked', async () => {
   const prefix = uniquePrefix();
   const name = `waiters-${prefix}`;
