@@ -47,22 +47,24 @@ const ISO_WITH_OFFSET = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\
 
 /**
  * Why an ISO 8601 date-time is refused, or null: it must say its offset, name a real calendar instant (no
- * 31 February, no 24:00, no leap second), keep its offset within ±14:00 and its year within the window.
+ * 31 February, no 24:00, no leap second), keep its offset within ±14:00 and its year within the window, both as
+ * written and as the instant in UTC.
  */
 export function dateTimeProblem(value: unknown): string | null {
   if (typeof value !== 'string') return 'must be a string';
   const match = ISO_WITH_OFFSET.exec(value);
   if (!match) return 'must be an ISO 8601 date-time with an offset, e.g. 2030-01-02T10:00:00+01:00';
-  const [, y, mo, d, h, mi, s = '0', , zone, , oh, om] = match;
+  const [, y, mo, d, h, mi, s = '0', , zone, sign, oh, om] = match;
   const [year, month, day, hour, minute, second] = [y, mo, d, h, mi, s].map(Number);
   if (year < EARLIEST_YEAR || year > LATEST_YEAR) return `must have a year from ${EARLIEST_YEAR} to ${LATEST_YEAR}`;
   if (month < 1 || month > 12) return 'must name a real month';
   if (day < 1 || day > daysInMonth(year, month)) return 'must name a real calendar day';
   if (hour > 23 || minute > 59 || second > 59) return 'must name a real time of day (00:00:00 to 23:59:59)';
-  if (zone !== 'Z') {
-    const offset = Number(oh) * 60 + Number(om);
-    if (Number(om) > 59 || offset > MAX_OFFSET_MINUTES) return 'must have an offset within ±14:00';
-  }
+  const offset = zone === 'Z' ? 0 : (sign === '-' ? -1 : 1) * (Number(oh) * 60 + Number(om));
+  if (zone !== 'Z' && (Number(om) > 59 || Math.abs(offset) > MAX_OFFSET_MINUTES)) return 'must have an offset within ±14:00';
+  // The window holds for the instant too: 2199-12-31T23:59:59-14:00 is in 2200 everywhere a query would look for it.
+  const instantYear = new Date(Date.UTC(year, month - 1, day, hour, minute - offset, second)).getUTCFullYear();
+  if (instantYear < EARLIEST_YEAR || instantYear > LATEST_YEAR) return `must be an instant from ${EARLIEST_YEAR} to ${LATEST_YEAR} (UTC)`;
   return null;
 }
 
