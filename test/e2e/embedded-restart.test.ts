@@ -128,6 +128,19 @@ describe('the built app after kill -9', () => {
     expect((await admin.get('/appointments')).body.items).toHaveLength(2);
   });
 
+  it('a second start on the same DATA_DIR while the first runs exits 1 saying who holds it, and the first keeps serving', async () => {
+    const admin = await start();
+    const second = build.start({ DATA_DIR: dataDir, PORT: String(await freePort()), HOST: '127.0.0.1', API_TOKENS: `admin:${ADMIN}`, SANDBOX_PORT: '0' });
+    try {
+      await eventually(() => expect(second.child.exitCode).toBe(1), 30_000, 50);
+      expect(second.log).toMatch(/is in use by a running process \(pid \d+: /);
+    } finally {
+      await second.stop();
+    }
+    expect((await admin.get('/health')).status).toBe(200);
+    expect((await admin.get('/appointments')).body.items).toHaveLength(2);
+  });
+
   it("a start that fails exits 1 and prints PostgreSQL's own reason", async () => {
     const settings = join(dataDir, 'postgres', 'postgresql.conf');
     const original = await readFile(settings, 'utf8');

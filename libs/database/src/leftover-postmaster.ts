@@ -12,6 +12,8 @@ const STOP_STEPS: ReadonlyArray<{ signal: NodeJS.Signals; waitMs: number }> = [
 
 /**
  * Clears the way for a start on `clusterDir` after an earlier run died without stopping its server (kill -9).
+ * Only an orphan is stopped: a server whose owner still runs (a ledger, a rebuild, a drift check on the same
+ * DATA_DIR) is in use, and the start fails saying by whom, instead of pulling the database from under it.
  * A postmaster still running on this folder is stopped rather than reused: it may listen on another port and with
  * other flags than this start asks for, nobody reads its log any more, and a fast shutdown is a clean checkpoint.
  * A postmaster.pid whose process is gone, a zombie, or a process that is not PostgreSQL (the pid was reused) is
@@ -24,6 +26,13 @@ export async function clearLeftoverPostmaster(clusterDir: string, log: (line: st
   if (pid === null) return;
   const liveness = await livenessOf(pid, clusterDir);
   if (liveness === 'our-postmaster') {
+    const owner = await ownerOf(pid);
+    if (owner) {
+      throw new Error(
+        `the embedded PostgreSQL on ${clusterDir} (pid ${pid}) is in use by a running process (pid ${owner.pid}: ${owner.command}); ` +
+          'stop that process first, or give this one a DATA_DIR of its own or a DATABASE_URL',
+      );
+    }
     log(`a PostgreSQL server left running on ${clusterDir} by an earlier run (pid ${pid}) is being stopped`);
     await stop(pid, clusterDir, log);
     if ((await recordedPid(lockFile)) === pid) await rm(lockFile, { force: true });
@@ -62,6 +71,35 @@ async function livenessOf(pid: number, clusterDir: string): Promise<Liveness> {
     if ((await realpath(candidate).catch(() => null)) === ours) return 'our-postmaster';
   }
   return 'other-postgres';
+}
+
+/** The name the guardian shell runs under (`$0`, see postgres-process.ts); its parent is the server's owner. */
+export const GUARDIAN_NAME = 'postgres-guardian';
+
+/**
+ * Who keeps the postmaster running, or null for an orphan. Its parent is the guardian shell, whose parent is the
+ * process that started it; an older version's server had that process as its parent directly. An orphan was
+ * handed to PID 1 (or the parent is gone); a guardian whose owner died is shutting its server down already.
+ */
+async function ownerOf(postmaster: number): Promise<{ pid: number; command: string } | null> {
+  let parent = await liveParentOf(postmaster);
+  if (parent !== null && (await commandLine(parent))[3] === GUARDIAN_NAME) parent = await liveParentOf(parent);
+  if (parent === null) return null;
+  return { pid: parent, command: (await commandLine(parent)).join(' ').slice(0, 200) };
+}
+
+async function liveParentOf(pid: number): Promise<number | null> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const parent = Number(ppid);
+  if (!stat || state === 'Z' || state === 'X' || !Number.isSafeInteger(parent) || parent <= 1) return null;
+  const parentStat = await readFile(`/proc/${parent}/stat`, 'utf8').catch(() => '');
+  const parentState = parentStat.slice(parentStat.lastIndexOf(')') + 2, parentStat.lastIndexOf(')') + 3);
+  return parentStat && parentState !== 'Z' && parentState !== 'X' ? parent : null;
+}
+
+async function commandLine(pid: number): Promise<string[]> {
+  return (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0').filter(Boolean);
 }
 
 function signalReaches(pid: number): boolean {

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { GUARDIAN_NAME } from './leftover-postmaster.js';
 import type { PostgresAccount } from './postgres-account.js';
 
 /**
@@ -50,7 +51,7 @@ export class PostgresProcess {
 
   /** Starts the server and resolves once it accepts connections; rejects with its last log lines otherwise. */
   static async start(options: PostgresProcessOptions): Promise<PostgresProcess> {
-    const child = spawn('/bin/sh', ['-c', GUARDIAN, 'postgres-guardian', options.binary, ...options.args], {
+    const child = spawn('/bin/sh', ['-c', GUARDIAN, GUARDIAN_NAME, options.binary, ...options.args], {
       stdio: ['pipe', 'pipe', 'pipe'],
       env: { ...process.env, LC_MESSAGES: 'C' },
       ...(options.account ?? {}),

@@ -71,12 +71,7 @@ describe('embedded PostgreSQL after a crash', () => {
     await symlink(dataDir, join(dataDir, '..', 'alias')).catch(() => undefined);
     const account = await postgresAccount(() => undefined);
     const port = await freePort();
-    const orphan = spawn((await postgresBinaries()).postgres, ['-D', servedPath(), '-p', String(port), '-k', '', '-c', 'listen_addresses=127.0.0.1'], {
-      detached: true,
-      stdio: 'ignore',
-      ...(account ?? {}),
-    });
-    orphan.unref();
+    const orphan = { pid: await startOrphan([(await postgresBinaries()).postgres, '-D', servedPath(), '-p', String(port), '-k', '', '-c', 'listen_addresses=127.0.0.1'], account) };
     const orphanUrl = `postgres://ledger:ledger@127.0.0.1:${port}/ledger`;
     await eventually(() => query(orphanUrl, 'SELECT 1'), 20_000, 50);
 
@@ -86,6 +81,15 @@ describe('embedded PostgreSQL after a crash', () => {
     await eventually(() => expect(isAlive(orphan.pid!)).toBe(false), 2_000);
     expect(notices).toContainEqual(`a PostgreSQL server left running on ${clusterDir} by an earlier run (pid ${orphan.pid}) is being stopped`);
     expect(await query(running.url, 'SELECT note FROM kept')).toEqual([{ note: 'before the crash' }]);
+  });
+
+  it('refuses to start on a folder whose server has a live owner, and leaves that server serving', async () => {
+    running = await startEmbeddedPostgres({ dataDir });
+    const owner = running;
+    await expect(startEmbeddedPostgres({ dataDir })).rejects.toThrow(
+      new RegExp(`the embedded PostgreSQL on ${clusterDir} \\(pid \\d+\\) is in use by a running process \\(pid ${process.pid}: `),
+    );
+    expect(await query(owner.url, 'SELECT note FROM kept')).toEqual([{ note: 'before the crash' }]);
   });
 
   it('starts over a postmaster.pid whose pid is gone or belongs to another program, signalling no one', async () => {
@@ -115,6 +119,15 @@ describe('embedded PostgreSQL after a crash', () => {
     expect(await query(running.url, 'SELECT count(*)::int AS n FROM kept')).toEqual([{ n: 1 }]);
   });
 });
+
+/** Starts `argv` the way a killed run leaves its server: a child of a shell that has exited, so handed to PID 1. */
+async function startOrphan(argv: string[], account: { uid: number; gid: number } | null): Promise<number> {
+  const shell = spawn('/bin/sh', ['-c', '"$@" >/dev/null 2>&1 </dev/null & echo $!', 'orphan-maker', ...argv], { stdio: ['ignore', 'pipe', 'ignore'], ...(account ?? {}) });
+  let printed = '';
+  shell.stdout.on('data', (chunk: Buffer) => (printed += chunk.toString()));
+  await new Promise((resolve) => shell.once('close', resolve));
+  return Number(printed.trim());
+}
 
 async function freePort(): Promise<number> {
   const server = createServer();
