@@ -295,3 +295,81 @@ describe('anything else', () => {
     expect(given([scheduled], linked).when(webhook(trigger, { uid: 'u1' }))).toMatchObject({ outcome: 'ignored', appointmentEvents: [], syncEvents: [] });
   });
 });
+
+describe('A reschedule Cal.com holds for confirmation (BOOKING_REQUESTED with rescheduleUid, issue 10)', () => {
+  const fromCalcom = { event: scheduled, source: 'calcom' as const };
+  const replacement = (trigger: string, overrides: Record<string, unknown> = {}) =>
+    webhook(trigger, { uid: 'u2', rescheduleUid: 'u1', startTime: T15, endTime: T1530, eventTypeId: 101, organizer: { id: 1 }, attendees: [customer], ...overrides });
+  const requestedMove: AppointmentEvent[] = [
+    { type: 'AppointmentRescheduled', data: { appointmentId: 'a1', startsAt: T15, endsAt: T1530, previousStartsAt: T10, previousEndsAt: T1030 } },
+    { type: 'AppointmentStatusChanged', data: { appointmentId: 'a1', status: 'requested', previousStatus: 'scheduled', trigger: 'BOOKING_REQUESTED' } },
+  ];
+  const observedU2 = (status: string): CalcomSyncEvent => ({
+    type: 'CalcomBookingObserved', data: { appointmentId: 'a1', via: 'webhook', factId: 'f2', booking: booking('u2', { start: T15, end: T1530, status, rescheduledFromUid: 'u1' }) },
+  });
+
+  it('applies the new start and marks the appointment requested; the new uid joins the chain', () => {
+    const result = given([fromCalcom], linked).when(replacement('BOOKING_REQUESTED', { status: 'PENDING' }));
+    expect(result).toMatchObject({ outcome: 'applied', appointmentId: 'a1' });
+    expect(result.appointmentEvents).toEqual(requestedMove);
+    expect(result.syncEvents).toEqual([
+      { type: 'CalcomBookingObserved', data: { appointmentId: 'a1', via: 'webhook', factId: 'f1', booking: booking('u2', { start: T15, end: T1530, status: 'pending', rescheduledFromUid: 'u1' }) } },
+    ]);
+  });
+
+  it('then BOOKING_CREATED for the new uid (the host confirmed) makes it scheduled, at the new time', () => {
+    const history: Change[] = [fromCalcom, ...requestedMove.map((event) => ({ event, source: 'calcom' as const }))];
+    const result = given(history, [...linked, observedU2('pending')]).when(replacement('BOOKING_CREATED', { status: 'ACCEPTED' }));
+    expect(result.outcome).toBe('applied');
+    expect(result.appointmentEvents).toEqual([
+      { type: 'AppointmentStatusChanged', data: { appointmentId: 'a1', status: 'scheduled', previousStatus: 'requested', trigger: 'BOOKING_CREATED' } },
+    ]);
+  });
+
+  it('then BOOKING_REJECTED for the new uid (the host declined) makes it rejected', () => {
+    const history: Change[] = [fromCalcom, ...requestedMove.map((event) => ({ event, source: 'calcom' as const }))];
+    const result = given(history, [...linked, observedU2('pending')]).when(replacement('BOOKING_REJECTED', { status: 'REJECTED' }));
+    expect(result.outcome).toBe('applied');
+    expect(typesOf(result.appointmentEvents)).toEqual(['AppointmentStatusChanged']);
+    expect(result.appointmentEvents[0].data).toMatchObject({ status: 'rejected', previousStatus: 'requested' });
+  });
+
+  it('repeated (another delivery of the same request) changes nothing', () => {
+    const history: Change[] = [fromCalcom, ...requestedMove.map((event) => ({ event, source: 'calcom' as const }))];
+    const result = given(history, [...linked, observedU2('pending')]).when(replacement('BOOKING_REQUESTED', { status: 'PENDING' }));
+    expect(result).toMatchObject({ outcome: 'echo', appointmentEvents: [], syncEvents: [] });
+  });
+
+  it.each([
+    ['BOOKING_CREATED', 'scheduled'],
+    ['BOOKING_REJECTED', 'rejected'],
+  ])('out of order: %s for the new uid before the request moves it and ends %s; the late request is then an echo', (trigger, status) => {
+    const early = given([fromCalcom], linked).when(replacement(trigger));
+    expect(early.outcome).toBe('applied');
+    expect(typesOf(early.appointmentEvents)).toEqual(status === 'scheduled' ? ['AppointmentRescheduled'] : ['AppointmentRescheduled', 'AppointmentStatusChanged']);
+    const applied = early.appointmentEvents.map((event) => ({ event, source: 'calcom' as const }));
+    const observed = early.syncEvents.map((event) => ({ ...event, data: { ...event.data, factId: 'f2' } }) as CalcomSyncEvent);
+    const late = given([fromCalcom, ...applied], [...linked, ...observed]).when(replacement('BOOKING_REQUESTED', { status: 'PENDING' }));
+    expect(late).toMatchObject({ outcome: 'echo', appointmentEvents: [] });
+  });
+
+  it('while an admin move is not on Cal.com yet follows the conflict rules', () => {
+    const adminMove: AppointmentEvent = { type: 'AppointmentRescheduled', data: { appointmentId: 'a1', startsAt: '2030-01-04T09:00:00.000Z', endsAt: '2030-01-04T09:30:00.000Z', previousStartsAt: T10, previousEndsAt: T1030 } };
+    const result = given([fromCalcom, adminMove], linked).when(replacement('BOOKING_REQUESTED', { status: 'PENDING' }));
+    expect(result.outcome).toBe('conflict');
+    expect(typesOf(result.syncEvents)).toContain('SyncConflictDetected');
+  });
+
+  it('the reschedule the sync itself is making, held by Cal.com, is an echo (no status from its own change)', () => {
+    const inFlight: CalcomSyncEvent = { type: 'CalcomOperationStarted', data: { appointmentId: 'a1', operationId: 'op2', operation: 'reschedule', bookingUid: 'u1', request: { start: T15 }, ledgerVersion: 2 } };
+    const adminMove: AppointmentEvent = { type: 'AppointmentRescheduled', data: { appointmentId: 'a1', startsAt: T15, endsAt: T1530, previousStartsAt: T10, previousEndsAt: T1030 } };
+    const result = given([fromCalcom, adminMove], [...linked, inFlight]).when(replacement('BOOKING_REQUESTED', { status: 'PENDING' }));
+    expect(result).toMatchObject({ outcome: 'echo', appointmentEvents: [] });
+  });
+
+  it('for a cancelled appointment is a conflict, not a silent revival', () => {
+    const cancel: AppointmentEvent = { type: 'AppointmentCancelled', data: { appointmentId: 'a1', reason: 'Moved away' } };
+    const result = given([fromCalcom, cancel], linked).when(replacement('BOOKING_REQUESTED', { status: 'PENDING' }));
+    expect(result.outcome).toBe('conflict');
+  });
+});

@@ -56,13 +56,15 @@ export function decideWebhook(input: WebhookDecisionInput): WebhookDecision {
   switch (input.webhook.triggerEvent) {
     case 'BOOKING_CREATED':
     case 'BOOKING_REQUESTED':
-      return input.target ? knownBookingCreated(input, input.target) : newBooking(input);
+      if (!input.target) return newBooking(input);
+      return replacesKnownBooking(input.webhook, input.target) ? bookingReplaced(input, input.target) : knownBookingCreated(input, input.target);
     case 'BOOKING_RESCHEDULED':
       return input.target ? rescheduled(input, input.target) : orphan(input.webhook);
     case 'BOOKING_CANCELLED':
       return input.target ? cancelled(input, input.target) : orphan(input.webhook);
     case 'BOOKING_REJECTED':
-      return input.target ? statusChanged(input, input.target, 'rejected') : orphan(input.webhook);
+      if (!input.target) return orphan(input.webhook);
+      return replacesKnownBooking(input.webhook, input.target) ? bookingReplaced(input, input.target) : statusChanged(input, input.target, 'rejected');
     case 'MEETING_ENDED':
       return input.target ? statusChanged(input, input.target, 'completed') : orphan(input.webhook);
     case 'BOOKING_NO_SHOW_UPDATED':
@@ -94,10 +96,54 @@ function knownBookingCreated(input: WebhookDecisionInput, target: WebhookTarget)
   if (webhook.triggerEvent === 'BOOKING_CREATED' && appointment.status === 'requested') {
     return decision('applied', appointmentId, 'The host confirmed the requested booking', [statusEvent(appointmentId, 'scheduled', 'requested', webhook)], seen);
   }
+  // The request arriving after the confirm (deliveries are not ordered): Cal.com already showed the booking accepted.
+  const known = target.sync.booking;
+  if (webhook.triggerEvent === 'BOOKING_REQUESTED' && known?.uid === webhook.bookingUid && known.status === 'accepted') {
+    return decision('echo', appointmentId, 'A request Cal.com has since confirmed (delivered late)');
+  }
   if (webhook.triggerEvent === 'BOOKING_REQUESTED' && appointment.status === 'scheduled') {
     return decision('applied', appointmentId, 'Cal.com holds the booking until the host confirms', [statusEvent(appointmentId, 'requested', 'scheduled', webhook)], seen);
   }
   return decision('echo', appointmentId, 'A booking the ledger already has (its own create, or a repeated delivery)', [], seen);
+}
+
+/**
+ * A new booking that replaces one the ledger holds (`rescheduleUid` names a link of the chain, its own uid is new):
+ * a reschedule on an event type that requires confirmation. Cal.com writes the new booking PENDING with
+ * `fromReschedule` = the old uid and announces it as BOOKING_REQUESTED, not BOOKING_RESCHEDULED
+ * (packages/features/bookings/lib/handleNewBooking.ts, the trigger choice; handleNewBooking/createBooking.ts,
+ * `status: isConfirmedByDefault ? ACCEPTED : PENDING` and `fromReschedule`). The host's confirm then sends
+ * BOOKING_CREATED for the new uid, a decline BOOKING_REJECTED for it.
+ *
+ * So the move is applied at once, as a reschedule from Cal.com, and the status says how far Cal.com got: requested,
+ * scheduled (confirmed, also when the confirm arrives before the request) or rejected. A declined reschedule leaves
+ * the appointment `rejected` at the requested time: the rejected booking is the newest link of the chain, and Cal.com
+ * does not bring the replaced booking back (we follow issue 10 and the reference bodies booking-requested /
+ * booking-rejected.e2e-expected.json; the decline path, packages/trpc/.../confirm.handler.ts, only sets the new
+ * booking REJECTED). A customer who wants the old time back books again.
+ */
+function bookingReplaced(input: WebhookDecisionInput, target: WebhookTarget): WebhookDecision {
+  const { webhook } = input;
+  const { appointment, appointmentId } = target;
+  const status = statusAnnounced(webhook);
+  const moved = rescheduled(input, target);
+  const alreadyThere = moved.outcome === 'echo' && appointment.status !== 'cancelled' && sameInstant(webhook.startsAt, appointment.startsAt) && !isRescheduleBySync(target.sync, webhook);
+  if (moved.outcome !== 'applied' && !alreadyThere) return moved;
+  if (appointment.status === status) return { ...moved, reason: `${moved.reason}, ${status} on Cal.com` };
+  const events = [...moved.appointmentEvents, statusEvent(appointmentId, status, appointment.status, webhook)];
+  return decision('applied', appointmentId, `Moved on Cal.com (${webhook.triggerEvent}: ${status})`, events, moved.syncEvents);
+}
+
+/** The booking is a new link whose `rescheduleUid` the ledger holds: it replaces the appointment's booking. */
+function replacesKnownBooking(webhook: CalcomWebhook, target: WebhookTarget): boolean {
+  const { chain } = target.sync;
+  return !!webhook.bookingUid && !!webhook.rescheduleUid && !chain.includes(webhook.bookingUid) && chain.includes(webhook.rescheduleUid);
+}
+
+function statusAnnounced(webhook: CalcomWebhook): CalcomAppointmentStatus {
+  if (webhook.triggerEvent === 'BOOKING_REQUESTED') return 'requested';
+  if (webhook.triggerEvent === 'BOOKING_REJECTED') return 'rejected';
+  return 'scheduled';
 }
 
 function rescheduled({ webhook, catalog, factId, conflictId, policy }: WebhookDecisionInput, target: WebhookTarget): WebhookDecision {
