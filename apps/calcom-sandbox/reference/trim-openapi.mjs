@@ -21,6 +21,8 @@ const OPERATIONS = [
   ['/v2/bookings/{bookingUid}', 'get'],
   ['/v2/bookings/{bookingUid}/cancel', 'post'],
   ['/v2/bookings/{bookingUid}/reschedule', 'post'],
+  ['/v2/bookings/{bookingUid}/confirm', 'post'],
+  ['/v2/bookings/{bookingUid}/decline', 'post'],
   ['/v2/bookings/{bookingUid}/reassign', 'post'],
   ['/v2/bookings/{bookingUid}/reassign/{userId}', 'post'],
   ['/v2/event-types', 'get'],

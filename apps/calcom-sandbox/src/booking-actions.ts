@@ -1,9 +1,9 @@
 import { bookingTitle, chooseHost, currentEventType, refuseStartInThePast, type BookingContext } from './booking-context.js';
-import type { CancelBookingInput, CreateBookingInput, RescheduleBookingInput } from './booking-input.js';
+import type { CancelBookingInput, CreateBookingInput, DeclineBookingInput, RescheduleBookingInput } from './booking-input.js';
 import { newBookingUid, type BookingRecord, type MutationVia } from './booking-store.js';
-import type { SandboxEventType } from './catalog.js';
+import { accountOwner, type SandboxEventType, type SandboxUser } from './catalog.js';
 import { badRequest, internalServerError, notFound } from './sandbox-error.js';
-import { bookingCancelledPayload, bookingCreatedPayload, bookingRescheduledPayload } from './webhook-payload.js';
+import { bookingCancelledPayload, bookingCreatedPayload, bookingRejectedPayload, bookingRescheduledPayload } from './webhook-payload.js';
 
 /**
  * Create, reschedule and cancel, with Cal.com's rules and messages, each sending its webhook the way Cal.com does.
@@ -32,7 +32,7 @@ export class BookingActions {
       description: '',
       host,
       eventType,
-      status: 'ACCEPTED',
+      status: eventType.requiresConfirmation ? 'PENDING' : 'ACCEPTED',
       start: input.start,
       end,
       attendees: [{ ...input.attendee, absent: false }],
@@ -52,11 +52,16 @@ export class BookingActions {
     };
     store.add(record);
     store.log({ at: at.toISOString(), op: 'create', uid, via });
-    await this.context.webhooks.dispatch('BOOKING_CREATED', uid, bookingCreatedPayload(record, at));
+    await this.context.webhooks.dispatch(record.status === 'PENDING' ? 'BOOKING_REQUESTED' : 'BOOKING_CREATED', uid, bookingCreatedPayload(record, at));
     return record;
   }
 
-  /** A new booking with a new uid; the old one becomes cancelled and points to it (PRs #22289, #25103). */
+  /**
+   * A new booking with a new uid; the old one becomes cancelled and points to it (PRs #22289, #25103). On an event type
+   * that requires confirmation the new booking is PENDING and announced as BOOKING_REQUESTED with `rescheduleUid`,
+   * unless the organizer reschedules: handleNewBooking.ts confirms by default when `rescheduledBy` is the organizer's
+   * email, and bookings/2024-08-13 input.service.ts takes that user only from the body's `rescheduledBy`.
+   */
   async reschedule(uid: string, input: RescheduleBookingInput, via: MutationVia): Promise<BookingRecord> {
     const { store, now } = this.context;
     const previous = store.get(uid);
@@ -75,7 +80,7 @@ export class BookingActions {
       title: bookingTitle(eventType, host, previous.attendees[0]?.name ?? 'Nameless'),
       host,
       eventType,
-      status: 'ACCEPTED',
+      status: eventType.requiresConfirmation && !isOrganizer(input.rescheduledBy, [host, previous.host, accountOwner(this.context.catalog())]) ? 'PENDING' : 'ACCEPTED',
       start: input.start,
       end,
       attendees: previous.attendees.map((attendee) => ({ ...attendee })),
@@ -92,7 +97,8 @@ export class BookingActions {
     Object.assign(previous, { status: 'CANCELLED', rescheduled: true, rescheduledBy: input.rescheduledBy, updatedAt: at });
     store.add(successor);
     store.log({ at: at.toISOString(), op: 'reschedule', uid: successor.uid, via, rescheduledFromUid: previous.uid });
-    await this.context.webhooks.dispatch('BOOKING_RESCHEDULED', successor.uid, bookingRescheduledPayload(successor, previous, at));
+    const trigger = successor.status === 'PENDING' ? 'BOOKING_REQUESTED' : 'BOOKING_RESCHEDULED';
+    await this.context.webhooks.dispatch(trigger, successor.uid, bookingRescheduledPayload(successor, previous, at));
     return successor;
   }
 
@@ -105,6 +111,9 @@ export class BookingActions {
     const record = store.get(uid);
     if (!record) throw notFound(`Booking with uid=${uid} not found`);
     refuseCancelOf(record);
+    // handleCancelBooking.ts throws HttpError("This event type does not allow cancellations"); API v2 has no filter
+    // for it, so the client sees a 500 and nothing changes.
+    if (currentEventType(this.context, record).disableCancelling) throw internalServerError();
     if (callerId !== undefined && record.host.id === callerId && !input.cancellationReason) {
       throw badRequest('Cancellation reason is required when you are the host');
     }
@@ -123,6 +132,34 @@ export class BookingActions {
     return record;
   }
 
+  /** The host accepts a PENDING booking (confirm.handler.ts / handleConfirmation.ts): ACCEPTED and BOOKING_CREATED. */
+  async confirm(uid: string, via: MutationVia): Promise<BookingRecord> {
+    const record = this.pending(uid);
+    const at = this.context.now();
+    Object.assign(record, { status: 'ACCEPTED', updatedAt: at });
+    this.context.store.log({ at: at.toISOString(), op: 'confirm', uid, via });
+    await this.context.webhooks.dispatch('BOOKING_CREATED', uid, bookingCreatedPayload(record, at));
+    return record;
+  }
+
+  /** The host declines a PENDING booking (confirm.handler.ts with confirmed: false): REJECTED and BOOKING_REJECTED. */
+  async decline(uid: string, input: DeclineBookingInput, via: MutationVia): Promise<BookingRecord> {
+    const record = this.pending(uid);
+    const at = this.context.now();
+    Object.assign(record, { status: 'REJECTED', rejectionReason: input.reason, updatedAt: at });
+    this.context.store.log({ at: at.toISOString(), op: 'decline', uid, via });
+    await this.context.webhooks.dispatch('BOOKING_REJECTED', uid, bookingRejectedPayload(record, at));
+    return record;
+  }
+
+  private pending(uid: string): BookingRecord {
+    const record = this.context.store.get(uid);
+    if (!record) throw notFound(`Booking with uid=${uid} was not found in the database`);
+    // The sandbox's own words: Cal.com's confirm handler answers "Booking already confirmed" / refuses other states.
+    if (record.status !== 'PENDING') throw badRequest(`Can't confirm or decline booking with uid=${uid} because it is ${record.status.toLowerCase()}, not pending.`);
+    return record;
+  }
+
   private bookedEventType(input: CreateBookingInput): SandboxEventType {
     const catalog = this.context.catalog();
     if (input.eventTypeId !== undefined) {
@@ -138,6 +175,11 @@ export class BookingActions {
     if (!eventType) throw notFound(`Event type with slug ${input.eventTypeSlug} belonging to user ${input.username} not found.`);
     return eventType;
   }
+}
+
+function isOrganizer(rescheduledBy: string | undefined, organizers: SandboxUser[]): boolean {
+  if (rescheduledBy === undefined) return false;
+  return organizers.some((user) => user.email.toLowerCase() === rescheduledBy.toLowerCase());
 }
 
 function refuseRescheduleOf(record: BookingRecord, successorUid: string | undefined): void {

@@ -31,6 +31,15 @@ export interface RescheduleBookingInput {
   reschedulingReason?: string;
 }
 
+export interface DeclineBookingInput {
+  reason?: string;
+}
+
+export function parseDeclineInput(body: unknown): DeclineBookingInput {
+  const input = asObject(body ?? {}, 'body');
+  return { reason: optional(input.reason, 'reason', isString, 'a string') };
+}
+
 export interface CancelBookingInput {
   cancellationReason?: string;
 }

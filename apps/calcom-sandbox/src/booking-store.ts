@@ -35,13 +35,15 @@ export interface BookingRecord {
   /** Cancelled because it was moved: the successor is the booking whose `fromReschedule` is this uid. */
   rescheduled: boolean;
   fromReschedule?: string;
+  /** Why the host declined a booking that required confirmation. */
+  rejectionReason?: string;
   rescheduledBy?: string;
   iCalUID: string;
   iCalSequence: number;
 }
 
-export type MutationOp = 'create' | 'reschedule' | 'cancel' | 'reassign' | 'edit' | 'delete';
-export type MutationVia = 'api' | 'customer' | 'silent';
+export type MutationOp = 'create' | 'reschedule' | 'cancel' | 'reassign' | 'confirm' | 'decline' | 'edit' | 'delete';
+export type MutationVia = 'api' | 'customer' | 'host' | 'silent';
 
 export interface MutationEntry {
   at: string;

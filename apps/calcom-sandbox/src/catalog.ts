@@ -18,6 +18,10 @@ export interface SandboxEventType {
   ownerId?: number;
   hosts?: number[];
   schedulingType: null | 'ROUND_ROBIN';
+  /** Bookings wait for the host: PENDING and BOOKING_REQUESTED until confirmed or declined (handleNewBooking.ts). */
+  requiresConfirmation?: boolean;
+  /** Cancelling is refused; Cal.com answers 500 (handleCancelBooking.ts throws an HttpError the API does not map). */
+  disableCancelling?: boolean;
 }
 
 export interface SandboxCatalog {
@@ -102,6 +106,11 @@ function parseEventType(eventType: SandboxEventType, userIds: Set<number>): Sand
     lengthInMinutes: eventType.lengthInMinutes,
     schedulingType,
   };
+  for (const flag of ['requiresConfirmation', 'disableCancelling'] as const) {
+    if (eventType[flag] === undefined) continue;
+    if (typeof eventType[flag] !== 'boolean') throw badRequest(`${where}.${flag} must be a boolean`);
+    if (eventType[flag]) parsed[flag] = true;
+  }
   if (eventType.ownerId !== undefined) {
     if (!userIds.has(eventType.ownerId)) throw badRequest(`${where}.ownerId ${eventType.ownerId} is not a catalog user`);
     parsed.ownerId = eventType.ownerId;

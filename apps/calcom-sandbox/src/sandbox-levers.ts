@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { BookingActions } from './booking-actions.js';
 import type { BookingContext } from './booking-context.js';
-import { parseCreateBookingInput, parseStart } from './booking-input.js';
+import { parseCreateBookingInput, parseDeclineInput, parseStart } from './booking-input.js';
 import { toBookingOutput } from './booking-output.js';
 import type { BookingRecord } from './booking-store.js';
 import { parseCatalog, type SandboxCatalog } from './catalog.js';
@@ -68,6 +68,16 @@ export function sandboxLevers(deps: LeverDependencies): (request: IncomingMessag
         const cancellationReason = optionalString(objectBody(body ?? {}).reason, 'reason');
         return { status: 200, body: output(await actions.cancel(uid, { cancellationReason }, attendeeEmail(uid), 'customer')) };
       },
+    },
+    {
+      method: 'POST',
+      pattern: /^\/_sandbox\/bookings\/([^/]+)\/confirm$/,
+      handler: async ([uid]) => ({ status: 200, body: output(await actions.confirm(uid, 'host')) }),
+    },
+    {
+      method: 'POST',
+      pattern: /^\/_sandbox\/bookings\/([^/]+)\/decline$/,
+      handler: async ([uid], body) => ({ status: 200, body: output(await actions.decline(uid, parseDeclineInput(body), 'host')) }),
     },
     { method: 'PATCH', pattern: /^\/_sandbox\/bookings\/([^/]+)$/, handler: async ([uid], body) => ({ status: 200, body: output(editSilently(context, uid, body)) }) },
     {

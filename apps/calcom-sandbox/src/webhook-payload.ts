@@ -7,12 +7,18 @@ import type { SandboxUser } from './catalog.js';
  * (handleNewBooking.ts for created / rescheduled, handleCancelBooking.ts for cancelled). Field sets follow the copied
  * examples in reference/webhook-examples; values come from the booking.
  */
-export type TriggerEvent = 'BOOKING_CREATED' | 'BOOKING_RESCHEDULED' | 'BOOKING_CANCELLED';
+export type TriggerEvent = 'BOOKING_CREATED' | 'BOOKING_REQUESTED' | 'BOOKING_RESCHEDULED' | 'BOOKING_REJECTED' | 'BOOKING_CANCELLED';
 
 const TEAM = { id: 1, name: 'Sandbox Team' };
 
+/** BOOKING_CREATED, or BOOKING_REQUESTED for a PENDING booking (reference/webhook-examples/booking-requested.*). */
 export function bookingCreatedPayload(record: BookingRecord, now: Date) {
-  return { ...newBookingEvent(record, now), metadata: { videoCallUrl: videoCallUrl(record.uid), ...record.metadata }, status: 'ACCEPTED' };
+  return { ...newBookingEvent(record, now), metadata: { videoCallUrl: videoCallUrl(record.uid), ...record.metadata }, status: record.status };
+}
+
+/** BOOKING_REJECTED (reference/webhook-examples/booking-rejected.*), with the host's reason as confirm.handler.ts sends it. */
+export function bookingRejectedPayload(record: BookingRecord, now: Date) {
+  return { ...bookingCreatedPayload(record, now), rejectionReason: record.rejectionReason ?? null };
 }
 
 /** `uid` / `bookingId` are the new booking's; `rescheduleUid` / `rescheduleId` and the old times are the old one's. */
@@ -24,7 +30,7 @@ export function bookingRescheduledPayload(record: BookingRecord, previous: Booki
     rescheduleStartTime: utcSeconds(previous.start),
     rescheduleEndTime: utcSeconds(previous.end),
     metadata: { videoCallUrl: videoCallUrl(record.uid), ...record.metadata },
-    status: 'ACCEPTED',
+    status: record.status,
     rescheduledBy: record.rescheduledBy,
   };
 }
@@ -98,7 +104,7 @@ function newBookingEvent(record: BookingRecord, now: Date) {
     destinationCalendar: null,
     hideCalendarNotes: false,
     hideCalendarEventDetails: false,
-    requiresConfirmation: null,
+    requiresConfirmation: eventType.requiresConfirmation ? true : null,
     eventTypeId: eventType.id,
     seatsShowAttendees: true,
     seatsPerTimeSlot: null,

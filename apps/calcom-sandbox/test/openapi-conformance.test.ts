@@ -70,6 +70,20 @@ test('event types and me match their schemas', async () => {
   expect(me.body.data).toMatchObject({ id: 1, email: 'olivia@sandbox.example' });
 });
 
+test('confirm and decline of a confirmation-required booking match the schemas', async () => {
+  const catalog = (await client.lever('GET', '/catalog')).body;
+  const optIn = { id: 201, slug: 'opt-in-30', title: 'Opt in', lengthInMinutes: 30, ownerId: 1, schedulingType: null, requiresConfirmation: true };
+  await client.lever('PUT', '/catalog', { ...catalog, eventTypes: [...catalog.eventTypes.filter((eventType: { id: number }) => eventType.id !== 201), optIn] });
+  const first = (await call('POST', '/v2/bookings', '/bookings', { eventTypeId: 201, start: startAt(6), attendee: attendee() })).body.data;
+  const second = (await call('POST', '/v2/bookings', '/bookings', { eventTypeId: 201, start: startAt(7), attendee: attendee() })).body.data;
+  assertExactlySchema('BookingOutput_2024_08_13', first);
+  const confirmed = await call('POST', '/v2/bookings/{bookingUid}/confirm', `/bookings/${first.uid}/confirm`);
+  assertExactlySchema('BookingOutput_2024_08_13', confirmed.body.data);
+  const declined = await call('POST', '/v2/bookings/{bookingUid}/decline', `/bookings/${second.uid}/decline`, { reason: 'Host is away' });
+  assertExactlySchema('BookingOutput_2024_08_13', declined.body.data);
+  expect([confirmed.body.data.status, declined.body.data.status]).toEqual(['accepted', 'rejected']);
+});
+
 test('every operation in the copied document has been exercised', () => {
   expect([...validated].sort()).toEqual([...OPERATIONS_IN_DOCUMENT].sort());
 });
