@@ -373,3 +373,10 @@ describe('A reschedule Cal.com holds for confirmation (BOOKING_REQUESTED with re
     expect(result.outcome).toBe('conflict');
   });
 });
+
+describe('A booking that replaces one the ledger does not know', () => {
+  it.each(['BOOKING_REQUESTED', 'BOOKING_CREATED'])('%s with an unknown rescheduleUid waits as an orphan, scheduling nothing', (trigger) => {
+    const result = given([]).when(webhook(trigger, { uid: 'u2', rescheduleUid: 'u1', startTime: T15, endTime: T1530, eventTypeId: 101, organizer: { id: 1 }, attendees: [customer] }));
+    expect(result).toMatchObject({ outcome: 'orphan', appointmentId: null, appointmentEvents: [], syncEvents: [] });
+  });
+});

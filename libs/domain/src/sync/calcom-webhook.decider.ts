@@ -56,7 +56,8 @@ export function decideWebhook(input: WebhookDecisionInput): WebhookDecision {
   switch (input.webhook.triggerEvent) {
     case 'BOOKING_CREATED':
     case 'BOOKING_REQUESTED':
-      if (!input.target) return newBooking(input);
+      // A booking that replaces one nobody knows yet (its request or the original's create still on the way) waits.
+      if (!input.target) return input.webhook.rescheduleUid ? orphan(input.webhook) : newBooking(input);
       return replacesKnownBooking(input.webhook, input.target) ? bookingReplaced(input, input.target) : knownBookingCreated(input, input.target);
     case 'BOOKING_RESCHEDULED':
       return input.target ? rescheduled(input, input.target) : orphan(input.webhook);
