@@ -26,6 +26,8 @@ const OPERATIONS = [
   ['/v2/bookings/{bookingUid}/reassign', 'post'],
   ['/v2/bookings/{bookingUid}/reassign/{userId}', 'post'],
   ['/v2/event-types', 'get'],
+  ['/v2/event-types/{eventTypeId}', 'get'],
+  ['/v2/teams/{teamId}/event-types', 'get'],
   ['/v2/me', 'get'],
 ];
 

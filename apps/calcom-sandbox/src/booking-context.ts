@@ -1,12 +1,14 @@
 import type { BookingRecord, BookingStore } from './booking-store.js';
 import { eligibleHosts, type SandboxCatalog, type SandboxEventType, type SandboxUser } from './catalog.js';
 import { badRequest } from './sandbox-error.js';
+import type { SandboxBehaviours } from './behaviours.js';
 import type { WebhookSender } from './webhook-sender.js';
 
 /** What the booking rules work on: the table, the current catalog, the clock, and the webhook subscriber. */
 export interface BookingContext {
   store: BookingStore;
   catalog(): SandboxCatalog;
+  behaviours(): SandboxBehaviours;
   now(): Date;
   webhooks: WebhookSender;
 }

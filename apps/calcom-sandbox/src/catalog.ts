@@ -20,6 +20,15 @@ export interface SandboxEventType {
   schedulingType: null | 'ROUND_ROBIN';
   /** Bookings wait for the host: PENDING and BOOKING_REQUESTED until confirmed or declined (handleNewBooking.ts). */
   requiresConfirmation?: boolean;
+  /** Round-robin types only: the team they belong to (1 by default, the team id of the webhooks). */
+  teamId?: number;
+  /**
+   * Round-robin hosts that attend every booking (Cal.com's `isFixed`): the first one is the organizer, the round-robin
+   * pick among the other hosts joins as a team member, and a reassign moves only that member.
+   */
+  fixedHosts?: number[];
+  /** Cal.com's minimumBookingNotice: a start sooner than this after now is refused as "no available users" (0 by default). */
+  minimumBookingNoticeMinutes?: number;
   /** Cancelling is refused; Cal.com answers 500 (handleCancelBooking.ts throws an HttpError the API does not map). */
   disableCancelling?: boolean;
 }
@@ -38,7 +47,7 @@ export const DEFAULT_CATALOG: SandboxCatalog = {
   eventTypes: [
     { id: 101, slug: 'consultation-30', title: 'Consultation', lengthInMinutes: 30, ownerId: 1, schedulingType: null },
     { id: 102, slug: 'assessment-60', title: 'Assessment', lengthInMinutes: 60, ownerId: 1, schedulingType: null },
-    { id: 103, slug: 'team-session-45', title: 'Team Session', lengthInMinutes: 45, hosts: [2, 3], schedulingType: 'ROUND_ROBIN' },
+    { id: 103, slug: 'team-session-45', title: 'Team Session', lengthInMinutes: 45, hosts: [2, 3], schedulingType: 'ROUND_ROBIN', teamId: 1 },
   ],
 };
 
@@ -50,6 +59,10 @@ export function accountOwner(catalog: SandboxCatalog): SandboxUser {
 export function eligibleHosts(catalog: SandboxCatalog, eventType: SandboxEventType): SandboxUser[] {
   const ids = eventType.schedulingType === 'ROUND_ROBIN' ? (eventType.hosts ?? []) : [eventType.ownerId ?? accountOwner(catalog).id];
   return ids.map((id) => catalog.users.find((user) => user.id === id)).filter((user): user is SandboxUser => !!user);
+}
+
+export function fixedHostIds(eventType: SandboxEventType): Set<number> {
+  return new Set(eventType.schedulingType === 'ROUND_ROBIN' ? (eventType.fixedHosts ?? []) : []);
 }
 
 export function isValidTimeZone(timeZone: unknown): timeZone is string {
@@ -120,6 +133,23 @@ function parseEventType(eventType: SandboxEventType, userIds: Set<number>): Sand
       throw badRequest(`${where}.hosts must list catalog user ids`);
     }
     parsed.hosts = [...eventType.hosts];
+  }
+  if (eventType.teamId !== undefined) {
+    if (!isPositiveInteger(eventType.teamId)) throw badRequest(`${where}.teamId must be a positive integer`);
+    parsed.teamId = eventType.teamId;
+  }
+  if (eventType.fixedHosts !== undefined) {
+    if (!Array.isArray(eventType.fixedHosts) || eventType.fixedHosts.some((id) => !parsed.hosts?.includes(id))) {
+      throw badRequest(`${where}.fixedHosts must list ids that are also in hosts`);
+    }
+    parsed.fixedHosts = [...new Set(eventType.fixedHosts)];
+  }
+  if (eventType.minimumBookingNoticeMinutes !== undefined) {
+    const notice = eventType.minimumBookingNoticeMinutes;
+    if (typeof notice !== 'number' || !Number.isInteger(notice) || notice < 0) {
+      throw badRequest(`${where}.minimumBookingNoticeMinutes must be a non-negative integer`);
+    }
+    parsed.minimumBookingNoticeMinutes = notice;
   }
   if (schedulingType === 'ROUND_ROBIN' && !parsed.hosts?.length) {
     throw badRequest(`${where} is ROUND_ROBIN and needs at least one host`);

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { parseBehaviours, type SandboxBehaviours } from './behaviours.js';
 import type { BookingActions } from './booking-actions.js';
 import type { BookingContext } from './booking-context.js';
 import { parseCreateBookingInput, parseDeclineInput, parseStart } from './booking-input.js';
@@ -15,6 +16,7 @@ export interface LeverDependencies {
   actions: BookingActions;
   faults: FaultSettings;
   setCatalog(catalog: SandboxCatalog): void;
+  setBehaviours(behaviours: SandboxBehaviours): void;
   reset(): void;
 }
 
@@ -86,6 +88,15 @@ export function sandboxLevers(deps: LeverDependencies): (request: IncomingMessag
       handler: async ([uid]) => {
         deleteSilently(context, uid);
         return { status: 204 };
+      },
+    },
+    { method: 'GET', pattern: /^\/_sandbox\/behaviours$/, handler: async () => ({ status: 200, body: context.behaviours() }) },
+    {
+      method: 'PUT',
+      pattern: /^\/_sandbox\/behaviours$/,
+      handler: async (_, body) => {
+        deps.setBehaviours(parseBehaviours(body));
+        return { status: 200, body: context.behaviours() };
       },
     },
     { method: 'GET', pattern: /^\/_sandbox\/faults$/, handler: async () => ({ status: 200, body: deps.faults.current }) },

@@ -1,5 +1,6 @@
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { DEFAULT_BEHAVIOURS, parseBehaviours, type SandboxBehaviours } from './behaviours.js';
 import { BookingActions } from './booking-actions.js';
 import type { BookingContext } from './booking-context.js';
 import { BookingReassignment } from './booking-reassignment.js';
@@ -23,6 +24,8 @@ export interface SandboxOptions {
   webhookUrl?: string;
   webhookSecret?: string;
   catalog?: SandboxCatalog;
+  /** Version behaviours to start with (see behaviours.ts); /_sandbox/reset returns to these. */
+  behaviours?: Partial<SandboxBehaviours>;
   now?: () => Date;
 }
 
@@ -41,11 +44,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   const apiKey = options.apiKey ?? DEFAULT_API_KEY;
   const initialCatalog = parseCatalog(options.catalog ?? DEFAULT_CATALOG);
   let catalog = initialCatalog;
+  const initialBehaviours = parseBehaviours({ ...DEFAULT_BEHAVIOURS, ...options.behaviours });
+  let behaviours = initialBehaviours;
   const faults = new FaultSettings();
   const store = new BookingStore();
   const webhooks = new WebhookSender(options.webhookUrl, options.webhookSecret, faults, now);
   const rateLimiter = new RateLimiter(now);
-  const context: BookingContext = { store, catalog: () => catalog, now, webhooks };
+  const context: BookingContext = { store, catalog: () => catalog, behaviours: () => behaviours, now, webhooks };
   const actions = new BookingActions(context);
   const hangingSockets = new Set<NodeJS.Timeout>();
 
@@ -69,8 +74,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     actions,
     faults,
     setCatalog: (next) => (catalog = next),
+    setBehaviours: (next) => (behaviours = next),
     reset: () => {
       catalog = initialCatalog;
+      behaviours = initialBehaviours;
       store.clear();
       webhooks.resetLog();
       faults.set(NO_FAULTS);

@@ -4,7 +4,8 @@ import { parseCancelInput, parseCreateBookingInput, parseDeclineInput, parseResc
 import { toBookingOutput } from './booking-output.js';
 import { queryBookings } from './booking-query.js';
 import type { BookingReassignment } from './booking-reassignment.js';
-import type { SandboxEventType, SandboxUser } from './catalog.js';
+import type { SandboxUser } from './catalog.js';
+import { eventTypeRoutes } from './event-type-routes.js';
 import type { HttpAnswer } from './http-exchange.js';
 import { badRequest, notFound } from './sandbox-error.js';
 
@@ -26,7 +27,7 @@ export interface V2Route {
 export const BOOKINGS_VERSION = '2024-08-13';
 export const EVENT_TYPES_VERSION = '2024-06-14';
 
-const success = (status: number, data: unknown, extra: object = {}): HttpAnswer => ({ status, body: { status: 'success', data, ...extra } });
+export const success = (status: number, data: unknown, extra: object = {}): HttpAnswer => ({ status, body: { status: 'success', data, ...extra } });
 
 export function v2Routes(context: BookingContext, actions: BookingActions, reassignment: BookingReassignment): V2Route[] {
   const output = (record: Parameters<typeof toBookingOutput>[0]) => toBookingOutput(record, context.store);
@@ -58,16 +59,7 @@ export function v2Routes(context: BookingContext, actions: BookingActions, reass
       if (body !== undefined && (typeof body !== 'object' || body === null || Array.isArray(body))) throw badRequest('body must be an object');
       return success(200, reassignment.toUser(uid, Number(userId), 'api'));
     }),
-    {
-      method: 'GET',
-      pattern: /^\/v2\/event-types$/,
-      version: EVENT_TYPES_VERSION,
-      handler: async ({ query, caller }) => {
-        const slug = query.get('eventSlug');
-        const eventTypes = context.catalog().eventTypes.filter((eventType) => !slug || eventType.slug === slug);
-        return success(200, eventTypes.map((eventType) => eventTypeOutput(eventType, caller)));
-      },
-    },
+    ...eventTypeRoutes(context),
     {
       method: 'GET',
       pattern: /^\/v2\/me$/,
@@ -84,37 +76,4 @@ export function v2Routes(context: BookingContext, actions: BookingActions, reass
         }),
     },
   ];
-}
-
-/** EventTypeOutput_2024_06_14 with Cal.com's defaults for everything the sandbox does not model. */
-function eventTypeOutput(eventType: SandboxEventType, caller: SandboxUser) {
-  return {
-    id: eventType.id,
-    lengthInMinutes: eventType.lengthInMinutes,
-    title: eventType.title,
-    slug: eventType.slug,
-    description: '',
-    locations: [{ type: 'integration', integration: 'cal-video' }],
-    bookingFields: [],
-    disableGuests: false,
-    slotInterval: null,
-    minimumBookingNotice: 0,
-    beforeEventBuffer: 0,
-    afterEventBuffer: 0,
-    recurrence: null,
-    metadata: {},
-    price: 0,
-    currency: 'usd',
-    lockTimeZoneToggleOnBookingPage: false,
-    seatsPerTimeSlot: null,
-    forwardParamsSuccessRedirect: null,
-    successRedirectUrl: null,
-    isInstantEvent: false,
-    seatsShowAvailabilityCount: null,
-    scheduleId: null,
-    hidden: false,
-    bookingRequiresAuthentication: false,
-    ownerId: eventType.ownerId ?? caller.id,
-    users: [],
-  };
 }

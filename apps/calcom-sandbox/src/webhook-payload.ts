@@ -1,6 +1,7 @@
 import { videoCallUrl } from './booking-output.js';
 import type { BookingAttendee, BookingRecord } from './booking-store.js';
 import type { SandboxUser } from './catalog.js';
+import { teamIdOf } from './event-type-output.js';
 
 /**
  * Webhook payloads as Cal.com's 2021-10-20 webhook version builds them: a CalendarEvent plus event-type info
@@ -9,7 +10,6 @@ import type { SandboxUser } from './catalog.js';
  */
 export type TriggerEvent = 'BOOKING_CREATED' | 'BOOKING_REQUESTED' | 'BOOKING_RESCHEDULED' | 'BOOKING_REJECTED' | 'BOOKING_CANCELLED';
 
-const TEAM = { id: 1, name: 'Sandbox Team' };
 
 /** BOOKING_CREATED, or BOOKING_REQUESTED for a PENDING booking (reference/webhook-examples/booking-requested.*). */
 export function bookingCreatedPayload(record: BookingRecord, now: Date) {
@@ -163,7 +163,7 @@ function bookingResponses(record: BookingRecord) {
 }
 
 function teamOf(record: BookingRecord) {
-  return record.eventType.schedulingType === 'ROUND_ROBIN' ? { team: { ...TEAM, members: [] } } : {};
+  return record.eventType.schedulingType === 'ROUND_ROBIN' ? { team: { id: teamIdOf(record.eventType), name: 'Sandbox Team', members: [] } } : {};
 }
 
 /** dayjs(date).utc().format(): seconds precision with `Z`. */

@@ -65,6 +65,15 @@ test('event types and me match their schemas', async () => {
   const eventTypes = await call('GET', '/v2/event-types', '/event-types', undefined, { 'cal-api-version': '2024-06-14' });
   expect(eventTypes.body.data.map((eventType: { id: number }) => eventType.id)).toEqual([101, 102, 103]);
   eventTypes.body.data.forEach((eventType: unknown) => assertExactlySchema('EventTypeOutput_2024_06_14', eventType));
+  const v614 = { 'cal-api-version': '2024-06-14' };
+  const personal = await call('GET', '/v2/event-types/{eventTypeId}', '/event-types/101', undefined, v614);
+  assertExactlySchema('EventTypeOutput_2024_06_14', personal.body.data);
+  // A team type comes back in the team shape, which the document declares only under /v2/teams/{teamId}/event-types.
+  const team = await client.v2('GET', '/event-types/103', undefined, v614);
+  assertExactlySchema('TeamEventTypeOutput_2024_06_14', team.body.data);
+  const teamTypes = await call('GET', '/v2/teams/{teamId}/event-types', '/teams/1/event-types');
+  expect(teamTypes.body.data.map((eventType: { id: number }) => eventType.id)).toEqual([103]);
+  teamTypes.body.data.forEach((eventType: unknown) => assertExactlySchema('TeamEventTypeOutput_2024_06_14', eventType));
   const me = await call('GET', '/v2/me', '/me');
   assertExactlySchema('MeOutput', me.body.data);
   expect(me.body.data).toMatchObject({ id: 1, email: 'olivia@sandbox.example' });

@@ -13,7 +13,10 @@ import addFormatsModule from 'ajv-formats';
  *   no real body matches exactly one branch (`openapi-conformance.test.ts` shows it);
  * - `ReassignBookingOutput_2024_08_13.data` refers to its own envelope (a class-name collision in
  *   @calcom/platform-types) and so cannot be satisfied; it is checked as what output.service.ts returns,
- *   `{bookingUid, reassignedTo: ReassignedToDto}`.
+ *   `{bookingUid, reassignedTo: ReassignedToDto}`;
+ * - `TeamEventTypeOutput_2024_06_14.hosts` is typed as an array of strings (swagger could not infer the element type);
+ *   it is checked as what team-event-type-response.output.ts returns, `{userId, name, username, avatarUrl, mandatory,
+ *   priority}` objects.
  *
  * `exact` additionally forbids properties a schema does not declare, to show the sandbox sends nothing Cal.com's
  * document does not know.
@@ -51,6 +54,23 @@ function buildDocument(exact: boolean): { [key: string]: Json } {
   };
   const envelope = schemas.ReassignBookingOutput_2024_08_13 as { properties: { [key: string]: Json } };
   envelope.properties.data = reassignData;
+  const teamEventType = schemas.TeamEventTypeOutput_2024_06_14 as { properties: { [key: string]: Json } };
+  teamEventType.properties.hosts = {
+    type: 'array',
+    items: {
+      type: 'object',
+      properties: {
+        userId: { type: 'number' },
+        name: { type: 'string' },
+        username: { type: 'string' },
+        avatarUrl: { type: ['string', 'null'] },
+        mandatory: { type: 'boolean' },
+        priority: { type: 'string', enum: ['lowest', 'low', 'medium', 'high', 'highest'] },
+      },
+      required: ['userId', 'name', 'username'],
+      ...(exact ? { additionalProperties: false } : {}),
+    },
+  };
   return document;
 }
 
