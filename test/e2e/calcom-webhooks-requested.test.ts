@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { appointmentWhen, factFor, ledgerWithSandboxForFile } from '../support/calcom-ledger.js';
+import { appointmentWhen, factFor, startLedgerWithSandbox, type LedgerWithSandbox } from '../support/calcom-ledger.js';
 import { slot } from '../support/calcom-sandbox-customer.js';
 import { CalcomWebhookPoster } from '../support/calcom-webhook-poster.js';
+import { eventually } from '../support/eventually.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 /**
  * Issue 10, item 1 (inbound): a customer's reschedule of a booking whose event type requires confirmation arrives as
@@ -10,15 +12,22 @@ import { CalcomWebhookPoster } from '../support/calcom-webhook-poster.js';
  * for the new uid. The webhooks are posted signed, built from Cal.com's own bodies (the reference examples).
  */
 const SECRET = 'whsec_requested_test';
-const file = ledgerWithSandboxForFile('requested', { calcomWebhookSecret: SECRET });
+let database: TestDatabase | undefined;
+let file: LedgerWithSandbox;
 const ann = { name: 'Ann Lee', email: 'ann@example.com', timeZone: 'Europe/Berlin' };
 const examples = new URL('../../apps/calcom-sandbox/reference/webhook-examples/', import.meta.url);
 const reference = (name: string) => JSON.parse(readFileSync(new URL(name, examples), 'utf8'));
 const thirtyMinutesAfter = (start: string) => new Date(Date.parse(start) + 30 * 60_000).toISOString();
 
 let poster: CalcomWebhookPoster;
-beforeAll(() => {
+beforeAll(async () => {
+  database = await createTestDatabase('requested');
+  file = await startLedgerWithSandbox(database.url, { calcomWebhookSecret: SECRET });
   poster = new CalcomWebhookPoster(`${file.admin.baseUrl}/webhooks/calcom`, SECRET);
+});
+afterAll(async () => {
+  await file?.ledger.close();
+  await database?.drop();
 });
 
 /** Cal.com's body for that trigger, with this booking's dynamic fields filled in (the rest as Cal.com sends it). */
@@ -139,7 +148,6 @@ describe('a reschedule Cal.com holds for the host to confirm', () => {
 
 /** Every delivery about that uid has been given an outcome (and there are `count` of them). */
 async function eventuallyOutcomes(uid: string, count: number): Promise<void> {
-  const { eventually } = await import('../support/eventually.js');
   await eventually(async () => {
     const { body: facts } = await file.admin.get('/webhooks/calcom/facts?limit=500');
     const about = facts.items.filter((item: { bookingUid: string }) => item.bookingUid === uid);
@@ -147,3 +155,53 @@ async function eventuallyOutcomes(uid: string, count: number): Promise<void> {
     for (const item of about) expect(item.outcome).toBeTruthy();
   });
 }
+
+describe("the sandbox's confirmation-required event type, driven for real (customer, host confirm and decline)", () => {
+  /** The sandbox as Cal.com with an event type of Olivia's that requires confirmation, mapped to a service. */
+  async function optInType(): Promise<number> {
+    const sandbox = async (method: string, path: string, payload?: unknown) => {
+      const response = await fetch(`${file.sandboxUrl}${path}`, { method, headers: { 'content-type': 'application/json' }, body: payload === undefined ? undefined : JSON.stringify(payload) });
+      expect(response.status).toBe(200);
+      return response.json();
+    };
+    const catalog = await sandbox('GET', '/_sandbox/catalog');
+    if (!catalog.eventTypes.some((type: { id: number }) => type.id === 201)) {
+      const optIn = { id: 201, slug: 'opt-in-30', title: 'Opt in', lengthInMinutes: 30, ownerId: 1, schedulingType: null, requiresConfirmation: true };
+      await sandbox('PUT', '/_sandbox/catalog', { ...catalog, eventTypes: [...catalog.eventTypes, optIn] });
+      expect((await file.admin.put('/services/opt-in', { name: 'Opt in', durationMinutes: 30, calcomEventTypeIds: { olivia: 201 } })).status).toBeLessThan(300);
+    }
+    return 201;
+  }
+  const host = (uid: string, action: 'confirm' | 'decline') =>
+    fetch(`${file.sandboxUrl}/_sandbox/bookings/${uid}/${action}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(action === 'decline' ? { reason: 'Fully booked' } : {}) });
+
+  it('a confirmed booking moved by the customer is requested at the new time; the confirm schedules it, a decline of the next move rejects it', async () => {
+    const eventTypeId = await optInType();
+    const first = await file.customer.book(eventTypeId, slot(20), ann);
+    const { appointmentId } = await factFor(file.admin, first.uid, 'BOOKING_REQUESTED', 'applied');
+    expect((await host(first.uid, 'confirm')).status).toBe(200);
+    await appointmentWhen(file.admin, appointmentId!, (found) => expect(found).toMatchObject({ status: 'scheduled', startsAt: slot(20) }));
+
+    const moved = await file.customer.reschedule(first.uid, slot(22));
+    await factFor(file.admin, moved.uid, 'BOOKING_REQUESTED', 'applied');
+    await appointmentWhen(file.admin, appointmentId!, (found) => {
+      expect(found).toMatchObject({ status: 'requested', startsAt: slot(22) });
+      expect(found.calcom).toMatchObject({ bookingUid: moved.uid, bookingUids: [first.uid, moved.uid] });
+    });
+    expect((await host(moved.uid, 'confirm')).status).toBe(200);
+    await factFor(file.admin, moved.uid, 'BOOKING_CREATED', 'applied');
+    await appointmentWhen(file.admin, appointmentId!, (found) => expect(found).toMatchObject({ status: 'scheduled', startsAt: slot(22) }));
+
+    const again = await file.customer.reschedule(moved.uid, slot(24));
+    await factFor(file.admin, again.uid, 'BOOKING_REQUESTED', 'applied');
+    expect((await host(again.uid, 'decline')).status).toBe(200);
+    await factFor(file.admin, again.uid, 'BOOKING_REJECTED', 'applied');
+    await appointmentWhen(file.admin, appointmentId!, (found) => {
+      expect(found).toMatchObject({ status: 'rejected', startsAt: slot(24) });
+      expect(found.calcom.bookingUids).toEqual([first.uid, moved.uid, again.uid]);
+    });
+    // The ledger called Cal.com for none of the customer's or the host's changes.
+    const state = await file.customer.state();
+    expect(state.mutations.filter((mutation) => [first.uid, moved.uid, again.uid].includes(mutation.uid) && mutation.via === 'api')).toEqual([]);
+  });
+});
