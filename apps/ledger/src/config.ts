@@ -53,6 +53,12 @@ export interface CalcomSettings {
   /** `SYNC_RETRY_INITIAL_MS` / `SYNC_RETRY_MAX_MS`: exponential backoff bounds for retryable failures. */
   retryInitialDelayMs: number;
   retryMaxDelayMs: number;
+  /**
+   * `CALCOM_OPERATION_MAX_ATTEMPTS` (10) / `CALCOM_OPERATION_MAX_MS` (1800000): one Cal.com operation's budget; once
+   * either is spent and Cal.com shows the call did not take effect, the sync is `failed` (absent: the defaults).
+   */
+  operationMaxAttempts?: number;
+  operationMaxMs?: number;
   /** `SANDBOX_PORT` (4010): where the in-process sandbox listens when there is no API key. */
   sandboxPort: number;
 }
@@ -100,6 +106,8 @@ function calcomSettings(env: NodeJS.ProcessEnv): CalcomSettings {
     syncConcurrency: positive('SYNC_CONCURRENCY', '8'),
     retryInitialDelayMs: positive('SYNC_RETRY_INITIAL_MS', '500'),
     retryMaxDelayMs: positive('SYNC_RETRY_MAX_MS', '300000'),
+    operationMaxAttempts: positive('CALCOM_OPERATION_MAX_ATTEMPTS', '10'),
+    operationMaxMs: positive('CALCOM_OPERATION_MAX_MS', '1800000'),
     sandboxPort: integer(env.SANDBOX_PORT || '4010', 'SANDBOX_PORT'),
   };
 }

@@ -69,7 +69,7 @@ export class LedgerModule implements NestModule {
       module: LedgerModule,
       imports: [
         CalcomInboundModule.register({ config: runtime.config, store: runtime.store, readModel: runtime.readModel, waitForReadModel, metrics: metrics.registry, now: runtime.now }),
-        CqrsModule.forRoot(), CalcomSyncModule.register(runtime.store, runtime.calcomSync),
+        CqrsModule.forRoot(), CalcomSyncModule.register(runtime.store, runtime.calcomSync, metrics.registry),
         ...(runtime.drift ? [DriftModule.register(runtime.drift, metrics.registry, runtime.now)] : [])],
       controllers: [AppointmentsController, CatalogController, ObservabilityController],
       providers: [

@@ -21,6 +21,8 @@ export interface OperationFailure {
   attempt: number;
   nextRetryAt: string | null;
   ledgerVersion: number;
+  pastHalfBudget?: boolean;
+  budgetSpent?: boolean;
 }
 
 /**

@@ -3,6 +3,7 @@ import {
   type BookingSnapshot,
   type CalcomCall,
   type CalcomErrorSummary,
+  type CalcomOperation,
   type CalcomSyncStep,
   canonicalJson,
   decideCalcomSync,
@@ -15,6 +16,7 @@ import type { CalcomCatalog } from './calcom-catalog.js';
 import { executeCalcomCall, verifyCalcomOperation, type Verification } from './calcom-operations.js';
 import type { CalcomSyncRecorder } from './calcom-sync.recorder.js';
 import { type CalcomSyncSnapshot, loadCalcomSyncSnapshot } from './calcom-sync.snapshot.js';
+import { budgetUse, type OperationBudget } from './operation-budget.js';
 import { type RetryBackoffSettings, retryDelayMs } from './retry-backoff.js';
 
 export interface CalcomSyncWorkerDeps {
@@ -23,6 +25,9 @@ export interface CalcomSyncWorkerDeps {
   catalog: CalcomCatalog;
   recorder: CalcomSyncRecorder;
   backoff: RetryBackoffSettings;
+  budget: OperationBudget;
+  /** Called once per operation when a failure takes it past half its budget (the metric). */
+  onPastHalfBudget?: (operation: CalcomOperation) => void;
   now: () => Date;
   random?: () => number;
   logger?: { warn(message: string, ...context: unknown[]): void };
@@ -123,7 +128,7 @@ export class CalcomSyncWorker {
       verification = await verifyCalcomOperation(this.deps.client, call);
     } catch (error) {
       if (!isCalcomError(error)) throw error;
-      return this.failed(snapshot, call, error, true);
+      return this.failed(snapshot, call, error, true, 'lookup');
     }
     if (verification.applied) {
       await this.deps.recorder.succeeded(snapshot, call.operationId, call.operation, verification.booking, true);
@@ -140,21 +145,63 @@ export class CalcomSyncWorker {
       verification = await verifyCalcomOperation(this.deps.client, operation);
     } catch (error) {
       if (!isCalcomError(error)) throw error;
-      return this.failed(snapshot, operation, error, true);
+      return this.failed(snapshot, operation, error, true, 'lookup');
     }
     if (verification.applied) {
       await this.deps.recorder.succeeded(snapshot, operation.operationId, operation.operation, verification.booking, true);
       return { done: false };
     }
     await this.observeIfNew(snapshot, verification.observed);
+    const lastAnswer = snapshot.sync.lastError;
+    if (lastAnswer && budgetUse(snapshot.sync, snapshot.sync.attempts, this.deps.now().getTime(), this.deps.budget).spent) {
+      // Not done on Cal.com, and no attempt left: give up with Cal.com's last answer (a notification, `failed`).
+      return this.giveUp(snapshot, operation, { code: lastAnswer.code, message: lastAnswer.message, status: lastAnswer.status }, snapshot.sync.attempts);
+    }
     return { done: false, notApplied: operation.operationId };
   }
 
-  private async failed(snapshot: CalcomSyncSnapshot, call: Pick<CalcomCall, 'operationId' | 'operation' | 'ledgerVersion'>, error: CalcomError, outcomeUnknown: boolean): Promise<StepResult> {
+  /**
+   * A failed attempt, within its operation's budget or not. A spent budget ends the operation only once Cal.com is
+   * known not to have done it: at once when the failure says so, else after looking (right now, not after a backoff),
+   * so the exactly-once rule holds. A failed look itself is retried with backoff: reads, never another mutation.
+   */
+  private async failed(
+    snapshot: CalcomSyncSnapshot,
+    call: Pick<CalcomCall, 'operationId' | 'operation' | 'ledgerVersion'>,
+    error: CalcomError,
+    outcomeUnknown: boolean,
+    during: 'call' | 'lookup' = 'call',
+  ): Promise<StepResult> {
     const attempt = snapshot.sync.attempts + 1;
-    const nextRetryAt = this.later(retryDelayMs(attempt, this.deps.backoff, (this.deps.random ?? Math.random)(), error.retryAfterMs));
-    await this.deps.recorder.failed(snapshot, failure(snapshot, call, summary(error), { permanent: false, outcomeUnknown, nextRetryAt }));
-    return { done: true, retryAt: nextRetryAt };
+    const delayMs = retryDelayMs(attempt, this.deps.backoff, (this.deps.random ?? Math.random)(), error.retryAfterMs);
+    const use = budgetUse(snapshot.sync, attempt, this.deps.now().getTime(), this.deps.budget, delayMs);
+    const pastHalfBudget = this.countPastHalf(snapshot, call.operation, use.pastHalf);
+    if (use.spent && !outcomeUnknown) return this.giveUp(snapshot, call, summary(error), attempt, pastHalfBudget);
+    const lookNow = use.spent && during === 'call';
+    const nextRetryAt = this.later(lookNow ? 0 : delayMs);
+    await this.deps.recorder.failed(snapshot, { ...failure(snapshot, call, summary(error), { permanent: false, outcomeUnknown, nextRetryAt }), pastHalfBudget });
+    return lookNow ? { done: false } : { done: true, retryAt: nextRetryAt };
+  }
+
+  private async giveUp(
+    snapshot: CalcomSyncSnapshot,
+    call: Pick<CalcomCall, 'operationId' | 'operation' | 'ledgerVersion'>,
+    lastAnswer: CalcomErrorSummary,
+    attempt: number,
+    pastHalfBudget = true,
+  ): Promise<StepResult> {
+    const { maxAttempts, maxMs } = this.deps.budget;
+    this.deps.logger?.warn?.(
+      `Cal.com ${call.operation} for ${snapshot.appointmentId} gave up after ${attempt} attempt(s) (budget ${maxAttempts} attempts, ${maxMs} ms); Cal.com last answered ${lastAnswer.status ?? '-'} ${lastAnswer.code}: ${lastAnswer.message}`,
+    );
+    const outcome = { permanent: true, outcomeUnknown: false, nextRetryAt: null };
+    await this.deps.recorder.failed(snapshot, { ...failure(snapshot, call, lastAnswer, outcome), attempt, pastHalfBudget, budgetSpent: true });
+    return { done: false };
+  }
+
+  private countPastHalf(snapshot: CalcomSyncSnapshot, operation: CalcomOperation, pastHalf: boolean): boolean {
+    if (pastHalf && snapshot.sync.budgetPastHalf !== true) this.deps.onPastHalfBudget?.(operation);
+    return pastHalf;
   }
 
   private async observeIfNew(snapshot: CalcomSyncSnapshot, observed: BookingSnapshot | null): Promise<void> {

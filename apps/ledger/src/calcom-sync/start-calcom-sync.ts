@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { Counter } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import { startSandbox, type RunningSandbox } from '../../../calcom-sandbox/src/index.js';
 import { CalcomClient } from '../../../../libs/calcom/src/index.js';
@@ -31,10 +32,15 @@ export interface RunningCalcomSync {
   apiUrl: string;
   /** The in-process sandbox, when there is no API key. */
   sandbox: RunningSandbox | null;
+  /** The sync's own metrics, for the app's registry (`GET /metrics`). */
+  metrics: Counter[];
   /** Once the ledger listens: the sandbox sends its webhooks to the ledger's own intake. */
   ledgerListening(ledgerUrl: string): void;
   stop(): Promise<void>;
 }
+
+export const DEFAULT_OPERATION_MAX_ATTEMPTS = 10;
+export const DEFAULT_OPERATION_MAX_MS = 30 * 60_000;
 
 const NO_LOGGER: CalcomSyncLogger = { log: () => undefined, warn: () => undefined, error: () => undefined };
 
@@ -72,6 +78,12 @@ export async function startCalcomSync(options: {
   });
   const { store, readModel, projector } = options;
   const queries = new CalcomSyncQueries(readModel);
+  const pastHalfBudget = new Counter({
+    name: 'ledger_calcom_operations_past_half_budget_total',
+    help: 'Cal.com operations whose failures used more than half their budget (CALCOM_OPERATION_MAX_ATTEMPTS / _MAX_MS), by operation',
+    labelNames: ['operation'] as const,
+    registers: [],
+  });
   const createProcessManager = () => {
     const catalog = new CalcomCatalog(store, client);
     const worker = new CalcomSyncWorker({
@@ -80,6 +92,8 @@ export async function startCalcomSync(options: {
       catalog,
       recorder: new CalcomSyncRecorder(store),
       backoff: { initialDelayMs: settings.retryInitialDelayMs, maxDelayMs: settings.retryMaxDelayMs },
+      budget: { maxAttempts: settings.operationMaxAttempts ?? DEFAULT_OPERATION_MAX_ATTEMPTS, maxMs: settings.operationMaxMs ?? DEFAULT_OPERATION_MAX_MS },
+      onPastHalfBudget: (operation) => pastHalfBudget.inc({ operation }),
       now: () => new Date(),
       logger: { warn: (message) => logger.warn(message, 'CalcomSync') },
     });
@@ -115,6 +129,7 @@ export async function startCalcomSync(options: {
     client,
     apiUrl,
     sandbox,
+    metrics: [pastHalfBudget],
     ledgerListening(ledgerUrl) {
       if (!sandbox) return;
       sandbox.setWebhookUrl(`${ledgerUrl}${CALCOM_WEBHOOK_PATH}`);

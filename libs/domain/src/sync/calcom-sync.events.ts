@@ -69,6 +69,10 @@ export type CalcomOperationFailed = Event<
     nextRetryAt: string | null;
     /** The ledger version the call was bringing Cal.com towards: a permanent failure holds until the ledger moves on. */
     ledgerVersion?: number;
+    /** This failure took the operation past half its budget (attempts or time; see the sync's budget settings). */
+    pastHalfBudget?: boolean;
+    /** The operation's budget was spent and Cal.com, looked up, showed the call had not taken effect: given up. */
+    budgetSpent?: boolean;
   }
 >;
 

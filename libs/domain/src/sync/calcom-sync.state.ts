@@ -29,6 +29,13 @@ export interface CalcomSyncState {
   openConflict: { conflictId: string; ledger: ConflictSide; calcom: ConflictSide; summary: string } | null;
   /** An admin (or the reconciler) asked for the levels to be compared again; cleared by `CalcomSyncCompleted`. */
   retryRequested?: boolean;
+  /**
+   * When the operation now being tried was first started (its budget's clock); cleared with `attempts` by a success,
+   * a completion, a permanent failure or a retry request, which is what gives a retried operation a fresh budget.
+   */
+  budgetStartedAt?: string | null;
+  /** A failure of this operation has already been counted as past half its budget (the metric counts it once). */
+  budgetPastHalf?: boolean;
 }
 
 export const initialCalcomSyncState = (): CalcomSyncState => ({
@@ -42,6 +49,8 @@ export const initialCalcomSyncState = (): CalcomSyncState => ({
   lastSyncedAt: null,
   openConflict: null,
 });
+
+const FRESH_BUDGET = { budgetStartedAt: null, budgetPastHalf: false } as const;
 
 /** `recordedAt` is the event's time in the store, passed in so the fold stays pure. */
 export function evolveCalcomSync(state: CalcomSyncState, event: CalcomSyncEvent, recordedAt: string): CalcomSyncState {
@@ -59,9 +68,10 @@ export function evolveCalcomSync(state: CalcomSyncState, event: CalcomSyncEvent,
           outcomeUnknown: false,
           awaitingAnswer: true,
         },
+        budgetStartedAt: state.budgetStartedAt ?? recordedAt,
       };
     case 'CalcomOperationSucceeded':
-      return { ...observe(state, data.booking), inFlight: null, attempts: 0, lastError: null, nextRetryAt: null };
+      return { ...observe(state, data.booking), inFlight: null, attempts: 0, lastError: null, nextRetryAt: null, ...FRESH_BUDGET };
     case 'CalcomOperationFailed':
       return {
         ...state,
@@ -72,6 +82,7 @@ export function evolveCalcomSync(state: CalcomSyncState, event: CalcomSyncEvent,
         attempts: data.attempt,
         lastError: { ...data.error, permanent: data.permanent, ledgerVersion: data.ledgerVersion ?? null },
         nextRetryAt: data.nextRetryAt,
+        ...(data.permanent ? FRESH_BUDGET : { budgetPastHalf: state.budgetPastHalf === true || data.pastHalfBudget === true }),
       };
     case 'CalcomBookingObserved':
       return observe(state, data.booking);
@@ -87,9 +98,10 @@ export function evolveCalcomSync(state: CalcomSyncState, event: CalcomSyncEvent,
         lastError: null,
         nextRetryAt: null,
         retryRequested: false,
+        ...FRESH_BUDGET,
       };
     case 'CalcomSyncRetryRequested':
-      return { ...state, attempts: 0, lastError: null, nextRetryAt: null, retryRequested: true };
+      return { ...state, attempts: 0, lastError: null, nextRetryAt: null, retryRequested: true, ...FRESH_BUDGET };
     case 'SyncConflictDetected':
       return { ...state, openConflict: { conflictId: data.conflictId, ledger: data.ledger, calcom: data.calcom, summary: data.summary } };
     case 'SyncConflictResolved':
