@@ -1,4 +1,4 @@
-import { bookingTitle, chooseHost, currentEventType, refuseStartInThePast, type BookingContext } from './booking-context.js';
+import { bookingTitle, chooseHosts, currentEventType, refuseStartInThePast, type BookingContext } from './booking-context.js';
 import type { CancelBookingInput, CreateBookingInput, DeclineBookingInput, RescheduleBookingInput } from './booking-input.js';
 import { newBookingUid, type BookingRecord, type MutationVia } from './booking-store.js';
 import { accountOwner, type SandboxEventType, type SandboxUser } from './catalog.js';
@@ -23,7 +23,7 @@ export class BookingActions {
     const at = now();
     refuseStartInThePast(input.start, at);
     const end = new Date(input.start.getTime() + eventType.lengthInMinutes * 60_000);
-    const host = chooseHost(this.context, eventType, input.start, end);
+    const { host, teamMember } = chooseHosts(this.context, eventType, input.start, end);
     const uid = newBookingUid();
     const record: BookingRecord = {
       id: store.nextId(),
@@ -31,6 +31,7 @@ export class BookingActions {
       title: bookingTitle(eventType, host, input.attendee.name),
       description: '',
       host,
+      teamMember,
       eventType,
       status: eventType.requiresConfirmation ? 'PENDING' : 'ACCEPTED',
       start: input.start,
@@ -72,13 +73,15 @@ export class BookingActions {
     refuseStartInThePast(input.start, at);
     const eventType = currentEventType(this.context, previous);
     const end = new Date(input.start.getTime() + eventType.lengthInMinutes * 60_000);
-    const host = chooseHost(this.context, eventType, input.start, end, { ignoreUid: uid, preferHostId: previous.host.id });
+    const preferHostId = (previous.teamMember ?? previous.host).id;
+    const { host, teamMember } = chooseHosts(this.context, eventType, input.start, end, { ignoreUid: uid, preferHostId });
     const successor: BookingRecord = {
       ...previous,
       id: store.nextId(),
       uid: newBookingUid(),
       title: bookingTitle(eventType, host, previous.attendees[0]?.name ?? 'Nameless'),
       host,
+      teamMember,
       eventType,
       status: eventType.requiresConfirmation && !isOrganizer(input.rescheduledBy, [host, previous.host, accountOwner(this.context.catalog())]) ? 'PENDING' : 'ACCEPTED',
       start: input.start,

@@ -1,5 +1,5 @@
 import type { BookingRecord, BookingStore } from './booking-store.js';
-import { eligibleHosts, type SandboxCatalog, type SandboxEventType, type SandboxUser } from './catalog.js';
+import { eligibleHosts, fixedHostIds, type SandboxCatalog, type SandboxEventType, type SandboxUser } from './catalog.js';
 import { badRequest } from './sandbox-error.js';
 import type { SandboxBehaviours } from './behaviours.js';
 import type { WebhookSender } from './webhook-sender.js';
@@ -26,26 +26,49 @@ export function currentEventType(context: BookingContext, record: BookingRecord)
   return context.catalog().eventTypes.find((eventType) => eventType.id === record.eventType.id) ?? record.eventType;
 }
 
+export interface ChosenHosts {
+  host: SandboxUser;
+  teamMember?: SandboxUser;
+}
+
+/** Whether a user can take [start, end): no accepted or pending booking of theirs overlaps it. */
+export function isFree(context: BookingContext, user: SandboxUser, start: Date, end: Date, ignoreUid?: string): boolean {
+  return context.store.overlapping(user.id, start, end, ignoreUid).length === 0;
+}
+
 /**
- * A host free for [start, end): the preferred one if free (a reschedule keeps its host when it can), otherwise for
- * round-robin the free host with the fewest active bookings (Cal.com's "lucky user", simplified), in catalog order.
+ * The hosts of a booking at [start, end). Without fixed hosts: the preferred one if free (a reschedule keeps its host
+ * when it can), otherwise for round-robin the free host with the fewest active bookings (Cal.com's "lucky user",
+ * simplified), in catalog order. With fixed hosts (handleNewBooking.ts: fixed users must all be available, one lucky
+ * user is added from the others, and users[0], a fixed host, organizes): the first fixed host organizes and the
+ * round-robin pick joins as `teamMember`.
  */
-export function chooseHost(
+export function chooseHosts(
   context: BookingContext,
   eventType: SandboxEventType,
   start: Date,
   end: Date,
   options: { ignoreUid?: string; preferHostId?: number } = {},
-): SandboxUser {
-  const free = eligibleHosts(context.catalog(), eventType).filter(
-    (host) => context.store.overlapping(host.id, start, end, options.ignoreUid).length === 0,
-  );
+): ChosenHosts {
+  const fixed = fixedHostIds(eventType);
+  const hosts = eligibleHosts(context.catalog(), eventType);
+  const unavailable = () => badRequest(eventType.schedulingType === 'ROUND_ROBIN' ? HOSTS_UNAVAILABLE : USER_UNAVAILABLE);
+  const fixedHosts = hosts.filter((host) => fixed.has(host.id));
+  if (fixedHosts.some((host) => !isFree(context, host, start, end, options.ignoreUid))) throw unavailable();
+  const free = hosts.filter((host) => !fixed.has(host.id) && isFree(context, host, start, end, options.ignoreUid));
+  const organizer = fixedHosts[0];
+  if (free.length === 0) {
+    if (organizer) return { host: organizer };
+    throw unavailable();
+  }
   const preferred = free.find((host) => host.id === options.preferHostId);
-  if (preferred) return preferred;
-  if (free.length === 0) throw badRequest(eventType.schedulingType === 'ROUND_ROBIN' ? HOSTS_UNAVAILABLE : USER_UNAVAILABLE);
   const activeBookings = (host: SandboxUser) =>
-    context.store.all().filter((record) => record.host.id === host.id && (record.status === 'ACCEPTED' || record.status === 'PENDING')).length;
-  return free.reduce((best, host) => (activeBookings(host) < activeBookings(best) ? host : best));
+    context.store
+      .all()
+      .filter((record) => (record.host.id === host.id || record.teamMember?.id === host.id) && (record.status === 'ACCEPTED' || record.status === 'PENDING'))
+      .length;
+  const picked = preferred ?? free.reduce((best, host) => (activeBookings(host) < activeBookings(best) ? host : best));
+  return organizer ? { host: organizer, teamMember: picked } : { host: picked };
 }
 
 export function refuseStartInThePast(start: Date, now: Date): void {

@@ -69,14 +69,18 @@ export function toBookingOutput(record: BookingRecord, store: BookingStore): San
     updatedAt: record.updatedAt.toISOString(),
     metadata: { ...record.metadata },
     icsUid: record.iCalUID,
-    attendees: record.attendees.map((attendee) => ({
-      name: attendee.name,
-      email: attendee.email,
-      timeZone: attendee.timeZone,
-      language: attendee.language,
-      absent: attendee.absent,
-      ...(attendee.phoneNumber !== undefined ? { phoneNumber: attendee.phoneNumber } : {}),
-    })),
+    attendees: [
+      ...record.attendees.map((attendee) => ({
+        name: attendee.name,
+        email: attendee.email,
+        timeZone: attendee.timeZone,
+        language: attendee.language,
+        absent: attendee.absent,
+        ...(attendee.phoneNumber !== undefined ? { phoneNumber: attendee.phoneNumber } : {}),
+      })),
+      // createBooking.ts stores the team members of a booking with fixed hosts as attendee rows.
+      ...(record.teamMember ? [{ name: record.teamMember.name, email: record.teamMember.email, timeZone: record.teamMember.timeZone, language: 'en', absent: false }] : []),
+    ],
     ...(record.guests.length ? { guests: [...record.guests] } : {}),
     bookingFieldsResponses: { ...record.bookingFieldsResponses },
   };

@@ -1,7 +1,7 @@
-import { bookingTitle, currentEventType, type BookingContext } from './booking-context.js';
+import { bookingTitle, currentEventType, isFree, type BookingContext } from './booking-context.js';
 import type { BookingRecord, MutationVia } from './booking-store.js';
-import { eligibleHosts, type SandboxUser } from './catalog.js';
-import { badRequest, notFound } from './sandbox-error.js';
+import { eligibleHosts, fixedHostIds, type SandboxUser } from './catalog.js';
+import { badRequest, internalServerError, notFound } from './sandbox-error.js';
 
 export interface ReassignOutput {
   bookingUid: string;
@@ -11,7 +11,9 @@ export interface ReassignOutput {
 /**
  * Round-robin reassignment (roundRobinReassignment.ts / roundRobinManualReassignment.ts): the booking keeps its id and
  * uid, gets a new host and title, and Cal.com sends no webhook for it. A non-round-robin booking has no other host, so
- * Cal.com answers with the same 400s.
+ * Cal.com answers with the same 400s. With fixed hosts only the round-robin member moves: the organizer stays the
+ * fixed host (roundRobinReassignment.ts keeps fixed users), and naming a fixed host as the target throws an error
+ * API v2 does not map, a 500.
  */
 export class BookingReassignment {
   constructor(private readonly context: BookingContext) {}
@@ -20,9 +22,11 @@ export class BookingReassignment {
   toAnyFreeHost(uid: string, via: MutationVia): ReassignOutput {
     const record = this.reassignable(uid);
     const eventType = currentEventType(this.context, record);
+    const fixed = fixedHostIds(eventType);
+    const current = (record.teamMember ?? record.host).id;
     const candidates = eventType.schedulingType === 'ROUND_ROBIN' ? eligibleHosts(this.context.catalog(), eventType) : [];
     const free = candidates.filter(
-      (host) => host.id !== record.host.id && this.context.store.overlapping(host.id, record.start, record.end, record.uid).length === 0,
+      (host) => host.id !== current && !fixed.has(host.id) && isFree(this.context, host, record.start, record.end, record.uid),
     );
     if (free.length === 0) throw badRequest("Can't reassign the booking because no other host is available at that time.");
     return this.assign(record, free[0], via);
@@ -40,7 +44,8 @@ export class BookingReassignment {
         `User with id=${userId} is not a valid Round Robin host - the user to which you reassign this booking must be one of the booking hosts. Fetch the booking using following endpoint and select id of one of the hosts: https://cal.com/docs/api-reference/v2/bookings/get-a-booking`,
       );
     }
-    if (user.id === record.host.id) return output(record);
+    if (fixedHostIds(eventType).has(userId)) throw internalServerError();
+    if (user.id === (record.teamMember ?? record.host).id) return output(record);
     return this.assign(record, user, via);
   }
 
@@ -56,8 +61,9 @@ export class BookingReassignment {
 
   private assign(record: BookingRecord, host: SandboxUser, via: MutationVia): ReassignOutput {
     const at = this.context.now();
-    record.host = host;
-    record.title = bookingTitle(currentEventType(this.context, record), host, record.attendees[0]?.name ?? 'Nameless');
+    if (fixedHostIds(currentEventType(this.context, record)).size > 0) record.teamMember = host;
+    else record.host = host;
+    record.title = bookingTitle(currentEventType(this.context, record), record.host, record.attendees[0]?.name ?? 'Nameless');
     record.updatedAt = at;
     this.context.store.log({ at: at.toISOString(), op: 'reassign', uid: record.uid, via });
     return output(record);
@@ -65,5 +71,6 @@ export class BookingReassignment {
 }
 
 function output(record: BookingRecord): ReassignOutput {
-  return { bookingUid: record.uid, reassignedTo: { id: record.host.id, name: record.host.name, email: record.host.email } };
+  const assigned = record.teamMember ?? record.host;
+  return { bookingUid: record.uid, reassignedTo: { id: assigned.id, name: assigned.name, email: assigned.email } };
 }

@@ -19,7 +19,10 @@ export interface BookingRecord {
   uid: string;
   title: string;
   description: string;
+  /** The organizer: for a round-robin type with fixed hosts, the first fixed host. */
   host: SandboxUser;
+  /** Round-robin types with fixed hosts: the host picked by round-robin, who joins the organizer (as an attendee). */
+  teamMember?: SandboxUser;
   eventType: SandboxEventType;
   status: BookingStatus;
   start: Date;
@@ -96,7 +99,7 @@ export class BookingStore {
   overlapping(hostId: number, start: Date, end: Date, ignoreUid?: string): BookingRecord[] {
     return this.all().filter(
       (record) =>
-        record.host.id === hostId &&
+        (record.host.id === hostId || record.teamMember?.id === hostId) &&
         record.uid !== ignoreUid &&
         (record.status === 'ACCEPTED' || record.status === 'PENDING') &&
         record.start < end &&

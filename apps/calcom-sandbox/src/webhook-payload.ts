@@ -163,7 +163,12 @@ function bookingResponses(record: BookingRecord) {
 }
 
 function teamOf(record: BookingRecord) {
-  return record.eventType.schedulingType === 'ROUND_ROBIN' ? { team: { id: teamIdOf(record.eventType), name: 'Sandbox Team', members: [] } } : {};
+  return record.eventType.schedulingType === 'ROUND_ROBIN' ? { team: { id: teamIdOf(record.eventType), name: 'Sandbox Team', members: record.teamMember ? [teamMemberOf(record.teamMember)] : [] } }
+    : {};
+}
+
+function teamMemberOf(user: SandboxUser) {
+  return { id: user.id, name: user.name, email: user.email, timeZone: user.timeZone, language: { locale: 'en' } };
 }
 
 /** dayjs(date).utc().format(): seconds precision with `Z`. */
