@@ -159,7 +159,7 @@ async function eventuallyOutcomes(uid: string, count: number): Promise<void> {
 describe("the sandbox's confirmation-required event type, driven for real (customer, host confirm and decline)", () => {
   /** The sandbox as Cal.com with an event type of Olivia's that requires confirmation, mapped to a service. */
   async function optInType(): Promise<number> {
-    const sandbox = async (method: string, path: string, payload?: unknown) => {
+    const sandbox = async (method: string, path: string, payload?: unknown): Promise<any> => {
       const response = await fetch(`${file.sandboxUrl}${path}`, { method, headers: { 'content-type': 'application/json' }, body: payload === undefined ? undefined : JSON.stringify(payload) });
       expect(response.status).toBe(200);
       return response.json();
