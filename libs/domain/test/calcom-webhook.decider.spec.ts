@@ -360,6 +360,15 @@ describe('A reschedule Cal.com holds for confirmation (BOOKING_REQUESTED with re
     expect(typesOf(result.syncEvents)).toContain('SyncConflictDetected');
   });
 
+  it('with policy calcom-wins the conflict settles on the requested time and keeps it requested', () => {
+    const adminMove: AppointmentEvent = { type: 'AppointmentRescheduled', data: { appointmentId: 'a1', startsAt: '2030-01-04T09:00:00.000Z', endsAt: '2030-01-04T09:30:00.000Z', previousStartsAt: T10, previousEndsAt: T1030 } };
+    const result = given([fromCalcom, adminMove], linked, 'calcom-wins').when(replacement('BOOKING_REQUESTED', { status: 'PENDING' }));
+    expect(result.outcome).toBe('conflict');
+    expect(typesOf(result.appointmentEvents)).toEqual(['AppointmentStatusChanged', 'AppointmentRescheduled']);
+    expect(result.appointmentEvents[0].data).toMatchObject({ status: 'requested', previousStatus: 'scheduled', trigger: 'SyncConflictResolved' });
+    expect(result.appointmentEvents[1].data).toMatchObject({ startsAt: T15 });
+  });
+
   it('the reschedule the sync itself is making, held by Cal.com, is an echo (no status from its own change)', () => {
     const inFlight: CalcomSyncEvent = { type: 'CalcomOperationStarted', data: { appointmentId: 'a1', operationId: 'op2', operation: 'reschedule', bookingUid: 'u1', request: { start: T15 }, ledgerVersion: 2 } };
     const adminMove: AppointmentEvent = { type: 'AppointmentRescheduled', data: { appointmentId: 'a1', startsAt: T15, endsAt: T1530, previousStartsAt: T10, previousEndsAt: T1030 } };

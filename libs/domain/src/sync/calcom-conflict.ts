@@ -73,8 +73,10 @@ export function eventsToMatch(appointment: ExistingAppointment, side: ConflictSi
     return appointment.status === 'cancelled' ? [] : [{ type: 'AppointmentCancelled', data: { appointmentId, reason: 'Cancelled on Cal.com (conflict resolved for Cal.com)' } }];
   }
   const events: AppointmentEvent[] = [];
-  if (appointment.status === 'cancelled') {
-    events.push({ type: 'AppointmentStatusChanged', data: { appointmentId, status: 'scheduled', previousStatus: 'cancelled', trigger: 'SyncConflictResolved' } });
+  // A reschedule Cal.com holds for confirmation (or that the host declined) keeps that status (issue 10).
+  const status = side.status === 'requested' || side.status === 'rejected' ? side.status : 'scheduled';
+  if (appointment.status === 'cancelled' || (status !== 'scheduled' && appointment.status !== status)) {
+    events.push({ type: 'AppointmentStatusChanged', data: { appointmentId, status, previousStatus: appointment.status, trigger: 'SyncConflictResolved' } });
   }
   let endsAt = appointment.endsAt;
   if (side.startsAt && (!sameInstant(side.startsAt, appointment.startsAt) || (side.endsAt && !sameInstant(side.endsAt, endsAt)))) {

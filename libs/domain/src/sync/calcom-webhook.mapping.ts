@@ -74,13 +74,21 @@ export function ledgerSide(appointment: ExistingAppointment, bookingUid: string 
 export function calcomSide(webhook: CalcomWebhook, appointment: ExistingAppointment, catalog: CatalogSnapshot): ConflictSide {
   const staffId = staffForHost(catalog, webhook) ?? appointment.staffId;
   return {
-    status: webhook.triggerEvent === 'BOOKING_CANCELLED' ? 'cancelled' : 'scheduled',
+    status: sideStatus(webhook.triggerEvent),
     startsAt: webhook.startsAt ?? appointment.startsAt,
     endsAt: webhook.endsAt ?? appointment.endsAt,
     staffId,
     serviceId: serviceForEventType(catalog, webhook.eventTypeId, staffId) ?? appointment.serviceId,
     bookingUid: webhook.bookingUid,
   };
+}
+
+/** A requested (pending) or declined booking keeps that status on Cal.com's side of a conflict. */
+function sideStatus(triggerEvent: string): string {
+  if (triggerEvent === 'BOOKING_CANCELLED') return 'cancelled';
+  if (triggerEvent === 'BOOKING_REQUESTED') return 'requested';
+  if (triggerEvent === 'BOOKING_REJECTED') return 'rejected';
+  return 'scheduled';
 }
 
 export const sameInstant = (a: string | null, b: string | null): boolean => a !== null && b !== null && Date.parse(a) === Date.parse(b);
