@@ -144,6 +144,21 @@ describe('a reschedule Cal.com holds for the host to confirm', () => {
     const fact = await factFor(file.admin, newUid, 'BOOKING_REQUESTED');
     expect(fact).toMatchObject({ outcome: 'orphan', appointmentId: null });
   });
+
+  it('hostile uids: a request naming __proto__ waits as an orphan; one whose uid holds a NUL byte changes nothing', async () => {
+    const old = await booked(15);
+    const protoUid = `proto-${randomUUID()}`;
+    await post(body('BOOKING_REQUESTED', { uid: protoUid, start: slot(16), rescheduleUid: '__proto__' }));
+    expect(await factFor(file.admin, protoUid, 'BOOKING_REQUESTED')).toMatchObject({ outcome: 'orphan', appointmentId: null });
+    const response = await poster.post(body('BOOKING_REQUESTED', { uid: 'nul\u0000uid', start: slot(17), rescheduleUid: old.uid }));
+    expect(response.status).toBeLessThan(500);
+    const marker = `marker-${randomUUID()}`;
+    await post(body('BOOKING_REQUESTED', { uid: marker, start: slot(18), rescheduleUid: `never-seen-${randomUUID()}` }));
+    await factFor(file.admin, marker, 'BOOKING_REQUESTED');
+    const found = await appointmentWhen(file.admin, old.appointmentId, (appointment) => expect(appointment.status).toBe('scheduled'));
+    expect(found).toMatchObject({ startsAt: slot(15), version: 1 });
+    expect(found.calcom.bookingUids).toEqual([old.uid]);
+  });
 });
 
 /** Every delivery about that uid has been given an outcome (and there are `count` of them). */

@@ -118,10 +118,12 @@ function knownBookingCreated(input: WebhookDecisionInput, target: WebhookTarget)
  *
  * So the move is applied at once, as a reschedule from Cal.com, and the status says how far Cal.com got: requested,
  * scheduled (confirmed, also when the confirm arrives before the request) or rejected. A declined reschedule leaves
- * the appointment `rejected` at the requested time: the rejected booking is the newest link of the chain, and Cal.com
- * does not bring the replaced booking back (we follow issue 10 and the reference bodies booking-requested /
- * booking-rejected.e2e-expected.json; the decline path, packages/trpc/.../confirm.handler.ts, only sets the new
- * booking REJECTED). A customer who wants the old time back books again.
+ * the appointment `rejected` at the requested time: the rejected booking is the newest link of the chain, and the
+ * replaced one was already cancelled (rescheduled: true) when the new one was written, so nothing on Cal.com holds
+ * the old time any more. We follow issue 10, the reference bodies (booking-requested / booking-rejected
+ * .e2e-expected.json: the new uid, status PENDING then REJECTED) and the sandbox's reading of Cal.com
+ * (apps/calcom-sandbox/src/booking-actions.ts: reschedule cancels the old booking, decline sets only the new one
+ * REJECTED). Cal.com's decline handler itself was not read here. A customer who wants a time back books again.
  */
 function bookingReplaced(input: WebhookDecisionInput, target: WebhookTarget): WebhookDecision {
   const { webhook } = input;
