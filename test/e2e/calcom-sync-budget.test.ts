@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { RunningSandbox } from '../../apps/calcom-sandbox/src/index.js';
 import type { RunningLedger } from '../../apps/ledger/src/ledger.js';
+import { CalcomAnsweringProxy } from '../support/calcom-answering-proxy.js';
 import { calcomSettingsFor, LEDGER_SERVICES, LEDGER_STAFF, mutationsOf, SandboxLevers, startSyncTestSandbox, WEBHOOK_SECRET } from '../support/calcom-sync-harness.js';
 import { eventually } from '../support/eventually.js';
 import { LedgerClient } from '../support/ledger-client.js';
@@ -13,8 +12,8 @@ import { createTestDatabase, type TestDatabase } from '../support/test-database.
  * Every Cal.com operation has a budget. Cal.com throws some refusals as a 500 (handleCancelBooking.ts: an event type
  * that disallows cancelling, a host cancel without a reason; both HttpError, unmapped by API v2), which the ledger
  * must take as "outcome unknown": it looks, sees nothing changed, and may try again, but only within the budget.
- * A small proxy in front of the sandbox answers 500 to every cancel of the bookings we name (and counts them), as
- * such an event type would; everything else reaches the sandbox unchanged.
+ * A proxy in front of the sandbox answers 500 to every cancel of the booking we name (and counts them), as such an
+ * event type would; everything else reaches the sandbox unchanged.
  */
 const MAX_ATTEMPTS = 3;
 const REFUSAL = { status: 'error', error: { code: 'InternalServerErrorException', message: 'Booking cannot be cancelled for this event type' } };
@@ -22,19 +21,17 @@ const REFUSAL = { status: 'error', error: { code: 'InternalServerErrorException'
 let database: TestDatabase;
 let sandbox: RunningSandbox;
 let levers: SandboxLevers;
-let proxy: Server;
+let proxy: CalcomAnsweringProxy;
 let ledger: RunningLedger;
 let admin: LedgerClient;
-const refusingCancelOf = new Set<string>();
-const cancelCalls = new Map<string, number>();
 let day = 30;
 
 beforeAll(async () => {
   database = await createTestDatabase('calcom_sync_budget');
   sandbox = await startSyncTestSandbox();
   levers = new SandboxLevers(sandbox);
-  proxy = await startRefusingProxy(sandbox.url);
-  const apiUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+  proxy = await CalcomAnsweringProxy.start(sandbox.url);
+  const apiUrl = proxy.url;
   const calcom = calcomSettingsFor(sandbox, { apiUrl, operationMaxAttempts: MAX_ATTEMPTS, operationMaxMs: 120_000, retryInitialDelayMs: 20, retryMaxDelayMs: 100 });
   ledger = await startTestLedger(database.url, { calcom, calcomWebhookSecret: WEBHOOK_SECRET } as never);
   sandbox.setWebhookUrl(`${ledger.url}/webhooks/calcom`);
@@ -45,39 +42,10 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await ledger?.close();
-  await new Promise((resolve) => (proxy ? proxy.close(resolve) : resolve(undefined)));
+  await proxy?.close();
   await sandbox?.close();
   await database?.drop();
 });
-
-function startRefusingProxy(target: string): Promise<Server> {
-  const server = createServer((request: IncomingMessage, response: ServerResponse) => {
-    const cancelled = /^\/v2\/bookings\/([^/?]+)\/cancel/.exec(request.url ?? '');
-    if (request.method === 'POST' && cancelled) cancelCalls.set(cancelled[1]!, (cancelCalls.get(cancelled[1]!) ?? 0) + 1);
-    if (request.method === 'POST' && cancelled && refusingCancelOf.has(cancelled[1]!)) {
-      request.resume();
-      response.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify(REFUSAL));
-      return;
-    }
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      const headers = Object.fromEntries(Object.entries(request.headers).filter(([name]) => !['host', 'connection', 'content-length'].includes(name))) as Record<string, string>;
-      const body = ['GET', 'HEAD'].includes(request.method ?? 'GET') ? undefined : Buffer.concat(chunks);
-      fetch(`${target}${request.url}`, { method: request.method, headers, body })
-        .then(async (answer) => {
-          const text = Buffer.from(await answer.arrayBuffer());
-          const forwarded: Record<string, string> = {};
-          answer.headers.forEach((value, name) => {
-            if (!['content-length', 'connection', 'transfer-encoding', 'content-encoding', 'keep-alive'].includes(name)) forwarded[name] = value;
-          });
-          response.writeHead(answer.status, forwarded).end(text);
-        })
-        .catch(() => response.destroy());
-    });
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
 
 const nextSlot = (): string => {
   const date = new Date();
@@ -85,6 +53,9 @@ const nextSlot = (): string => {
   date.setUTCHours(11, 0, 0, 0);
   return date.toISOString();
 };
+
+const cancelCallsOf = (uid: string) => proxy.count('POST', `/v2/bookings/${uid}/cancel`);
+const refuseCancelOf = (uid: string) => proxy.rules.push({ method: 'POST', path: new RegExp(`^/v2/bookings/${uid}/cancel$`), status: 500, body: REFUSAL });
 
 async function calcomBlock(appointmentId: string) {
   return (await admin.get(`/appointments/${appointmentId}`)).body.calcom;
@@ -107,14 +78,14 @@ async function failedWith(appointmentId: string, calls: number) {
   return eventually(async () => {
     const block = await calcomBlock(appointmentId);
     expect(block).toMatchObject({ syncStatus: 'failed', lastError: { status: 500, message: expect.stringContaining('cannot be cancelled') } });
-    expect(cancelCalls.get(block.bookingUid) ?? 0).toBe(calls);
+    expect(cancelCallsOf(block.bookingUid)).toBe(calls);
     return block;
   }, 20_000);
 }
 
 test('a cancel Cal.com answers 500 every time ends failed, notified, after the budgeted calls; a retry gets a fresh budget', async () => {
   const { appointmentId, uid } = await scheduleSynced();
-  refusingCancelOf.add(uid);
+  refuseCancelOf(uid);
   expect((await admin.post(`/appointments/${appointmentId}/cancel`, { reason: 'Client moved away' })).status).toBe(200);
 
   await failedWith(appointmentId, MAX_ATTEMPTS);
@@ -135,10 +106,10 @@ test('a cancel Cal.com answers 500 every time ends failed, notified, after the b
   await failedWith(appointmentId, 2 * MAX_ATTEMPTS);
 
   // Cal.com lets go: a retry cancels, once.
-  refusingCancelOf.delete(uid);
+  proxy.rules.length = 0;
   expect((await admin.post(`/appointments/${appointmentId}/sync`)).status).toBeLessThan(300);
   await eventually(async () => expect(await calcomBlock(appointmentId)).toMatchObject({ syncStatus: 'synced', lastError: null }), 10_000);
-  expect(cancelCalls.get(uid)).toBe(2 * MAX_ATTEMPTS + 1);
+  expect(cancelCallsOf(uid)).toBe(2 * MAX_ATTEMPTS + 1);
   expect(mutationsOf(await levers.state(), appointmentId)).toEqual([
     { op: 'create', uid },
     { op: 'cancel', uid },

@@ -148,6 +148,17 @@ export class CalcomClient {
     return data as CalcomEventType[];
   }
 
+  /**
+   * One event type by id (`GET /v2/event-types/{id}`, cal-api-version 2024-06-14): works for personal and team types
+   * alike, where the listing without `username` answers 404 in some versions (event-types.service.ts, upstream 84bd4d3).
+   */
+  async getEventType(id: number): Promise<CalcomEventType> {
+    const call: CalcomCall = { operation: 'getEventType', method: 'GET', path: `/v2/event-types/${encodeURIComponent(String(id))}`, apiVersion: EVENT_TYPES_API_VERSION };
+    const { data } = await this.send(call);
+    if (typeof data !== 'object' || data === null || Array.isArray(data)) throw badResponse(call, 200, 'Cal.com answered an event type without data{}');
+    return data as CalcomEventType;
+  }
+
   async me(): Promise<CalcomMe> {
     return (await this.send({ operation: 'me', method: 'GET', path: '/v2/me' })).data as CalcomMe;
   }

@@ -6,7 +6,7 @@ import {
   serviceStream,
   staffStream,
 } from '../../../../libs/domain/src/index.js';
-import type { CalcomClient } from '../../../../libs/calcom/src/index.js';
+import { type CalcomClient, CalcomError } from '../../../../libs/calcom/src/index.js';
 import type { EventStore, RecordedEvent } from '../../../../libs/event-store/src/event-store.port.js';
 
 type StaffData = StaffMemberSaved['data'];
@@ -18,16 +18,18 @@ interface Cached<T> {
 }
 
 const EVENT_TYPES_TTL_MS = 10 * 60_000;
+/** An event type Cal.com would not describe is asked about again after this long, not on every step. */
+const UNLEARNED_TTL_MS = 60_000;
 
 /**
  * What the sync needs of the catalog: staff → Cal.com user, service × staff → event type, and which event types are
  * round-robin. Staff and services come from their own streams (never behind a read model) and are kept fresh by the
- * sync's subscription; event types come from Cal.com, listed once and again when an unknown one turns up.
+ * sync's subscription; event types come from Cal.com, each looked up when a booking of it needs a new host.
  */
 export class CalcomCatalog {
   private readonly staff = new Map<string, Cached<StaffData | null>>();
   private readonly services = new Map<string, Cached<ServiceData | null>>();
-  private eventTypes: { scheduling: Map<number, EventTypeScheduling>; loadedAt: number } | null = null;
+  private readonly eventTypes = new Map<number, { scheduling: EventTypeScheduling; until: number }>();
 
   constructor(
     private readonly store: EventStore,
@@ -50,20 +52,45 @@ export class CalcomCatalog {
   }
 
   /**
-   * Null when the event type is not (or no longer) known: the decision then asks for `loadEventTypes`. Team event
-   * types Cal.com does not list under /v2/event-types stay unknown after a load: `unknown`, and Cal.com decides.
+   * Null when the event type has not been looked up (or the answer is old): the decision then asks for `learnEventType`.
+   * `unknown` when Cal.com would not say (its personal event types omit `schedulingType`, or every way of asking
+   * failed): Cal.com is then asked to reassign and its answer decides, within the operation's budget.
    */
   schedulingOf(eventTypeId: number | undefined): EventTypeScheduling | null {
-    const known = this.eventTypes;
     if (eventTypeId === undefined) return 'unknown';
-    if (!known || this.clock() - known.loadedAt > EVENT_TYPES_TTL_MS) return null;
-    return known.scheduling.get(eventTypeId) ?? 'unknown';
+    const known = this.eventTypes.get(eventTypeId);
+    if (!known || this.clock() > known.until) return null;
+    return known.scheduling;
   }
 
-  async loadEventTypes(): Promise<void> {
-    const eventTypes = await this.client.listEventTypes();
-    const scheduling = new Map(eventTypes.map(({ id, schedulingType }) => [id, schedulingOf(schedulingType)] as const));
-    this.eventTypes = { scheduling, loadedAt: this.clock() };
+  /**
+   * Learns one event type's scheduling and never throws, so no sync step waits on it without an end: first
+   * `GET /v2/event-types/{id}` (personal and team types), then the listing `GET /v2/event-types` (which some Cal.com
+   * versions answer 404 without `username`, event-types.service.ts at upstream 84bd4d3); when neither answers, the type
+   * stays `unknown` for a minute and the returned note says why (it goes into the history with the step it leads to).
+   */
+  async learnEventType(eventTypeId: number): Promise<string | null> {
+    let byId: unknown;
+    try {
+      const eventType = await this.client.getEventType(eventTypeId);
+      this.know(eventTypeId, schedulingOf(eventType.schedulingType), EVENT_TYPES_TTL_MS);
+      return null;
+    } catch (error) {
+      byId = error;
+    }
+    try {
+      const listed = await this.client.listEventTypes();
+      for (const { id, schedulingType } of listed) this.know(id, schedulingOf(schedulingType), EVENT_TYPES_TTL_MS);
+      if (this.eventTypes.has(eventTypeId)) return null;
+    } catch {
+      // Said below, with the first answer: the listing is the older way and its 404 is expected on some versions.
+    }
+    this.know(eventTypeId, 'unknown', UNLEARNED_TTL_MS);
+    return `Cal.com did not tell event type ${eventTypeId}'s scheduling (${describe(byId)}); Cal.com's answer to the reassign decides`;
+  }
+
+  private know(eventTypeId: number, scheduling: EventTypeScheduling, ttlMs: number): void {
+    this.eventTypes.set(eventTypeId, { scheduling, until: this.clock() + ttlMs });
   }
 
   private async latest<T>(cache: Map<string, Cached<T | null>>, streamName: string, id: string): Promise<T | null> {
@@ -85,4 +112,9 @@ function remember<T>(cache: Map<string, Cached<T>>, id: string, revision: number
 function schedulingOf(schedulingType: string | null | undefined): EventTypeScheduling {
   if (schedulingType === undefined) return 'unknown';
   return (schedulingType ?? '').replace(/[_\s-]/g, '').toLowerCase() === 'roundrobin' ? 'round-robin' : 'not-round-robin';
+}
+
+function describe(error: unknown): string {
+  if (error instanceof CalcomError) return `${error.status ?? '-'} ${error.code}: ${error.message}`;
+  return error instanceof Error ? error.message : String(error);
 }

@@ -33,9 +33,10 @@ export interface OperationFailure {
 export class CalcomSyncRecorder {
   constructor(private readonly store: EventStore) {}
 
-  started(snapshot: CalcomSyncSnapshot, call: CalcomCall) {
+  /** `reason`: why this call, in words, for the history (the decision's reason and anything learned on the way). */
+  started(snapshot: CalcomSyncSnapshot, call: CalcomCall, reason?: string) {
     const { operationId, operation, bookingUid, request, ledgerVersion } = call;
-    const data = { appointmentId: snapshot.appointmentId, operationId, operation, bookingUid, request, ledgerVersion };
+    const data = { appointmentId: snapshot.appointmentId, operationId, operation, bookingUid, request, ledgerVersion, ...(reason ? { reason } : {}) };
     return this.append(snapshot, { type: 'CalcomOperationStarted', data }, atRevision(snapshot));
   }
 

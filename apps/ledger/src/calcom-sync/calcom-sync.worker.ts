@@ -46,13 +46,16 @@ export class CalcomSyncWorker {
   async reconcile(appointmentId: string): Promise<WorkOutcome> {
     /** The in-flight operation Cal.com was just read and found not to have: decide afresh instead of looking again. */
     let notApplied: string | null = null;
+    /** What the run learned on the way (an event type Cal.com would not describe): said with the call it leads to. */
+    let note: string | null = null;
     for (let step = 0; step < MAX_STEPS_PER_RUN; step++) {
       const snapshot = await loadCalcomSyncSnapshot(this.deps.store, this.deps.catalog, appointmentId);
       const decision = this.decide(snapshot, notApplied);
       try {
-        const next = await this.perform(snapshot, decision);
+        const next = await this.perform(snapshot, decision, note);
         if (next.done) return { retryAt: next.retryAt };
         notApplied = next.notApplied ?? null;
+        if (next.note !== undefined) note = next.note;
       } catch (error) {
         if (!(error instanceof WrongExpectedRevisionError)) throw error;
         // Someone wrote the sync stream after our read (a webhook observation): decide again on what is there now.
@@ -72,19 +75,18 @@ export class CalcomSyncWorker {
     });
   }
 
-  private async perform(snapshot: CalcomSyncSnapshot, step: CalcomSyncStep): Promise<StepResult> {
+  private async perform(snapshot: CalcomSyncSnapshot, step: CalcomSyncStep, note: string | null): Promise<StepResult> {
     switch (step.kind) {
       case 'idle':
         return { done: true, retryAt: null };
       case 'wait':
         return { done: true, retryAt: step.until };
-      case 'load-event-types':
-        try {
-          await this.deps.catalog.loadEventTypes();
-          return { done: false };
-        } catch (error) {
-          return { done: true, retryAt: this.later(retryAfter(error) ?? this.deps.backoff.initialDelayMs) };
-        }
+      case 'load-event-types': {
+        const eventTypeId = snapshot.sync.booking?.eventTypeId;
+        const learned = eventTypeId === undefined ? null : await this.deps.catalog.learnEventType(eventTypeId);
+        if (learned) this.deps.logger?.warn?.(`Cal.com sync of ${snapshot.appointmentId}: ${learned}`);
+        return { done: false, note: learned };
+      }
       case 'complete':
         await this.deps.recorder.completed(snapshot, step.ledgerVersion, step.bookingUid);
         return { done: false };
@@ -103,12 +105,12 @@ export class CalcomSyncWorker {
       case 'verify':
         return this.verify(snapshot, step.operation);
       case 'call':
-        return this.call(snapshot, step.call);
+        return this.call(snapshot, step.call, note ? `${step.reason}; ${note}` : step.reason);
     }
   }
 
-  private async call(snapshot: CalcomSyncSnapshot, call: CalcomCall): Promise<StepResult> {
-    await this.deps.recorder.started(snapshot, call);
+  private async call(snapshot: CalcomSyncSnapshot, call: CalcomCall, reason: string): Promise<StepResult> {
+    await this.deps.recorder.started(snapshot, call, reason);
     let booking: BookingSnapshot;
     try {
       booking = await executeCalcomCall(this.deps.client, call, snapshot.sync.booking);
@@ -214,7 +216,7 @@ export class CalcomSyncWorker {
   }
 }
 
-type StepResult = { done: true; retryAt: string | null } | { done: false; notApplied?: string };
+type StepResult = { done: true; retryAt: string | null } | { done: false; notApplied?: string; note?: string | null };
 
 function failure(
   snapshot: CalcomSyncSnapshot,
@@ -229,5 +231,3 @@ function failure(
 function summary(error: CalcomError): CalcomErrorSummary {
   return { code: error.code, message: error.message, status: error.status ?? null };
 }
-
-const retryAfter = (error: unknown): number | undefined => (error instanceof CalcomError ? error.retryAfterMs : undefined);

@@ -39,6 +39,8 @@ export type CalcomOperationStarted = Event<
     request: Record<string, unknown>;
     /** The ledger version this call brings Cal.com towards. */
     ledgerVersion: number;
+    /** Why, in words (shown in the history): the decision's reason and anything learned on the way. */
+    reason?: string;
   }
 >;
 

@@ -1,0 +1,103 @@
+import { randomUUID } from 'node:crypto';
+import { startSandbox, type RunningSandbox } from '../../apps/calcom-sandbox/src/index.js';
+import type { RunningLedger } from '../../apps/ledger/src/ledger.js';
+import { CalcomAnsweringProxy } from '../support/calcom-answering-proxy.js';
+import {
+  calcomSettingsFor,
+  LEDGER_SERVICES,
+  LEDGER_STAFF,
+  mutationsOf,
+  SandboxLevers,
+  SYNC_TEST_CATALOG,
+  WEBHOOK_SECRET,
+} from '../support/calcom-sync-harness.js';
+import { eventually } from '../support/eventually.js';
+import { LedgerClient } from '../support/ledger-client.js';
+import { ADMIN_TOKEN, startTestLedger } from '../support/ledger-for-tests.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+
+/**
+ * Knowing whether an event type is round-robin never blocks a reassign. The Cal.com of issue 10 answers
+ * `GET /v2/event-types` without `username` with 404 (event-types.service.ts, upstream 84bd4d3; the sandbox's
+ * `eventTypesRequireUsername` behaviour): the sync asks `GET /v2/event-types/{id}` instead; and when even that fails
+ * (the proxy answers 404), it asks Cal.com to reassign anyway and says so in the history.
+ * Two round-robin types (103 and a copy, 104), so what the ledger learned of one does not answer for the other.
+ */
+let database: TestDatabase;
+let sandbox: RunningSandbox;
+let levers: SandboxLevers;
+let proxy: CalcomAnsweringProxy;
+let ledger: RunningLedger;
+let admin: LedgerClient;
+let day = 40;
+
+const NOT_FOUND = { status: 'error', error: { code: 'NotFoundException', message: 'Event types not found' } };
+
+beforeAll(async () => {
+  const team = SYNC_TEST_CATALOG.eventTypes.find((eventType) => eventType.id === 103)!;
+  const catalog = { ...SYNC_TEST_CATALOG, eventTypes: [...SYNC_TEST_CATALOG.eventTypes, { ...team, id: 104, slug: 'team-session-45-b' }] };
+  database = await createTestDatabase('calcom_sync_event_types');
+  sandbox = await startSandbox({ port: 0, catalog, webhookSecret: WEBHOOK_SECRET });
+  levers = new SandboxLevers(sandbox);
+  const behaviours = await fetch(`${sandbox.url}/_sandbox/behaviours`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ eventTypesRequireUsername: true }) });
+  expect(behaviours.status).toBe(200);
+  proxy = await CalcomAnsweringProxy.start(sandbox.url);
+  ledger = await startTestLedger(database.url, { calcom: calcomSettingsFor(sandbox, { apiUrl: proxy.url }), calcomWebhookSecret: WEBHOOK_SECRET } as never);
+  sandbox.setWebhookUrl(`${ledger.url}/webhooks/calcom`);
+  admin = new LedgerClient(ledger.url, ADMIN_TOKEN);
+  for (const { id, body } of LEDGER_STAFF) expect((await admin.put(`/staff/${id}`, body)).status).toBe(200);
+  for (const { id, body } of LEDGER_SERVICES) expect((await admin.put(`/services/${id}`, body)).status).toBe(200);
+  const teamB = { name: 'Team session B', durationMinutes: 45, calcomEventTypeIds: { hugo: 104, rita: 104 } };
+  expect((await admin.put('/services/team-b', teamB)).status).toBe(200);
+});
+
+afterAll(async () => {
+  await ledger?.close();
+  await proxy?.close();
+  await sandbox?.close();
+  await database?.drop();
+});
+
+const nextSlot = (): string => {
+  const date = new Date();
+  date.setUTCDate(date.getUTCDate() + day++);
+  date.setUTCHours(9, 0, 0, 0);
+  return date.toISOString();
+};
+
+async function synced(appointmentId: string) {
+  return eventually(async () => {
+    const { body } = await admin.get(`/appointments/${appointmentId}`);
+    expect(body.calcom).toMatchObject({ syncStatus: 'synced', lastError: null });
+    return body.calcom;
+  }, 15_000);
+}
+
+async function reassignedInPlace(serviceId: string) {
+  const appointmentId = randomUUID();
+  const customer = { name: 'Ada', email: `ada-${appointmentId.slice(0, 8)}@example.com`, timeZone: 'Europe/London' };
+  expect((await admin.post('/appointments', { appointmentId, serviceId, staffId: 'hugo', startsAt: nextSlot(), customer })).status).toBe(201);
+  const { bookingUid: uid } = await synced(appointmentId);
+  expect((await admin.post(`/appointments/${appointmentId}/reassign`, { staffId: 'rita' })).status).toBe(200);
+  expect(await synced(appointmentId)).toMatchObject({ bookingUid: uid, bookingUids: [uid] });
+  expect(mutationsOf(await levers.state(), appointmentId)).toEqual([
+    { op: 'create', uid },
+    { op: 'reassign', uid },
+  ]);
+  return { appointmentId, uid };
+}
+
+test('with /v2/event-types answering 404, the event type is read by id and the reassign is made in place', async () => {
+  expect((await fetch(`${sandbox.url}/v2/event-types`, { headers: { authorization: `Bearer ${sandbox.apiKey}`, 'cal-api-version': '2024-06-14' } })).status).toBe(404);
+  await reassignedInPlace('team');
+  expect(proxy.count('GET', '/v2/event-types/103')).toBe(1);
+});
+
+test('when Cal.com will not describe the event type at all, the reassign is still asked for, and the history says why', async () => {
+  proxy.rules.push({ method: 'GET', path: /^\/v2\/event-types\/104$/, status: 404, body: NOT_FOUND });
+  const { appointmentId } = await reassignedInPlace('team-b');
+  expect(proxy.count('GET', '/v2/event-types/104')).toBeGreaterThanOrEqual(1);
+  const { body } = await admin.get(`/appointments/${appointmentId}/history`);
+  const started = JSON.stringify(body).match(/"reason":"[^"]*did not tell event type 104[^"]*"/);
+  expect(started?.[0]).toContain('404');
+}, 30_000);
