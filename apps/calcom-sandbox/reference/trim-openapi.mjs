@@ -29,6 +29,7 @@ const OPERATIONS = [
   ['/v2/event-types/{eventTypeId}', 'get'],
   ['/v2/teams/{teamId}/event-types', 'get'],
   ['/v2/me', 'get'],
+  ['/v2/slots', 'get'],
 ];
 
 // Reached by no $ref: ReassignBookingOutput_2024_08_13 refers to itself where it should refer to this (see README).

@@ -1,6 +1,7 @@
 import type { BookingRecord, BookingStore } from './booking-store.js';
 import { eligibleHosts, fixedHostIds, type SandboxCatalog, type SandboxEventType, type SandboxUser } from './catalog.js';
 import { badRequest } from './sandbox-error.js';
+import { contains, freeIntervals, type BusyCalendar } from './availability.js';
 import type { SandboxBehaviours } from './behaviours.js';
 import type { WebhookSender } from './webhook-sender.js';
 
@@ -9,6 +10,7 @@ export interface BookingContext {
   store: BookingStore;
   catalog(): SandboxCatalog;
   behaviours(): SandboxBehaviours;
+  busy: BusyCalendar;
   now(): Date;
   webhooks: WebhookSender;
 }
@@ -31,9 +33,13 @@ export interface ChosenHosts {
   teamMember?: SandboxUser;
 }
 
-/** Whether a user can take [start, end): no accepted or pending booking of theirs overlaps it. */
+/**
+ * Whether a user can take [start, end): inside their working hours, and no accepted or pending booking of theirs nor
+ * busy block overlaps it (ensureAvailableUsers.ts via getUserAvailability).
+ */
 export function isFree(context: BookingContext, user: SandboxUser, start: Date, end: Date, ignoreUid?: string): boolean {
-  return context.store.overlapping(user.id, start, end, ignoreUid).length === 0;
+  const free = freeIntervals(user, start.getTime(), end.getTime(), context.store, context.busy, ignoreUid);
+  return contains(free, start.getTime(), end.getTime());
 }
 
 /**
@@ -53,6 +59,9 @@ export function chooseHosts(
   const fixed = fixedHostIds(eventType);
   const hosts = eligibleHosts(context.catalog(), eventType);
   const unavailable = () => badRequest(eventType.schedulingType === 'ROUND_ROBIN' ? HOSTS_UNAVAILABLE : USER_UNAVAILABLE);
+  // Minimum notice removes the early slots for every host, so Cal.com finds no available user at all.
+  const notice = eventType.minimumBookingNoticeMinutes ?? 0;
+  if (notice > 0 && start.getTime() < context.now().getTime() + notice * 60_000) throw unavailable();
   const fixedHosts = hosts.filter((host) => fixed.has(host.id));
   if (fixedHosts.some((host) => !isFree(context, host, start, end, options.ignoreUid))) throw unavailable();
   const free = hosts.filter((host) => !fixed.has(host.id) && isFree(context, host, start, end, options.ignoreUid));

@@ -1,3 +1,4 @@
+import { parseWorkingHours, type WorkingHours } from './availability.js';
 import { badRequest } from './sandbox-error.js';
 
 /** A Cal.com user: a host of bookings. The first user of the catalog owns the sandbox's API key. */
@@ -7,6 +8,8 @@ export interface SandboxUser {
   email: string;
   username: string;
   timeZone: string;
+  /** Working hours in `timeZone` (Cal.com's schedule availability); without them the user is available around the clock. */
+  workingHours?: WorkingHours[];
 }
 
 /** An event type ("service"). Round-robin ones are booked with one of `hosts`; the others with `ownerId`. */
@@ -99,7 +102,9 @@ function parseUser(user: SandboxUser, index: number): SandboxUser {
     if (typeof user[field] !== 'string' || user[field] === '') throw badRequest(`${where}.${field} must be a non-empty string`);
   }
   if (!isValidTimeZone(user.timeZone)) throw badRequest(`${where}.timeZone must be an IANA time zone`);
-  return { id: user.id, name: user.name, email: user.email, username: user.username, timeZone: user.timeZone };
+  const parsed: SandboxUser = { id: user.id, name: user.name, email: user.email, username: user.username, timeZone: user.timeZone };
+  if (user.workingHours !== undefined) parsed.workingHours = parseWorkingHours(user.workingHours, `${where}.workingHours`);
+  return parsed;
 }
 
 function parseEventType(eventType: SandboxEventType, userIds: Set<number>): SandboxEventType {

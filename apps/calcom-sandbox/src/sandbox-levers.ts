@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { parseBusyBlocks } from './availability.js';
 import { parseBehaviours, type SandboxBehaviours } from './behaviours.js';
 import type { BookingActions } from './booking-actions.js';
 import type { BookingContext } from './booking-context.js';
@@ -88,6 +89,15 @@ export function sandboxLevers(deps: LeverDependencies): (request: IncomingMessag
       handler: async ([uid]) => {
         deleteSilently(context, uid);
         return { status: 204 };
+      },
+    },
+    { method: 'GET', pattern: /^\/_sandbox\/busy$/, handler: async () => ({ status: 200, body: context.busy.blocks }) },
+    {
+      method: 'PUT',
+      pattern: /^\/_sandbox\/busy$/,
+      handler: async (_, body) => {
+        context.busy.blocks = parseBusyBlocks(body, new Set(context.catalog().users.map((user) => user.id)));
+        return { status: 200, body: context.busy.blocks };
       },
     },
     { method: 'GET', pattern: /^\/_sandbox\/behaviours$/, handler: async () => ({ status: 200, body: context.behaviours() }) },

@@ -1,5 +1,6 @@
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { BusyCalendar } from './availability.js';
 import { DEFAULT_BEHAVIOURS, parseBehaviours, type SandboxBehaviours } from './behaviours.js';
 import { BookingActions } from './booking-actions.js';
 import type { BookingContext } from './booking-context.js';
@@ -50,7 +51,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   const store = new BookingStore();
   const webhooks = new WebhookSender(options.webhookUrl, options.webhookSecret, faults, now);
   const rateLimiter = new RateLimiter(now);
-  const context: BookingContext = { store, catalog: () => catalog, behaviours: () => behaviours, now, webhooks };
+  const busy = new BusyCalendar();
+  const context: BookingContext = { store, catalog: () => catalog, behaviours: () => behaviours, busy, now, webhooks };
   const actions = new BookingActions(context);
   const hangingSockets = new Set<NodeJS.Timeout>();
 
@@ -78,6 +80,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     reset: () => {
       catalog = initialCatalog;
       behaviours = initialBehaviours;
+      busy.blocks = [];
       store.clear();
       webhooks.resetLog();
       faults.set(NO_FAULTS);

@@ -6,6 +6,7 @@ import { queryBookings } from './booking-query.js';
 import type { BookingReassignment } from './booking-reassignment.js';
 import type { SandboxUser } from './catalog.js';
 import { eventTypeRoutes } from './event-type-routes.js';
+import { slotsRoute } from './slots-route.js';
 import type { HttpAnswer } from './http-exchange.js';
 import { badRequest, notFound } from './sandbox-error.js';
 
@@ -60,6 +61,7 @@ export function v2Routes(context: BookingContext, actions: BookingActions, reass
       return success(200, reassignment.toUser(uid, Number(userId), 'api'));
     }),
     ...eventTypeRoutes(context),
+    slotsRoute(context),
     {
       method: 'GET',
       pattern: /^\/v2\/me$/,

@@ -74,6 +74,10 @@ test('event types and me match their schemas', async () => {
   const teamTypes = await call('GET', '/v2/teams/{teamId}/event-types', '/teams/1/event-types');
   expect(teamTypes.body.data.map((eventType: { id: number }) => eventType.id)).toEqual([103]);
   teamTypes.body.data.forEach((eventType: unknown) => assertExactlySchema('TeamEventTypeOutput_2024_06_14', eventType));
+  const slots = await call('GET', '/v2/slots', '/slots?eventTypeId=103&start=2030-01-09&end=2030-01-09&format=range', undefined, {
+    'cal-api-version': '2024-09-04',
+  });
+  expect(Object.keys(slots.body.data)).toEqual(['2030-01-09']);
   const me = await call('GET', '/v2/me', '/me');
   assertExactlySchema('MeOutput', me.body.data);
   expect(me.body.data).toMatchObject({ id: 1, email: 'olivia@sandbox.example' });

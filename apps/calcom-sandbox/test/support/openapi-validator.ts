@@ -16,7 +16,9 @@ import addFormatsModule from 'ajv-formats';
  *   `{bookingUid, reassignedTo: ReassignedToDto}`;
  * - `TeamEventTypeOutput_2024_06_14.hosts` is typed as an array of strings (swagger could not infer the element type);
  *   it is checked as what team-event-type-response.output.ts returns, `{userId, name, username, avatarUrl, mandatory,
- *   priority}` objects.
+ *   priority}` objects;
+ * - the `GET /v2/slots` 200 schema describes `data` alone, as a map of strings, while its own examples and
+ *   slots.controller.ts send `{status, data: {date: [{start}] | [{start, end}]}}`; it is checked as the examples show.
  *
  * `exact` additionally forbids properties a schema does not declare, to show the sandbox sends nothing Cal.com's
  * document does not know.
@@ -71,6 +73,20 @@ function buildDocument(exact: boolean): { [key: string]: Json } {
       ...(exact ? { additionalProperties: false } : {}),
     },
   };
+  const slots = document.paths['/v2/slots'] as { get: { responses: { [status: string]: Json } } } | undefined;
+  if (slots) {
+    const slot = { type: 'object', properties: { start: { type: 'string' }, end: { type: 'string' } }, required: ['start'], additionalProperties: false };
+    const schema = {
+      type: 'object',
+      properties: {
+        status: { type: 'string', enum: ['success'] },
+        data: { type: 'object', propertyNames: { pattern: '^\\d{4}-\\d{2}-\\d{2}$' }, additionalProperties: { type: 'array', items: slot } },
+      },
+      required: ['status', 'data'],
+      additionalProperties: false,
+    };
+    slots.get.responses['200'] = { description: '', content: { 'application/json': { schema } } };
+  }
   return document;
 }
 
