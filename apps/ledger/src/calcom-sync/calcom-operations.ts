@@ -15,8 +15,11 @@ interface CreateRequest {
   metadata: CalcomMetadata & { operationId: string };
 }
 
-/** The four mutations, each sent once; `current` is the booking the sync knows (a reassign answers with the uid only). */
-export async function executeCalcomCall(client: CalcomClient, call: CalcomCall, current: BookingSnapshot | null): Promise<BookingSnapshot> {
+/**
+ * The four mutations, each sent once; `current` is the booking the sync knows (a reassign answers with the uid only).
+ * `rescheduledBy`: the key owner's email, so an admin's reschedule is the organizer's and is not left PENDING.
+ */
+export async function executeCalcomCall(client: CalcomClient, call: CalcomCall, current: BookingSnapshot | null, rescheduledBy: string | null = null): Promise<BookingSnapshot> {
   const uid = call.bookingUid ?? '';
   switch (call.operation) {
     case 'create': {
@@ -24,7 +27,9 @@ export async function executeCalcomCall(client: CalcomClient, call: CalcomCall, 
       return bookingSnapshot(await client.createBooking(request));
     }
     case 'reschedule':
-      return bookingSnapshot(await client.rescheduleBooking(uid, { start: String(call.request.start), reschedulingReason: 'Rescheduled in the ledger' }));
+      return bookingSnapshot(
+        await client.rescheduleBooking(uid, { start: String(call.request.start), reschedulingReason: 'Rescheduled in the ledger', ...(rescheduledBy ? { rescheduledBy } : {}) }),
+      );
     case 'cancel':
       return bookingSnapshot(await client.cancelBooking(uid, { cancellationReason: String(call.request.cancellationReason) }));
     case 'reassign': {

@@ -13,6 +13,7 @@ import { type CalcomClient, CalcomError, isCalcomError } from '../../../../libs/
 import { type EventStore, WrongExpectedRevisionError } from '../../../../libs/event-store/src/event-store.port.js';
 import type { WorkOutcome } from './appointment-work-queue.js';
 import type { CalcomCatalog } from './calcom-catalog.js';
+import type { CalcomKeyOwner } from './calcom-key-owner.js';
 import { executeCalcomCall, verifyCalcomOperation, type Verification } from './calcom-operations.js';
 import type { CalcomSyncRecorder } from './calcom-sync.recorder.js';
 import { type CalcomSyncSnapshot, loadCalcomSyncSnapshot } from './calcom-sync.snapshot.js';
@@ -26,6 +27,8 @@ export interface CalcomSyncWorkerDeps {
   recorder: CalcomSyncRecorder;
   backoff: RetryBackoffSettings;
   budget: OperationBudget;
+  /** Who reschedules on Cal.com (`rescheduledBy`); absent: reschedules go without it. */
+  keyOwner?: CalcomKeyOwner;
   /** Called once per operation when a failure takes it past half its budget (the metric). */
   onPastHalfBudget?: (operation: CalcomOperation) => void;
   now: () => Date;
@@ -113,7 +116,8 @@ export class CalcomSyncWorker {
     await this.deps.recorder.started(snapshot, call, reason);
     let booking: BookingSnapshot;
     try {
-      booking = await executeCalcomCall(this.deps.client, call, snapshot.sync.booking);
+      const rescheduledBy = call.operation === 'reschedule' ? ((await this.deps.keyOwner?.emailForRescheduledBy()) ?? null) : null;
+      booking = await executeCalcomCall(this.deps.client, call, snapshot.sync.booking, rescheduledBy);
     } catch (error) {
       if (!isCalcomError(error)) throw error;
       if (error.kind === 'permanent') return this.afterRefusal(snapshot, call, error);

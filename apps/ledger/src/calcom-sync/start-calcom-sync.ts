@@ -8,6 +8,7 @@ import { CalcomSyncQueries } from '../../../../projections/src/calcom-sync.queri
 import type { Projector } from '../../../../projections/src/projector.js';
 import type { CalcomSettings, LedgerConfig } from '../config.js';
 import { CalcomCatalog } from './calcom-catalog.js';
+import { CalcomKeyOwner } from './calcom-key-owner.js';
 import { CalcomSyncProcessManager } from './calcom-sync.process-manager.js';
 import { CalcomSyncRecorder } from './calcom-sync.recorder.js';
 import { CalcomSyncWorker } from './calcom-sync.worker.js';
@@ -84,6 +85,7 @@ export async function startCalcomSync(options: {
     labelNames: ['operation'] as const,
     registers: [],
   });
+  const keyOwner = new CalcomKeyOwner(client, { warn: (message) => logger.warn(message, 'CalcomSync') });
   const createProcessManager = () => {
     const catalog = new CalcomCatalog(store, client);
     const worker = new CalcomSyncWorker({
@@ -94,6 +96,7 @@ export async function startCalcomSync(options: {
       backoff: { initialDelayMs: settings.retryInitialDelayMs, maxDelayMs: settings.retryMaxDelayMs },
       budget: { maxAttempts: settings.operationMaxAttempts ?? DEFAULT_OPERATION_MAX_ATTEMPTS, maxMs: settings.operationMaxMs ?? DEFAULT_OPERATION_MAX_MS },
       onPastHalfBudget: (operation) => pastHalfBudget.inc({ operation }),
+      keyOwner,
       now: () => new Date(),
       logger: { warn: (message) => logger.warn(message, 'CalcomSync') },
     });
