@@ -3,5 +3,7 @@ export { DEFAULT_API_KEY, startSandbox, type RunningSandbox, type SandboxOptions
 export { DEFAULT_CATALOG, type SandboxCatalog, type SandboxEventType, type SandboxUser } from './catalog.js';
 export type { SandboxBooking } from './booking-output.js';
 export type { SandboxFaults } from './faults.js';
+export type { SandboxBehaviours } from './behaviours.js';
+export type { BusyBlock, WorkingHours } from './availability.js';
 export type { MutationEntry } from './booking-store.js';
 export type { WebhookLogEntry } from './webhook-sender.js';
