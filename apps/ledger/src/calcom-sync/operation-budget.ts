@@ -25,8 +25,7 @@ export interface BudgetUse {
 export function budgetUse(state: Pick<CalcomSyncState, 'budgetStartedAt'>, attempts: number, nowMs: number, budget: OperationBudget, nextDelayMs = 0): BudgetUse {
   const startedMs = state.budgetStartedAt ? Date.parse(state.budgetStartedAt) : nowMs;
   const elapsedMs = Math.max(0, nowMs - startedMs);
-  return {
-    spent: attempts >= budget.maxAttempts || elapsedMs + nextDelayMs >= budget.maxMs,
-    pastHalf: attempts * 2 > budget.maxAttempts || elapsedMs * 2 > budget.maxMs,
-  };
+  const spent = attempts >= budget.maxAttempts || elapsedMs + nextDelayMs >= budget.maxMs;
+  // A budget spent by the wait alone (a long Retry-After) is past half too: the metric must not miss it.
+  return { spent, pastHalf: spent || attempts * 2 > budget.maxAttempts || elapsedMs * 2 > budget.maxMs };
 }

@@ -21,6 +21,7 @@ describe('operation budget', () => {
     expect(budgetUse(state, 1, at(31_000), budget)).toEqual({ spent: false, pastHalf: true });
     expect(budgetUse(state, 1, at(31_000), budget, 29_000)).toEqual({ spent: true, pastHalf: true });
     expect(budgetUse(state, 1, at(61_000), budget)).toEqual({ spent: true, pastHalf: true });
+    expect(budgetUse(state, 1, at(1_000), budget, 60_000)).toEqual({ spent: true, pastHalf: true });
   });
 
   it('counts from now when nothing was started (and a clock that went back does not refund time)', () => {
