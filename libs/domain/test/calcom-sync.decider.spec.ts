@@ -151,6 +151,36 @@ describe('the four admin changes, against a synced booking', () => {
       .when({ target: { eventTypeId: 101, hostUserId: 2, serviceId: 'consult', staffId: 'hugo' }, bookingEventTypeScheduling: 'unknown' })
       .then({ kind: 'call', call: { operation: 'reassign', request: { userId: 2 } } }));
 
+  describe('on a round-robin type with a fixed host (user 1, the organizer Cal.com shows)', () => {
+    const onFixed = [started, succeeded(booking({ eventTypeId: 103, hostUserId: 1 })), completed(1)];
+    const reassignedTo = (userId: number): CalcomSyncEvent => ({
+      type: 'CalcomOperationSucceeded',
+      data: { ...createOp, operation: 'reassign', booking: booking({ eventTypeId: 103, hostUserId: userId }), alreadyDone: false },
+    });
+    const observedOrganizer: CalcomSyncEvent = { type: 'CalcomBookingObserved', data: { appointmentId: ID, booking: booking({ eventTypeId: 103, hostUserId: 1 }), via: 'webhook', factId: 'f' } };
+    const roundRobin = { bookingEventTypeScheduling: 'round-robin' as const, bookingEventTypeFixedHosts: [1] };
+
+    it('a fixed host as the target is already on the booking: no reassign (Cal.com would answer 500)', () =>
+      given([scheduled, reassigned], [started, succeeded(booking({ eventTypeId: 103, hostUserId: 3 })), completed(1)])
+        .when({ target: { eventTypeId: 103, hostUserId: 1, serviceId: 'consult', staffId: 'olivia' }, ...roundRobin })
+        .then({ kind: 'complete' }));
+
+    it('the member is hidden behind the fixed organizer: reassign once…', () =>
+      given([scheduled, reassigned], onFixed)
+        .when({ target: { eventTypeId: 103, hostUserId: 3, serviceId: 'consult', staffId: 'rita' }, ...roundRobin })
+        .then({ kind: 'call', call: { operation: 'reassign', request: { userId: 3 } } }));
+
+    it('… and once Cal.com confirmed it, the organizer read again is not a reason to reassign again', () =>
+      given([scheduled, reassigned], [...onFixed, reassignedTo(3), observedOrganizer])
+        .when({ target: { eventTypeId: 103, hostUserId: 3, serviceId: 'consult', staffId: 'rita' }, ...roundRobin })
+        .then({ kind: 'complete' }));
+
+    it('a confirmed reassign to someone else does not count for a new target', () =>
+      given([scheduled, reassigned], [...onFixed, reassignedTo(2), observedOrganizer])
+        .when({ target: { eventTypeId: 103, hostUserId: 3, serviceId: 'consult', staffId: 'rita' }, ...roundRobin })
+        .then({ kind: 'call', call: { operation: 'reassign', request: { userId: 3 } } }));
+  });
+
   it('change of service → cancel + create, event type first', () =>
     given([scheduled, rescheduled], synced)
       .when({ target: { eventTypeId: 102, hostUserId: 1, serviceId: 'assessment', staffId: 'olivia' } })

@@ -29,7 +29,7 @@ const UNLEARNED_TTL_MS = 60_000;
 export class CalcomCatalog {
   private readonly staff = new Map<string, Cached<StaffData | null>>();
   private readonly services = new Map<string, Cached<ServiceData | null>>();
-  private readonly eventTypes = new Map<number, { scheduling: EventTypeScheduling; until: number }>();
+  private readonly eventTypes = new Map<number, { scheduling: EventTypeScheduling; fixedHosts: number[]; until: number }>();
 
   constructor(
     private readonly store: EventStore,
@@ -73,14 +73,14 @@ export class CalcomCatalog {
     let byId: unknown;
     try {
       const eventType = await this.client.getEventType(eventTypeId);
-      this.know(eventTypeId, schedulingOf(eventType.schedulingType), EVENT_TYPES_TTL_MS);
+      this.know(eventTypeId, schedulingOf(eventType.schedulingType), EVENT_TYPES_TTL_MS, fixedHostsOf(eventType));
       return null;
     } catch (error) {
       byId = error;
     }
     try {
       const listed = await this.client.listEventTypes();
-      for (const { id, schedulingType } of listed) this.know(id, schedulingOf(schedulingType), EVENT_TYPES_TTL_MS);
+      for (const eventType of listed) this.know(eventType.id, schedulingOf(eventType.schedulingType), EVENT_TYPES_TTL_MS, fixedHostsOf(eventType));
       if (this.eventTypes.has(eventTypeId)) return null;
     } catch {
       // Said below, with the first answer: the listing is the older way and its 404 is expected on some versions.
@@ -89,8 +89,13 @@ export class CalcomCatalog {
     return `Cal.com did not tell event type ${eventTypeId}'s scheduling (${describe(byId)}); Cal.com's answer to the reassign decides`;
   }
 
-  private know(eventTypeId: number, scheduling: EventTypeScheduling, ttlMs: number): void {
-    this.eventTypes.set(eventTypeId, { scheduling, until: this.clock() + ttlMs });
+  /** The round-robin type's fixed hosts, as last learned ([] when none or not known). */
+  fixedHostsOf(eventTypeId: number | undefined): number[] {
+    return eventTypeId === undefined ? [] : (this.eventTypes.get(eventTypeId)?.fixedHosts ?? []);
+  }
+
+  private know(eventTypeId: number, scheduling: EventTypeScheduling, ttlMs: number, fixedHosts: number[] = []): void {
+    this.eventTypes.set(eventTypeId, { scheduling, fixedHosts, until: this.clock() + ttlMs });
   }
 
   private async latest<T>(cache: Map<string, Cached<T | null>>, streamName: string, id: string): Promise<T | null> {
@@ -112,6 +117,11 @@ function remember<T>(cache: Map<string, Cached<T>>, id: string, revision: number
 function schedulingOf(schedulingType: string | null | undefined): EventTypeScheduling {
   if (schedulingType === undefined) return 'unknown';
   return (schedulingType ?? '').replace(/[_\s-]/g, '').toLowerCase() === 'roundrobin' ? 'round-robin' : 'not-round-robin';
+}
+
+/** TeamEventTypeOutput's `hosts[]`: `mandatory` marks a fixed host (Cal.com's `isFixed`, team-event-type-response.output.ts). */
+function fixedHostsOf(eventType: { hosts?: Array<{ userId: number; [key: string]: unknown }> }): number[] {
+  return (eventType.hosts ?? []).filter((host) => host.mandatory === true && Number.isInteger(host.userId)).map((host) => host.userId);
 }
 
 function describe(error: unknown): string {

@@ -72,6 +72,7 @@ export class CalcomSyncWorker {
     return decideCalcomSync({
       ...snapshot,
       bookingEventTypeScheduling: this.deps.catalog.schedulingOf(snapshot.sync.booking?.eventTypeId),
+      bookingEventTypeFixedHosts: this.deps.catalog.fixedHostsOf(snapshot.sync.booking?.eventTypeId),
       inFlightNotApplied: notApplied !== null && snapshot.sync.inFlight?.operationId === notApplied,
       newOperationId: randomUUID(),
       now: this.deps.now().toISOString(),

@@ -1,6 +1,6 @@
 import type { Appointment } from '../appointment/appointment.decider.js';
 import { canonicalJson } from '../canonical-json.js';
-import type { CalcomErrorSummary, CalcomOperation } from './calcom-sync.events.js';
+import type { BookingSnapshot, CalcomErrorSummary, CalcomOperation } from './calcom-sync.events.js';
 import { type CalcomSyncState, type InFlightOperation, isHeldByPermanentFailure } from './calcom-sync.state.js';
 
 /**
@@ -35,6 +35,12 @@ export interface CalcomSyncDecisionInput {
    * answer decides.
    */
   bookingEventTypeScheduling: EventTypeScheduling | null;
+  /**
+   * The fixed hosts of the booking's round-robin event type (Cal.com's `hosts[].mandatory`), as far as known. A fixed
+   * host attends every booking and Cal.com makes one the organizer (handleNewBooking.ts), so it is never reassigned to
+   * (Cal.com answers 500) and an organizer that is one says nothing about the round-robin member.
+   */
+  bookingEventTypeFixedHosts?: number[];
   /** Set by the caller after reading Cal.com: the operation in flight did not take effect, so decide afresh. */
   inFlightNotApplied: boolean;
   /** The id a new operation gets (a repeat of the one found not applied keeps its own). */
@@ -115,7 +121,7 @@ function compareLevels(input: CalcomSyncDecisionInput, appointment: Existing): C
     const cancellationReason = `Moved to Cal.com event type ${target.eventTypeId} (service or staff changed in the ledger)`;
     return call(input, 'cancel', booking.uid, { cancellationReason }, 'event type differs: cancel, then create');
   }
-  if (target.hostUserId !== null && booking.hostUserId !== null && booking.hostUserId !== target.hostUserId) {
+  if (target.hostUserId !== null && booking.hostUserId !== null && !targetAmongHosts(input.sync, booking, target.hostUserId, input.bookingEventTypeFixedHosts ?? [])) {
     if (input.bookingEventTypeScheduling === null) return { kind: 'load-event-types' };
     if (input.bookingEventTypeScheduling !== 'not-round-robin') {
       return call(input, 'reassign', booking.uid, { userId: target.hostUserId }, 'host differs on a round-robin event type');
@@ -131,6 +137,16 @@ function compareLevels(input: CalcomSyncDecisionInput, appointment: Existing): C
     return call(input, 'reschedule', booking.uid, { start: appointment.startsAt }, 'start differs');
   }
   return complete(input);
+}
+
+/**
+ * "Applied" for a reassign: the target is the organizer Cal.com shows, or a fixed host (always on the booking), or,
+ * when the organizer is a fixed host and so hides the member, the one Cal.com confirmed our last reassign to.
+ */
+function targetAmongHosts(sync: CalcomSyncState, booking: BookingSnapshot, target: number, fixedHosts: number[]): boolean {
+  if (booking.hostUserId === target || fixedHosts.includes(target)) return true;
+  const organizerIsFixed = booking.hostUserId !== null && fixedHosts.includes(booking.hostUserId);
+  return organizerIsFixed && sync.reassignedTo?.uid === booking.uid && sync.reassignedTo.userId === target;
 }
 
 function call(

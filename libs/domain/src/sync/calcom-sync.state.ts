@@ -36,6 +36,12 @@ export interface CalcomSyncState {
   budgetStartedAt?: string | null;
   /** A failure of this operation has already been counted as past half its budget (the metric counts it once). */
   budgetPastHalf?: boolean;
+  /**
+   * The last reassign Cal.com confirmed: to `userId` on booking `uid`. With fixed hosts Cal.com keeps a fixed host as
+   * the organizer (roundRobinManualReassignment.ts keeps fixed users), so reading the booking cannot show the member;
+   * this is how the sync knows its reassign is applied and does not send it again.
+   */
+  reassignedTo?: { uid: string; userId: number } | null;
 }
 
 export const initialCalcomSyncState = (): CalcomSyncState => ({
@@ -71,7 +77,15 @@ export function evolveCalcomSync(state: CalcomSyncState, event: CalcomSyncEvent,
         budgetStartedAt: state.budgetStartedAt ?? recordedAt,
       };
     case 'CalcomOperationSucceeded':
-      return { ...observe(state, data.booking), inFlight: null, attempts: 0, lastError: null, nextRetryAt: null, ...FRESH_BUDGET };
+      return {
+        ...observe(state, data.booking),
+        inFlight: null,
+        attempts: 0,
+        lastError: null,
+        nextRetryAt: null,
+        ...FRESH_BUDGET,
+        ...(data.operation === 'reassign' && data.booking.hostUserId !== null ? { reassignedTo: { uid: data.booking.uid, userId: data.booking.hostUserId } } : {}),
+      };
     case 'CalcomOperationFailed':
       return {
         ...state,
