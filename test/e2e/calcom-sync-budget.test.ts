@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { RunningSandbox } from '../../apps/calcom-sandbox/src/index.js';
 import type { RunningLedger } from '../../apps/ledger/src/ledger.js';
 import { CalcomAnsweringProxy } from '../support/calcom-answering-proxy.js';
-import { calcomSettingsFor, LEDGER_SERVICES, LEDGER_STAFF, mutationsOf, SandboxLevers, startSyncTestSandbox, WEBHOOK_SECRET } from '../support/calcom-sync-harness.js';
+import { startSandbox } from '../../apps/calcom-sandbox/src/index.js';
+import { calcomSettingsFor, LEDGER_SERVICES, LEDGER_STAFF, mutationsOf, SandboxLevers, SYNC_TEST_CATALOG, WEBHOOK_SECRET } from '../support/calcom-sync-harness.js';
 import { eventually } from '../support/eventually.js';
 import { LedgerClient } from '../support/ledger-client.js';
 import { ADMIN_TOKEN, startTestLedger } from '../support/ledger-for-tests.js';
@@ -28,7 +29,9 @@ let day = 30;
 
 beforeAll(async () => {
   database = await createTestDatabase('calcom_sync_budget');
-  sandbox = await startSyncTestSandbox();
+  // 106: Olivia's consultation with cancelling disabled; the sandbox answers its cancels 500, as Cal.com does.
+  const locked = { ...SYNC_TEST_CATALOG.eventTypes.find((eventType) => eventType.id === 101)!, id: 106, slug: 'consultation-locked', disableCancelling: true };
+  sandbox = await startSandbox({ port: 0, catalog: { ...SYNC_TEST_CATALOG, eventTypes: [...SYNC_TEST_CATALOG.eventTypes, locked] }, webhookSecret: WEBHOOK_SECRET });
   levers = new SandboxLevers(sandbox);
   proxy = await CalcomAnsweringProxy.start(sandbox.url);
   const apiUrl = proxy.url;
@@ -38,6 +41,7 @@ beforeAll(async () => {
   admin = new LedgerClient(ledger.url, ADMIN_TOKEN);
   for (const { id, body } of LEDGER_STAFF) expect((await admin.put(`/staff/${id}`, body)).status).toBe(200);
   for (const { id, body } of LEDGER_SERVICES) expect((await admin.put(`/services/${id}`, body)).status).toBe(200);
+  expect((await admin.put('/services/locked', { name: 'Locked consultation', durationMinutes: 30, calcomEventTypeIds: { olivia: 106 } })).status).toBe(200);
 });
 
 afterAll(async () => {
@@ -61,10 +65,10 @@ async function calcomBlock(appointmentId: string) {
   return (await admin.get(`/appointments/${appointmentId}`)).body.calcom;
 }
 
-async function scheduleSynced(): Promise<{ appointmentId: string; uid: string }> {
+async function scheduleSynced(serviceId = 'consult'): Promise<{ appointmentId: string; uid: string }> {
   const appointmentId = randomUUID();
   const customer = { name: 'Grace Hopper', email: `grace-${appointmentId.slice(0, 8)}@example.com`, timeZone: 'Europe/London' };
-  const created = await admin.post('/appointments', { appointmentId, serviceId: 'consult', staffId: 'olivia', startsAt: nextSlot(), customer });
+  const created = await admin.post('/appointments', { appointmentId, serviceId, staffId: 'olivia', startsAt: nextSlot(), customer });
   expect(created.status).toBe(201);
   const calcom = await eventually(async () => {
     const block = await calcomBlock(appointmentId);
@@ -74,10 +78,10 @@ async function scheduleSynced(): Promise<{ appointmentId: string; uid: string }>
   return { appointmentId, uid: calcom.bookingUid };
 }
 
-async function failedWith(appointmentId: string, calls: number) {
+async function failedWith(appointmentId: string, calls: number, message = 'cannot be cancelled') {
   return eventually(async () => {
     const block = await calcomBlock(appointmentId);
-    expect(block).toMatchObject({ syncStatus: 'failed', lastError: { status: 500, message: expect.stringContaining('cannot be cancelled') } });
+    expect(block).toMatchObject({ syncStatus: 'failed', lastError: { status: 500, message: expect.stringContaining(message) } });
     expect(cancelCallsOf(block.bookingUid)).toBe(calls);
     return block;
   }, 20_000);
@@ -114,4 +118,13 @@ test('a cancel Cal.com answers 500 every time ends failed, notified, after the b
     { op: 'create', uid },
     { op: 'cancel', uid },
   ]);
+}, 60_000);
+
+test('a cancel on an event type that disallows cancelling (the sandbox answers 500, as Cal.com) ends failed within the budget', async () => {
+  const { appointmentId, uid } = await scheduleSynced('locked');
+  expect((await admin.post(`/appointments/${appointmentId}/cancel`, { reason: '__proto__ '.repeat(50) })).status).toBe(200);
+  const block = await failedWith(appointmentId, MAX_ATTEMPTS, '');
+  expect(block.lastError.message.length).toBeGreaterThan(0);
+  expect(mutationsOf(await levers.state(), appointmentId)).toEqual([{ op: 'create', uid }]);
+  expect((await levers.state()).bookings.find((booking) => booking.uid === uid)).toMatchObject({ status: 'accepted' });
 }, 60_000);
