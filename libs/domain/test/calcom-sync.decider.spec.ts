@@ -160,10 +160,38 @@ describe('the four admin changes, against a synced booking', () => {
     const observedOrganizer: CalcomSyncEvent = { type: 'CalcomBookingObserved', data: { appointmentId: ID, booking: booking({ eventTypeId: 103, hostUserId: 1 }), via: 'webhook', factId: 'f' } };
     const roundRobin = { bookingEventTypeScheduling: 'round-robin' as const, bookingEventTypeFixedHosts: [1] };
 
-    it('a fixed host as the target is already on the booking: no reassign (Cal.com would answer 500)', () =>
+    const toOlivia = { target: { eventTypeId: 103, hostUserId: 1, serviceId: 'consult', staffId: 'olivia' }, ...roundRobin };
+    const fixedHostRefusal = {
+      kind: 'refuse',
+      operation: 'reassign',
+      error: {
+        code: 'CALCOM_FIXED_HOST',
+        message: 'Staff member olivia (Cal.com user 1) is a fixed host of event type 103 on Cal.com; Cal.com cannot reassign the booking to them',
+        status: null,
+      },
+    } as const;
+
+    it('a fixed host as the target while the booking shows a member: a permanent failure, no call (Cal.com would answer 500)', () =>
+      given([scheduled, reassigned], [started, succeeded(booking({ eventTypeId: 103, hostUserId: 3 })), completed(1)]).when(toOlivia).then(fixedHostRefusal));
+
+    it('a fixed host as the target after our reassign made someone else the member: a permanent failure, even with the fixed organizer in view', () =>
+      given([scheduled, reassigned], [...onFixed, reassignedTo(3), observedOrganizer]).when(toOlivia).then(fixedHostRefusal));
+
+    it('… and a retry asked for refuses again while the catalog is unchanged', () =>
+      given(
+        [scheduled, reassigned],
+        [...onFixed, reassignedTo(3), observedOrganizer, { type: 'CalcomSyncRetryRequested', data: { appointmentId: ID } }],
+      )
+        .when(toOlivia)
+        .then(fixedHostRefusal));
+
+    it('a fixed host that is already the organizer, with no member of ours beside it, is applied: nothing to send', () =>
+      given([scheduled], [...onFixed, { type: 'CalcomSyncRetryRequested', data: { appointmentId: ID } }]).when(toOlivia).then({ kind: 'complete' }));
+
+    it('a fixed host as the target before the event type is known → load it first (no call, no verdict yet)', () =>
       given([scheduled, reassigned], [started, succeeded(booking({ eventTypeId: 103, hostUserId: 3 })), completed(1)])
-        .when({ target: { eventTypeId: 103, hostUserId: 1, serviceId: 'consult', staffId: 'olivia' }, ...roundRobin })
-        .then({ kind: 'complete' }));
+        .when({ ...toOlivia, bookingEventTypeScheduling: null })
+        .then({ kind: 'load-event-types' }));
 
     it('the member is hidden behind the fixed organizer: reassign once…', () =>
       given([scheduled, reassigned], onFixed)

@@ -121,8 +121,17 @@ function compareLevels(input: CalcomSyncDecisionInput, appointment: Existing): C
     const cancellationReason = `Moved to Cal.com event type ${target.eventTypeId} (service or staff changed in the ledger)`;
     return call(input, 'cancel', booking.uid, { cancellationReason }, 'event type differs: cancel, then create');
   }
-  if (target.hostUserId !== null && booking.hostUserId !== null && !targetAmongHosts(input.sync, booking, target.hostUserId, input.bookingEventTypeFixedHosts ?? [])) {
+  const fixedHosts = input.bookingEventTypeFixedHosts ?? [];
+  if (target.hostUserId !== null && booking.hostUserId !== null && !targetAmongHosts(input.sync, booking, target.hostUserId, fixedHosts)) {
     if (input.bookingEventTypeScheduling === null) return { kind: 'load-event-types' };
+    if (fixedHosts.includes(target.hostUserId)) {
+      return refuse(
+        input,
+        'reassign',
+        'CALCOM_FIXED_HOST',
+        `Staff member ${target.staffId} (Cal.com user ${target.hostUserId}) is a fixed host of event type ${booking.eventTypeId} on Cal.com; Cal.com cannot reassign the booking to them`,
+      );
+    }
     if (input.bookingEventTypeScheduling !== 'not-round-robin') {
       return call(input, 'reassign', booking.uid, { userId: target.hostUserId }, 'host differs on a round-robin event type');
     }
@@ -140,13 +149,17 @@ function compareLevels(input: CalcomSyncDecisionInput, appointment: Existing): C
 }
 
 /**
- * "Applied" for a reassign: the target is the organizer Cal.com shows, or a fixed host (always on the booking), or,
- * when the organizer is a fixed host and so hides the member, the one Cal.com confirmed our last reassign to.
+ * "Applied" for a reassign: the target is the organizer Cal.com shows, or, when the organizer is a fixed host and so
+ * hides the member, the one Cal.com confirmed our last reassign to. A fixed host as the target is applied only while
+ * it is the organizer and no reassign of ours put another member beside it: a fixed host is never the round-robin
+ * member, so once we made someone else the member, the ledger naming the fixed host is a disagreement to report.
  */
 function targetAmongHosts(sync: CalcomSyncState, booking: BookingSnapshot, target: number, fixedHosts: number[]): boolean {
-  if (booking.hostUserId === target || fixedHosts.includes(target)) return true;
+  const confirmedMember = sync.reassignedTo?.uid === booking.uid ? sync.reassignedTo.userId : null;
+  if (fixedHosts.includes(target)) return booking.hostUserId === target && confirmedMember === null;
+  if (booking.hostUserId === target) return true;
   const organizerIsFixed = booking.hostUserId !== null && fixedHosts.includes(booking.hostUserId);
-  return organizerIsFixed && sync.reassignedTo?.uid === booking.uid && sync.reassignedTo.userId === target;
+  return organizerIsFixed && confirmedMember === target;
 }
 
 function call(
