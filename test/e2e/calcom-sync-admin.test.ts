@@ -173,7 +173,8 @@ test('Cal.com’s refusal is a permanent failure with Cal.com’s own message, n
   expect(moved.status).toBe(200);
   const appointmentId = randomUUID();
   const customer = { name: 'Cy', email: `cy-${appointmentId.slice(0, 8)}@example.com`, timeZone: 'UTC' };
-  expect((await admin.post('/appointments', { appointmentId, serviceId: 'consult', staffId: 'olivia', startsAt, customer })).status).toBe(201);
+  // Cal.com's slots already say no (409 CALCOM_SLOT_UNAVAILABLE): the admin overrides, and Cal.com's refusal is the sync's.
+  expect((await admin.post('/appointments', { appointmentId, serviceId: 'consult', staffId: 'olivia', startsAt, customer, force: true })).status).toBe(201);
   const calcom = await eventually(async () => {
     const { body } = await admin.get(`/appointments/${appointmentId}`);
     expect(body.calcom).toMatchObject({ syncStatus: 'failed', attempts: 1, lastError: { code: 'CALCOM_REJECTED', status: 400, permanent: true } });

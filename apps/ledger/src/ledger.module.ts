@@ -9,6 +9,7 @@ import { CatalogQueries } from '../../../projections/src/catalog.queries.js';
 import type { Projector } from '../../../projections/src/projector.js';
 import { AppointmentCommandService } from './appointments/appointment-command.service.js';
 import { AppointmentFacts } from './appointments/appointment-facts.js';
+import { CalcomSlotCheck } from './appointments/calcom-slot-check.js';
 import { AppointmentsController } from './appointments/appointments.controller.js';
 import { CalcomStatusLookup } from './appointments/calcom-status.lookup.js';
 import { CancelAppointmentHandler } from './appointments/cancel-appointment.command.js';
@@ -89,6 +90,12 @@ export class LedgerModule implements NestModule {
             runtime.store, runtime.calendarLock, waitForReadModel, readModelsCaughtUp(runtime.projector, runtime.store), runtime.config.readYourWritesTimeoutMs),
         },
         { provide: AppointmentFacts, useValue: new AppointmentFacts(runtime.store, appointments, runtime.now) },
+        {
+          provide: CalcomSlotCheck,
+          useFactory: (facts: AppointmentFacts) =>
+            new CalcomSlotCheck(runtime.calcomSync?.client ?? null, runtime.store, async (id) => (await calcomSyncQueries.statusOf(id))?.bookingUid ?? null, facts),
+          inject: [AppointmentFacts],
+        },
         { provide: SaveCatalogEntry, useValue: new SaveCatalogEntry(runtime.store, waitForReadModel) },
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: HttpExceptionFilter },

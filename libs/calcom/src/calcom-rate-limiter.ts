@@ -61,6 +61,11 @@ export class CalcomRateLimiter {
     this.pausedUntil = Math.max(this.pausedUntil, this.clock.now() + ms);
   }
 
+  /** How long Cal.com's last word holds every caller still (0: not paused), for callers that would rather not wait. */
+  pausedForMs(): number {
+    return Math.max(0, this.pausedUntil - this.clock.now());
+  }
+
   private async takeToken(): Promise<void> {
     for (;;) {
       const now = this.clock.now();

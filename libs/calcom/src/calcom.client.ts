@@ -39,6 +39,7 @@ export const CALCOM_DEFAULT_API_URL = 'https://api.cal.com';
 /** Without this header Cal.com silently answers in the 2024-04-15 shape (wrong filters, 500s). */
 const BOOKINGS_API_VERSION = '2024-08-13';
 const EVENT_TYPES_API_VERSION = '2024-06-14';
+const SLOTS_API_VERSION = '2024-09-04';
 
 interface CalcomCall extends CalcomRequestInfo {
   apiVersion?: string;
@@ -157,6 +158,20 @@ export class CalcomClient {
     const { data } = await this.send(call);
     if (typeof data !== 'object' || data === null || Array.isArray(data)) throw badResponse(call, 200, 'Cal.com answered an event type without data{}');
     return data as CalcomEventType;
+  }
+
+  /**
+   * Free slots of an event type between `start` and `end` (UTC instants), by date in `timeZone`, each `{start, end}`
+   * (`GET /v2/slots`, cal-api-version 2024-09-04, `format=range`). `bookingUidToReschedule` keeps that booking's own
+   * time from blocking itself.
+   */
+  async getSlots(input: { eventTypeId: number; start: string; end: string; timeZone?: string; bookingUidToReschedule?: string }): Promise<Record<string, Array<{ start: string; end?: string }>>> {
+    const searchParams: Record<string, string | number> = { eventTypeId: input.eventTypeId, start: input.start, end: input.end, timeZone: input.timeZone ?? 'UTC', format: 'range' };
+    if (input.bookingUidToReschedule) searchParams.bookingUidToReschedule = input.bookingUidToReschedule;
+    const call: CalcomCall = { operation: 'getSlots', method: 'GET', path: '/v2/slots', apiVersion: SLOTS_API_VERSION, searchParams };
+    const { data } = await this.send(call);
+    if (typeof data !== 'object' || data === null || Array.isArray(data)) throw badResponse(call, 200, 'Cal.com answered slots without data{}');
+    return data as Record<string, Array<{ start: string; end?: string }>>;
   }
 
   async me(): Promise<CalcomMe> {

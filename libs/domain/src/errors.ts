@@ -15,6 +15,7 @@ export type ErrorCode =
   | 'FACT_NOT_FAILED'
   | 'DRIFT_NOT_HEALABLE'
   | 'CALCOM_UNAVAILABLE'
+  | 'CALCOM_SLOT_UNAVAILABLE'
   | 'READ_MODEL_BEHIND'
   | 'COMMAND_TIMEOUT';
 
@@ -141,5 +142,12 @@ export class FactNotFailedError extends DomainError {
 export class ConflictResolvedError extends DomainError {
   constructor(conflictId: string) {
     super('CONFLICT_RESOLVED', `Conflict ${conflictId} is not open`, { conflictId });
+  }
+}
+
+/** Cal.com's `GET /v2/slots` has no slot at that start for the event type (and host): nothing was stored. */
+export class CalcomSlotUnavailableError extends DomainError {
+  constructor(details: { eventTypeId: number; hostUserId: number | null; startsAt: string; calcomSaid: string }) {
+    super('CALCOM_SLOT_UNAVAILABLE', `Cal.com has no free slot at ${details.startsAt} for event type ${details.eventTypeId}: ${details.calcomSaid}`, details);
   }
 }

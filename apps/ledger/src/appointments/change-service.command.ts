@@ -1,14 +1,21 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { IsOptional } from 'class-validator';
+import { ApiProperty } from '@nestjs/swagger';
+import { IsBoolean, IsOptional } from 'class-validator';
 import type { EventMetadata } from '../../../../libs/event-store/src/event-store.port.js';
 import { IsEntityId, IsReason } from '../http/validators.js';
 import { AppointmentCommandService, type CommandResult } from './appointment-command.service.js';
 import { AppointmentFacts } from './appointment-facts.js';
+import { CalcomSlotCheck, withSlotCheck } from './calcom-slot-check.js';
 import { staffOf } from './reschedule-appointment.command.js';
 
 export class ChangeServiceDto {
   @IsEntityId({ description: 'The new service from the catalog' }) serviceId: string;
   @IsReason({ required: false }) @IsOptional() reason?: string;
+
+  @ApiProperty({ required: false, description: "Accept the time without asking Cal.com's slots; recorded in the history" })
+  @IsOptional()
+  @IsBoolean()
+  force?: boolean;
 }
 
 export class ChangeService extends Command<CommandResult> {
@@ -27,14 +34,16 @@ export class ChangeServiceHandler implements ICommandHandler<ChangeService> {
   constructor(
     private readonly commands: AppointmentCommandService,
     private readonly facts: AppointmentFacts,
+    private readonly slots: CalcomSlotCheck,
   ) {}
 
   async execute({ appointmentId, body, expectedVersion, metadata }: ChangeService): Promise<CommandResult> {
     const service = await this.facts.service(body.serviceId);
-    return this.commands.execute({
+    const slotCheck = await this.slots.checkChange(appointmentId, body.force, (current) => ({ staffId: current.staffId, serviceId: body.serviceId, startsAt: current.startsAt }));
+    const result = await this.commands.execute({
       appointmentId,
       expectedVersion,
-      metadata,
+      metadata: withSlotCheck(metadata, slotCheck),
       calendarsOf: (state) => [staffOf(state)],
       build: async (state) => ({
         type: 'ChangeService',
@@ -50,5 +59,7 @@ export class ChangeServiceHandler implements ICommandHandler<ChangeService> {
         },
       }),
     });
+    this.slots.forget(slotCheck?.eventTypeId);
+    return result;
   }
 }

@@ -1,13 +1,20 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { IsOptional } from 'class-validator';
+import { ApiProperty } from '@nestjs/swagger';
+import { IsBoolean, IsOptional } from 'class-validator';
 import type { EventMetadata } from '../../../../libs/event-store/src/event-store.port.js';
 import { IsEntityId, IsReason } from '../http/validators.js';
 import { AppointmentCommandService, type CommandResult } from './appointment-command.service.js';
 import { AppointmentFacts } from './appointment-facts.js';
+import { CalcomSlotCheck, withSlotCheck } from './calcom-slot-check.js';
 
 export class ReassignStaffDto {
   @IsEntityId({ description: 'The staff member who takes over' }) staffId: string;
   @IsReason({ required: false }) @IsOptional() reason?: string;
+
+  @ApiProperty({ required: false, description: "Accept the time without asking Cal.com's slots; recorded in the history" })
+  @IsOptional()
+  @IsBoolean()
+  force?: boolean;
 }
 
 export class ReassignStaff extends Command<CommandResult> {
@@ -26,14 +33,16 @@ export class ReassignStaffHandler implements ICommandHandler<ReassignStaff> {
   constructor(
     private readonly commands: AppointmentCommandService,
     private readonly facts: AppointmentFacts,
+    private readonly slots: CalcomSlotCheck,
   ) {}
 
   async execute({ appointmentId, body, expectedVersion, metadata }: ReassignStaff): Promise<CommandResult> {
     await this.facts.staff(body.staffId);
-    return this.commands.execute({
+    const slotCheck = await this.slots.checkChange(appointmentId, body.force, (current) => ({ staffId: body.staffId, serviceId: current.serviceId, startsAt: current.startsAt }));
+    const result = await this.commands.execute({
       appointmentId,
       expectedVersion,
-      metadata,
+      metadata: withSlotCheck(metadata, slotCheck),
       calendarsOf: () => [body.staffId],
       build: async (state) => ({
         type: 'ReassignStaff',
@@ -48,5 +57,7 @@ export class ReassignStaffHandler implements ICommandHandler<ReassignStaff> {
         },
       }),
     });
+    this.slots.forget(slotCheck?.eventTypeId);
+    return result;
   }
 }

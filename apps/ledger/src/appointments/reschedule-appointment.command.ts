@@ -1,11 +1,12 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { ApiProperty } from '@nestjs/swagger';
-import { IsOptional } from 'class-validator';
+import { IsBoolean, IsOptional } from 'class-validator';
 import type { Appointment } from '../../../../libs/domain/src/index.js';
 import type { EventMetadata } from '../../../../libs/event-store/src/event-store.port.js';
 import { IsDateTimeWithOffset, IsReason } from '../http/validators.js';
 import { AppointmentCommandService, type CommandResult } from './appointment-command.service.js';
 import { AppointmentFacts } from './appointment-facts.js';
+import { CalcomSlotCheck, withSlotCheck } from './calcom-slot-check.js';
 
 export class RescheduleAppointmentDto {
   @ApiProperty({ example: '2030-01-03T15:00:00+01:00', description: 'ISO 8601 with offset; must be in the future' })
@@ -13,6 +14,11 @@ export class RescheduleAppointmentDto {
   startsAt: string;
 
   @IsReason({ required: false }) @IsOptional() reason?: string;
+
+  @ApiProperty({ required: false, description: "Accept the time without asking Cal.com's slots; recorded in the history" })
+  @IsOptional()
+  @IsBoolean()
+  force?: boolean;
 }
 
 export class RescheduleAppointment extends Command<CommandResult> {
@@ -31,13 +37,15 @@ export class RescheduleAppointmentHandler implements ICommandHandler<RescheduleA
   constructor(
     private readonly commands: AppointmentCommandService,
     private readonly facts: AppointmentFacts,
+    private readonly slots: CalcomSlotCheck,
   ) {}
 
-  execute({ appointmentId, body, expectedVersion, metadata }: RescheduleAppointment): Promise<CommandResult> {
-    return this.commands.execute({
+  async execute({ appointmentId, body, expectedVersion, metadata }: RescheduleAppointment): Promise<CommandResult> {
+    const slotCheck = await this.slots.checkChange(appointmentId, body.force, (current) => ({ staffId: current.staffId, serviceId: current.serviceId, startsAt: body.startsAt }));
+    const result = await this.commands.execute({
       appointmentId,
       expectedVersion,
-      metadata,
+      metadata: withSlotCheck(metadata, slotCheck),
       calendarsOf: (state) => [staffOf(state)],
       build: async (state) => {
         const durationMinutes = state.status === 'initial' ? 0 : (await this.facts.service(state.serviceId)).durationMinutes;
@@ -53,6 +61,8 @@ export class RescheduleAppointmentHandler implements ICommandHandler<RescheduleA
         };
       },
     });
+    this.slots.forget(slotCheck?.eventTypeId);
+    return result;
   }
 }
 

@@ -2,11 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsObject, IsOptional, ValidateNested } from 'class-validator';
+import { IsBoolean, IsObject, IsOptional, ValidateNested } from 'class-validator';
 import type { EventMetadata } from '../../../../libs/event-store/src/event-store.port.js';
 import { IsDateTimeWithOffset, IsEmailAddress, IsEntityId, IsLine, IsNotes, IsTimeZoneName, TEXT_LIMITS } from '../http/validators.js';
 import { AppointmentCommandService, type CommandResult } from './appointment-command.service.js';
 import { AppointmentFacts } from './appointment-facts.js';
+import { CalcomSlotCheck, withSlotCheck } from './calcom-slot-check.js';
 
 export class CustomerDto {
   @IsLine(TEXT_LIMITS.name, { example: 'Ada Lovelace' }) name: string;
@@ -30,6 +31,11 @@ export class ScheduleAppointmentDto {
   @ApiProperty({ type: CustomerDto }) @IsObject() @ValidateNested() @Type(() => CustomerDto) customer: CustomerDto;
 
   @IsNotes() @IsOptional() notes?: string;
+
+  @ApiProperty({ required: false, description: "Accept the time without asking Cal.com's slots; recorded in the history" })
+  @IsOptional()
+  @IsBoolean()
+  force?: boolean;
 }
 
 export class ScheduleAppointment extends Command<CommandResult> {
@@ -46,14 +52,16 @@ export class ScheduleAppointmentHandler implements ICommandHandler<ScheduleAppoi
   constructor(
     private readonly commands: AppointmentCommandService,
     private readonly facts: AppointmentFacts,
+    private readonly slots: CalcomSlotCheck,
   ) {}
 
   async execute({ body, metadata }: ScheduleAppointment): Promise<CommandResult> {
     const appointmentId = body.appointmentId ?? randomUUID();
     const [service] = await Promise.all([this.facts.service(body.serviceId), this.facts.staff(body.staffId)]);
-    return this.commands.execute({
+    const slotCheck = await this.slots.checkNew(appointmentId, { staffId: body.staffId, serviceId: body.serviceId, startsAt: body.startsAt, force: body.force });
+    const result = await this.commands.execute({
         appointmentId,
-        metadata,
+        metadata: withSlotCheck(metadata, slotCheck),
         calendarsOf: () => [body.staffId],
         build: async () => ({
           type: 'ScheduleAppointment',
@@ -70,5 +78,7 @@ export class ScheduleAppointmentHandler implements ICommandHandler<ScheduleAppoi
           },
         }),
       });
+    this.slots.forget(slotCheck?.eventTypeId);
+    return result;
   }
 }

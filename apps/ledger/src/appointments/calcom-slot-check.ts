@@ -1,0 +1,161 @@
+import { type Appointment, appointmentStream, type AppointmentEvent, CalcomSlotUnavailableError, evolve, initialState } from '../../../../libs/domain/src/index.js';
+import { type CalcomClient, CalcomError } from '../../../../libs/calcom/src/index.js';
+import type { EventStore } from '../../../../libs/event-store/src/event-store.port.js';
+import type { AppointmentFacts } from './appointment-facts.js';
+
+/** Long enough for a busy admin's clicks to share one answer, short enough that a freed slot shows soon. */
+export const SLOT_CACHE_TTL_MS = 30_000;
+
+type Slots = Record<string, Array<{ start: string; end?: string }>>;
+
+export interface SlotCheckRequest {
+  staffId: string;
+  serviceId: string;
+  startsAt: string;
+  /** An admin's override: Cal.com is not asked, and a refusal later ends as the sync's visible failure. */
+  force?: boolean;
+  /** The appointment's current Cal.com booking, when it is being moved: its own time must not block it. */
+  appointmentId?: string;
+}
+
+/** What goes into the event's metadata (`calcomSlotCheck`), so the history says how the time was accepted. */
+export type SlotCheckRecord =
+  | { outcome: 'available'; eventTypeId: number }
+  | { outcome: 'forced'; eventTypeId: number }
+  | { outcome: 'skipped'; eventTypeId: number; reason: string };
+
+/**
+ * Asks Cal.com (`GET /v2/slots`) whether the host can take that start before the ledger accepts it, so an admin hears
+ * "no" at once rather than from a failed sync later. Runs before the command takes its locks (it is an HTTP call).
+ * Without Cal.com, or when the staff member or service is not mapped to a Cal.com event type, there is nothing to ask.
+ * When Cal.com cannot answer (timeout, 5xx, network, rate limit), the command goes ahead and the record says the check
+ * was skipped: the ledger stays usable offline.
+ */
+export class CalcomSlotCheck {
+  private readonly cache = new Map<string, { slots: Slots; until: number }>();
+
+  constructor(
+    private readonly client: Pick<CalcomClient, 'getSlots' | 'rateLimiter'> | null,
+    private readonly store: EventStore,
+    private readonly bookingUidOf: (appointmentId: string) => Promise<string | null>,
+    private readonly facts: Pick<AppointmentFacts, 'service' | 'staff'>,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  /** The appointment as it stands now, read outside the locks to know what to ask Cal.com about. */
+  async current(appointmentId: string): Promise<Appointment> {
+    const history = await this.store.readStream(appointmentStream(appointmentId));
+    return history.reduce((state, event) => evolve(state, event as unknown as AppointmentEvent), initialState());
+  }
+
+  /**
+   * The check for a new appointment. A repeated create (the client's retry with the same id) is not asked about: its
+   * own booking would fill the slot, and the decision says whether the repeat is the same appointment.
+   */
+  async checkNew(appointmentId: string, request: SlotCheckRequest): Promise<SlotCheckRecord | null> {
+    if (!this.client) return null;
+    if ((await this.current(appointmentId)).status !== 'initial') return null;
+    return this.check(request);
+  }
+
+  /**
+   * The check for a change of an existing appointment (reschedule, reassign, change of service): `next` says where the
+   * appointment would be. Nothing is asked when it does not exist or is cancelled (the command itself refuses then).
+   */
+  async checkChange(
+    appointmentId: string,
+    force: boolean | undefined,
+    next: (current: Extract<Appointment, { staffId: string }>) => Omit<SlotCheckRequest, 'force' | 'appointmentId'>,
+  ): Promise<SlotCheckRecord | null> {
+    if (!this.client) return null;
+    const current = await this.current(appointmentId);
+    if (current.status === 'initial' || current.status === 'cancelled') return null;
+    return this.check({ ...next(current), force, appointmentId });
+  }
+
+  /** Throws CalcomSlotUnavailableError when Cal.com has no slot there; otherwise the record for the metadata (null: nothing asked). */
+  async check(request: SlotCheckRequest): Promise<SlotCheckRecord | null> {
+    if (!this.client) return null;
+    const [staff, service] = await Promise.all([this.facts.staff(request.staffId), this.facts.service(request.serviceId)]);
+    const eventTypeId = service.calcomEventTypeIds?.[request.staffId];
+    if (eventTypeId === undefined || eventTypeId === null) return null;
+    if (request.force) return { outcome: 'forced', eventTypeId };
+    // An admin does not wait out Cal.com's rate-limit window for a check: the command goes ahead, as when Cal.com is down.
+    const pausedMs = this.client.rateLimiter.pausedForMs();
+    if (pausedMs > 0) return { outcome: 'skipped', eventTypeId, reason: `Cal.com's rate limit holds calls for another ${Math.ceil(pausedMs / 1000)} s` };
+    const bookingUid = request.appointmentId ? await this.bookingUidOf(request.appointmentId) : null;
+    let slots: Slots;
+    try {
+      slots = await this.slotsOn(eventTypeId, request.startsAt, bookingUid);
+    } catch (error) {
+      if (!(error instanceof CalcomError)) throw error;
+      return { outcome: 'skipped', eventTypeId, reason: `${error.code}${error.status ? ` ${error.status}` : ''}: ${error.message}` };
+    }
+    // Cal.com's slots for an event type have no per-host filter: a personal type is its one host's, and a round-robin
+    // type's slot is one that any of its hosts can take, so free time there is accepted either way. A create is not
+    // held to slot boundaries (Cal.com checks the host's availability, ensureAvailableUsers.ts), so the time is free
+    // when back-to-back slots cover it from start to end.
+    const from = Date.parse(request.startsAt);
+    const free = covered(slots, from, from + service.durationMinutes * 60_000, service.durationMinutes);
+    if (free) return { outcome: 'available', eventTypeId };
+    throw new CalcomSlotUnavailableError({
+      eventTypeId,
+      hostUserId: staff.calcomUserId ?? null,
+      startsAt: request.startsAt,
+      calcomSaid: describeDay(slots, request.startsAt),
+    });
+  }
+
+  /** The ledger booked or moved something on this event type: its cached slots are stale. */
+  forget(eventTypeId: number | undefined): void {
+    if (eventTypeId === undefined) return;
+    for (const key of this.cache.keys()) if (key.startsWith(`${eventTypeId}|`)) this.cache.delete(key);
+  }
+
+  private async slotsOn(eventTypeId: number, startsAt: string, bookingUid: string | null): Promise<Slots> {
+    const day = new Date(startsAt).toISOString().slice(0, 10);
+    const key = `${eventTypeId}|${day}|${bookingUid ?? ''}`;
+    const cached = this.cache.get(key);
+    if (cached && this.clock() < cached.until) return cached.slots;
+    const slots = await this.client!.getSlots({
+      eventTypeId,
+      start: `${day}T00:00:00.000Z`,
+      end: `${day}T23:59:59.999Z`,
+      timeZone: 'UTC',
+      ...(bookingUid ? { bookingUidToReschedule: bookingUid } : {}),
+    });
+    this.cache.set(key, { slots, until: this.clock() + SLOT_CACHE_TTL_MS });
+    return slots;
+  }
+}
+
+/** Metadata for the event: the record under `calcomSlotCheck`, nothing when nothing was asked. */
+export function withSlotCheck<M extends object>(metadata: M, record: SlotCheckRecord | null): M {
+  return record ? { ...metadata, calcomSlotCheck: record } : metadata;
+}
+
+/** Whether the slot ranges, joined where one ends as the next starts, cover [from, to). */
+function covered(slots: Slots, from: number, to: number, durationMinutes: number): boolean {
+  const ranges = Object.values(slots)
+    .flatMap((day) => (Array.isArray(day) ? day : []))
+    .map((slot) => {
+      const start = Date.parse(slot?.start);
+      const end = typeof slot?.end === 'string' ? Date.parse(slot.end) : start + durationMinutes * 60_000;
+      return { start, end };
+    })
+    .filter(({ start, end }) => Number.isFinite(start) && Number.isFinite(end) && start < end)
+    .sort((a, b) => a.start - b.start);
+  let reached = from;
+  for (const range of ranges) {
+    if (range.start > reached) break;
+    reached = Math.max(reached, range.end);
+    if (reached >= to) return true;
+  }
+  return false;
+}
+
+function describeDay(slots: Slots, startsAt: string): string {
+  const starts = Object.values(slots).flat().map((slot) => slot?.start).filter((start): start is string => typeof start === 'string');
+  if (starts.length === 0) return `no free slots that day (UTC) around ${startsAt}`;
+  return `free starts that day (UTC): ${starts.slice(0, 24).join(', ')}${starts.length > 24 ? ', …' : ''}`;
+}
