@@ -106,11 +106,15 @@ test('a reschedule onto a busy block: 409, the appointment keeps its time and ve
 });
 
 test("a reschedule by half an hour is not blocked by the booking's own time (bookingUidToReschedule)", async () => {
+  // An hour-long assessment moved by 30 minutes overlaps its own booking on Cal.com: only bookingUidToReschedule frees it.
   const startsAt = onFreshDay(10);
-  const { appointmentId } = await schedule('olivia', startsAt);
+  const { status, appointmentId } = await schedule('olivia', startsAt, { serviceId: 'assessment' });
+  expect(status).toBe(201);
   await eventually(async () => expect((await admin.get(`/appointments/${appointmentId}`)).body.calcom).toMatchObject({ syncStatus: 'synced' }), 10_000);
   const moved = await admin.post(`/appointments/${appointmentId}/reschedule`, { startsAt: new Date(Date.parse(startsAt) + 30 * 60_000).toISOString() });
   expect(moved.status).toBe(200);
+  const [, rescheduled] = (await history(appointmentId)).filter((event) => event.streamName.startsWith('appointment-'));
+  expect(rescheduled!.metadata.calcomSlotCheck).toEqual({ outcome: 'available', eventTypeId: 102 });
 });
 
 test("a client's retry of a synced create is still the same appointment, not refused by its own booking", async () => {
