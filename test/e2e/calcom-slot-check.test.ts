@@ -85,6 +85,13 @@ test('inside the working hours the create is accepted and the history says Cal.c
   expect(scheduled!.metadata.calcomSlotCheck).toEqual({ outcome: 'available', eventTypeId: 201 });
 });
 
+test('an appointment that crosses midnight UTC is checked against both days it touches', async () => {
+  const { status, appointmentId, body } = await schedule('olivia', onFreshDay(23, 45));
+  expect({ status, body }).toMatchObject({ status: 201 });
+  const [scheduled] = await history(appointmentId);
+  expect(scheduled!.metadata.calcomSlotCheck).toEqual({ outcome: 'available', eventTypeId: 101 });
+});
+
 test('a reschedule onto a busy block: 409, the appointment keeps its time and version', async () => {
   const startsAt = onFreshDay(10);
   const { status, appointmentId } = await schedule('olivia', startsAt);

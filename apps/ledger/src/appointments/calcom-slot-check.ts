@@ -86,7 +86,7 @@ export class CalcomSlotCheck {
     const bookingUid = request.appointmentId ? await this.bookingUidOf(request.appointmentId) : null;
     let slots: Slots;
     try {
-      slots = await this.slotsOn(eventTypeId, request.startsAt, bookingUid);
+      slots = await this.slotsOn(eventTypeId, request.startsAt, service.durationMinutes, bookingUid);
     } catch (error) {
       if (!(error instanceof CalcomError)) throw error;
       return { outcome: 'skipped', eventTypeId, reason: `${error.code}${error.status ? ` ${error.status}` : ''}: ${error.message}` };
@@ -112,15 +112,18 @@ export class CalcomSlotCheck {
     for (const key of this.cache.keys()) if (key.startsWith(`${eventTypeId}|`)) this.cache.delete(key);
   }
 
-  private async slotsOn(eventTypeId: number, startsAt: string, bookingUid: string | null): Promise<Slots> {
-    const day = new Date(startsAt).toISOString().slice(0, 10);
-    const key = `${eventTypeId}|${day}|${bookingUid ?? ''}`;
+  /** The slots of every UTC day the appointment touches (one that crosses midnight UTC needs both days). */
+  private async slotsOn(eventTypeId: number, startsAt: string, durationMinutes: number, bookingUid: string | null): Promise<Slots> {
+    const from = Date.parse(startsAt);
+    const day = new Date(from).toISOString().slice(0, 10);
+    const lastDay = new Date(from + durationMinutes * 60_000 - 1).toISOString().slice(0, 10);
+    const key = `${eventTypeId}|${day}|${lastDay}|${bookingUid ?? ''}`;
     const cached = this.cache.get(key);
     if (cached && this.clock() < cached.until) return cached.slots;
     const slots = await this.client!.getSlots({
       eventTypeId,
       start: `${day}T00:00:00.000Z`,
-      end: `${day}T23:59:59.999Z`,
+      end: `${lastDay}T23:59:59.999Z`,
       timeZone: 'UTC',
       ...(bookingUid ? { bookingUidToReschedule: bookingUid } : {}),
     });
