@@ -80,12 +80,13 @@ describe('notifications', () => {
   });
 
   it("a permanent Cal.com refusal is listed with Cal.com's reason and POSTed", async () => {
-    // A booking Cal.com has and the ledger never heard of (its webhook lost) takes the host's slot.
+    // A booking Cal.com has and the ledger never heard of (its webhook lost) takes the host's slot. The slot check
+    // would answer 409 at once; an admin's `force` stores it, so Cal.com's refusal comes from the sync.
     await customer.faults({ webhookDropRate: 1 });
     await customer.book(101, slot(3), { name: 'Other Person', email: 'other@example.com', timeZone: 'UTC' });
     await customer.faults({});
     const scheduled = await admin.post('/appointments', {
-      serviceId: 'consultation', staffId: 'olivia', startsAt: slot(3), customer: { name: 'Ann Lee', email: 'ann@example.com', timeZone: 'Europe/Berlin' },
+      serviceId: 'consultation', staffId: 'olivia', startsAt: slot(3), customer: { name: 'Ann Lee', email: 'ann@example.com', timeZone: 'Europe/Berlin' }, force: true,
     });
     expect(scheduled.status).toBe(201);
     const { appointmentId } = scheduled.body;
