@@ -149,6 +149,12 @@ test("force: true stores it without asking; Cal.com refuses the create and the s
   expect(JSON.stringify(appointment.calcom.lastError)).toMatch(/not available/);
 });
 
+test('a start in the past is the 400 it always was, not a missing slot', async () => {
+  const { status, body } = await schedule('hugo', new Date(Date.now() - 86_400_000).toISOString());
+  expect(status).toBe(400);
+  expect(body.error.code).toBe('VALIDATION_FAILED');
+});
+
 test('force must be a boolean', async () => {
   const { status, body } = await schedule('olivia', onFreshDay(10), { force: 'yes' });
   expect(status).toBe(400);

@@ -80,6 +80,8 @@ export class CalcomSlotCheck {
     const eventTypeId = service.calcomEventTypeIds?.[request.staffId];
     if (eventTypeId === undefined || eventTypeId === null) return null;
     if (request.force) return { outcome: 'forced', eventTypeId };
+    // A start in the past is the decider's 400 to give, not Cal.com's "no slot".
+    if (Date.parse(request.startsAt) <= this.clock()) return null;
     // An admin does not wait out Cal.com's rate-limit window for a check: the command goes ahead, as when Cal.com is down.
     const pausedMs = this.client.rateLimiter.pausedForMs();
     if (pausedMs > 0) return { outcome: 'skipped', eventTypeId, reason: `Cal.com's rate limit holds calls for another ${Math.ceil(pausedMs / 1000)} s` };
