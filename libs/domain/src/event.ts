@@ -2,9 +2,3 @@
 export type Event<Type extends string, Data extends Record<string, unknown>> = Readonly<{ type: Type; data: Readonly<Data> }>;
 
 export type Command<Type extends string, Data extends Record<string, unknown>> = Readonly<{ type: Type; data: Readonly<Data> }>;
-
-export interface Decider<State, C, E> {
-  decide(command: C, state: State): E[];
-  evolve(state: State, event: E): State;
-  initialState(): State;
-}

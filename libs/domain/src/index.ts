@@ -1,4 +1,5 @@
 export * from './event.js';
+export * from './decider.js';
 export * from './errors.js';
 export * from './appointment/appointment.events.js';
 export * from './appointment/appointment.commands.js';

@@ -1,5 +1,5 @@
 import { canonicalJson } from '../canonical-json.js';
-import type { Decider } from '../event.js';
+import type { Decider } from '../decider.js';
 import { AppointmentCancelledError, AppointmentExistsError, NotFoundError, StaffUnavailableError, ValidationFailedError } from '../errors.js';
 import type { AppointmentCommand, ScheduleAppointment } from './appointment.commands.js';
 import type { AppointmentEvent, AppointmentScheduled, CalcomAppointmentStatus, Customer } from './appointment.events.js';
@@ -113,7 +113,7 @@ export function evolve(state: Appointment, event: AppointmentEvent): Appointment
   }
 }
 
-export const appointmentDecider: Decider<Appointment, AppointmentCommand, AppointmentEvent> = {
+export const appointmentDecider: Decider<AppointmentCommand, Appointment, AppointmentEvent> = {
   decide,
   evolve,
   initialState,
