@@ -1,9 +1,9 @@
 import { appointmentDecider, evolve, initialState } from '../src/appointment/appointment.decider.js';
 import type { AppointmentCommand } from '../src/appointment/appointment.commands.js';
 import type { AppointmentEvent, AppointmentScheduled } from '../src/appointment/appointment.events.js';
-import { deciderSpecification } from './decider-specification.js';
+import { deciderSpecification } from './support/decider-specification.js';
 
-const given = deciderSpecification<ReturnType<typeof initialState>, AppointmentCommand, AppointmentEvent>(appointmentDecider);
+const given = deciderSpecification<AppointmentCommand, ReturnType<typeof initialState>, AppointmentEvent>(appointmentDecider);
 
 const now = '2030-01-01T08:00:00.000Z';
 const customer = { name: 'Ada Lovelace', email: 'ada@example.com', timeZone: 'Europe/London', phone: null };

@@ -1,10 +1,10 @@
-import type { Decider } from '../src/event.js';
+import type { Decider } from '../../src/decider.js';
 
 /**
  * Given / when / then for a decider: given past events, when a command is decided,
  * then these events (or this error) come out. Pure: no store, no clock.
  */
-export function deciderSpecification<State, C, E>(decider: Decider<State, C, E>) {
+export function deciderSpecification<C, State, E>(decider: Decider<C, State, E>) {
   return (givenEvents: E[]) => ({
     when(command: C) {
       const run = (): E[] => decider.decide(command, givenEvents.reduce(decider.evolve, decider.initialState()));
