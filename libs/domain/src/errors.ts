@@ -1,4 +1,7 @@
-/** Stable error codes: clients match on these, so they never change meaning. */
+/**
+ * Stable error codes: clients match on these, so they never change meaning. Refusals only HTTP can give (no token, a
+ * bad webhook signature, a body too large) are the HTTP layer's: apps/ledger/src/http/transport.errors.ts.
+ */
 export type ErrorCode =
   | 'VALIDATION_FAILED'
   | 'NOT_FOUND'
@@ -6,11 +9,7 @@ export type ErrorCode =
   | 'APPOINTMENT_EXISTS'
   | 'STAFF_UNAVAILABLE'
   | 'VERSION_CONFLICT'
-  | 'UNAUTHORIZED'
-  | 'FORBIDDEN'
-  | 'INVALID_SIGNATURE'
   | 'MALFORMED_WEBHOOK'
-  | 'PAYLOAD_TOO_LARGE'
   | 'CONFLICT_RESOLVED'
   | 'FACT_NOT_FAILED'
   | 'DRIFT_NOT_HEALABLE'
@@ -112,22 +111,9 @@ export class CommandTimeoutError extends RetryLaterError {
   }
 }
 
-/** A Cal.com webhook whose `X-Cal-Signature-256` is missing or does not match the raw body. */
-export class InvalidSignatureError extends DomainError {
-  constructor() {
-    super('INVALID_SIGNATURE', 'The X-Cal-Signature-256 header is missing or does not match the body');
-  }
-}
-
 export class MalformedWebhookError extends DomainError {
   constructor(reason: string) {
     super('MALFORMED_WEBHOOK', `The webhook body cannot be read: ${reason}`, { reason });
-  }
-}
-
-export class PayloadTooLargeError extends DomainError {
-  constructor(limitBytes: number) {
-    super('PAYLOAD_TOO_LARGE', `The body is larger than ${limitBytes} bytes`, { limitBytes });
   }
 }
 

@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { type CanActivate, type ExecutionContext, Inject, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
-import { DomainError } from '../../../../libs/domain/src/index.js';
+import { ForbiddenError, UnauthorizedError } from '../http/transport.errors.js';
 import { LEDGER_CONFIG } from '../ledger.tokens.js';
 import type { LedgerConfig, Role } from '../config.js';
 
@@ -41,9 +41,9 @@ export class AuthGuard implements CanActivate {
     if (access === 'public') return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const caller = this.identify(request.headers.authorization);
-    if (!caller) throw new DomainError('UNAUTHORIZED', 'A valid "Authorization: Bearer <token>" header is required');
+    if (!caller) throw new UnauthorizedError();
     if (caller.role !== 'admin' && access !== 'read') {
-      throw new DomainError('FORBIDDEN', `The ${caller.role} role may read but not change anything`, { role: caller.role });
+      throw new ForbiddenError(`The ${caller.role} role may read but not change anything`, { role: caller.role });
     }
     request.caller = caller;
     return true;

@@ -2,13 +2,13 @@ import { isUtf8 } from 'node:buffer';
 import { createHash, randomUUID } from 'node:crypto';
 import {
   calcomWebhookStream,
-  InvalidSignatureError,
   MalformedWebhookError,
   parseCalcomWebhook,
   type CalcomWebhookReceived,
 } from '../../../../libs/domain/src/index.js';
 import { type EventStore, WrongExpectedRevisionError } from '../../../../libs/event-store/src/event-store.port.js';
 import { verifyCalcomWebhook } from '../../../../libs/calcom/src/calcom-webhook-signature.js';
+import { InvalidSignatureError } from '../http/transport.errors.js';
 
 export interface WebhookDelivery {
   rawBody: Buffer;

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { PayloadTooLargeError } from '../../../../libs/domain/src/index.js';
+import { PayloadTooLargeError } from '../http/transport.errors.js';
 
 export const WEBHOOK_PATH = '/webhooks/calcom';
 

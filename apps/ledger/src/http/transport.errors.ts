@@ -1,0 +1,46 @@
+import { HttpException, HttpStatus } from '@nestjs/common';
+import { errorBody } from './error-body.js';
+
+/**
+ * Refusals only the HTTP edge can give: who is calling, whether a webhook is signed, how big a body is. The domain
+ * never meets them, so their codes live here rather than in `libs/domain`'s `ErrorCode`; the exception filter passes
+ * their `{"error":{"code","message","details"}}` body through as it is.
+ */
+export type TransportErrorCode = 'UNAUTHORIZED' | 'FORBIDDEN' | 'INVALID_SIGNATURE' | 'PAYLOAD_TOO_LARGE';
+
+export abstract class TransportError extends HttpException {
+  constructor(
+    status: HttpStatus,
+    readonly code: TransportErrorCode,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(errorBody(code, message, details), status);
+    this.name = new.target.name;
+  }
+}
+
+export class UnauthorizedError extends TransportError {
+  constructor() {
+    super(HttpStatus.UNAUTHORIZED, 'UNAUTHORIZED', 'A valid "Authorization: Bearer <token>" header is required');
+  }
+}
+
+export class ForbiddenError extends TransportError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super(HttpStatus.FORBIDDEN, 'FORBIDDEN', message, details);
+  }
+}
+
+/** A Cal.com webhook whose `X-Cal-Signature-256` is missing or does not match the raw body. */
+export class InvalidSignatureError extends TransportError {
+  constructor() {
+    super(HttpStatus.UNAUTHORIZED, 'INVALID_SIGNATURE', 'The X-Cal-Signature-256 header is missing or does not match the body');
+  }
+}
+
+export class PayloadTooLargeError extends TransportError {
+  constructor(limitBytes: number) {
+    super(HttpStatus.PAYLOAD_TOO_LARGE, 'PAYLOAD_TOO_LARGE', `The body is larger than ${limitBytes} bytes`, { limitBytes });
+  }
+}
