@@ -16,7 +16,12 @@ export type ErrorCode =
   | 'CALCOM_UNAVAILABLE'
   | 'CALCOM_SLOT_UNAVAILABLE'
   | 'READ_MODEL_BEHIND'
-  | 'COMMAND_TIMEOUT';
+  | 'COMMAND_TIMEOUT'
+  | 'IDEMPOTENCY_KEY_REUSED'
+  | 'IDEMPOTENCY_KEY_IN_USE'
+  | 'STAFF_ABSENT'
+  | 'ABSENCE_EXISTS'
+  | 'ABSENCE_PLAN_CHANGED';
 
 export class DomainError extends Error {
   constructor(
@@ -135,5 +140,39 @@ export class ConflictResolvedError extends DomainError {
 export class CalcomSlotUnavailableError extends DomainError {
   constructor(details: { eventTypeId: number; hostUserId: number | null; startsAt: string; calcomSaid: string }) {
     super('CALCOM_SLOT_UNAVAILABLE', `Cal.com has no free slot at ${details.startsAt} for event type ${details.eventTypeId}: ${details.calcomSaid}`, details);
+  }
+}
+
+/** An `Idempotency-Key` sent again with a different request: the first request's answer does not belong to this one. */
+export class IdempotencyKeyReusedError extends DomainError {
+  constructor(key: string) {
+    super('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used for a different request; send a new key for a new request', { idempotencyKey: key });
+  }
+}
+
+/** The first request with this `Idempotency-Key` is still being carried out: ask again for its answer shortly. */
+export class IdempotencyKeyInUseError extends RetryLaterError {
+  constructor(key: string) {
+    super('IDEMPOTENCY_KEY_IN_USE', 'A request with this Idempotency-Key is still being carried out; repeat it shortly for its answer', 1, { idempotencyKey: key });
+  }
+}
+
+/** The staff member is recorded as absent at that time (POST /staff/{id}/absences): nothing lands inside an absence. */
+export class StaffAbsentError extends DomainError {
+  constructor(details: { staffId: string; absenceId: string; from: string; to: string }) {
+    super('STAFF_ABSENT', `Staff member ${details.staffId} is absent from ${details.from} to ${details.to} (absence ${details.absenceId})`, details);
+  }
+}
+
+export class AbsenceExistsError extends DomainError {
+  constructor(absenceId: string) {
+    super('ABSENCE_EXISTS', `Absence ${absenceId} already exists with different details`, { absenceId });
+  }
+}
+
+/** The calendar changed between the dry run and the real call: the plan the client saw is not the one that would run. */
+export class AbsencePlanChangedError extends DomainError {
+  constructor(details: { planFingerprint: string; sentFingerprint: string; differences: readonly unknown[] }) {
+    super('ABSENCE_PLAN_CHANGED', 'The calendar changed since the plan was made: review the differences and send the new planFingerprint', details);
   }
 }

@@ -18,6 +18,11 @@ const statusByCode: Record<ErrorCode, number> = {
   CALCOM_SLOT_UNAVAILABLE: HttpStatus.CONFLICT,
   READ_MODEL_BEHIND: HttpStatus.SERVICE_UNAVAILABLE,
   COMMAND_TIMEOUT: HttpStatus.SERVICE_UNAVAILABLE,
+  IDEMPOTENCY_KEY_REUSED: HttpStatus.UNPROCESSABLE_ENTITY,
+  IDEMPOTENCY_KEY_IN_USE: HttpStatus.CONFLICT,
+  STAFF_ABSENT: HttpStatus.CONFLICT,
+  ABSENCE_EXISTS: HttpStatus.CONFLICT,
+  ABSENCE_PLAN_CHANGED: HttpStatus.CONFLICT,
 };
 
 const codeByStatus: Record<number, string> = {
@@ -55,7 +60,8 @@ export class HttpExceptionFilter implements ExceptionFilter {
     response.status(status).json(body);
   }
 
-  private describe(exception: unknown): [number, ErrorBody] {
+  /** Also used where one request answers many errors, each on its own (POST /appointments/bulk). */
+  describe(exception: unknown): [number, ErrorBody] {
     if (exception instanceof DomainError) {
       return [statusByCode[exception.code], errorBody(exception.code, exception.message, exception.details)];
     }
