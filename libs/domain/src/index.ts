@@ -17,3 +17,6 @@ export * from './sync/calcom-webhook.mapping.js';
 export * from './sync/calcom-webhook.decider.js';
 export * from './sync/calcom-conflict.js';
 export * from './drift/index.js';
+export * from './absence/staff-absence.events.js';
+export * from './absence/staff-absence.decider.js';
+export * from './absence/absence-plan.js';
