@@ -1,4 +1,4 @@
-import type { AppointmentEvent, Customer } from '../../libs/domain/src/index.js';
+import { type AppointmentEvent, type Customer, versionAfter } from '../../libs/domain/src/index.js';
 import type { RecordedEvent } from '../../libs/event-store/src/event-store.port.js';
 
 /** An appointment row as the projection folds it: snake_case, the columns of `appointments`, times as ISO text. */
@@ -18,14 +18,14 @@ export interface AppointmentRecord {
 }
 
 /**
- * Events at or below the row's version were applied before (a replay) and change nothing.
- * Event types this projection does not know still move `version`, because it is the stream revision the API
- * hands out as the ETag. Pure: the same stream prefix always folds to the same row.
+ * Events the row's version already counts were applied before (a replay) and change nothing.
+ * Event types this projection does not know still move `version`, because it is the number the API hands out (the
+ * stream's event count, the ETag). Pure: the same stream prefix always folds to the same row.
  */
 export function applyAppointmentEvent(row: AppointmentRecord | null, recorded: RecordedEvent): AppointmentRecord | null {
-  if (row && recorded.revision <= row.version) return row;
+  if (row && versionAfter(recorded.revision) <= row.version) return row;
   const event = { type: recorded.type, data: recorded.data } as AppointmentEvent;
-  const moved = { version: recorded.revision, updated_at: recorded.recordedAt };
+  const moved = { version: versionAfter(recorded.revision), updated_at: recorded.recordedAt };
   if (event.type === 'AppointmentScheduled') {
     const { data } = event;
     return {

@@ -3,7 +3,7 @@ import type { AppointmentRecord } from './appointment-record.js';
 /**
  * Rows the projector wrote or read, least recently used dropped first, so a batch that continues streams needs no
  * query for them. Safe whatever happens to the table meanwhile: a row at version N is the fold of its stream's
- * first N + 1 events, which never change, and the upsert's version guard keeps a stale start from writing backwards.
+ * first N events, which never change, and the upsert's version guard keeps a stale start from writing backwards.
  * The one rule: only remember rows that are committed (or, in a rebuild, written by the same transaction).
  */
 export class AppointmentRowCache {

@@ -13,7 +13,7 @@ export interface AppointmentSummary {
   customer: Customer;
   notes: string | null;
   cancellationReason: string | null;
-  /** The stream revision of the last event applied: the ETag / `If-Match` value. */
+  /** The appointment's event count: the same number as `GET /appointments/{id}`, its ETag and `If-Match`. */
   version: number;
   createdAt: string;
   updatedAt: string;

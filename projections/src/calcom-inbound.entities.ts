@@ -48,8 +48,9 @@ export class CalcomWebhookFactRow {
   @Column({ name: 'received_position', type: 'text', nullable: true })
   receivedPosition: string | null;
 
+  /** The fact stream's revision of the last event applied to the row. */
   @Column({ type: 'integer' })
-  version: number;
+  revision: number;
 }
 
 export type NotificationKind = 'sync_failed' | 'conflict' | 'unmapped_webhook' | 'webhook_failed' | 'drift_heal_blocked' | 'subscription_parked';

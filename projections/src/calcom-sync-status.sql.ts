@@ -4,8 +4,8 @@
  * fold's columns in `calcom_sync_status` and `appointments.version`.
  */
 
-/** The ledger version `syncStatusOf` takes: the appointment's event count (`version` is its last revision, from 0). */
-const LEDGER_VERSION = 'coalesce(a.version + 1, 0)';
+/** The ledger version `syncStatusOf` takes: the appointment's event count, 0 before it exists. */
+const LEDGER_VERSION = 'coalesce(a.version, 0)';
 
 /**
  * `syncStatusOf` (libs/domain) in SQL, over `syncStatusRows`: a missing status row (the sync has not started) has

@@ -85,11 +85,10 @@ export class CalcomSyncQueries {
 
 /** The status itself is `syncStatusOf`'s, the domain's own rule, as the process manager applies it. */
 function toView(row: StatusSource): CalcomSyncStatusView {
-  const ledgerVersion = row.version === null ? 0 : row.version + 1;
-  return {
+    return {
     bookingUid: row.booking_uid,
     bookingUids: row.booking_uids ?? [],
-    syncStatus: syncStatusOf(row.state ?? initialCalcomSyncState(), ledgerVersion),
+    syncStatus: syncStatusOf(row.state ?? initialCalcomSyncState(), row.version ?? 0),
     lastSyncedAt: row.last_synced_at?.toISOString() ?? null,
     attempts: row.attempts ?? 0,
     lastError: row.last_error,

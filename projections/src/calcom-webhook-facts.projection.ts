@@ -2,8 +2,8 @@ import type { EntityManager } from 'typeorm';
 import type { CalcomWebhookApplied, CalcomWebhookReceived } from '../../libs/domain/src/index.js';
 import type { RecordedEvent } from '../../libs/event-store/src/event-store.port.js';
 
-type Received = RecordedEvent<CalcomWebhookReceived['type'], CalcomWebhookReceived['data']>;
-type Applied = RecordedEvent<CalcomWebhookApplied['type'], CalcomWebhookApplied['data']>;
+type Received = RecordedEvent<CalcomWebhookReceived>;
+type Applied = RecordedEvent<CalcomWebhookApplied>;
 
 /**
  * One row per fact: inserted once when received, then moved forward by each outcome (an orphan re-applied later,
@@ -29,13 +29,13 @@ async function insertReceived(manager: EntityManager, events: readonly Received[
     booking_uid: data.bookingUid,
     received_at: recordedAt,
     received_position: position,
-    version: revision,
+    revision,
   }));
   await manager.query(
-    `INSERT INTO calcom_webhook_facts (fact_stream, fact_id, trigger_event, booking_uid, received_at, received_position, version)
-     SELECT fact_stream, fact_id, trigger_event, booking_uid, received_at, received_position, version
+    `INSERT INTO calcom_webhook_facts (fact_stream, fact_id, trigger_event, booking_uid, received_at, received_position, revision)
+     SELECT fact_stream, fact_id, trigger_event, booking_uid, received_at, received_position, revision
        FROM json_to_recordset($1::json) AS r(fact_stream text, fact_id text, trigger_event text, booking_uid text,
-                                            received_at timestamptz, received_position text, version integer)
+                                            received_at timestamptz, received_position text, revision integer)
      ON CONFLICT (fact_stream) DO NOTHING`,
     [JSON.stringify(rows)],
   );
@@ -51,17 +51,17 @@ async function updateOutcomes(manager: EntityManager, events: readonly Applied[]
     reason: data.reason,
     waits_for: data.waitsFor ?? null,
     applied_at: recordedAt,
-    version: revision,
+    revision,
   }));
   await manager.query(
     `UPDATE calcom_webhook_facts AS f SET
             booking_uid = COALESCE(r.booking_uid, f.booking_uid), previous_booking_uid = r.previous_booking_uid,
             appointment_id = COALESCE(r.appointment_id, f.appointment_id), outcome = r.outcome, reason = r.reason,
-            waits_for = r.waits_for, applied_at = r.applied_at, version = r.version
+            waits_for = r.waits_for, applied_at = r.applied_at, revision = r.revision
        FROM json_to_recordset($1::json) AS r(fact_stream text, booking_uid text, previous_booking_uid text,
                                             appointment_id text, outcome text, reason text, waits_for text,
-                                            applied_at timestamptz, version integer)
-      WHERE f.fact_stream = r.fact_stream AND f.version < r.version`,
+                                            applied_at timestamptz, revision integer)
+      WHERE f.fact_stream = r.fact_stream AND f.revision < r.revision`,
     [JSON.stringify(rows)],
   );
 }

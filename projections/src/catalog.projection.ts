@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import type { CatalogEvent, ServiceSaved, StaffMemberSaved } from '../../libs/domain/src/index.js';
+import { type CatalogEvent, type ServiceSaved, type StaffMemberSaved, versionAfter } from '../../libs/domain/src/index.js';
 import type { RecordedEvent } from '../../libs/event-store/src/event-store.port.js';
 
 /**
@@ -7,8 +7,8 @@ import type { RecordedEvent } from '../../libs/event-store/src/event-store.port.
  * the upsert still only moves a row forward, which keeps a replay from putting back an older version.
  */
 export async function projectCatalogEvents(manager: EntityManager, events: readonly RecordedEvent[]): Promise<void> {
-  const staff = new Map<string, RecordedEvent<StaffMemberSaved['type'], StaffMemberSaved['data']>>();
-  const services = new Map<string, RecordedEvent<ServiceSaved['type'], ServiceSaved['data']>>();
+  const staff = new Map<string, RecordedEvent<StaffMemberSaved>>();
+  const services = new Map<string, RecordedEvent<ServiceSaved>>();
   for (const recorded of events) {
     const event = recorded as RecordedEvent & CatalogEvent;
     if (event.type === 'StaffMemberSaved') staff.set(event.streamName, event);
@@ -20,14 +20,14 @@ export async function projectCatalogEvents(manager: EntityManager, events: reado
 
 async function upsertStaff(
   manager: EntityManager,
-  events: readonly RecordedEvent<StaffMemberSaved['type'], StaffMemberSaved['data']>[],
+  events: readonly RecordedEvent<StaffMemberSaved>[],
 ): Promise<void> {
   const rows = events.map(({ data, revision, recordedAt }) => ({
     staff_id: data.staffId,
     name: data.name,
     email: data.email,
     calcom_user_id: data.calcomUserId,
-    version: revision,
+    version: versionAfter(revision),
     updated_at: recordedAt,
   }));
   await manager.query(
@@ -45,14 +45,14 @@ async function upsertStaff(
 
 async function upsertServices(
   manager: EntityManager,
-  events: readonly RecordedEvent<ServiceSaved['type'], ServiceSaved['data']>[],
+  events: readonly RecordedEvent<ServiceSaved>[],
 ): Promise<void> {
   const rows = events.map(({ data, revision, recordedAt }) => ({
     service_id: data.serviceId,
     name: data.name,
     duration_minutes: data.durationMinutes,
     calcom_event_type_ids: data.calcomEventTypeIds,
-    version: revision,
+    version: versionAfter(revision),
     updated_at: recordedAt,
   }));
   await manager.query(

@@ -10,6 +10,7 @@ import { DeriveCalcomSyncStatus1767657600000 } from './migrations/1767657600000-
 import { WidenCalcomIds1767744000000 } from './migrations/1767744000000-widen-calcom-ids.js';
 import { CreateSubscriptionIncidents1767830400000 } from './migrations/1767830400000-create-subscription-incidents.js';
 import { AddWebhookFactLanes1767916800000 } from './migrations/1767916800000-add-webhook-fact-lanes.js';
+import { CountVersionsFromOne1768003200000 } from './migrations/1768003200000-count-versions-from-one.js';
 import { readModelEntities } from './read-model.entities.js';
 
 /** Any constant will do, as long as nothing else in the database uses it for a different purpose. */
@@ -24,7 +25,7 @@ export function createReadModelDataSource(url: string): DataSource {
     type: 'postgres',
     url,
     entities: [...readModelEntities, ...calcomSyncEntities, ...calcomInboundEntities],
-    migrations: [CreateReadModels1767225600000, CreateCalcomSyncStatus1767312000000, CreateDriftChecks1767484800000, CreateCalcomInbound1767398400000, CreateCalcomSyncFailures1767571200000, DeriveCalcomSyncStatus1767657600000, WidenCalcomIds1767744000000, CreateSubscriptionIncidents1767830400000, AddWebhookFactLanes1767916800000],
+    migrations: [CreateReadModels1767225600000, CreateCalcomSyncStatus1767312000000, CreateDriftChecks1767484800000, CreateCalcomInbound1767398400000, CreateCalcomSyncFailures1767571200000, DeriveCalcomSyncStatus1767657600000, WidenCalcomIds1767744000000, CreateSubscriptionIncidents1767830400000, AddWebhookFactLanes1767916800000, CountVersionsFromOne1768003200000],
     migrationsTableName: 'read_model_migrations',
     synchronize: false,
   });

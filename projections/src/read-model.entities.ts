@@ -3,8 +3,8 @@ import type { AppointmentStatus, Customer } from '../../libs/domain/src/index.js
 import { storedIdTransformer } from './stored-id.transformer.js';
 
 /**
- * The read models, one row per stream. `version` is the revision of the last event applied to the row:
- * the projector only writes a row forward, which is what makes replaying events harmless.
+ * The read models, one row per stream. `version` is the number of the stream's events applied to the row, the
+ * version the API hands out: the projector only writes a row forward, which is what makes replaying events harmless.
  * Timestamps are the recorded-at times of events, never the clock, so a rebuild reproduces every row exactly.
  */
 @Entity({ name: 'appointments' })

@@ -91,7 +91,7 @@ test('the ledger side of a check: the window, what changed since, chains, owners
 
   const inWindow = await queries.appointmentsInWindow('2030-01-01T00:00:00Z', '2030-02-01T00:00:00Z');
   expect(inWindow).toEqual([
-    { appointmentId: 'in', status: 'scheduled', startsAt: '2030-01-02T10:00:00.000Z', endsAt: '2030-01-02T10:30:00.000Z', staffId: 'sam', serviceId: 'cut', customer: { name: 'Ada', email: 'ada@example.com', timeZone: 'UTC', phone: null }, version: 0 },
+    { appointmentId: 'in', status: 'scheduled', startsAt: '2030-01-02T10:00:00.000Z', endsAt: '2030-01-02T10:30:00.000Z', staffId: 'sam', serviceId: 'cut', customer: { name: 'Ada', email: 'ada@example.com', timeZone: 'UTC', phone: null }, version: 1 },
   ]);
   expect(await queries.appointmentsChangedSince('2999-01-01T00:00:00Z', '2030-01-01T00:00:00Z', '2030-02-01T00:00:00Z')).toEqual([]);
   expect((await queries.appointmentsByIds(['out', 'nope'])).map((a) => a.appointmentId)).toEqual(['out']);

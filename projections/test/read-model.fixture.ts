@@ -105,7 +105,7 @@ export async function appointmentFromStream(store: EventStore, appointmentId: st
     customer: state.customer,
     notes: state.notes,
     cancellationReason: state.cancellationReason,
-    version: events.at(-1)!.revision,
+    version: events.length,
     createdAt: events[0].recordedAt,
     updatedAt: events.at(-1)!.recordedAt,
   };

@@ -65,7 +65,7 @@ test('an event type the projection does not know still moves the version (the ET
   expect(streamsEndingUnknown.length).toBeGreaterThan(0);
   for (const { data, revision, recordedAt } of streamsEndingUnknown) {
     const row = await queries.get((data as { appointmentId: string }).appointmentId);
-    expect(row).toMatchObject({ version: revision, updatedAt: recordedAt });
+    expect(row).toMatchObject({ version: revision + 1, updatedAt: recordedAt });
   }
 });
 
@@ -74,12 +74,12 @@ test('staff and services hold their latest save', async () => {
   for (const staffId of staffIds) {
     const stream = await ledger.store.readStream(staffStream(staffId));
     const saved = latestSaved(stream as unknown as StaffMemberSaved[])!;
-    expect(await catalog.getStaff(staffId)).toEqual({ ...saved, version: stream.at(-1)!.revision });
+    expect(await catalog.getStaff(staffId)).toEqual({ ...saved, version: stream.length });
   }
   for (const serviceId of serviceIds) {
     const stream = await ledger.store.readStream(serviceStream(serviceId));
     const saved = latestSaved(stream as unknown as ServiceSaved[])!;
-    expect(await catalog.getService(serviceId)).toEqual({ ...saved, version: stream.at(-1)!.revision });
+    expect(await catalog.getService(serviceId)).toEqual({ ...saved, version: stream.length });
   }
   expect((await catalog.listStaff()).map(({ staffId }) => staffId)).toEqual([...staffIds].sort());
   expect(await catalog.getStaff('nobody')).toBeNull();

@@ -1,6 +1,7 @@
 export * from './event.js';
 export * from './decider.js';
 export * from './errors.js';
+export * from './stream-version.js';
 export * from './appointment/appointment.events.js';
 export * from './appointment/appointment.commands.js';
 export * from './appointment/appointment.decider.js';

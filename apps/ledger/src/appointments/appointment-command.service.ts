@@ -7,8 +7,11 @@ import {
   CommandTimeoutError,
   decide,
   evolve,
+  expectedRevisionAt,
   initialState,
   VersionConflictError,
+  versionAfter,
+  versionAtRevision,
 } from '../../../../libs/domain/src/index.js';
 import {
   type EventMetadata,
@@ -103,14 +106,14 @@ export class AppointmentCommandService {
     const appended = await this.store.appendToStream(
       streamName,
       events.map((event) => ({ id: randomUUID(), type: event.type, data: event.data, metadata })),
-      { expectedRevision: version === 0 ? 'no_stream' : version - 1 },
+      { expectedRevision: expectedRevisionAt(version) },
     );
-    return { result: { appointmentId, version: appended.nextExpectedRevision + 1 }, position: appended.position };
+    return { result: { appointmentId, version: versionAfter(appended.nextExpectedRevision) }, position: appended.position };
   }
 }
 
 function versionConflict(error: WrongExpectedRevisionError, { appointmentId, expectedVersion }: AppointmentCommandOptions): VersionConflictError {
-  const actual = error.actual === 'no_stream' ? 0 : error.actual + 1;
+  const actual = versionAtRevision(error.actual);
   return new VersionConflictError(appointmentId, expectedVersion ?? actual - 1, actual);
 }
 

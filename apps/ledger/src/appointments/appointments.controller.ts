@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiHeader, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ReadAccess } from '../auth/auth.guard.js';
 import { adminMetadata, Context, type RequestContext } from '../http/request-context.js';
@@ -15,7 +15,9 @@ import { ReassignStaff, ReassignStaffDto } from './reassign-staff.command.js';
 import { RescheduleAppointment, RescheduleAppointmentDto } from './reschedule-appointment.command.js';
 import { ScheduleAppointment, ScheduleAppointmentDto } from './schedule-appointment.command.js';
 
-const IF_MATCH = { name: 'If-Match', required: false, description: 'The version last seen, e.g. "3": a stale one is refused with 412' };
+/** One number everywhere: a list item's `version`, the item's `version` and ETag, a command's answer. */
+const VERSION = "`version` is the appointment's event count (1 once scheduled, one more per change): the same number in the list, the item, its ETag and every command's answer, and what If-Match takes";
+const IF_MATCH = { name: 'If-Match', required: false, description: `The version last seen, in quotes, e.g. "3" (from the list, the item's ETag or a command's answer): a stale one is refused with 412 VERSION_CONFLICT` };
 
 @ApiTags('appointments')
 @ApiBearerAuth()
@@ -69,6 +71,7 @@ export class AppointmentsController {
 
   @Get()
   @ReadAccess()
+  @ApiOkResponse({ description: `{ items, nextCursor }; ${VERSION}` })
   list(@Query() query: ListAppointmentsDto) {
     return this.queries.execute(new ListAppointments(query));
   }
@@ -76,6 +79,7 @@ export class AppointmentsController {
   @Get(':id')
   @ReadAccess()
   @ApiQuery({ name: 'asOf', required: false, description: 'ISO 8601 time with offset: the appointment as it stood then' })
+  @ApiOkResponse({ description: `The appointment, with ETag: "<version>"; ${VERSION}` })
   async get(@Param('id') id: string, @Query('asOf') asOf: unknown, @Res({ passthrough: true }) response: Response) {
     const view = await this.queries.execute(new GetAppointment(appointmentIdFromPath(id), dateTimeFromQuery('asOf', asOf)));
     response.setHeader('ETag', `"${view.version}"`);

@@ -10,6 +10,7 @@ import {
   evolveCalcomSync,
   initialCalcomSyncState,
   initialState,
+  versionAfter,
 } from '../../../../libs/domain/src/index.js';
 import type { EventStore, RecordedEvent } from '../../../../libs/event-store/src/event-store.port.js';
 import type { CalcomCatalog } from './calcom-catalog.js';
@@ -43,7 +44,7 @@ export async function loadCalcomSyncSnapshot(store: EventStore, catalog: CalcomC
     appointmentId,
     appointment,
     ledgerVersion: appointmentEvents.length,
-    ledgerChangedVersion: cause && cause.metadata.source !== 'calcom' ? cause.revision + 1 : 0,
+    ledgerChangedVersion: cause && cause.metadata.source !== 'calcom' ? versionAfter(cause.revision) : 0,
     sync,
     syncRevision: syncEvents.length - 1,
     target: appointment.status === 'initial' ? null : await catalog.targetOf(appointment.staffId, appointment.serviceId),

@@ -11,7 +11,9 @@ import {
   initialCalcomSyncState,
   initialState,
   NotFoundError,
+  lastRevisionAt,
   resolveConflict,
+  versionAfter,
 } from '../../../../libs/domain/src/index.js';
 import type { EventMetadata, EventStore, Position } from '../../../../libs/event-store/src/event-store.port.js';
 import type { CalcomInboundQueries } from '../../../../projections/src/calcom-inbound.queries.js';
@@ -57,9 +59,9 @@ export class ConflictResolutionService {
       const result = await this.store.appendToStream(
         appointmentStream(appointmentId),
         decided.appointmentEvents.map((event) => ({ id: randomUUID(), ...event, metadata })),
-        { expectedRevision: version - 1 },
+        { expectedRevision: lastRevisionAt(version) },
       );
-      version = result.nextExpectedRevision + 1;
+      version = versionAfter(result.nextExpectedRevision);
       position = result.position;
     }
     const metadata: EventMetadata = { ...base, source: 'admin', causationId: null };

@@ -11,6 +11,7 @@ import {
   initialCalcomSyncState,
   initialState,
   isCreateBySync,
+  versionAfter,
   type WebhookTarget,
 } from '../../../../libs/domain/src/index.js';
 import type { EventStore, RecordedEvent } from '../../../../libs/event-store/src/event-store.port.js';
@@ -111,6 +112,6 @@ export class WebhookTargetLoader {
 
 /** As the sync counts it: the version after the latest change that did not come from Cal.com. */
 function ledgerChangedVersion(events: readonly RecordedEvent[]): number {
-  for (let index = events.length - 1; index >= 0; index--) if (events[index].metadata.source !== 'calcom') return index + 1;
+  for (let index = events.length - 1; index >= 0; index--) if (events[index].metadata.source !== 'calcom') return versionAfter(events[index].revision);
   return 0;
 }

@@ -6,6 +6,8 @@ import {
   DriftNotHealableError,
   planHeal,
   VersionConflictError,
+  versionAfter,
+  versionAtRevision,
   type DriftCatalog,
   type DriftItem,
   type DriftItemHealed,
@@ -70,8 +72,8 @@ export class DriftHealer {
         await this.append(appointmentStream(appointmentId), steps.events.map(({ type, data }) => event(type, data, metadata)), expectedRevision);
       } catch (error) {
         if (!(error instanceof WrongExpectedRevisionError)) throw error;
-        const expected = typeof expectedRevision === 'number' ? expectedRevision + 1 : 0;
-        const actual = error.actual === 'no_stream' ? 0 : error.actual + 1;
+        const expected = typeof expectedRevision === 'number' ? versionAfter(expectedRevision) : 0;
+        const actual = versionAtRevision(error.actual);
         throw new VersionConflictError(appointmentId, expected, actual);
       }
       appended.push(...steps.events.map(({ type }) => type));

@@ -1,4 +1,5 @@
 import type { AppointmentEvent } from '../appointment/appointment.events.js';
+import { lastRevisionAt } from '../stream-version.js';
 import type { BookingSnapshot } from '../sync/calcom-sync.events.js';
 import { adoptBooking, appointmentFromBooking } from './adopt-booking.js';
 import { CatalogIndex, isBookingActive, isLedgerActive } from './drift-sides.js';
@@ -38,12 +39,12 @@ export function planHeal(item: DriftItem, keep: DriftKeep, catalog: DriftCatalog
   const observe = snapshotOf(item.calcom, ledger);
   if (keep === 'ledger') {
     if (ledger.expectedHostUserId === null || ledger.expectedEventTypeId === null) return refuse('the catalog does not map this appointment to Cal.com');
-    return ok({ appointmentId: ledger.appointmentId, newAppointment: false, observe, events: [], expectedRevision: ledger.version, retry: true });
+    return ok({ appointmentId: ledger.appointmentId, newAppointment: false, observe, events: [], expectedRevision: lastRevisionAt(ledger.version), retry: true });
   }
   if (item.kind === 'unmapped') return refuse('the catalog cannot represent what Cal.com has');
   const adoption = adoptBooking(ledger, item.calcom, index);
   if (adoption.unresolved.length) return refuse(adoption.unresolved.join('; '));
-  return ok({ appointmentId: ledger.appointmentId, newAppointment: false, observe, events: adoption.events, expectedRevision: ledger.version, retry: false });
+  return ok({ appointmentId: ledger.appointmentId, newAppointment: false, observe, events: adoption.events, expectedRevision: lastRevisionAt(ledger.version), retry: false });
 }
 
 /** A booking no appointment knows: Cal.com wins → a new appointment; the ledger wins → one it cancels, so the sync cancels the booking. */

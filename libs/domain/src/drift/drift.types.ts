@@ -39,7 +39,7 @@ export interface LedgerAppointmentLevel {
   staffId: string;
   serviceId: string;
   customer: { name: string; email: string; timeZone: string; phone: string | null };
-  /** The revision of the appointment stream's last event (the read model's `version`): a heal appends after it. */
+  /** The appointment's version (its event count, as the API shows it): a heal appends after its last event. */
   version: number;
 }
 

@@ -23,7 +23,7 @@ export const appointment = (overrides: Partial<LedgerAppointmentLevel> = {}): Le
   staffId: 'sam',
   serviceId: 'consult',
   customer: { name: 'Ada', email: 'ada@example.com', timeZone: 'Europe/London', phone: null },
-  version: 1,
+  version: 2,
   ...overrides,
 });
 
