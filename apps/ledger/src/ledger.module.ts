@@ -29,7 +29,9 @@ import { AuthGuard } from './auth/auth.guard.js';
 import { DriftModule } from './drift/drift.module.js';
 import type { RunningDrift } from './drift/start-drift.js';
 import { CatalogController } from './catalog/catalog.controller.js';
-import { SaveCatalogEntry } from './catalog/save-catalog-entry.js';
+import { CatalogCommandService } from './catalog/catalog-command.service.js';
+import { SaveServiceHandler } from './catalog/save-service.command.js';
+import { SaveStaffMemberHandler } from './catalog/save-staff-member.command.js';
 import type { LedgerConfig } from './config.js';
 import { HttpExceptionFilter } from './http/http-exception.filter.js';
 import { correlationIdMiddleware } from './http/request-context.js';
@@ -96,7 +98,7 @@ export class LedgerModule implements NestModule {
             new CalcomSlotCheck(runtime.calcomSync?.client ?? null, runtime.store, async (id) => (await calcomSyncQueries.statusOf(id))?.bookingUid ?? null, facts),
           inject: [AppointmentFacts],
         },
-        { provide: SaveCatalogEntry, useValue: new SaveCatalogEntry(runtime.store, waitForReadModel) },
+        { provide: CatalogCommandService, useValue: new CatalogCommandService(runtime.store, waitForReadModel) },
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: HttpExceptionFilter },
         ScheduleAppointmentHandler,
@@ -104,6 +106,8 @@ export class LedgerModule implements NestModule {
         CancelAppointmentHandler,
         ReassignStaffHandler,
         ChangeServiceHandler,
+        SaveStaffMemberHandler,
+        SaveServiceHandler,
         GetAppointmentHandler,
         GetHistoryHandler,
         ListAppointmentsHandler,

@@ -8,6 +8,7 @@ export * from './appointment/appointment.decider.js';
 export * from './canonical-json.js';
 export * from './input-rules.js';
 export * from './catalog/catalog.events.js';
+export * from './catalog/catalog.commands.js';
 export * from './catalog/catalog.decider.js';
 export * from './sync/calcom-sync.events.js';
 export * from './sync/calcom-sync.state.js';

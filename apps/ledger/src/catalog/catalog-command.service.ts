@@ -1,0 +1,43 @@
+import { randomUUID } from 'node:crypto';
+import {
+  type CatalogCommand,
+  catalogDecider,
+  type CatalogEvent,
+  catalogStreamOf,
+  expectedRevisionAt,
+  VersionConflictError,
+  versionAfter,
+} from '../../../../libs/domain/src/index.js';
+import { type EventMetadata, type EventStore, WrongExpectedRevisionError } from '../../../../libs/event-store/src/event-store.port.js';
+
+export interface CatalogCommandResult {
+  /** Events in the entry's stream after the command (unchanged when the command changed nothing). */
+  version: number;
+}
+
+/** The one way a catalog entry changes: read its stream, fold, decide, append at the revision read. */
+export class CatalogCommandService {
+  constructor(
+    private readonly store: EventStore,
+    private readonly waitForReadModel: (position: string) => Promise<void>,
+  ) {}
+
+  async execute(command: CatalogCommand, metadata: EventMetadata): Promise<CatalogCommandResult> {
+    const streamName = catalogStreamOf(command);
+    const history = await this.store.readStream<CatalogEvent>(streamName);
+    const events = catalogDecider.decide(command, history.reduce(catalogDecider.evolve, catalogDecider.initialState()));
+    if (events.length === 0) return { version: history.length };
+    try {
+      const result = await this.store.appendToStream(
+        streamName,
+        events.map(({ type, data }) => ({ id: randomUUID(), type, data, metadata })),
+        { expectedRevision: expectedRevisionAt(history.length) },
+      );
+      await this.waitForReadModel(result.position);
+      return { version: versionAfter(result.nextExpectedRevision) };
+    } catch (error) {
+      if (error instanceof WrongExpectedRevisionError) throw new VersionConflictError(streamName, history.length, null);
+      throw error;
+    }
+  }
+}
