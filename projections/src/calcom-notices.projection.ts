@@ -9,8 +9,8 @@ import type {
 import type { RecordedEvent } from '../../libs/event-store/src/event-store.port.js';
 import type { NotificationKind } from './calcom-inbound.entities.js';
 
-type Detected = RecordedEvent<SyncConflictDetected['type'], SyncConflictDetected['data']>;
-type Resolved = RecordedEvent<SyncConflictResolved['type'], SyncConflictResolved['data']>;
+type Detected = RecordedEvent<SyncConflictDetected>;
+type Resolved = RecordedEvent<SyncConflictResolved>;
 
 interface NotificationRecord {
   notification_id: string;

@@ -8,7 +8,7 @@ export const isCalcomSyncFailure = (event: RecordedEvent): boolean =>
 /** One row per failed Cal.com call, keyed by its place in the stream, so a replay adds nothing. */
 export async function projectCalcomSyncFailures(manager: EntityManager, events: readonly RecordedEvent[]): Promise<void> {
   const rows = events.map((recorded) => {
-    const { data } = recorded as RecordedEvent<CalcomOperationFailed['type'], CalcomOperationFailed['data']>;
+    const { data } = recorded as RecordedEvent<CalcomOperationFailed>;
     return {
       stream_name: recorded.streamName,
       revision: recorded.revision,

@@ -24,17 +24,28 @@ export interface NewEvent<Type extends string = string, Data = unknown> {
   metadata: EventMetadata;
 }
 
-export interface RecordedEvent<Type extends string = string, Data = unknown> {
+/** What every stored event is: a type name and JSON-safe data. A domain's event union (`AppointmentEvent`) is one. */
+export interface EventShape {
+  type: string;
+  data: unknown;
+}
+
+/** Where and when the store recorded an event. */
+export interface RecordedPlace {
   id: string;
   streamName: string;
-  type: Type;
-  data: Data;
   metadata: EventMetadata;
   revision: number;
   position: Position;
   /** ISO 8601, UTC. */
   recordedAt: string;
 }
+
+/**
+ * A stored event. Given an event union, it stays a union that `type` narrows: `RecordedEvent<AppointmentEvent>`
+ * is an `AppointmentEvent` with its place in the store.
+ */
+export type RecordedEvent<E extends EventShape = EventShape> = E & RecordedPlace;
 
 /** Opaque, totally ordered within one store; `START` is before every event. */
 export type Position = string;
@@ -73,8 +84,11 @@ export interface ReadAllResult {
 
 export interface EventStore {
   appendToStream(streamName: string, events: NewEvent[], options?: { expectedRevision?: ExpectedRevision }): Promise<AppendResult>;
-  /** Events of one stream, oldest first; an empty array when the stream does not exist. */
-  readStream(streamName: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+  /**
+   * Events of one stream, oldest first; an empty array when the stream does not exist. `E` is what the caller
+   * knows the stream holds (its event union); the store does not check it, so one type names a stream's events.
+   */
+  readStream<E extends EventShape = EventShape>(streamName: string, options?: ReadStreamOptions): Promise<RecordedEvent<E>[]>;
   /**
    * Events of all streams in the global order. Never skips an event that commits later with an earlier place
    * in that order: a read only returns events whose order is final.

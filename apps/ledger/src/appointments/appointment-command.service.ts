@@ -2,24 +2,22 @@ import { randomUUID } from 'node:crypto';
 import {
   type Appointment,
   type AppointmentCommand,
-  type AppointmentEvent,
+  appointmentDecider,
   appointmentStream,
   CommandTimeoutError,
   decide,
-  evolve,
   expectedRevisionAt,
-  initialState,
   VersionConflictError,
   versionAfter,
   versionAtRevision,
 } from '../../../../libs/domain/src/index.js';
 import {
+  aggregateStream,
   type EventMetadata,
   type EventStore,
   type Position,
-  type RecordedEvent,
   WrongExpectedRevisionError,
-} from '../../../../libs/event-store/src/event-store.port.js';
+} from '../../../../libs/event-store/src/index.js';
 import type { ReadModelsCaughtUp } from '../read-your-writes.js';
 import type { AppointmentLocks, StaffCalendarLock } from './staff-calendar.lock.js';
 
@@ -90,12 +88,10 @@ export class AppointmentCommandService {
   private async decideInTurn(options: AppointmentCommandOptions, locks: AppointmentLocks, deadline: number): Promise<Decided> {
     const { appointmentId, expectedVersion, metadata, build, calendarsOf } = options;
     const streamName = appointmentStream(appointmentId);
-    const history = (await this.store.readStream(streamName)) as RecordedEvent<AppointmentEvent['type'], AppointmentEvent['data']>[];
-    const version = history.length;
+    const { state, eventCount: version } = await aggregateStream(this.store, streamName, appointmentDecider);
     if (expectedVersion !== undefined && expectedVersion !== version) {
       throw new VersionConflictError(appointmentId, expectedVersion, version);
     }
-    const state = history.reduce((current, event) => evolve(current, event as AppointmentEvent), initialState());
     const staffIds = state.status === 'cancelled' ? [] : (calendarsOf?.(state) ?? []).filter(Boolean);
     if (staffIds.length > 0) {
       await locks.lockCalendars(staffIds);

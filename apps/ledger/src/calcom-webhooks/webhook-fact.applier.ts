@@ -41,8 +41,8 @@ export const DEFAULT_FACT_ATTEMPTS: FactAttempts = { attempts: 4, initialDelayMs
 /** Lost races on the appointment stream, re-decided at once on fresh state within one attempt. */
 const MAX_RACES = 5;
 const MAX_REASON_LENGTH = 500;
-export type Received = RecordedEvent<CalcomWebhookReceived['type'], CalcomWebhookReceived['data']>;
-type Applied = RecordedEvent<CalcomWebhookApplied['type'], CalcomWebhookApplied['data']>;
+export type Received = RecordedEvent<CalcomWebhookReceived>;
+type Applied = RecordedEvent<CalcomWebhookApplied>;
 
 /**
  * Applies one webhook fact: find the appointment, decide (pure), then write the appointment's events, the sync's

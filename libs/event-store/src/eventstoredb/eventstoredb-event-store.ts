@@ -13,6 +13,7 @@ import {
   START,
   WrongExpectedRevisionError,
   type AppendResult,
+  type EventShape,
   type EventStore,
   type ExpectedRevision,
   type NewEvent,
@@ -77,7 +78,7 @@ export class EventStoreDbEventStore implements EventStore {
     return this.append(streamName, events, expected, events.map((event) => toEventData(event, event.recordedAt)));
   }
 
-  async readStream(streamName: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+  async readStream<E extends EventShape = EventShape>(streamName: string, options: ReadStreamOptions = {}): Promise<RecordedEvent<E>[]> {
     const from = options.fromRevision ?? 0;
     if (!Number.isSafeInteger(from) || from < 0) throw new RangeError(`fromRevision must be a non-negative integer, got ${from}`);
     if (options.toRevision !== undefined && options.toRevision < from) return [];
@@ -90,9 +91,10 @@ export class EventStoreDbEventStore implements EventStore {
       if (error instanceof StreamNotFoundError) return [];
       throw error;
     }
-    if (options.until === undefined) return events;
-    const until = Date.parse(options.until);
-    return events.filter((event) => Date.parse(event.recordedAt) <= until);
+    const until = options.until === undefined ? null : Date.parse(options.until);
+    const read = until === null ? events : events.filter((event) => Date.parse(event.recordedAt) <= until);
+    // The caller names the stream's event union (see the port); the events are whatever was appended to it.
+    return read as RecordedEvent<E>[];
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<ReadAllResult> {

@@ -5,6 +5,7 @@ import {
   START,
   WrongExpectedRevisionError,
   type AppendResult,
+  type EventShape,
   type EventStore,
   type ExpectedRevision,
   type NewEvent,
@@ -95,9 +96,10 @@ export class PostgresEventStore implements EventStore {
     }
   }
 
-  async readStream(streamName: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+  async readStream<E extends EventShape = EventShape>(streamName: string, options: ReadStreamOptions = {}): Promise<RecordedEvent<E>[]> {
     const { rows } = await this.pool.query(readStreamQuery(streamName, options));
-    return rows.map(toRecordedEvent);
+    // The caller names the stream's event union (see the port); the rows are whatever was appended to it.
+    return rows.map(toRecordedEvent) as RecordedEvent<E>[];
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<ReadAllResult> {
