@@ -170,18 +170,32 @@ test('Cal.com unreachable (5xx on /v2/slots): the command goes ahead and the his
   expect(scheduled!.metadata.calcomSlotCheck.reason).toMatch(/503/);
 });
 
-test('slot answers are cached: two refused checks on one day make one /v2/slots call; a booking by the ledger clears it', async () => {
+test('only the hours around the appointment are asked for, not its whole day', async () => {
+  const startsAt = onFreshDay(10, 15);
+  const before = proxy.queries('GET', '/v2/slots').length;
+  expect((await schedule('hugo', startsAt)).status).toBe(201);
+  const asked = proxy.queries('GET', '/v2/slots').slice(before);
+  expect(asked).toHaveLength(1);
+  const hour = startsAt.slice(0, 13);
+  expect({ start: asked[0]!.get('start'), end: asked[0]!.get('end') }).toEqual({ start: `${hour}:00:00.000Z`, end: `${hour.slice(0, 11)}11:00:00.000Z` });
+});
+
+test('slot answers are cached: a refused check asks its hours and, for the words of the 409, its day; a repeat asks nothing; a booking by the ledger clears it', async () => {
   const first = onFreshDay(22);
   const calls = slotCalls();
-  expect((await schedule('hugo', first)).status).toBe(409);
+  const refused = await schedule('hugo', first);
+  expect(refused.status).toBe(409);
+  expect(refused.body.error.details.calcomSaid).toMatch(/free starts that day/);
+  expect(slotCalls()).toBe(calls + 2);
   expect((await schedule('hugo', new Date(Date.parse(first) + 30 * 60_000).toISOString())).status).toBe(409);
-  expect(slotCalls()).toBe(calls + 1);
-  const sameDay = new Date(Date.parse(first) - 12 * 3_600_000).toISOString();
-  expect((await schedule('hugo', sameDay)).status).toBe(201);
-  expect(slotCalls()).toBe(calls + 1);
-  // The ledger booked on event type 201: the next check asks Cal.com again.
   expect((await schedule('hugo', first)).status).toBe(409);
   expect(slotCalls()).toBe(calls + 2);
+  const sameDay = new Date(Date.parse(first) - 12 * 3_600_000).toISOString();
+  expect((await schedule('hugo', sameDay)).status).toBe(201);
+  expect(slotCalls()).toBe(calls + 3);
+  // The ledger booked on event type 201: the next check asks Cal.com again (its hours, then its day for the words).
+  expect((await schedule('hugo', first)).status).toBe(409);
+  expect(slotCalls()).toBe(calls + 5);
 });
 
 test('without a Cal.com mapping for the staff member and service there is nothing to ask', async () => {

@@ -16,6 +16,7 @@ export interface ProxyRule {
 export class CalcomAnsweringProxy {
   readonly rules: ProxyRule[] = [];
   private readonly seen = new Map<string, number>();
+  private readonly asked: Array<{ method: string; path: string; query: URLSearchParams }> = [];
 
   private constructor(
     private readonly server: Server,
@@ -35,6 +36,11 @@ export class CalcomAnsweringProxy {
     return this.seen.get(`${method} ${path}`) ?? 0;
   }
 
+  /** The query strings of every `method path` request, in the order they arrived. */
+  queries(method: string, path: string): URLSearchParams[] {
+    return this.asked.filter((entry) => entry.method === method && entry.path === path).map((entry) => entry.query);
+  }
+
   close(): Promise<void> {
     this.server.closeAllConnections();
     return new Promise((resolve) => this.server.close(() => resolve()));
@@ -44,6 +50,7 @@ export class CalcomAnsweringProxy {
     const method = request.method ?? 'GET';
     const path = (request.url ?? '/').split('?')[0]!;
     this.seen.set(`${method} ${path}`, this.count(method, path) + 1);
+    this.asked.push({ method, path, query: new URLSearchParams((request.url ?? '').split('?')[1] ?? '') });
     const rule = this.rules.find((candidate) => candidate.method === method && candidate.path.test(path));
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));

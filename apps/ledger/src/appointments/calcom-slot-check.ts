@@ -86,9 +86,11 @@ export class CalcomSlotCheck {
     const pausedMs = this.client.rateLimiter.pausedForMs();
     if (pausedMs > 0) return { outcome: 'skipped', eventTypeId, reason: `Cal.com's rate limit holds calls for another ${Math.ceil(pausedMs / 1000)} s` };
     const bookingUid = request.appointmentId ? await this.bookingUidOf(request.appointmentId) : null;
+    const from = Date.parse(request.startsAt);
+    const to = from + service.durationMinutes * 60_000;
     let slots: Slots;
     try {
-      slots = await this.slotsOn(eventTypeId, request.startsAt, service.durationMinutes, bookingUid);
+      slots = await this.slotsBetween(eventTypeId, hourFloor(from), hourCeil(to), bookingUid);
     } catch (error) {
       if (!(error instanceof CalcomError)) throw error;
       return { outcome: 'skipped', eventTypeId, reason: `${error.code}${error.status ? ` ${error.status}` : ''}: ${error.message}` };
@@ -97,14 +99,12 @@ export class CalcomSlotCheck {
     // type's slot is one that any of its hosts can take, so free time there is accepted either way. A create is not
     // held to slot boundaries (Cal.com checks the host's availability, ensureAvailableUsers.ts), so the time is free
     // when back-to-back slots cover it from start to end.
-    const from = Date.parse(request.startsAt);
-    const free = covered(slots, from, from + service.durationMinutes * 60_000, service.durationMinutes);
-    if (free) return { outcome: 'available', eventTypeId };
+    if (covered(slots, from, to, service.durationMinutes)) return { outcome: 'available', eventTypeId };
     throw new CalcomSlotUnavailableError({
       eventTypeId,
       hostUserId: staff.calcomUserId ?? null,
       startsAt: request.startsAt,
-      calcomSaid: describeDay(slots, request.startsAt),
+      calcomSaid: await this.describeDay(eventTypeId, from, to, bookingUid),
     });
   }
 
@@ -114,25 +114,47 @@ export class CalcomSlotCheck {
     for (const key of this.cache.keys()) if (key.startsWith(`${eventTypeId}|`)) this.cache.delete(key);
   }
 
-  /** The slots of every UTC day the appointment touches (one that crosses midnight UTC needs both days). */
-  private async slotsOn(eventTypeId: number, startsAt: string, durationMinutes: number, bookingUid: string | null): Promise<Slots> {
-    const from = Date.parse(startsAt);
-    const day = new Date(from).toISOString().slice(0, 10);
-    const lastDay = new Date(from + durationMinutes * 60_000 - 1).toISOString().slice(0, 10);
-    const key = `${eventTypeId}|${day}|${lastDay}|${bookingUid ?? ''}`;
+  /**
+   * Only the hours around the appointment are asked for: Cal.com (and the sandbox) compute slots for the whole range
+   * asked, and a day of them costs the host's whole day of bookings and calendars on every click. Whole hours keep the
+   * slot grid where the day's grid puts it for intervals that divide an hour, and back-to-back coverage does not need
+   * the grid anyway.
+   */
+  private async slotsBetween(eventTypeId: number, from: number, to: number, bookingUid: string | null): Promise<Slots> {
+    const key = `${eventTypeId}|${from}|${to}|${bookingUid ?? ''}`;
     const cached = this.cache.get(key);
     if (cached && this.clock() < cached.until) return cached.slots;
     const slots = await this.client!.getSlots({
       eventTypeId,
-      start: `${day}T00:00:00.000Z`,
-      end: `${lastDay}T23:59:59.999Z`,
+      start: new Date(from).toISOString(),
+      end: new Date(to).toISOString(),
       timeZone: 'UTC',
       ...(bookingUid ? { bookingUidToReschedule: bookingUid } : {}),
     });
     this.cache.set(key, { slots, until: this.clock() + SLOT_CACHE_TTL_MS });
     return slots;
   }
+
+  /**
+   * For the refusal only: the free starts of every UTC day the appointment touches, so the admin sees what Cal.com would
+   * take instead. A failure here must not turn the 409 into something else: it is said in words.
+   */
+  private async describeDay(eventTypeId: number, from: number, to: number, bookingUid: string | null): Promise<string> {
+    const day = Math.floor(from / DAY_MS) * DAY_MS;
+    const lastDay = Math.floor((to - 1) / DAY_MS) * DAY_MS;
+    try {
+      return describeStarts(await this.slotsBetween(eventTypeId, day, lastDay + DAY_MS - 1, bookingUid), new Date(from).toISOString());
+    } catch (error) {
+      if (!(error instanceof CalcomError)) throw error;
+      return `no free slot there; the free starts of the day could not be read (${error.code})`;
+    }
+  }
 }
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+const hourFloor = (at: number): number => Math.floor(at / HOUR_MS) * HOUR_MS;
+const hourCeil = (at: number): number => Math.ceil(at / HOUR_MS) * HOUR_MS;
 
 /** Metadata for the event: the record under `calcomSlotCheck`, nothing when nothing was asked. */
 export function withSlotCheck<M extends object>(metadata: M, record: SlotCheckRecord | null): M {
@@ -159,7 +181,7 @@ function covered(slots: Slots, from: number, to: number, durationMinutes: number
   return false;
 }
 
-function describeDay(slots: Slots, startsAt: string): string {
+function describeStarts(slots: Slots, startsAt: string): string {
   const starts = Object.values(slots).flat().map((slot) => slot?.start).filter((start): start is string => typeof start === 'string');
   if (starts.length === 0) return `no free slots that day (UTC) around ${startsAt}`;
   return `free starts that day (UTC): ${starts.slice(0, 24).join(', ')}${starts.length > 24 ? ', …' : ''}`;
