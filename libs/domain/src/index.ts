@@ -16,7 +16,7 @@ export * from './sync/calcom-sync.decider.js';
 export * from './sync/calcom-webhook.events.js';
 export * from './sync/calcom-webhook.parser.js';
 export * from './sync/calcom-webhook.mapping.js';
-export * from './sync/calcom-webhook.decider.js';
+export * from './sync/calcom-webhook.workflow.js';
 export * from './sync/calcom-conflict.js';
 export * from './drift/index.js';
 export * from './absence/staff-absence.events.js';

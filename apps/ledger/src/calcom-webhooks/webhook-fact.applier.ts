@@ -5,8 +5,8 @@ import {
   type CalcomWebhook,
   type CalcomWebhookApplied,
   type CalcomWebhookReceived,
+  calcomWebhookWorkflow,
   type ConflictPolicy,
-  decideWebhook,
   parseCalcomWebhook,
   type WebhookDecision,
 } from '../../../../libs/domain/src/index.js';
@@ -162,15 +162,15 @@ export class WebhookFactApplier {
     const appointmentId = await this.targets.appointmentIdOf(webhook, factId);
     seen.appointmentId = appointmentId;
     const loaded = appointmentId ? await this.targets.load(appointmentId, factId) : null;
-    const decision = decideWebhook({
+    const fact = {
       factId,
       webhook,
-      target: loaded?.target ?? null,
       catalog: await this.targets.catalog(),
       newAppointmentId: derivedId('calcom-booking', webhook.bookingUid ?? factId),
       conflictId: derivedId(factId, 'conflict'),
       policy: this.policy,
-    });
+    };
+    const decision = calcomWebhookWorkflow.decide(fact, loaded?.target ?? null);
     seen.appointmentId = decision.appointmentId ?? appointmentId;
     if (reapply && decision.outcome === 'orphan') return { outcome: 'orphan', position: null };
 

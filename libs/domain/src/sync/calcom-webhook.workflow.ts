@@ -1,4 +1,5 @@
 import type { AppointmentEvent, CalcomAppointmentStatus } from '../appointment/appointment.events.js';
+import type { Workflow } from '../decider.js';
 import type { BookingSnapshot, CalcomSyncEvent } from './calcom-sync.events.js';
 import type { CalcomSyncState } from './calcom-sync.state.js';
 import { recordConflict, type ConflictPolicy } from './calcom-conflict.js';
@@ -28,11 +29,11 @@ export interface WebhookTarget {
   sync: CalcomSyncState;
 }
 
-export interface WebhookDecisionInput {
+/** The input: one webhook fact, with what it is applied against that is not the appointment's own state. */
+export interface WebhookFactInput {
   /** The CalcomWebhookReceived event id. */
   factId: string;
   webhook: CalcomWebhook;
-  target: WebhookTarget | null;
   catalog: CatalogSnapshot;
   /** Ids chosen by the caller from the fact, so that applying it again decides the same. */
   newAppointmentId: string;
@@ -40,6 +41,7 @@ export interface WebhookDecisionInput {
   policy: ConflictPolicy;
 }
 
+/** The output: what became of the fact, and the events it appends to the appointment's and the sync's streams. */
 export interface WebhookDecision {
   outcome: WebhookOutcome;
   appointmentId: string | null;
@@ -49,33 +51,36 @@ export interface WebhookDecision {
 }
 
 /**
- * What a Cal.com fact means for the ledger. A fact is a fact: the admin rules about times in the future and free
- * calendars do not apply. Echoes (what the ledger already has, or what the sync itself did) change nothing.
+ * What a Cal.com fact means for the ledger: a workflow whose state is the appointment the fact is about (null when
+ * none is known yet). A fact is a fact: the admin rules about times in the future and free calendars do not apply.
+ * Echoes (what the ledger already has, or what the sync itself did) change nothing.
  */
-export function decideWebhook(input: WebhookDecisionInput): WebhookDecision {
+export function decideWebhookFact(input: WebhookFactInput, target: WebhookTarget | null): WebhookDecision {
   switch (input.webhook.triggerEvent) {
     case 'BOOKING_CREATED':
     case 'BOOKING_REQUESTED':
       // A booking that replaces one nobody knows yet (its request or the original's create still on the way) waits.
-      if (!input.target) return input.webhook.rescheduleUid ? orphan(input.webhook) : newBooking(input);
-      return replacesKnownBooking(input.webhook, input.target) ? bookingReplaced(input, input.target) : knownBookingCreated(input, input.target);
+      if (!target) return input.webhook.rescheduleUid ? orphan(input.webhook) : newBooking(input);
+      return replacesKnownBooking(input.webhook, target) ? bookingReplaced(input, target) : knownBookingCreated(input, target);
     case 'BOOKING_RESCHEDULED':
-      return input.target ? rescheduled(input, input.target) : orphan(input.webhook);
+      return target ? rescheduled(input, target) : orphan(input.webhook);
     case 'BOOKING_CANCELLED':
-      return input.target ? cancelled(input, input.target) : orphan(input.webhook);
+      return target ? cancelled(input, target) : orphan(input.webhook);
     case 'BOOKING_REJECTED':
-      if (!input.target) return orphan(input.webhook);
-      return replacesKnownBooking(input.webhook, input.target) ? bookingReplaced(input, input.target) : statusChanged(input, input.target, 'rejected');
+      if (!target) return orphan(input.webhook);
+      return replacesKnownBooking(input.webhook, target) ? bookingReplaced(input, target) : statusChanged(input, target, 'rejected');
     case 'MEETING_ENDED':
-      return input.target ? statusChanged(input, input.target, 'completed') : orphan(input.webhook);
+      return target ? statusChanged(input, target, 'completed') : orphan(input.webhook);
     case 'BOOKING_NO_SHOW_UPDATED':
-      return noShowUpdated(input);
+      return noShowUpdated(input, target);
     default:
-      return decision('ignored', input.target?.appointmentId ?? null, `${input.webhook.triggerEvent} changes nothing in the ledger`);
+      return decision('ignored', target?.appointmentId ?? null, `${input.webhook.triggerEvent} changes nothing in the ledger`);
   }
 }
 
-function newBooking({ webhook, catalog, newAppointmentId: appointmentId, factId }: WebhookDecisionInput): WebhookDecision {
+export const calcomWebhookWorkflow: Workflow<WebhookFactInput, WebhookTarget | null, WebhookDecision> = { decide: decideWebhookFact };
+
+function newBooking({ webhook, catalog, newAppointmentId: appointmentId, factId }: WebhookFactInput): WebhookDecision {
   const booking = bookingOf(webhook);
   const customer = customerOf(webhook);
   if (!booking || !customer) return decision('unmapped', null, 'The booking has no uid, start, end or attendee e-mail');
@@ -90,7 +95,7 @@ function newBooking({ webhook, catalog, newAppointmentId: appointmentId, factId 
   return decision('applied', appointmentId, 'A new booking made on Cal.com', events, observed(appointmentId, booking, factId));
 }
 
-function knownBookingCreated(input: WebhookDecisionInput, target: WebhookTarget): WebhookDecision {
+function knownBookingCreated(input: WebhookFactInput, target: WebhookTarget): WebhookDecision {
   const { webhook, factId } = input;
   const { appointment, appointmentId } = target;
   const seen = observedIfNew(target, bookingOf(webhook), factId);
@@ -101,6 +106,9 @@ function knownBookingCreated(input: WebhookDecisionInput, target: WebhookTarget)
   const known = target.sync.booking;
   if (webhook.triggerEvent === 'BOOKING_REQUESTED' && known?.uid === webhook.bookingUid && known.status === 'accepted') {
     return decision('echo', appointmentId, 'A request Cal.com has since confirmed (delivered late)');
+  }
+  if (webhook.triggerEvent === 'BOOKING_REQUESTED' && appointment.hostDecision === 'confirmed') {
+    return decision('echo', appointmentId, 'A request the ledger has confirmed since (delivered late)');
   }
   if (webhook.triggerEvent === 'BOOKING_REQUESTED' && appointment.status === 'scheduled') {
     return decision('applied', appointmentId, 'Cal.com holds the booking until the host confirms', [statusEvent(appointmentId, 'requested', 'scheduled', webhook)], seen);
@@ -125,7 +133,7 @@ function knownBookingCreated(input: WebhookDecisionInput, target: WebhookTarget)
  * (apps/calcom-sandbox/src/booking-actions.ts: reschedule cancels the old booking, decline sets only the new one
  * REJECTED). Cal.com's decline handler itself was not read here. A customer who wants a time back books again.
  */
-function bookingReplaced(input: WebhookDecisionInput, target: WebhookTarget): WebhookDecision {
+function bookingReplaced(input: WebhookFactInput, target: WebhookTarget): WebhookDecision {
   const { webhook } = input;
   const { appointment, appointmentId } = target;
   const status = statusAnnounced(webhook);
@@ -149,7 +157,7 @@ function statusAnnounced(webhook: CalcomWebhook): CalcomAppointmentStatus {
   return 'scheduled';
 }
 
-function rescheduled({ webhook, catalog, factId, conflictId, policy }: WebhookDecisionInput, target: WebhookTarget): WebhookDecision {
+function rescheduled({ webhook, catalog, factId, conflictId, policy }: WebhookFactInput, target: WebhookTarget): WebhookDecision {
   const { appointment, appointmentId, sync } = target;
   const booking = bookingOf(webhook);
   if (webhook.bookingUid && sync.chain.includes(webhook.bookingUid)) return decision('echo', appointmentId, 'The new booking is already in the uid chain');
@@ -180,7 +188,7 @@ function rescheduled({ webhook, catalog, factId, conflictId, policy }: WebhookDe
   return decision('applied', appointmentId, 'Moved on Cal.com', events, observed(appointmentId, booking, factId));
 }
 
-function cancelled({ webhook, catalog, factId, conflictId, policy }: WebhookDecisionInput, target: WebhookTarget): WebhookDecision {
+function cancelled({ webhook, catalog, factId, conflictId, policy }: WebhookFactInput, target: WebhookTarget): WebhookDecision {
   const { appointment, appointmentId, sync } = target;
   const uid = webhook.bookingUid;
   if (appointment.status === 'cancelled') return decision('echo', appointmentId, 'The ledger has it cancelled already');
@@ -198,7 +206,7 @@ function cancelled({ webhook, catalog, factId, conflictId, policy }: WebhookDeci
   return decision('applied', appointmentId, 'Cancelled on Cal.com', [{ type: 'AppointmentCancelled', data: { appointmentId, reason } }], observed(appointmentId, booking, factId));
 }
 
-function statusChanged({ webhook, factId }: WebhookDecisionInput, target: WebhookTarget, status: CalcomAppointmentStatus): WebhookDecision {
+function statusChanged({ webhook, factId }: WebhookFactInput, target: WebhookTarget, status: CalcomAppointmentStatus): WebhookDecision {
   const { appointment, appointmentId } = target;
   if (appointment.status === 'cancelled') return decision('ignored', appointmentId, `${webhook.triggerEvent} for a cancelled appointment`);
   if (appointment.status === status) return decision('echo', appointmentId, `The appointment is ${status} already`);
@@ -206,18 +214,35 @@ function statusChanged({ webhook, factId }: WebhookDecisionInput, target: Webhoo
   return decision('applied', appointmentId, `Cal.com: ${webhook.triggerEvent}`, [statusEvent(appointmentId, status, appointment.status, webhook)], seen);
 }
 
-function noShowUpdated(input: WebhookDecisionInput): WebhookDecision {
-  const { webhook, target } = input;
+function noShowUpdated(input: WebhookFactInput, target: WebhookTarget | null): WebhookDecision {
+  const { webhook } = input;
   const flags = webhook.attendees.map((attendee) => attendee.noShow).filter((flag): flag is boolean => flag !== null);
   if (flags.length === 0) return decision('ignored', target?.appointmentId ?? null, 'The no-show update names no attendee flag');
   if (!target) return orphan(webhook);
-  if (flags.some(Boolean)) return statusChanged(input, target, 'no_show');
-  if (target.appointment.status !== 'no_show') return decision('echo', target.appointmentId, 'Nobody was marked as a no-show');
-  return statusChanged(input, target, 'scheduled');
+  const absent = flags.some(Boolean);
+  const echo = noShowEcho(target.sync, webhook.bookingUid, absent);
+  if (echo) return decision('echo', target.appointmentId, echo);
+  const changed = absent ? statusChanged(input, target, 'no_show') : target.appointment.status !== 'no_show' ? null : statusChanged(input, target, 'scheduled');
+  if (!changed) return decision('echo', target.appointmentId, 'Nobody was marked as a no-show');
+  const known = target.sync.booking;
+  if (changed.outcome !== 'applied' || known?.uid !== webhook.bookingUid) return changed;
+  const booking = { ...known, attendeeAbsent: absent };
+  return { ...changed, syncEvents: [...changed.syncEvents, ...observed(target.appointmentId, booking, input.factId)] };
+}
+
+/**
+ * The webhook Cal.com sends after the sync's own mark-absent (handleMarkNoShow.ts fires BOOKING_NO_SHOW_UPDATED for
+ * attendee changes), or news the sync already has: applying it could undo a later change made in the ledger.
+ */
+function noShowEcho(sync: WebhookTarget['sync'], bookingUid: string | null, absent: boolean): string | null {
+  const inFlight = sync.inFlight;
+  if (inFlight?.operation === 'mark-absent' && inFlight.bookingUid === bookingUid && inFlight.request.absent === absent) return 'The no-show change the sync is making';
+  if (sync.booking?.uid === bookingUid && sync.booking.attendeeAbsent === absent) return 'Cal.com shows the attendance the sync already recorded';
+  return null;
 }
 
 function conflict(
-  input: Pick<WebhookDecisionInput, 'webhook' | 'catalog' | 'factId' | 'conflictId' | 'policy'>,
+  input: Pick<WebhookFactInput, 'webhook' | 'catalog' | 'factId' | 'conflictId' | 'policy'>,
   target: WebhookTarget,
   booking: BookingSnapshot | null,
   summary: string,
