@@ -26,6 +26,11 @@ import { CalcomSyncStatusLookup } from './calcom-sync/calcom-sync-status.lookup.
 import { CalcomSyncModule } from './calcom-sync/calcom-sync.module.js';
 import type { RunningCalcomSync } from './calcom-sync/start-calcom-sync.js';
 import { AuthGuard } from './auth/auth.guard.js';
+import { AppointmentsBulkController } from './appointments-bulk/appointments-bulk.controller.js';
+import { appointmentsBulkProviders } from './appointments-bulk/appointments-bulk.providers.js';
+import { StaffAbsencesController } from './staff-absences/staff-absences.controller.js';
+import { staffAbsenceProviders } from './staff-absences/staff-absences.providers.js';
+import { StaffPresence } from './staff-absences/staff-presence.js';
 import { DriftModule } from './drift/drift.module.js';
 import type { RunningDrift } from './drift/start-drift.js';
 import { CatalogController } from './catalog/catalog.controller.js';
@@ -74,7 +79,7 @@ export class LedgerModule implements NestModule {
         CalcomInboundModule.register({ config: runtime.config, store: runtime.store, readModel: runtime.readModel, waitForReadModel, metrics: metrics.registry, now: runtime.now }),
         CqrsModule.forRoot(), CalcomSyncModule.register(runtime.store, runtime.calcomSync, metrics.registry),
         ...(runtime.drift ? [DriftModule.register(runtime.drift, metrics.registry, runtime.now)] : [])],
-      controllers: [AppointmentsController, CatalogController, ObservabilityController],
+      controllers: [AppointmentsController, AppointmentsBulkController, StaffAbsencesController, CatalogController, ObservabilityController],
       providers: [
         { provide: LEDGER_CONFIG, useValue: runtime.config },
         { provide: EVENT_STORE, useValue: runtime.store },
@@ -89,7 +94,8 @@ export class LedgerModule implements NestModule {
         {
           provide: AppointmentCommandService,
           useValue: new AppointmentCommandService(
-            runtime.store, runtime.calendarLock, waitForReadModel, readModelsCaughtUp(runtime.projector, runtime.store), runtime.config.readYourWritesTimeoutMs),
+            runtime.store, runtime.calendarLock, waitForReadModel, readModelsCaughtUp(runtime.projector, runtime.store), runtime.config.readYourWritesTimeoutMs,
+            new StaffPresence(runtime.store)),
         },
         { provide: AppointmentFacts, useValue: new AppointmentFacts(runtime.store, appointments, runtime.now) },
         {
@@ -99,6 +105,11 @@ export class LedgerModule implements NestModule {
           inject: [AppointmentFacts],
         },
         { provide: CatalogCommandService, useValue: new CatalogCommandService(runtime.store, waitForReadModel) },
+        ...appointmentsBulkProviders(runtime.readModel),
+        ...staffAbsenceProviders({
+          store: runtime.store, readModel: runtime.readModel, calendarLock: runtime.calendarLock,
+          caughtUp: readModelsCaughtUp(runtime.projector, runtime.store), timeoutMs: runtime.config.readYourWritesTimeoutMs,
+        }),
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: HttpExceptionFilter },
         ScheduleAppointmentHandler,

@@ -172,7 +172,7 @@ export class AbsenceExistsError extends DomainError {
 
 /** The calendar changed between the dry run and the real call: the plan the client saw is not the one that would run. */
 export class AbsencePlanChangedError extends DomainError {
-  constructor(details: { planFingerprint: string; sentFingerprint: string; differences: readonly unknown[] }) {
+  constructor(details: { planFingerprint: string; sentFingerprint: string; differences: readonly unknown[]; plan: readonly unknown[]; note?: string }) {
     super('ABSENCE_PLAN_CHANGED', 'The calendar changed since the plan was made: review the differences and send the new planFingerprint', details);
   }
 }

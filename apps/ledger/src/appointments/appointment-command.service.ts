@@ -37,6 +37,11 @@ export interface AppointmentCommandOptions {
   calendarsOf?(state: Appointment): string[];
 }
 
+/** Whether a staff member is free of absences over a time (POST /staff/{id}/absences); throws STAFF_ABSENT if not. */
+export interface PresenceCheck {
+  assertPresent(staffId: string, startsAt: string, endsAt: string): Promise<void>;
+}
+
 interface Decided {
   result: CommandResult;
   /** Where the appended events are; null when the command changed nothing. */
@@ -60,6 +65,7 @@ export class AppointmentCommandService {
     private readonly waitForReadModel: (position: Position) => Promise<void>,
     private readonly readModelsCaughtUp: ReadModelsCaughtUp,
     private readonly timeoutMs: number,
+    private readonly presence: PresenceCheck | null = null,
   ) {}
 
   async execute(options: AppointmentCommandOptions): Promise<CommandResult> {
@@ -99,12 +105,19 @@ export class AppointmentCommandService {
     }
     const events = decide(await build(state), state);
     if (events.length === 0) return { result: { appointmentId, version }, position: null };
+    if (staffIds.length > 0) await this.assertNotInAbsence(events, state);
     const appended = await this.store.appendToStream(
       streamName,
       events.map((event) => ({ id: randomUUID(), type: event.type, data: event.data, metadata })),
       { expectedRevision: expectedRevisionAt(version) },
     );
     return { result: { appointmentId, version: versionAfter(appended.nextExpectedRevision) }, position: appended.position };
+  }
+
+  /** Nothing lands inside a recorded absence: checked under the calendar lock of the staff member it lands with. */
+  private async assertNotInAbsence(events: ReturnType<typeof decide>, before: Appointment): Promise<void> {
+    const after = events.reduce((state, event) => appointmentDecider.evolve(state, event), before);
+    if (this.presence && after.status !== 'initial' && after.status !== 'cancelled') await this.presence.assertPresent(after.staffId, after.startsAt, after.endsAt);
   }
 }
 

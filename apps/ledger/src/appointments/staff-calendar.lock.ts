@@ -41,9 +41,25 @@ export class StaffCalendarLock {
     return this.dataSource.destroy();
   }
 
+  /**
+   * Holds locks that are not an appointment's turn while `work` runs: a staff member's calendar (no command fills it
+   * meanwhile), or a named lock that only work of one kind takes (e.g. planning absences one at a time). The work may
+   * run commands itself, on other connections, so it must not hold a calendar that those commands will lock.
+   */
+  async holding<T>(locks: { calendars?: readonly string[]; named?: string }, deadline: number, timeout: (waitingFor: string) => Error, work: () => Promise<T>): Promise<T> {
+    return this.inTurn(locks.named ? `named:${locks.named}` : null, deadline, timeout, async (calendars) => {
+      if (locks.calendars?.length) await calendars.lockCalendars(locks.calendars);
+      return work();
+    });
+  }
+
   async withAppointment<T>(appointmentId: string, deadline: number, work: (locks: AppointmentLocks) => Promise<T>): Promise<T> {
     const started = Date.now();
     const timeout = (waitingFor: string) => new CommandTimeoutError({ appointmentId, waitingFor, waitedMs: Date.now() - started });
+    return this.inTurn(`appointment:${appointmentId}`, deadline, timeout, work, `appointment ${appointmentId} (another change of it in progress)`);
+  }
+
+  private async inTurn<T>(firstKey: string | null, deadline: number, timeout: (waitingFor: string) => Error, work: (locks: AppointmentLocks) => Promise<T>, firstWaitingFor = `${firstKey}`): Promise<T> {
     if (!(await this.turns.enter(deadline))) throw timeout('a free lock connection (too many concurrent commands)');
     let runner: QueryRunner | null = null;
     try {
@@ -53,7 +69,7 @@ export class StaffCalendarLock {
       const lock = async (key: string, waitingFor: string) => {
         if (!(await advisoryLock(locked, key, deadline))) throw timeout(waitingFor);
       };
-      await lock(`appointment:${appointmentId}`, `appointment ${appointmentId} (another change of it in progress)`);
+      if (firstKey) await lock(firstKey, firstWaitingFor);
       let calendarsLocked = false;
       return await work({
         lockCalendars: async (staffIds) => {

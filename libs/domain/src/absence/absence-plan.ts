@@ -13,6 +13,8 @@ export interface AffectedAppointment {
 /** What the planner learned about one colleague for one appointment (the ledger, their absences, Cal.com). */
 export interface CandidateFacts {
   staffId: string;
+  /** Whether the service is booked with them (a Cal.com event type for them, or no mapping at all). */
+  offersService: boolean;
   /** The colleague's own appointments overlapping that time. */
   busyWith: readonly string[];
   /** The colleague's absence at that time, if any. */
@@ -71,6 +73,7 @@ export function planDifferences(planned: readonly PlanStep[], now: readonly Plan
 }
 
 function whyNot(candidate: CandidateFacts, alreadyGiven: readonly string[]): string | null {
+  if (!candidate.offersService) return 'does not offer the service';
   if (candidate.absentIn) return `absent (absence ${candidate.absentIn})`;
   if (candidate.busyWith.length > 0) return `busy with ${candidate.busyWith.join(', ')}`;
   if (alreadyGiven.length > 0) return `takes over ${alreadyGiven.join(', ')} at that time in this plan`;

@@ -1,0 +1,93 @@
+import { Logger } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import type { EventMetadata } from '../../../../libs/event-store/src/event-store.port.js';
+import type { CommandResult } from '../appointments/appointment-command.service.js';
+import type { ErrorBody } from '../http/error-body.js';
+import { HttpExceptionFilter } from '../http/http-exception.filter.js';
+import { fingerprintOf, IdempotentRequests } from '../idempotency/idempotent-requests.js';
+import { type BulkItem, parseBulkRequest } from './bulk-request.js';
+
+export interface BulkResult {
+  appointmentId: string | null;
+  status: number;
+  version?: number;
+  error?: ErrorBody['error'];
+}
+
+export interface BulkAnswer {
+  results: BulkResult[];
+  /** True when this is the stored answer of an earlier request with the same Idempotency-Key. */
+  replayed: boolean;
+}
+
+const SCOPE = 'appointments-bulk';
+/** Appointments changed at once; one appointment's commands always run one after the other, in the order given. */
+const CONCURRENCY = 4;
+
+/**
+ * `POST /appointments/bulk`: every item goes through the command bus exactly as its single endpoint sends it, and is
+ * answered on its own; a failure is that item's answer and undoes nothing else. With an Idempotency-Key, each item's
+ * answer is kept as it is given, so a repeat answers the same without acting again.
+ */
+export class BulkCommandRunner {
+  private readonly logger = new Logger('BulkCommands');
+  private readonly errors = new HttpExceptionFilter();
+
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly requests: IdempotentRequests,
+  ) {}
+
+  async run(raw: unknown, idempotencyKey: string | null, metadataFor: (reason: string | null, index: number) => EventMetadata): Promise<BulkAnswer> {
+    const items = await parseBulkRequest(raw);
+    let done = new Map<number, BulkResult>();
+    if (idempotencyKey) {
+      const claim = await this.requests.claim<BulkResult[], BulkResult>(SCOPE, idempotencyKey, fingerprintOf(raw));
+      if (claim.kind === 'answered') return { results: claim.answer, replayed: true };
+      done = claim.steps;
+    }
+    const results: BulkResult[] = new Array(items.length);
+    for (const [index, result] of done) results[index] = result;
+    const lanes = byAppointment(items.map((item, index) => ({ item, index })).filter(({ index }) => !done.has(index)));
+    await inParallel(lanes, CONCURRENCY, async (lane) => {
+      for (const { item, index } of lane) {
+        results[index] = await this.answer(item, metadataFor('reason' in item ? item.reason : null, index));
+        if (idempotencyKey) await this.requests.stepDone(SCOPE, idempotencyKey, index, results[index]);
+      }
+    });
+    if (idempotencyKey) await this.requests.answered(SCOPE, idempotencyKey, results);
+    return { results, replayed: false };
+  }
+
+  private async answer(item: BulkItem, metadata: EventMetadata): Promise<BulkResult> {
+    try {
+      if ('refused' in item) throw item.refused;
+      const result: CommandResult = await this.commands.execute(item.kind.build(item.appointmentId, item.body, item.expectedVersion, metadata));
+      return { appointmentId: item.appointmentId, status: 200, version: result.version };
+    } catch (error) {
+      const [status, body] = this.errors.describe(error);
+      if (status === 500) this.logger.error({ message: 'bulk item failed', appointmentId: item.appointmentId, error: String(error) });
+      return { appointmentId: item.appointmentId, status, error: body.error };
+    }
+  }
+}
+
+/** Items grouped by appointment, each group in request order (a refused item without an id is a group of its own). */
+function byAppointment<T extends { item: BulkItem }>(entries: T[]): T[][] {
+  const lanes = new Map<string, T[]>();
+  const alone: T[][] = [];
+  for (const entry of entries) {
+    const id = entry.item.appointmentId;
+    if (id === null) alone.push([entry]);
+    else lanes.set(id, [...(lanes.get(id) ?? []), entry]);
+  }
+  return [...lanes.values(), ...alone];
+}
+
+async function inParallel<T>(work: T[], concurrency: number, run: (entry: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < work.length) await run(work[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, work.length) }, worker));
+}
