@@ -1,5 +1,6 @@
 import type { Appointment } from '../appointment/appointment.decider.js';
 import { canonicalJson } from '../canonical-json.js';
+import type { Workflow } from '../decider.js';
 import type { BookingSnapshot, CalcomErrorSummary, CalcomOperation } from './calcom-sync.events.js';
 import { type CalcomSyncState, type InFlightOperation, isHeldByPermanentFailure } from './calcom-sync.state.js';
 
@@ -193,3 +194,13 @@ function complete(input: CalcomSyncDecisionInput): CalcomSyncStep {
 const idle = (reason: string): CalcomSyncStep => ({ kind: 'idle', reason });
 
 const sameInstant = (a: string, b: string): boolean => Date.parse(a) === Date.parse(b);
+
+/**
+ * The sync as a workflow: its state is the fold of its own stream (`calcomsync-<id>`), the input is everything else
+ * the step depends on. For now a face over `decideCalcomSync`, whose one input still holds both.
+ */
+export type CalcomSyncInput = Omit<CalcomSyncDecisionInput, 'sync'>;
+
+export const calcomSyncWorkflow: Workflow<CalcomSyncInput, CalcomSyncState, CalcomSyncStep> = {
+  decide: (input, sync) => decideCalcomSync({ ...input, sync }),
+};
