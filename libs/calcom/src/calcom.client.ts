@@ -45,6 +45,8 @@ interface CalcomCall extends CalcomRequestInfo {
   apiVersion?: string;
   searchParams?: Record<string, string | number>;
   json?: unknown;
+  /** Instead of the client's own timeout, for a call someone is waiting on (an admin's slot check). */
+  timeoutMs?: number;
 }
 
 /**
@@ -130,6 +132,27 @@ export class CalcomClient {
     return expectBooking(call, await this.send(call));
   }
 
+  /** Accepts a PENDING booking (no body); Cal.com announces it as BOOKING_CREATED. Returns the booking. */
+  async confirmBooking(uid: string): Promise<CalcomBooking> {
+    const call = this.bookingCall('confirmBooking', 'POST', `/v2/bookings/${encodeURIComponent(uid)}/confirm`);
+    return expectBooking(call, await this.send(call));
+  }
+
+  /** Turns down a PENDING booking (`{reason?}`); Cal.com announces it as BOOKING_REJECTED. Returns the booking. */
+  async declineBooking(uid: string, input: { reason?: string } = {}): Promise<CalcomBooking> {
+    const call = this.bookingCall('declineBooking', 'POST', `/v2/bookings/${encodeURIComponent(uid)}/decline`, { json: input });
+    return expectBooking(call, await this.send(call));
+  }
+
+  /**
+   * Marks the host and/or attendees absent or present (`{host?, attendees?: [{email, absent}]}`); 400 before the
+   * booking's start. Attendee changes fire BOOKING_NO_SHOW_UPDATED. Returns the booking.
+   */
+  async markAbsent(uid: string, input: { host?: boolean; attendees?: { email: string; absent: boolean }[] }): Promise<CalcomBooking> {
+    const call = this.bookingCall('markAbsent', 'POST', `/v2/bookings/${encodeURIComponent(uid)}/mark-absent`, { json: input });
+    return expectBooking(call, await this.send(call));
+  }
+
   /** Round-robin only; the booking keeps its uid, and Cal.com sends no webhook for it. */
   async reassignBooking(uid: string): Promise<CalcomReassignment> {
     const call = this.bookingCall('reassignBooking', 'POST', `/v2/bookings/${encodeURIComponent(uid)}/reassign`);
@@ -165,10 +188,13 @@ export class CalcomClient {
    * (`GET /v2/slots`, cal-api-version 2024-09-04, `format=range`). `bookingUidToReschedule` keeps that booking's own
    * time from blocking itself.
    */
-  async getSlots(input: { eventTypeId: number; start: string; end: string; timeZone?: string; bookingUidToReschedule?: string }): Promise<Record<string, Array<{ start: string; end?: string }>>> {
+  async getSlots(
+    input: { eventTypeId: number; start: string; end: string; timeZone?: string; bookingUidToReschedule?: string },
+    options: { timeoutMs?: number } = {},
+  ): Promise<Record<string, Array<{ start: string; end?: string }>>> {
     const searchParams: Record<string, string | number> = { eventTypeId: input.eventTypeId, start: input.start, end: input.end, timeZone: input.timeZone ?? 'UTC', format: 'range' };
     if (input.bookingUidToReschedule) searchParams.bookingUidToReschedule = input.bookingUidToReschedule;
-    const call: CalcomCall = { operation: 'getSlots', method: 'GET', path: '/v2/slots', apiVersion: SLOTS_API_VERSION, searchParams };
+    const call: CalcomCall = { operation: 'getSlots', method: 'GET', path: '/v2/slots', apiVersion: SLOTS_API_VERSION, searchParams, timeoutMs: options.timeoutMs };
     const { data } = await this.send(call);
     if (typeof data !== 'object' || data === null || Array.isArray(data)) throw badResponse(call, 200, 'Cal.com answered slots without data{}');
     return data as Record<string, Array<{ start: string; end?: string }>>;
@@ -199,6 +225,7 @@ export class CalcomClient {
         headers: call.apiVersion ? { 'cal-api-version': call.apiVersion } : {},
         searchParams: call.searchParams,
         json: call.json ?? (call.method === 'POST' ? {} : undefined),
+        ...(call.timeoutMs ? { timeout: { request: call.timeoutMs } } : {}),
       });
     } catch (error) {
       throw this.failed(classifyTransportFailure(request, error as Error & { code?: string }), startedAt);

@@ -8,6 +8,8 @@ export type ErrorCode =
   | 'APPOINTMENT_CANCELLED'
   | 'APPOINTMENT_EXISTS'
   | 'STAFF_UNAVAILABLE'
+  | 'APPOINTMENT_STATUS_CONFLICT'
+  | 'APPOINTMENT_NOT_STARTED'
   | 'VERSION_CONFLICT'
   | 'MALFORMED_WEBHOOK'
   | 'CONFLICT_RESOLVED'
@@ -63,6 +65,29 @@ export class StaffUnavailableError extends DomainError {
     super('STAFF_UNAVAILABLE', `Staff member ${staffId} already has an appointment at that time`, {
       staffId,
       conflictingAppointmentIds,
+    });
+  }
+}
+
+/** The action does not apply to the appointment's status (say, confirming one that is not `requested`). */
+export class AppointmentStatusConflictError extends DomainError {
+  constructor(appointmentId: string, action: string, status: string, allowedFrom: readonly string[]) {
+    super('APPOINTMENT_STATUS_CONFLICT', `Appointment ${appointmentId} is ${status}: ${action} applies only to ${allowedFrom.join(', ')}`, {
+      appointmentId,
+      action,
+      status,
+      allowedFrom,
+    });
+  }
+}
+
+/** A no-show (or taking one back) before the appointment's start: Cal.com's mark-absent refuses it too. */
+export class AppointmentNotStartedError extends DomainError {
+  constructor(appointmentId: string, startsAt: string, now: string) {
+    super('APPOINTMENT_NOT_STARTED', `Appointment ${appointmentId} starts at ${startsAt}: a no-show can be recorded only after the start`, {
+      appointmentId,
+      startsAt,
+      now,
     });
   }
 }

@@ -12,5 +12,7 @@ export function bookingSnapshot(booking: CalcomBooking): BookingSnapshot {
     status: String(booking.status).toLowerCase(),
     rescheduledFromUid: booking.rescheduledFromUid ?? null,
     rescheduledToUid: booking.rescheduledToUid ?? null,
+    // Said only when set: snapshots from before no-shows were synced stay equal, and absent-false reads as unsaid.
+    ...(booking.attendees?.[0]?.absent === true ? { attendeeAbsent: true } : {}),
   };
 }

@@ -16,7 +16,7 @@ interface CreateRequest {
 }
 
 /**
- * The four mutations, each sent once; `current` is the booking the sync knows (a reassign answers with the uid only).
+ * The mutations, each sent once; `current` is the booking the sync knows (a reassign answers with the uid only).
  * `rescheduledBy`: the key owner's email, so an admin's reschedule is the organizer's and is not left PENDING.
  */
 export async function executeCalcomCall(client: CalcomClient, call: CalcomCall, current: BookingSnapshot | null, rescheduledBy: string | null = null): Promise<BookingSnapshot> {
@@ -32,6 +32,12 @@ export async function executeCalcomCall(client: CalcomClient, call: CalcomCall, 
       );
     case 'cancel':
       return bookingSnapshot(await client.cancelBooking(uid, { cancellationReason: String(call.request.cancellationReason) }));
+    case 'confirm':
+      return bookingSnapshot(await client.confirmBooking(uid));
+    case 'decline':
+      return bookingSnapshot(await client.declineBooking(uid, typeof call.request.reason === 'string' ? { reason: call.request.reason } : {}));
+    case 'mark-absent':
+      return markBookerAbsent(client, uid, call.request.absent === true);
     case 'reassign': {
       const userId = Number(call.request.userId);
       const answer = await client.reassignBookingTo(uid, userId, { reason: 'Staff reassigned in the ledger' });
@@ -43,7 +49,8 @@ export async function executeCalcomCall(client: CalcomClient, call: CalcomCall, 
 /**
  * Looks at Cal.com to tell whether an operation took effect, so it is never sent twice:
  * create → a booking whose metadata carries the operation id; reschedule → the old uid points to its successor;
- * cancel → the booking reads cancelled; reassign → the booking has the new host.
+ * cancel → the booking reads cancelled; reassign → the booking has the new host; confirm / decline → the booking
+ * reads accepted / rejected; mark-absent → the booker's `absent` flag reads as asked.
  */
 export async function verifyCalcomOperation(client: CalcomClient, operation: Pick<InFlightOperation, 'operationId' | 'operation' | 'bookingUid' | 'request'>): Promise<Verification> {
   const uid = operation.bookingUid ?? '';
@@ -65,7 +72,27 @@ export async function verifyCalcomOperation(client: CalcomClient, operation: Pic
       const booking = bookingSnapshot(await client.getBooking(uid));
       return booking.hostUserId === Number(operation.request.userId) ? { applied: true, booking } : { applied: false, observed: booking };
     }
+    case 'confirm':
+    case 'decline': {
+      const booking = bookingSnapshot(await client.getBooking(uid));
+      return booking.status === (operation.operation === 'confirm' ? 'accepted' : 'rejected') ? { applied: true, booking } : { applied: false, observed: booking };
+    }
+    case 'mark-absent': {
+      const found = await client.getBooking(uid);
+      const booking = { ...bookingSnapshot(found), attendeeAbsent: found.attendees?.[0]?.absent === true };
+      return booking.attendeeAbsent === (operation.request.absent === true) ? { applied: true, booking } : { applied: false, observed: booking };
+    }
   }
+}
+
+/**
+ * The ledger's customer is the booker, Cal.com's first attendee. Their e-mail is read from the booking itself: the
+ * ledger's may have been corrected since (contact changes stay in the ledger), and mark-absent matches by e-mail.
+ */
+async function markBookerAbsent(client: CalcomClient, uid: string, absent: boolean): Promise<BookingSnapshot> {
+  const booker = (await client.getBooking(uid)).attendees?.[0];
+  const answer = await client.markAbsent(uid, { attendees: booker ? [{ email: booker.email, absent }] : [] });
+  return { ...bookingSnapshot(answer), attendeeAbsent: absent };
 }
 
 async function verifyCreate(client: CalcomClient, operationId: string, request: CreateRequest): Promise<Verification> {

@@ -38,4 +38,23 @@ export type ChangeService = Command<
   Decided & { appointmentId: string; serviceId: string; durationMinutes: number }
 >;
 
-export type AppointmentCommand = ScheduleAppointment | RescheduleAppointment | CancelAppointment | ReassignStaff | ChangeService;
+export type ConfirmAppointment = Command<'ConfirmAppointment', { appointmentId: string }>;
+
+export type DeclineAppointment = Command<'DeclineAppointment', { appointmentId: string; reason: string | null }>;
+
+/** `absent: false` takes a no-show back. Cal.com refuses either before the start, and so does the ledger. */
+export type MarkNoShow = Command<'MarkNoShow', { appointmentId: string; absent: boolean; now: string }>;
+
+export type CheckIn = Command<'CheckIn', { appointmentId: string; now: string }>;
+
+export type CompleteAppointment = Command<'CompleteAppointment', { appointmentId: string; now: string }>;
+
+/** Only the fields given change; `phone: null` and `notes: null` clear them. */
+export type ChangeContactDetails = Command<
+  'ChangeContactDetails',
+  { appointmentId: string; customer: Partial<Pick<Customer, 'name' | 'email' | 'phone'>>; notes?: string | null }
+>;
+
+export type DeskCommand = ConfirmAppointment | DeclineAppointment | MarkNoShow | CheckIn | CompleteAppointment | ChangeContactDetails;
+
+export type AppointmentCommand = ScheduleAppointment | RescheduleAppointment | CancelAppointment | ReassignStaff | ChangeService | DeskCommand;

@@ -2,9 +2,10 @@ import { canonicalJson } from '../canonical-json.js';
 import type { Decider } from '../decider.js';
 import { AppointmentCancelledError, AppointmentExistsError, NotFoundError, StaffUnavailableError, ValidationFailedError } from '../errors.js';
 import type { AppointmentCommand, ScheduleAppointment } from './appointment.commands.js';
-import type { AppointmentEvent, AppointmentScheduled, CalcomAppointmentStatus, Customer } from './appointment.events.js';
+import { decideDeskAction } from './appointment-desk.decisions.js';
+import type { AppointmentEvent, AppointmentScheduled, CalcomAppointmentStatus, ContactField, Customer, LedgerOnlyStatus } from './appointment.events.js';
 
-export type AppointmentStatus = 'cancelled' | CalcomAppointmentStatus;
+export type AppointmentStatus = 'cancelled' | CalcomAppointmentStatus | LedgerOnlyStatus;
 
 export type Appointment =
   | { status: 'initial' }
@@ -20,6 +21,12 @@ export type Appointment =
       cancellationReason: string | null;
       /** As first scheduled: a retried schedule command is recognised against this, whatever happened since. */
       scheduledAs: AppointmentScheduled['data'];
+      /** The ledger's own confirm or decline of a requested booking, until Cal.com asks for confirmation again. */
+      hostDecision?: 'confirmed' | 'declined' | null;
+      /** What taking a no-show back restores. */
+      statusBeforeNoShow?: string | null;
+      /** Contact fields the desk changed: Cal.com's booking keeps what it was booked with. */
+      contactChanged?: ContactField[];
     };
 
 type Existing = Exclude<Appointment, { status: 'initial' }>;
@@ -83,6 +90,18 @@ export function decide(command: AppointmentCommand, state: Appointment): Appoint
         },
       ];
 
+    case 'ConfirmAppointment':
+    case 'DeclineAppointment':
+    case 'MarkNoShow':
+    case 'CheckIn':
+    case 'CompleteAppointment':
+    case 'ChangeContactDetails':
+      return decideDeskAction(command, {
+        ...appointment,
+        hostDecision: appointment.hostDecision ?? null,
+        statusBeforeNoShow: appointment.statusBeforeNoShow ?? null,
+      });
+
     default: {
       const unknown: never = command;
       throw new ValidationFailedError(`Unknown command ${(unknown as { type: string }).type}`);
@@ -105,7 +124,26 @@ export function evolve(state: Appointment, event: AppointmentEvent): Appointment
     case 'ServiceChanged':
       return { ...state, serviceId: data.serviceId, endsAt: data.endsAt };
     case 'AppointmentStatusChanged':
-      return { ...state, status: data.status };
+      return {
+        ...state,
+        status: data.status,
+        ...(data.status === 'requested' ? { hostDecision: null } : {}),
+        ...(data.status === 'no_show' ? { statusBeforeNoShow: data.previousStatus } : {}),
+      };
+    case 'AppointmentConfirmed':
+      return { ...state, status: 'scheduled', hostDecision: 'confirmed' };
+    case 'AppointmentDeclined':
+      return { ...state, status: 'rejected', hostDecision: 'declined', cancellationReason: data.reason };
+    case 'NoShowMarked':
+      return { ...state, status: 'no_show', statusBeforeNoShow: data.previousStatus };
+    case 'NoShowUndone':
+      return { ...state, status: data.status, statusBeforeNoShow: null };
+    case 'CustomerCheckedIn':
+      return { ...state, status: 'arrived' };
+    case 'AppointmentCompleted':
+      return { ...state, status: 'completed' };
+    case 'ContactDetailsChanged':
+      return { ...state, customer: data.customer, notes: data.notes, contactChanged: [...new Set([...(state.contactChanged ?? []), ...data.changed])] };
     default: {
       const unknown: never = event;
       return unknown;

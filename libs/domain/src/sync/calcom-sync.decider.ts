@@ -104,6 +104,10 @@ function compareLevels(input: CalcomSyncDecisionInput, appointment: Existing): C
   const bookingActive = booking !== null && ACTIVE_BOOKING.has(booking.status);
   if (INACTIVE_LEDGER.has(appointment.status)) {
     if (!bookingActive) return complete(input);
+    if (appointment.status === 'rejected' && booking.status === 'pending') {
+      const request = appointment.cancellationReason ? { reason: appointment.cancellationReason } : {};
+      return call(input, 'decline', booking.uid, request, 'declined in the ledger while Cal.com waits for the host');
+    }
     const cancellationReason = appointment.cancellationReason ?? `${appointment.status} in the ledger`;
     return call(input, 'cancel', booking.uid, { cancellationReason }, 'cancelled in the ledger');
   }
@@ -146,7 +150,22 @@ function compareLevels(input: CalcomSyncDecisionInput, appointment: Existing): C
   if (!sameInstant(booking.start, appointment.startsAt)) {
     return call(input, 'reschedule', booking.uid, { start: appointment.startsAt }, 'start differs');
   }
-  return complete(input);
+  return hostAndAttendanceStep(input, appointment, booking) ?? complete(input);
+}
+
+/**
+ * What only a person decides and Cal.com records: the host's confirm of a booking that waits for it, and whether the
+ * booker came. Cal.com refuses mark-absent before the start, and so does the ledger's no-show, so this is never early.
+ */
+function hostAndAttendanceStep(input: CalcomSyncDecisionInput, appointment: Existing, booking: BookingSnapshot): CalcomSyncStep | null {
+  if (booking.status === 'pending' && appointment.hostDecision === 'confirmed') {
+    return call(input, 'confirm', booking.uid, {}, 'confirmed in the ledger while Cal.com waits for the host');
+  }
+  const absent = appointment.status === 'no_show';
+  if ((booking.attendeeAbsent ?? false) !== absent) {
+    return call(input, 'mark-absent', booking.uid, { absent }, absent ? 'a no-show in the ledger' : 'the no-show was taken back in the ledger');
+  }
+  return null;
 }
 
 /**

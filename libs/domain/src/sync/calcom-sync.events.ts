@@ -17,9 +17,11 @@ export interface BookingSnapshot {
   status: string;
   rescheduledFromUid: string | null;
   rescheduledToUid: string | null;
+  /** Whether Cal.com has the booker marked absent (`attendees[].absent`); absent when the source does not say. */
+  attendeeAbsent?: boolean;
 }
 
-export type CalcomOperation = 'create' | 'reschedule' | 'cancel' | 'reassign';
+export type CalcomOperation = 'create' | 'reschedule' | 'cancel' | 'reassign' | 'confirm' | 'decline' | 'mark-absent';
 
 export interface CalcomErrorSummary {
   code: string;

@@ -131,7 +131,8 @@ export function evolveCalcomSync(state: CalcomSyncState, event: CalcomSyncEvent,
  * A booking seen on Cal.com. It becomes the current one unless it is an older link of the chain
  * (a late webhook about a uid that has since been rescheduled away).
  */
-function observe(state: CalcomSyncState, booking: BookingSnapshot): CalcomSyncState {
+function observe(state: CalcomSyncState, seen: BookingSnapshot): CalcomSyncState {
+  const booking = keepAttendeeAbsence(state.booking, seen);
   const known = state.chain.indexOf(booking.uid);
   if (known === -1) {
     const chain = [...state.chain, booking.uid];
@@ -140,6 +141,12 @@ function observe(state: CalcomSyncState, booking: BookingSnapshot): CalcomSyncSt
   }
   const isCurrent = state.booking?.uid === booking.uid || state.booking === null;
   return isCurrent ? { ...state, booking } : state;
+}
+
+/** Most webhooks do not say whether the booker was absent: what the sync last knew of that booking stands. */
+function keepAttendeeAbsence(current: BookingSnapshot | null, seen: BookingSnapshot): BookingSnapshot {
+  if (seen.attendeeAbsent !== undefined || current?.uid !== seen.uid || current.attendeeAbsent === undefined) return seen;
+  return { ...seen, attendeeAbsent: current.attendeeAbsent };
 }
 
 export type SyncStatus = 'pending' | 'synced' | 'failed' | 'conflict';
