@@ -1,6 +1,6 @@
-import { type Appointment, appointmentStream, type AppointmentEvent, CalcomSlotUnavailableError, evolve, initialState } from '../../../../libs/domain/src/index.js';
+import { type Appointment, appointmentDecider, appointmentStream, CalcomSlotUnavailableError } from '../../../../libs/domain/src/index.js';
 import { type CalcomClient, CalcomError } from '../../../../libs/calcom/src/index.js';
-import type { EventStore } from '../../../../libs/event-store/src/event-store.port.js';
+import { aggregateStream, type EventStore } from '../../../../libs/event-store/src/index.js';
 import type { AppointmentFacts } from './appointment-facts.js';
 
 /** Long enough for a busy admin's clicks to share one answer, short enough that a freed slot shows soon. */
@@ -44,8 +44,7 @@ export class CalcomSlotCheck {
 
   /** The appointment as it stands now, read outside the locks to know what to ask Cal.com about. */
   async current(appointmentId: string): Promise<Appointment> {
-    const history = await this.store.readStream(appointmentStream(appointmentId));
-    return history.reduce((state, event) => evolve(state, event as unknown as AppointmentEvent), initialState());
+    return (await aggregateStream(this.store, appointmentStream(appointmentId), appointmentDecider)).state;
   }
 
   /**

@@ -1,13 +1,7 @@
 import { QueryHandler, Query, type IQueryHandler } from '@nestjs/cqrs';
 import { Inject } from '@nestjs/common';
-import {
-  type AppointmentEvent,
-  appointmentStream,
-  evolve,
-  initialState,
-  NotFoundError,
-} from '../../../../libs/domain/src/index.js';
-import type { EventStore } from '../../../../libs/event-store/src/event-store.port.js';
+import { appointmentDecider, appointmentStream, NotFoundError } from '../../../../libs/domain/src/index.js';
+import { aggregateStream, type EventStore } from '../../../../libs/event-store/src/index.js';
 import { EVENT_STORE } from '../ledger.tokens.js';
 import { toView, type AppointmentView } from './appointment.view.js';
 import { CalcomStatusLookup } from './calcom-status.lookup.js';
@@ -30,9 +24,9 @@ export class GetAppointmentHandler implements IQueryHandler<GetAppointment> {
   ) {}
 
   async execute({ appointmentId, asOf }: GetAppointment): Promise<AppointmentView> {
-    const events = await this.store.readStream(appointmentStream(appointmentId), asOf ? { until: asOf } : {});
-    const state = events.reduce((current, event) => evolve(current, event as unknown as AppointmentEvent), initialState());
+    const read = asOf ? { until: asOf } : {};
+    const { state, eventCount } = await aggregateStream(this.store, appointmentStream(appointmentId), { ...appointmentDecider, read });
     if (state.status === 'initial') throw new NotFoundError('appointment', appointmentId);
-    return toView(state, events.length, asOf ? null : await this.calcom.statusOf(appointmentId));
+    return toView(state, eventCount, asOf ? null : await this.calcom.statusOf(appointmentId));
   }
 }

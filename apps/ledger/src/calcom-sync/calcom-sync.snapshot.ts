@@ -2,18 +2,16 @@ import {
   type Appointment,
   type AppointmentEvent,
   appointmentStream,
-  type CalcomSyncEvent,
   type CalcomSyncState,
   type CalcomTarget,
   calcomSyncStream,
   evolve,
-  evolveCalcomSync,
-  initialCalcomSyncState,
   initialState,
   versionAfter,
 } from '../../../../libs/domain/src/index.js';
-import type { EventStore, RecordedEvent } from '../../../../libs/event-store/src/event-store.port.js';
+import { aggregateStream, type AggregateStreamOptions, type EventStore, type RecordedEvent } from '../../../../libs/event-store/src/index.js';
 import type { CalcomCatalog } from './calcom-catalog.js';
+import { calcomSyncFold } from './calcom-sync.fold.js';
 
 /** Everything one decision needs, read fresh from the appointment's two streams and the catalog. */
 export interface CalcomSyncSnapshot {
@@ -30,32 +28,35 @@ export interface CalcomSyncSnapshot {
 }
 
 export async function loadCalcomSyncSnapshot(store: EventStore, catalog: CalcomCatalog, appointmentId: string): Promise<CalcomSyncSnapshot> {
-  const [appointmentEvents, syncEvents] = await Promise.all([
-    store.readStream(appointmentStream(appointmentId)),
-    store.readStream(calcomSyncStream(appointmentId)),
+  const [ledger, sync] = await Promise.all([
+    aggregateStream(store, appointmentStream(appointmentId), ledgerSideFold),
+    aggregateStream(store, calcomSyncStream(appointmentId), calcomSyncFold),
   ]);
-  const appointment = appointmentEvents.reduce((state, event) => evolve(state, event as unknown as AppointmentEvent), initialState());
-  const sync = syncEvents.reduce(
-    (state, event) => evolveCalcomSync(state, event as unknown as CalcomSyncEvent, event.recordedAt),
-    initialCalcomSyncState(),
-  );
-  const cause = latestOutsideChange(appointmentEvents) ?? appointmentEvents.at(-1);
+  const { appointment, cause } = ledger.state;
   return {
     appointmentId,
     appointment,
-    ledgerVersion: appointmentEvents.length,
+    ledgerVersion: ledger.eventCount,
     ledgerChangedVersion: cause && cause.metadata.source !== 'calcom' ? versionAfter(cause.revision) : 0,
-    sync,
-    syncRevision: syncEvents.length - 1,
+    sync: sync.state,
+    syncRevision: sync.revision,
     target: appointment.status === 'initial' ? null : await catalog.targetOf(appointment.staffId, appointment.serviceId),
     cause: cause ? { eventId: cause.id, correlationId: cause.metadata.correlationId } : null,
   };
 }
 
-/** The latest change made anywhere but on Cal.com: what the sync owes Cal.com. */
-function latestOutsideChange(events: readonly RecordedEvent[]): RecordedEvent | undefined {
-  for (let index = events.length - 1; index >= 0; index--) {
-    if (events[index].metadata.source !== 'calcom') return events[index];
-  }
-  return undefined;
+interface LedgerSide {
+  appointment: Appointment;
+  /** The latest change made anywhere but on Cal.com (what the sync owes Cal.com), else the latest event. */
+  cause: RecordedEvent<AppointmentEvent> | null;
 }
+
+const ledgerSideFold: AggregateStreamOptions<LedgerSide, AppointmentEvent> = {
+  initialState: () => ({ appointment: initialState(), cause: null }),
+  evolve: ({ appointment, cause }, event) => ({
+    appointment: evolve(appointment, event),
+    cause: madeOutsideCalcom(event) || !cause || !madeOutsideCalcom(cause) ? event : cause,
+  }),
+};
+
+const madeOutsideCalcom = (event: RecordedEvent): boolean => event.metadata.source !== 'calcom';

@@ -1,22 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import {
-  type AppointmentEvent,
+  appointmentDecider,
   appointmentStream,
   calcomSyncStream,
-  type CalcomSyncEvent,
   type ConflictKeep,
-  evolve,
-  evolveCalcomSync,
   type ExistingAppointment,
-  initialCalcomSyncState,
-  initialState,
   NotFoundError,
   lastRevisionAt,
   resolveConflict,
   versionAfter,
 } from '../../../../libs/domain/src/index.js';
-import type { EventMetadata, EventStore, Position } from '../../../../libs/event-store/src/event-store.port.js';
+import { aggregateStream, type EventMetadata, type EventStore, type Position } from '../../../../libs/event-store/src/index.js';
 import type { CalcomInboundQueries } from '../../../../projections/src/calcom-inbound.queries.js';
+import { calcomSyncFold } from '../calcom-sync/calcom-sync.fold.js';
 
 export interface ConflictResolution {
   conflictId: string;
@@ -41,18 +37,17 @@ export class ConflictResolutionService {
     const conflict = await this.inbound.conflict(conflictId);
     if (!conflict) throw new NotFoundError('conflict', conflictId);
     const { appointmentId } = conflict;
-    const [appointmentEvents, syncEvents] = await Promise.all([
-      this.store.readStream(appointmentStream(appointmentId)),
-      this.store.readStream(calcomSyncStream(appointmentId)),
+    const [ledger, sync] = await Promise.all([
+      aggregateStream(this.store, appointmentStream(appointmentId), appointmentDecider),
+      aggregateStream(this.store, calcomSyncStream(appointmentId), calcomSyncFold),
     ]);
-    const appointment = appointmentEvents.reduce((state, event) => evolve(state, event as unknown as AppointmentEvent), initialState());
+    const appointment = ledger.state;
     if (appointment.status === 'initial') throw new NotFoundError('appointment', appointmentId);
-    const sync = syncEvents.reduce((state, event) => evolveCalcomSync(state, event as unknown as CalcomSyncEvent, event.recordedAt), initialCalcomSyncState());
-    const decided = resolveConflict(appointmentId, conflictId, appointment as ExistingAppointment, sync, keep);
+    const decided = resolveConflict(appointmentId, conflictId, appointment as ExistingAppointment, sync.state, keep);
 
     const reason = `Conflict ${conflictId} resolved: keep ${keep}`;
     const base = { actor: context.actor, correlationId: context.correlationId, reason, conflictId };
-    let version = appointmentEvents.length;
+    let version = ledger.eventCount;
     let position: Position | null = null;
     if (decided.appointmentEvents.length > 0) {
       const metadata: EventMetadata = { ...base, source: 'calcom', causationId: conflict.factId };
@@ -68,7 +63,7 @@ export class ConflictResolutionService {
     const result = await this.store.appendToStream(
       calcomSyncStream(appointmentId),
       decided.syncEvents.map((event) => ({ id: randomUUID(), ...event, metadata })),
-      { expectedRevision: syncEvents.length - 1 },
+      { expectedRevision: sync.revision },
     );
     position = result.position ?? position;
     await this.waitForReadModel(position);

@@ -1,22 +1,23 @@
 import {
+  type Appointment,
   type AppointmentEvent,
   appointmentStream,
   calcomSyncStream,
   type CalcomSyncEvent,
+  type CalcomSyncState,
   type CalcomWebhook,
   type CatalogSnapshot,
   evolve,
-  evolveCalcomSync,
   type ExistingAppointment,
-  initialCalcomSyncState,
   initialState,
   isCreateBySync,
   versionAfter,
   type WebhookTarget,
 } from '../../../../libs/domain/src/index.js';
-import type { EventStore, RecordedEvent } from '../../../../libs/event-store/src/event-store.port.js';
+import { aggregateStream, type AggregateStreamOptions, type EventStore } from '../../../../libs/event-store/src/index.js';
 import type { CalcomInboundQueries } from '../../../../projections/src/calcom-inbound.queries.js';
 import type { CatalogQueries } from '../../../../projections/src/catalog.queries.js';
+import { calcomSyncFold } from '../calcom-sync/calcom-sync.fold.js';
 import { factEventIds, MAX_EVENTS_PER_STREAM } from './derived-id.js';
 
 /** The uid chain index (`calcom_booking_uids`, kept by the sync's read model). */
@@ -91,27 +92,56 @@ export class WebhookTargetLoader {
 
   /** The appointment and its sync as they stood before this fact wrote anything (so a repeat decides the same). */
   async load(appointmentId: string, factId: string): Promise<LoadedTarget> {
-    const [appointmentEvents, syncEvents] = await Promise.all([
-      this.store.readStream(appointmentStream(appointmentId)),
-      this.store.readStream(calcomSyncStream(appointmentId)),
+    const [ledger, sync] = await Promise.all([
+      aggregateStream(this.store, appointmentStream(appointmentId), appointmentBeforeFactFold(factId)),
+      aggregateStream(this.store, calcomSyncStream(appointmentId), syncWithoutFactFold(factId)),
     ]);
-    const ownFirst = appointmentEvents.findIndex((event) => event.id === factEventIds.appointment(factId, 0));
-    const before = ownFirst === -1 ? appointmentEvents : appointmentEvents.slice(0, ownFirst);
-    const appointment = before.reduce((state, event) => evolve(state, event as unknown as AppointmentEvent), initialState());
-    const ownSync = new Set(Array.from({ length: MAX_EVENTS_PER_STREAM }, (_, index) => factEventIds.sync(factId, index)));
-    const otherSync = syncEvents.filter((event) => !ownSync.has(event.id));
-    const sync = otherSync.reduce((state, event) => evolveCalcomSync(state, event as unknown as CalcomSyncEvent, event.recordedAt), initialCalcomSyncState());
-    const loaded = { appendAfterRevision: before.length - 1, written: { appointment: ownFirst !== -1, sync: otherSync.length < syncEvents.length } };
+    const { appointment, eventCount, ledgerChangedVersion, factWritten } = ledger.state;
+    const loaded = { appendAfterRevision: eventCount - 1, written: { appointment: factWritten, sync: sync.state.factWritten } };
     if (appointment.status === 'initial') return { target: null, ...loaded };
     return {
-      target: { appointmentId, appointment: appointment as ExistingAppointment, version: before.length, ledgerChangedVersion: ledgerChangedVersion(before), sync },
+      target: { appointmentId, appointment: appointment as ExistingAppointment, version: eventCount, ledgerChangedVersion, sync: sync.state.sync },
       ...loaded,
     };
   }
 }
 
-/** As the sync counts it: the version after the latest change that did not come from Cal.com. */
-function ledgerChangedVersion(events: readonly RecordedEvent[]): number {
-  for (let index = events.length - 1; index >= 0; index--) if (events[index].metadata.source !== 'calcom') return versionAfter(events[index].revision);
-  return 0;
+interface AppointmentBeforeFact {
+  appointment: Appointment;
+  /** The events before the fact's own first one. */
+  eventCount: number;
+  /** As the sync counts it: the version after the latest change that did not come from Cal.com. */
+  ledgerChangedVersion: number;
+  /** An earlier application wrote the fact's events: they, and whatever followed, are not folded. */
+  factWritten: boolean;
+}
+
+function appointmentBeforeFactFold(factId: string): AggregateStreamOptions<AppointmentBeforeFact, AppointmentEvent> {
+  const ownFirst = factEventIds.appointment(factId, 0);
+  return {
+    initialState: () => ({ appointment: initialState(), eventCount: 0, ledgerChangedVersion: 0, factWritten: false }),
+    evolve: (before, event) => {
+      if (before.factWritten || event.id === ownFirst) return { ...before, factWritten: true };
+      return {
+        appointment: evolve(before.appointment, event),
+        eventCount: before.eventCount + 1,
+        ledgerChangedVersion: event.metadata.source === 'calcom' ? before.ledgerChangedVersion : versionAfter(event.revision),
+        factWritten: false,
+      };
+    },
+  };
+}
+
+interface SyncWithoutFact {
+  sync: CalcomSyncState;
+  /** An earlier application wrote the fact's own sync events: they are left out of the fold. */
+  factWritten: boolean;
+}
+
+function syncWithoutFactFold(factId: string): AggregateStreamOptions<SyncWithoutFact, CalcomSyncEvent> {
+  const own = new Set(Array.from({ length: MAX_EVENTS_PER_STREAM }, (_, index) => factEventIds.sync(factId, index)));
+  return {
+    initialState: () => ({ sync: calcomSyncFold.initialState(), factWritten: false }),
+    evolve: (folded, event) => (own.has(event.id) ? { ...folded, factWritten: true } : { ...folded, sync: calcomSyncFold.evolve(folded.sync, event) }),
+  };
 }
