@@ -4,13 +4,14 @@ import {
   type CalcomSyncDecisionInput,
   type CalcomSyncEvent,
   type CalcomSyncStep,
-  decideCalcomSync,
+  calcomSyncWorkflow,
   evolve,
   evolveCalcomSync,
   initialCalcomSyncState,
   initialState,
   syncStatusOf,
 } from '../src/index.js';
+import { workflowSpecification } from './support/workflow-specification.js';
 
 const ID = 'a1';
 const NOW = '2030-01-01T12:00:00.000Z';
@@ -53,6 +54,8 @@ const failed = (over: { permanent?: boolean; outcomeUnknown?: boolean; nextRetry
   },
 });
 
+const spec = workflowSpecification(calcomSyncWorkflow);
+
 /** Any part of a step, nested parts included (toMatchObject compares only what is given). */
 type ExpectedStep = { kind: CalcomSyncStep['kind'] } & Record<string, unknown>;
 
@@ -77,10 +80,15 @@ function given(appointmentEvents: (AppointmentEvent | [AppointmentEvent, 'calcom
     };
   };
   return {
-    when: (overrides: Partial<CalcomSyncDecisionInput> = {}) => ({
-      then: (expected: ExpectedStep) => expect(decideCalcomSync(input(overrides))).toMatchObject(expected),
-      input: () => input(overrides),
-    }),
+    when: (overrides: Partial<CalcomSyncDecisionInput> = {}) => {
+      const { sync, ...rest } = input(overrides);
+      return {
+        then(expected: ExpectedStep): void {
+          spec(sync).when(rest).thenMatches(expected);
+        },
+        input: () => input(overrides),
+      };
+    },
   };
 }
 
