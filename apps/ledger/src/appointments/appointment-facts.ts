@@ -25,13 +25,13 @@ export class AppointmentFacts {
   ) {}
 
   async service(serviceId: string): Promise<ServiceSaved['data']> {
-    const saved = latestSaved((await this.store.readStream(serviceStream(serviceId))) as unknown as ServiceSaved[]);
+    const saved = latestSaved(await this.store.readStream<ServiceSaved>(serviceStream(serviceId)));
     if (!saved) throw new NotFoundError('service', serviceId);
     return saved;
   }
 
   async staff(staffId: string): Promise<StaffMemberSaved['data']> {
-    const saved = latestSaved((await this.store.readStream(staffStream(staffId))) as unknown as StaffMemberSaved[]);
+    const saved = latestSaved(await this.store.readStream<StaffMemberSaved>(staffStream(staffId)));
     if (!saved) throw new NotFoundError('staff', staffId);
     return saved;
   }

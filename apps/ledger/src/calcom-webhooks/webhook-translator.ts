@@ -6,7 +6,7 @@ import {
 import { CatchUpSubscription, type SubscriptionLogger } from '../../../../libs/event-store/src/catch-up-subscription.js';
 import type { EventStore, Position, RecordedEvent } from '../../../../libs/event-store/src/event-store.port.js';
 import type { SubscriptionIncidentLog } from '../../../../libs/event-store/src/subscription-incidents.js';
-import type { CalcomInboundQueries } from '../../../../projections/src/calcom-inbound.queries.js';
+import type { CalcomInboundQueries } from '../../../../projections/src/calcom-inbound/calcom-inbound.queries.js';
 import { BlockedLanes } from './blocked-lanes.js';
 import { lanesOf, runLanes } from './fact-lanes.js';
 import type { FactApplication, Received, WebhookFactApplier } from './webhook-fact.applier.js';
@@ -160,7 +160,7 @@ export class CalcomWebhookTranslator {
 /** The booking uids a sync event links to its appointment. */
 function uidsMadeKnownBy(event: RecordedEvent): string[] {
   if (!event.streamName.startsWith(calcomSyncStreamPrefix)) return [];
-  const sync = event as unknown as CalcomSyncEvent;
+  const sync = event as RecordedEvent<CalcomSyncEvent>;
   if (sync.type !== 'CalcomOperationSucceeded' && sync.type !== 'CalcomBookingObserved') return [];
   const { uid, rescheduledFromUid } = sync.data.booking;
   return rescheduledFromUid ? [uid, rescheduledFromUid] : [uid];
