@@ -29,12 +29,15 @@ const onFreshDay = (hour: number, minute = 0): string => {
   return date.toISOString();
 };
 
+/** Long enough for a loaded CI machine's sandbox, far shorter than the client's own 10 s timeout. */
+const SLOT_CHECK_TIMEOUT_MS = 3_000;
+
 beforeAll(async () => {
   database = await createTestDatabase('calcom_slot_check');
   const catalog = { ...SYNC_TEST_CATALOG, users: SYNC_TEST_CATALOG.users.map((user) => (user.id === 2 ? { ...user, workingHours: HUGO_HOURS } : user)) };
   sandbox = await startSandbox({ port: 0, catalog: catalog as never, webhookSecret: WEBHOOK_SECRET });
   proxy = await CalcomAnsweringProxy.start(sandbox.url);
-  ledger = await startTestLedger(database.url, { calcom: { ...calcomSettingsFor(sandbox), apiUrl: proxy.url }, calcomWebhookSecret: WEBHOOK_SECRET } as never);
+  ledger = await startTestLedger(database.url, { calcom: { ...calcomSettingsFor(sandbox), apiUrl: proxy.url, slotCheckTimeoutMs: SLOT_CHECK_TIMEOUT_MS }, calcomWebhookSecret: WEBHOOK_SECRET } as never);
   sandbox.setWebhookUrl(`${ledger.url}/webhooks/calcom`);
   admin = new LedgerClient(ledger.url, ADMIN_TOKEN);
   for (const { id, body } of LEDGER_STAFF) expect((await admin.put(`/staff/${id}`, body)).status).toBe(200);
@@ -168,6 +171,19 @@ test('Cal.com unreachable (5xx on /v2/slots): the command goes ahead and the his
   const [scheduled] = await history(appointmentId);
   expect(scheduled!.metadata.calcomSlotCheck).toMatchObject({ outcome: 'skipped', eventTypeId: 201 });
   expect(scheduled!.metadata.calcomSlotCheck.reason).toMatch(/503/);
+});
+
+test('Cal.com hanging on /v2/slots: the command goes ahead after the slot check timeout, not the client\'s 10 s', async () => {
+  proxy.rules.push({ method: 'GET', path: /^\/v2\/slots$/, status: 200, body: null, hang: true });
+  const sentAt = performance.now();
+  const { status, appointmentId } = await schedule('hugo', onFreshDay(10));
+  const tookMs = performance.now() - sentAt;
+  expect(status).toBe(201);
+  expect(tookMs).toBeGreaterThanOrEqual(SLOT_CHECK_TIMEOUT_MS - 50);
+  expect(tookMs).toBeLessThan(9_000);
+  const [scheduled] = await history(appointmentId);
+  expect(scheduled!.metadata.calcomSlotCheck).toMatchObject({ outcome: 'skipped', eventTypeId: 201 });
+  expect(scheduled!.metadata.calcomSlotCheck.reason).toMatch(/CALCOM_TIMEOUT|timed out|timeout/i);
 });
 
 test('only the hours around the appointment are asked for, not its whole day', async () => {

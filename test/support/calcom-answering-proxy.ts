@@ -7,6 +7,8 @@ export interface ProxyRule {
   path: RegExp;
   status: number;
   body: unknown;
+  /** Never answer: a Cal.com that hangs (the connection is dropped when the proxy closes). */
+  hang?: boolean;
 }
 
 /**
@@ -55,6 +57,7 @@ export class CalcomAnsweringProxy {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
+      if (rule?.hang) return;
       if (rule) {
         response.writeHead(rule.status, { 'content-type': 'application/json' }).end(JSON.stringify(rule.body));
         return;

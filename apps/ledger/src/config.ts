@@ -46,6 +46,11 @@ export interface CalcomSettings {
   apiKey: string | null;
   /** `CALCOM_TIMEOUT_MS`: one Cal.com request; a timeout is an unknown outcome, looked up before repeating. */
   timeoutMs: number;
+  /**
+   * `CALCOM_SLOT_CHECK_TIMEOUT_MS` (2000): how long an admin's command waits for Cal.com's free slots before it goes
+   * ahead unchecked, as when Cal.com is down (absent: the default).
+   */
+  slotCheckTimeoutMs?: number;
   /** `CALCOM_RATE_LIMIT_PER_MINUTE`: Cal.com's limit for the key (120). */
   rateLimitPerMinute: number;
   /** `SYNC_CONCURRENCY`: appointments synced at once (each one's operations stay in order). */
@@ -102,6 +107,7 @@ function calcomSettings(env: NodeJS.ProcessEnv): CalcomSettings {
     apiUrl,
     apiKey: env.CALCOM_API_KEY || null,
     timeoutMs: positive('CALCOM_TIMEOUT_MS', '10000'),
+    slotCheckTimeoutMs: positive('CALCOM_SLOT_CHECK_TIMEOUT_MS', '2000'),
     rateLimitPerMinute: positive('CALCOM_RATE_LIMIT_PER_MINUTE', '120'),
     syncConcurrency: positive('SYNC_CONCURRENCY', '8'),
     retryInitialDelayMs: positive('SYNC_RETRY_INITIAL_MS', '500'),

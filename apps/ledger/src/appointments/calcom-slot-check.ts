@@ -6,6 +6,12 @@ import type { AppointmentFacts } from './appointment-facts.js';
 /** Long enough for a busy admin's clicks to share one answer, short enough that a freed slot shows soon. */
 export const SLOT_CACHE_TTL_MS = 30_000;
 
+export interface SlotCheckOptions {
+  /** How long an admin's command waits for Cal.com's slots before going ahead unchecked (`CALCOM_SLOT_CHECK_TIMEOUT_MS`). */
+  timeoutMs?: number;
+  clock?: () => number;
+}
+
 type Slots = Record<string, Array<{ start: string; end?: string }>>;
 
 export interface SlotCheckRequest {
@@ -39,8 +45,12 @@ export class CalcomSlotCheck {
     private readonly store: EventStore,
     private readonly bookingUidOf: (appointmentId: string) => Promise<string | null>,
     private readonly facts: Pick<AppointmentFacts, 'service' | 'staff'>,
-    private readonly clock: () => number = Date.now,
+    private readonly options: SlotCheckOptions = {},
   ) {}
+
+  private clock(): number {
+    return (this.options.clock ?? Date.now)();
+  }
 
   /** The appointment as it stands now, read outside the locks to know what to ask Cal.com about. */
   async current(appointmentId: string): Promise<Appointment> {
@@ -129,7 +139,7 @@ export class CalcomSlotCheck {
       end: new Date(to).toISOString(),
       timeZone: 'UTC',
       ...(bookingUid ? { bookingUidToReschedule: bookingUid } : {}),
-    });
+    }, { timeoutMs: this.options.timeoutMs });
     this.cache.set(key, { slots, until: this.clock() + SLOT_CACHE_TTL_MS });
     return slots;
   }
