@@ -1,4 +1,5 @@
 import type { AppointmentEvent } from '../appointment/appointment.events.js';
+import type { Workflow } from '../decider.js';
 import { lastRevisionAt } from '../stream-version.js';
 import type { BookingSnapshot } from '../sync/calcom-sync.events.js';
 import { adoptBooking, appointmentFromBooking } from './adopt-booking.js';
@@ -57,6 +58,17 @@ function healUnknownBooking(booking: CalcomSide, keep: DriftKeep, catalog: Catal
   const cancelled: AppointmentEvent = { type: 'AppointmentCancelled', data: { appointmentId, reason: 'Not in the ledger: cancelled on Cal.com by the reconciler (ledger wins)' } };
   return ok({ appointmentId, newAppointment: true, observe, events: [events[0], cancelled], expectedRevision: null, retry: true });
 }
+
+/** What healing one item is asked for: the side to keep, and the catalog that maps the two sides onto each other. */
+export interface DriftHealInput {
+  keep: DriftKeep;
+  catalog: DriftCatalog;
+}
+
+/** Healing as a workflow: its state is the item as the check found it (both sides), its output what to append. */
+export const driftHealWorkflow: Workflow<DriftHealInput, DriftItem, HealDecision> = {
+  decide: ({ keep, catalog }, item) => planHeal(item, keep, catalog),
+};
 
 /**
  * Whether healing the item creates or cancels a booking or an appointment (one side active, the other not),

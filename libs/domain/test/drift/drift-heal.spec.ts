@@ -1,26 +1,31 @@
 import { detectDrift } from '../../src/drift/detect-drift.js';
-import { appointmentIdForBooking, planAutomaticHeal, planHeal, type HealSteps } from '../../src/drift/drift-heal.js';
+import { appointmentIdForBooking, driftHealWorkflow, planAutomaticHeal, type HealSteps } from '../../src/drift/drift-heal.js';
 import type { DriftKeep } from '../../src/drift/drift.events.js';
 import type { CalcomBookingLevel, DriftItem, LedgerAppointmentLevel } from '../../src/drift/drift.types.js';
+import { workflowSpecification } from '../support/workflow-specification.js';
 import { appointment, booking, catalog, chain } from './drift-fixtures.js';
 
-/** Given one appointment and its booking, when the drift between them is healed keeping one side, then these steps. */
+const heal = workflowSpecification(driftHealWorkflow);
+
+/** Given a drift item as the check found it, when it is healed keeping one side, then these steps (or this refusal). */
+const givenItem = (item: DriftItem) => ({
+  whenHealedKeeping(keep: DriftKeep) {
+    const when = heal(item).when({ keep, catalog });
+    return {
+      then(expected: Partial<HealSteps>): void {
+        when.then({ ok: true, steps: expect.objectContaining(expected) });
+      },
+      thenRefused(reason: string): void {
+        when.then({ ok: false, reason: expect.stringContaining(reason) });
+      },
+    };
+  },
+});
+
+/** Given one appointment and its booking (the check compares them first), when … then … as above. */
 const given = (ledger: LedgerAppointmentLevel | null, calcom: CalcomBookingLevel | null) => {
   const items = detectDrift(ledger ? [ledger] : [], calcom ? [calcom] : [], ledger && calcom ? [chain(ledger.appointmentId, calcom.uid)] : [], catalog, []);
-  return {
-    items,
-    whenHealedKeeping(keep: DriftKeep, which = 0) {
-      const decision = planHeal(items[which], keep, catalog);
-      return {
-        then(expected: Partial<HealSteps>): void {
-          expect(decision).toEqual({ ok: true, steps: expect.objectContaining(expected) });
-        },
-        thenRefused(reason: string): void {
-          expect(decision).toEqual({ ok: false, reason: expect.stringContaining(reason) });
-        },
-      };
-    },
-  };
+  return { items, whenHealedKeeping: (keep: DriftKeep, which = 0) => givenItem(items[which]).whenHealedKeeping(keep) };
 };
 
 const moved = { start: '2030-01-02T11:00:00Z', end: '2030-01-02T11:30:00Z' };
@@ -34,10 +39,7 @@ describe('healing keeping the ledger', () => {
 
   it('takes a booking that vanished as cancelled, so the sync books it again', () => {
     const items = detectDrift([appointment()], [], [chain('a1', 'u1')], catalog, []);
-    expect(planHeal(items[0], 'ledger', catalog)).toEqual({
-      ok: true,
-      steps: expect.objectContaining({ observe: expect.objectContaining({ uid: 'u1', status: 'cancelled' }), retry: true }),
-    });
+    givenItem(items[0]).whenHealedKeeping('ledger').then({ observe: expect.objectContaining({ uid: 'u1', status: 'cancelled' }), retry: true });
   });
 
   it('records a booking only Cal.com has as an appointment the ledger cancelled, so the sync cancels the booking', () => {
@@ -117,19 +119,18 @@ describe('healing keeping Cal.com', () => {
   it('follows a broken chain to the booking at its end', () => {
     const calcom = [booking({ status: 'cancelled', rescheduledToUid: 'u2' }), booking({ uid: 'u2', rescheduledFromUid: 'u1', ...moved })];
     const [item] = detectDrift([appointment()], calcom, [chain('a1', 'u1')], catalog, []);
-    expect(planHeal(item, 'calcom', catalog)).toEqual({
-      ok: true,
-      steps: expect.objectContaining({ observe: expect.objectContaining({ uid: 'u2', rescheduledFromUid: 'u1' }), events: [expect.objectContaining({ type: 'AppointmentRescheduled' })] }),
-    });
+    givenItem(item)
+      .whenHealedKeeping('calcom')
+      .then({ observe: expect.objectContaining({ uid: 'u2', rescheduledFromUid: 'u1' }), events: [expect.objectContaining({ type: 'AppointmentRescheduled' })] });
   });
 
   it('refuses what the catalog cannot represent, pending work, and successors it could not read', () => {
     given(null, booking({ uid: 'x9', appointmentId: null, eventTypeId: 999 })).whenHealedKeeping('calcom').thenRefused('catalog cannot represent');
     given(appointment(), booking({ hostUserId: 42 })).whenHealedKeeping('calcom').thenRefused('catalog cannot represent');
     const pending = detectDrift([appointment()], [booking(moved)], [chain('a1', 'u1')], catalog, ['a1']);
-    expect(planHeal(pending[0], 'ledger', catalog)).toEqual({ ok: false, reason: expect.stringContaining('not drift') });
+    givenItem(pending[0]).whenHealedKeeping('ledger').thenRefused('not drift');
     const unread = detectDrift([appointment()], [booking({ status: 'cancelled', rescheduledToUid: 'u2' })], [chain('a1', 'u1')], catalog, []);
-    expect(planHeal(unread[0], 'calcom', catalog)).toEqual({ ok: false, reason: expect.stringContaining('check again') });
+    givenItem(unread[0]).whenHealedKeeping('calcom').thenRefused('check again');
   });
 });
 
