@@ -1,11 +1,45 @@
+import { randomUUID } from 'node:crypto';
 import { startLedger, type RunningLedger, type StartLedgerOptions } from '../../apps/ledger/src/ledger.js';
-import type { LedgerConfig } from '../../apps/ledger/src/config.js';
+import type { LedgerConfig, Role } from '../../apps/ledger/src/config.js';
 
 export const ADMIN_TOKEN = 'admin-token-for-tests';
 export const AUDITOR_TOKEN = 'auditor-token-for-tests';
 
-/** The ledger as a user starts it, on a test database, with fixed tokens and whatever else the test needs. */
-export function startTestLedger(databaseUrl: string, overrides: Partial<LedgerConfig> = {}, options: StartLedgerOptions = { logger: false }): Promise<RunningLedger> {
+export interface TestUser {
+  email: string;
+  password: string;
+  role: Role;
+  name: string;
+}
+
+/** An admin and an auditor who can sign in to the admin UI: `startTestLedger(url, { users: [TEST_ADMIN, TEST_AUDITOR] })`. */
+export const TEST_ADMIN: TestUser = { email: 'owner@salon.test', password: 'owner-password-for-tests', role: 'admin', name: 'Olivia Owner' };
+export const TEST_AUDITOR: TestUser = { email: 'auditor@salon.test', password: 'auditor-password-for-tests', role: 'auditor', name: 'Arthur Auditor' };
+
+/**
+ * The ledger as a user starts it, on a test database, with fixed tokens and whatever else the test needs. `users`
+ * are added (as the users CLI adds them) before the promise resolves; an account that exists already is left as it is.
+ */
+export async function startTestLedger(
+  databaseUrl: string,
+  overrides: Partial<LedgerConfig> & { users?: TestUser[] } = {},
+  options: StartLedgerOptions = { logger: false },
+): Promise<RunningLedger> {
+  const { users = [], ...config } = overrides;
+  const ledger = await startBareTestLedger(databaseUrl, config, options);
+  try {
+    for (const user of users) {
+      if (await ledger.auth.accounts.byEmail(user.email)) continue;
+      await ledger.auth.accounts.add(user, { actor: 'test setup', source: 'admin', correlationId: randomUUID(), causationId: null });
+    }
+    return ledger;
+  } catch (error) {
+    await ledger.close();
+    throw error;
+  }
+}
+
+function startBareTestLedger(databaseUrl: string, overrides: Partial<LedgerConfig>, options: StartLedgerOptions): Promise<RunningLedger> {
   return startLedger(
     {
       port: 0,

@@ -4,6 +4,8 @@ import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { ConflictPolicy } from '../../../libs/domain/src/index.js';
 import { parseDriftSettings, type DriftSettings } from './drift/drift.config.js';
+import { parseAuthSettings, type AuthSettings } from './auth/auth.config.js';
+import { defaultLiveSettings, type LiveSettings } from './live/live-clients.js';
 
 export type Role = 'admin' | 'auditor';
 
@@ -37,6 +39,16 @@ export interface LedgerConfig {
   drift?: DriftSettings;
   /** `WORKER_LEASE_RETRY_MS`: how often a standby tries to take the background workers' lock, and the leader checks it still holds it. */
   workerLeaseRetryMs?: number;
+  /** Sign-in and sessions (`ADMIN_EMAIL`, `ADMIN_PASSWORD`, `SESSION_IDLE_MINUTES`, `SIGN_IN_*`, `TRUST_PROXY`); absent: the defaults. */
+  auth?: AuthSettings;
+  /** `/live` streams (`LIVE_MAX_STREAMS`); absent: the defaults. */
+  live?: LiveSettings;
+  /** `BUSINESS_TIME_ZONE` (UTC): the salon's IANA time zone, the admin UI's calendar is drawn in it. */
+  businessTimeZone?: string;
+  /** `ADMIN_UI_DIR` (`dist/admin-ui`): the built admin UI, served at /admin/. */
+  adminUiDir?: string;
+  /** The ledger's version (package.json), shown by `/ui/config`. */
+  version?: string;
 }
 
 export interface CalcomSettings {
@@ -92,6 +104,11 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
     calcom: calcomSettings(env),
     drift: parseDriftSettings(env, (message) => new ConfigError(message)),
     workerLeaseRetryMs: positiveInteger(env.WORKER_LEASE_RETRY_MS || String(DEFAULT_WORKER_LEASE_RETRY_MS), 'WORKER_LEASE_RETRY_MS'),
+    auth: parseAuthSettings(env, (message) => new ConfigError(message)),
+    live: { ...defaultLiveSettings, maxStreams: positiveInteger(env.LIVE_MAX_STREAMS || String(defaultLiveSettings.maxStreams), 'LIVE_MAX_STREAMS') },
+    businessTimeZone: timeZone(env.BUSINESS_TIME_ZONE || 'UTC', 'BUSINESS_TIME_ZONE'),
+    adminUiDir: resolve(env.ADMIN_UI_DIR || 'dist/admin-ui'),
+    version: env.npm_package_version || 'unknown',
   };
 }
 
@@ -169,6 +186,14 @@ function positiveInteger(value: string, name: string): number {
   const parsed = integer(value, name);
   if (parsed === 0) throw new ConfigError(`${name} must be at least 1`);
   return parsed;
+}
+
+function timeZone(value: string, name: string): string {
+  try {
+    return new Intl.DateTimeFormat('en', { timeZone: value }).resolvedOptions().timeZone;
+  } catch {
+    throw new ConfigError(`${name} must be an IANA time zone such as Europe/Berlin, got "${value}"`);
+  }
 }
 
 function conflictPolicy(value: string): ConflictPolicy {

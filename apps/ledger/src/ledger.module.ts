@@ -1,4 +1,4 @@
-import { type DynamicModule, type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
+import { type DynamicModule, type LoggerService, type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { DataSource } from 'typeorm';
@@ -26,6 +26,11 @@ import { CalcomSyncStatusLookup } from './calcom-sync/calcom-sync-status.lookup.
 import { CalcomSyncModule } from './calcom-sync/calcom-sync.module.js';
 import type { RunningCalcomSync } from './calcom-sync/start-calcom-sync.js';
 import { AuthGuard } from './auth/auth.guard.js';
+import { AuthModule } from './auth/auth.module.js';
+import type { RunningAuth } from './auth/start-auth.js';
+import { UiConfigController } from './admin-ui-serving/ui-config.controller.js';
+import { defaultLiveSettings } from './live/live-clients.js';
+import { describeFrom, LiveModule } from './live/live.module.js';
 import { AppointmentsBulkController } from './appointments-bulk/appointments-bulk.controller.js';
 import { appointmentsBulkProviders } from './appointments-bulk/appointments-bulk.providers.js';
 import { StaffAbsencesController } from './staff-absences/staff-absences.controller.js';
@@ -63,6 +68,9 @@ export interface LedgerRuntime {
   drift?: RunningDrift;
   /** Whether this instance runs the background workers; `/health` reports it. */
   backgroundWorkers?: { readonly role: WorkersRole };
+  /** Accounts and sessions: sign-in, the session half of the AuthGuard, `/live` for signed-in people. */
+  auth?: RunningAuth;
+  logger?: LoggerService | false;
   now?: () => Date;
 }
 
@@ -78,8 +86,14 @@ export class LedgerModule implements NestModule {
       imports: [
         CalcomInboundModule.register({ config: runtime.config, store: runtime.store, readModel: runtime.readModel, waitForReadModel, metrics: metrics.registry, now: runtime.now }),
         CqrsModule.forRoot(), CalcomSyncModule.register(runtime.store, runtime.calcomSync, metrics.registry),
-        ...(runtime.drift ? [DriftModule.register(runtime.drift, metrics.registry, runtime.now)] : [])],
-      controllers: [AppointmentsController, AppointmentsBulkController, StaffAbsencesController, CatalogController, ObservabilityController],
+        ...(runtime.drift ? [DriftModule.register(runtime.drift, metrics.registry, runtime.now)] : []),
+        ...(runtime.auth ? [AuthModule.register(runtime.auth)] : []),
+        LiveModule.register({
+          store: runtime.store, projector: runtime.projector, describe: describeFrom(appointments, new CalcomSyncStatusLookup(calcomSyncQueries)),
+          sessions: { stillSignedIn: (sessionId, userId) => runtime.auth?.stillSignedIn(sessionId, userId) ?? Promise.resolve(false) },
+          settings: runtime.config.live ?? defaultLiveSettings, logger: runtime.logger ?? false,
+        })],
+      controllers: [AppointmentsController, AppointmentsBulkController, StaffAbsencesController, CatalogController, ObservabilityController, UiConfigController],
       providers: [
         { provide: LEDGER_CONFIG, useValue: runtime.config },
         { provide: EVENT_STORE, useValue: runtime.store },

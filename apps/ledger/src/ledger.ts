@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { resolve } from 'node:path';
 import { ConsoleLogger, type INestApplication, type LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication, NestExpressBodyParserOptionsFor } from '@nestjs/platform-express';
@@ -22,6 +23,9 @@ import { hostHeaderGuard, JSON_BODY_LIMIT, jsonBodyGuard, jsonContentTypeGuard, 
 import { LedgerModule } from './ledger.module.js';
 import { readYourWrites } from './read-your-writes.js';
 import { StaffCalendarLock } from './appointments/staff-calendar.lock.js';
+import { type RunningAuth, startAuth } from './auth/start-auth.js';
+import { defaultAuthSettings } from './auth/auth.config.js';
+import { serveAdminUi } from './admin-ui-serving/admin-ui.serving.js';
 
 export interface RunningLedger {
   /** e.g. http://127.0.0.1:3000 */
@@ -32,6 +36,8 @@ export interface RunningLedger {
   calcomSync: RunningCalcomSync | null;
   /** Whether this instance runs the background workers (`leader`) or waits for the lock (`standby`). */
   backgroundWorkers: BackgroundWorkersLeader;
+  /** Accounts and sessions (the users CLI's and the tests' way to add people). */
+  auth: RunningAuth;
   close(): Promise<void>;
 }
 
@@ -96,9 +102,11 @@ export async function startLedger(config: LedgerConfig, options: StartLedgerOpti
       }),
     });
     stack.push(() => backgroundWorkers.close());
+    const auth = await startAuth({ databaseUrl, store: eventStore.store, settings: config.auth, logger });
+    stack.push(() => auth.close());
 
     const app = await NestFactory.create<NestExpressApplication>(
-      LedgerModule.register({ config, store: eventStore.store, readModel, projector, calendarLock, waitForReadModel, calcomSync, drift, backgroundWorkers, now: options.now }),
+      LedgerModule.register({ config, store: eventStore.store, readModel, projector, calendarLock, waitForReadModel, calcomSync, drift, backgroundWorkers, auth, logger, now: options.now }),
       { logger: logger === false ? false : logger, bufferLogs: false },
     );
     app.useGlobalPipes(validationPipe);
@@ -113,6 +121,11 @@ export async function startLedger(config: LedgerConfig, options: StartLedgerOpti
     app.useBodyParser('json', { limit: JSON_BODY_LIMIT, verify: refuseInvalidUtf8 } as NestExpressBodyParserOptionsFor<'json'>);
     app.use(jsonBodyGuard);
     app.disable('x-powered-by');
+    // Only behind a proxy that says so are X-Forwarded-For / -Proto believed: the client's address for the sign-in
+    // throttle, and TLS for the session cookie's Secure flag.
+    app.set('trust proxy', (config.auth ?? defaultAuthSettings).trustProxy);
+    app.use(auth.sessions.middleware);
+    serveAdminUi(app, config.adminUiDir ?? resolve('dist/admin-ui'));
     const document = SwaggerModule.createDocument(
       app,
       new DocumentBuilder()
@@ -120,6 +133,7 @@ export async function startLedger(config: LedgerConfig, options: StartLedgerOpti
         .setDescription('Event-sourced appointments in two-way sync with Cal.com')
         .setVersion('1')
         .addBearerAuth()
+        .addCookieAuth('ledger_session')
         .build(),
     );
     SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
@@ -129,7 +143,7 @@ export async function startLedger(config: LedgerConfig, options: StartLedgerOpti
     const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
     const url = `http://${host}:${address.port}`;
     calcomSync?.ledgerListening(url);
-    return { url, app, databaseUrl, calcomSync, backgroundWorkers, close };
+    return { url, app, databaseUrl, calcomSync, backgroundWorkers, auth, close };
   } catch (error) {
     await close();
     throw error;

@@ -7,6 +7,8 @@ import type { AuthenticatedRequest } from '../auth/auth.guard.js';
 export interface RequestContext {
   correlationId: string;
   actor: string;
+  /** The signed-in person's account id; null for a bearer token. */
+  actorId: string | null;
   tokenId: string | null;
 }
 
@@ -22,20 +24,27 @@ export function correlationIdMiddleware(request: AuthenticatedRequest, response:
   next();
 }
 
-/** Who is acting: the person the admin UI names in `X-Actor`, else the role and token fingerprint. */
+/**
+ * Who is acting: the signed-in person (name and account id, from the session: no header can change it); for a bearer
+ * token, the person an integration names in `X-Actor`, else the role and token fingerprint.
+ */
 export const Context = createParamDecorator((_data: unknown, context: ExecutionContext): RequestContext => {
   const request = context.switchToHttp().getRequest<AuthenticatedRequest & { correlationId?: string }>();
-  const named = request.headers['x-actor'];
+  const correlationId = request.correlationId ?? randomUUID();
   const caller = request.caller;
+  if (caller?.user) return { correlationId, actor: caller.user.name, actorId: caller.user.id, tokenId: null };
+  const named = request.headers['x-actor'];
   return {
-    correlationId: request.correlationId ?? randomUUID(),
+    correlationId,
     actor: typeof named === 'string' && named.trim() ? named.trim().slice(0, 200) : caller ? `${caller.role}:${caller.tokenId}` : 'anonymous',
+    actorId: null,
     tokenId: caller?.tokenId ?? null,
   };
 });
 
 export const adminMetadata = (context: RequestContext, reason: string | null = null): EventMetadata => ({
   actor: context.actor,
+  ...(context.actorId ? { actorId: context.actorId } : {}),
   source: 'admin',
   correlationId: context.correlationId,
   causationId: null,

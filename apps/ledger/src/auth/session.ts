@@ -1,0 +1,73 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import connectPgSimple from 'connect-pg-simple';
+import session from 'express-session';
+import type { Request } from 'express';
+import type { AuthSettings } from './auth.config.js';
+import type { AccountsDatabase } from './accounts.database.js';
+
+declare module 'express-session' {
+  interface SessionData {
+    userId: string;
+    /** The synchronizer token every change sent with this session's cookie must carry as `X-CSRF-Token`. */
+    csrfToken: string;
+    signedInAt: string;
+  }
+}
+
+export const SESSION_COOKIE = 'ledger_session';
+export const CSRF_HEADER = 'x-csrf-token';
+
+export interface Sessions {
+  middleware: ReturnType<typeof session>;
+  /** Whether a session still exists (not signed out, not idle past its expiry), without counting as use. */
+  isAlive(sessionId: string): Promise<boolean>;
+  close(): void;
+}
+
+/**
+ * Cookie sessions kept in PostgreSQL (connect-pg-simple: every instance on the database knows every session, and a
+ * restart signs nobody out). The cookie is HttpOnly, SameSite=Lax, Secure whenever the request came over TLS
+ * (directly, or per X-Forwarded-Proto with TRUST_PROXY). `rolling` moves the expiry on every request, so the
+ * cookie's max age is the idle timeout; the store drops expired rows.
+ */
+export function openSessions(database: AccountsDatabase, settings: Pick<AuthSettings, 'sessionIdleMs'>): Sessions {
+  const PgStore = connectPgSimple(session);
+  const store = new PgStore({ pool: database.pool, tableName: 'user_sessions', pruneSessionInterval: 600, errorLog: () => undefined });
+  const middleware = session({
+    name: SESSION_COOKIE,
+    secret: database.sessionSecret,
+    store,
+    resave: false,
+    saveUninitialized: false,
+    rolling: true,
+    unset: 'destroy',
+    cookie: { httpOnly: true, sameSite: 'lax', secure: 'auto', path: '/', maxAge: settings.sessionIdleMs },
+  });
+  return {
+    middleware,
+    isAlive: (sessionId) =>
+      new Promise((resolve) => store.get(sessionId, (error, data) => resolve(!error && Boolean(data?.userId)))),
+    close: () => store.close(),
+  };
+}
+
+export const newCsrfToken = (): string => randomBytes(32).toString('base64url');
+
+/** Whether a request sent with the session cookie carries the session's CSRF token. */
+export function hasValidCsrfToken(request: Request): boolean {
+  const expected = request.session?.csrfToken;
+  const given = request.headers[CSRF_HEADER];
+  if (!expected || typeof given !== 'string') return false;
+  const [a, b] = [Buffer.from(expected), Buffer.from(given)];
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** The session starts afresh at sign-in, so an id planted before it (session fixation) is worth nothing. */
+export const regenerate = (request: Request): Promise<void> =>
+  new Promise((resolve, reject) => request.session.regenerate((error) => (error ? reject(error) : resolve())));
+
+export const destroy = (request: Request): Promise<void> =>
+  new Promise((resolve, reject) => request.session.destroy((error) => (error ? reject(error) : resolve())));
+
+export const save = (request: Request): Promise<void> =>
+  new Promise((resolve, reject) => request.session.save((error) => (error ? reject(error) : resolve())));
