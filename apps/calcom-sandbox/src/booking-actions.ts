@@ -1,9 +1,9 @@
 import { bookingTitle, chooseHosts, currentEventType, refuseStartInThePast, type BookingContext } from './booking-context.js';
-import type { CancelBookingInput, CreateBookingInput, DeclineBookingInput, RescheduleBookingInput } from './booking-input.js';
+import type { CancelBookingInput, CreateBookingInput, DeclineBookingInput, MarkAbsentInput, RescheduleBookingInput } from './booking-input.js';
 import { newBookingUid, type BookingRecord, type MutationVia } from './booking-store.js';
 import { accountOwner, type SandboxEventType, type SandboxUser } from './catalog.js';
 import { badRequest, internalServerError, notFound } from './sandbox-error.js';
-import { bookingCancelledPayload, bookingCreatedPayload, bookingRejectedPayload, bookingRescheduledPayload } from './webhook-payload.js';
+import { bookingCancelledPayload, bookingCreatedPayload, bookingNoShowUpdatedPayload, bookingRejectedPayload, bookingRescheduledPayload } from './webhook-payload.js';
 
 /**
  * Create, reschedule and cancel, with Cal.com's rules and messages, each sending its webhook the way Cal.com does.
@@ -152,6 +152,31 @@ export class BookingActions {
     Object.assign(record, { status: 'REJECTED', rejectionReason: input.reason, updatedAt: at });
     this.context.store.log({ at: at.toISOString(), op: 'decline', uid, via });
     await this.context.webhooks.dispatch('BOOKING_REJECTED', uid, bookingRejectedPayload(record, at));
+    return record;
+  }
+
+  /**
+   * mark-absent (handleMarkNoShow.ts): refused before the booking's start; attendees are matched by e-mail, and only a
+   * change to an attendee sends BOOKING_NO_SHOW_UPDATED (the host flag alone sends nothing): Cal.com's notes (mark-absent).
+   * The refusal's wording is the sandbox's own.
+   */
+  async markAbsent(uid: string, input: MarkAbsentInput, via: MutationVia): Promise<BookingRecord> {
+    const record = this.context.store.get(uid);
+    if (!record) throw notFound(`Booking with uid=${uid} was not found in the database`);
+    const at = this.context.now();
+    if (at.getTime() < record.start.getTime()) throw badRequest(`Can't mark booking with uid=${uid} as absent before it starts at ${record.start.toISOString()}.`);
+    const changed = input.attendees.filter(({ email, absent }) =>
+      record.attendees.some((attendee) => attendee.email.toLowerCase() === email.toLowerCase() && attendee.absent !== absent),
+    );
+    for (const { email, absent } of changed) {
+      for (const attendee of record.attendees) if (attendee.email.toLowerCase() === email.toLowerCase()) attendee.absent = absent;
+    }
+    const hostChanged = input.host !== undefined && input.host !== (record.absentHost ?? false);
+    if (hostChanged) record.absentHost = input.host;
+    if (changed.length === 0 && !hostChanged) return record;
+    record.updatedAt = at;
+    this.context.store.log({ at: at.toISOString(), op: 'mark-absent', uid, via });
+    if (changed.length > 0) await this.context.webhooks.dispatch('BOOKING_NO_SHOW_UPDATED', uid, bookingNoShowUpdatedPayload(record, changed));
     return record;
   }
 

@@ -40,6 +40,27 @@ export function parseDeclineInput(body: unknown): DeclineBookingInput {
   return { reason: optional(input.reason, 'reason', isString, 'a string') };
 }
 
+/** MarkAbsentBookingInput_2024_08_13: `{host?: boolean, attendees?: [{email, absent}]}` (MarkAbsentAttendee requires both). */
+export interface MarkAbsentInput {
+  host?: boolean;
+  attendees: { email: string; absent: boolean }[];
+}
+
+export function parseMarkAbsentInput(body: unknown): MarkAbsentInput {
+  const input = asObject(body ?? {}, 'body');
+  const host = optional(input.host, 'host', isBoolean, 'a boolean');
+  const listed = optional(input.attendees, 'attendees', Array.isArray, 'an array') as unknown[] | undefined;
+  const attendees = (listed ?? []).map((value, index) => {
+    const attendee = asObject(value, `attendees[${index}]`);
+    if (typeof attendee.email !== 'string') throw badRequest(`attendees.${index}.email must be a string`);
+    if (typeof attendee.absent !== 'boolean') throw badRequest(`attendees.${index}.absent must be a boolean value`);
+    return { email: attendee.email, absent: attendee.absent };
+  });
+  return { ...(host === undefined ? {} : { host }), attendees };
+}
+
+const isBoolean = (value: unknown): value is boolean => typeof value === 'boolean';
+
 export interface CancelBookingInput {
   cancellationReason?: string;
 }

@@ -64,7 +64,7 @@ export function toBookingOutput(record: BookingRecord, store: BookingStore): San
     eventType: { id: record.eventType.id, slug: record.eventType.slug },
     meetingUrl: location,
     location,
-    absentHost: false,
+    absentHost: record.absentHost ?? false,
     createdAt: record.createdAt.toISOString(),
     updatedAt: record.updatedAt.toISOString(),
     metadata: { ...record.metadata },

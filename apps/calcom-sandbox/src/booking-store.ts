@@ -38,6 +38,8 @@ export interface BookingRecord {
   /** Cancelled because it was moved: the successor is the booking whose `fromReschedule` is this uid. */
   rescheduled: boolean;
   fromReschedule?: string;
+  /** mark-absent's `host` flag. */
+  absentHost?: boolean;
   /** Why the host declined a booking that required confirmation. */
   rejectionReason?: string;
   rescheduledBy?: string;
@@ -45,7 +47,7 @@ export interface BookingRecord {
   iCalSequence: number;
 }
 
-export type MutationOp = 'create' | 'reschedule' | 'cancel' | 'reassign' | 'confirm' | 'decline' | 'edit' | 'delete';
+export type MutationOp = 'create' | 'reschedule' | 'cancel' | 'reassign' | 'confirm' | 'decline' | 'mark-absent' | 'edit' | 'delete';
 export type MutationVia = 'api' | 'customer' | 'host' | 'silent';
 
 export interface MutationEntry {

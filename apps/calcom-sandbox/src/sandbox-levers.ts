@@ -3,7 +3,7 @@ import { parseBusyBlocks } from './availability.js';
 import { parseBehaviours, type SandboxBehaviours } from './behaviours.js';
 import type { BookingActions } from './booking-actions.js';
 import type { BookingContext } from './booking-context.js';
-import { parseCreateBookingInput, parseDeclineInput, parseStart } from './booking-input.js';
+import { parseCreateBookingInput, parseDeclineInput, parseMarkAbsentInput, parseStart } from './booking-input.js';
 import { toBookingOutput } from './booking-output.js';
 import type { BookingRecord } from './booking-store.js';
 import { parseCatalog, type SandboxCatalog } from './catalog.js';
@@ -81,6 +81,11 @@ export function sandboxLevers(deps: LeverDependencies): (request: IncomingMessag
       method: 'POST',
       pattern: /^\/_sandbox\/bookings\/([^/]+)\/decline$/,
       handler: async ([uid], body) => ({ status: 200, body: output(await actions.decline(uid, parseDeclineInput(body), 'host')) }),
+    },
+    {
+      method: 'POST',
+      pattern: /^\/_sandbox\/bookings\/([^/]+)\/mark-absent$/,
+      handler: async ([uid], body) => ({ status: 200, body: output(await actions.markAbsent(uid, parseMarkAbsentInput(body), 'host')) }),
     },
     { method: 'PATCH', pattern: /^\/_sandbox\/bookings\/([^/]+)$/, handler: async ([uid], body) => ({ status: 200, body: output(editSilently(context, uid, body)) }) },
     {

@@ -1,6 +1,6 @@
 import type { BookingActions } from './booking-actions.js';
 import type { BookingContext } from './booking-context.js';
-import { parseCancelInput, parseCreateBookingInput, parseDeclineInput, parseRescheduleInput } from './booking-input.js';
+import { parseCancelInput, parseCreateBookingInput, parseDeclineInput, parseMarkAbsentInput, parseRescheduleInput } from './booking-input.js';
 import { toBookingOutput } from './booking-output.js';
 import { queryBookings } from './booking-query.js';
 import type { BookingReassignment } from './booking-reassignment.js';
@@ -53,6 +53,9 @@ export function v2Routes(context: BookingContext, actions: BookingActions, reass
     bookings(/^\/v2\/bookings\/([^/]+)\/confirm$/, 'POST', async ({ params: [uid] }) => success(200, output(await actions.confirm(uid, 'api')))),
     bookings(/^\/v2\/bookings\/([^/]+)\/decline$/, 'POST', async ({ params: [uid], body }) =>
       success(200, output(await actions.decline(uid, parseDeclineInput(body), 'api'))),
+    ),
+    bookings(/^\/v2\/bookings\/([^/]+)\/mark-absent$/, 'POST', async ({ params: [uid], body }) =>
+      success(200, output(await actions.markAbsent(uid, parseMarkAbsentInput(body), 'api'))),
     ),
     bookings(/^\/v2\/bookings\/([^/]+)\/reassign$/, 'POST', async ({ params: [uid] }) => success(200, reassignment.toAnyFreeHost(uid, 'api'))),
     bookings(/^\/v2\/bookings\/([^/]+)\/reassign\/([^/]+)$/, 'POST', async ({ params: [uid, userId], body }) => {

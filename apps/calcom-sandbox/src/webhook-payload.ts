@@ -8,7 +8,17 @@ import { teamIdOf } from './event-type-output.js';
  * (handleNewBooking.ts for created / rescheduled, handleCancelBooking.ts for cancelled). Field sets follow the copied
  * examples in reference/webhook-examples; values come from the booking.
  */
-export type TriggerEvent = 'BOOKING_CREATED' | 'BOOKING_REQUESTED' | 'BOOKING_RESCHEDULED' | 'BOOKING_REJECTED' | 'BOOKING_CANCELLED';
+export type TriggerEvent = 'BOOKING_CREATED' | 'BOOKING_REQUESTED' | 'BOOKING_RESCHEDULED' | 'BOOKING_REJECTED' | 'BOOKING_CANCELLED' | 'BOOKING_NO_SHOW_UPDATED';
+
+/**
+ * BOOKING_NO_SHOW_UPDATED: `{message, attendees[{email, noShow}], bookingUid, bookingId}` (handleMarkNoShow.ts;
+ * reference/webhook-examples/booking-no-show-updated.derived-from-source.json). The message for a no-show is the
+ * example's; the one for taking it back is the sandbox's own words.
+ */
+export function bookingNoShowUpdatedPayload(record: BookingRecord, changed: { email: string; absent: boolean }[]) {
+  const message = changed.map(({ email, absent }) => `${email} ${absent ? 'marked as no-show' : 'no longer marked as no-show'}`).join(', ');
+  return { message, attendees: changed.map(({ email, absent }) => ({ email, noShow: absent })), bookingUid: record.uid, bookingId: record.id };
+}
 
 
 /** BOOKING_CREATED, or BOOKING_REQUESTED for a PENDING booking (reference/webhook-examples/booking-requested.*). */

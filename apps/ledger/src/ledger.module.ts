@@ -15,6 +15,7 @@ import { CalcomStatusLookup } from './appointments/calcom-status.lookup.js';
 import { CancelAppointmentHandler } from './appointments/cancel-appointment.command.js';
 import { CalcomInboundModule } from './calcom-webhooks/calcom-inbound.module.js';
 import { ChangeServiceHandler } from './appointments/change-service.command.js';
+import { DeskActionHandler } from './appointments/desk-action.command.js';
 import { GetAppointmentHandler } from './appointments/get-appointment.query.js';
 import { GetHistoryHandler } from './appointments/get-history.query.js';
 import { ListAppointmentsHandler } from './appointments/list-appointments.query.js';
@@ -133,6 +134,7 @@ export class LedgerModule implements NestModule {
         CancelAppointmentHandler,
         ReassignStaffHandler,
         ChangeServiceHandler,
+        DeskActionHandler,
         SaveStaffMemberHandler,
         SaveServiceHandler,
         GetAppointmentHandler,

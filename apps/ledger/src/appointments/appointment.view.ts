@@ -1,4 +1,4 @@
-import type { Appointment, Customer } from '../../../../libs/domain/src/index.js';
+import { type Appointment, type Customer, notSyncedWithCalcom } from '../../../../libs/domain/src/index.js';
 
 export interface AppointmentView {
   appointmentId: string;
@@ -27,6 +27,7 @@ export function toView(state: Exclude<Appointment, { status: 'initial' }>, versi
     notes: state.notes,
     cancellationReason: state.cancellationReason,
     version,
-    calcom,
+    // What the ledger keeps that Cal.com's booking does not (ledger-only statuses, contact corrections).
+    calcom: calcom ? { ...calcom, notSynced: notSyncedWithCalcom(state) } : null,
   };
 }

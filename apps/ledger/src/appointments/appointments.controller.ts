@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ReadAccess } from '../auth/auth.guard.js';
 import { adminMetadata, Context, type RequestContext } from '../http/request-context.js';
@@ -8,6 +8,7 @@ import { dateTimeFromQuery } from '../http/query-params.js';
 import { appointmentIdFromPath, expectedVersionFromIfMatch } from '../http/path-ids.js';
 import { CancelAppointment, CancelAppointmentDto } from './cancel-appointment.command.js';
 import { ChangeService, ChangeServiceDto } from './change-service.command.js';
+import { ChangeContactDto, contactFieldsOf, DeclineAppointmentDto, DeskAction, deskCommands, MarkNoShowDto, NoFieldsDto } from './desk-action.command.js';
 import { GetAppointment } from './get-appointment.query.js';
 import { GetHistory } from './get-history.query.js';
 import { ListAppointments, ListAppointmentsDto } from './list-appointments.query.js';
@@ -66,6 +67,64 @@ export class AppointmentsController {
   changeService(@Param('id') id: string, @Body() body: ChangeServiceDto, @Headers('if-match') ifMatch: string | undefined, @Context() context: RequestContext) {
     return this.commands.execute(
       new ChangeService(appointmentIdFromPath(id), body, expectedVersionFromIfMatch(ifMatch), adminMetadata(context, body.reason ?? null)),
+    );
+  }
+
+  @Post(':id/confirm')
+  @HttpCode(200)
+  @ApiHeader(IF_MATCH)
+  @ApiOperation({ summary: 'Accept a requested booking; the Cal.com sync confirms it there' })
+  confirm(@Param('id') id: string, @Body() _body: NoFieldsDto, @Headers('if-match') ifMatch: string | undefined, @Context() context: RequestContext) {
+    const appointmentId = appointmentIdFromPath(id);
+    return this.commands.execute(new DeskAction(appointmentId, deskCommands.confirm(appointmentId), expectedVersionFromIfMatch(ifMatch), adminMetadata(context)));
+  }
+
+  @Post(':id/decline')
+  @HttpCode(200)
+  @ApiHeader(IF_MATCH)
+  @ApiOperation({ summary: 'Turn down a requested booking; the Cal.com sync declines it there' })
+  decline(@Param('id') id: string, @Body() body: DeclineAppointmentDto, @Headers('if-match') ifMatch: string | undefined, @Context() context: RequestContext) {
+    const appointmentId = appointmentIdFromPath(id);
+    return this.commands.execute(
+      new DeskAction(appointmentId, deskCommands.decline(appointmentId, body), expectedVersionFromIfMatch(ifMatch), adminMetadata(context, body.reason ?? null)),
+    );
+  }
+
+  @Post(':id/no-show')
+  @HttpCode(200)
+  @ApiHeader(IF_MATCH)
+  @ApiOperation({ summary: 'After the start: the customer did not come (absent: true) or came after all (false); the Cal.com sync marks it there. Before the start: 409 APPOINTMENT_NOT_STARTED' })
+  noShow(@Param('id') id: string, @Body() body: MarkNoShowDto, @Headers('if-match') ifMatch: string | undefined, @Context() context: RequestContext) {
+    const appointmentId = appointmentIdFromPath(id);
+    return this.commands.execute(new DeskAction(appointmentId, deskCommands.noShow(appointmentId, body), expectedVersionFromIfMatch(ifMatch), adminMetadata(context)));
+  }
+
+  @Post(':id/check-in')
+  @HttpCode(200)
+  @ApiHeader(IF_MATCH)
+  @ApiOperation({ summary: "The desk's check-in (status arrived): the ledger's own; Cal.com has no word for it (calcom.notSynced: [\"status\"])" })
+  checkIn(@Param('id') id: string, @Body() _body: NoFieldsDto, @Headers('if-match') ifMatch: string | undefined, @Context() context: RequestContext) {
+    const appointmentId = appointmentIdFromPath(id);
+    return this.commands.execute(new DeskAction(appointmentId, deskCommands.checkIn(appointmentId), expectedVersionFromIfMatch(ifMatch), adminMetadata(context), ['status']));
+  }
+
+  @Post(':id/complete')
+  @HttpCode(200)
+  @ApiHeader(IF_MATCH)
+  @ApiOperation({ summary: "The desk's check-out (status completed): kept in the ledger; Cal.com's booking stays accepted" })
+  complete(@Param('id') id: string, @Body() _body: NoFieldsDto, @Headers('if-match') ifMatch: string | undefined, @Context() context: RequestContext) {
+    const appointmentId = appointmentIdFromPath(id);
+    return this.commands.execute(new DeskAction(appointmentId, deskCommands.complete(appointmentId), expectedVersionFromIfMatch(ifMatch), adminMetadata(context), ['status']));
+  }
+
+  @Post(':id/contact')
+  @HttpCode(200)
+  @ApiHeader(IF_MATCH)
+  @ApiOperation({ summary: "Correct the customer's name, e-mail, phone or the notes: kept in the ledger; Cal.com cannot change them, calcom.notSynced names them" })
+  contact(@Param('id') id: string, @Body() body: ChangeContactDto, @Headers('if-match') ifMatch: string | undefined, @Context() context: RequestContext) {
+    const appointmentId = appointmentIdFromPath(id);
+    return this.commands.execute(
+      new DeskAction(appointmentId, deskCommands.contact(appointmentId, body), expectedVersionFromIfMatch(ifMatch), adminMetadata(context), contactFieldsOf(body)),
     );
   }
 

@@ -82,3 +82,14 @@ function requireStatus(state: DeskState, action: string, allowedFrom: readonly s
 function statusAfterNoShow(before: string | null): AppointmentStatusAfterNoShow {
   return (NO_SHOW_FROM as readonly string[]).includes(before ?? '') ? (before as AppointmentStatusAfterNoShow) : 'scheduled';
 }
+
+/** Statuses Cal.com's booking has no word for: it stays accepted there. */
+const LEDGER_ONLY_STATUSES: ReadonlySet<string> = new Set(['arrived', 'completed']);
+
+/**
+ * What the ledger holds that Cal.com's booking does not and cannot (API v2 2024-08-13 edits neither attendees nor
+ * notes): shown as `calcom.notSynced`, and never drift.
+ */
+export function notSyncedWithCalcom(appointment: { status: string; contactChanged?: readonly ContactField[] }): string[] {
+  return [...(LEDGER_ONLY_STATUSES.has(appointment.status) ? ['status'] : []), ...(appointment.contactChanged ?? [])];
+}

@@ -5,6 +5,8 @@ import type { AppointmentCommand, ScheduleAppointment } from './appointment.comm
 import { decideDeskAction } from './appointment-desk.decisions.js';
 import type { AppointmentEvent, AppointmentScheduled, CalcomAppointmentStatus, ContactField, Customer, LedgerOnlyStatus } from './appointment.events.js';
 
+export { notSyncedWithCalcom } from './appointment-desk.decisions.js';
+
 export type AppointmentStatus = 'cancelled' | CalcomAppointmentStatus | LedgerOnlyStatus;
 
 export type Appointment =
