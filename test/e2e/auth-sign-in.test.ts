@@ -160,6 +160,7 @@ describe('hostile bodies are 4xx before any password is checked, and never count
 
 it('signs in again after a session: a new session id each time (no fixation)', async () => {
   const first = await SessionClient.signIn(ledger.url, TEST_ADMIN.email, TEST_ADMIN.password, from());
+  expect((await first.get('/auth/me')).status).toBe(200);
   const again = await anonymous.post('/auth/sign-in', { email: TEST_ADMIN.email, password: TEST_ADMIN.password }, { ...from(), cookie: first.cookie });
   expect(again.status).toBe(200);
   expect(sessionCookieOf(again)).not.toBe(first.cookie);

@@ -42,7 +42,7 @@ export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     @Inject(LEDGER_CONFIG) config: LedgerConfig,
-    @Optional() private readonly accounts: Accounts | null,
+    @Optional() @Inject(Accounts) private readonly accounts: Accounts | null,
   ) {
     this.known = config.apiTokens.map(({ role, token }) => ({
       digest: sha256(token),
