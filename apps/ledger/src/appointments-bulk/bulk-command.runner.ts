@@ -1,7 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import type { EventMetadata } from '../../../../libs/event-store/src/event-store.port.js';
-import type { CommandResult } from '../appointments/appointment-command.service.js';
 import type { ErrorBody } from '../http/error-body.js';
 import { HttpExceptionFilter } from '../http/http-exception.filter.js';
 import { fingerprintOf, IdempotentRequests } from '../idempotency/idempotent-requests.js';
@@ -11,6 +10,8 @@ export interface BulkResult {
   appointmentId: string | null;
   status: number;
   version?: number;
+  /** As the single endpoint answers it: what Cal.com will not be told (desk actions). */
+  calcom?: { notSynced: string[] };
   error?: ErrorBody['error'];
 }
 
@@ -62,8 +63,8 @@ export class BulkCommandRunner {
   private async answer(item: BulkItem, metadata: EventMetadata): Promise<BulkResult> {
     try {
       if ('refused' in item) throw item.refused;
-      const result: CommandResult = await this.commands.execute(item.kind.build(item.appointmentId, item.body, item.expectedVersion, metadata));
-      return { appointmentId: item.appointmentId, status: 200, version: result.version };
+      const result = await this.commands.execute(item.kind.build(item.appointmentId, item.body, item.expectedVersion, metadata));
+      return { appointmentId: item.appointmentId, status: 200, version: result.version, ...(result.calcom ? { calcom: result.calcom } : {}) };
     } catch (error) {
       const [status, body] = this.errors.describe(error);
       if (status === 500) this.logger.error({ message: 'bulk item failed', appointmentId: item.appointmentId, error: String(error) });
