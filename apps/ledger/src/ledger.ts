@@ -133,7 +133,7 @@ export async function startLedger(config: LedgerConfig, options: StartLedgerOpti
         .setDescription('Event-sourced appointments in two-way sync with Cal.com')
         .setVersion('1')
         .addBearerAuth()
-        .addCookieAuth('ledger_session')
+        .addCookieAuth('ledger_session', { type: 'apiKey', in: 'cookie', description: 'From POST /auth/sign-in; every change also needs X-CSRF-Token' }, 'ledger_session')
         .build(),
     );
     SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
