@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { DriftCatalog, LedgerAppointmentLevel, UidChain } from '../../libs/domain/src/index.js';
-import { SYNC_STATUS, syncStatusRows } from './calcom-sync-status.sql.js';
+import { SYNC_STATUS, syncStatusRows } from './calcom-sync-status/calcom-sync-status.sql.js';
 import { storedIdOf } from './stored-id.transformer.js';
 
 interface AppointmentLevelRow {

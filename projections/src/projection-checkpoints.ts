@@ -1,4 +1,4 @@
-import type { EntityManager } from 'typeorm';
+import { Column, Entity, PrimaryColumn, type EntityManager } from 'typeorm';
 import { START, type Position } from '../../libs/event-store/src/event-store.port.js';
 
 export async function loadCheckpoint(manager: EntityManager, name: string): Promise<Position> {
@@ -15,4 +15,17 @@ export async function saveCheckpoint(manager: EntityManager, name: string, posit
      ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position, updated_at = EXCLUDED.updated_at`,
     [name, position],
   );
+}
+
+/** Where each projector is: saved in the same transaction as its rows. */
+@Entity({ name: 'projection_checkpoints' })
+export class ProjectionCheckpointRow {
+  @PrimaryColumn({ type: 'text' })
+  name: string;
+
+  @Column({ type: 'text' })
+  position: string;
+
+  @Column({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
 }

@@ -7,9 +7,9 @@ import {
 } from '../../libs/event-store/src/catch-up-subscription.js';
 import type { ParkedEvent, SubscriptionFailure, SubscriptionIncidentLog } from '../../libs/event-store/src/subscription-incidents.js';
 import type { EventStore, Position } from '../../libs/event-store/src/event-store.port.js';
-import { AppointmentRowCache } from './appointment-row.cache.js';
 import { loadCheckpoint } from './projection-checkpoints.js';
-import { projectBatch, READ_MODELS_PROJECTION, readModelStreamPrefixes } from './read-models.batch.js';
+import { projectBatch, READ_MODELS_PROJECTION } from './read-models.batch.js';
+import { createReadModels, readModelStreamPrefixes } from './read-models.js';
 import { ReadModelIncidentLog } from './subscription-incidents.js';
 
 export interface ProjectorOptions {
@@ -38,13 +38,13 @@ export class Projector {
 
   constructor(store: EventStore, dataSource: DataSource, options: ProjectorOptions = {}) {
     const name = options.name ?? READ_MODELS_PROJECTION;
-    const cache = new AppointmentRowCache();
+    const readModels = createReadModels();
     this.subscription = new CatchUpSubscription(store, {
       name,
       streamPrefixes: [...readModelStreamPrefixes],
       batchSize: options.batchSize ?? 1000,
       loadCheckpoint: () => loadCheckpoint(dataSource.manager, name),
-      handle: (events, position) => projectBatch(dataSource, name, events, position, cache),
+      handle: (events, position) => projectBatch(dataSource, name, events, position, readModels),
       onError: options.onError,
       logger: options.logger,
       retry: options.retry,

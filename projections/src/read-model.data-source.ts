@@ -1,7 +1,5 @@
 import { DataSource } from 'typeorm';
-import { calcomInboundEntities } from './calcom-inbound.entities.js';
 import { CreateCalcomInbound1767398400000 } from './migrations/1767398400000-create-calcom-inbound.js';
-import { calcomSyncEntities } from './calcom-sync.entities.js';
 import { CreateReadModels1767225600000 } from './migrations/1767225600000-create-read-models.js';
 import { CreateCalcomSyncStatus1767312000000 } from './migrations/1767312000000-create-calcom-sync-status.js';
 import { CreateDriftChecks1767484800000 } from './migrations/1767484800000-create-drift-checks.js';
@@ -11,7 +9,7 @@ import { WidenCalcomIds1767744000000 } from './migrations/1767744000000-widen-ca
 import { CreateSubscriptionIncidents1767830400000 } from './migrations/1767830400000-create-subscription-incidents.js';
 import { AddWebhookFactLanes1767916800000 } from './migrations/1767916800000-add-webhook-fact-lanes.js';
 import { CountVersionsFromOne1768003200000 } from './migrations/1768003200000-count-versions-from-one.js';
-import { readModelEntities } from './read-model.entities.js';
+import { readModelEntities } from './read-models.js';
 
 /** Any constant will do, as long as nothing else in the database uses it for a different purpose. */
 const MIGRATION_LOCK_KEY = 'ledger:read-model-migrations';
@@ -24,7 +22,7 @@ export function createReadModelDataSource(url: string): DataSource {
   return new DataSource({
     type: 'postgres',
     url,
-    entities: [...readModelEntities, ...calcomSyncEntities, ...calcomInboundEntities],
+    entities: readModelEntities,
     migrations: [CreateReadModels1767225600000, CreateCalcomSyncStatus1767312000000, CreateDriftChecks1767484800000, CreateCalcomInbound1767398400000, CreateCalcomSyncFailures1767571200000, DeriveCalcomSyncStatus1767657600000, WidenCalcomIds1767744000000, CreateSubscriptionIncidents1767830400000, AddWebhookFactLanes1767916800000, CountVersionsFromOne1768003200000],
     migrationsTableName: 'read_model_migrations',
     synchronize: false,

@@ -1,15 +1,10 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { START, type EventStore, type Position, type RecordedEvent } from '../../libs/event-store/src/event-store.port.js';
 import { describeError, isOutage, type ParkedEvent } from '../../libs/event-store/src/subscription-incidents.js';
-import { AppointmentRowCache } from './appointment-row.cache.js';
-import { calcomInboundTables } from './calcom-inbound.entities.js';
 import { saveCheckpoint } from './projection-checkpoints.js';
-import {
-  applyEventsToReadModels,
-  lockReadModelWriter,
-  READ_MODELS_PROJECTION,
-  readModelStreamPrefixes,
-} from './read-models.batch.js';
+import type { ReadModel } from './read-model.js';
+import { createReadModels, readModelStreamPrefixes } from './read-models.js';
+import { applyEventsToReadModels, committed, lockReadModelWriter, READ_MODELS_PROJECTION, rolledBack } from './read-models.batch.js';
 import { recordParkedEvent, restoreParkedNotifications } from './subscription-incidents.js';
 
 export interface RebuildOptions {
@@ -42,21 +37,13 @@ export async function rebuildReadModels(
   const batchSize = options.batchSize ?? 1000;
   return dataSource.transaction(async (manager) => {
     await lockReadModelWriter(manager);
-    await manager.query('DELETE FROM appointments');
-    await manager.query('DELETE FROM staff');
-    await manager.query('DELETE FROM services');
-    for (const table of calcomInboundTables) await manager.query(`DELETE FROM ${table}`);
-    await manager.query('DELETE FROM calcom_sync_status');
-    await manager.query('DELETE FROM calcom_booking_uids');
-    await manager.query('DELETE FROM drift_checks');
-    await manager.query('DELETE FROM drift_heals');
-    await manager.query('DELETE FROM calcom_sync_failures');
+    // Rows written earlier in this same transaction are remembered: valid for as long as it is.
+    const readModels = createReadModels();
+    for (const table of readModels.flatMap((readModel) => readModel.tables)) await manager.query(`DELETE FROM ${table}`);
     await manager.query('DELETE FROM projection_checkpoints WHERE name = $1', [READ_MODELS_PROJECTION]);
     await manager.query('DELETE FROM parked_events WHERE subscription = $1', [READ_MODELS_PROJECTION]);
     await restoreParkedNotifications(manager);
 
-    // Rows written earlier in this same transaction: valid for as long as it is.
-    const cache = new AppointmentRowCache();
     let position: Position = START;
     let eventsApplied = 0;
     const parked: ParkedEvent[] = [];
@@ -73,7 +60,7 @@ export async function rebuildReadModels(
       const moved = store.comparePositions(page.position, position) > 0;
       if (page.events.length === 0 && !moved) break;
       reading = readAfter(page.position);
-      await applyOrPark(manager, page.events, position, cache, parked);
+      await applyOrPark(manager, page.events, position, readModels, parked);
       position = page.position;
       eventsApplied += page.events.length;
       await options.onProgress?.(eventsApplied);
@@ -87,24 +74,24 @@ export async function rebuildReadModels(
  * Applies a page under a savepoint; when it fails, halves it down to the event at fault, which is parked. `before`
  * is the position just before `events`. An outage fails the whole rebuild (nothing changes): it says nothing of events.
  */
-async function applyOrPark(manager: EntityManager, events: RecordedEvent[], before: Position, cache: AppointmentRowCache, parked: ParkedEvent[]): Promise<void> {
+async function applyOrPark(manager: EntityManager, events: RecordedEvent[], before: Position, readModels: readonly ReadModel[], parked: ParkedEvent[]): Promise<void> {
   if (events.length === 0) return;
   await manager.query('SAVEPOINT rebuild_page');
   try {
-    cache.remember(await applyEventsToReadModels(manager, events, cache));
+    await applyEventsToReadModels(manager, events, readModels);
     await manager.query('RELEASE SAVEPOINT rebuild_page');
+    committed(readModels);
     return;
   } catch (error) {
     if (isOutage(error)) throw error;
     await manager.query('ROLLBACK TO SAVEPOINT rebuild_page');
     await manager.query('RELEASE SAVEPOINT rebuild_page');
-    // Rows it remembered while failing may be rolled back.
-    cache.clear();
+    rolledBack(readModels);
     if (events.length === 1) return park(manager, events[0], before, error, parked);
   }
   const middle = Math.ceil(events.length / 2);
-  await applyOrPark(manager, events.slice(0, middle), before, cache, parked);
-  await applyOrPark(manager, events.slice(middle), events[middle - 1].position, cache, parked);
+  await applyOrPark(manager, events.slice(0, middle), before, readModels, parked);
+  await applyOrPark(manager, events.slice(middle), events[middle - 1].position, readModels, parked);
 }
 
 async function park(manager: EntityManager, event: RecordedEvent, before: Position, error: unknown, parked: ParkedEvent[]): Promise<void> {

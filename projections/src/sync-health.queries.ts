@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { SyncStatus } from '../../libs/domain/src/index.js';
-import { SYNC_STATUS, syncStatusRows } from './calcom-sync-status.sql.js';
-import { DriftChecksQueries, type DriftCheckSummary } from './drift-checks.queries.js';
+import { SYNC_STATUS, syncStatusRows } from './calcom-sync-status/calcom-sync-status.sql.js';
+import { DriftChecksQueries, type DriftCheckSummary } from './drift-checks/drift-checks.queries.js';
 
 export interface SyncHealth {
   counts: Record<SyncStatus, number>;

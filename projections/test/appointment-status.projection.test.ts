@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { appointmentStream } from '../../libs/domain/src/index.js';
-import { AppointmentsQueries } from '../src/appointments.queries.js';
+import { AppointmentsQueries } from '../src/appointments/appointments.queries.js';
 import { openTestLedger, projectInBatches, readModelEvents, type TestLedger } from './read-model.fixture.js';
 
 let ledger: TestLedger;

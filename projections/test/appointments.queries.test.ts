@@ -1,6 +1,6 @@
 import { appointmentStream, ValidationFailedError } from '../../libs/domain/src/index.js';
 import { START } from '../../libs/event-store/src/event-store.port.js';
-import { AppointmentsQueries, type AppointmentSummary } from '../src/appointments.queries.js';
+import { AppointmentsQueries, type AppointmentSummary } from '../src/appointments/appointments.queries.js';
 import { newEvent } from './ledger-history.js';
 import { openTestLedger, projectInBatches, readModelEvents, type TestLedger } from './read-model.fixture.js';
 

@@ -9,7 +9,7 @@ import {
   syncStatusOf,
 } from '../../libs/domain/src/index.js';
 import type { EventSource, RecordedEvent } from '../../libs/event-store/src/event-store.port.js';
-import { CalcomSyncQueries } from '../src/calcom-sync.queries.js';
+import { CalcomSyncQueries } from '../src/calcom-sync-status/calcom-sync.queries.js';
 import { DriftLedgerQueries } from '../src/drift-ledger.queries.js';
 import { projectBatch, READ_MODELS_PROJECTION } from '../src/read-models.batch.js';
 import { SyncHealthQueries } from '../src/sync-health.queries.js';

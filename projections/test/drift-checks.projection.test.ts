@@ -6,7 +6,7 @@ import {
   type DriftReportItem,
 } from '../../libs/domain/src/index.js';
 import type { EventSource } from '../../libs/event-store/src/event-store.port.js';
-import { DriftChecksQueries } from '../src/drift-checks.queries.js';
+import { DriftChecksQueries } from '../src/drift-checks/drift-checks.queries.js';
 import { DriftLedgerQueries } from '../src/drift-ledger.queries.js';
 import { rebuildReadModels } from '../src/rebuild-read-models.js';
 import { appendOne, openTestLedger, projectInBatches, readModelEvents, type TestLedger } from './read-model.fixture.js';

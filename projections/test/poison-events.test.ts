@@ -1,6 +1,6 @@
 import { appointmentStream } from '../../libs/domain/src/index.js';
 import type { ParkedEvent } from '../../libs/event-store/src/subscription-incidents.js';
-import { CatalogQueries } from '../src/catalog.queries.js';
+import { CatalogQueries } from '../src/catalog/catalog.queries.js';
 import { DriftLedgerQueries } from '../src/drift-ledger.queries.js';
 import { Projector } from '../src/projector.js';
 import { READ_MODELS_PROJECTION } from '../src/read-models.batch.js';

@@ -1,7 +1,7 @@
 import { appointmentStream } from '../../libs/domain/src/index.js';
 import { WaitUntilProcessedTimeoutError } from '../../libs/event-store/src/catch-up-subscription.js';
-import { AppointmentsQueries } from '../src/appointments.queries.js';
-import { CatalogQueries } from '../src/catalog.queries.js';
+import { AppointmentsQueries } from '../src/appointments/appointments.queries.js';
+import { CatalogQueries } from '../src/catalog/catalog.queries.js';
 import { Projector, type ProjectorOptions } from '../src/projector.js';
 import { eventually } from '../../test/support/eventually.js';
 import { appendMixedHistory, newEvent, saveStaff } from './ledger-history.js';

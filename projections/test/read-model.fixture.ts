@@ -11,9 +11,10 @@ import { randomUUID } from 'node:crypto';
 import { START, type EventSource, type EventStore, type Position, type RecordedEvent } from '../../libs/event-store/src/event-store.port.js';
 import { eventually } from '../../test/support/eventually.js';
 import { createTestDatabase, type TestDatabase } from '../../test/support/test-database.js';
-import type { AppointmentSummary } from '../src/appointments.queries.js';
+import type { AppointmentSummary } from '../src/appointments/appointments.queries.js';
 import { openReadModel } from '../src/read-model.data-source.js';
-import { projectBatch, READ_MODELS_PROJECTION, readModelStreamPrefixes } from '../src/read-models.batch.js';
+import { projectBatch, READ_MODELS_PROJECTION } from '../src/read-models.batch.js';
+import { readModelStreamPrefixes } from '../src/read-models.js';
 
 export interface TestLedger {
   store: EventStore;

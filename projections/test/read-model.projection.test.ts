@@ -1,7 +1,7 @@
 import { latestSaved, type ServiceSaved, type StaffMemberSaved, serviceStream, staffStream } from '../../libs/domain/src/index.js';
 import type { RecordedEvent } from '../../libs/event-store/src/event-store.port.js';
-import { AppointmentsQueries } from '../src/appointments.queries.js';
-import { CatalogQueries } from '../src/catalog.queries.js';
+import { AppointmentsQueries } from '../src/appointments/appointments.queries.js';
+import { CatalogQueries } from '../src/catalog/catalog.queries.js';
 import { projectBatch, READ_MODELS_PROJECTION } from '../src/read-models.batch.js';
 import { appendMixedHistory, serviceIds, staffIds, UNKNOWN_APPOINTMENT_EVENT } from './ledger-history.js';
 import {

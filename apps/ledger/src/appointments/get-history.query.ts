@@ -2,7 +2,7 @@ import { Inject } from '@nestjs/common';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { appointmentStream, calcomSyncStream, NotFoundError } from '../../../../libs/domain/src/index.js';
 import type { EventMetadata, EventStore, RecordedEvent } from '../../../../libs/event-store/src/event-store.port.js';
-import { CalcomSyncQueries } from '../../../../projections/src/calcom-sync.queries.js';
+import { CalcomSyncQueries } from '../../../../projections/src/calcom-sync-status/calcom-sync.queries.js';
 import { EVENT_STORE } from '../ledger.tokens.js';
 
 export interface HistoryEntry {

@@ -1,4 +1,4 @@
-import type { CalcomSyncQueries } from '../../../../projections/src/calcom-sync.queries.js';
+import type { CalcomSyncQueries } from '../../../../projections/src/calcom-sync-status/calcom-sync.queries.js';
 import { CalcomStatusLookup } from '../appointments/calcom-status.lookup.js';
 
 /** The `calcom` block of `GET /appointments/{id}`, from the `calcom_sync_status` read model. */

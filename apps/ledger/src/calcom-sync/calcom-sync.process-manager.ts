@@ -7,7 +7,7 @@ import {
 import { CatchUpSubscription, type SubscriptionLogger } from '../../../../libs/event-store/src/catch-up-subscription.js';
 import type { EventStore, Position, RecordedEvent } from '../../../../libs/event-store/src/event-store.port.js';
 import { WaitUntilProcessedTimeoutError } from '../../../../libs/event-store/src/catch-up-subscription.js';
-import type { CalcomSyncQueries } from '../../../../projections/src/calcom-sync.queries.js';
+import type { CalcomSyncQueries } from '../../../../projections/src/calcom-sync-status/calcom-sync.queries.js';
 import { loadCheckpoint, saveCheckpoint } from '../../../../projections/src/projection-checkpoints.js';
 import { ReadModelIncidentLog } from '../../../../projections/src/subscription-incidents.js';
 import type { Projector } from '../../../../projections/src/projector.js';

@@ -4,7 +4,7 @@ import type { DataSource } from 'typeorm';
 import { startSandbox, type RunningSandbox } from '../../../calcom-sandbox/src/index.js';
 import { CalcomClient } from '../../../../libs/calcom/src/index.js';
 import type { EventStore } from '../../../../libs/event-store/src/event-store.port.js';
-import { CalcomSyncQueries } from '../../../../projections/src/calcom-sync.queries.js';
+import { CalcomSyncQueries } from '../../../../projections/src/calcom-sync-status/calcom-sync.queries.js';
 import type { Projector } from '../../../../projections/src/projector.js';
 import type { CalcomSettings, LedgerConfig } from '../config.js';
 import { CalcomCatalog } from './calcom-catalog.js';

@@ -2,7 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import type { Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import type { EventStore, Position } from '../../../../libs/event-store/src/event-store.port.js';
-import { CalcomInboundQueries } from '../../../../projections/src/calcom-inbound.queries.js';
+import { CalcomInboundQueries } from '../../../../projections/src/calcom-inbound/calcom-inbound.queries.js';
 import type { LedgerConfig } from '../config.js';
 import { registerCalcomInboundMetrics } from './calcom-inbound.metrics.js';
 import { CalcomWebhookIntake } from './calcom-webhook.intake.js';

@@ -11,7 +11,7 @@ import {
   versionAfter,
 } from '../../../../libs/domain/src/index.js';
 import { aggregateStream, type EventMetadata, type EventStore, type Position } from '../../../../libs/event-store/src/index.js';
-import type { CalcomInboundQueries } from '../../../../projections/src/calcom-inbound.queries.js';
+import type { CalcomInboundQueries } from '../../../../projections/src/calcom-inbound/calcom-inbound.queries.js';
 import { calcomSyncFold } from '../calcom-sync/calcom-sync.fold.js';
 
 export interface ConflictResolution {

@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/com
 import { ApiBearerAuth, ApiProperty, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { IsIn } from 'class-validator';
 import { FORBIDDEN_KEYS, NotFoundError } from '../../../../libs/domain/src/index.js';
-import { CalcomInboundQueries } from '../../../../projections/src/calcom-inbound.queries.js';
+import { CalcomInboundQueries } from '../../../../projections/src/calcom-inbound/calcom-inbound.queries.js';
 import { ReadAccess } from '../auth/auth.guard.js';
 import { printable } from '../http/path-ids.js';
 import { oneOfFromQuery } from '../http/query-params.js';

@@ -2,7 +2,7 @@ import { calcomSyncStreamPrefix, calcomWebhookStreamPrefix, driftChecksStream } 
 import { CatchUpSubscription, type SubscriptionLogger } from '../../../../libs/event-store/src/catch-up-subscription.js';
 import type { EventStore, Position, RecordedEvent } from '../../../../libs/event-store/src/event-store.port.js';
 import { isOutage, type SubscriptionIncidentLog } from '../../../../libs/event-store/src/subscription-incidents.js';
-import { notificationOf } from '../../../../projections/src/calcom-notices.projection.js';
+import { notificationOf } from '../../../../projections/src/calcom-inbound/calcom-notices.projection.js';
 import type { TranslatorCheckpoints } from './webhook-translator.js';
 
 export const NOTIFICATION_SENDER = 'notification-webhook';

@@ -3,7 +3,7 @@ import { Controller, HttpCode, Inject, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { type CalcomWebhookApplied, type CalcomWebhookRetryRequested, FactNotFailedError, NotFoundError } from '../../../../libs/domain/src/index.js';
 import { type EventStore, type RecordedEvent, WrongExpectedRevisionError } from '../../../../libs/event-store/src/event-store.port.js';
-import { CalcomInboundQueries } from '../../../../projections/src/calcom-inbound.queries.js';
+import { CalcomInboundQueries } from '../../../../projections/src/calcom-inbound/calcom-inbound.queries.js';
 import { printable } from '../http/path-ids.js';
 import { adminMetadata, Context, type RequestContext } from '../http/request-context.js';
 

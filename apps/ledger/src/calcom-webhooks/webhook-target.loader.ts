@@ -15,8 +15,8 @@ import {
   type WebhookTarget,
 } from '../../../../libs/domain/src/index.js';
 import { aggregateStream, type AggregateStreamOptions, type EventStore } from '../../../../libs/event-store/src/index.js';
-import type { CalcomInboundQueries } from '../../../../projections/src/calcom-inbound.queries.js';
-import type { CatalogQueries } from '../../../../projections/src/catalog.queries.js';
+import type { CalcomInboundQueries } from '../../../../projections/src/calcom-inbound/calcom-inbound.queries.js';
+import type { CatalogQueries } from '../../../../projections/src/catalog/catalog.queries.js';
 import { calcomSyncFold } from '../calcom-sync/calcom-sync.fold.js';
 import { factEventIds, MAX_EVENTS_PER_STREAM } from './derived-id.js';
 

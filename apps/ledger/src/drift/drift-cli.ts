@@ -6,7 +6,7 @@ import { openEventStore } from '../../../../libs/event-store/src/open-event-stor
 import type { EventStore } from '../../../../libs/event-store/src/event-store.port.js';
 import { Projector } from '../../../../projections/src/projector.js';
 import { openReadModel } from '../../../../projections/src/read-model.data-source.js';
-import { readModelStreamPrefixes } from '../../../../projections/src/read-models.batch.js';
+import { readModelStreamPrefixes } from '../../../../projections/src/read-models.js';
 import { parseDriftSettings } from './drift.config.js';
 import { formatDriftReport, type PrintableReport } from './drift-report.format.js';
 import { startDrift } from './start-drift.js';

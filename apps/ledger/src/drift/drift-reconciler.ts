@@ -14,7 +14,7 @@ import {
 } from '../../../../libs/domain/src/index.js';
 import { isCalcomError } from '../../../../libs/calcom/src/calcom.errors.js';
 import type { EventMetadata, EventStore, Position } from '../../../../libs/event-store/src/event-store.port.js';
-import type { DriftChecksQueries } from '../../../../projections/src/drift-checks.queries.js';
+import type { DriftChecksQueries } from '../../../../projections/src/drift-checks/drift-checks.queries.js';
 import type { DriftSettings } from './drift.config.js';
 import type { DriftHealer, HealResult } from './drift-healer.js';
 import type { DriftLevels, DriftLevelsLoader } from './drift-levels.loader.js';

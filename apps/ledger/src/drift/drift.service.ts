@@ -10,7 +10,7 @@ import {
 } from '../../../../libs/domain/src/index.js';
 import { WaitUntilProcessedTimeoutError } from '../../../../libs/event-store/src/catch-up-subscription.js';
 import type { Position } from '../../../../libs/event-store/src/event-store.port.js';
-import type { DriftChecksQueries, DriftReport } from '../../../../projections/src/drift-checks.queries.js';
+import type { DriftChecksQueries, DriftReport } from '../../../../projections/src/drift-checks/drift-checks.queries.js';
 import type { DriftLedgerQueries } from '../../../../projections/src/drift-ledger.queries.js';
 import type { DriftCheckOutcome, DriftReconciler } from './drift-reconciler.js';
 import type { DriftHealer, HealResult } from './drift-healer.js';

@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { EventStore, Position } from '../../../../libs/event-store/src/event-store.port.js';
-import { DriftChecksQueries } from '../../../../projections/src/drift-checks.queries.js';
+import { DriftChecksQueries } from '../../../../projections/src/drift-checks/drift-checks.queries.js';
 import { DriftLedgerQueries } from '../../../../projections/src/drift-ledger.queries.js';
 import { SyncHealthQueries } from '../../../../projections/src/sync-health.queries.js';
 import { CalcomBookingReader, type CalcomBookingsApi } from './calcom-booking-reader.js';

@@ -7,8 +7,8 @@ import {
   planDecisions,
   type PlanStep,
 } from '../../../../libs/domain/src/index.js';
-import type { AppointmentsQueries } from '../../../../projections/src/appointments.queries.js';
-import type { CatalogQueries } from '../../../../projections/src/catalog.queries.js';
+import type { AppointmentsQueries } from '../../../../projections/src/appointments/appointments.queries.js';
+import type { CatalogQueries } from '../../../../projections/src/catalog/catalog.queries.js';
 import type { AppointmentFacts } from '../appointments/appointment-facts.js';
 import type { CalcomSlotCheck } from '../appointments/calcom-slot-check.js';
 import { fingerprintOf } from '../idempotency/idempotent-requests.js';

@@ -5,10 +5,12 @@ import {
   calcomSyncStreamPrefix,
   evolveCalcomSync,
   initialCalcomSyncState,
-} from '../../libs/domain/src/index.js';
-import type { RecordedEvent } from '../../libs/event-store/src/event-store.port.js';
+} from '../../../libs/domain/src/index.js';
+import type { RecordedEvent } from '../../../libs/event-store/src/event-store.port.js';
+import type { ReadModel } from '../read-model.js';
+import { type ReadModelTable, upsertRows } from '../read-model-table.js';
 
-/** A status row as the fold sees it: snake_case, so it goes to `json_to_recordset` as it is. */
+/** A status row as the fold sees it: snake_case, the columns of `calcom_sync_status`. */
 interface SyncStatusRecord {
   appointment_id: string;
   booking_uid: string | null;
@@ -28,15 +30,59 @@ interface SyncStatusRecord {
   updated_at: string;
 }
 
-export const isCalcomSyncStatusEvent = (event: RecordedEvent): boolean => event.streamName.startsWith(calcomSyncStreamPrefix);
+interface BookingUidRecord {
+  uid: string;
+  appointment_id: string;
+  is_current: boolean;
+}
+
+const statusTable: ReadModelTable<SyncStatusRecord> = {
+  name: 'calcom_sync_status',
+  columns: {
+    appointment_id: 'text',
+    booking_uid: 'text',
+    booking_uids: 'jsonb',
+    synced_version: 'integer',
+    in_flight: 'boolean',
+    retry_requested: 'boolean',
+    has_conflict: 'boolean',
+    permanent_failure: 'boolean',
+    failed_at_version: 'integer',
+    last_synced_at: 'timestamptz',
+    attempts: 'integer',
+    last_error: 'jsonb',
+    next_retry_at: 'timestamptz',
+    sync_revision: 'integer',
+    state: 'jsonb',
+    updated_at: 'timestamptz',
+  },
+  key: 'appointment_id',
+  guard: 'sync_revision',
+};
+
+/** The uid chain index: a uid always belongs to the appointment whose chain has it last. */
+const bookingUidsTable: ReadModelTable<BookingUidRecord> = {
+  name: 'calcom_booking_uids',
+  columns: { uid: 'text', appointment_id: 'text', is_current: 'boolean' },
+  key: 'uid',
+};
 
 /**
- * Applies one batch of `calcomsync-` events with at most three round trips whatever its size: load the rows the
- * batch touches, fold in memory with the domain's own fold, upsert the rows and the uid chain index in bulk.
- * Appointment events write nothing here: the status is derived when read, against `appointments.version`
- * (see `calcom-sync-status.sql.ts`), so a ledger change makes the sync pending without a write of its own.
+ * `calcom_sync_status` and `calcom_booking_uids`, from `calcomsync-` events, with at most three round trips per batch
+ * whatever its size: load the rows the batch touches, fold in memory with the domain's own fold, upsert the rows and
+ * the uid chain index in bulk. Appointment events write nothing here: the status is derived when read, against
+ * `appointments.version` (see `calcom-sync-status.sql.ts`), so a ledger change makes the sync pending without a
+ * write of its own.
  */
-export async function projectCalcomSyncStatus(manager: EntityManager, events: readonly RecordedEvent[]): Promise<void> {
+export const calcomSyncStatusReadModel: ReadModel = {
+  name: 'calcom-sync-status',
+  streamPrefixes: [calcomSyncStreamPrefix],
+  tables: ['calcom_sync_status', 'calcom_booking_uids'],
+  canHandle: (event) => event.streamName.startsWith(calcomSyncStreamPrefix),
+  handle: projectCalcomSyncStatus,
+};
+
+async function projectCalcomSyncStatus(manager: EntityManager, events: readonly RecordedEvent[]): Promise<void> {
   const byAppointment = groupByAppointment(events);
   const current = await loadRows(manager, [...byAppointment.keys()]);
   const changed: SyncStatusRecord[] = [];
@@ -48,8 +94,8 @@ export async function projectCalcomSyncStatus(manager: EntityManager, events: re
     changed.push(after);
     if (after.sync_revision !== before.sync_revision) chainsChanged.push(after);
   }
-  if (changed.length > 0) await upsertStatus(manager, changed);
-  if (chainsChanged.length > 0) await upsertUids(manager, chainsChanged);
+  await upsertRows(manager, statusTable, changed);
+  await upsertUids(manager, chainsChanged);
 }
 
 function applyEvent(row: SyncStatusRecord, recorded: RecordedEvent): SyncStatusRecord {
@@ -121,48 +167,12 @@ async function loadRows(manager: EntityManager, appointmentIds: string[]): Promi
   return new Map(rows.map((row) => [row.appointment_id, row]));
 }
 
-async function upsertStatus(manager: EntityManager, rows: readonly SyncStatusRecord[]): Promise<void> {
-  await manager.query(
-    `INSERT INTO calcom_sync_status AS s
-            (appointment_id, booking_uid, booking_uids, synced_version, in_flight, retry_requested, has_conflict,
-             permanent_failure, failed_at_version, last_synced_at, attempts, last_error, next_retry_at, sync_revision,
-             state, updated_at)
-     SELECT appointment_id, booking_uid, booking_uids, synced_version, in_flight, retry_requested, has_conflict,
-            permanent_failure, failed_at_version, last_synced_at, attempts, last_error, next_retry_at, sync_revision,
-            state, updated_at
-       FROM json_to_recordset($1::json) AS r(
-              appointment_id text, booking_uid text, booking_uids jsonb, synced_version integer, in_flight boolean,
-              retry_requested boolean, has_conflict boolean, permanent_failure boolean, failed_at_version integer,
-              last_synced_at timestamptz, attempts integer, last_error jsonb, next_retry_at timestamptz,
-              sync_revision integer, state jsonb, updated_at timestamptz)
-     ON CONFLICT (appointment_id) DO UPDATE SET
-            booking_uid = EXCLUDED.booking_uid, booking_uids = EXCLUDED.booking_uids,
-            synced_version = EXCLUDED.synced_version, in_flight = EXCLUDED.in_flight,
-            retry_requested = EXCLUDED.retry_requested, has_conflict = EXCLUDED.has_conflict,
-            permanent_failure = EXCLUDED.permanent_failure, failed_at_version = EXCLUDED.failed_at_version,
-            last_synced_at = EXCLUDED.last_synced_at, attempts = EXCLUDED.attempts, last_error = EXCLUDED.last_error,
-            next_retry_at = EXCLUDED.next_retry_at, sync_revision = EXCLUDED.sync_revision, state = EXCLUDED.state,
-            updated_at = EXCLUDED.updated_at
-      WHERE s.sync_revision < EXCLUDED.sync_revision`,
-    [JSON.stringify(rows)],
-  );
-}
-
-/** Every uid of each changed chain, with the current one flagged; a uid always belongs to the appointment that has it. */
+/** Every uid of each changed chain, with the current one flagged. */
 async function upsertUids(manager: EntityManager, rows: readonly SyncStatusRecord[]): Promise<void> {
   // One entry per uid: a statement may not update the same row twice.
-  const byUid = new Map<string, { uid: string; appointment_id: string; is_current: boolean }>();
+  const byUid = new Map<string, BookingUidRecord>();
   for (const { appointment_id, state } of rows) {
     for (const uid of state.chain) byUid.set(uid, { uid, appointment_id, is_current: uid === state.booking?.uid });
   }
-  const uids = [...byUid.values()];
-  if (uids.length === 0) return;
-  await manager.query(
-    `INSERT INTO calcom_booking_uids AS u (uid, appointment_id, is_current)
-     SELECT uid, appointment_id, is_current
-       FROM json_to_recordset($1::json) AS r(uid text, appointment_id text, is_current boolean)
-     ON CONFLICT (uid) DO UPDATE SET appointment_id = EXCLUDED.appointment_id, is_current = EXCLUDED.is_current
-      WHERE u.appointment_id IS DISTINCT FROM EXCLUDED.appointment_id OR u.is_current IS DISTINCT FROM EXCLUDED.is_current`,
-    [JSON.stringify(uids)],
-  );
+  await upsertRows(manager, bookingUidsTable, [...byUid.values()]);
 }

@@ -1,6 +1,6 @@
 import type { DataSource, Repository } from 'typeorm';
-import { type CalcomSyncState, initialCalcomSyncState, type SyncStatus, syncStatusOf } from '../../libs/domain/src/index.js';
-import { CalcomBookingUidRow } from './calcom-sync.entities.js';
+import { type CalcomSyncState, initialCalcomSyncState, type SyncStatus, syncStatusOf } from '../../../libs/domain/src/index.js';
+import { CalcomBookingUidRow } from './calcom-sync-status.entities.js';
 import { SYNC_STATUS, syncStatusRows } from './calcom-sync-status.sql.js';
 
 /** The `calcom` block of `GET /appointments/{id}`. */

@@ -1,5 +1,5 @@
-import { type AppointmentEvent, type Customer, versionAfter } from '../../libs/domain/src/index.js';
-import type { RecordedEvent } from '../../libs/event-store/src/event-store.port.js';
+import { type AppointmentEvent, type Customer, versionAfter } from '../../../libs/domain/src/index.js';
+import type { RecordedEvent } from '../../../libs/event-store/src/event-store.port.js';
 
 /** An appointment row as the projection folds it: snake_case, the columns of `appointments`, times as ISO text. */
 export interface AppointmentRecord {
@@ -55,6 +55,21 @@ export function applyAppointmentEvent(row: AppointmentRecord | null, recorded: R
       return { ...row, ...moved, service_id: event.data.serviceId, ends_at: event.data.endsAt };
     case 'AppointmentStatusChanged':
       return { ...row, ...moved, status: event.data.status };
+    // The desk's actions (issue 12): the same statuses and fields as the domain's fold.
+    case 'AppointmentConfirmed':
+      return { ...row, ...moved, status: 'scheduled' };
+    case 'AppointmentDeclined':
+      return { ...row, ...moved, status: 'rejected', cancellation_reason: event.data.reason };
+    case 'NoShowMarked':
+      return { ...row, ...moved, status: 'no_show' };
+    case 'NoShowUndone':
+      return { ...row, ...moved, status: event.data.status };
+    case 'CustomerCheckedIn':
+      return { ...row, ...moved, status: 'arrived' };
+    case 'AppointmentCompleted':
+      return { ...row, ...moved, status: 'completed' };
+    case 'ContactDetailsChanged':
+      return { ...row, ...moved, customer: event.data.customer, notes: event.data.notes };
     default:
       return { ...row, ...moved };
   }

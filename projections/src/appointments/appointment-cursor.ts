@@ -1,4 +1,4 @@
-import { dateTimeProblem, isEntityId, ValidationFailedError } from '../../libs/domain/src/index.js';
+import { dateTimeProblem, isEntityId, ValidationFailedError } from '../../../libs/domain/src/index.js';
 
 export interface AppointmentCursor {
   startsAt: string;

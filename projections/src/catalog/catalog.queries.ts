@@ -1,5 +1,5 @@
 import type { DataSource, Repository } from 'typeorm';
-import { ServiceRow, StaffRow } from './read-model.entities.js';
+import { ServiceRow, StaffRow } from './catalog.entities.js';
 
 export interface StaffView {
   staffId: string;

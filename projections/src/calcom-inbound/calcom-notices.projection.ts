@@ -2,11 +2,13 @@ import type { EntityManager } from 'typeorm';
 import type {
   CalcomOperationFailed,
   CalcomWebhookApplied,
+  ConflictSide,
   DriftHealBlocked,
   SyncConflictDetected,
   SyncConflictResolved,
-} from '../../libs/domain/src/index.js';
-import type { RecordedEvent } from '../../libs/event-store/src/event-store.port.js';
+} from '../../../libs/domain/src/index.js';
+import type { RecordedEvent } from '../../../libs/event-store/src/event-store.port.js';
+import { insertRows, type ReadModelTable, updateRows, upsertRows } from '../read-model-table.js';
 import type { NotificationKind } from './calcom-inbound.entities.js';
 
 type Detected = RecordedEvent<SyncConflictDetected>;
@@ -21,6 +23,48 @@ interface NotificationRecord {
   created_at: string;
 }
 
+interface ConflictRecord {
+  conflict_id: string;
+  appointment_id: string;
+  status: 'open' | 'resolved';
+  summary: string;
+  ledger: ConflictSide;
+  calcom: ConflictSide;
+  fact_id: string | null;
+  keep: 'ledger' | 'calcom' | null;
+  decided_by: 'person' | 'policy' | null;
+  detected_at: string;
+  resolved_at: string | null;
+  /** The `calcomsync-` revision of the last event applied to the row. */
+  sync_revision: number;
+}
+
+/** Keyed by the id of the event that raised it. */
+const notificationsTable: ReadModelTable<NotificationRecord> = {
+  name: 'notifications',
+  columns: { notification_id: 'text', kind: 'text', appointment_id: 'text', message: 'text', details: 'jsonb', created_at: 'timestamptz' },
+};
+
+const conflictsTable: ReadModelTable<ConflictRecord> = {
+  name: 'conflicts',
+  columns: {
+    conflict_id: 'text',
+    appointment_id: 'text',
+    status: 'text',
+    summary: 'text',
+    ledger: 'jsonb',
+    calcom: 'jsonb',
+    fact_id: 'text',
+    keep: 'text',
+    decided_by: 'text',
+    detected_at: 'timestamptz',
+    resolved_at: 'timestamptz',
+    sync_revision: 'integer',
+  },
+  key: 'conflict_id',
+  guard: 'sync_revision',
+};
+
 /** The events a person must hear about, and the conflicts they may have to settle. */
 export async function projectNotices(manager: EntityManager, events: readonly RecordedEvent[]): Promise<void> {
   const notifications: NotificationRecord[] = [];
@@ -32,9 +76,36 @@ export async function projectNotices(manager: EntityManager, events: readonly Re
     if (event.type === 'SyncConflictDetected') detected.push(event as Detected);
     else if (event.type === 'SyncConflictResolved') resolved.push(event as Resolved);
   }
-  if (notifications.length > 0) await insertNotifications(manager, notifications);
-  if (detected.length > 0) await upsertDetected(manager, detected);
-  if (resolved.length > 0) await markResolved(manager, resolved);
+  await insertRows(manager, notificationsTable, notifications);
+  // A conflict updated while open (news during the conflict) keeps its id and status; a later revision overwrites it.
+  await upsertRows(
+    manager,
+    conflictsTable,
+    detected.map(({ data, revision, recordedAt }) => ({
+      conflict_id: data.conflictId,
+      appointment_id: data.appointmentId,
+      status: 'open' as const,
+      summary: data.summary,
+      ledger: data.ledger,
+      calcom: data.calcom,
+      fact_id: data.factId,
+      detected_at: recordedAt,
+      sync_revision: revision,
+    })),
+    ['summary', 'ledger', 'calcom', 'fact_id', 'sync_revision'],
+  );
+  await updateRows(
+    manager,
+    conflictsTable,
+    resolved.map(({ data, revision, recordedAt }) => ({
+      conflict_id: data.conflictId,
+      status: 'resolved' as const,
+      keep: data.keep,
+      decided_by: data.decidedBy,
+      resolved_at: recordedAt,
+      sync_revision: revision,
+    })),
+  );
 }
 
 /** Also what the notifier POSTs to NOTIFY_WEBHOOK_URL, so the list and the deliveries say the same thing. */
@@ -86,58 +157,4 @@ export function notificationOf(event: RecordedEvent): NotificationRecord | null 
     return { ...base, kind: 'drift_heal_blocked', appointment_id: null, message: data.summary, details: { ...data } };
   }
   return null;
-}
-
-async function insertNotifications(manager: EntityManager, rows: readonly NotificationRecord[]): Promise<void> {
-  await manager.query(
-    `INSERT INTO notifications (notification_id, kind, appointment_id, message, details, created_at)
-     SELECT notification_id, kind, appointment_id, message, details, created_at
-       FROM json_to_recordset($1::json) AS r(notification_id text, kind text, appointment_id text, message text,
-                                            details jsonb, created_at timestamptz)
-     ON CONFLICT (notification_id) DO NOTHING`,
-    [JSON.stringify(rows)],
-  );
-}
-
-/** A conflict updated while open (news during the conflict) keeps its id; only a later revision overwrites it. */
-async function upsertDetected(manager: EntityManager, events: readonly Detected[]): Promise<void> {
-  const rows = events.map(({ data, revision, recordedAt }) => ({
-    conflict_id: data.conflictId,
-    appointment_id: data.appointmentId,
-    summary: data.summary,
-    ledger: data.ledger,
-    calcom: data.calcom,
-    fact_id: data.factId,
-    detected_at: recordedAt,
-    sync_revision: revision,
-  }));
-  await manager.query(
-    `INSERT INTO conflicts AS c (conflict_id, appointment_id, status, summary, ledger, calcom, fact_id, detected_at, sync_revision)
-     SELECT conflict_id, appointment_id, 'open', summary, ledger, calcom, fact_id, detected_at, sync_revision
-       FROM json_to_recordset($1::json) AS r(conflict_id text, appointment_id text, summary text, ledger jsonb,
-                                            calcom jsonb, fact_id text, detected_at timestamptz, sync_revision integer)
-     ON CONFLICT (conflict_id) DO UPDATE SET
-            summary = EXCLUDED.summary, ledger = EXCLUDED.ledger, calcom = EXCLUDED.calcom, fact_id = EXCLUDED.fact_id,
-            sync_revision = EXCLUDED.sync_revision
-      WHERE c.sync_revision < EXCLUDED.sync_revision`,
-    [JSON.stringify(rows)],
-  );
-}
-
-async function markResolved(manager: EntityManager, events: readonly Resolved[]): Promise<void> {
-  const rows = events.map(({ data, revision, recordedAt }) => ({
-    conflict_id: data.conflictId,
-    keep: data.keep,
-    decided_by: data.decidedBy,
-    resolved_at: recordedAt,
-    sync_revision: revision,
-  }));
-  await manager.query(
-    `UPDATE conflicts AS c SET status = 'resolved', keep = r.keep, decided_by = r.decided_by, resolved_at = r.resolved_at,
-            sync_revision = r.sync_revision
-       FROM json_to_recordset($1::json) AS r(conflict_id text, keep text, decided_by text, resolved_at timestamptz,
-                                            sync_revision integer)
-      WHERE c.conflict_id = r.conflict_id AND c.sync_revision < r.sync_revision`,
-    [JSON.stringify(rows)],
-  );
 }

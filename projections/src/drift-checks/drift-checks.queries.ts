@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import type { DriftCheckMode, DriftKind, DriftReportItem, DriftWindow } from '../../libs/domain/src/index.js';
+import type { DriftCheckMode, DriftKind, DriftReportItem, DriftWindow } from '../../../libs/domain/src/index.js';
 
 export interface DriftCheckSummary {
   checkId: string;

@@ -1,7 +1,7 @@
 import type { DataSource, Repository } from 'typeorm';
-import { ValidationFailedError, type AppointmentStatus, type Customer } from '../../libs/domain/src/index.js';
+import { ValidationFailedError, type AppointmentStatus, type Customer } from '../../../libs/domain/src/index.js';
 import { decodeAppointmentCursor, encodeAppointmentCursor } from './appointment-cursor.js';
-import { AppointmentRow } from './read-model.entities.js';
+import { AppointmentRow } from './appointment.entity.js';
 
 export interface AppointmentSummary {
   appointmentId: string;
