@@ -104,5 +104,6 @@ export class AbsencePlanner {
   }
 }
 
-export const fingerprintOfPlan = (request: AbsenceRequest, steps: readonly PlanStep[]): string =>
-  fingerprintOf({ ...request, reassignTo: request.reassignTo ?? null, steps: planDecisions(steps) });
+/** Over the request's own fields only (the real call's body carries more) and the plan's decisions. */
+export const fingerprintOfPlan = ({ staffId, from, to, plan, reassignTo }: AbsenceRequest, steps: readonly PlanStep[]): string =>
+  fingerprintOf({ staffId, from, to, plan, reassignTo: reassignTo ?? null, steps: planDecisions(steps) });
