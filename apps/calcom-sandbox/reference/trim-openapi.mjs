@@ -23,6 +23,7 @@ const OPERATIONS = [
   ['/v2/bookings/{bookingUid}/reschedule', 'post'],
   ['/v2/bookings/{bookingUid}/confirm', 'post'],
   ['/v2/bookings/{bookingUid}/decline', 'post'],
+  ['/v2/bookings/{bookingUid}/mark-absent', 'post'],
   ['/v2/bookings/{bookingUid}/reassign', 'post'],
   ['/v2/bookings/{bookingUid}/reassign/{userId}', 'post'],
   ['/v2/event-types', 'get'],

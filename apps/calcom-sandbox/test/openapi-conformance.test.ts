@@ -12,6 +12,7 @@ import { attendee, sandboxClient, startAt, testClock } from './support/sandbox-c
 let sandbox: RunningSandbox;
 let client: ReturnType<typeof sandboxClient>;
 const validated = new Set<string>();
+const clock = testClock();
 
 async function call(method: string, documentPath: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
   if (body !== undefined) assertValidRequestBody(method, documentPath, body);
@@ -22,7 +23,7 @@ async function call(method: string, documentPath: string, path: string, body?: u
 }
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ now: testClock().now });
+  sandbox = await startSandbox({ now: clock.now });
   client = sandboxClient(sandbox);
 });
 afterAll(() => sandbox.close());
@@ -95,6 +96,20 @@ test('confirm and decline of a confirmation-required booking match the schemas',
   const declined = await call('POST', '/v2/bookings/{bookingUid}/decline', `/bookings/${second.uid}/decline`, { reason: 'Host is away' });
   assertExactlySchema('BookingOutput_2024_08_13', declined.body.data);
   expect([confirmed.body.data.status, declined.body.data.status]).toEqual(['accepted', 'rejected']);
+});
+
+test('mark-absent after the start matches the schemas', async () => {
+  const guest = attendee();
+  const booked = (await call('POST', '/v2/bookings', '/bookings', { eventTypeId: 101, start: startAt(8), attendee: guest })).body.data;
+  const eightDays = 8 * 86_400_000;
+  clock.advance(eightDays);
+  try {
+    const marked = await call('POST', '/v2/bookings/{bookingUid}/mark-absent', `/bookings/${booked.uid}/mark-absent`, { host: false, attendees: [{ email: guest.email, absent: true }] });
+    assertExactlySchema('BookingOutput_2024_08_13', marked.body.data);
+    expect(marked.body.data.attendees[0].absent).toBe(true);
+  } finally {
+    clock.advance(-eightDays);
+  }
 });
 
 test('every operation in the copied document has been exercised', () => {
