@@ -9,6 +9,8 @@ export interface ProxyRule {
   body: unknown;
   /** Never answer: a Cal.com that hangs (the connection is dropped when the proxy closes). */
   hang?: boolean;
+  /** Forward the request, so the change lands on the sandbox, and never answer: the answer lost (`status`, `body` unused). */
+  landThenHang?: boolean;
 }
 
 /**
@@ -58,7 +60,7 @@ export class CalcomAnsweringProxy {
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       if (rule?.hang) return;
-      if (rule) {
+      if (rule && !rule.landThenHang) {
         response.writeHead(rule.status, { 'content-type': 'application/json' }).end(JSON.stringify(rule.body));
         return;
       }
@@ -67,6 +69,7 @@ export class CalcomAnsweringProxy {
       fetch(`${target}${request.url}`, { method, headers, body })
         .then(async (answer) => {
           const text = Buffer.from(await answer.arrayBuffer());
+          if (rule?.landThenHang) return;
           const forwarded: Record<string, string> = {};
           answer.headers.forEach((value, name) => {
             if (!HOP_BY_HOP.has(name) && name !== 'content-encoding') forwarded[name] = value;
