@@ -4,7 +4,7 @@ import type { BookingSnapshot, CalcomSyncEvent } from '../src/sync/calcom-sync.e
 import { evolveCalcomSync, initialCalcomSyncState } from '../src/sync/calcom-sync.state.js';
 import type { ConflictPolicy } from '../src/sync/calcom-conflict.js';
 import { calcomWebhookWorkflow } from '../src/sync/calcom-webhook.workflow.js';
-import type { CatalogSnapshot, ExistingAppointment } from '../src/sync/calcom-webhook.mapping.js';
+import type { CatalogSnapshot } from '../src/sync/calcom-webhook.mapping.js';
 import { type CalcomWebhook, parseCalcomWebhook } from '../src/sync/calcom-webhook.parser.js';
 import { workflowSpecification } from './support/workflow-specification.js';
 
@@ -62,7 +62,7 @@ function given(changes: Change[], syncEvents: CalcomSyncEvent[] = [], policy: Co
   const sync = syncEvents.reduce((state, event) => evolveCalcomSync(state, event, '2030-01-01T00:00:00.000Z'), initialCalcomSyncState());
   const lastLedgerChange = history.map(({ source }) => source).lastIndexOf('admin') + 1;
   const target = appointment.status === 'initial' ? null
-    : { appointmentId: 'a1', appointment: appointment as ExistingAppointment, version: history.length, ledgerChangedVersion: lastLedgerChange, sync };
+    : { appointmentId: 'a1', appointment, version: history.length, ledgerChangedVersion: lastLedgerChange, sync };
   return { when: (fact: CalcomWebhook) => spec(target).when({ factId: 'f1', webhook: fact, catalog, newAppointmentId: 'new-1', conflictId: 'c1', policy }) };
 }
 

@@ -2,13 +2,12 @@ import { randomUUID } from 'node:crypto';
 import {
   type CatalogCommand,
   catalogDecider,
-  type CatalogEvent,
   catalogStreamOf,
   expectedRevisionAt,
   VersionConflictError,
   versionAfter,
 } from '../../../../libs/domain/src/index.js';
-import { type EventMetadata, type EventStore, WrongExpectedRevisionError } from '../../../../libs/event-store/src/event-store.port.js';
+import { aggregateStream, type EventMetadata, type EventStore, WrongExpectedRevisionError } from '../../../../libs/event-store/src/index.js';
 
 export interface CatalogCommandResult {
   /** Events in the entry's stream after the command (unchanged when the command changed nothing). */
@@ -24,19 +23,19 @@ export class CatalogCommandService {
 
   async execute(command: CatalogCommand, metadata: EventMetadata): Promise<CatalogCommandResult> {
     const streamName = catalogStreamOf(command);
-    const history = await this.store.readStream<CatalogEvent>(streamName);
-    const events = catalogDecider.decide(command, history.reduce(catalogDecider.evolve, catalogDecider.initialState()));
-    if (events.length === 0) return { version: history.length };
+    const { state, eventCount: version } = await aggregateStream(this.store, streamName, catalogDecider);
+    const events = catalogDecider.decide(command, state);
+    if (events.length === 0) return { version };
     try {
       const result = await this.store.appendToStream(
         streamName,
         events.map(({ type, data }) => ({ id: randomUUID(), type, data, metadata })),
-        { expectedRevision: expectedRevisionAt(history.length) },
+        { expectedRevision: expectedRevisionAt(version) },
       );
       await this.waitForReadModel(result.position);
       return { version: versionAfter(result.nextExpectedRevision) };
     } catch (error) {
-      if (error instanceof WrongExpectedRevisionError) throw new VersionConflictError(streamName, history.length, null);
+      if (error instanceof WrongExpectedRevisionError) throw new VersionConflictError(streamName, version, null);
       throw error;
     }
   }
