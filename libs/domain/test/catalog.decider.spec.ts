@@ -38,4 +38,13 @@ describe('saving a catalog entry', () => {
     const moved: StaffMemberSaved = { ...staffSaved, data: { ...staffSaved.data, calcomUserId: 7 } };
     given([staffSaved, moved]).when(saveStaff()).then([staffSaved]);
   });
+
+  it('compares data as data: 500 event types stored in reverse order, a name like `__proto__`, astral characters', () => {
+    const ids = Array.from({ length: 500 }, (_, i) => [`staff-${i}`, 9_007_199_254_740_991 - i] as const);
+    const big: ServiceSaved = { type: 'ServiceSaved', data: { serviceId: 'cut', name: '__proto__ 💇', durationMinutes: 1440, calcomEventTypeIds: Object.fromEntries(ids) } };
+    const stored: CatalogEvent = JSON.parse(JSON.stringify({ type: 'ServiceSaved', data: { ...big.data, calcomEventTypeIds: Object.fromEntries([...ids].reverse()) } }));
+    given([stored]).when(saveService(big.data)).thenNothingHappens();
+    const oneMore = { ...big.data.calcomEventTypeIds, 'staff-500': 1 };
+    given([stored]).when(saveService({ ...big.data, calcomEventTypeIds: oneMore })).then([{ type: 'ServiceSaved', data: { ...big.data, calcomEventTypeIds: oneMore } }]);
+  });
 });
