@@ -41,7 +41,7 @@ export function useAppointment(appointmentId: string, asOf: string | null = null
 export function useHistory(appointmentId: string) {
   return useQuery({
     queryKey: ['appointment', appointmentId, 'history'],
-    queryFn: () => get<HistoryEntry[] | { items: HistoryEntry[] }>(`/appointments/${encodeURIComponent(appointmentId)}/history`).then(listOf),
+    queryFn: () => get<{ events: HistoryEntry[] }>(`/appointments/${encodeURIComponent(appointmentId)}/history`).then((body) => body.events),
   });
 }
 

@@ -52,7 +52,7 @@ export const de: Record<MessageKey, string> = {
   status_requested: 'angefragt',
   status_rejected: 'abgelehnt',
   status_completed: 'abgeschlossen',
-  status_checked_in: 'angekommen',
+  status_arrived: 'angekommen',
   status_no_show: 'nicht erschienen',
   moveTitle: 'Termin verschieben?',
   moveWhat: '{customer}: {service}',

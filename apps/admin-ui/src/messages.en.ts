@@ -50,7 +50,7 @@ export const en = {
   status_requested: 'requested',
   status_rejected: 'rejected',
   status_completed: 'completed',
-  status_checked_in: 'arrived',
+  status_arrived: 'arrived',
   status_no_show: 'no-show',
   moveTitle: 'Move this appointment?',
   moveWhat: '{customer}: {service}',

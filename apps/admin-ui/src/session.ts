@@ -30,12 +30,17 @@ export function useUiConfig() {
   return useQuery({ queryKey: ['ui-config'], queryFn: () => get<UiConfig>('/ui/config'), staleTime: Infinity });
 }
 
+/** Another person's data must not outlive their session; the session and the public config stay observed. */
+function forgetPersonalData(client: ReturnType<typeof useQueryClient>): void {
+  client.removeQueries({ predicate: (query) => query.queryKey[0] !== 'session' && query.queryKey[0] !== 'ui-config' });
+}
+
 export function useSignIn() {
   const client = useQueryClient();
   return async (email: string, password: string): Promise<void> => {
     const session = await post<Session>('/auth/sign-in', { email, password });
     rememberCsrfToken(session.csrfToken);
-    client.clear();
+    forgetPersonalData(client);
     client.setQueryData(SESSION_KEY, session);
   };
 }
@@ -47,7 +52,7 @@ export function useSignOut() {
       await post<void>('/auth/sign-out');
     } finally {
       rememberCsrfToken(null);
-      client.clear();
+      forgetPersonalData(client);
       client.setQueryData(SESSION_KEY, null);
     }
   };

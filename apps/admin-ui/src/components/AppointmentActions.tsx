@@ -22,19 +22,40 @@ const ACTIONS: { action: Action; label: MessageKey }[] = [
   { action: 'contact', label: 'editContact' },
 ];
 
+const CORE = new Set<Action>(['reschedule', 'reassign', 'change-service', 'cancel']);
+
+/** The statuses each desk action applies to (the decider refuses the rest with 409; offering them would only fail). */
+function fitsStatus(action: Action, { status, startsAt }: Appointment): boolean {
+  switch (action) {
+    case 'confirm':
+    case 'decline':
+      return status === 'requested';
+    case 'check-in':
+      return status === 'scheduled';
+    case 'complete':
+      return status === 'scheduled' || status === 'arrived';
+    case 'no-show':
+      return status === 'no_show' || (['scheduled', 'arrived', 'completed'].includes(status) && Date.parse(startsAt) <= Date.now());
+    default:
+      return true;
+  }
+}
+
 /** The form alternative to every drag, and the admin actions the ledger's API offers (read from its OpenAPI document). */
 export function AppointmentActions({ appointment, staff, services }: { appointment: Appointment; staff: Staff[]; services: Service[] }) {
   const { t } = useI18n();
   const paths = useApiPaths();
   const [open, setOpen] = useState<{ action: Action; baseVersion: number } | null>(null);
   const [saved, setSaved] = useState(false);
-  const offered = ACTIONS.filter(({ action }) => hasPath(paths.data, `/appointments/{id}/${action}`) || (!paths.data && ['reschedule', 'reassign', 'change-service', 'cancel'].includes(action)));
+  const offered = ACTIONS.filter(
+    ({ action }) => (hasPath(paths.data, `/appointments/{id}/${action}`) || (!paths.data && CORE.has(action))) && fitsStatus(action, appointment),
+  );
   if (appointment.status === 'cancelled') return null;
   return (
     <div className="actions" role="group" aria-label={t('actions')}>
       {offered.map(({ action, label }) => (
         <button key={action} type="button" onClick={() => (setSaved(false), setOpen({ action, baseVersion: appointment.version }))}>
-          {t(label)}
+          {action === 'no-show' && appointment.status === 'no_show' ? t('undoNoShow') : t(label)}
         </button>
       ))}
       <p role="status" className="notice-slot">
@@ -77,7 +98,7 @@ function ActionForm({
   const [staffId, setStaffId] = useState(appointment.staffId);
   const [serviceId, setServiceId] = useState(appointment.serviceId);
   const [reason, setReason] = useState('');
-  const [absent, setAbsent] = useState(true);
+  const [absent, setAbsent] = useState(appointment.status !== 'no_show');
   const [contact, setContact] = useState({ name: appointment.customer.name, email: appointment.customer.email, phone: appointment.customer.phone ?? '', notes: appointment.notes ?? '' });
   const withReason = <T extends object>(body: T) => (reason.trim() ? { ...body, reason } : body);
   const service = services.find((item) => item.serviceId === appointment.serviceId);

@@ -16,8 +16,8 @@ const DragAndDropCalendar = withDragAndDrop<CalendarEvent, StaffColumn>(Calendar
 /** The home screen: the salon's day or week, one column per staff member; drag to move, click a free slot to book. */
 export function CalendarPage({ canAct }: { canAct: boolean }) {
   const { t, timeZone, language, date: formatDate } = useI18n();
-  const [view, setView] = useState<View>(Views.DAY);
-  const [wallDate, setWallDate] = useState(() => toWall(new Date(), timeZone));
+  const [view, setView] = useState<View>(() => (new URLSearchParams(location.search).get('view') === 'week' ? Views.WEEK : Views.DAY));
+  const [wallDate, setWallDate] = useState(() => dayFromAddress() ?? toWall(new Date(), timeZone));
   const [move, setMove] = useState<ProposedMove | null>(null);
   const [newAt, setNewAt] = useState<{ startsAt: Date; staffId?: string } | null>(null);
   const [notice, setNotice] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
@@ -149,7 +149,7 @@ function EventBox({ appointment, serviceName }: { appointment: Appointment | und
   const { t } = useI18n();
   if (!appointment) return null;
   return (
-    <div className="event-box" data-appointment-id={appointment.appointmentId}>
+    <div className="event-box" data-appointment-id={appointment.appointmentId} data-starts-at={appointment.startsAt} data-staff-id={appointment.staffId}>
       <strong className="event-customer">{appointment.customer.name}</strong>
       <span className="event-service">{serviceName}</span>
       <span className="event-status">{statusText(appointment.status, t)}</span>
@@ -167,6 +167,12 @@ export function statusText(status: string, t: ReturnType<typeof useI18n>['t']): 
 function describe(appointment: Appointment | undefined, staff: { staffId: string; name: string }[] | undefined, services: { serviceId: string; name: string }[] | undefined): string {
   if (!appointment) return '';
   return `${appointment.customer.name} · ${nameOf(services, appointment.serviceId, 'serviceId')} · ${nameOf(staff, appointment.staffId, 'staffId')} · ${appointment.calcom?.syncStatus ?? 'pending'}`;
+}
+
+/** `/admin/?date=2030-05-01` opens that day (a link from elsewhere, or a bookmark). */
+function dayFromAddress(): Date | null {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(new URLSearchParams(location.search).get('date') ?? '');
+  return match ? new Date(Number(match[1]), Number(match[2]) - 1, Number(match[3])) : null;
 }
 
 function startOfWallDay(wall: Date): Date {

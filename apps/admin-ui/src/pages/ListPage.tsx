@@ -150,7 +150,7 @@ export function ListPage({ canAct }: { canAct: boolean }) {
           {t('status')}
           <select value={draft.status} onChange={set('status')}>
             <option value="">{t('allStatuses')}</option>
-            {['scheduled', 'requested', 'cancelled', 'rejected', 'checked-in', 'completed', 'no-show'].map((status) => (
+            {['scheduled', 'requested', 'arrived', 'completed', 'no_show', 'rejected', 'cancelled'].map((status) => (
               <option key={status} value={status}>
                 {statusText(status, t)}
               </option>

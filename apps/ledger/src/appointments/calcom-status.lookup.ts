@@ -6,4 +6,9 @@ export class CalcomStatusLookup {
   async statusOf(_appointmentId: string): Promise<Record<string, unknown> | null> {
     return null;
   }
+
+  /** The same for a page of appointments (the list), keyed by appointment id. */
+  async statusesOf(_appointmentIds: string[]): Promise<Map<string, Record<string, unknown> | null>> {
+    return new Map();
+  }
 }

@@ -1,10 +1,11 @@
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
-import { AppointmentsQueries, MAX_PAGE_SIZE } from '../../../../projections/src/appointments/appointments.queries.js';
+import { AppointmentsQueries, MAX_PAGE_SIZE, type AppointmentSummary } from '../../../../projections/src/appointments/appointments.queries.js';
 import { MAX_CURSOR_LENGTH } from '../../../../projections/src/appointments/appointment-cursor.js';
 import { IsPageSize } from '../http/query-params.js';
 import { IsDateTimeWithOffset, IsEntityId, IsSafeText } from '../http/validators.js';
+import { CalcomStatusLookup } from './calcom-status.lookup.js';
 
 export class ListAppointmentsDto {
   @ApiPropertyOptional({ enum: ['scheduled', 'cancelled'] }) @IsOptional() @IsIn(['scheduled', 'cancelled']) status?: string;
@@ -15,7 +16,13 @@ export class ListAppointmentsDto {
   @ApiPropertyOptional({ description: 'From `nextCursor` of the previous page' }) @IsOptional() @IsSafeText({ maxLength: MAX_CURSOR_LENGTH, minLength: 1 }) cursor?: string;
 }
 
-export class ListAppointments extends Query<Awaited<ReturnType<AppointmentsQueries['list']>>> {
+/** A page of the list: each item with the `calcom` block `GET /appointments/{id}` shows. */
+export interface AppointmentListPage {
+  items: (AppointmentSummary & { calcom: Record<string, unknown> | null })[];
+  nextCursor: string | null;
+}
+
+export class ListAppointments extends Query<AppointmentListPage> {
   constructor(readonly filters: ListAppointmentsDto) {
     super();
   }
@@ -23,9 +30,14 @@ export class ListAppointments extends Query<Awaited<ReturnType<AppointmentsQueri
 
 @QueryHandler(ListAppointments)
 export class ListAppointmentsHandler implements IQueryHandler<ListAppointments> {
-  constructor(private readonly appointments: AppointmentsQueries) {}
+  constructor(
+    private readonly appointments: AppointmentsQueries,
+    private readonly calcom: CalcomStatusLookup,
+  ) {}
 
-  execute({ filters }: ListAppointments) {
-    return this.appointments.list(filters);
+  async execute({ filters }: ListAppointments): Promise<AppointmentListPage> {
+    const page = await this.appointments.list(filters);
+    const statuses = await this.calcom.statusesOf(page.items.map((item) => item.appointmentId));
+    return { ...page, items: page.items.map((item) => ({ ...item, calcom: statuses.get(item.appointmentId) ?? null })) };
   }
 }

@@ -10,6 +10,11 @@ export class CalcomSyncStatusLookup extends CalcomStatusLookup {
   override async statusOf(appointmentId: string): Promise<Record<string, unknown> | null> {
     return { ...(await this.queries.statusOf(appointmentId)) ?? EMPTY };
   }
+
+  override async statusesOf(appointmentIds: string[]): Promise<Map<string, Record<string, unknown> | null>> {
+    const found = await this.queries.statusesOf(appointmentIds);
+    return new Map(appointmentIds.map((appointmentId) => [appointmentId, { ...(found.get(appointmentId) ?? EMPTY) }]));
+  }
 }
 
 /** An appointment the read model has not reached yet: nothing on Cal.com, work owed. */

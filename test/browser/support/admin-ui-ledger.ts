@@ -1,0 +1,64 @@
+import type { RunningLedger } from '../../../apps/ledger/src/ledger.js';
+import { sandboxCustomer } from '../../support/calcom-sandbox-customer.js';
+import { LedgerClient } from '../../support/ledger-client.js';
+import { ADMIN_TOKEN, startTestLedger, TEST_ADMIN, TEST_AUDITOR } from '../../support/ledger-for-tests.js';
+import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
+import { ensureAdminUiBuilt } from './admin-ui-build.js';
+import { launchBrowser } from './browser.js';
+import type { Browser } from 'playwright-core';
+
+export const SALON_TIME_ZONE = 'Europe/Berlin';
+
+/**
+ * What the browser tests run against: the built UI served by the ledger as `npm start` serves it, the Cal.com
+ * sandbox in-process (its webhooks to the ledger), an admin and an auditor who sign in, the sandbox's hosts and event
+ * types in the catalog, and one headless Chromium. Started once per test file.
+ */
+export function adminUiForFile(prefix: string) {
+  let database: TestDatabase | undefined;
+  let ledger: RunningLedger | undefined;
+  let browser: Browser | undefined;
+  let sandboxUrl = '';
+  beforeAll(async () => {
+    const [built] = await Promise.all([ensureAdminUiBuilt(), (database = await createTestDatabase(prefix))]);
+    void built;
+    ledger = await startTestLedger(database.url, {
+      users: [TEST_ADMIN, TEST_AUDITOR],
+      businessTimeZone: SALON_TIME_ZONE,
+      calcom: { apiUrl: 'https://api.cal.com', apiKey: null, timeoutMs: 5_000, rateLimitPerMinute: 100_000, syncConcurrency: 8, retryInitialDelayMs: 50, retryMaxDelayMs: 500, sandboxPort: 0 },
+    } as never);
+    sandboxUrl = ledger.calcomSync?.sandbox?.url ?? '';
+    if (!sandboxUrl) throw new Error('the ledger did not start the Cal.com sandbox');
+    const admin = new LedgerClient(ledger.url, ADMIN_TOKEN);
+    await admin.put('/staff/olivia', { name: 'Olivia', email: 'olivia@sandbox.example', calcomUserId: 1 });
+    await admin.put('/staff/hugo', { name: 'Hugo', email: 'hugo@sandbox.example', calcomUserId: 2 });
+    await admin.put('/staff/rita', { name: 'Rita', email: 'rita@sandbox.example', calcomUserId: 3 });
+    await admin.put('/services/consultation', { name: 'Consultation', durationMinutes: 30, calcomEventTypeIds: { olivia: 101 } });
+    await admin.put('/services/assessment', { name: 'Assessment', durationMinutes: 60, calcomEventTypeIds: { olivia: 102 } });
+    await admin.put('/services/team-session', { name: 'Team session', durationMinutes: 45, calcomEventTypeIds: { hugo: 103, rita: 103 } });
+    browser = await launchBrowser();
+  }, 180_000);
+  afterAll(async () => {
+    await browser?.close();
+    await ledger?.close();
+    await database?.drop();
+  });
+  const running = () => {
+    if (!ledger || !browser) throw new Error('started in beforeAll');
+    return { ledger, browser };
+  };
+  return {
+    get url() {
+      return running().ledger.url;
+    },
+    get browser() {
+      return running().browser;
+    },
+    get admin() {
+      return new LedgerClient(running().ledger.url, ADMIN_TOKEN);
+    },
+    get customer() {
+      return sandboxCustomer(sandboxUrl);
+    },
+  };
+}
