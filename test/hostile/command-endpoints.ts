@@ -79,6 +79,45 @@ export const COMMAND_ENDPOINTS: CommandEndpoint[] = [
     validBody: fc.record({ serviceId: fc.constantFrom('consultation', 'assessment'), reason }, { requiredKeys: ['serviceId'] }),
     bodyIsChecked: true,
   },
+  // The desk's actions (issue 12): most answer 409 on the suite's appointments (not requested, not started), which is
+  // fine; what matters is that a hostile body is a 400 and nothing invalid is stored.
+  ...(['confirm', 'check-in', 'complete'] as const).map((action) => ({
+    name: action,
+    method: 'POST' as const,
+    target: (fixtures: Fixtures) => anyAppointment(fixtures).map((id) => `/appointments/${id}/${action}`),
+    validBody: fc.constant({}),
+    bodyIsChecked: true,
+  })),
+  {
+    name: 'decline',
+    method: 'POST',
+    target: (fixtures) => anyAppointment(fixtures).map((id) => `/appointments/${id}/decline`),
+    validBody: fc.record({ reason }, { requiredKeys: [] }),
+    bodyIsChecked: true,
+  },
+  {
+    name: 'no-show',
+    method: 'POST',
+    target: (fixtures) => anyAppointment(fixtures).map((id) => `/appointments/${id}/no-show`),
+    validBody: fc.record({ absent: fc.boolean() }),
+    bodyIsChecked: true,
+  },
+  {
+    name: 'contact',
+    method: 'POST',
+    target: (fixtures) => anyAppointment(fixtures).map((id) => `/appointments/${id}/contact`),
+    validBody: fc.record(
+      {
+        customer: fc.record(
+          { name: fc.constant('Ada Lovelace'), email: fc.constant('ada@example.com'), phone: fc.constant('+44 20 7946 0000') },
+          { requiredKeys: [] },
+        ),
+        notes: fc.constant('Window seat'),
+      },
+      { requiredKeys: [] },
+    ),
+    bodyIsChecked: true,
+  },
   {
     name: 'save staff',
     method: 'PUT',
