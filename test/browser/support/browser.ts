@@ -1,11 +1,17 @@
 import chromium from '@sparticuz/chromium';
 import { chromium as playwright, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
+/**
+ * @sparticuz/chromium's flags are made for AWS Lambda: one process (closing the last page ends the browser) and web
+ * security off. A browser test wants a normal browser, same-origin rules included.
+ */
+const LAMBDA_ONLY = new Set(['--single-process', '--disable-web-security', '--allow-running-insecure-content']);
+
 /** A real headless Chromium that arrives with `npm ci` (@sparticuz/chromium); CHROMIUM_PATH may name another. */
 export async function launchBrowser(): Promise<Browser> {
   return playwright.launch({
     executablePath: process.env.CHROMIUM_PATH ?? (await chromium.executablePath()),
-    args: chromium.args,
+    args: chromium.args.filter((arg) => !LAMBDA_ONLY.has(arg)),
     headless: true,
   });
 }
