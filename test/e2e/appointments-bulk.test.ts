@@ -26,7 +26,7 @@ beforeAll(async () => {
   database = await createTestDatabase('appointments_bulk');
   sandbox = await startSyncTestSandbox();
   levers = new SandboxLevers(sandbox);
-  ledger = await startTestLedger(database.url, { calcom: calcomSettingsFor(sandbox), calcomWebhookSecret: WEBHOOK_SECRET } as never);
+  ledger = await startTestLedger(database.url, { calcom: calcomSettingsFor(sandbox), calcomWebhookSecret: WEBHOOK_SECRET });
   sandbox.setWebhookUrl(`${ledger.url}/webhooks/calcom`);
   admin = new LedgerClient(ledger.url, ADMIN_TOKEN);
   for (const { id, body } of LEDGER_STAFF) expect((await admin.put(`/staff/${id}`, body)).status).toBe(200);

@@ -19,7 +19,14 @@ const catalog: SandboxCatalog = {
   users: NAMES.map((name, index) => ({ id: index + 1, name, email: `${name}@sandbox.example`, username: name, timeZone: 'UTC' })),
   eventTypes: [
     // "colour" with sam, ann, ben and cat; "cut" with dan, eve and fay: each a personal event type of 30 minutes.
-    ...['sam', 'ann', 'ben', 'cat'].map((name) => ({ id: 310 + userId(name), slug: `colour-${name}`, title: 'Colour', lengthInMinutes: 30, ownerId: userId(name), schedulingType: null })),
+    ...['sam', 'ann', 'ben', 'cat'].map((name) => ({
+      id: 310 + userId(name),
+      slug: `colour-${name}`,
+      title: 'Colour',
+      lengthInMinutes: 30,
+      ownerId: userId(name),
+      schedulingType: null,
+    })),
     ...['dan', 'eve', 'fay'].map((name) => ({ id: 300 + userId(name), slug: `cut-${name}`, title: 'Cut', lengthInMinutes: 30, ownerId: userId(name), schedulingType: null })),
   ],
 };
@@ -34,7 +41,7 @@ beforeAll(async () => {
   database = await createTestDatabase('staff_absences');
   sandbox = await startSandbox({ port: 0, catalog, webhookSecret: WEBHOOK_SECRET });
   levers = new SandboxLevers(sandbox);
-  ledger = await startTestLedger(database.url, { calcom: calcomSettingsFor(sandbox), calcomWebhookSecret: WEBHOOK_SECRET } as never);
+  ledger = await startTestLedger(database.url, { calcom: calcomSettingsFor(sandbox), calcomWebhookSecret: WEBHOOK_SECRET });
   sandbox.setWebhookUrl(`${ledger.url}/webhooks/calcom`);
   admin = new LedgerClient(ledger.url, ADMIN_TOKEN);
   for (const name of NAMES) expect((await admin.put(`/staff/${name}`, { name, email: `${name}@salon.example`, calcomUserId: userId(name) })).status).toBe(200);
@@ -99,7 +106,15 @@ test('the sick day: twelve appointments, colleagues busy in the ledger, in Cal.c
   // Ann is busy in the ledger 09:00-11:00 and 14:00-15:00; Ben's Cal.com calendar is busy 09:00-12:00 and 14:00-15:00;
   // Cat is absent 12:00-15:00.
   const annOwn = [];
-  for (const [hour, minute] of [[9, 0], [9, 30], [10, 0], [10, 30], [14, 0], [14, 30]]) annOwn.push(await schedule('ann', 'colour', on(D, hour, minute)));
+  for (const [hour, minute] of [
+    [9, 0],
+    [9, 30],
+    [10, 0],
+    [10, 30],
+    [14, 0],
+    [14, 30],
+  ])
+    annOwn.push(await schedule('ann', 'colour', on(D, hour, minute)));
   await fetch(`${sandbox.url}/_sandbox/busy`, {
     method: 'PUT',
     headers: { 'content-type': 'application/json' },
@@ -134,7 +149,13 @@ test('the sick day: twelve appointments, colleagues busy in the ledger, in Cal.c
   const stale = await admin.post('/staff/sam/absences', { ...sick, planFingerprint: dryRun.body.planFingerprint });
   expect(stale.status).toBe(409);
   expect(stale.body.error.code).toBe('ABSENCE_PLAN_CHANGED');
-  expect(stale.body.error.details.differences.map((d: any) => [d.appointmentId, d.planned.toStaffId, d.now.toStaffId])).toEqual([[sams[4], 'ann', 'cat']]);
+  expect(
+    stale.body.error.details.differences.map((d: { appointmentId: string; planned: { toStaffId: string }; now: { toStaffId: string } }) => [
+      d.appointmentId,
+      d.planned.toStaffId,
+      d.now.toStaffId,
+    ]),
+  ).toEqual([[sams[4], 'ann', 'cat']]);
   expect((await admin.get(`/appointments/${sams[0]}`)).body).toMatchObject({ staffId: 'sam', version: 1 });
   expect((await admin.get('/staff/sam/absences')).body.items).toEqual([]);
 
@@ -152,7 +173,11 @@ test('the sick day: twelve appointments, colleagues busy in the ledger, in Cal.c
     else expect(body.status).toBe('cancelled');
     const events = (await admin.get(`/appointments/${step.appointmentId}/history`)).body.events;
     const change = events.find((event: { type: string }) => event.type === (step.action === 'reassign' ? 'StaffReassigned' : 'AppointmentCancelled'));
-    expect(change.metadata).toMatchObject({ absence: { absenceId: sick.absenceId, staffId: 'sam' }, reason: expect.stringContaining('Flu'), causationId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+    expect(change.metadata).toMatchObject({
+      absence: { absenceId: sick.absenceId, staffId: 'sam' },
+      reason: expect.stringContaining('Flu'),
+      causationId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+    });
   }
   // In Cal.com: every appointment synced, reassigned ones booked with their colleague, cancelled ones cancelled.
   const state = await eventually(async () => {
@@ -277,7 +302,7 @@ describe('hostile input', () => {
     expect((await admin.post('/staff/fay/absences/none/cancel', {})).status).toBe(404);
   });
 
-  test("an auditor may list absences but not record one", async () => {
+  test('an auditor may list absences but not record one', async () => {
     const auditor = admin.as(AUDITOR_TOKEN);
     expect((await auditor.get('/staff/fay/absences')).status).toBe(200);
     expect((await auditor.post('/staff/fay/absences?dryRun=true', good())).status).toBe(403);

@@ -5,7 +5,16 @@ import { deciderSpecification } from './support/decider-specification.js';
 
 const given = deciderSpecification(staffAbsenceDecider);
 
-const absence = { absenceId: 'sick-1', staffId: 'sam', from: '2030-05-01T07:00:00.000Z', to: '2030-05-01T18:00:00.000Z', reason: 'Flu', plan: 'reassign' as const, reassignTo: null, planFingerprint: 'f'.repeat(64) };
+const absence = {
+  absenceId: 'sick-1',
+  staffId: 'sam',
+  from: '2030-05-01T07:00:00.000Z',
+  to: '2030-05-01T18:00:00.000Z',
+  reason: 'Flu',
+  plan: 'reassign' as const,
+  reassignTo: null,
+  planFingerprint: 'f'.repeat(64),
+};
 const recorded: StaffAbsenceRecorded = { type: 'StaffAbsenceRecorded', data: absence };
 const record = (data = absence): StaffAbsenceCommand => ({ type: 'RecordStaffAbsence', data });
 
@@ -16,8 +25,12 @@ describe('recording an absence', () => {
   });
 
   it('refuses the same id for another absence, and an absence that ends before it starts', () => {
-    given([recorded]).when(record({ ...absence, reason: 'Other' })).thenThrows('ABSENCE_EXISTS', { absenceId: 'sick-1' });
-    given([]).when(record({ ...absence, to: absence.from })).thenThrows('VALIDATION_FAILED');
+    given([recorded])
+      .when(record({ ...absence, reason: 'Other' }))
+      .thenThrows('ABSENCE_EXISTS', { absenceId: 'sick-1' });
+    given([])
+      .when(record({ ...absence, to: absence.from }))
+      .thenThrows('VALIDATION_FAILED');
   });
 
   it('cancels it once; an unknown one is NOT_FOUND', () => {
@@ -59,7 +72,11 @@ describe('planning an absence', () => {
       appointment.appointmentId === 'a9'
         ? [{ ...free('ann'), busyWith: ['x'] }, free('ben')]
         : appointment.appointmentId === 'a10'
-          ? [{ ...free('ann'), absentIn: 'ann-off' }, { ...free('ben'), calcom: { outcome: 'unavailable', said: 'no free slots' } }, { ...free('cat'), offersService: false }]
+          ? [
+              { ...free('ann'), absentIn: 'ann-off' },
+              { ...free('ben'), calcom: { outcome: 'unavailable', said: 'no free slots' } },
+              { ...free('cat'), offersService: false },
+            ]
           : [free('ann')],
     );
     expect(steps.map(({ appointmentId, action, toStaffId }) => [appointmentId, action, toStaffId])).toEqual([

@@ -15,7 +15,11 @@ export class AppointmentsBulkController {
 
   @Post('bulk')
   @HttpCode(200)
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'A repeat with the same key and body answers the same results without acting again; with another body: 422 IDEMPOTENCY_KEY_REUSED' })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: 'A repeat with the same key and body answers the same results without acting again; with another body: 422 IDEMPOTENCY_KEY_REUSED',
+  })
   @ApiBody({
     description: `1 to ${MAX_BULK_COMMANDS} commands, each {appointmentId, command: ${[...BULK_COMMANDS.keys()].join(' | ')}, body (as for POST /appointments/{id}/<command>), ifMatch?: "<version>"}`,
     schema: { type: 'object', required: ['commands'], properties: { commands: { type: 'array', maxItems: MAX_BULK_COMMANDS, items: { type: 'object' } } } },

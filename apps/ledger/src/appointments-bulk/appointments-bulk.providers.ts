@@ -7,5 +7,9 @@ import { BulkCommandRunner } from './bulk-command.runner.js';
 /** `POST /appointments/bulk` and the idempotency keys it shares with the staff absences. */
 export const appointmentsBulkProviders = (readModel: DataSource): Provider[] => [
   { provide: IdempotentRequests, useFactory: () => IdempotentRequests.open(readModel) },
-  { provide: BulkCommandRunner, useFactory: (commands: CommandBus, requests: IdempotentRequests) => new BulkCommandRunner(commands, requests), inject: [CommandBus, IdempotentRequests] },
+  {
+    provide: BulkCommandRunner,
+    useFactory: (commands: CommandBus, requests: IdempotentRequests) => new BulkCommandRunner(commands, requests),
+    inject: [CommandBus, IdempotentRequests],
+  },
 ];

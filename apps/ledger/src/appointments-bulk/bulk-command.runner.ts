@@ -1,9 +1,9 @@
 import { Logger } from '@nestjs/common';
-import { CommandBus } from '@nestjs/cqrs';
+import { type CommandBus } from '@nestjs/cqrs';
 import type { EventMetadata } from '../../../../libs/event-store/src/event-store.port.js';
 import type { ErrorBody } from '../http/error-body.js';
 import { HttpExceptionFilter } from '../http/http-exception.filter.js';
-import { fingerprintOf, IdempotentRequests } from '../idempotency/idempotent-requests.js';
+import { fingerprintOf, type IdempotentRequests } from '../idempotency/idempotent-requests.js';
 import { type BulkItem, parseBulkRequest } from './bulk-request.js';
 
 export interface BulkResult {

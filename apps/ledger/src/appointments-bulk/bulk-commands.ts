@@ -11,7 +11,12 @@ import { RescheduleAppointment, RescheduleAppointmentDto } from '../appointments
 export interface BulkCommandKind {
   /** The endpoint's own body DTO: a bulk item's `body` is validated exactly as that endpoint's body is. */
   readonly dto: new () => object;
-  readonly build: (appointmentId: string, body: object, expectedVersion: number | undefined, metadata: EventMetadata) => Command<CommandResult & { calcom?: { notSynced: string[] } }>;
+  readonly build: (
+    appointmentId: string,
+    body: object,
+    expectedVersion: number | undefined,
+    metadata: EventMetadata,
+  ) => Command<CommandResult & { calcom?: { notSynced: string[] } }>;
 }
 
 type AppointmentCommandClass<Body> = new (appointmentId: string, body: Body, expectedVersion: number | undefined, metadata: EventMetadata) => Command<CommandResult>;
@@ -22,9 +27,14 @@ const kind = <Body extends object>(dto: new () => Body, command: AppointmentComm
 });
 
 /** A desk action (desk-action.command.ts): its domain command from the body, and what Cal.com will not be told. */
-const desk = <Body extends object>(dto: new () => Body, command: (appointmentId: string, body: Body) => DeskAction['command'], notSynced: (body: Body) => string[] = () => []): BulkCommandKind => ({
+const desk = <Body extends object>(
+  dto: new () => Body,
+  command: (appointmentId: string, body: Body) => DeskAction['command'],
+  notSynced: (body: Body) => string[] = () => [],
+): BulkCommandKind => ({
   dto,
-  build: (appointmentId, body, expectedVersion, metadata) => new DeskAction(appointmentId, command(appointmentId, body as Body), expectedVersion, metadata, notSynced(body as Body)),
+  build: (appointmentId, body, expectedVersion, metadata) =>
+    new DeskAction(appointmentId, command(appointmentId, body as Body), expectedVersion, metadata, notSynced(body as Body)),
 });
 
 /**

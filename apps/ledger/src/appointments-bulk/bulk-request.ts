@@ -8,8 +8,7 @@ const ITEM_FIELDS: ReadonlySet<string> = new Set(['appointmentId', 'command', 'b
 
 /** One item of a bulk request, checked on its own: ready to run, or refused with the error it answers. */
 export type BulkItem =
-  | { appointmentId: string; kind: BulkCommandKind; body: object; expectedVersion: number | undefined; reason: string | null }
-  | { appointmentId: string | null; refused: unknown };
+  { appointmentId: string; kind: BulkCommandKind; body: object; expectedVersion: number | undefined; reason: string | null } | { appointmentId: string | null; refused: unknown };
 
 /**
  * `{"commands": [...]}` with 1 to 200 items: anything else refuses the whole request (400). Each item is then checked
@@ -24,7 +23,11 @@ export async function parseBulkRequest(raw: unknown): Promise<BulkItem[]> {
   if (unknown.length > 0) throw new ValidationFailedError(`Unknown field ${printable(unknown[0])}`, { field: printable(unknown[0]) });
   const { commands } = raw;
   if (commands.length < 1 || commands.length > MAX_BULK_COMMANDS) {
-    throw new ValidationFailedError(`A bulk request holds 1 to ${MAX_BULK_COMMANDS} commands, not ${commands.length}`, { field: 'commands', count: commands.length, max: MAX_BULK_COMMANDS });
+    throw new ValidationFailedError(`A bulk request holds 1 to ${MAX_BULK_COMMANDS} commands, not ${commands.length}`, {
+      field: 'commands',
+      count: commands.length,
+      max: MAX_BULK_COMMANDS,
+    });
   }
   return Promise.all(commands.map((item, index) => parseItem(item, index)));
 }
@@ -44,7 +47,7 @@ async function parseItem(item: unknown, index: number): Promise<BulkItem> {
   if (item.ifMatch !== undefined && typeof item.ifMatch !== 'string') return refused(appointmentId, 'ifMatch must be a version in quotes, e.g. "3"', { field: field('ifMatch') });
   if (item.body !== undefined && !isPlainObject(item.body)) return refused(appointmentId, 'body must be an object', { field: field('body') });
   try {
-    const expectedVersion = expectedVersionFromIfMatch(item.ifMatch as string | undefined);
+    const expectedVersion = expectedVersionFromIfMatch(item.ifMatch);
     // The very pipe every single endpoint's body goes through: the same rules, the same error details.
     const body = (await validationPipe.transform(item.body ?? {}, { type: 'body', metatype: kind.dto })) as object & { reason?: unknown };
     return { appointmentId, kind, body, expectedVersion, reason: typeof body.reason === 'string' ? body.reason : null };

@@ -22,10 +22,7 @@ CREATE TABLE IF NOT EXISTS idempotent_requests (
 )`;
 
 /** What a request with a key finds: nothing yet (carry it out), the stored answer, or an interrupted run to finish. */
-export type Claim<Answer, Step> =
-  | { kind: 'first'; steps: Map<number, Step> }
-  | { kind: 'answered'; answer: Answer }
-  | { kind: 'resumed'; steps: Map<number, Step> };
+export type Claim<Answer, Step> = { kind: 'first'; steps: Map<number, Step> } | { kind: 'answered'; answer: Answer } | { kind: 'resumed'; steps: Map<number, Step> };
 
 /** `Idempotency-Key`: printable ASCII without spaces, up to 255 characters (as the IETF draft's examples). */
 export function idempotencyKeyFromHeader(header: string | undefined): string | null {
@@ -84,17 +81,20 @@ export class IdempotentRequests {
 
   /** One step done: kept at once, so a run cut short after it does not do it again. */
   async stepDone(scope: string, key: string, index: number, result: unknown): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE idempotent_requests SET steps = steps || jsonb_build_object($3::text, $4::jsonb), updated_at = now() WHERE scope = $1 AND key = $2`,
-      [scope, key, String(index), JSON.stringify(result)],
-    );
+    await this.dataSource.query(`UPDATE idempotent_requests SET steps = steps || jsonb_build_object($3::text, $4::jsonb), updated_at = now() WHERE scope = $1 AND key = $2`, [
+      scope,
+      key,
+      String(index),
+      JSON.stringify(result),
+    ]);
   }
 
   async answered(scope: string, key: string, answer: unknown): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE idempotent_requests SET status = 'done', answer = $3::jsonb, updated_at = now() WHERE scope = $1 AND key = $2`,
-      [scope, key, JSON.stringify(answer)],
-    );
+    await this.dataSource.query(`UPDATE idempotent_requests SET status = 'done', answer = $3::jsonb, updated_at = now() WHERE scope = $1 AND key = $2`, [
+      scope,
+      key,
+      JSON.stringify(answer),
+    ]);
   }
 
   /** The request was refused before it acted: the key is free again, so the client can correct and resend. */

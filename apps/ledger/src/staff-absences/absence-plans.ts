@@ -24,7 +24,10 @@ export class AbsencePlans {
   constructor(private readonly dataSource: DataSource) {}
 
   async keep(planFingerprint: string, steps: readonly PlanStep[]): Promise<void> {
-    await this.dataSource.query(`INSERT INTO staff_absence_plans (plan_fingerprint, steps) VALUES ($1, $2::jsonb) ON CONFLICT DO NOTHING`, [planFingerprint, JSON.stringify(steps)]);
+    await this.dataSource.query(`INSERT INTO staff_absence_plans (plan_fingerprint, steps) VALUES ($1, $2::jsonb) ON CONFLICT DO NOTHING`, [
+      planFingerprint,
+      JSON.stringify(steps),
+    ]);
   }
 
   async find(planFingerprint: string): Promise<PlanStep[] | null> {

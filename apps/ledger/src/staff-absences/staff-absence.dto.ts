@@ -29,7 +29,10 @@ export class RecordStaffAbsenceDto {
   @IsArray()
   @ArrayMaxSize(MAX_REASSIGN_TO)
   @ArrayUnique()
-  @ValidateBy({ name: 'isEntityIdList', validator: { validate: (value: unknown) => Array.isArray(value) && value.every(isEntityId), defaultMessage: () => `each of reassignTo ${entityIdProblem(null)}` } })
+  @ValidateBy({
+    name: 'isEntityIdList',
+    validator: { validate: (value: unknown) => Array.isArray(value) && value.every(isEntityId), defaultMessage: () => `each of reassignTo ${entityIdProblem(null)}` },
+  })
   reassignTo?: string[];
 
   @ApiPropertyOptional({ description: "The dry run's planFingerprint: required for the real call, which carries out exactly that plan" })

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { CommandBus } from '@nestjs/cqrs';
+import { type CommandBus } from '@nestjs/cqrs';
 import {
   AbsencePlanChangedError,
   CommandTimeoutError,
@@ -73,10 +73,15 @@ export class StaffAbsenceService {
   async record(staffId: string, body: RecordStaffAbsenceDto, idempotencyKey: string | null, metadata: EventMetadata): Promise<{ answer: AbsenceAnswer; replayed: boolean }> {
     const request = absenceRequest(staffId, body);
     const sentFingerprint = body.planFingerprint;
-    if (!sentFingerprint) throw new ValidationFailedError('The real call carries out a plan: ask with ?dryRun=true first and send its planFingerprint', { field: 'planFingerprint' });
+    if (!sentFingerprint)
+      throw new ValidationFailedError('The real call carries out a plan: ask with ?dryRun=true first and send its planFingerprint', { field: 'planFingerprint' });
     const absenceId = body.absenceId ?? (idempotencyKey ? idFromKey(staffId, idempotencyKey) : randomUUID());
     const key = `${staffId}/${absenceId}`;
-    const claim = await this.requests.claim<AbsenceAnswer, StepOutcome>(SCOPE, key, fingerprintOf({ ...request, absenceId, reason: body.reason, planFingerprint: sentFingerprint }));
+    const claim = await this.requests.claim<AbsenceAnswer, StepOutcome>(
+      SCOPE,
+      key,
+      fingerprintOf({ ...request, absenceId, reason: body.reason, planFingerprint: sentFingerprint }),
+    );
     if (claim.kind === 'answered') return { answer: claim.answer, replayed: true };
     try {
       const answer = await this.carryOut({ ...request, absenceId, reason: body.reason, planFingerprint: sentFingerprint }, claim.steps, metadata);
@@ -98,12 +103,20 @@ export class StaffAbsenceService {
     const { absences, revision } = await this.presence.absencesOf(staffId);
     const events = decideAbsence({ type: 'CancelStaffAbsence', data: { absenceId, staffId, reason } }, absences);
     if (events.length > 0) {
-      await this.store.appendToStream(staffAbsencesStream(staffId), events.map((event) => ({ id: randomUUID(), type: event.type, data: event.data, metadata })), { expectedRevision: revision });
+      await this.store.appendToStream(
+        staffAbsencesStream(staffId),
+        events.map((event) => ({ id: randomUUID(), type: event.type, data: event.data, metadata })),
+        { expectedRevision: revision },
+      );
     }
     return { ...absences.get(absenceId)!, cancelled: true };
   }
 
-  private async carryOut(absence: AbsenceRequest & { absenceId: string; reason: string; planFingerprint: string }, done: Map<number, StepOutcome>, metadata: EventMetadata): Promise<AbsenceAnswer> {
+  private async carryOut(
+    absence: AbsenceRequest & { absenceId: string; reason: string; planFingerprint: string },
+    done: Map<number, StepOutcome>,
+    metadata: EventMetadata,
+  ): Promise<AbsenceAnswer> {
     const timeout = (waitingFor: string) => new CommandTimeoutError({ appointmentId: `(absence ${absence.absenceId})`, waitingFor, waitedMs: this.timeoutMs });
     return this.locks.holding({ named: 'staff-absence-planning' }, Date.now() + PLANNING_TURN_WAIT_MS, timeout, async () => {
       const recordedEventId = eventIdFor(absence.staffId, absence.absenceId);
@@ -123,7 +136,11 @@ export class StaffAbsenceService {
    * Under the absent staff member's calendar lock: nothing new lands on it between this plan and the record. The
    * absence already recorded (a repeat after a cut-short run) carries out the plan it was recorded with.
    */
-  private async checkAndRecord(absence: AbsenceRequest & { absenceId: string; reason: string; planFingerprint: string }, eventId: string, metadata: EventMetadata): Promise<PlanStep[]> {
+  private async checkAndRecord(
+    absence: AbsenceRequest & { absenceId: string; reason: string; planFingerprint: string },
+    eventId: string,
+    metadata: EventMetadata,
+  ): Promise<PlanStep[]> {
     const { absences, revision } = await this.presence.absencesOf(absence.staffId);
     if (absences.get(absence.absenceId)?.planFingerprint === absence.planFingerprint) {
       const recordedPlan = await this.plans.find(absence.planFingerprint);
@@ -145,15 +162,23 @@ export class StaffAbsenceService {
     const { absenceId, staffId, from, to, reason, plan, reassignTo, planFingerprint } = absence;
     const events = decideAbsence({ type: 'RecordStaffAbsence', data: { absenceId, staffId, from, to, reason, plan, reassignTo, planFingerprint } }, absences);
     if (events.length > 0) {
-      await this.store.appendToStream(staffAbsencesStream(staffId), events.map((event) => ({ id: eventId, type: event.type, data: event.data, metadata })), {
-        expectedRevision: revision < 0 ? 'no_stream' : revision,
-      });
+      await this.store.appendToStream(
+        staffAbsencesStream(staffId),
+        events.map((event) => ({ id: eventId, type: event.type, data: event.data, metadata })),
+        {
+          expectedRevision: revision < 0 ? 'no_stream' : revision,
+        },
+      );
     }
     return now.steps;
   }
 
   private async carryOutStep(step: PlanStep, absence: { absenceId: string; staffId: string; reason: string }, base: EventMetadata): Promise<StepOutcome> {
-    const metadata: EventMetadata = { ...base, reason: `Absence ${absence.absenceId} of ${absence.staffId}: ${absence.reason}`, absence: { absenceId: absence.absenceId, staffId: absence.staffId } };
+    const metadata: EventMetadata = {
+      ...base,
+      reason: `Absence ${absence.absenceId} of ${absence.staffId}: ${absence.reason}`,
+      absence: { absenceId: absence.absenceId, staffId: absence.staffId },
+    };
     const command =
       step.action === 'reassign'
         ? new ReassignStaff(step.appointmentId, { staffId: step.toStaffId, reason: absence.reason }, step.version, metadata)
@@ -182,4 +207,3 @@ function eventIdFor(staffId: string, absenceId: string): string {
   const hex = createHash('sha256').update(`staff-absence\n${staffId}\n${absenceId}`).digest('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${((parseInt(hex[16], 16) & 3) | 8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
-

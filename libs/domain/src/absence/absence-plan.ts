@@ -23,8 +23,7 @@ export interface CandidateFacts {
   calcom: { outcome: 'available' | 'not-asked' | 'skipped' | 'unavailable'; said?: string };
 }
 
-export type PlanStep = AffectedAppointment &
-  ({ action: 'reassign'; toStaffId: string; why: string } | { action: 'cancel'; toStaffId: null; why: string });
+export type PlanStep = AffectedAppointment & ({ action: 'reassign'; toStaffId: string; why: string } | { action: 'cancel'; toStaffId: null; why: string });
 
 export interface PlanDifference {
   appointmentId: string;
@@ -37,7 +36,11 @@ export interface PlanDifference {
  * given) who is free in the ledger, not absent, and offered the slot by Cal.com (or not asked), and who this plan has
  * not already given an overlapping appointment; with nobody free, or with the plan `cancel`, it is cancelled.
  */
-export function planAbsence(kind: AbsencePlanKind, affected: readonly AffectedAppointment[], candidatesFor: (appointment: AffectedAppointment) => readonly CandidateFacts[]): PlanStep[] {
+export function planAbsence(
+  kind: AbsencePlanKind,
+  affected: readonly AffectedAppointment[],
+  candidatesFor: (appointment: AffectedAppointment) => readonly CandidateFacts[],
+): PlanStep[] {
   const given = new Map<string, AffectedAppointment[]>();
   const ordered = [...affected].sort((a, b) => Date.parse(a.startsAt) - Date.parse(b.startsAt) || a.appointmentId.localeCompare(b.appointmentId));
   return ordered.map((appointment): PlanStep => {
@@ -91,5 +94,4 @@ function whyThem(candidate: CandidateFacts): string {
   return `${candidate.staffId} offers the service, is free then in the ledger, and ${calcom}`;
 }
 
-const overlaps = (a: AffectedAppointment, b: AffectedAppointment): boolean =>
-  Date.parse(a.startsAt) < Date.parse(b.endsAt) && Date.parse(b.startsAt) < Date.parse(a.endsAt);
+const overlaps = (a: AffectedAppointment, b: AffectedAppointment): boolean => Date.parse(a.startsAt) < Date.parse(b.endsAt) && Date.parse(b.startsAt) < Date.parse(a.endsAt);
