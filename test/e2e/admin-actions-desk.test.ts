@@ -216,6 +216,8 @@ describe('check-in, complete and contact changes stay in the ledger', () => {
       expect((await auditor.post(`/appointments/${appointmentId}/${action}`, {})).status).toBe(403);
     }
     expect((await admin.post(`/appointments/__proto__/check-in`, {})).status).toBe(404);
+    const openApi = (await fetch(`${ledger.url}/docs/openapi.json`).then((response) => response.json())) as { paths: Record<string, Record<string, unknown>> };
+    for (const action of ['confirm', 'decline', 'no-show', 'check-in', 'complete', 'contact']) expect(Object.keys(openApi.paths[`/appointments/{id}/${action}`] ?? {})).toEqual(['post']);
     expect((await admin.get(`/appointments/${appointmentId}`)).body.version).toBe(version);
   });
 });
