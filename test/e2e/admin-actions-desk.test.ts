@@ -181,6 +181,14 @@ describe('check-in, complete and contact changes stay in the ledger', () => {
     expect(found.calcom.notSynced).toEqual(['status', 'customer.email', 'customer.phone', 'notes']);
     expect(await opsOn(uid)).toEqual(['create:api']);
     expect(await historyTypes(appointmentId)).toEqual(expect.arrayContaining(['CustomerCheckedIn', 'ContactDetailsChanged', 'AppointmentCompleted']));
+    // The list (a read model) shows the same status, contact and version as the item.
+    const listed = await admin.get(`/appointments?staffId=olivia&from=${encodeURIComponent(found.startsAt)}&to=${encodeURIComponent(found.endsAt)}`);
+    expect(listed.body.items.find((item: { appointmentId: string }) => item.appointmentId === appointmentId)).toMatchObject({
+      status: 'completed',
+      customer: { email: 'ada.new@example.com' },
+      notes: 'Allergic to\nlavender',
+      version: found.version,
+    });
 
     // The drift report does not count them: Cal.com's booking is accepted with the old e-mail, and that is no drift.
     const check = await admin.post('/drift/check', {});
