@@ -85,7 +85,7 @@ function rowSource<Row extends object, Given extends keyof Row & string>(
   rows: readonly Pick<Row, Given>[],
 ): { columns: string; source: (alias: string) => string; parameters: unknown[]; given: Given[] } {
   const given = Object.keys(rows[0]) as Given[];
-  for (const column of given) if (!(column in table.columns)) throw new Error(`${table.name} has no column ${column}`);
+  for (const column of given) if (!Object.hasOwn(table.columns, column)) throw new Error(`${table.name} has no column ${column}`);
   const types = given.map((column) => table.columns[column]);
   const parameters = given.map((column, index) =>
     rows.map((row) => (types[index] === 'jsonb' && row[column] !== null && row[column] !== undefined ? JSON.stringify(row[column]) : (row[column] ?? null))),
