@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import pg from 'pg';
 import type { RunningSandbox } from '../../apps/calcom-sandbox/src/index.js';
+import { fingerprintOf, RUNNING_LEASE_MS } from '../../apps/ledger/src/idempotency/idempotent-requests.js';
 import type { RunningLedger } from '../../apps/ledger/src/ledger.js';
 import { calcomSettingsFor, LEDGER_SERVICES, LEDGER_STAFF, mutationsOf, SandboxLevers, startSyncTestSandbox, WEBHOOK_SECRET } from '../support/calcom-sync-harness.js';
 import { eventually } from '../support/eventually.js';
@@ -130,6 +132,35 @@ test('concurrent repeats of one request act once: the others wait their turn (40
   }
 });
 
+test('a run cut short (its instance gone, its lease lapsed) is finished by the repeat, which does only the items without a result', async () => {
+  const [done, left] = [await schedule(), await schedule()];
+  const key = randomUUID();
+  const commands = [done, left].map((appointmentId) => ({ appointmentId, command: 'cancel', body: { reason: 'Closed' } }));
+  const stored = { appointmentId: done, status: 200, version: 2 };
+  // What the first run left behind: the first item answered, the second not, and no progress for longer than the lease.
+  const database_ = new pg.Client(database.url);
+  await database_.connect();
+  try {
+    const insert = `INSERT INTO idempotent_requests (scope, key, fingerprint, status, steps, updated_at)
+                    VALUES ('appointments-bulk', $1, $2, 'running', $3::jsonb, now() - make_interval(secs => $4::float8 / 1000))`;
+    await database_.query(insert, [key, fingerprintOf({ commands }), JSON.stringify({ 0: stored }), RUNNING_LEASE_MS + 5_000]);
+    const fresh = randomUUID();
+    await database_.query(insert, [fresh, fingerprintOf({ commands }), '{}', 0]);
+    const running = await bulk(commands, fresh);
+    expect(running.status).toBe(409);
+    expect(running.body.error.code).toBe('IDEMPOTENCY_KEY_IN_USE');
+  } finally {
+    await database_.end();
+  }
+  const { status, body } = await bulk(commands, key);
+  expect(status).toBe(200);
+  expect(body.results).toEqual([stored, { appointmentId: left, status: 200, version: 2 }]);
+  // The first item was not done again: its appointment is as it was (the stored answer stands for what happened then).
+  expect((await admin.get(`/appointments/${done}`)).body).toMatchObject({ status: 'scheduled', version: 1 });
+  expect((await admin.get(`/appointments/${left}`)).body.status).toBe('cancelled');
+  expect((await bulk(commands, key)).body).toEqual(body);
+});
+
 test('duplicate appointment ids in one request run in the order given, each on the state the one before left', async () => {
   const a = await schedule();
   const startsAt = nextSlot(12);
@@ -147,6 +178,20 @@ test('duplicate appointment ids in one request run in the order given, each on t
     [409, undefined],
   ]);
   expect((await admin.get(`/appointments/${a}`)).body).toMatchObject({ status: 'cancelled', staffId: 'hugo', startsAt, cancellationReason: 'First' });
+});
+
+test("the desk's actions run in bulk as at their own endpoints: contact answers what Cal.com will not be told, confirm refuses what is not requested", async () => {
+  const a = await schedule();
+  const { status, body } = await bulk([
+    { appointmentId: a, command: 'contact', body: { notes: 'Prefers the window seat' } },
+    { appointmentId: a, command: 'confirm' },
+  ]);
+  expect(status).toBe(200);
+  expect(body.results).toEqual([
+    { appointmentId: a, status: 200, version: 2, calcom: { notSynced: ['notes'] } },
+    { appointmentId: a, status: 409, error: expect.objectContaining({ code: 'APPOINTMENT_STATUS_CONFLICT' }) },
+  ]);
+  expect((await admin.get(`/appointments/${a}`)).body).toMatchObject({ notes: 'Prefers the window seat', status: 'scheduled' });
 });
 
 describe('hostile bodies', () => {
