@@ -102,17 +102,27 @@ const synced = [started, succeeded(), completed(1)];
 
 describe('a new appointment', () => {
   it('is created on Cal.com with its id and the operation id in metadata', () =>
-    given([scheduled]).when().then({
-      kind: 'call',
-      call: { operationId: 'op-new', operation: 'create', bookingUid: null, ledgerVersion: 1, request: { ...createRequest, metadata: { appointmentId: ID, operationId: 'op-new' } } },
-    }));
+    given([scheduled])
+      .when()
+      .then({
+        kind: 'call',
+        call: {
+          operationId: 'op-new',
+          operation: 'create',
+          bookingUid: null,
+          ledgerVersion: 1,
+          request: { ...createRequest, metadata: { appointmentId: ID, operationId: 'op-new' } },
+        },
+      }));
 
   it('without an event type for its staff member fails for good, with the reason', () =>
-    given([scheduled]).when({ target: { eventTypeId: null, hostUserId: 1, serviceId: 'consult', staffId: 'olivia' } }).then({
-      kind: 'refuse',
-      operation: 'create',
-      error: { code: 'CALCOM_EVENT_TYPE_MISSING', message: expect.stringContaining('Service consult has no Cal.com event type for staff member olivia'), status: null },
-    }));
+    given([scheduled])
+      .when({ target: { eventTypeId: null, hostUserId: 1, serviceId: 'consult', staffId: 'olivia' } })
+      .then({
+        kind: 'refuse',
+        operation: 'create',
+        error: { code: 'CALCOM_EVENT_TYPE_MISSING', message: expect.stringContaining('Service consult has no Cal.com event type for staff member olivia'), status: null },
+      }));
 
   it('that came from Cal.com is only marked as in step, without a call', () =>
     given([[scheduled, 'calcom']], [{ type: 'CalcomBookingObserved', data: { appointmentId: ID, booking: booking(), via: 'webhook', factId: 'f' } }])
@@ -124,10 +134,14 @@ describe('a new appointment', () => {
 
 describe('the four admin changes, against a synced booking', () => {
   it('cancel → cancel the current booking with the ledger reason', () =>
-    given([scheduled, cancelled], synced).when().then({ kind: 'call', call: { operation: 'cancel', bookingUid: 'uid-1', request: { cancellationReason: 'Client is ill' } } }));
+    given([scheduled, cancelled], synced)
+      .when()
+      .then({ kind: 'call', call: { operation: 'cancel', bookingUid: 'uid-1', request: { cancellationReason: 'Client is ill' } } }));
 
   it('reschedule → reschedule the current uid to the new start', () =>
-    given([scheduled, rescheduled], synced).when().then({ kind: 'call', call: { operation: 'reschedule', bookingUid: 'uid-1', request: { start: '2030-01-03T09:00:00.000Z' } } }));
+    given([scheduled, rescheduled], synced)
+      .when()
+      .then({ kind: 'call', call: { operation: 'reschedule', bookingUid: 'uid-1', request: { start: '2030-01-03T09:00:00.000Z' } } }));
 
   it('reassign on a round-robin event type → reassign in place to the staff member’s user', () =>
     given([scheduled, reassigned], [started, succeeded(booking({ eventTypeId: 103, hostUserId: 2 })), completed(1)])
@@ -145,7 +159,10 @@ describe('the four admin changes, against a synced booking', () => {
       .then({ kind: 'call', call: { operation: 'cancel', bookingUid: 'uid-1' } }));
 
   it('… and once that booking is cancelled, create on the new event type', () =>
-    given([scheduled, reassigned], [...synced, { type: 'CalcomOperationSucceeded', data: { ...createOp, operation: 'cancel', booking: booking({ status: 'cancelled' }), alreadyDone: false } }])
+    given(
+      [scheduled, reassigned],
+      [...synced, { type: 'CalcomOperationSucceeded', data: { ...createOp, operation: 'cancel', booking: booking({ status: 'cancelled' }), alreadyDone: false } }],
+    )
       .when({ target: { eventTypeId: 201, hostUserId: 2, serviceId: 'consult', staffId: 'hugo' } })
       .then({ kind: 'call', call: { operation: 'create', request: { eventTypeId: 201 } } }));
 
@@ -165,7 +182,10 @@ describe('the four admin changes, against a synced booking', () => {
       type: 'CalcomOperationSucceeded',
       data: { ...createOp, operation: 'reassign', booking: booking({ eventTypeId: 103, hostUserId: userId }), alreadyDone: false },
     });
-    const observedOrganizer: CalcomSyncEvent = { type: 'CalcomBookingObserved', data: { appointmentId: ID, booking: booking({ eventTypeId: 103, hostUserId: 1 }), via: 'webhook', factId: 'f' } };
+    const observedOrganizer: CalcomSyncEvent = {
+      type: 'CalcomBookingObserved',
+      data: { appointmentId: ID, booking: booking({ eventTypeId: 103, hostUserId: 1 }), via: 'webhook', factId: 'f' },
+    };
     const roundRobin = { bookingEventTypeScheduling: 'round-robin' as const, bookingEventTypeFixedHosts: [1] };
 
     const toOlivia = { target: { eventTypeId: 103, hostUserId: 1, serviceId: 'consult', staffId: 'olivia' }, ...roundRobin };
@@ -180,21 +200,24 @@ describe('the four admin changes, against a synced booking', () => {
     } as const;
 
     it('a fixed host as the target while the booking shows a member: a permanent failure, no call (Cal.com would answer 500)', () =>
-      given([scheduled, reassigned], [started, succeeded(booking({ eventTypeId: 103, hostUserId: 3 })), completed(1)]).when(toOlivia).then(fixedHostRefusal));
+      given([scheduled, reassigned], [started, succeeded(booking({ eventTypeId: 103, hostUserId: 3 })), completed(1)])
+        .when(toOlivia)
+        .then(fixedHostRefusal));
 
     it('a fixed host as the target after our reassign made someone else the member: a permanent failure, even with the fixed organizer in view', () =>
-      given([scheduled, reassigned], [...onFixed, reassignedTo(3), observedOrganizer]).when(toOlivia).then(fixedHostRefusal));
+      given([scheduled, reassigned], [...onFixed, reassignedTo(3), observedOrganizer])
+        .when(toOlivia)
+        .then(fixedHostRefusal));
 
     it('… and a retry asked for refuses again while the catalog is unchanged', () =>
-      given(
-        [scheduled, reassigned],
-        [...onFixed, reassignedTo(3), observedOrganizer, { type: 'CalcomSyncRetryRequested', data: { appointmentId: ID } }],
-      )
+      given([scheduled, reassigned], [...onFixed, reassignedTo(3), observedOrganizer, { type: 'CalcomSyncRetryRequested', data: { appointmentId: ID } }])
         .when(toOlivia)
         .then(fixedHostRefusal));
 
     it('a fixed host that is already the organizer, with no member of ours beside it, is applied: nothing to send', () =>
-      given([scheduled], [...onFixed, { type: 'CalcomSyncRetryRequested', data: { appointmentId: ID } }]).when(toOlivia).then({ kind: 'complete' }));
+      given([scheduled], [...onFixed, { type: 'CalcomSyncRetryRequested', data: { appointmentId: ID } }])
+        .when(toOlivia)
+        .then({ kind: 'complete' }));
 
     it('a fixed host as the target before the event type is known → load it first (no call, no verdict yet)', () =>
       given([scheduled, reassigned], [started, succeeded(booking({ eventTypeId: 103, hostUserId: 3 })), completed(1)])
@@ -225,38 +248,59 @@ describe('the four admin changes, against a synced booking', () => {
 
 describe('levels, not edges', () => {
   it('a booking already at the ledger’s level → complete', () =>
-    given([scheduled, rescheduled], [...synced, { type: 'CalcomBookingObserved', data: { appointmentId: ID, booking: booking({ uid: 'uid-2', start: '2030-01-03T09:00:00Z' }), via: 'webhook', factId: null } }])
+    given(
+      [scheduled, rescheduled],
+      [...synced, { type: 'CalcomBookingObserved', data: { appointmentId: ID, booking: booking({ uid: 'uid-2', start: '2030-01-03T09:00:00Z' }), via: 'webhook', factId: null } }],
+    )
       .when()
       .then({ kind: 'complete', ledgerVersion: 2, bookingUid: 'uid-2' }));
 
   it('nothing new in the ledger → idle, even when Cal.com shows something else (that is the webhook side’s news)', () =>
-    given([scheduled], [...synced, { type: 'CalcomBookingObserved', data: { appointmentId: ID, booking: booking({ start: '2030-02-01T09:00:00Z' }), via: 'webhook', factId: null } }])
+    given(
+      [scheduled],
+      [...synced, { type: 'CalcomBookingObserved', data: { appointmentId: ID, booking: booking({ start: '2030-02-01T09:00:00Z' }), via: 'webhook', factId: null } }],
+    )
       .when()
       .then({ kind: 'idle' }));
 
   it('a retry request compares levels again even when the versions say synced (the reconciler’s "keep ledger")', () =>
-    given([scheduled], [...synced, { type: 'CalcomBookingObserved', data: { appointmentId: ID, booking: booking({ status: 'cancelled' }), via: 'reconciler', factId: null } }, { type: 'CalcomSyncRetryRequested', data: { appointmentId: ID } }])
+    given(
+      [scheduled],
+      [
+        ...synced,
+        { type: 'CalcomBookingObserved', data: { appointmentId: ID, booking: booking({ status: 'cancelled' }), via: 'reconciler', factId: null } },
+        { type: 'CalcomSyncRetryRequested', data: { appointmentId: ID } },
+      ],
+    )
       .when()
       .then({ kind: 'call', call: { operation: 'create' } }));
 
   it('an open conflict pauses everything', () =>
-    given([scheduled, cancelled], [...synced, { type: 'SyncConflictDetected', data: { appointmentId: ID, conflictId: 'c1', ledger: {} as never, calcom: {} as never, factId: null, summary: 's' } }])
+    given(
+      [scheduled, cancelled],
+      [...synced, { type: 'SyncConflictDetected', data: { appointmentId: ID, conflictId: 'c1', ledger: {} as never, calcom: {} as never, factId: null, summary: 's' } }],
+    )
       .when()
       .then({ kind: 'idle', reason: expect.stringContaining('conflict c1') }));
 
   it('… and resumes when it is resolved', () =>
-    given([scheduled, cancelled], [
-      ...synced,
-      { type: 'SyncConflictDetected', data: { appointmentId: ID, conflictId: 'c1', ledger: {} as never, calcom: {} as never, factId: null, summary: 's' } },
-      { type: 'SyncConflictResolved', data: { appointmentId: ID, conflictId: 'c1', keep: 'ledger', decidedBy: 'person' } },
-    ])
+    given(
+      [scheduled, cancelled],
+      [
+        ...synced,
+        { type: 'SyncConflictDetected', data: { appointmentId: ID, conflictId: 'c1', ledger: {} as never, calcom: {} as never, factId: null, summary: 's' } },
+        { type: 'SyncConflictResolved', data: { appointmentId: ID, conflictId: 'c1', keep: 'ledger', decidedBy: 'person' } },
+      ],
+    )
       .when()
       .then({ kind: 'call', call: { operation: 'cancel' } }));
 });
 
 describe('unknown outcomes and retries', () => {
   it('a started call with no answer (a crash) is looked up on Cal.com before anything else', () =>
-    given([scheduled, cancelled], [started]).when().then({ kind: 'verify', operation: { operationId: 'op-1', operation: 'create' } }));
+    given([scheduled, cancelled], [started])
+      .when()
+      .then({ kind: 'verify', operation: { operationId: 'op-1', operation: 'create' } }));
 
   it('a timeout waits for its retry time, then is looked up', () => {
     const events = [started, failed({ outcomeUnknown: true, nextRetryAt: '2030-01-01T12:00:05.000Z' })];
@@ -272,17 +316,35 @@ describe('unknown outcomes and retries', () => {
   it('… even when the stored request comes back with its keys reordered (jsonb)', () => {
     const reordered: CalcomSyncEvent = {
       type: 'CalcomOperationStarted',
-      data: { ...createOp, bookingUid: null, ledgerVersion: 1, request: { metadata: { operationId: 'op-1', appointmentId: ID }, start: START, attendee: { timeZone: 'Europe/London', email: 'ada@example.com', name: 'Ada' }, eventTypeId: 101 } },
+      data: {
+        ...createOp,
+        bookingUid: null,
+        ledgerVersion: 1,
+        request: {
+          metadata: { operationId: 'op-1', appointmentId: ID },
+          start: START,
+          attendee: { timeZone: 'Europe/London', email: 'ada@example.com', name: 'Ada' },
+          eventTypeId: 101,
+        },
+      },
     };
-    given([scheduled], [reordered, failed({ nextRetryAt: '2030-01-01T11:00:00.000Z' })]).when().then({ kind: 'call', call: { operationId: 'op-1' } });
+    given([scheduled], [reordered, failed({ nextRetryAt: '2030-01-01T11:00:00.000Z' })])
+      .when()
+      .then({ kind: 'call', call: { operationId: 'op-1' } });
   });
 
   it('found not applied, the decision is made afresh from the levels (the ledger moved on meanwhile)', () =>
-    given([scheduled, cancelled], [started, failed({ outcomeUnknown: true })]).when({ inFlightNotApplied: true }).then({ kind: 'complete' }));
+    given([scheduled, cancelled], [started, failed({ outcomeUnknown: true })])
+      .when({ inFlightNotApplied: true })
+      .then({ kind: 'complete' }));
 
   it('a permanent failure holds until the ledger changes, and then is tried again', () => {
-    given([scheduled], [started, failed({ permanent: true, ledgerVersion: 1 })]).when().then({ kind: 'idle', reason: expect.stringContaining('permanent') });
-    given([scheduled, rescheduled], [started, failed({ permanent: true, ledgerVersion: 1 })]).when().then({ kind: 'call', call: { operation: 'create' } });
+    given([scheduled], [started, failed({ permanent: true, ledgerVersion: 1 })])
+      .when()
+      .then({ kind: 'idle', reason: expect.stringContaining('permanent') });
+    given([scheduled, rescheduled], [started, failed({ permanent: true, ledgerVersion: 1 })])
+      .when()
+      .then({ kind: 'call', call: { operation: 'create' } });
   });
 
   it('a permanent failure is not refused over and over', () =>

@@ -45,6 +45,8 @@ describe('saving a catalog entry', () => {
     const stored: CatalogEvent = JSON.parse(JSON.stringify({ type: 'ServiceSaved', data: { ...big.data, calcomEventTypeIds: Object.fromEntries([...ids].reverse()) } }));
     given([stored]).when(saveService(big.data)).thenNothingHappens();
     const oneMore = { ...big.data.calcomEventTypeIds, 'staff-500': 1 };
-    given([stored]).when(saveService({ ...big.data, calcomEventTypeIds: oneMore })).then([{ type: 'ServiceSaved', data: { ...big.data, calcomEventTypeIds: oneMore } }]);
+    given([stored])
+      .when(saveService({ ...big.data, calcomEventTypeIds: oneMore }))
+      .then([{ type: 'ServiceSaved', data: { ...big.data, calcomEventTypeIds: oneMore } }]);
   });
 });

@@ -1,12 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import {
-  type CatalogCommand,
-  catalogDecider,
-  catalogStreamOf,
-  expectedRevisionAt,
-  VersionConflictError,
-  versionAfter,
-} from '../../../../libs/domain/src/index.js';
+import { type CatalogCommand, catalogDecider, catalogStreamOf, expectedRevisionAt, VersionConflictError, versionAfter } from '../../../../libs/domain/src/index.js';
 import { aggregateStream, type EventMetadata, type EventStore, WrongExpectedRevisionError } from '../../../../libs/event-store/src/index.js';
 
 export interface CatalogCommandResult {

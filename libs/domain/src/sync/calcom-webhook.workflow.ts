@@ -138,7 +138,8 @@ function bookingReplaced(input: WebhookFactInput, target: WebhookTarget): Webhoo
   const { appointment, appointmentId } = target;
   const status = statusAnnounced(webhook);
   const moved = rescheduled(input, target);
-  const alreadyThere = moved.outcome === 'echo' && appointment.status !== 'cancelled' && sameInstant(webhook.startsAt, appointment.startsAt) && !isRescheduleBySync(target.sync, webhook);
+  const alreadyThere =
+    moved.outcome === 'echo' && appointment.status !== 'cancelled' && sameInstant(webhook.startsAt, appointment.startsAt) && !isRescheduleBySync(target.sync, webhook);
   if (moved.outcome !== 'applied' && !alreadyThere) return moved;
   if (appointment.status === status) return { ...moved, reason: `${moved.reason}, ${status} on Cal.com` };
   const events = [...moved.appointmentEvents, statusEvent(appointmentId, status, appointment.status, webhook)];
@@ -169,9 +170,10 @@ function rescheduled({ webhook, catalog, factId, conflictId, policy }: WebhookFa
     return decision('echo', appointmentId, 'The ledger already has this start', [], observed(appointmentId, booking, factId));
   }
   if (appointment.status === 'cancelled' || unsyncedLedgerChange(target, catalog)) {
-    const summary = appointment.status === 'cancelled'
-      ? `Cal.com moved the booking to ${webhook.startsAt}, but the ledger cancelled the appointment`
-      : `Cal.com moved the booking to ${webhook.startsAt} while the ledger's change (start ${appointment.startsAt}) is not on Cal.com yet`;
+    const summary =
+      appointment.status === 'cancelled'
+        ? `Cal.com moved the booking to ${webhook.startsAt}, but the ledger cancelled the appointment`
+        : `Cal.com moved the booking to ${webhook.startsAt} while the ledger's change (start ${appointment.startsAt}) is not on Cal.com yet`;
     return conflict({ webhook, catalog, factId, conflictId, policy }, target, booking, summary);
   }
   const endsAt = webhook.endsAt ?? shifted(appointment.endsAt, appointment.startsAt, webhook.startsAt);
@@ -309,5 +311,4 @@ function decision(
   return { outcome, appointmentId, reason, appointmentEvents, syncEvents };
 }
 
-const shifted = (end: string, oldStart: string, newStart: string): string =>
-  new Date(Date.parse(newStart) + Date.parse(end) - Date.parse(oldStart)).toISOString();
+const shifted = (end: string, oldStart: string, newStart: string): string => new Date(Date.parse(newStart) + Date.parse(end) - Date.parse(oldStart)).toISOString();

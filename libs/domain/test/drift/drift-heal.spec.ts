@@ -39,7 +39,9 @@ describe('healing keeping the ledger', () => {
 
   it('takes a booking that vanished as cancelled, so the sync books it again', () => {
     const items = detectDrift([appointment()], [], [chain('a1', 'u1')], catalog, []);
-    givenItem(items[0]).whenHealedKeeping('ledger').then({ observe: expect.objectContaining({ uid: 'u1', status: 'cancelled' }), retry: true });
+    givenItem(items[0])
+      .whenHealedKeeping('ledger')
+      .then({ observe: expect.objectContaining({ uid: 'u1', status: 'cancelled' }), retry: true });
   });
 
   it('records a booking only Cal.com has as an appointment the ledger cancelled, so the sync cancels the booking', () => {
@@ -64,7 +66,13 @@ describe('healing keeping Cal.com', () => {
         events: [
           {
             type: 'AppointmentRescheduled',
-            data: { appointmentId: 'a1', startsAt: '2030-01-02T11:00:00.000Z', endsAt: '2030-01-02T11:30:00.000Z', previousStartsAt: '2030-01-02T10:00:00.000Z', previousEndsAt: '2030-01-02T10:30:00.000Z' },
+            data: {
+              appointmentId: 'a1',
+              startsAt: '2030-01-02T11:00:00.000Z',
+              endsAt: '2030-01-02T11:30:00.000Z',
+              previousStartsAt: '2030-01-02T10:00:00.000Z',
+              previousEndsAt: '2030-01-02T10:30:00.000Z',
+            },
           },
         ],
       });
@@ -85,7 +93,10 @@ describe('healing keeping Cal.com', () => {
       .then({
         events: [
           expect.objectContaining({ type: 'AppointmentRescheduled' }),
-          { type: 'ServiceChanged', data: { appointmentId: 'a1', serviceId: 'assess', previousServiceId: 'consult', endsAt: '2030-01-02T11:00:00.000Z', previousEndsAt: '2030-01-02T11:00:00.000Z' } },
+          {
+            type: 'ServiceChanged',
+            data: { appointmentId: 'a1', serviceId: 'assess', previousServiceId: 'consult', endsAt: '2030-01-02T11:00:00.000Z', previousEndsAt: '2030-01-02T11:00:00.000Z' },
+          },
         ],
       });
   });
@@ -110,7 +121,14 @@ describe('healing keeping Cal.com', () => {
         events: [
           {
             type: 'AppointmentScheduled',
-            data: expect.objectContaining({ appointmentId: 'calcom-x9', staffId: 'hugo', serviceId: 'team', startsAt: '2030-02-01T09:00:00.000Z', endsAt: '2030-02-01T09:45:00.000Z', customer: { name: 'Ada', email: 'ada@example.com', timeZone: 'Europe/London', phone: null } }),
+            data: expect.objectContaining({
+              appointmentId: 'calcom-x9',
+              staffId: 'hugo',
+              serviceId: 'team',
+              startsAt: '2030-02-01T09:00:00.000Z',
+              endsAt: '2030-02-01T09:45:00.000Z',
+              customer: { name: 'Ada', email: 'ada@example.com', timeZone: 'Europe/London', phone: null },
+            }),
           },
         ],
       });
@@ -125,8 +143,12 @@ describe('healing keeping Cal.com', () => {
   });
 
   it('refuses what the catalog cannot represent, pending work, and successors it could not read', () => {
-    given(null, booking({ uid: 'x9', appointmentId: null, eventTypeId: 999 })).whenHealedKeeping('calcom').thenRefused('catalog cannot represent');
-    given(appointment(), booking({ hostUserId: 42 })).whenHealedKeeping('calcom').thenRefused('catalog cannot represent');
+    given(null, booking({ uid: 'x9', appointmentId: null, eventTypeId: 999 }))
+      .whenHealedKeeping('calcom')
+      .thenRefused('catalog cannot represent');
+    given(appointment(), booking({ hostUserId: 42 }))
+      .whenHealedKeeping('calcom')
+      .thenRefused('catalog cannot represent');
     const pending = detectDrift([appointment()], [booking(moved)], [chain('a1', 'u1')], catalog, ['a1']);
     givenItem(pending[0]).whenHealedKeeping('ledger').thenRefused('not drift');
     const unread = detectDrift([appointment()], [booking({ status: 'cancelled', rescheduledToUid: 'u2' })], [chain('a1', 'u1')], catalog, []);
@@ -137,7 +159,13 @@ describe('healing keeping Cal.com', () => {
 describe('automatic healing and its guard', () => {
   const vanished = (count: number): DriftItem[] => {
     const ledger = Array.from({ length: count }, (_, i) => appointment({ appointmentId: `a${i}` }));
-    return detectDrift(ledger, [], ledger.map((a, i) => chain(a.appointmentId, `u${i}`)), catalog, []);
+    return detectDrift(
+      ledger,
+      [],
+      ledger.map((a, i) => chain(a.appointmentId, `u${i}`)),
+      catalog,
+      [],
+    );
   };
 
   it('heals nothing under the report policy', () => {
@@ -160,7 +188,13 @@ describe('automatic healing and its guard', () => {
   it('does not count changes that move a booking, and heals each appointment once', () => {
     const ledger = Array.from({ length: 12 }, (_, i) => appointment({ appointmentId: `a${i}`, staffId: 'hugo', serviceId: 'team', endsAt: '2030-01-02T10:45:00.000Z' }));
     const calcom = ledger.map((a, i) => booking({ uid: `u${i}`, appointmentId: a.appointmentId, hostUserId: 3, eventTypeId: 103, ...moved, end: '2030-01-02T11:45:00Z' }));
-    const items = detectDrift(ledger, calcom, ledger.map((a, i) => chain(a.appointmentId, `u${i}`)), catalog, []);
+    const items = detectDrift(
+      ledger,
+      calcom,
+      ledger.map((a, i) => chain(a.appointmentId, `u${i}`)),
+      catalog,
+      [],
+    );
     expect(items).toHaveLength(24);
     const plan = planAutomaticHeal(items, 'calcom-wins', 10, catalog);
     expect(plan).toMatchObject({ bookingChanges: 0, blocked: false });
