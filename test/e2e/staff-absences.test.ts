@@ -308,3 +308,9 @@ describe('hostile input', () => {
     expect((await auditor.post('/staff/fay/absences?dryRun=true', good())).status).toBe(403);
   });
 });
+
+test('OpenAPI lists the bulk and absence endpoints', async () => {
+  const docs = await admin.as(undefined).get('/docs/openapi.json');
+  expect(docs.status).toBe(200);
+  expect(Object.keys(docs.body.paths)).toEqual(expect.arrayContaining(['/appointments/bulk', '/staff/{staffId}/absences', '/staff/{staffId}/absences/{absenceId}/cancel']));
+});
