@@ -2,7 +2,7 @@ import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { ApiProperty } from '@nestjs/swagger';
 import { IsInt, Max, Min } from 'class-validator';
 import type { ServiceSaved } from '../../../../libs/domain/src/index.js';
-import type { EventMetadata } from '../../../../libs/event-store/src/event-store.port.js';
+import type { EventMetadata } from '../../../../libs/event-store/src/index.js';
 import { newIdFromPath } from '../http/path-ids.js';
 import { IsEventTypeMap, IsLine, TEXT_LIMITS } from '../http/validators.js';
 import { CatalogCommandService } from './catalog-command.service.js';
