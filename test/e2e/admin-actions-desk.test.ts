@@ -169,7 +169,14 @@ describe('check-in, complete and contact changes stay in the ledger', () => {
     const checkIn = await admin.post(`/appointments/${appointmentId}/check-in`, {});
     expect(checkIn.status).toBe(200);
     expect(checkIn.body.calcom).toEqual({ notSynced: ['status'] });
-    await synced(appointmentId, (appointment) => expect(appointment).toMatchObject({ status: 'arrived', calcom: { notSynced: ['status'] } }));
+    const arrived = await synced(appointmentId, (appointment) => expect(appointment).toMatchObject({ status: 'arrived', calcom: { notSynced: ['status'] } }));
+    // The customer is in the chair: the time stays taken, and the list finds them by status.
+    const overlapping = { serviceId: 'consult', staffId: 'olivia', startsAt: arrived.startsAt, customer: { name: 'Bo', email: 'bo@example.com', timeZone: 'UTC' }, force: true };
+    const refused = await admin.post('/appointments', overlapping);
+    expect(refused.status).toBe(409);
+    expect(refused.body.error).toMatchObject({ code: 'STAFF_UNAVAILABLE', details: { conflictingAppointmentIds: [appointmentId] } });
+    const byStatus = await admin.get('/appointments?status=arrived&staffId=olivia');
+    expect(byStatus.body.items.map((item: { appointmentId: string }) => item.appointmentId)).toContain(appointmentId);
 
     const contact = await admin.post(`/appointments/${appointmentId}/contact`, { customer: { email: 'ada.new@example.com', phone: '+44 20 7946 0000' }, notes: 'Allergic to\nlavender' });
     expect(contact.status).toBe(200);

@@ -84,7 +84,10 @@ export class AppointmentsQueries {
     return { items, nextCursor };
   }
 
-  /** Ids of the staff member's scheduled appointments overlapping [startsAt, endsAt); touching ends do not overlap. */
+  /**
+   * Ids of the staff member's appointments that hold their time (scheduled, or checked in: the customer is in the
+   * chair) overlapping [startsAt, endsAt); touching ends do not overlap.
+   */
   async overlappingActive(
     staffId: string,
     startsAt: string,
@@ -95,7 +98,7 @@ export class AppointmentsQueries {
       .createQueryBuilder('a')
       .select('a.appointmentId', 'appointment_id')
       .where('a.staffId = :staffId', { staffId })
-      .andWhere(`a.status = 'scheduled'`)
+      .andWhere(`a.status IN ('scheduled', 'arrived')`)
       .andWhere('a.startsAt < CAST(:endsAt AS timestamptz)', { endsAt: isoTime('endsAt', endsAt) })
       .andWhere('a.endsAt > CAST(:startsAt AS timestamptz)', { startsAt: isoTime('startsAt', startsAt) })
       .orderBy('a.startsAt', 'ASC')

@@ -7,8 +7,11 @@ import { IsPageSize } from '../http/query-params.js';
 import { IsDateTimeWithOffset, IsEntityId, IsSafeText } from '../http/validators.js';
 import { CalcomStatusLookup } from './calcom-status.lookup.js';
 
+/** Every status an appointment can have, the desk's own (arrived) included. */
+const LISTED_STATUSES = ['scheduled', 'requested', 'arrived', 'completed', 'no_show', 'rejected', 'cancelled'];
+
 export class ListAppointmentsDto {
-  @ApiPropertyOptional({ enum: ['scheduled', 'cancelled'] }) @IsOptional() @IsIn(['scheduled', 'cancelled']) status?: string;
+  @ApiPropertyOptional({ enum: LISTED_STATUSES }) @IsOptional() @IsIn(LISTED_STATUSES) status?: string;
   @IsEntityId({ description: 'Only this staff member', optional: true }) @IsOptional() staffId?: string;
   @ApiPropertyOptional({ description: 'Appointments ending after this time (ISO 8601 with offset)' }) @IsOptional() @IsDateTimeWithOffset() from?: string;
   @ApiPropertyOptional({ description: 'Appointments starting before this time (ISO 8601 with offset)' }) @IsOptional() @IsDateTimeWithOffset() to?: string;
