@@ -30,6 +30,9 @@ const PLANNING_TURN_WAIT_MS = 60_000;
 export type StepOutcome = { status: number; version?: number; error?: ErrorBody['error'] };
 export type CarriedOutStep = PlanStep & { outcome: StepOutcome };
 
+/** The real call's request: the absence, and the plan (by fingerprint) the client accepted. */
+type AbsenceToRecord = AbsenceRequest & { absenceId: string; reason: string; planFingerprint: string };
+
 export interface AbsenceAnswer {
   absenceId: string;
   staffId: string;
@@ -112,11 +115,7 @@ export class StaffAbsenceService {
     return { ...absences.get(absenceId)!, cancelled: true };
   }
 
-  private async carryOut(
-    absence: AbsenceRequest & { absenceId: string; reason: string; planFingerprint: string },
-    done: Map<number, StepOutcome>,
-    metadata: EventMetadata,
-  ): Promise<AbsenceAnswer> {
+  private async carryOut(absence: AbsenceToRecord, done: Map<number, StepOutcome>, metadata: EventMetadata): Promise<AbsenceAnswer> {
     const timeout = (waitingFor: string) => new CommandTimeoutError({ appointmentId: `(absence ${absence.absenceId})`, waitingFor, waitedMs: this.timeoutMs });
     return this.locks.holding({ named: 'staff-absence-planning' }, Date.now() + PLANNING_TURN_WAIT_MS, timeout, async () => {
       const recordedEventId = eventIdFor(absence.staffId, absence.absenceId);
@@ -136,11 +135,7 @@ export class StaffAbsenceService {
    * Under the absent staff member's calendar lock: nothing new lands on it between this plan and the record. The
    * absence already recorded (a repeat after a cut-short run) carries out the plan it was recorded with.
    */
-  private async checkAndRecord(
-    absence: AbsenceRequest & { absenceId: string; reason: string; planFingerprint: string },
-    eventId: string,
-    metadata: EventMetadata,
-  ): Promise<PlanStep[]> {
+  private async checkAndRecord(absence: AbsenceToRecord, eventId: string, metadata: EventMetadata): Promise<PlanStep[]> {
     const { absences, revision } = await this.presence.absencesOf(absence.staffId);
     if (absences.get(absence.absenceId)?.planFingerprint === absence.planFingerprint) {
       const recordedPlan = await this.plans.find(absence.planFingerprint);
