@@ -113,12 +113,14 @@ test('cancel and change of service from the appointment page each reach Cal.com 
   const { page } = desk;
   const cancelled = await bookedAndSynced('consultation', 'olivia', 4, 'Carla Diaz');
   await page.goto(`/admin/appointments/${cancelled.appointmentId}`);
+  await page.locator('.live-on').waitFor();
   await page.getByRole('button', { name: 'Cancel appointment' }).click();
   const cancelDialog = page.getByRole('dialog', { name: 'Cancel appointment' });
   expect(await cancelDialog.textContent()).toContain('Cal.com: the booking is cancelled');
   await cancelDialog.getByLabel('Reason').fill('Customer is ill');
   await cancelDialog.getByRole('button', { name: 'Save' }).click();
   await page.getByText('Saved.').waitFor();
+  await eventually(async () => expect((await ui.admin.get(`/appointments/${cancelled.appointmentId}`)).body).toMatchObject({ status: 'cancelled', calcom: { syncStatus: 'synced' } }), 15_000);
   await eventually(async () => {
     expect(await page.locator('h1 .sync-badge').textContent()).toBe('synced');
     expect(await page.locator('h1 .status-chip').textContent()).toBe('cancelled');

@@ -31,7 +31,9 @@ export async function request<T>(method: string, path: string, body?: unknown, h
   if (method !== 'GET' && method !== 'HEAD' && csrfToken) sent['x-csrf-token'] = csrfToken;
   let response: Response;
   try {
-    response = await fetch(path, { method, headers: sent, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' });
+    // no-store: an appointment's ETag is its version, which its calcom block does not move; a revalidated 304 would
+    // keep showing "pending" after the sync finished.
+    response = await fetch(path, { method, headers: sent, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin', cache: 'no-store' });
   } catch (error) {
     throw new ApiError(0, 'NETWORK', error instanceof Error ? error.message : String(error));
   }
