@@ -79,7 +79,7 @@ it('answers a missing asset with a JSON 404, never the HTML page', async () => {
     const response = await get(path);
     expect(response.status).toBe(404);
     expect(response.headers.get('content-type')).toMatch(/^application\/json/);
-    expect((await response.json()).error.code).toBe('NOT_FOUND');
+    expect(((await response.json()) as any).error.code).toBe('NOT_FOUND');
     expectSecurityHeaders(response);
   }
 });
@@ -96,7 +96,7 @@ it('answers a change sent to /admin with 405 and Allow', async () => {
   const response = await fetch(`${ledger.url}/admin/calendar`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
   expect(response.status).toBe(405);
   expect(response.headers.get('allow')).toBe('GET, HEAD');
-  expect((await response.json()).error.code).toBe('METHOD_NOT_ALLOWED');
+  expect(((await response.json()) as any).error.code).toBe('METHOD_NOT_ALLOWED');
 });
 
 it('says plainly that the UI was not built (503, HTML for a browser, JSON otherwise), and keeps the API up', async () => {
@@ -107,7 +107,7 @@ it('says plainly that the UI was not built (503, HTML for a browser, JSON otherw
   expectSecurityHeaders(page);
   const json = await get('/admin/calendar', { accept: 'application/json' }, unbuilt.url);
   expect(json.status).toBe(503);
-  expect((await json.json()).error).toMatchObject({ code: 'UI_NOT_BUILT', message: expect.stringContaining('npm run build') });
+  expect(((await json.json()) as any).error).toMatchObject({ code: 'UI_NOT_BUILT', message: expect.stringContaining('npm run build') });
   expect((await get('/ui/config', {}, unbuilt.url)).status).toBe(200);
 });
 
@@ -118,7 +118,7 @@ it('tells the UI its settings at /ui/config, without signing in and without secr
 });
 
 it('lists the new endpoints in the OpenAPI document', async () => {
-  const document = await (await get('/docs/openapi.json')).json();
+  const document = (await (await get('/docs/openapi.json')).json()) as any;
   for (const path of ['/auth/sign-in', '/auth/me', '/auth/sign-out', '/live', '/ui/config']) expect(Object.keys(document.paths)).toContain(path);
   expect(document.components.securitySchemes).toHaveProperty('ledger_session');
 });

@@ -145,7 +145,7 @@ describe('hostile bodies are 4xx before any password is checked, and never count
   ];
   it.each(cases)('%s', async (_what, body, status) => {
     const address = from();
-    const response = await anonymous.request('POST', '/auth/sign-in', body, address);
+    const response = await anonymous.request<any>('POST', '/auth/sign-in', body, address);
     expect(response.status).toBe(status);
     expect(response.body.error).toEqual({ code: expect.any(String), message: expect.any(String), details: expect.any(Object) });
     expect((await db.query(`SELECT 1 FROM sign_in_throttle WHERE key = $1`, [`address:${address['x-forwarded-for']}`])).rowCount).toBe(0);

@@ -48,7 +48,7 @@ export class SessionClient {
   }
 
   request<T>(method: string, path: string, body: unknown, headers: Record<string, string> = {}): Promise<ApiResponse<T>> {
-    const csrf = this.csrfHeader !== null && method !== 'GET' && method !== 'HEAD' ? { 'x-csrf-token': this.csrfHeader } : {};
+    const csrf: Record<string, string> = this.csrfHeader !== null && method !== 'GET' && method !== 'HEAD' ? { 'x-csrf-token': this.csrfHeader } : {};
     return new LedgerClient(this.baseUrl).request<T>(method, path, body, { cookie: this.cookie, ...csrf, ...headers });
   }
 }
