@@ -108,3 +108,17 @@ describe('no-show', () => {
     expect(sync.booking?.attendeeAbsent).toBe(true);
   });
 });
+
+describe('check-in and check-out', () => {
+  const checkedIn: AppointmentEvent = { type: 'CustomerCheckedIn', data: { appointmentId: 'a1', at: T10 } };
+  const completed: AppointmentEvent = { type: 'AppointmentCompleted', data: { appointmentId: 'a1', at: T1030, previousStatus: 'arrived' } };
+
+  it("Cal.com's MEETING_ENDED completes a checked-in appointment, and is an echo once the desk checked the customer out", () => {
+    given([scheduled, checkedIn], seen(booking()))
+      .when(webhook('MEETING_ENDED', { uid: 'u1' }))
+      .thenMatches({ outcome: 'applied', appointmentEvents: [{ type: 'AppointmentStatusChanged', data: { status: 'completed', previousStatus: 'arrived', trigger: 'MEETING_ENDED' } }] });
+    given([scheduled, checkedIn, completed], seen(booking()))
+      .when(webhook('MEETING_ENDED', { uid: 'u1' }))
+      .thenMatches({ outcome: 'echo', appointmentEvents: [] });
+  });
+});
