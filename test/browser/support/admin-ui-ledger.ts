@@ -57,6 +57,9 @@ export function adminUiForFile(prefix: string) {
     get admin() {
       return new LedgerClient(running().ledger.url, ADMIN_TOKEN);
     },
+    get sandboxUrl() {
+      return sandboxUrl;
+    },
     get customer() {
       return sandboxCustomer(sandboxUrl);
     },
