@@ -1,7 +1,6 @@
 import { isEmail } from 'class-validator';
 import { textProblem } from '../../../../libs/domain/src/index.js';
 import type { Role } from '../config.js';
-import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from './auth.config.js';
 
 /**
  * The rules for what an account holds, shared by the sign-in body, the users CLI and the first admin, on top of the
@@ -9,6 +8,9 @@ import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from './auth.config.js';
  */
 export const EMAIL_MAX_LENGTH = 254;
 export const NAME_MAX_LENGTH = 200;
+export const MIN_PASSWORD_LENGTH = 12;
+/** Far beyond any passphrase; argon2 would hash more, but a megabyte "password" is an attack on the CPU. */
+export const MAX_PASSWORD_LENGTH = 1024;
 
 export const normalizeEmail = (email: string): string => email.trim().toLowerCase();
 

@@ -1,3 +1,5 @@
+import { emailProblem, newPasswordProblem } from './account-input.js';
+
 export interface AuthSettings {
   /** `ADMIN_EMAIL` / `ADMIN_PASSWORD`: the first admin, added on start when no account has that email. */
   firstAdmin: { email: string; password: string } | null;
@@ -12,9 +14,6 @@ export interface AuthSettings {
   /** `TRUST_PROXY`: Express's `trust proxy` (e.g. `1`, `loopback`); only then X-Forwarded-For/-Proto are believed. */
   trustProxy: string | number | false;
 }
-
-export const MIN_PASSWORD_LENGTH = 12;
-export const MAX_PASSWORD_LENGTH = 1024;
 
 export const defaultAuthSettings: AuthSettings = {
   firstAdmin: null,
@@ -57,7 +56,10 @@ function firstAdmin(env: NodeJS.ProcessEnv, fail: (message: string) => Error): A
   const password = env.ADMIN_PASSWORD;
   if (!email && !password) return null;
   if (!email || !password) throw fail('ADMIN_EMAIL and ADMIN_PASSWORD go together: set both, or neither (an admin is then generated)');
-  if (password.length < MIN_PASSWORD_LENGTH) throw fail(`ADMIN_PASSWORD must be at least ${MIN_PASSWORD_LENGTH} characters`);
+  const emailWrong = emailProblem(email);
+  if (emailWrong) throw fail(`ADMIN_EMAIL ${emailWrong}, got "${email.slice(0, 100)}"`);
+  const passwordWrong = newPasswordProblem(password);
+  if (passwordWrong) throw fail(`ADMIN_PASSWORD ${passwordWrong}`);
   return { email, password };
 }
 

@@ -3,9 +3,8 @@ import { ApiCookieAuth, ApiHeader, ApiOkResponse, ApiProperty, ApiResponse, ApiT
 import type { Request, Response } from 'express';
 import { ValidateBy } from 'class-validator';
 import { Context, type RequestContext } from '../http/request-context.js';
-import { emailProblem, EMAIL_MAX_LENGTH, passwordTextProblem } from './account-input.js';
+import { emailProblem, EMAIL_MAX_LENGTH, MAX_PASSWORD_LENGTH, passwordTextProblem } from './account-input.js';
 import { Accounts, type PublicUser } from './accounts.js';
-import { MAX_PASSWORD_LENGTH } from './auth.config.js';
 import { InvalidCredentialsError, SignInLockedError, SignInRequiredError } from './auth.errors.js';
 import { type AuthenticatedRequest, Public, ReadAccess } from './auth.guard.js';
 import { destroy, newCsrfToken, regenerate, save, SESSION_COOKIE } from './session.js';

@@ -1,7 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { EventMetadata } from '../../../../libs/event-store/src/event-store.port.js';
-import { emailProblem } from './account-input.js';
 import { AccountError, type Accounts } from './accounts.js';
 import type { AuthSettings } from './auth.config.js';
 
@@ -26,8 +25,6 @@ export async function ensureFirstAdmin(pool: pg.Pool, accounts: Accounts, settin
     const metadata: EventMetadata = { actor: 'ledger start-up', source: 'admin', correlationId: randomUUID(), causationId: null, reason: null };
     const configured = settings.firstAdmin;
     if (configured) {
-      const problem = emailProblem(configured.email);
-      if (problem) throw new Error(`ADMIN_EMAIL ${problem}`);
       if (await accounts.byEmail(configured.email)) return { kind: 'configured', email: configured.email, added: false };
       await accounts.add({ email: configured.email, name: 'Administrator', role: 'admin', password: configured.password }, { ...metadata, reason: 'ADMIN_EMAIL' });
       return { kind: 'configured', email: configured.email, added: true };
