@@ -56,6 +56,29 @@ test('a drag onto a taken time is refused in words, nothing is stored, and the a
   ]);
 });
 
+test('a click on a free slot opens "New appointment" for that staff member and time; Save books it and Cal.com follows', async () => {
+  const { page } = desk;
+  const startsAt = slot(2);
+  const wall = salonWall(startsAt);
+  await page.goto(`/admin/?date=${wall.date}`);
+  const freeSlot = page.locator('.rbc-time-content .rbc-day-slot').nth(STAFF_COLUMNS.indexOf('hugo')).locator('.rbc-time-slot').nth(wall.hour * 4 + wall.minute / 15);
+  await freeSlot.scrollIntoViewIfNeeded();
+  const box = await freeSlot.boundingBox();
+  await page.mouse.click(box!.x + box!.width / 2, box!.y + box!.height / 2);
+  const dialog = page.getByRole('dialog', { name: 'New appointment' });
+  expect(await dialog.getByLabel('Staff').inputValue()).toBe('hugo');
+  expect(await dialog.getByLabel('Start').inputValue()).toBe(`${wall.date}T${String(wall.hour).padStart(2, '0')}:${String(wall.minute).padStart(2, '0')}`);
+  await dialog.getByLabel('Service').selectOption('team-session');
+  await dialog.getByLabel('Customer name').fill('Mara Lind');
+  await dialog.getByLabel('Customer email').fill('mara@example.com');
+  await dialog.getByRole('button', { name: 'Save' }).click();
+  const booked = page.locator('.rbc-event', { hasText: 'Mara Lind' });
+  await booked.waitFor();
+  await eventually(async () => expect(await booked.locator('.sync-badge').textContent()).toBe('synced'), 15_000);
+  expect(await booked.locator('.event-box').getAttribute('data-starts-at')).toBe(startsAt);
+  expect(await booked.locator('.event-box').getAttribute('data-staff-id')).toBe('hugo');
+});
+
 test('a conflict is shown side by side and settled from the UI: keep ledger puts the ledger time on Cal.com', async () => {
   const { page } = desk;
   const booked = await synced('consultation', 'olivia', slot(3), 'Karl Weiss');

@@ -143,6 +143,7 @@ export const de: Record<MessageKey, string> = {
   counts: 'Termine nach Sync-Status',
   oldestPending: 'Ältester ausstehender',
   failuresLastHour: 'Fehler in der letzten Stunde',
+  failureCounts: '{calls} fehlgeschlagene Aufrufe, {permanent} aufgegeben',
   lastWebhook: 'Letzter Webhook',
   failedFacts: 'Fehlgeschlagene Webhook-Fakten',
   retry: 'Erneut versuchen',

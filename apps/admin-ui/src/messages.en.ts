@@ -140,6 +140,7 @@ export const en = {
   counts: 'Appointments by sync status',
   oldestPending: 'Oldest pending',
   failuresLastHour: 'Failures in the last hour',
+  failureCounts: '{calls} failed calls, {permanent} given up',
   lastWebhook: 'Last webhook',
   failedFacts: 'Webhook facts that failed',
   retry: 'Retry',

@@ -1,6 +1,6 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { get, post } from '../api';
+import { ApiError, get, post } from '../api';
 import { SideBySide } from '../components/SideBySide';
 import { useI18n } from '../i18n';
 import { refusalText } from '../refusal';
@@ -32,7 +32,11 @@ export function DriftPage({ canAct }: { canAct: boolean }) {
   const client = useQueryClient();
   const [busy, setBusy] = useState(false);
   const [said, setSaid] = useState<string | null>(null);
-  const report = useQuery({ queryKey: ['drift', 'latest'], queryFn: () => get<DriftReport | null>('/drift') });
+  // Before the first check the ledger answers 404: no report yet, which is not an error to show.
+  const report = useQuery({
+    queryKey: ['drift', 'latest'],
+    queryFn: () => get<DriftReport>('/drift').catch((error: unknown) => (error instanceof ApiError && error.status === 404 ? null : Promise.reject(error))),
+  });
   const history = useQuery({ queryKey: ['drift', 'history'], queryFn: () => get<{ items?: { checkId: string; generatedAt: string; driftCount: number }[] } | { checkId: string; generatedAt: string; driftCount: number }[]>('/drift/history?limit=10') });
   const act = async (run: () => Promise<unknown>) => {
     setBusy(true);

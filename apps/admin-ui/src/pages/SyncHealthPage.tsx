@@ -79,7 +79,7 @@ export function SyncHealthPage({ canAct }: { canAct: boolean }) {
               </dd>
               <dt>{t('failuresLastHour')}</dt>
               <dd>
-                {health.data.failuresLastHour.calls} / {health.data.failuresLastHour.permanent}
+                {t('failureCounts', { calls: health.data.failuresLastHour.calls, permanent: health.data.failuresLastHour.permanent })}
               </dd>
               <dt>{t('lastWebhook')}</dt>
               <dd>{health.data.lastWebhookReceivedAt ? dateTime(health.data.lastWebhookReceivedAt) : t('none')}</dd>
