@@ -41,7 +41,7 @@ export class LiveClients {
     const client: LiveClient = { response, stillAllowed };
     this.clients.add(client);
     response.on('close', () => this.clients.delete(client));
-    response.status(200);
+    response.statusCode = 200;
     response.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
     response.setHeader('Cache-Control', 'no-cache, no-transform');
     response.setHeader('Connection', 'keep-alive');
