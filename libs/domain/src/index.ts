@@ -12,7 +12,7 @@ export * from './catalog/catalog.commands.js';
 export * from './catalog/catalog.decider.js';
 export * from './sync/calcom-sync.events.js';
 export * from './sync/calcom-sync.state.js';
-export * from './sync/calcom-sync.decider.js';
+export * from './sync/calcom-sync.workflow.js';
 export * from './sync/calcom-webhook.events.js';
 export * from './sync/calcom-webhook.parser.js';
 export * from './sync/calcom-webhook.mapping.js';

@@ -1,10 +1,11 @@
 import { appointmentDecider, initialState, notSyncedWithCalcom, evolve } from '../src/appointment/appointment.decider.js';
 import type { AppointmentCommand } from '../src/appointment/appointment.commands.js';
 import type { AppointmentEvent } from '../src/appointment/appointment.events.js';
-import { decideCalcomSync, type CalcomSyncDecisionInput } from '../src/sync/calcom-sync.decider.js';
+import { calcomSyncWorkflow } from '../src/sync/calcom-sync.workflow.js';
 import type { BookingSnapshot } from '../src/sync/calcom-sync.events.js';
 import { initialCalcomSyncState } from '../src/sync/calcom-sync.state.js';
 import { deciderSpecification } from './support/decider-specification.js';
+import { workflowSpecification } from './support/workflow-specification.js';
 
 /** Issue 12, items 1-4: the desk's actions in the appointment decider, and what the Cal.com sync makes of them. */
 const given = deciderSpecification<AppointmentCommand, ReturnType<typeof initialState>, AppointmentEvent>(appointmentDecider);
@@ -17,7 +18,10 @@ const scheduled: AppointmentEvent = {
   type: 'AppointmentScheduled',
   data: { appointmentId: 'a1', serviceId: 'cut', staffId: 'sam', startsAt: START, endsAt: '2030-01-02T10:30:00.000Z', customer, notes: null },
 };
-const requested: AppointmentEvent = { type: 'AppointmentStatusChanged', data: { appointmentId: 'a1', status: 'requested', previousStatus: 'scheduled', trigger: 'BOOKING_REQUESTED' } };
+const requested: AppointmentEvent = {
+  type: 'AppointmentStatusChanged',
+  data: { appointmentId: 'a1', status: 'requested', previousStatus: 'scheduled', trigger: 'BOOKING_REQUESTED' },
+};
 const cancelled: AppointmentEvent = { type: 'AppointmentCancelled', data: { appointmentId: 'a1', reason: 'ill' } };
 const confirmed: AppointmentEvent = { type: 'AppointmentConfirmed', data: { appointmentId: 'a1' } };
 const declined: AppointmentEvent = { type: 'AppointmentDeclined', data: { appointmentId: 'a1', reason: 'fully booked' } };
@@ -46,7 +50,9 @@ describe('confirm and decline', () => {
   });
 
   it('refuses both when nothing waits for the host (409 APPOINTMENT_STATUS_CONFLICT), and a cancelled appointment', () => {
-    given([scheduled]).when(confirm).thenThrows('APPOINTMENT_STATUS_CONFLICT', { status: 'scheduled', action: 'confirm', allowedFrom: ['requested'] });
+    given([scheduled])
+      .when(confirm)
+      .thenThrows('APPOINTMENT_STATUS_CONFLICT', { status: 'scheduled', action: 'confirm', allowedFrom: ['requested'] });
     given([scheduled, requested, declined]).when(confirm).thenThrows('APPOINTMENT_STATUS_CONFLICT', { status: 'rejected' });
     given([scheduled, requested, confirmed]).when(decline()).thenThrows('APPOINTMENT_STATUS_CONFLICT', { status: 'scheduled', action: 'decline' });
     given([scheduled, requested, cancelled]).when(confirm).thenThrows('APPOINTMENT_CANCELLED');
@@ -61,8 +67,12 @@ describe('confirm and decline', () => {
 describe('no-show', () => {
   it('after the start: marked, and taken back to the status it had', () => {
     given([scheduled]).when(markNoShow(true)).then([noShow]);
-    given([scheduled, noShow]).when(markNoShow(false)).then([{ type: 'NoShowUndone', data: { appointmentId: 'a1', status: 'scheduled' } }]);
-    given([scheduled, checkedIn]).when(markNoShow(true)).then([{ type: 'NoShowMarked', data: { appointmentId: 'a1', previousStatus: 'arrived' } }]);
+    given([scheduled, noShow])
+      .when(markNoShow(false))
+      .then([{ type: 'NoShowUndone', data: { appointmentId: 'a1', status: 'scheduled' } }]);
+    given([scheduled, checkedIn])
+      .when(markNoShow(true))
+      .then([{ type: 'NoShowMarked', data: { appointmentId: 'a1', previousStatus: 'arrived' } }]);
     given([scheduled, checkedIn, { type: 'NoShowMarked', data: { appointmentId: 'a1', previousStatus: 'arrived' } }])
       .when(markNoShow(false))
       .then([{ type: 'NoShowUndone', data: { appointmentId: 'a1', status: 'arrived' } }]);
@@ -89,20 +99,28 @@ describe('check-in and complete (ledger-only)', () => {
   it('check-in makes it arrived; complete makes it completed from scheduled or arrived; repeats change nothing', () => {
     given([scheduled]).when(checkIn).then([checkedIn]);
     given([scheduled, checkedIn]).when(checkIn).thenNothingHappens();
-    given([scheduled, checkedIn]).when(complete).then([{ type: 'AppointmentCompleted', data: { appointmentId: 'a1', at: AFTER, previousStatus: 'arrived' } }]);
-    given([scheduled]).when(complete).then([{ type: 'AppointmentCompleted', data: { appointmentId: 'a1', at: AFTER, previousStatus: 'scheduled' } }]);
+    given([scheduled, checkedIn])
+      .when(complete)
+      .then([{ type: 'AppointmentCompleted', data: { appointmentId: 'a1', at: AFTER, previousStatus: 'arrived' } }]);
+    given([scheduled])
+      .when(complete)
+      .then([{ type: 'AppointmentCompleted', data: { appointmentId: 'a1', at: AFTER, previousStatus: 'scheduled' } }]);
     const ended: AppointmentEvent = { type: 'AppointmentStatusChanged', data: { appointmentId: 'a1', status: 'completed', previousStatus: 'scheduled', trigger: 'MEETING_ENDED' } };
     given([scheduled, ended]).when(complete).thenNothingHappens();
   });
 
   it('refuses a check-in of a requested or no-show appointment, a completion of a requested one', () => {
-    given([scheduled, requested]).when(checkIn).thenThrows('APPOINTMENT_STATUS_CONFLICT', { status: 'requested', action: 'check-in', allowedFrom: ['scheduled'] });
+    given([scheduled, requested])
+      .when(checkIn)
+      .thenThrows('APPOINTMENT_STATUS_CONFLICT', { status: 'requested', action: 'check-in', allowedFrom: ['scheduled'] });
     given([scheduled, noShow]).when(checkIn).thenThrows('APPOINTMENT_STATUS_CONFLICT', { status: 'no_show' });
-    given([scheduled, requested]).when(complete).thenThrows('APPOINTMENT_STATUS_CONFLICT', { allowedFrom: ['scheduled', 'arrived'] });
+    given([scheduled, requested])
+      .when(complete)
+      .thenThrows('APPOINTMENT_STATUS_CONFLICT', { allowedFrom: ['scheduled', 'arrived'] });
     given([scheduled, cancelled]).when(complete).thenThrows('APPOINTMENT_CANCELLED');
   });
 
-  it('the appointment says the status is not Cal.com\'s to know', () => {
+  it("the appointment says the status is not Cal.com's to know", () => {
     const fold = (events: AppointmentEvent[]) => events.reduce(evolve, initialState());
     expect(notSyncedWithCalcom(fold([scheduled, checkedIn]) as never)).toEqual(['status']);
     expect(notSyncedWithCalcom(fold([scheduled]) as never)).toEqual([]);
@@ -116,22 +134,37 @@ describe('contact details and notes', () => {
       .then([
         {
           type: 'ContactDetailsChanged',
-          data: { appointmentId: 'a1', customer: { ...customer, email: 'ada@new.example', phone: '+44 1' }, notes: 'likes tea', changed: ['customer.email', 'customer.phone', 'notes'] },
+          data: {
+            appointmentId: 'a1',
+            customer: { ...customer, email: 'ada@new.example', phone: '+44 1' },
+            notes: 'likes tea',
+            changed: ['customer.email', 'customer.phone', 'notes'],
+          },
         },
       ]);
-    const withPhone: AppointmentEvent = { type: 'ContactDetailsChanged', data: { appointmentId: 'a1', customer: { ...customer, phone: '+44 1' }, notes: 'x', changed: ['customer.phone', 'notes'] } };
+    const withPhone: AppointmentEvent = {
+      type: 'ContactDetailsChanged',
+      data: { appointmentId: 'a1', customer: { ...customer, phone: '+44 1' }, notes: 'x', changed: ['customer.phone', 'notes'] },
+    };
     given([scheduled, withPhone])
       .when(contact({ customer: { phone: null }, notes: null }))
       .then([{ type: 'ContactDetailsChanged', data: { appointmentId: 'a1', customer, notes: null, changed: ['customer.phone', 'notes'] } }]);
   });
 
   it('the same values again change nothing; a cancelled appointment is refused', () => {
-    given([scheduled]).when(contact({ customer: { name: customer.name }, notes: null })).thenNothingHappens();
-    given([scheduled, cancelled]).when(contact({ notes: 'x' })).thenThrows('APPOINTMENT_CANCELLED');
+    given([scheduled])
+      .when(contact({ customer: { name: customer.name }, notes: null }))
+      .thenNothingHappens();
+    given([scheduled, cancelled])
+      .when(contact({ notes: 'x' }))
+      .thenThrows('APPOINTMENT_CANCELLED');
   });
 
   it('the appointment keeps every field Cal.com was not told', () => {
-    const changed = (fields: ('customer.email' | 'notes')[]): AppointmentEvent => ({ type: 'ContactDetailsChanged', data: { appointmentId: 'a1', customer, notes: null, changed: fields } });
+    const changed = (fields: ('customer.email' | 'notes')[]): AppointmentEvent => ({
+      type: 'ContactDetailsChanged',
+      data: { appointmentId: 'a1', customer, notes: null, changed: fields },
+    });
     const state = [scheduled, changed(['customer.email']), changed(['notes', 'customer.email'])].reduce(evolve, initialState());
     expect(notSyncedWithCalcom(state as never)).toEqual(['customer.email', 'notes']);
   });
@@ -139,44 +172,55 @@ describe('contact details and notes', () => {
 
 describe('the Cal.com sync of the desk actions', () => {
   const booking = (overrides: Partial<BookingSnapshot> = {}): BookingSnapshot => ({
-    uid: 'uid-1', start: START, end: '2030-01-02T10:30:00.000Z', eventTypeId: 101, hostUserId: 1, status: 'accepted', rescheduledFromUid: null, rescheduledToUid: null, ...overrides,
+    uid: 'uid-1',
+    start: START,
+    end: '2030-01-02T10:30:00.000Z',
+    eventTypeId: 101,
+    hostUserId: 1,
+    status: 'accepted',
+    rescheduledFromUid: null,
+    rescheduledToUid: null,
+    ...overrides,
   });
-  const decideAfter = (events: AppointmentEvent[], seen: BookingSnapshot) => {
-    const input: CalcomSyncDecisionInput = {
+  const sync = workflowSpecification(calcomSyncWorkflow);
+  /** Given the booking as the sync last saw it, synced up to the change before the last, when it decides after these events. */
+  const syncAfter = (events: AppointmentEvent[], seen: BookingSnapshot) =>
+    sync({ ...initialCalcomSyncState(), chain: [seen.uid], booking: seen, syncedVersion: events.length - 1 }).when({
       appointmentId: 'a1',
       appointment: events.reduce(evolve, initialState()),
       ledgerVersion: events.length,
       ledgerChangedVersion: events.length,
-      sync: { ...initialCalcomSyncState(), chain: [seen.uid], booking: seen, syncedVersion: events.length - 1 },
       target: { eventTypeId: 101, hostUserId: 1, serviceId: 'cut', staffId: 'sam' },
       bookingEventTypeScheduling: 'not-round-robin',
       inFlightNotApplied: false,
       newOperationId: 'op-new',
       now: AFTER,
-    };
-    return decideCalcomSync(input);
-  };
+    });
 
   it('confirm → Cal.com confirm; decline → Cal.com decline with the reason', () => {
-    expect(decideAfter([scheduled, requested, confirmed], booking({ status: 'pending' }))).toMatchObject({ kind: 'call', call: { operation: 'confirm', bookingUid: 'uid-1', request: {} } });
-    expect(decideAfter([scheduled, requested, declined], booking({ status: 'pending' }))).toMatchObject({ kind: 'call', call: { operation: 'decline', request: { reason: 'fully booked' } } });
+    syncAfter([scheduled, requested, confirmed], booking({ status: 'pending' })).thenMatches({ kind: 'call', call: { operation: 'confirm', bookingUid: 'uid-1', request: {} } });
+    syncAfter([scheduled, requested, declined], booking({ status: 'pending' })).thenMatches({ kind: 'call', call: { operation: 'decline', request: { reason: 'fully booked' } } });
   });
 
   it('a booking the ledger made pending is not confirmed without the desk', () => {
-    expect(decideAfter([scheduled, checkedIn], booking({ status: 'pending' }))).toMatchObject({ kind: 'complete' });
+    syncAfter([scheduled, checkedIn], booking({ status: 'pending' })).thenMatches({ kind: 'complete' });
   });
 
   it('no-show → mark-absent true; taken back → mark-absent false; done on Cal.com → complete', () => {
-    expect(decideAfter([scheduled, noShow], booking())).toMatchObject({ kind: 'call', call: { operation: 'mark-absent', request: { absent: true } } });
+    syncAfter([scheduled, noShow], booking()).thenMatches({ kind: 'call', call: { operation: 'mark-absent', request: { absent: true } } });
     const undone: AppointmentEvent = { type: 'NoShowUndone', data: { appointmentId: 'a1', status: 'scheduled' } };
-    expect(decideAfter([scheduled, noShow, undone], booking({ attendeeAbsent: true }))).toMatchObject({ kind: 'call', call: { operation: 'mark-absent', request: { absent: false } } });
-    expect(decideAfter([scheduled, noShow], booking({ attendeeAbsent: true }))).toMatchObject({ kind: 'complete' });
+    syncAfter([scheduled, noShow, undone], booking({ attendeeAbsent: true })).thenMatches({ kind: 'call', call: { operation: 'mark-absent', request: { absent: false } } });
+    syncAfter([scheduled, noShow], booking({ attendeeAbsent: true })).thenMatches({ kind: 'complete' });
   });
 
   it('check-in, complete and contact changes make no call', () => {
     const contactChanged: AppointmentEvent = { type: 'ContactDetailsChanged', data: { appointmentId: 'a1', customer, notes: 'x', changed: ['notes'] } };
-    for (const events of [[scheduled, checkedIn], [scheduled, checkedIn, { type: 'AppointmentCompleted', data: { appointmentId: 'a1', at: AFTER, previousStatus: 'arrived' } }], [scheduled, contactChanged]] as AppointmentEvent[][]) {
-      expect(decideAfter(events, booking())).toMatchObject({ kind: 'complete' });
+    for (const events of [
+      [scheduled, checkedIn],
+      [scheduled, checkedIn, { type: 'AppointmentCompleted', data: { appointmentId: 'a1', at: AFTER, previousStatus: 'arrived' } }],
+      [scheduled, contactChanged],
+    ] as AppointmentEvent[][]) {
+      syncAfter(events, booking()).thenMatches({ kind: 'complete' });
     }
   });
 });

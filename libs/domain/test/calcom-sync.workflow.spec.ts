@@ -1,8 +1,8 @@
 import {
   type AppointmentEvent,
   type BookingSnapshot,
-  type CalcomSyncDecisionInput,
   type CalcomSyncEvent,
+  type CalcomSyncInput,
   type CalcomSyncStep,
   calcomSyncWorkflow,
   evolve,
@@ -59,36 +59,33 @@ const spec = workflowSpecification(calcomSyncWorkflow);
 /** Any part of a step, nested parts included (toMatchObject compares only what is given). */
 type ExpectedStep = { kind: CalcomSyncStep['kind'] } & Record<string, unknown>;
 
-/** Given the appointment's events (with their source) and the sync's events, when the sync decides, then this step. */
+/**
+ * Given the appointment's events (with their source) and the sync's events, when the sync decides, then this step.
+ * The sync's events fold into the workflow's state; the appointment's make the input, with `overrides` on top.
+ */
 function given(appointmentEvents: (AppointmentEvent | [AppointmentEvent, 'calcom'])[], syncEvents: CalcomSyncEvent[] = []) {
-  const input = (overrides: Partial<CalcomSyncDecisionInput>): CalcomSyncDecisionInput => {
-    const events = appointmentEvents.map((entry) => (Array.isArray(entry) ? entry : ([entry, 'admin'] as const)));
-    const appointment = events.reduce((state, [event]) => evolve(state, event), initialState());
-    const lastOutside = events.map(([, source]) => source).lastIndexOf('admin');
-    return {
-      appointmentId: ID,
-      appointment,
-      ledgerVersion: events.length,
-      ledgerChangedVersion: lastOutside + 1,
-      sync: syncEvents.reduce((state, event) => evolveCalcomSync(state, event, NOW), initialCalcomSyncState()),
-      target: { eventTypeId: 101, hostUserId: 1, serviceId: 'consult', staffId: 'olivia' },
-      bookingEventTypeScheduling: 'round-robin',
-      inFlightNotApplied: false,
-      newOperationId: 'op-new',
-      now: NOW,
-      ...overrides,
-    };
+  const events = appointmentEvents.map((entry) => (Array.isArray(entry) ? entry : ([entry, 'admin'] as const)));
+  const lastOutside = events.map(([, source]) => source).lastIndexOf('admin');
+  const input: CalcomSyncInput = {
+    appointmentId: ID,
+    appointment: events.reduce((state, [event]) => evolve(state, event), initialState()),
+    ledgerVersion: events.length,
+    ledgerChangedVersion: lastOutside + 1,
+    target: { eventTypeId: 101, hostUserId: 1, serviceId: 'consult', staffId: 'olivia' },
+    bookingEventTypeScheduling: 'round-robin',
+    inFlightNotApplied: false,
+    newOperationId: 'op-new',
+    now: NOW,
   };
+  const sync = syncEvents.reduce((state, event) => evolveCalcomSync(state, event, NOW), initialCalcomSyncState());
   return {
-    when: (overrides: Partial<CalcomSyncDecisionInput> = {}) => {
-      const { sync, ...rest } = input(overrides);
-      return {
-        then(expected: ExpectedStep): void {
-          spec(sync).when(rest).thenMatches(expected);
-        },
-        input: () => input(overrides),
-      };
-    },
+    when: (overrides: Partial<CalcomSyncInput> = {}) => ({
+      then: (expected: ExpectedStep): void => {
+        spec(sync)
+          .when({ ...input, ...overrides })
+          .thenMatches(expected);
+      },
+    }),
   };
 }
 

@@ -4,12 +4,13 @@ import {
   type CalcomCall,
   type CalcomErrorSummary,
   type CalcomOperation,
+  type CalcomSyncInput,
   type CalcomSyncStep,
+  calcomSyncWorkflow,
   canonicalJson,
-  decideCalcomSync,
   type InFlightOperation,
 } from '../../../../libs/domain/src/index.js';
-import { type CalcomClient, CalcomError, isCalcomError } from '../../../../libs/calcom/src/index.js';
+import { type CalcomClient, type CalcomError, isCalcomError } from '../../../../libs/calcom/src/index.js';
 import { type EventStore, WrongExpectedRevisionError } from '../../../../libs/event-store/src/event-store.port.js';
 import type { WorkOutcome } from './appointment-work-queue.js';
 import type { CalcomCatalog } from './calcom-catalog.js';
@@ -68,15 +69,22 @@ export class CalcomSyncWorker {
     return { retryAt: this.later(this.deps.backoff.initialDelayMs) };
   }
 
+  /** The sync's state is the fold of its own stream; everything else the step depends on is the input. */
   private decide(snapshot: CalcomSyncSnapshot, notApplied: string | null): CalcomSyncStep {
-    return decideCalcomSync({
-      ...snapshot,
-      bookingEventTypeScheduling: this.deps.catalog.schedulingOf(snapshot.sync.booking?.eventTypeId),
-      bookingEventTypeFixedHosts: this.deps.catalog.fixedHostsOf(snapshot.sync.booking?.eventTypeId),
-      inFlightNotApplied: notApplied !== null && snapshot.sync.inFlight?.operationId === notApplied,
+    const { appointmentId, appointment, ledgerVersion, ledgerChangedVersion, target, sync } = snapshot;
+    const input: CalcomSyncInput = {
+      appointmentId,
+      appointment,
+      ledgerVersion,
+      ledgerChangedVersion,
+      target,
+      bookingEventTypeScheduling: this.deps.catalog.schedulingOf(sync.booking?.eventTypeId),
+      bookingEventTypeFixedHosts: this.deps.catalog.fixedHostsOf(sync.booking?.eventTypeId),
+      inFlightNotApplied: notApplied !== null && sync.inFlight?.operationId === notApplied,
       newOperationId: randomUUID(),
       now: this.deps.now().toISOString(),
-    });
+    };
+    return calcomSyncWorkflow.decide(input, sync);
   }
 
   private async perform(snapshot: CalcomSyncSnapshot, step: CalcomSyncStep, note: string | null): Promise<StepResult> {

@@ -5,9 +5,10 @@ import type { BookingSnapshot, CalcomErrorSummary, CalcomOperation } from './cal
 import { type CalcomSyncState, type InFlightOperation, isHeldByPermanentFailure } from './calcom-sync.state.js';
 
 /**
- * The outbound sync's one decision: given the ledger's appointment and what the sync knows of Cal.com, the next step
- * that brings Cal.com's booking to the ledger's level. Levels, not edges: whatever happened in between, the same
- * levels give the same step, so a restart, a replay or a lost answer cannot make it do something twice.
+ * The outbound sync, a workflow (process manager): given the ledger's appointment and where the catalog puts it (the
+ * input), and what the sync knows of Cal.com (its state, the fold of its own stream `calcomsync-<id>`), the next step
+ * that brings Cal.com's booking to the ledger's level. Levels, not edges: whatever happened in between, the same levels give the same step, so a
+ * restart, a replay or a lost answer cannot make it do something twice.
  */
 
 /** Where the catalog says the appointment belongs on Cal.com. */
@@ -20,7 +21,8 @@ export interface CalcomTarget {
   staffId: string;
 }
 
-export interface CalcomSyncDecisionInput {
+/** Everything the step depends on besides the sync's own state. */
+export interface CalcomSyncInput {
   appointmentId: string;
   /** The ledger's fold of `appointment-<id>`. */
   appointment: Appointment;
@@ -28,7 +30,6 @@ export interface CalcomSyncDecisionInput {
   ledgerVersion: number;
   /** The version right after the latest appointment change that did not come from Cal.com (0: none). */
   ledgerChangedVersion: number;
-  sync: CalcomSyncState;
   target: CalcomTarget | null;
   /**
    * How the booking's event type assigns hosts, from Cal.com's `schedulingType`: null until loaded; `unknown` when
@@ -72,25 +73,25 @@ export interface CalcomCall {
 const ACTIVE_BOOKING = new Set(['accepted', 'pending']);
 const INACTIVE_LEDGER = new Set(['cancelled', 'rejected']);
 
-export function decideCalcomSync(input: CalcomSyncDecisionInput): CalcomSyncStep {
-  const { sync, appointment, now } = input;
+export function decideCalcomSync(input: CalcomSyncInput, sync: CalcomSyncState): CalcomSyncStep {
+  const { appointment, now } = input;
   if (sync.openConflict) return idle(`paused: conflict ${sync.openConflict.conflictId} is open`);
   if (sync.inFlight && !input.inFlightNotApplied) {
     if (sync.nextRetryAt && sync.nextRetryAt > now) return { kind: 'wait', until: sync.nextRetryAt, reason: 'retrying after a failure' };
     const mayHaveTakenEffect = sync.inFlight.outcomeUnknown || sync.inFlight.awaitingAnswer !== false;
     if (mayHaveTakenEffect) return { kind: 'verify', operation: sync.inFlight };
-    return decideCalcomSync({ ...input, inFlightNotApplied: true });
+    return decideCalcomSync({ ...input, inFlightNotApplied: true }, sync);
   }
   if (appointment.status === 'initial') return idle('no appointment in the ledger');
   const owesWork = input.inFlightNotApplied || sync.retryRequested === true || input.ledgerChangedVersion > sync.syncedVersion;
   if (!owesWork) {
-    if (input.ledgerVersion > sync.syncedVersion) return complete(input);
+    if (input.ledgerVersion > sync.syncedVersion) return complete(input, sync);
     return idle('Cal.com has the ledger version');
   }
   if (sync.nextRetryAt && sync.nextRetryAt > now && !input.inFlightNotApplied) {
     return { kind: 'wait', until: sync.nextRetryAt, reason: 'retrying after a failure' };
   }
-  const step = compareLevels(input, appointment);
+  const step = compareLevels(input, sync, appointment);
   if ((step.kind === 'call' || step.kind === 'refuse') && isHeldByPermanentFailure(sync, input.ledgerVersion)) {
     return idle('held by a permanent failure until the ledger changes or a retry is asked for');
   }
@@ -99,35 +100,40 @@ export function decideCalcomSync(input: CalcomSyncDecisionInput): CalcomSyncStep
 
 type Existing = Exclude<Appointment, { status: 'initial' }>;
 
-function compareLevels(input: CalcomSyncDecisionInput, appointment: Existing): CalcomSyncStep {
-  const booking = input.sync.booking;
+function compareLevels(input: CalcomSyncInput, sync: CalcomSyncState, appointment: Existing): CalcomSyncStep {
+  const booking = sync.booking;
   const bookingActive = booking !== null && ACTIVE_BOOKING.has(booking.status);
   if (INACTIVE_LEDGER.has(appointment.status)) {
-    if (!bookingActive) return complete(input);
+    if (!bookingActive) return complete(input, sync);
     if (appointment.status === 'rejected' && booking.status === 'pending') {
       const request = appointment.cancellationReason ? { reason: appointment.cancellationReason } : {};
-      return call(input, 'decline', booking.uid, request, 'declined in the ledger while Cal.com waits for the host');
+      return call(input, sync, 'decline', booking.uid, request, 'declined in the ledger while Cal.com waits for the host');
     }
     const cancellationReason = appointment.cancellationReason ?? `${appointment.status} in the ledger`;
-    return call(input, 'cancel', booking.uid, { cancellationReason }, 'cancelled in the ledger');
+    return call(input, sync, 'cancel', booking.uid, { cancellationReason }, 'cancelled in the ledger');
   }
   const target = input.target;
   if (!target || target.eventTypeId === null) {
     const service = target?.serviceId ?? appointment.serviceId;
     const staff = target?.staffId ?? appointment.staffId;
-    return refuse(input, bookingActive ? 'cancel' : 'create', 'CALCOM_EVENT_TYPE_MISSING', `Service ${service} has no Cal.com event type for staff member ${staff} (services.calcomEventTypeIds)`);
+    return refuse(
+      input,
+      bookingActive ? 'cancel' : 'create',
+      'CALCOM_EVENT_TYPE_MISSING',
+      `Service ${service} has no Cal.com event type for staff member ${staff} (services.calcomEventTypeIds)`,
+    );
   }
   if (!bookingActive) {
     const { name, email, timeZone } = appointment.customer;
     const request = { eventTypeId: target.eventTypeId, start: appointment.startsAt, attendee: { name, email, timeZone } };
-    return call(input, 'create', null, request, booking ? 'the booking was cancelled; the appointment goes on' : 'no booking yet');
+    return call(input, sync, 'create', null, request, booking ? 'the booking was cancelled; the appointment goes on' : 'no booking yet');
   }
   if (booking.eventTypeId !== target.eventTypeId) {
     const cancellationReason = `Moved to Cal.com event type ${target.eventTypeId} (service or staff changed in the ledger)`;
-    return call(input, 'cancel', booking.uid, { cancellationReason }, 'event type differs: cancel, then create');
+    return call(input, sync, 'cancel', booking.uid, { cancellationReason }, 'event type differs: cancel, then create');
   }
   const fixedHosts = input.bookingEventTypeFixedHosts ?? [];
-  if (target.hostUserId !== null && booking.hostUserId !== null && !targetAmongHosts(input.sync, booking, target.hostUserId, fixedHosts)) {
+  if (target.hostUserId !== null && booking.hostUserId !== null && !targetAmongHosts(sync, booking, target.hostUserId, fixedHosts)) {
     if (input.bookingEventTypeScheduling === null) return { kind: 'load-event-types' };
     if (fixedHosts.includes(target.hostUserId)) {
       return refuse(
@@ -138,7 +144,7 @@ function compareLevels(input: CalcomSyncDecisionInput, appointment: Existing): C
       );
     }
     if (input.bookingEventTypeScheduling !== 'not-round-robin') {
-      return call(input, 'reassign', booking.uid, { userId: target.hostUserId }, 'host differs on a round-robin event type');
+      return call(input, sync, 'reassign', booking.uid, { userId: target.hostUserId }, 'host differs on a round-robin event type');
     }
     return refuse(
       input,
@@ -148,22 +154,22 @@ function compareLevels(input: CalcomSyncDecisionInput, appointment: Existing): C
     );
   }
   if (!sameInstant(booking.start, appointment.startsAt)) {
-    return call(input, 'reschedule', booking.uid, { start: appointment.startsAt }, 'start differs');
+    return call(input, sync, 'reschedule', booking.uid, { start: appointment.startsAt }, 'start differs');
   }
-  return hostAndAttendanceStep(input, appointment, booking) ?? complete(input);
+  return hostAndAttendanceStep(input, sync, appointment, booking) ?? complete(input, sync);
 }
 
 /**
  * What only a person decides and Cal.com records: the host's confirm of a booking that waits for it, and whether the
  * booker came. Cal.com refuses mark-absent before the start, and so does the ledger's no-show, so this is never early.
  */
-function hostAndAttendanceStep(input: CalcomSyncDecisionInput, appointment: Existing, booking: BookingSnapshot): CalcomSyncStep | null {
+function hostAndAttendanceStep(input: CalcomSyncInput, sync: CalcomSyncState, appointment: Existing, booking: BookingSnapshot): CalcomSyncStep | null {
   if (booking.status === 'pending' && appointment.hostDecision === 'confirmed') {
-    return call(input, 'confirm', booking.uid, {}, 'confirmed in the ledger while Cal.com waits for the host');
+    return call(input, sync, 'confirm', booking.uid, {}, 'confirmed in the ledger while Cal.com waits for the host');
   }
   const absent = appointment.status === 'no_show';
   if ((booking.attendeeAbsent ?? false) !== absent) {
-    return call(input, 'mark-absent', booking.uid, { absent }, absent ? 'a no-show in the ledger' : 'the no-show was taken back in the ledger');
+    return call(input, sync, 'mark-absent', booking.uid, { absent }, absent ? 'a no-show in the ledger' : 'the no-show was taken back in the ledger');
   }
   return null;
 }
@@ -183,43 +189,36 @@ function targetAmongHosts(sync: CalcomSyncState, booking: BookingSnapshot, targe
 }
 
 function call(
-  input: CalcomSyncDecisionInput,
+  input: CalcomSyncInput,
+  sync: CalcomSyncState,
   operation: CalcomOperation,
   bookingUid: string | null,
   request: Record<string, unknown>,
   reason: string,
 ): CalcomSyncStep {
-  const operationId = repeatsInFlight(input, operation, bookingUid, request) ? input.sync.inFlight!.operationId : input.newOperationId;
+  const inFlight = sync.inFlight;
+  const operationId = inFlight && repeatsInFlight(inFlight, operation, bookingUid, request) ? inFlight.operationId : input.newOperationId;
   const withMetadata = operation === 'create' ? { ...request, metadata: { appointmentId: input.appointmentId, operationId } } : request;
   return { kind: 'call', call: { operationId, operation, bookingUid, request: withMetadata, ledgerVersion: input.ledgerVersion }, reason };
 }
 
 /** The same call again keeps its operation id, so a create's metadata finds any attempt that did land. */
-function repeatsInFlight(input: CalcomSyncDecisionInput, operation: CalcomOperation, bookingUid: string | null, request: Record<string, unknown>): boolean {
-  const inFlight = input.sync.inFlight;
-  if (!inFlight || inFlight.operation !== operation || inFlight.bookingUid !== bookingUid) return false;
+function repeatsInFlight(inFlight: InFlightOperation, operation: CalcomOperation, bookingUid: string | null, request: Record<string, unknown>): boolean {
+  if (inFlight.operation !== operation || inFlight.bookingUid !== bookingUid) return false;
   const { metadata: _metadata, ...before } = inFlight.request;
   return canonicalJson(before) === canonicalJson(request);
 }
 
-function refuse(input: CalcomSyncDecisionInput, operation: CalcomOperation, code: string, message: string): CalcomSyncStep {
+function refuse(input: CalcomSyncInput, operation: CalcomOperation, code: string, message: string): CalcomSyncStep {
   return { kind: 'refuse', operation, operationId: input.newOperationId, error: { code, message, status: null } };
 }
 
-function complete(input: CalcomSyncDecisionInput): CalcomSyncStep {
-  return { kind: 'complete', ledgerVersion: input.ledgerVersion, bookingUid: input.sync.booking?.uid ?? null };
+function complete(input: CalcomSyncInput, sync: CalcomSyncState): CalcomSyncStep {
+  return { kind: 'complete', ledgerVersion: input.ledgerVersion, bookingUid: sync.booking?.uid ?? null };
 }
 
 const idle = (reason: string): CalcomSyncStep => ({ kind: 'idle', reason });
 
 const sameInstant = (a: string, b: string): boolean => Date.parse(a) === Date.parse(b);
 
-/**
- * The sync as a workflow: its state is the fold of its own stream (`calcomsync-<id>`), the input is everything else
- * the step depends on. For now a face over `decideCalcomSync`, whose one input still holds both.
- */
-export type CalcomSyncInput = Omit<CalcomSyncDecisionInput, 'sync'>;
-
-export const calcomSyncWorkflow: Workflow<CalcomSyncInput, CalcomSyncState, CalcomSyncStep> = {
-  decide: (input, sync) => decideCalcomSync({ ...input, sync }),
-};
+export const calcomSyncWorkflow: Workflow<CalcomSyncInput, CalcomSyncState, CalcomSyncStep> = { decide: decideCalcomSync };
