@@ -72,13 +72,13 @@ test('an event type the projection does not know still moves the version (the ET
 test('staff and services hold their latest save', async () => {
   const catalog = new CatalogQueries(ledger.readModel);
   for (const staffId of staffIds) {
-    const stream = await ledger.store.readStream(staffStream(staffId));
-    const saved = latestSaved(stream as unknown as StaffMemberSaved[])!;
+    const stream = await ledger.store.readStream<StaffMemberSaved>(staffStream(staffId));
+    const saved = latestSaved(stream)!;
     expect(await catalog.getStaff(staffId)).toEqual({ ...saved, version: stream.length });
   }
   for (const serviceId of serviceIds) {
-    const stream = await ledger.store.readStream(serviceStream(serviceId));
-    const saved = latestSaved(stream as unknown as ServiceSaved[])!;
+    const stream = await ledger.store.readStream<ServiceSaved>(serviceStream(serviceId));
+    const saved = latestSaved(stream)!;
     expect(await catalog.getService(serviceId)).toEqual({ ...saved, version: stream.length });
   }
   expect((await catalog.listStaff()).map(({ staffId }) => staffId)).toEqual([...staffIds].sort());

@@ -1,14 +1,12 @@
 import {
   assertPresent,
   absenceDuring,
-  evolveAbsences,
-  initialAbsences,
   type RecordedAbsence,
-  type StaffAbsenceEvent,
+  staffAbsenceDecider,
   type StaffAbsences,
   staffAbsencesStream,
 } from '../../../../libs/domain/src/index.js';
-import type { EventStore } from '../../../../libs/event-store/src/event-store.port.js';
+import { aggregateStream, type EventStore } from '../../../../libs/event-store/src/index.js';
 
 /**
  * A staff member's absences, folded from their own stream (always current, never a read model): every command that
@@ -18,9 +16,8 @@ export class StaffPresence {
   constructor(private readonly store: EventStore) {}
 
   async absencesOf(staffId: string): Promise<{ absences: StaffAbsences; revision: number }> {
-    const events = await this.store.readStream(staffAbsencesStream(staffId));
-    const absences = events.reduce((state, event) => evolveAbsences(state, { type: event.type, data: event.data } as StaffAbsenceEvent), initialAbsences());
-    return { absences, revision: events.length - 1 };
+    const { state: absences, revision } = await aggregateStream(this.store, staffAbsencesStream(staffId), staffAbsenceDecider);
+    return { absences, revision };
   }
 
   async absenceDuring(staffId: string, startsAt: string, endsAt: string): Promise<RecordedAbsence | null> {
