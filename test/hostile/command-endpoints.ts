@@ -118,6 +118,37 @@ export const COMMAND_ENDPOINTS: CommandEndpoint[] = [
     ),
     bodyIsChecked: true,
   },
+  // Bulk (issue 12): a bad item is that item's 400 inside a 200, so only the request as a whole is held to "refused".
+  {
+    name: 'bulk',
+    method: 'POST',
+    target: () => fc.constant('/appointments/bulk'),
+    validBody: fc.record({
+      commands: fc.array(
+        fc.oneof(
+          fc.record({ appointmentId: fc.constant('fuzz-bulk-unknown'), command: fc.constant('reschedule'), body: fc.record({ startsAt: futureStart, reason }) }),
+          fc.record({
+            appointmentId: fc.constant('fuzz-bulk-unknown'),
+            command: fc.constant('contact'),
+            body: fc.record({ notes: fc.constant('Window seat') }),
+            ifMatch: fc.constant('"1"'),
+          }),
+        ),
+        { minLength: 1, maxLength: 3 },
+      ),
+    }),
+    bodyIsChecked: false,
+  },
+  // A staff absence's dry run (issue 12): it plans and changes nothing, so the suite's appointments stay as they are.
+  {
+    name: 'absence dry run',
+    method: 'POST',
+    target: () => fc.constant('/staff/olivia/absences?dryRun=true'),
+    validBody: fc
+      .tuple(futureStart, reason, fc.constantFrom('reassign', 'cancel'), fc.boolean())
+      .map(([from, why, plan, named]) => ({ from, to: new Date(Date.parse(from) + 4 * 3_600_000).toISOString(), reason: why, plan, ...(named ? { reassignTo: ['hugo'] } : {}) })),
+    bodyIsChecked: true,
+  },
   {
     name: 'save staff',
     method: 'PUT',
