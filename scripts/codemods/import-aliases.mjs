@@ -212,7 +212,7 @@ function main() {
       const resolved = resolveRelative(file, literal.text);
       if (!resolved) continue;
       const where = `${file}:${source.getLineAndCharacterOfPosition(statement.getStart()).line + 1}`;
-      let alias = null;
+      let alias;
 
       if (resolved.startsWith(`${TEST_SUPPORT.dir}/`) && from !== TEST_SUPPORT.root) {
         alias = `${TEST_SUPPORT.alias}/${resolved.slice(TEST_SUPPORT.dir.length + 1).replace(/\.ts$/, '')}`;
