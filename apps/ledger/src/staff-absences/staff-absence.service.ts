@@ -9,7 +9,7 @@ import {
   staffAbsencesStream,
   ValidationFailedError,
 } from '../../../../libs/domain/src/index.js';
-import type { EventMetadata, EventStore } from '../../../../libs/event-store/src/event-store.port.js';
+import type { EventMetadata, EventStore } from '../../../../libs/event-store/src/index.js';
 import type { CommandResult } from '../appointments/appointment-command.service.js';
 import { CancelAppointment } from '../appointments/cancel-appointment.command.js';
 import { ReassignStaff } from '../appointments/reassign-staff.command.js';

@@ -1,7 +1,7 @@
 import type { Provider } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import type { DataSource } from 'typeorm';
-import type { EventStore } from '../../../../libs/event-store/src/event-store.port.js';
+import type { EventStore } from '../../../../libs/event-store/src/index.js';
 import { AppointmentsQueries } from '../../../../projections/src/appointments/appointments.queries.js';
 import { CatalogQueries } from '../../../../projections/src/catalog/catalog.queries.js';
 import { AppointmentFacts } from '../appointments/appointment-facts.js';

@@ -1,11 +1,4 @@
-import {
-  assertPresent,
-  absenceDuring,
-  type RecordedAbsence,
-  staffAbsenceDecider,
-  type StaffAbsences,
-  staffAbsencesStream,
-} from '../../../../libs/domain/src/index.js';
+import { assertPresent, absenceDuring, type RecordedAbsence, staffAbsenceDecider, type StaffAbsences, staffAbsencesStream } from '../../../../libs/domain/src/index.js';
 import { aggregateStream, type EventStore } from '../../../../libs/event-store/src/index.js';
 
 /**
