@@ -36,6 +36,8 @@ const ENTRIES = [
 ];
 /** Test helpers have no index: one alias per file (`#test-support/eventually`), for the tests outside test/. */
 const TEST_SUPPORT = { alias: '#test-support', root: 'test', dir: 'test/support' };
+/** The service is no library: a test deep in test/ that starts it gets `#ledger/ledger` instead of climbing three folders. */
+const LEDGER_FILES = { alias: '#ledger', root: 'apps/ledger', dir: 'apps/ledger/src' };
 /** Code that is not a library of its own; a file's "library" is the first of these (or ENTRIES' roots) holding it. */
 const OTHER_ROOTS = ['apps/ledger', 'apps/admin-ui', 'test', 'bench', 'scripts'];
 const SKIP = /(^|\/)(node_modules|dist|\.data|\.test-data)\/|^apps\/admin-ui\//;
@@ -77,6 +79,7 @@ function writePackageImports() {
   for (const entry of ENTRIES) imports[entry.alias] = aliasTarget(`${entry.dir}/index.ts`);
   // Tests only (never built): the .ts file itself, for tsc and Jest alike.
   imports[`${TEST_SUPPORT.alias}/*`] = { types: `./${TEST_SUPPORT.dir}/*.ts`, development: `./${TEST_SUPPORT.dir}/*.ts` };
+  imports[`${LEDGER_FILES.alias}/*`] = aliasTarget(`${LEDGER_FILES.dir}/*.ts`);
   if (JSON.stringify(imports) === JSON.stringify(pkg.imports)) return false;
   // Keep the key order people know: "imports" after "engines" (or at the end).
   const ordered = {};
@@ -216,6 +219,8 @@ function main() {
 
       if (resolved.startsWith(`${TEST_SUPPORT.dir}/`) && from !== TEST_SUPPORT.root) {
         alias = `${TEST_SUPPORT.alias}/${resolved.slice(TEST_SUPPORT.dir.length + 1).replace(/\.ts$/, '')}`;
+      } else if (resolved.startsWith(`${LEDGER_FILES.dir}/`) && from !== LEDGER_FILES.root && climbs(literal.text) > 2) {
+        alias = `${LEDGER_FILES.alias}/${resolved.slice(LEDGER_FILES.dir.length + 1).replace(/\.ts$/, '')}`;
       } else {
         const entry = entryOf(resolved);
         if (!entry || libraryOf(resolved) === from) {
