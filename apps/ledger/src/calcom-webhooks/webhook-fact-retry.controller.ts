@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Controller, HttpCode, Inject, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { type CalcomWebhookApplied, type CalcomWebhookRetryRequested, FactNotFailedError, NotFoundError } from '../../../../libs/domain/src/index.js';
-import { type EventStore, type RecordedEvent, WrongExpectedRevisionError } from '../../../../libs/event-store/src/event-store.port.js';
+import { type CalcomWebhookEvent, type CalcomWebhookRetryRequested, FactNotFailedError, NotFoundError } from '../../../../libs/domain/src/index.js';
+import { type EventStore, WrongExpectedRevisionError } from '../../../../libs/event-store/src/event-store.port.js';
 import { CalcomInboundQueries } from '../../../../projections/src/calcom-inbound/calcom-inbound.queries.js';
 import { printable } from '../http/path-ids.js';
 import { adminMetadata, Context, type RequestContext } from '../http/request-context.js';
@@ -38,9 +38,9 @@ export class WebhookFactRetryController {
   async retry(@Param('id') factId: string, @Context() context: RequestContext): Promise<RetryRequested> {
     const factStream = FACT_ID.test(factId) ? await this.queries.factStreamOf(factId.toLowerCase()) : null;
     if (!factStream) throw new NotFoundError('webhook fact', printable(factId));
-    const history = await this.store.readStream(factStream);
-    const last = history.at(-1) as RecordedEvent | undefined;
-    const outcome = last?.type === 'CalcomWebhookApplied' ? (last.data as CalcomWebhookApplied['data']).outcome : last?.type === 'CalcomWebhookRetryRequested' ? 'retry already requested' : null;
+    const history = await this.store.readStream<CalcomWebhookEvent>(factStream);
+    const last = history.at(-1);
+    const outcome = last?.type === 'CalcomWebhookApplied' ? last.data.outcome : last?.type === 'CalcomWebhookRetryRequested' ? 'retry already requested' : null;
     if (outcome !== 'failed') throw new FactNotFailedError(factId, outcome);
     const request: CalcomWebhookRetryRequested = { type: 'CalcomWebhookRetryRequested', data: { factId: history[0].id, requestedBy: context.actor } };
     try {

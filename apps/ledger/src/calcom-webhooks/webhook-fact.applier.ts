@@ -4,6 +4,7 @@ import {
   calcomSyncStream,
   type CalcomWebhook,
   type CalcomWebhookApplied,
+  type CalcomWebhookEvent,
   type CalcomWebhookReceived,
   calcomWebhookWorkflow,
   type ConflictPolicy,
@@ -42,7 +43,6 @@ export const DEFAULT_FACT_ATTEMPTS: FactAttempts = { attempts: 4, initialDelayMs
 const MAX_RACES = 5;
 const MAX_REASON_LENGTH = 500;
 export type Received = RecordedEvent<CalcomWebhookReceived>;
-type Applied = RecordedEvent<CalcomWebhookApplied>;
 
 /**
  * Applies one webhook fact: find the appointment, decide (pure), then write the appointment's events, the sync's
@@ -84,12 +84,12 @@ export class WebhookFactApplier {
    * outcome that stands afterwards: a replayed request finds the outcome its first handling wrote.
    */
   async retryFailed(factStream: string): Promise<FactApplication> {
-    const history = await this.store.readStream(factStream);
-    const received = history[0] as Received | undefined;
+    const history = await this.store.readStream<CalcomWebhookEvent>(factStream);
+    const received = history.at(0);
     const last = history.at(-1);
     if (received?.type !== 'CalcomWebhookReceived') return { outcome: 'skipped', position: null };
     if (last?.type === 'CalcomWebhookRetryRequested') return this.attempted(received, history.length - 1, false);
-    const outcome = (history.findLast((event) => event.type === 'CalcomWebhookApplied') as Applied | undefined)?.data.outcome;
+    const outcome = history.findLast((event) => event.type === 'CalcomWebhookApplied')?.data.outcome;
     return { outcome: outcome ?? 'skipped', position: null };
   }
 
@@ -110,9 +110,9 @@ export class WebhookFactApplier {
   }
 
   private async factWithOutcome(factStream: string, outcome: string): Promise<{ received: Received; revision: number } | null> {
-    const history = await this.store.readStream(factStream);
-    const received = history[0] as Received | undefined;
-    const last = history.at(-1) as Applied | undefined;
+    const history = await this.store.readStream<CalcomWebhookEvent>(factStream);
+    const received = history.at(0);
+    const last = history.at(-1);
     if (received?.type !== 'CalcomWebhookReceived' || last?.type !== 'CalcomWebhookApplied' || last.data.outcome !== outcome) return null;
     return { received, revision: history.length - 1 };
   }
