@@ -120,7 +120,10 @@ test('cancel and change of service from the appointment page each reach Cal.com 
   await cancelDialog.getByLabel('Reason').fill('Customer is ill');
   await cancelDialog.getByRole('button', { name: 'Save' }).click();
   await page.getByText('Saved.').waitFor();
-  await eventually(async () => expect((await ui.admin.get(`/appointments/${cancelled.appointmentId}`)).body).toMatchObject({ status: 'cancelled', calcom: { syncStatus: 'synced' } }), 15_000);
+  await eventually(
+    async () => expect((await ui.admin.get(`/appointments/${cancelled.appointmentId}`)).body).toMatchObject({ status: 'cancelled', calcom: { syncStatus: 'synced' } }),
+    15_000,
+  );
   await eventually(async () => {
     expect(await page.locator('h1 .sync-badge').textContent()).toBe('synced');
     expect(await page.locator('h1 .status-chip').textContent()).toBe('cancelled');

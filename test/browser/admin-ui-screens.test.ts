@@ -14,7 +14,13 @@ const SANDBOX_API = { 'content-type': 'application/json', authorization: 'Bearer
 
 async function synced(serviceId: string, staffId: string, startsAt: string, name: string) {
   const appointmentId = randomUUID();
-  const created = await ui.admin.post('/appointments', { appointmentId, serviceId, staffId, startsAt, customer: { name, email: `${appointmentId.slice(0, 8)}@example.com`, timeZone: 'Europe/Berlin' } });
+  const created = await ui.admin.post('/appointments', {
+    appointmentId,
+    serviceId,
+    staffId,
+    startsAt,
+    customer: { name, email: `${appointmentId.slice(0, 8)}@example.com`, timeZone: 'Europe/Berlin' },
+  });
   expect(created.status).toBe(201);
   const calcom = await eventually(async () => {
     const { body } = await ui.admin.get(`/appointments/${appointmentId}`);
@@ -50,7 +56,9 @@ test('a drag onto a taken time is refused in words, nothing is stored, and the a
   expect(await page.locator(`[data-appointment-id="${moving.appointmentId}"]`).getAttribute('data-starts-at')).toBe(moving.startsAt);
   expect((await ui.admin.get(`/appointments/${moving.appointmentId}`)).body).toMatchObject({ startsAt: moving.startsAt, version: 1 });
   const listed = (await ui.admin.get(`/appointments?staffId=olivia&to=${encodeURIComponent(slot(2))}`)).body.items;
-  expect(listed.map((item: { appointmentId: string; calcom: { syncStatus: string; bookingUid: string } }) => [item.appointmentId, item.calcom.syncStatus, item.calcom.bookingUid])).toEqual([
+  expect(
+    listed.map((item: { appointmentId: string; calcom: { syncStatus: string; bookingUid: string } }) => [item.appointmentId, item.calcom.syncStatus, item.calcom.bookingUid]),
+  ).toEqual([
     [moving.appointmentId, 'synced', moving.uid],
     [taken.appointmentId, 'synced', taken.uid],
   ]);
@@ -61,7 +69,11 @@ test('a click on a free slot opens "New appointment" for that staff member and t
   const startsAt = slot(2);
   const wall = salonWall(startsAt);
   await page.goto(`/admin/?date=${wall.date}`);
-  const freeSlot = page.locator('.rbc-time-content .rbc-day-slot').nth(STAFF_COLUMNS.indexOf('hugo')).locator('.rbc-time-slot').nth(wall.hour * 4 + wall.minute / 15);
+  const freeSlot = page
+    .locator('.rbc-time-content .rbc-day-slot')
+    .nth(STAFF_COLUMNS.indexOf('hugo'))
+    .locator('.rbc-time-slot')
+    .nth(wall.hour * 4 + wall.minute / 15);
   await freeSlot.scrollIntoViewIfNeeded();
   const box = await freeSlot.boundingBox();
   await page.mouse.click(box!.x + box!.width / 2, box!.y + box!.height / 2);
@@ -135,7 +147,12 @@ test('German: chosen from the browser, switchable, dates in German in the salon 
   await synced('team-session', 'hugo', at(9, 30), 'Ben Okafor');
   await synced('team-session', 'rita', at(11), 'Carla Diaz');
   await synced('team-session', 'hugo', at(13), 'Dev Patel');
-  await ui.admin.post('/appointments', { serviceId: 'team-session', staffId: 'rita', startsAt: at(14), customer: { name: 'Emil Nowak', email: 'emil@example.com', timeZone: 'Europe/Berlin' } });
+  await ui.admin.post('/appointments', {
+    serviceId: 'team-session',
+    staffId: 'rita',
+    startsAt: at(14),
+    customer: { name: 'Emil Nowak', email: 'emil@example.com', timeZone: 'Europe/Berlin' },
+  });
   const { page } = desk;
   await page.goto(`/admin/?date=${day}`);
   await page.locator('.rbc-event', { hasText: 'Emil Nowak' }).waitFor();

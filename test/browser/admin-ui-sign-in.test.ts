@@ -55,7 +55,10 @@ test('an auditor sees the calendar, the appointment, its Cal.com box and history
   expect(await event.getAttribute('class')).not.toContain('rbc-addons-dnd-draggable');
 
   await page.goto(`/admin/appointments/${appointmentId}`);
-  await page.getByRole('heading', { name: /Grace Hopper/ }).first().waitFor();
+  await page
+    .getByRole('heading', { name: /Grace Hopper/ })
+    .first()
+    .waitFor();
   await page.getByRole('heading', { name: 'History' }).waitFor();
   await eventually(async () => expect(await page.locator('.timeline-item').count()).toBeGreaterThan(0), 10_000);
   for (const name of ['Reschedule', 'Reassign', 'Change service', 'Cancel appointment', 'Sync now', 'Save']) {

@@ -28,7 +28,12 @@ function SignedInOrNot() {
   const session = useSession();
   const { t } = useI18n();
   if (session.isPending) return <p className="page-message">{t('loading')}</p>;
-  if (session.isError) return <p role="alert" className="page-message">{t('loadFailed', { message: session.error.message })}</p>;
+  if (session.isError)
+    return (
+      <p role="alert" className="page-message">
+        {t('loadFailed', { message: session.error.message })}
+      </p>
+    );
   if (!session.data) return <SignInPage />;
   return <Shell user={session.data.user} />;
 }

@@ -47,8 +47,7 @@ export async function request<T>(method: string, path: string, body?: unknown, h
 }
 
 export const get = async <T>(path: string): Promise<T> => (await request<T>('GET', path)).body;
-export const post = async <T>(path: string, body: unknown = {}, headers?: Record<string, string>): Promise<T> =>
-  (await request<T>('POST', path, body, headers)).body;
+export const post = async <T>(path: string, body: unknown = {}, headers?: Record<string, string>): Promise<T> => (await request<T>('POST', path, body, headers)).body;
 
 /** `If-Match` for a command decided on the version the person saw. */
 export const ifMatch = (version: number): Record<string, string> => ({ 'if-match': `"${version}"` });

@@ -1,6 +1,6 @@
 import { addDays, format, getDay, parse, startOfWeek } from 'date-fns';
 import { de, enGB } from 'date-fns/locale';
-import { dateFnsLocalizer, type Components } from 'react-big-calendar';
+import { dateFnsLocalizer, type CalendarProps, type Components } from 'react-big-calendar';
 import * as dragAndDropModule from 'react-big-calendar/lib/addons/dragAndDrop';
 import type { withDragAndDropProps } from 'react-big-calendar/lib/addons/dragAndDrop';
 import type { ComponentType } from 'react';
@@ -23,10 +23,11 @@ export interface StaffColumn {
 }
 
 // The drag-and-drop add-on ships as CommonJS only; under Vite 8 its default export arrives wrapped once more.
-type WithDragAndDrop = <E extends object, R extends object>(calendar: ComponentType<any>) => ComponentType<any & withDragAndDropProps<E, R>>;
+type WithDragAndDrop = (
+  calendar: ComponentType<CalendarProps<CalendarEvent, StaffColumn>>,
+) => ComponentType<CalendarProps<CalendarEvent, StaffColumn> & withDragAndDropProps<CalendarEvent, StaffColumn>>;
 const dragAndDropExports = dragAndDropModule as unknown as { default: WithDragAndDrop | { default: WithDragAndDrop } };
-export const withDragAndDrop: WithDragAndDrop =
-  typeof dragAndDropExports.default === 'function' ? dragAndDropExports.default : dragAndDropExports.default.default;
+export const withDragAndDrop: WithDragAndDrop = typeof dragAndDropExports.default === 'function' ? dragAndDropExports.default : dragAndDropExports.default.default;
 
 export const weekStart = (wall: Date): Date => startOfWeek(wall, { weekStartsOn: 1 });
 export { addDays };

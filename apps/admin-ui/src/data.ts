@@ -11,7 +11,7 @@ export function useServices() {
   return useQuery({ queryKey: ['catalog', 'services'], queryFn: () => get<Service[] | { items: Service[] }>('/services').then(listOf), staleTime: 60_000 });
 }
 
-const listOf = <T,>(body: T[] | { items: T[] }): T[] => (Array.isArray(body) ? body : body.items);
+const listOf = <T>(body: T[] | { items: T[] }): T[] => (Array.isArray(body) ? body : body.items);
 
 /** Every appointment touching [from, to), all pages (the calendar draws the whole range). */
 export function useAppointmentsBetween(from: Date, to: Date) {
@@ -45,5 +45,4 @@ export function useHistory(appointmentId: string) {
   });
 }
 
-export const nameOf = <T extends { name: string }>(items: T[] | undefined, id: string, key: keyof T): string =>
-  items?.find((item) => item[key] === id)?.name ?? id;
+export const nameOf = <T extends { name: string }>(items: T[] | undefined, id: string, key: keyof T): string => items?.find((item) => item[key] === id)?.name ?? id;

@@ -7,11 +7,11 @@ export function refusalText(error: unknown, t: I18n['t'], names: { staff?: strin
   const details = (error.details ?? {}) as Record<string, unknown>;
   switch (error.code) {
     case 'STAFF_UNAVAILABLE':
-      return t('refusedStaffUnavailable', { staff: names.staff ?? String(details.staffId ?? '') });
+      return t('refusedStaffUnavailable', { staff: names.staff ?? printable(details.staffId) });
     case 'CALCOM_SLOT_UNAVAILABLE':
-      return t('refusedSlotUnavailable', { staff: names.staff ?? String(details.hostUserId ?? '') });
+      return t('refusedSlotUnavailable', { staff: names.staff ?? printable(details.hostUserId) });
     case 'VERSION_CONFLICT':
-      return t('refusedStale', { version: String(details.actualVersion ?? '?') });
+      return t('refusedStale', { version: printable(details.actualVersion) });
     case 'APPOINTMENT_CANCELLED':
       return t('refusedCancelled');
     case 'FORBIDDEN':
@@ -21,3 +21,5 @@ export function refusalText(error: unknown, t: I18n['t'], names: { staff?: strin
       return t('refusedOther', { message: error.message });
   }
 }
+
+const printable = (value: unknown): string => (typeof value === 'string' || typeof value === 'number' ? String(value) : '?');

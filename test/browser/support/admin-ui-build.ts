@@ -19,7 +19,7 @@ export async function ensureAdminUiBuilt(): Promise<void> {
       break;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      if (Date.now() > deadline) throw new Error(`${LOCK} is still there after 120 s: another build hangs, or a killed one left it (remove it)`);
+      if (Date.now() > deadline) throw new Error(`${LOCK} is still there after 120 s: another build hangs, or a killed one left it (remove it)`, { cause: error });
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   }

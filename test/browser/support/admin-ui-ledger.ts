@@ -20,13 +20,22 @@ export function adminUiForFile(prefix: string) {
   let browser: Browser | undefined;
   let sandboxUrl = '';
   beforeAll(async () => {
-    const [built] = await Promise.all([ensureAdminUiBuilt(), (database = await createTestDatabase(prefix))]);
-    void built;
+    await ensureAdminUiBuilt();
+    database = await createTestDatabase(prefix);
     ledger = await startTestLedger(database.url, {
       users: [TEST_ADMIN, TEST_AUDITOR],
       businessTimeZone: SALON_TIME_ZONE,
-      calcom: { apiUrl: 'https://api.cal.com', apiKey: null, timeoutMs: 5_000, rateLimitPerMinute: 100_000, syncConcurrency: 8, retryInitialDelayMs: 50, retryMaxDelayMs: 500, sandboxPort: 0 },
-    } as never);
+      calcom: {
+        apiUrl: 'https://api.cal.com',
+        apiKey: null,
+        timeoutMs: 5_000,
+        rateLimitPerMinute: 100_000,
+        syncConcurrency: 8,
+        retryInitialDelayMs: 50,
+        retryMaxDelayMs: 500,
+        sandboxPort: 0,
+      },
+    });
     sandboxUrl = ledger.calcomSync?.sandbox?.url ?? '';
     if (!sandboxUrl) throw new Error('the ledger did not start the Cal.com sandbox');
     const admin = new LedgerClient(ledger.url, ADMIN_TOKEN);

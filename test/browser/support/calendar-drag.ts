@@ -19,7 +19,11 @@ export const eventOf = (page: Page, appointmentId: string) => page.locator('.rbc
  * on a slot's border lands a slot early.
  */
 export async function dragAppointment(page: Page, appointmentId: string, column: number, hour: number, minute: number): Promise<void> {
-  const slot = page.locator('.rbc-time-content .rbc-day-slot').nth(column).locator('.rbc-time-slot').nth(hour * 4 + minute / 15);
+  const slot = page
+    .locator('.rbc-time-content .rbc-day-slot')
+    .nth(column)
+    .locator('.rbc-time-slot')
+    .nth(hour * 4 + minute / 15);
   await slot.scrollIntoViewIfNeeded();
   const event = eventOf(page, appointmentId);
   const from = await event.boundingBox();

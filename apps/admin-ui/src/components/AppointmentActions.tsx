@@ -47,9 +47,7 @@ export function AppointmentActions({ appointment, staff, services }: { appointme
   const paths = useApiPaths();
   const [open, setOpen] = useState<{ action: Action; baseVersion: number } | null>(null);
   const [saved, setSaved] = useState(false);
-  const offered = ACTIONS.filter(
-    ({ action }) => (hasPath(paths.data, `/appointments/{id}/${action}`) || (!paths.data && CORE.has(action))) && fitsStatus(action, appointment),
-  );
+  const offered = ACTIONS.filter(({ action }) => (hasPath(paths.data, `/appointments/{id}/${action}`) || (!paths.data && CORE.has(action))) && fitsStatus(action, appointment));
   if (appointment.status === 'cancelled') return null;
   return (
     <div className="actions" role="group" aria-label={t('actions')}>
@@ -99,7 +97,12 @@ function ActionForm({
   const [serviceId, setServiceId] = useState(appointment.serviceId);
   const [reason, setReason] = useState('');
   const [absent, setAbsent] = useState(appointment.status !== 'no_show');
-  const [contact, setContact] = useState({ name: appointment.customer.name, email: appointment.customer.email, phone: appointment.customer.phone ?? '', notes: appointment.notes ?? '' });
+  const [contact, setContact] = useState({
+    name: appointment.customer.name,
+    email: appointment.customer.email,
+    phone: appointment.customer.phone ?? '',
+    notes: appointment.notes ?? '',
+  });
   const withReason = <T extends object>(body: T) => (reason.trim() ? { ...body, reason } : body);
   const service = services.find((item) => item.serviceId === appointment.serviceId);
   const member = (id: string) => staff.find((item) => item.staffId === id);
@@ -148,7 +151,15 @@ function ActionForm({
         <ActionDialog
           {...common}
           body={() => withReason({ serviceId })}
-          calcomSays={serviceId !== appointment.serviceId ? calcomOutcomeOfServiceChange(services.find((item) => item.serviceId === serviceId), member(appointment.staffId), t) : null}
+          calcomSays={
+            serviceId !== appointment.serviceId
+              ? calcomOutcomeOfServiceChange(
+                  services.find((item) => item.serviceId === serviceId),
+                  member(appointment.staffId),
+                  t,
+                )
+              : null
+          }
         >
           <label>
             {t('service')}

@@ -66,7 +66,7 @@ function errorWords(error: unknown): string {
   if (typeof error === 'string') return error;
   if (error && typeof error === 'object') {
     const { message, code, status } = error as { message?: unknown; code?: unknown; status?: unknown };
-    if (typeof message === 'string') return [status, code, message].filter((part) => part !== undefined && part !== null).join(' · ');
+    if (typeof message === 'string') return [status, code, message].filter((part) => typeof part === 'string' || typeof part === 'number').join(' · ');
     return JSON.stringify(error);
   }
   return String(error);

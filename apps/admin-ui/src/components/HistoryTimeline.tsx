@@ -19,7 +19,11 @@ export function HistoryTimeline({ appointmentId }: { appointmentId: string }) {
               {actorOf(entry) && <span className="muted"> {t('by', { actor: actorOf(entry)! })}</span>}
               <span className="muted"> · {sourceOf(entry)}</span>
             </div>
-            {typeof entry.metadata?.reason === 'string' && <div>{t('reason')}: {entry.metadata.reason}</div>}
+            {typeof entry.metadata?.reason === 'string' && (
+              <div>
+                {t('reason')}: {entry.metadata.reason}
+              </div>
+            )}
             <details>
               <summary>{t('details')}</summary>
               <pre>{JSON.stringify({ data: entry.data, metadata: entry.metadata, stream: entry.streamName, revision: entry.revision }, null, 2)}</pre>
@@ -36,7 +40,7 @@ function actorOf(entry: HistoryEntry): string | null {
   if (typeof actor === 'string') return actor;
   if (actor && typeof actor === 'object') {
     const { name, id } = actor as { name?: unknown; id?: unknown };
-    return String(name ?? id ?? '');
+    return typeof name === 'string' ? name : typeof id === 'string' ? id : null;
   }
   return null;
 }

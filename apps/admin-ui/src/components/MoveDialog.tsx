@@ -17,7 +17,17 @@ export interface ProposedMove {
  * A drop on the calendar, before anything is sent: what changes and what Cal.com will do. The version is read fresh
  * when the dialog opens, and every command carries it as If-Match, so a change made meanwhile is refused (412).
  */
-export function MoveDialog({ move, staff, services, onDone }: { move: ProposedMove; staff: Staff[]; services: Service[]; onDone: (notice: { kind: 'ok' | 'error'; text: string }) => void }) {
+export function MoveDialog({
+  move,
+  staff,
+  services,
+  onDone,
+}: {
+  move: ProposedMove;
+  staff: Staff[];
+  services: Service[];
+  onDone: (notice: { kind: 'ok' | 'error'; text: string }) => void;
+}) {
   const { t, dateTime } = useI18n();
   const client = useQueryClient();
   const [version, setVersion] = useState<number | null>(null);
@@ -46,7 +56,7 @@ export function MoveDialog({ move, staff, services, onDone }: { move: ProposedMo
     try {
       let at = version;
       if (reassigning) at = (await post<CommandAnswer>(`/appointments/${id}/reassign`, { staffId: move.staffId }, ifMatch(at))).version;
-      if (rescheduling) at = (await post<CommandAnswer>(`/appointments/${id}/reschedule`, { startsAt: move.startsAt }, ifMatch(at))).version;
+      if (rescheduling) await post<CommandAnswer>(`/appointments/${id}/reschedule`, { startsAt: move.startsAt }, ifMatch(at));
       onDone({ kind: 'ok', text: t('saved') });
     } catch (error) {
       onDone({ kind: 'error', text: refusalText(error, t, { staff: toStaff?.name }) });

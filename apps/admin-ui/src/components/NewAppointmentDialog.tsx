@@ -18,7 +18,9 @@ export function NewAppointmentDialog({ startsAt, staffId, onDone }: { startsAt: 
   const [form, setForm] = useState({ serviceId: '', staffId: staffId ?? '', start: toLocalInput(startsAt, timeZone), name: '', email: '' });
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const servicesForStaff = (services.data ?? []).filter((service) => !form.staffId || form.staffId in service.calcomEventTypeIds || Object.keys(service.calcomEventTypeIds).length === 0);
+  const servicesForStaff = (services.data ?? []).filter(
+    (service) => !form.staffId || form.staffId in service.calcomEventTypeIds || Object.keys(service.calcomEventTypeIds).length === 0,
+  );
   const set = (field: keyof typeof form) => (event: { target: { value: string } }) => setForm((current) => ({ ...current, [field]: event.target.value }));
 
   const submit = async (event: FormEvent) => {

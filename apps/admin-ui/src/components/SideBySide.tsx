@@ -31,9 +31,11 @@ export function SideBySide({ ledger, calcom }: { ledger: unknown; calcom: unknow
 function flatten(value: unknown, prefix = '', into: Record<string, string> = {}): Record<string, string> {
   if (value === null || value === undefined) return into;
   if (typeof value !== 'object' || Array.isArray(value)) {
-    into[prefix || 'value'] = Array.isArray(value) ? value.map((item) => (typeof item === 'object' ? JSON.stringify(item) : String(item))).join(', ') : String(value);
+    into[prefix || 'value'] = Array.isArray(value) ? value.map(text).join(', ') : text(value);
     return into;
   }
   for (const [key, inner] of Object.entries(value as Record<string, unknown>)) flatten(inner, prefix ? `${prefix}.${key}` : key, into);
   return into;
 }
+
+const text = (value: unknown): string => (typeof value === 'string' ? value : (JSON.stringify(value) ?? ''));

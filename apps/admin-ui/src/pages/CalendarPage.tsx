@@ -11,7 +11,7 @@ import { navigate } from '../router';
 import type { Appointment } from '../types';
 import { fromWall, toWall } from '../zoned-time';
 
-const DragAndDropCalendar = withDragAndDrop<CalendarEvent, StaffColumn>(Calendar);
+const DragAndDropCalendar = withDragAndDrop(Calendar<CalendarEvent, StaffColumn>);
 
 /** The home screen: the salon's day or week, one column per staff member; drag to move, click a free slot to book. */
 export function CalendarPage({ canAct }: { canAct: boolean }) {
@@ -61,7 +61,9 @@ export function CalendarPage({ canAct }: { canAct: boolean }) {
   return (
     <section aria-labelledby="calendar-title" className="calendar-page">
       <div className="toolbar">
-        <h1 id="calendar-title">{view === Views.WEEK ? `${formatDate(fromWall(wallFrom, timeZone))} – ${formatDate(fromWall(addDays(wallFrom, 6), timeZone))}` : formatDate(from)}</h1>
+        <h1 id="calendar-title">
+          {view === Views.WEEK ? `${formatDate(fromWall(wallFrom, timeZone))} – ${formatDate(fromWall(addDays(wallFrom, 6), timeZone))}` : formatDate(from)}
+        </h1>
         <div className="toolbar-group" role="group" aria-label={t('navCalendar')}>
           <button type="button" onClick={() => shift(-1)}>
             {t('previous')}
@@ -116,8 +118,9 @@ export function CalendarPage({ canAct }: { canAct: boolean }) {
             canAct && setNewAt({ startsAt: fromWall(new Date(start), timeZone), staffId: resourceId === undefined ? undefined : String(resourceId) })
           }
           onSelectEvent={(event: CalendarEvent) => navigate(`/appointments/${encodeURIComponent(event.id)}`)}
-          onKeyPressEvent={(event: CalendarEvent, key: React.KeyboardEvent) => {
-            if (key.key === 'Enter' || key.key === ' ') navigate(`/appointments/${encodeURIComponent(event.id)}`);
+          onKeyPressEvent={(event: CalendarEvent, press) => {
+            const { key } = press.nativeEvent as KeyboardEvent;
+            if (key === 'Enter' || key === ' ') navigate(`/appointments/${encodeURIComponent(event.id)}`);
           }}
           tooltipAccessor={(event: CalendarEvent) => describe(byId.get(event.id), staff.data, services.data)}
           titleAccessor={(event: CalendarEvent) => byId.get(event.id)?.customer.name ?? event.id}
@@ -164,7 +167,11 @@ export function statusText(status: string, t: ReturnType<typeof useI18n>['t']): 
   return text === key ? status : text;
 }
 
-function describe(appointment: Appointment | undefined, staff: { staffId: string; name: string }[] | undefined, services: { serviceId: string; name: string }[] | undefined): string {
+function describe(
+  appointment: Appointment | undefined,
+  staff: { staffId: string; name: string }[] | undefined,
+  services: { serviceId: string; name: string }[] | undefined,
+): string {
   if (!appointment) return '';
   return `${appointment.customer.name} · ${nameOf(services, appointment.serviceId, 'serviceId')} · ${nameOf(staff, appointment.staffId, 'staffId')} · ${appointment.calcom?.syncStatus ?? 'pending'}`;
 }

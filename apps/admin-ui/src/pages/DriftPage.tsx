@@ -35,9 +35,17 @@ export function DriftPage({ canAct }: { canAct: boolean }) {
   // Before the first check the ledger answers 404: no report yet, which is not an error to show.
   const report = useQuery({
     queryKey: ['drift', 'latest'],
-    queryFn: () => get<DriftReport>('/drift').catch((error: unknown) => (error instanceof ApiError && error.status === 404 ? null : Promise.reject(error))),
+    queryFn: () =>
+      get<DriftReport>('/drift').catch((error: unknown) => {
+        if (error instanceof ApiError && error.status === 404) return null;
+        throw error;
+      }),
   });
-  const history = useQuery({ queryKey: ['drift', 'history'], queryFn: () => get<{ items?: { checkId: string; generatedAt: string; driftCount: number }[] } | { checkId: string; generatedAt: string; driftCount: number }[]>('/drift/history?limit=10') });
+  const history = useQuery({
+    queryKey: ['drift', 'history'],
+    queryFn: () =>
+      get<{ items?: { checkId: string; generatedAt: string; driftCount: number }[] } | { checkId: string; generatedAt: string; driftCount: number }[]>('/drift/history?limit=10'),
+  });
   const act = async (run: () => Promise<unknown>) => {
     setBusy(true);
     setSaid(null);
@@ -80,10 +88,20 @@ export function DriftPage({ canAct }: { canAct: boolean }) {
               <SideBySide ledger={item.ledger} calcom={item.calcom} />
               {canAct && !item.healed && (
                 <div className="dialog-actions">
-                  <button type="button" disabled={busy} aria-label={`${t('heal')}: ${t('keepLedger')} (${item.id})`} onClick={() => void act(() => post(`/drift/items/${encodeURIComponent(item.id)}/heal`, { keep: 'ledger' }))}>
+                  <button
+                    type="button"
+                    disabled={busy}
+                    aria-label={`${t('heal')}: ${t('keepLedger')} (${item.id})`}
+                    onClick={() => void act(() => post(`/drift/items/${encodeURIComponent(item.id)}/heal`, { keep: 'ledger' }))}
+                  >
                     {t('heal')}: {t('keepLedger')}
                   </button>
-                  <button type="button" disabled={busy} aria-label={`${t('heal')}: ${t('keepCalcom')} (${item.id})`} onClick={() => void act(() => post(`/drift/items/${encodeURIComponent(item.id)}/heal`, { keep: 'calcom' }))}>
+                  <button
+                    type="button"
+                    disabled={busy}
+                    aria-label={`${t('heal')}: ${t('keepCalcom')} (${item.id})`}
+                    onClick={() => void act(() => post(`/drift/items/${encodeURIComponent(item.id)}/heal`, { keep: 'calcom' }))}
+                  >
                     {t('heal')}: {t('keepCalcom')}
                   </button>
                 </div>

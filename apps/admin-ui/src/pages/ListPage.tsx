@@ -90,7 +90,10 @@ export function ListPage({ canAct }: { canAct: boolean }) {
         });
         for (const result of answer.results) {
           if (result.status < 300) ok++;
-          else (failed++, problems.push(`${result.appointmentId}: ${result.error?.message ?? result.status}`));
+          else {
+            failed++;
+            problems.push(`${result.appointmentId}: ${result.error?.message ?? result.status}`);
+          }
         }
       } catch (error) {
         failed = chosen.length;
@@ -195,7 +198,9 @@ export function ListPage({ canAct }: { canAct: boolean }) {
                   type="checkbox"
                   aria-label={t('selectAll')}
                   checked={shown.length > 0 && shown.every((item) => selected.has(item.appointmentId))}
-                  onChange={(event) => setSelected(event.target.checked ? new Set(shown.filter((item) => item.status !== 'cancelled').map((item) => item.appointmentId)) : new Set())}
+                  onChange={(event) =>
+                    setSelected(event.target.checked ? new Set(shown.filter((item) => item.status !== 'cancelled').map((item) => item.appointmentId)) : new Set())
+                  }
                 />
               </th>
             )}
@@ -212,7 +217,13 @@ export function ListPage({ canAct }: { canAct: boolean }) {
             <tr key={item.appointmentId}>
               {canAct && (
                 <td>
-                  <input type="checkbox" aria-label={t('select', { name: item.customer.name })} checked={selected.has(item.appointmentId)} onChange={() => toggle(item.appointmentId)} disabled={item.status === 'cancelled'} />
+                  <input
+                    type="checkbox"
+                    aria-label={t('select', { name: item.customer.name })}
+                    checked={selected.has(item.appointmentId)}
+                    onChange={() => toggle(item.appointmentId)}
+                    disabled={item.status === 'cancelled'}
+                  />
                 </td>
               )}
               <td>

@@ -38,7 +38,10 @@ export function SyncHealthPage({ canAct }: { canAct: boolean }) {
   const client = useQueryClient();
   const [said, setSaid] = useState<string | null>(null);
   const health = useQuery({ queryKey: ['sync', 'status'], queryFn: () => get<SyncHealth>('/sync/status') });
-  const failed = useQuery({ queryKey: ['sync', 'facts-failed'], queryFn: () => get<{ items: Fact[] }>('/webhooks/calcom/facts?outcome=failed&limit=50').then((body) => body.items) });
+  const failed = useQuery({
+    queryKey: ['sync', 'facts-failed'],
+    queryFn: () => get<{ items: Fact[] }>('/webhooks/calcom/facts?outcome=failed&limit=50').then((body) => body.items),
+  });
   const notifications = useQuery({ queryKey: ['sync', 'notifications'], queryFn: () => get<{ items: Notification[] }>('/notifications?limit=50').then((body) => body.items) });
   const retry = async (factId: string) => {
     setSaid(null);
@@ -78,9 +81,7 @@ export function SyncHealthPage({ canAct }: { canAct: boolean }) {
                 )}
               </dd>
               <dt>{t('failuresLastHour')}</dt>
-              <dd>
-                {t('failureCounts', { calls: health.data.failuresLastHour.calls, permanent: health.data.failuresLastHour.permanent })}
-              </dd>
+              <dd>{t('failureCounts', { calls: health.data.failuresLastHour.calls, permanent: health.data.failuresLastHour.permanent })}</dd>
               <dt>{t('lastWebhook')}</dt>
               <dd>{health.data.lastWebhookReceivedAt ? dateTime(health.data.lastWebhookReceivedAt) : t('none')}</dd>
             </dl>
@@ -106,7 +107,7 @@ export function SyncHealthPage({ canAct }: { canAct: boolean }) {
       {notifications.data?.length === 0 && <p>{t('none')}</p>}
       <ul className="plain-list">
         {(notifications.data ?? []).map((notification, index) => (
-          <li key={String(notification.notificationId ?? index)}>
+          <li key={`${notification.kind}-${index}`}>
             <strong>{notification.kind}</strong> {notification.message ?? notification.summary ?? ''}{' '}
             {notification.appointmentId && <Link to={`/appointments/${encodeURIComponent(notification.appointmentId)}`}>{notification.appointmentId}</Link>}
           </li>
