@@ -64,6 +64,23 @@ export function describeEventStoreContract(
         }
       });
 
+      test('readStream<E> hands back the caller\'s event union, narrowed by type, with each event\'s place', async () => {
+        type Booked = { type: 'AppointmentBooked'; data: { slot: string } };
+        type Noted = { type: 'AppointmentNoted'; data: { index: number } };
+        const name = stream();
+        await store.appendToStream(name, [newEvent('AppointmentBooked', { slot: '2030-01-01T09:00:00.000Z' }), newEvent('AppointmentNoted', { index: 7 })]);
+
+        const read = await store.readStream<Booked | Noted>(name);
+
+        // No cast: `type` narrows `data`, and the place in the store comes along.
+        const described = read.map((event) => (event.type === 'AppointmentBooked' ? `booked ${event.data.slot}` : `noted ${event.data.index}`));
+        expect(described).toEqual(['booked 2030-01-01T09:00:00.000Z', 'noted 7']);
+        expect(read.map(({ streamName, revision, metadata }) => [streamName, revision, metadata.actor])).toEqual([
+          [name, 0, 'admin:alice'],
+          [name, 1, 'admin:alice'],
+        ]);
+      });
+
       test('a stream that was never written reads as empty', async () => {
         expect(await store.readStream(stream())).toEqual([]);
       });
