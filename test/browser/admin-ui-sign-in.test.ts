@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import { slot } from '../support/calcom-sandbox-customer.js';
 import { eventually } from '../support/eventually.js';
 import { TEST_ADMIN, TEST_AUDITOR } from '../support/ledger-for-tests.js';
@@ -71,4 +72,18 @@ test('an auditor sees the calendar, the appointment, its Cal.com box and history
   await page.getByRole('heading', { name: 'Drift' }).waitFor();
   expect(await page.getByRole('button', { name: /Run check|Heal/ }).count()).toBe(0);
   await context.close();
+});
+
+test('the JavaScript the UI sends stays under 350 kB gzip, from files only (no inline script or style for the CSP to block)', async () => {
+  const index = await (await fetch(`${ui.url}/admin/`)).text();
+  expect(index).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>|<style/);
+  const scripts = [...index.matchAll(/<script[^>]*\bsrc="([^"]+)"/g)].map((match) => match[1]);
+  expect(scripts.length).toBeGreaterThan(0);
+  let gzipped = 0;
+  for (const script of scripts) {
+    const response = await fetch(`${ui.url}${script}`);
+    expect(response.headers.get('content-type')).toMatch(/javascript/);
+    gzipped += gzipSync(Buffer.from(await response.arrayBuffer())).length;
+  }
+  expect(gzipped).toBeLessThan(350 * 1024);
 });
