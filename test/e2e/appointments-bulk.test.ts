@@ -3,6 +3,8 @@ import pg from 'pg';
 import type { RunningSandbox } from '../../apps/calcom-sandbox/src/index.js';
 import { fingerprintOf, RUNNING_LEASE_MS } from '../../apps/ledger/src/idempotency/idempotent-requests.js';
 import type { RunningLedger } from '../../apps/ledger/src/ledger.js';
+import { PROJECTOR } from '../../apps/ledger/src/ledger.tokens.js';
+import type { Projector } from '../../projections/src/projector.js';
 import { calcomSettingsFor, LEDGER_SERVICES, LEDGER_STAFF, mutationsOf, SandboxLevers, startSyncTestSandbox, WEBHOOK_SECRET } from '../support/calcom-sync-harness.js';
 import { eventually } from '../support/eventually.js';
 import { LedgerClient } from '../support/ledger-client.js';
@@ -160,6 +162,44 @@ test('a run cut short (its instance gone, its lease lapsed) is finished by the r
   expect((await admin.get(`/appointments/${left}`)).body.status).toBe('cancelled');
   expect((await bulk(commands, key)).body).toEqual(body);
 });
+
+test('items refused for now (503, read models behind) are not kept: the repeat with the key carries out exactly those, in order', async () => {
+  const [a, b] = [await schedule(), await schedule()];
+  const key = randomUUID();
+  const startsAt = nextSlot(15);
+  const commands = [
+    { appointmentId: a, command: 'cancel', body: { reason: 'Closed' } },
+    { appointmentId: b, command: 'reschedule', body: { startsAt } },
+    { appointmentId: b, command: 'cancel', body: { reason: 'Closed too' } },
+  ];
+  const projector: Projector = ledger.app.get(PROJECTOR);
+  // Each create above waited for the read models to show it; from here on they fall behind.
+  await projector.stop();
+  let first;
+  try {
+    first = await bulk(commands, key);
+  } finally {
+    await projector.start();
+  }
+  expect(first.status).toBe(200);
+  // The cancel fills no calendar and goes through; the reschedule needs the calendar and is refused, and b's cancel waits behind it.
+  expect(first.body.results.map((result: { status: number; error?: { code: string } }) => [result.status, result.error?.code])).toEqual([
+    [200, undefined],
+    [503, 'READ_MODEL_BEHIND'],
+    [503, 'READ_MODEL_BEHIND'],
+  ]);
+  expect((await admin.get(`/appointments/${b}`)).body.version).toBe(1);
+  const repeat = await eventually(async () => {
+    const answer = await bulk(commands, key);
+    expect(answer.body.results.map((result: { status: number }) => result.status)).toEqual([200, 200, 200]);
+    return answer;
+  }, 15_000);
+  expect(repeat.body.results).toEqual([first.body.results[0], { appointmentId: b, status: 200, version: 2 }, { appointmentId: b, status: 200, version: 3 }]);
+  expect((await admin.get(`/appointments/${b}`)).body).toMatchObject({ status: 'cancelled', startsAt });
+  const cancels = (await admin.get(`/appointments/${a}/history`)).body.events.filter((event: { type: string }) => event.type === 'AppointmentCancelled');
+  expect(cancels).toHaveLength(1);
+  expect((await bulk(commands, key)).headers.get('idempotent-replayed')).toBe('true');
+}, 60_000);
 
 test('duplicate appointment ids in one request run in the order given, each on the state the one before left', async () => {
   const a = await schedule();

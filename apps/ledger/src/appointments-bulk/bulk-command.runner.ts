@@ -28,7 +28,8 @@ const CONCURRENCY = 4;
 /**
  * `POST /appointments/bulk`: every item goes through the command bus exactly as its single endpoint sends it, and is
  * answered on its own; a failure is that item's answer and undoes nothing else. With an Idempotency-Key, each item's
- * answer is kept as it is given, so a repeat answers the same without acting again.
+ * answer is kept as it is given, so a repeat answers the same without acting again. An item refused for now (503, nothing
+ * done) is not kept: the repeat carries out exactly those items (and the same appointment's items after them).
  */
 export class BulkCommandRunner {
   private readonly logger = new Logger('BulkCommands');
@@ -50,13 +51,22 @@ export class BulkCommandRunner {
     const results: BulkResult[] = new Array(items.length);
     for (const [index, result] of done) results[index] = result;
     const lanes = byAppointment(items.map((item, index) => ({ item, index })).filter(({ index }) => !done.has(index)));
+    let leftForRepeat = false;
     await inParallel(lanes, CONCURRENCY, async (lane) => {
+      let refusedForNow: BulkResult | null = null;
       for (const { item, index } of lane) {
-        results[index] = await this.answer(item, metadataFor('reason' in item ? item.reason : null, index));
-        if (idempotencyKey) await this.requests.stepDone(SCOPE, idempotencyKey, index, results[index]);
+        // An appointment's later commands wait behind one refused for now, so that a repeat keeps their order.
+        results[index] = refusedForNow
+          ? { ...refusedForNow, appointmentId: item.appointmentId }
+          : await this.answer(item, metadataFor('reason' in item ? item.reason : null, index));
+        if (isRefusedForNow(results[index])) {
+          refusedForNow = results[index];
+          leftForRepeat = true;
+        } else if (idempotencyKey) await this.requests.stepDone(SCOPE, idempotencyKey, index, results[index]);
       }
     });
-    if (idempotencyKey) await this.requests.answered(SCOPE, idempotencyKey, results);
+    if (idempotencyKey && leftForRepeat) await this.requests.leaveForRepeat(SCOPE, idempotencyKey);
+    else if (idempotencyKey) await this.requests.answered(SCOPE, idempotencyKey, results);
     return { results, replayed: false };
   }
 
@@ -72,6 +82,9 @@ export class BulkCommandRunner {
     }
   }
 }
+
+/** 503 READ_MODEL_BEHIND / COMMAND_TIMEOUT: nothing was done, and the same command may succeed on a repeat. */
+const isRefusedForNow = (result: BulkResult): boolean => result.status === 503 && typeof result.error?.details.retryAfterSeconds === 'number';
 
 /** Items grouped by appointment, each group in request order (a refused item without an id is a group of its own). */
 function byAppointment<T extends { item: BulkItem }>(entries: T[]): T[][] {

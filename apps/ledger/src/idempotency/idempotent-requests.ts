@@ -97,6 +97,14 @@ export class IdempotentRequests {
     ]);
   }
 
+  /**
+   * Answered in part: the steps refused for now (nothing done, e.g. 503 READ_MODEL_BEHIND) have no kept result, and the
+   * next repeat takes the request over at once and carries out only them.
+   */
+  async leaveForRepeat(scope: string, key: string): Promise<void> {
+    await this.dataSource.query(`UPDATE idempotent_requests SET updated_at = '-infinity' WHERE scope = $1 AND key = $2 AND status = 'running'`, [scope, key]);
+  }
+
   /** The request was refused before it acted: the key is free again, so the client can correct and resend. */
   async release(scope: string, key: string): Promise<void> {
     await this.dataSource.query(`DELETE FROM idempotent_requests WHERE scope = $1 AND key = $2 AND status = 'running' AND steps = '{}'::jsonb`, [scope, key]);
