@@ -88,7 +88,9 @@ export class StaffAbsenceService {
     if (claim.kind === 'answered') return { answer: claim.answer, replayed: true };
     try {
       const answer = await this.carryOut({ ...request, absenceId, reason: body.reason, planFingerprint: sentFingerprint }, claim.steps, metadata);
-      await this.requests.answered(SCOPE, key, answer);
+      // A step refused for now (503, nothing done) is left for the repeat, which carries out only such steps.
+      if (answer.steps.some(({ outcome }) => isRefusedForNow(outcome))) await this.requests.leaveForRepeat(SCOPE, key);
+      else await this.requests.answered(SCOPE, key, answer);
       return { answer, replayed: false };
     } catch (error) {
       await this.requests.release(SCOPE, key);
@@ -123,7 +125,7 @@ export class StaffAbsenceService {
       const carriedOut: CarriedOutStep[] = [];
       for (const [index, step] of steps.entries()) {
         const outcome = done.get(index) ?? (await this.carryOutStep(step, absence, { ...metadata, causationId: recordedEventId }));
-        if (!done.has(index)) await this.requests.stepDone(SCOPE, `${absence.staffId}/${absence.absenceId}`, index, outcome);
+        if (!done.has(index) && !isRefusedForNow(outcome)) await this.requests.stepDone(SCOPE, `${absence.staffId}/${absence.absenceId}`, index, outcome);
         carriedOut.push({ ...step, outcome });
       }
       const { planFingerprint, absenceId, staffId, from, to, reason, plan, reassignTo } = absence;
@@ -187,6 +189,9 @@ export class StaffAbsenceService {
     }
   }
 }
+
+/** 503 READ_MODEL_BEHIND / COMMAND_TIMEOUT: the step did nothing and may succeed when repeated. */
+const isRefusedForNow = (outcome: StepOutcome): boolean => outcome.status === 503 && typeof outcome.error?.details.retryAfterSeconds === 'number';
 
 function absenceRequest(staffId: string, body: RecordStaffAbsenceDto): AbsenceRequest {
   const from = new Date(body.from).toISOString();
