@@ -204,3 +204,12 @@ describe('evolve', () => {
     given([reordered]).when(scheduleCommand()).thenNothingHappens();
   });
 });
+
+describe('an event type this version does not know (written by a newer one)', () => {
+  it('changes nothing when folded, before or after the appointment was scheduled', () => {
+    const unknown = { type: 'AppointmentRepaintedByANewerVersion', data: { colour: 'teal' } } as unknown as AppointmentEvent;
+    expect(evolve(initialState(), unknown)).toEqual(initialState());
+    const state = evolve(initialState(), scheduled);
+    expect(evolve(state, unknown)).toEqual(state);
+  });
+});

@@ -107,3 +107,11 @@ describe('planning an absence', () => {
     ]);
   });
 });
+
+describe('an absence event type this version does not know', () => {
+  it('changes nothing when folded', () => {
+    const unknown = { type: 'StaffAbsenceMovedByANewerVersion', data: {} } as unknown as StaffAbsenceEvent;
+    const state = staffAbsenceDecider.initialState();
+    expect(staffAbsenceDecider.evolve(state, unknown)).toBe(state);
+  });
+});

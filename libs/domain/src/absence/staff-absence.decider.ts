@@ -53,8 +53,10 @@ export function evolveAbsences(state: StaffAbsences, event: StaffAbsenceEvent): 
       return next;
     }
     default: {
+      // An event type this code does not know (written by a newer version) changes nothing, as in the projections.
       const unknown: never = event;
-      return unknown;
+      void unknown;
+      return state;
     }
   }
 }

@@ -147,8 +147,10 @@ export function evolve(state: Appointment, event: AppointmentEvent): Appointment
     case 'ContactDetailsChanged':
       return { ...state, customer: data.customer, notes: data.notes, contactChanged: [...new Set([...(state.contactChanged ?? []), ...data.changed])] };
     default: {
+      // An event type this code does not know (written by a newer version) changes nothing, as in the projections.
       const unknown: never = event;
-      return unknown;
+      void unknown;
+      return state;
     }
   }
 }
