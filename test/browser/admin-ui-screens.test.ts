@@ -91,6 +91,23 @@ test('a click on a free slot opens "New appointment" for that staff member and t
   expect(await booked.locator('.event-box').getAttribute('data-staff-id')).toBe('hugo');
 });
 
+test('the list filters by search and sync status through the API and shows each sync badge', async () => {
+  const { page } = desk;
+  await page.goto('/admin/list');
+  await page.getByLabel('Search').fill('mara@EXAMPLE');
+  await page.getByLabel('Sync status').selectOption('synced');
+  await page.getByRole('button', { name: 'Filter' }).click();
+  await eventually(async () => {
+    const rows = page.locator('tbody tr');
+    expect(await rows.count()).toBe(1);
+    expect(await rows.first().textContent()).toContain('Mara Lind');
+    expect(await rows.first().locator('.sync-badge').textContent()).toBe('synced');
+  }, 10_000);
+  await page.getByLabel('Sync status').selectOption('failed');
+  await page.getByRole('button', { name: 'Filter' }).click();
+  await page.getByText('No appointments.').waitFor();
+});
+
 test('a conflict is shown side by side and settled from the UI: keep ledger puts the ledger time on Cal.com', async () => {
   const { page } = desk;
   const booked = await synced('consultation', 'olivia', slot(3), 'Karl Weiss');

@@ -2,6 +2,7 @@ import type { DataSource, Repository } from 'typeorm';
 import { ValidationFailedError, type AppointmentStatus, type Customer } from '../../../libs/domain/src/index.js';
 import { decodeAppointmentCursor, encodeAppointmentCursor } from './appointment-cursor.js';
 import { AppointmentRow } from './appointment.entity.js';
+import { SYNC_STATUS, syncStatusRows } from '../calcom-sync-status/calcom-sync-status.sql.js';
 
 export interface AppointmentSummary {
   appointmentId: string;
@@ -31,6 +32,11 @@ export interface AppointmentListFilter {
   limit?: number;
   /** The `nextCursor` of the previous page. */
   cursor?: string;
+  serviceId?: string;
+  /** `pending`, `synced`, `failed` or `conflict`, as the item's `calcom.syncStatus` says it. */
+  syncStatus?: string;
+  /** Part of the customer's name, email or phone, any case; `%` and `_` are plain characters. */
+  search?: string;
 }
 
 export interface AppointmentPage {
@@ -66,6 +72,15 @@ export class AppointmentsQueries {
       .limit(limit + 1);
     if (filter.status) query.andWhere('a.status = :status', { status: filter.status });
     if (filter.staffId) query.andWhere('a.staffId = :staffId', { staffId: filter.staffId });
+    if (filter.serviceId) query.andWhere('a.serviceId = :serviceId', { serviceId: filter.serviceId });
+    if (filter.search) {
+      const pattern = `%${filter.search.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
+      query.andWhere(`(a.customer->>'name' ILIKE :pattern OR a.customer->>'email' ILIKE :pattern OR coalesce(a.customer->>'phone', '') ILIKE :pattern)`, { pattern });
+    }
+    // The sync status is derived when read (calcom-sync-status.sql.ts), so the filter asks the same derivation.
+    if (filter.syncStatus) {
+      query.andWhere(`a.appointmentId IN (SELECT appointment_id FROM ${syncStatusRows()} WHERE ${SYNC_STATUS} = :syncStatus)`, { syncStatus: filter.syncStatus });
+    }
     if (filter.from) query.andWhere('a.endsAt > CAST(:from AS timestamptz)', { from: isoTime('from', filter.from) });
     if (filter.to) query.andWhere('a.startsAt < CAST(:to AS timestamptz)', { to: isoTime('to', filter.to) });
     if (filter.cursor) {
@@ -78,9 +93,7 @@ export class AppointmentsQueries {
     const { entities, raw } = await query.getRawAndEntities<{ cursor_starts_at: string }>();
     const items = entities.slice(0, limit).map(toSummary);
     const last = entities.length > limit ? items.at(-1) : undefined;
-    const nextCursor = last
-      ? encodeAppointmentCursor({ startsAt: raw[limit - 1].cursor_starts_at, appointmentId: last.appointmentId })
-      : null;
+    const nextCursor = last ? encodeAppointmentCursor({ startsAt: raw[limit - 1].cursor_starts_at, appointmentId: last.appointmentId }) : null;
     return { items, nextCursor };
   }
 
@@ -88,12 +101,7 @@ export class AppointmentsQueries {
    * Ids of the staff member's appointments that hold their time (scheduled, or checked in: the customer is in the
    * chair) overlapping [startsAt, endsAt); touching ends do not overlap.
    */
-  async overlappingActive(
-    staffId: string,
-    startsAt: string,
-    endsAt: string,
-    excludeAppointmentId: string | null = null,
-  ): Promise<string[]> {
+  async overlappingActive(staffId: string, startsAt: string, endsAt: string, excludeAppointmentId: string | null = null): Promise<string[]> {
     const query = this.appointments
       .createQueryBuilder('a')
       .select('a.appointmentId', 'appointment_id')

@@ -22,12 +22,7 @@ interface Filters {
 }
 
 const EMPTY: Filters = { from: '', to: '', staffId: '', serviceId: '', status: '', syncStatus: '', search: '' };
-const SERVER_STATUSES = new Set(['scheduled', 'cancelled']);
-
-/**
- * Appointments page by page. Date range, staff and status (scheduled / cancelled) are filtered by the API; service,
- * other statuses, sync status and the search are applied to the pages loaded so far.
- */
+/** Appointments page by page, every filter applied by the API (GET /appointments), so paging stays exact. */
 export function ListPage({ canAct }: { canAct: boolean }) {
   const { t, dateTime, timeZone } = useI18n();
   const client = useQueryClient();
@@ -44,7 +39,10 @@ export function ListPage({ canAct }: { canAct: boolean }) {
     from: filters.from ? fromLocalInput(`${filters.from}T00:00`, timeZone)?.toISOString() : undefined,
     to: filters.to ? fromLocalInput(`${filters.to}T23:59`, timeZone)?.toISOString() : undefined,
     staffId: filters.staffId || undefined,
-    status: SERVER_STATUSES.has(filters.status) ? filters.status : undefined,
+    serviceId: filters.serviceId || undefined,
+    status: filters.status || undefined,
+    syncStatus: filters.syncStatus || undefined,
+    search: filters.search.trim() || undefined,
   };
   const pages = useInfiniteQuery({
     queryKey: ['appointments', 'list', serverQuery],
@@ -52,15 +50,7 @@ export function ListPage({ canAct }: { canAct: boolean }) {
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.nextCursor,
   });
-  const shown = useMemo(() => {
-    const needle = filters.search.trim().toLowerCase();
-    return (pages.data?.pages ?? [])
-      .flatMap((page) => page.items)
-      .filter((item) => !filters.serviceId || item.serviceId === filters.serviceId)
-      .filter((item) => !filters.status || item.status === filters.status)
-      .filter((item) => !filters.syncStatus || String(item.calcom?.syncStatus ?? 'pending') === filters.syncStatus)
-      .filter((item) => !needle || [item.customer.name, item.customer.email, item.customer.phone ?? ''].some((text) => text.toLowerCase().includes(needle)));
-  }, [pages.data, filters]);
+  const shown = useMemo(() => (pages.data?.pages ?? []).flatMap((page) => page.items), [pages.data]);
 
   const set = (field: keyof Filters) => (event: { target: { value: string } }) => setDraft((current) => ({ ...current, [field]: event.target.value }));
   const apply = (event: FormEvent) => {
