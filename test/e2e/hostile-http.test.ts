@@ -165,7 +165,14 @@ describe('ids', () => {
     expect((await admin.get('/staff')).body.items).toHaveLength(before);
   });
 
-  it.each(['__proto__', 'constructor', 'prototype', '%00', '%0A', '%F0%9F%98%80', 'a'.repeat(65), '..'])('an impossible path id %s is a 404', async (id) => {
+  it('an id of `..`, sent as is (fetch would make it `/`), is a 404, not a walk up the path', async () => {
+    for (const path of ['/appointments/..', '/appointments/../history', '/conflicts/..', '/appointments/%2E%2E']) {
+      const answer = await rawExchange(`GET ${path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${ADMIN_TOKEN}\r\nConnection: close\r\n\r\n`);
+      expectRawError(answer, 404, 'NOT_FOUND');
+    }
+  });
+
+  it.each(['__proto__', 'constructor', 'prototype', '%00', '%0A', '%F0%9F%98%80', 'a'.repeat(65)])('an impossible path id %s is a 404', async (id) => {
     expectError(await admin.get(`/appointments/${id}`), 404, 'NOT_FOUND');
     expectError(await admin.get(`/appointments/${id}/history`), 404, 'NOT_FOUND');
     expectError(await admin.post(`/appointments/${id}/cancel`, { reason: 'x' }), 404, 'NOT_FOUND');
