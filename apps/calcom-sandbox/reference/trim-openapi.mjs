@@ -31,6 +31,11 @@ const OPERATIONS = [
   ['/v2/teams/{teamId}/event-types', 'get'],
   ['/v2/me', 'get'],
   ['/v2/slots', 'get'],
+  ['/v2/webhooks', 'post'],
+  ['/v2/webhooks', 'get'],
+  ['/v2/webhooks/{webhookId}', 'get'],
+  ['/v2/webhooks/{webhookId}', 'patch'],
+  ['/v2/webhooks/{webhookId}', 'delete'],
 ];
 
 // Reached by no $ref: ReassignBookingOutput_2024_08_13 refers to itself where it should refer to this (see README).

@@ -4,6 +4,7 @@ import { parseBehaviours, type SandboxBehaviours } from './behaviours.js';
 import type { BookingActions } from './booking-actions.js';
 import type { BookingContext } from './booking-context.js';
 import { parseCreateBookingInput, parseDeclineInput, parseMarkAbsentInput, parseStart } from './booking-input.js';
+import { fillBookings } from './booking-fill.js';
 import { toBookingOutput } from './booking-output.js';
 import type { BookingRecord } from './booking-store.js';
 import { parseCatalog, type SandboxCatalog } from './catalog.js';
@@ -96,6 +97,7 @@ export function sandboxLevers(deps: LeverDependencies): (request: IncomingMessag
         return { status: 204 };
       },
     },
+    { method: 'POST', pattern: /^\/_sandbox\/bookings\/fill$/, handler: async (_, body) => ({ status: 201, body: fillBookings(context, body) }) },
     { method: 'GET', pattern: /^\/_sandbox\/busy$/, handler: async () => ({ status: 200, body: context.busy.blocks }) },
     {
       method: 'PUT',

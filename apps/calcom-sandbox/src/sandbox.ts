@@ -15,6 +15,7 @@ import { sandboxLevers } from './sandbox-levers.js';
 import { V2Api } from './v2-api.js';
 import { v2Routes } from './v2-routes.js';
 import { WebhookSender } from './webhook-sender.js';
+import { WebhookSubscriptions } from './webhook-subscriptions.js';
 
 export interface SandboxOptions {
   /** 0 (the default in-process) picks a free port. */
@@ -49,7 +50,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   let behaviours = initialBehaviours;
   const faults = new FaultSettings();
   const store = new BookingStore();
-  const webhooks = new WebhookSender(options.webhookUrl, options.webhookSecret, faults, now);
+  const subscriptions = new WebhookSubscriptions();
+  const webhooks = new WebhookSender(options.webhookUrl, options.webhookSecret, faults, now, () => subscriptions.all());
   const rateLimiter = new RateLimiter(now);
   const busy = new BusyCalendar();
   const context: BookingContext = { store, catalog: () => catalog, behaviours: () => behaviours, busy, now, webhooks };
@@ -58,7 +60,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
 
   const v2 = new V2Api({
     apiKey,
-    routes: v2Routes(context, actions, new BookingReassignment(context)),
+    routes: v2Routes(context, actions, new BookingReassignment(context), subscriptions),
     catalog: () => catalog,
     faults,
     rateLimiter,
@@ -82,6 +84,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
       behaviours = initialBehaviours;
       busy.blocks = [];
       store.clear();
+      subscriptions.clear();
       webhooks.resetLog();
       faults.set(NO_FAULTS);
       rateLimiter.clear();

@@ -7,6 +7,8 @@ import type { BookingReassignment } from './booking-reassignment.js';
 import type { SandboxUser } from './catalog.js';
 import { eventTypeRoutes } from './event-type-routes.js';
 import { slotsRoute } from './slots-route.js';
+import { webhookRoutes } from './webhook-routes.js';
+import type { WebhookSubscriptions } from './webhook-subscriptions.js';
 import type { HttpAnswer } from './http-exchange.js';
 import { badRequest, notFound } from './sandbox-error.js';
 
@@ -30,7 +32,7 @@ export const EVENT_TYPES_VERSION = '2024-06-14';
 
 export const success = (status: number, data: unknown, extra: object = {}): HttpAnswer => ({ status, body: { status: 'success', data, ...extra } });
 
-export function v2Routes(context: BookingContext, actions: BookingActions, reassignment: BookingReassignment): V2Route[] {
+export function v2Routes(context: BookingContext, actions: BookingActions, reassignment: BookingReassignment, subscriptions: WebhookSubscriptions): V2Route[] {
   const output = (record: Parameters<typeof toBookingOutput>[0]) => toBookingOutput(record, context.store);
   const bookings = (pattern: RegExp, method: string, handler: V2Route['handler']): V2Route => ({ method, pattern, version: BOOKINGS_VERSION, handler });
   return [
@@ -65,6 +67,7 @@ export function v2Routes(context: BookingContext, actions: BookingActions, reass
     }),
     ...eventTypeRoutes(context),
     slotsRoute(context),
+    ...webhookRoutes(subscriptions),
     {
       method: 'GET',
       pattern: /^\/v2\/me$/,

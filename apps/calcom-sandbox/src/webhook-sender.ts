@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { FaultSettings } from './faults.js';
 import type { TriggerEvent } from './webhook-payload.js';
+import type { WebhookSubscription } from './webhook-subscriptions.js';
 
 export interface WebhookLogEntry {
   at: string;
@@ -9,6 +10,15 @@ export interface WebhookLogEntry {
   /** The subscriber answered 2xx. Dropped ones (fault) and network failures are `false` with status `null`. */
   delivered: boolean;
   status: number | null;
+  /** Set for a delivery to a webhook registered with `/v2/webhooks`; absent for the sandbox's own webhook URL. */
+  subscriptionId?: number;
+}
+
+/** Where one webhook goes: the sandbox's own URL (lever or start option) or a registered subscription. */
+interface Target {
+  url: string;
+  secret: string | null;
+  subscriptionId?: number;
 }
 
 interface Webhook {
@@ -37,6 +47,7 @@ export class WebhookSender {
     private readonly secret: string | undefined,
     private readonly faults: FaultSettings,
     private readonly now: () => Date,
+    private readonly subscriptions: () => WebhookSubscription[] = () => [],
   ) {}
 
   setUrl(url: string | undefined): void {
@@ -45,7 +56,7 @@ export class WebhookSender {
 
   /** Resolves once the delivery has settled, or at once when a fault sends it later. */
   async dispatch(triggerEvent: TriggerEvent, uid: string, payload: object): Promise<void> {
-    if (!this.url) return;
+    if (!this.url && !this.subscriptions().some((subscription) => subscription.active)) return;
     const webhook = { triggerEvent, uid, payload };
     if (!this.faults.current.webhookReorder) return this.sendInOrder([webhook]);
     const previous = this.held;
@@ -93,14 +104,26 @@ export class WebhookSender {
       return;
     }
     const body = JSON.stringify({ triggerEvent: webhook.triggerEvent, createdAt: this.now().toISOString(), payload: webhook.payload });
-    await this.post(webhook, body);
-    if (duplicated) await this.post(webhook, body);
+    const targets = this.targetsOf(webhook.triggerEvent);
+    await Promise.all(targets.map((target) => this.post(webhook, body, target)));
+    if (duplicated) await Promise.all(targets.map((target) => this.post(webhook, body, target)));
   }
 
-  private async post(webhook: Webhook, body: string): Promise<void> {
-    const url = this.url;
+  /**
+   * Cal.com's getWebhooks: every active webhook whose triggers include the event, each signed with its own secret
+   * (sendPayload.ts); the sandbox's own URL, when set, gets every trigger as before.
+   */
+  private targetsOf(triggerEvent: TriggerEvent): Target[] {
+    const own: Target[] = this.url ? [{ url: this.url, secret: this.secret ?? null }] : [];
+    const registered = this.subscriptions()
+      .filter((subscription) => subscription.active && subscription.triggers.includes(triggerEvent))
+      .map((subscription) => ({ url: subscription.subscriberUrl, secret: subscription.secret, subscriptionId: subscription.id }));
+    return [...own, ...registered];
+  }
+
+  private async post(webhook: Webhook, body: string, target: Target): Promise<void> {
+    const url = target.url;
     const at = this.now();
-    if (!url) return this.record(webhook, at, false, null);
     const controller = new AbortController();
     this.inFlight.add(controller);
     const cap = setTimeout(() => controller.abort(), SUBSCRIBER_WAIT_CAP_MS);
@@ -109,7 +132,7 @@ export class WebhookSender {
         method: 'POST',
         headers: {
           'Content-Type': 'application/json',
-          'X-Cal-Signature-256': this.signature(body),
+          'X-Cal-Signature-256': signature(body, target.secret),
           'X-Cal-Webhook-Version': '2021-10-20',
         },
         body,
@@ -117,21 +140,19 @@ export class WebhookSender {
         signal: controller.signal,
       });
       await response.arrayBuffer().catch(() => undefined);
-      this.record(webhook, at, response.status >= 200 && response.status < 300, response.status);
+      this.record(webhook, at, response.status >= 200 && response.status < 300, response.status, target.subscriptionId);
     } catch {
-      this.record(webhook, at, false, null);
+      this.record(webhook, at, false, null, target.subscriptionId);
     } finally {
       clearTimeout(cap);
       this.inFlight.delete(controller);
     }
   }
 
-  private signature(body: string): string {
-    return this.secret ? createHmac('sha256', this.secret).update(body, 'utf8').digest('hex') : 'no-secret-provided';
-  }
-
-  private record(webhook: Webhook, at: Date, delivered: boolean, status: number | null): void {
-    this.log.push({ at: at.toISOString(), triggerEvent: webhook.triggerEvent, uid: webhook.uid, delivered, status });
+  private record(webhook: Webhook, at: Date, delivered: boolean, status: number | null, subscriptionId?: number): void {
+    const entry: WebhookLogEntry = { at: at.toISOString(), triggerEvent: webhook.triggerEvent, uid: webhook.uid, delivered, status };
+    if (subscriptionId !== undefined) entry.subscriptionId = subscriptionId;
+    this.log.push(entry);
   }
 
   private later(delayMs: number, task: () => Promise<void>): NodeJS.Timeout {
@@ -147,4 +168,8 @@ export class WebhookSender {
     clearTimeout(timer);
     this.timers.delete(timer);
   }
+}
+
+function signature(body: string, secret: string | null): string {
+  return secret ? createHmac('sha256', secret).update(body, 'utf8').digest('hex') : 'no-secret-provided';
 }

@@ -112,6 +112,25 @@ test('mark-absent after the start matches the schemas', async () => {
   }
 });
 
+test('webhooks: create, list, read, change and delete match the schemas', async () => {
+  const createBody = { subscriberUrl: 'https://ledger.example/webhooks/calcom', triggers: ['BOOKING_CREATED', 'BOOKING_CANCELLED'], active: true, secret: 'whsec-1' };
+  const created = await call('POST', '/v2/webhooks', '/webhooks', createBody);
+  expect(created.status).toBe(201);
+  assertExactlySchema('UserWebhookOutputDto', created.body.data);
+  expect(created.body.data).toMatchObject({ userId: 1, subscriberUrl: createBody.subscriberUrl, triggers: createBody.triggers, active: true, secret: 'whsec-1' });
+  const id = created.body.data.id;
+  const listed = await call('GET', '/v2/webhooks', '/webhooks?take=250&skip=0');
+  expect(listed.body.data.map((webhook: { id: number }) => webhook.id)).toEqual([id]);
+  listed.body.data.forEach((webhook: unknown) => assertExactlySchema('UserWebhookOutputDto', webhook));
+  assertExactlySchema('UserWebhookOutputDto', (await call('GET', '/v2/webhooks/{webhookId}', `/webhooks/${id}`)).body.data);
+  const patched = await call('PATCH', '/v2/webhooks/{webhookId}', `/webhooks/${id}`, { active: false, triggers: ['BOOKING_RESCHEDULED'] });
+  expect(patched.body.data).toMatchObject({ active: false, triggers: ['BOOKING_RESCHEDULED'], secret: 'whsec-1' });
+  const deleted = await call('DELETE', '/v2/webhooks/{webhookId}', `/webhooks/${id}`);
+  assertExactlySchema('UserWebhookOutputDto', deleted.body.data);
+  expect((await client.v2('GET', `/webhooks/${id}`)).status).toBe(404);
+  expect(() => assertValidRequestBody('POST', '/v2/webhooks', { subscriberUrl: 'https://x.example', triggers: ['NOT_A_TRIGGER'], active: true })).toThrow(/enum/);
+});
+
 test('every operation in the copied document has been exercised', () => {
   expect([...validated].sort()).toEqual([...OPERATIONS_IN_DOCUMENT].sort());
 });

@@ -17,6 +17,10 @@ import addFormatsModule from 'ajv-formats';
  * - `TeamEventTypeOutput_2024_06_14.hosts` is typed as an array of strings (swagger could not infer the element type);
  *   it is checked as what team-event-type-response.output.ts returns, `{userId, name, username, avatarUrl, mandatory,
  *   priority}` objects;
+ * - `CreateWebhookInputDto.triggers` / `UpdateWebhookInputDto.triggers` are typed as one string of the enum, while the
+ *   API (`@IsArray() @IsEnum(…, {each: true})`) and the document's own example take an array of them; checked as that
+ *   array. `UserWebhookOutputDto.payloadTemplate` is required as a string, but a webhook created without one stores and
+ *   answers `null`; checked as a string or null. Its `triggers` items are typed as objects; they are the trigger names;
  * - the `GET /v2/slots` 200 schema describes `data` alone, as a map of strings, while its own examples and
  *   slots.controller.ts send `{status, data: {date: [{start}] | [{start, end}]}}`; it is checked as the examples show.
  *
@@ -73,6 +77,15 @@ function buildDocument(exact: boolean): { [key: string]: Json } {
       ...(exact ? { additionalProperties: false } : {}),
     },
   };
+  for (const name of ['CreateWebhookInputDto', 'UpdateWebhookInputDto']) {
+    const input = schemas[name] as { properties: { [key: string]: { [key: string]: Json } } } | undefined;
+    if (input) input.properties.triggers = { type: 'array', items: { type: 'string', enum: input.properties.triggers.enum } };
+  }
+  const webhookOutput = schemas.UserWebhookOutputDto as { properties: { [key: string]: Json } } | undefined;
+  if (webhookOutput) {
+    webhookOutput.properties.payloadTemplate = { type: ['string', 'null'] };
+    webhookOutput.properties.triggers = { type: 'array', items: { type: 'string' } };
+  }
   const slots = document.paths['/v2/slots'] as { get: { responses: { [status: string]: Json } } } | undefined;
   if (slots) {
     const slot = { type: 'object', properties: { start: { type: 'string' }, end: { type: 'string' } }, required: ['start'], additionalProperties: false };
