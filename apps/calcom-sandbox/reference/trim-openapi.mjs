@@ -28,6 +28,7 @@ const OPERATIONS = [
   ['/v2/bookings/{bookingUid}/reassign/{userId}', 'post'],
   ['/v2/event-types', 'get'],
   ['/v2/event-types/{eventTypeId}', 'get'],
+  ['/v2/teams', 'get'],
   ['/v2/teams/{teamId}/event-types', 'get'],
   ['/v2/me', 'get'],
   ['/v2/slots', 'get'],

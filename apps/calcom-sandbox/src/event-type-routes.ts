@@ -1,5 +1,5 @@
 import type { BookingContext } from './booking-context.js';
-import { eventTypeOutput, teamEventTypeOutput, teamIdOf } from './event-type-output.js';
+import { eventTypeOutput, teamEventTypeOutput, teamIdOf, teamOutput } from './event-type-output.js';
 import { badRequest, notFound } from './sandbox-error.js';
 import { EVENT_TYPES_VERSION, success, type V2Route } from './v2-routes.js';
 
@@ -39,6 +39,15 @@ export function eventTypeRoutes(context: BookingContext): V2Route[] {
         const eventType = context.catalog().eventTypes.find((candidate) => String(candidate.id) === id);
         if (!eventType) throw notFound(`Event type with id=${id} not found`);
         return success(200, isTeamType(eventType) ? teamEventTypeOutput(eventType, context.catalog()) : eventTypeOutput(eventType, caller));
+      },
+    },
+    {
+      // TeamsController.getTeams: the teams the key owner belongs to; the sandbox's are those its round-robin types name.
+      method: 'GET',
+      pattern: /^\/v2\/teams$/,
+      handler: async () => {
+        const teamIds = [...new Set(context.catalog().eventTypes.filter(isTeamType).map(teamIdOf))].sort((a, b) => a - b);
+        return success(200, teamIds.map(teamOutput));
       },
     },
     {

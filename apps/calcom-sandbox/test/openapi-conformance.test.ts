@@ -72,6 +72,9 @@ test('event types and me match their schemas', async () => {
   // A team type comes back in the team shape, which the document declares only under /v2/teams/{teamId}/event-types.
   const team = await client.v2('GET', '/event-types/103', undefined, v614);
   assertExactlySchema('TeamEventTypeOutput_2024_06_14', team.body.data);
+  const teams = await call('GET', '/v2/teams', '/teams');
+  expect(teams.body.data.map((team: { id: number }) => team.id)).toEqual([1]);
+  teams.body.data.forEach((team: unknown) => assertExactlySchema('TeamOutputDto', team));
   const teamTypes = await call('GET', '/v2/teams/{teamId}/event-types', '/teams/1/event-types');
   expect(teamTypes.body.data.map((eventType: { id: number }) => eventType.id)).toEqual([103]);
   teamTypes.body.data.forEach((eventType: unknown) => assertExactlySchema('TeamEventTypeOutput_2024_06_14', eventType));

@@ -12,6 +12,9 @@ import type {
   CalcomEventType,
   CalcomMe,
   CalcomReassignment,
+  CalcomTeam,
+  CalcomWebhookSubscription,
+  CalcomWebhookSubscriptionInput,
   CreateCalcomBooking,
   RescheduleCalcomBooking,
 } from './calcom.types.js';
@@ -200,6 +203,45 @@ export class CalcomClient {
     return data as Record<string, Array<{ start: string; end?: string }>>;
   }
 
+  /** A user's personal event types (`GET /v2/event-types?username=`), the way that works in every Cal.com version. */
+  async listEventTypesOf(username: string): Promise<CalcomEventType[]> {
+    const call: CalcomCall = { operation: 'listEventTypes', method: 'GET', path: '/v2/event-types', apiVersion: EVENT_TYPES_API_VERSION, searchParams: { username } };
+    return this.listed(call);
+  }
+
+  /** The key owner's teams (`GET /v2/teams`, TeamsController, no cal-api-version). */
+  async listTeams(): Promise<CalcomTeam[]> {
+    return this.listed({ operation: 'listTeams', method: 'GET', path: '/v2/teams' });
+  }
+
+  /** A team's event types with their hosts and scheduling type (`GET /v2/teams/{teamId}/event-types`). */
+  async listTeamEventTypes(teamId: number): Promise<CalcomEventType[]> {
+    return this.listed({ operation: 'listTeamEventTypes', method: 'GET', path: `/v2/teams/${encodeURIComponent(String(teamId))}/event-types` });
+  }
+
+  /** The key owner's webhooks (`GET /v2/webhooks`, at most 250 a page). */
+  async listWebhooks(): Promise<CalcomWebhookSubscription[]> {
+    const found: CalcomWebhookSubscription[] = [];
+    for (let skip = 0; ; skip += 250) {
+      const page = await this.listed<CalcomWebhookSubscription>({ operation: 'listWebhooks', method: 'GET', path: '/v2/webhooks', searchParams: { take: 250, skip } });
+      found.push(...page);
+      if (page.length < 250) return found;
+    }
+  }
+
+  async createWebhook(input: CalcomWebhookSubscriptionInput): Promise<CalcomWebhookSubscription> {
+    return (await this.send({ operation: 'createWebhook', method: 'POST', path: '/v2/webhooks', json: input })).data as CalcomWebhookSubscription;
+  }
+
+  async updateWebhook(id: number, input: Partial<CalcomWebhookSubscriptionInput>): Promise<CalcomWebhookSubscription> {
+    const path = `/v2/webhooks/${encodeURIComponent(String(id))}`;
+    return (await this.send({ operation: 'updateWebhook', method: 'PATCH', path, json: input })).data as CalcomWebhookSubscription;
+  }
+
+  async deleteWebhook(id: number): Promise<void> {
+    await this.send({ operation: 'deleteWebhook', method: 'DELETE', path: `/v2/webhooks/${encodeURIComponent(String(id))}` });
+  }
+
   async me(): Promise<CalcomMe> {
     return (await this.send({ operation: 'me', method: 'GET', path: '/v2/me' })).data as CalcomMe;
   }
@@ -214,6 +256,12 @@ export class CalcomClient {
     return { operation, method, path, apiVersion: BOOKINGS_API_VERSION, ...extra };
   }
 
+  private async listed<T>(call: CalcomCall): Promise<T[]> {
+    const { data } = await this.send(call);
+    if (!Array.isArray(data)) throw badResponse(call, 200, `Cal.com answered ${call.path} without data[]`);
+    return data as T[];
+  }
+
   private async send(call: CalcomCall): Promise<SuccessEnvelope> {
     const request: CalcomRequestInfo = { operation: call.operation, method: call.method, path: call.path };
     await this.rateLimiter.acquire();
@@ -221,7 +269,7 @@ export class CalcomClient {
     let response;
     try {
       response = await this.transport(`${this.baseUrl}${call.path}`, {
-        method: call.method as 'GET' | 'POST',
+        method: call.method as 'GET' | 'POST' | 'PATCH' | 'DELETE',
         headers: call.apiVersion ? { 'cal-api-version': call.apiVersion } : {},
         searchParams: call.searchParams,
         json: call.json ?? (call.method === 'POST' ? {} : undefined),

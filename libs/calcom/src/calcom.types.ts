@@ -143,3 +143,29 @@ export interface CalcomMe {
   defaultScheduleId: number | null;
   organizationId: number | null;
 }
+
+/** TeamOutputDto, the part the ledger reads. */
+export interface CalcomTeam {
+  id: number;
+  name: string;
+  slug?: string;
+}
+
+/** UserWebhookOutputDto: a webhook registered with `/v2/webhooks`. */
+export interface CalcomWebhookSubscription {
+  id: number;
+  userId: number;
+  subscriberUrl: string;
+  triggers: string[];
+  active: boolean;
+  payloadTemplate: string | null;
+  secret?: string;
+}
+
+/** CreateWebhookInputDto / UpdateWebhookInputDto. */
+export interface CalcomWebhookSubscriptionInput {
+  subscriberUrl: string;
+  triggers: string[];
+  active: boolean;
+  secret?: string;
+}
