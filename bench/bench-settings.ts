@@ -1,7 +1,12 @@
 import { contenderNames, isContenderName, type ContenderName } from './contenders/contenders.js';
 
+/** The sections of a run, in the order they run and print. */
+export const sectionNames = ['appends', 'drift', 'sync-lag', 'webhook-intake', 'ui'] as const;
+export type SectionName = (typeof sectionNames)[number];
+
 export interface BenchSettings {
   scale: number;
+  sections: SectionName[];
   contenders: ContenderName[];
   sequentialAppends: number;
   concurrentCallers: number;
@@ -16,10 +21,12 @@ export interface BenchSettings {
   seed: number;
 }
 
-export const USAGE = `npm run bench [-- --scale=0.1] [--contenders=ledger,emmett,copy]
+export const USAGE = `npm run bench [-- --scale=0.1] [--contenders=ledger,emmett,copy] [--sections=ui,sync-lag]
   --scale / BENCH_SCALE            multiplies every count (default 1: 2,000 sequential appends, 8x1,000 concurrent,
                                    200x100 batched, 100,000 events for catch-up)
   --contenders / BENCH_CONTENDERS  which contenders to run (default all)
+  --sections / BENCH_SECTIONS      which sections to run, in their usual order (default all: ${sectionNames.join(', ')});
+                                   appends is the contenders' table (appends and catch-up), ui the admin UI in headless Chromium
   DATABASE_URL                     use this PostgreSQL server (needs CREATEDB) instead of an embedded one`;
 
 /** Flags win over environment variables. */
@@ -35,9 +42,13 @@ export function readBenchSettings(env: Record<string, string | undefined>, args:
   const names = (flags.get('contenders') ?? env.BENCH_CONTENDERS ?? contenderNames.join(',')).split(',').map((name) => name.trim());
   const unknown = names.filter((name) => !isContenderName(name));
   if (unknown.length > 0) throw new Error(`Unknown contender(s) ${unknown.join(', ')}\n${USAGE}`);
+  const sections = (flags.get('sections') ?? env.BENCH_SECTIONS ?? sectionNames.join(',')).split(',').map((name) => name.trim());
+  const unknownSections = sections.filter((name) => !(sectionNames as readonly string[]).includes(name));
+  if (unknownSections.length > 0) throw new Error(`Unknown section(s) ${unknownSections.join(', ')}\n${USAGE}`);
   const scaled = (count: number, minimum: number) => Math.max(minimum, Math.round(count * scale));
   return {
     scale,
+    sections: sectionNames.filter((name) => sections.includes(name)),
     contenders: contenderNames.filter((name) => names.includes(name)),
     sequentialAppends: scaled(2_000, 100),
     concurrentCallers: 8,

@@ -1,11 +1,12 @@
 import type { ThroughputFigure } from './appends/latency-summary.js';
 import { checkTargets, type BenchResults, type ContenderResults } from './bench-results.js';
 import { openBenchServer, type BenchServer } from './bench-server.js';
-import { readBenchSettings, warmUpCount, type BenchSettings } from './bench-settings.js';
+import { readBenchSettings, warmUpCount, type BenchSettings, type SectionName } from './bench-settings.js';
 import type { CatchUpFigure } from './catch-up/catch-up-figure.js';
 import { formatSyncLagFigure, measureSyncLagSection } from './calcom-sync/sync-lag-section.js';
 import { ContenderProcess } from './contender-process.js';
 import { formatDriftFigure, measureDriftSection } from './drift/drift-section.js';
+import { formatUiFigure, measureUiSection } from './ui/ui-section.js';
 import { formatWebhookIntakeFigure, measureWebhookIntakeSection } from './webhooks/webhook-intake-section.js';
 import type { ContenderName } from './contenders/contenders.js';
 import { currentLoad, describeMachine } from './machine.js';
@@ -24,21 +25,25 @@ async function main(): Promise<void> {
   const server = await openBenchServer(process.env.DATABASE_URL || null, progress);
   const processes: ContenderProcess[] = [];
   try {
-    const results = await startAndMeasure(settings, server, processes);
-    const drift = await measureDriftSection(server, settings.scale, progress);
-    const syncLag = await measureSyncLagSection(server, settings.scale, progress);
-    const webhookIntake = await measureWebhookIntakeSection(server, settings.scale, progress);
-    const targets = checkTargets(results);
+    const runs = (section: SectionName) => settings.sections.includes(section);
+    const results = runs('appends') ? await startAndMeasure(settings, server, processes) : {};
+    const drift = runs('drift') ? await measureDriftSection(server, settings.scale, progress) : undefined;
+    const syncLag = runs('sync-lag') ? await measureSyncLagSection(server, settings.scale, progress) : undefined;
+    const webhookIntake = runs('webhook-intake') ? await measureWebhookIntakeSection(server, settings.scale, progress) : undefined;
+    const ui = runs('ui') ? await measureUiSection(server, settings.scale, progress) : undefined;
+    const targets = runs('appends') ? checkTargets(results) : undefined;
     const machine = describeMachine(server.version, server.description, loadAtStart);
     const seconds = Math.round((Date.now() - startedAt.getTime()) / 100) / 10;
-    console.log(formatResultsTable(results, settings.contenders, targets, settings.catchUpEvents));
-    console.log(formatDriftFigure(drift));
-    console.log(formatSyncLagFigure(syncLag));
-    console.log(formatWebhookIntakeFigure(webhookIntake));
+    if (targets) console.log(formatResultsTable(results, settings.contenders, targets, settings.catchUpEvents));
+    if (drift) console.log(formatDriftFigure(drift));
+    if (syncLag) console.log(formatSyncLagFigure(syncLag));
+    if (webhookIntake) console.log(formatWebhookIntakeFigure(webhookIntake));
+    if (ui) console.log(formatUiFigure(ui));
     console.log(`\nPostgreSQL ${machine.postgres} (${machine.postgresServer}), ${machine.cpuModel}, ${machine.cores} cores, ` +
-      `${machine.memoryGb} GB, Node ${machine.node}; scale ${settings.scale}; ${seconds} s in all; ` +
+      `${machine.memoryGb} GB, Node ${machine.node}; scale ${settings.scale}; sections ${settings.sections.join(', ')}; ${seconds} s in all; ` +
       `load average ${machine.loadAverage.atStart} at the start, ${machine.loadAverage.atEnd} at the end.`);
-    console.log(JSON.stringify({ benchmark: 'appointment-ledger', startedAt: startedAt.toISOString(), seconds, machine, settings, results, targets, drift, syncLag, webhookIntake }));
+    // A section not run is absent from the JSON line (undefined keys are left out).
+    console.log(JSON.stringify({ benchmark: 'appointment-ledger', startedAt: startedAt.toISOString(), seconds, machine, settings, results, targets, drift, syncLag, webhookIntake, ui }));
   } finally {
     await Promise.all(processes.map((worker) => worker.stop()));
     await server.close();

@@ -1,0 +1,96 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { SandboxCatalog } from '../../apps/calcom-sandbox/src/index.js';
+
+export const STAFF = 12;
+const DAYS = 5;
+const PER_STAFF_PER_DAY = 5;
+const FIRST_HOUR_UTC = 9;
+const DAY_MS = 86_400_000;
+const SYNC_TIMEOUT_MS = 180_000;
+
+/** The seeded week: Monday to Friday, 12 staff, 5 appointments each a day (09:00 to 13:45 UTC, the salon's zone). */
+export interface SeededWeek {
+  /** The Monday, `YYYY-MM-DD`, as `/admin/?date=` takes it. */
+  monday: string;
+  appointments: number;
+  /** Appointments on the Monday alone: what the day view of the first load draws. */
+  onMonday: number;
+}
+
+export type LedgerCall = (method: string, path: string, body?: unknown) => Promise<unknown>;
+
+/** Twelve Cal.com hosts, one event type each: the sandbox the bench's ledger syncs with. */
+export function weekCatalog(): SandboxCatalog {
+  const users = Array.from({ length: STAFF }, (_, index) => ({
+    id: index + 1,
+    name: `Staff ${index + 1}`,
+    email: `staff${index + 1}@sandbox.example`,
+    username: `staff${index + 1}`,
+    timeZone: 'UTC',
+  }));
+  const eventTypes = users.map((user) => ({
+    id: eventTypeOf(user.id),
+    slug: `treatment-${user.id}`,
+    title: 'Treatment',
+    lengthInMinutes: 45,
+    ownerId: user.id,
+    schedulingType: null,
+  }));
+  return { users, eventTypes };
+}
+
+/**
+ * Fills a week more than a year ahead (nothing else of the run is there) through the API, as the desk would, and
+ * waits until Cal.com has every booking: the measured pages then show settled badges and receive no live update.
+ */
+export async function seedWeek(call: LedgerCall, log: (line: string) => void): Promise<SeededWeek> {
+  const catalog = weekCatalog();
+  for (const user of catalog.users) await call('PUT', `/staff/${user.username}`, { name: user.name, email: user.email, calcomUserId: user.id });
+  const calcomEventTypeIds = Object.fromEntries(catalog.users.map((user) => [user.username, eventTypeOf(user.id)]));
+  await call('PUT', '/services/treatment', { name: 'Treatment', durationMinutes: 45, calcomEventTypeIds });
+  const mondayMs = mondayAfter(Date.now() + 400 * DAY_MS);
+  const bookings = catalog.users.flatMap((user) =>
+    Array.from({ length: DAYS * PER_STAFF_PER_DAY }, (_, index) => ({
+      staffId: user.username,
+      startsAt: new Date(mondayMs + Math.floor(index / PER_STAFF_PER_DAY) * DAY_MS + (FIRST_HOUR_UTC + (index % PER_STAFF_PER_DAY)) * 3_600_000).toISOString(),
+    })),
+  );
+  log(`ui: booking ${bookings.length} appointments over ${STAFF} staff through the API…`);
+  const queue = [...bookings];
+  const bookNext = async (): Promise<void> => {
+    for (let booking = queue.shift(); booking; booking = queue.shift()) {
+      const appointmentId = randomUUID();
+      const customer = { name: `Client ${appointmentId.slice(0, 6)}`, email: `ui-${appointmentId.slice(0, 8)}@example.com`, timeZone: 'UTC' };
+      await call('POST', '/appointments', { appointmentId, serviceId: 'treatment', ...booking, customer });
+    }
+  };
+  await Promise.all(Array.from({ length: 4 }, bookNext));
+  const week = { from: new Date(mondayMs).toISOString(), to: new Date(mondayMs + 7 * DAY_MS).toISOString() };
+  const deadline = Date.now() + SYNC_TIMEOUT_MS;
+  while ((await countSynced(call, week)) < bookings.length) {
+    if (Date.now() > deadline) throw new Error(`Cal.com did not have all ${bookings.length} bookings within ${SYNC_TIMEOUT_MS} ms`);
+    await delay(250);
+  }
+  return { monday: new Date(mondayMs).toISOString().slice(0, 10), appointments: bookings.length, onMonday: STAFF * PER_STAFF_PER_DAY };
+}
+
+async function countSynced(call: LedgerCall, week: { from: string; to: string }): Promise<number> {
+  let synced = 0;
+  let cursor: string | null = null;
+  do {
+    const query = new URLSearchParams({ ...week, syncStatus: 'synced', limit: '200', ...(cursor ? { cursor } : {}) });
+    const page = (await call('GET', `/appointments?${query}`)) as { items: unknown[]; nextCursor: string | null };
+    synced += page.items.length;
+    cursor = page.nextCursor;
+  } while (cursor);
+  return synced;
+}
+
+function mondayAfter(ms: number): number {
+  const day = Math.floor(ms / DAY_MS) * DAY_MS;
+  const weekday = new Date(day).getUTCDay();
+  return day + ((8 - weekday) % 7) * DAY_MS;
+}
+
+const eventTypeOf = (userId: number): number => 2_000 + userId;
