@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { EventMetadata, ExpectedRevision, NewEvent, Position, RecordedEvent } from '../event-store.port.js';
+import { contentDigest } from '../hash-chain/event-hash.js';
 import { encodePosition, type PostgresPosition } from './postgres-position.js';
 
 /*
@@ -52,7 +53,7 @@ function expectedRevisionParameter(expected: ExpectedRevision): number | null {
 export function appendQuery(streamName: string, events: NewEvent[], expected: ExpectedRevision): pg.QueryConfig {
   return {
     name: 'event_store_append',
-    text: 'SELECT appended_revision, appended_transaction_id, appended_global_position FROM append_to_stream($1, $2, $3, $4, $5, $6)',
+    text: 'SELECT appended_revision, appended_transaction_id, appended_global_position FROM append_to_stream($1, $2, $3, $4, $5, $6, $7)',
     values: [
       streamName,
       expectedRevisionParameter(expected),
@@ -60,6 +61,8 @@ export function appendQuery(streamName: string, events: NewEvent[], expected: Ex
       events.map((event) => event.type),
       JSON.stringify(events.map((event) => event.data ?? null)),
       JSON.stringify(events.map((event) => event.metadata)),
+      // The store finishes each hash with the revision, recording time and previous hash (see the schema).
+      events.map((event) => contentDigest({ eventId: event.id, streamName, type: event.type, data: event.data, metadata: event.metadata })),
     ],
   };
 }

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { chainUnhashedEvents } from './postgres-chain-migration.js';
 import { applySchema } from './postgres-migration.js';
 
 /** Every append is announced on this channel, after its commit (see PostgresAppendNotifier); waiting readers LISTEN on it. */
@@ -41,13 +42,35 @@ CREATE TABLE IF NOT EXISTS events (
 
 CREATE INDEX IF NOT EXISTS events_global_order ON events (transaction_id, global_position);
 
+-- The hash chain (libs/event-store/src/hash-chain): each event's hash covers its content digest (computed by the
+-- client over canonical JSON), revision, recording time and the previous hash of its stream. Chained per stream, under
+-- the stream lock every append already takes: a chain in the global order would need the previous event in that
+-- order, which is only known once every older transaction has ended. The global order is chained afterwards by
+-- anchors. NULL only until chainUnhashedEvents has run on a ledger older than the chain.
+ALTER TABLE events ADD COLUMN IF NOT EXISTS hash text;
+ALTER TABLE streams ADD COLUMN IF NOT EXISTS last_hash text;
+
+-- Head hashes of the global order (the fold of every event hash up to a position), kept so that an auditor can copy
+-- them elsewhere and later prove that nothing before them was rewritten.
+CREATE TABLE IF NOT EXISTS audit_anchors (
+  transaction_id xid8 NOT NULL,
+  global_position bigint NOT NULL,
+  head_hash text NOT NULL,
+  event_count bigint NOT NULL,
+  reason text NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (transaction_id, global_position)
+);
+
 -- One round trip per append: lock the stream row, recognise a retry, check the expectation, insert.
 -- No NOTIFY in here: it would hold PostgreSQL's database-wide notify lock from pre-commit until the commit is
 -- flushed, so concurrent appends would commit one at a time; the adapter notifies after the commit instead.
 -- p_expected_revision: NULL = any, -1 = no stream, n = exactly n. p_data and p_metadata are JSON arrays
 -- parallel to p_event_ids: one JSON document parses faster than a jsonb[] literal of escaped documents.
--- The first version took jsonb[]; a leftover overload would make calls ambiguous.
+-- The first version took jsonb[]; a leftover overload would make calls ambiguous. The second had no content
+-- digests: an instance still running it must not append unchained events.
 DROP FUNCTION IF EXISTS append_to_stream(text, bigint, uuid[], text[], jsonb[], jsonb[]);
+DROP FUNCTION IF EXISTS append_to_stream(text, bigint, uuid[], text[], jsonb, jsonb);
 
 CREATE OR REPLACE FUNCTION append_to_stream(
   p_stream_name text,
@@ -55,7 +78,8 @@ CREATE OR REPLACE FUNCTION append_to_stream(
   p_event_ids uuid[],
   p_types text[],
   p_data jsonb,
-  p_metadata jsonb
+  p_metadata jsonb,
+  p_contents text[]
 ) RETURNS TABLE (appended_revision bigint, appended_transaction_id xid8, appended_global_position bigint)
 LANGUAGE plpgsql AS $fn$
 DECLARE
@@ -65,14 +89,18 @@ DECLARE
   v_known bigint;
   v_first bigint;
   v_last_position bigint;
+  v_last_hash text;
+  v_hashes text[] := '{}';
+  v_recorded_at timestamptz := date_trunc('milliseconds', now());
+  v_recorded_text text;
 BEGIN
-  SELECT s.revision, s.last_transaction_id INTO v_current, v_last_transaction
+  SELECT s.revision, s.last_transaction_id, s.last_hash INTO v_current, v_last_transaction, v_last_hash
     FROM streams s WHERE s.stream_name = p_stream_name FOR NO KEY UPDATE;
   IF NOT FOUND THEN
     INSERT INTO streams (stream_name, revision, last_transaction_id)
       VALUES (p_stream_name, -1, pg_current_xact_id())
       ON CONFLICT (stream_name) DO NOTHING;
-    SELECT s.revision, s.last_transaction_id INTO v_current, v_last_transaction
+    SELECT s.revision, s.last_transaction_id, s.last_hash INTO v_current, v_last_transaction, v_last_hash
       FROM streams s WHERE s.stream_name = p_stream_name FOR NO KEY UPDATE;
   END IF;
 
@@ -112,23 +140,33 @@ BEGIN
       MESSAGE = 'transaction id older than the stream''s last writer';
   END IF;
 
+  -- chainedHash() of event-hash.ts, byte for byte: canonical JSON of content, previous, recordedAt, revision.
+  v_recorded_text := to_char(v_recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"');
+  FOR i IN 1 .. v_count LOOP
+    v_last_hash := encode(sha256(convert_to(
+      '{"content":"' || p_contents[i] || '","previous":' || coalesce('"' || v_last_hash || '"', 'null')
+        || ',"recordedAt":"' || v_recorded_text || '","revision":' || (v_current + i) || '}', 'UTF8')), 'hex');
+    v_hashes := v_hashes || v_last_hash;
+  END LOOP;
+
   WITH inserted AS (
-    INSERT INTO events (event_id, stream_name, revision, type, data, metadata)
+    INSERT INTO events (event_id, stream_name, revision, type, data, metadata, recorded_at, hash)
     SELECT n.event_id, p_stream_name, v_current + n.ordinality, n.type,
-           p_data -> (n.ordinality::int - 1), p_metadata -> (n.ordinality::int - 1)
-      FROM unnest(p_event_ids, p_types) WITH ORDINALITY AS n(event_id, type, ordinality)
+           p_data -> (n.ordinality::int - 1), p_metadata -> (n.ordinality::int - 1), v_recorded_at, n.hash
+      FROM unnest(p_event_ids, p_types, v_hashes) WITH ORDINALITY AS n(event_id, type, hash, ordinality)
      ORDER BY n.ordinality
     RETURNING global_position
   )
   SELECT max(global_position) INTO v_last_position FROM inserted;
 
-  UPDATE streams SET revision = v_current + v_count, last_transaction_id = pg_current_xact_id()
+  UPDATE streams SET revision = v_current + v_count, last_transaction_id = pg_current_xact_id(), last_hash = v_last_hash
    WHERE stream_name = p_stream_name;
   RETURN QUERY SELECT v_current + v_count, pg_current_xact_id(), v_last_position;
 END
 $fn$;
 `;
 
+/** The schema, then (in the same transaction) the hash chain over events recorded before it existed. */
 export function migrateEventStore(pool: pg.Pool): Promise<void> {
-  return applySchema(pool, 'event_store_schema', EVENT_STORE_SCHEMA);
+  return applySchema(pool, 'event_store_schema', EVENT_STORE_SCHEMA, chainUnhashedEvents);
 }

@@ -1,0 +1,43 @@
+/**
+ * The canonical encoding that event hashes are taken over: JSON with object keys sorted by UTF-16 code units,
+ * no whitespace, numbers as ECMAScript prints them (shortest round-trip form, `-0` as `0`, `1e+21`), strings
+ * escaped as JSON.stringify escapes them and otherwise left as they are (no Unicode normalisation: the hash is
+ * over what was stored). This is RFC 8785 (JCS). Like JSON.stringify, `undefined` members are left out and
+ * `toJSON` is honoured, so an event hashes the same before it is stored and after it is read back from jsonb.
+ */
+export function canonicalJson(value: unknown): string {
+  const encoded = encode(value);
+  if (encoded === undefined) throw new TypeError('canonicalJson: the value has no JSON form');
+  return encoded;
+}
+
+function encode(value: unknown): string | undefined {
+  if (value !== null && typeof value === 'object' && typeof (value as { toJSON?: unknown }).toJSON === 'function') {
+    return encode((value as { toJSON: () => unknown }).toJSON());
+  }
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value);
+    case 'number':
+      return Number.isFinite(value) ? JSON.stringify(value) : 'null';
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'bigint':
+      throw new TypeError('canonicalJson: a bigint has no JSON form');
+    case 'object':
+      if (value === null) return 'null';
+      if (Array.isArray(value)) return `[${value.map((item) => encode(item) ?? 'null').join(',')}]`;
+      return encodeObject(value as Record<string, unknown>);
+    default:
+      return undefined;
+  }
+}
+
+function encodeObject(object: Record<string, unknown>): string {
+  const members: string[] = [];
+  for (const key of Object.keys(object).sort()) {
+    const encoded = encode(object[key]);
+    if (encoded !== undefined) members.push(`${JSON.stringify(key)}:${encoded}`);
+  }
+  return `{${members.join(',')}}`;
+}

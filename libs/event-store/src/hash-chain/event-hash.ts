@@ -1,0 +1,57 @@
+import { createHash } from 'node:crypto';
+import { canonicalJson } from './canonical-json.js';
+
+/** What an event's hash covers besides its place: everything the caller chose, in canonical form. */
+export interface HashedContent {
+  eventId: string;
+  streamName: string;
+  type: string;
+  data: unknown;
+  metadata: unknown;
+}
+
+/** Where the store put it: the revision and recording time are known only when the store writes the event. */
+export interface HashedPlace {
+  revision: number;
+  /** ISO 8601 UTC with milliseconds, as the store reports it. */
+  recordedAt: string;
+  /** The hash of the stream's previous event; null for revision 0. */
+  previousHash: string | null;
+}
+
+export function sha256Hex(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+/**
+ * Two steps so that the store can finish the hash without parsing JSON: the client hashes the content (the
+ * canonical JSON, see canonical-json.ts), the store then hashes `{"content","previous","recordedAt","revision"}`
+ * (canonical JSON too: keys in that order, hex strings, an ISO time, an integer, nothing to escape).
+ */
+export function contentDigest(content: HashedContent): string {
+  return sha256Hex(canonicalJson({
+    data: content.data ?? null,
+    eventId: content.eventId,
+    metadata: content.metadata,
+    streamName: content.streamName,
+    type: content.type,
+  }));
+}
+
+export function chainedHash(digest: string, place: HashedPlace): string {
+  return sha256Hex(canonicalJson({ content: digest, previous: place.previousHash, recordedAt: place.recordedAt, revision: place.revision }));
+}
+
+export function eventHash(content: HashedContent, place: HashedPlace): string {
+  return chainedHash(contentDigest(content), place);
+}
+
+/**
+ * The global checkpoint chain: every event's hash folded in the store's global order. Its value after an event is
+ * the "head hash" that anchors publish; it starts from GENESIS_HEAD.
+ */
+export const GENESIS_HEAD = sha256Hex('appointment-ledger:genesis');
+
+export function foldHead(head: string, eventHashHex: string): string {
+  return sha256Hex(`${head}${eventHashHex}`);
+}
