@@ -82,7 +82,16 @@ test('an event no read model can apply is parked; the events after it are projec
   expect(rows.map((row) => row.appointment_id)).toEqual(['after', 'before']);
   expect((await new CatalogQueries(ledger.readModel).getStaff('eve'))?.calcomUserId).toBe(Number.MAX_SAFE_INTEGER);
   const parked = await listParkedEvents(ledger.readModel.manager);
-  expect(parked).toEqual([expect.objectContaining<Partial<ParkedEvent>>({ subscription: READ_MODELS_PROJECTION, position: poison.position, streamName: 'appointment-poison', eventType: 'AppointmentScheduled', revision: 0, attempts: 3 })]);
+  expect(parked).toEqual([
+    expect.objectContaining<Partial<ParkedEvent>>({
+      subscription: READ_MODELS_PROJECTION,
+      position: poison.position,
+      streamName: 'appointment-poison',
+      eventType: 'AppointmentScheduled',
+      revision: 0,
+      attempts: 3,
+    }),
+  ]);
   expect(parked[0].error).toMatch(/time|date|invalid/i);
   expect(projector.parked).toEqual(parked);
   expect(await notificationsOfKind('subscription_parked')).toEqual([
@@ -93,7 +102,7 @@ test('an event no read model can apply is parked; the events after it are projec
   await projector.stop();
 });
 
-test('the issue\'s example: a column too narrow parks the staff save; after the fix a rebuild re-applies it', async () => {
+test("the issue's example: a column too narrow parks the staff save; after the fix a rebuild re-applies it", async () => {
   await ledger.readModel.query('ALTER TABLE staff ALTER COLUMN calcom_user_id TYPE integer');
   const projector = await startProjector();
   const poison = await saveStaff(ledger.store, 'x', 'X', 'x@salon.test', BEYOND_INTEGER);
@@ -113,7 +122,7 @@ test('the issue\'s example: a column too narrow parks the staff save; after the 
   expect((await new CatalogQueries(ledger.readModel).getStaff('x'))?.calcomUserId).toBe(BEYOND_INTEGER);
 });
 
-test('a rebuild parks what still fails instead of failing, and keeps the other subscriptions\' parked events', async () => {
+test("a rebuild parks what still fails instead of failing, and keeps the other subscriptions' parked events", async () => {
   await ledger.readModel.query(
     `INSERT INTO parked_events (subscription, position, resume_from, event_id, stream_name, event_type, revision, error, attempts, parked_at)
      VALUES ('calcom-sync', '1:1', 'start', 'e', 'staff-q', 'StaffMemberSaved', 0, 'boom', 5, now())`,
@@ -140,7 +149,7 @@ test('a projector that cannot write at all parks nothing: it waits, reported, an
     CREATE TRIGGER refuse_checkpoint BEFORE INSERT OR UPDATE ON projection_checkpoints FOR EACH ROW EXECUTE FUNCTION refuse_checkpoint();`);
   // The outage ends during a backoff, right after the 8th failure: whatever step comes next (the event, or the
   // empty batch that checks the handler works without it) must not end in a parked event.
-  let ended: Promise<unknown> | null = null;
+  let ended = null as Promise<unknown> | null; // set in the callback below; `as` keeps TypeScript from narrowing it to null
   const projector = new Projector(ledger.store, ledger.readModel, {
     logger: silent,
     retry: { initialDelayMs: 300, maxDelayMs: 300 },
@@ -162,6 +171,7 @@ test('a projector that cannot write at all parks nothing: it waits, reported, an
   expect(projector.isRunning()).toBe(false);
 
   await projector.waitUntilProcessed(position, 15_000);
+  expect(ended).not.toBeNull();
   await ended;
   expect(await listParkedEvents(ledger.readModel.manager)).toEqual([]);
   expect((await readSubscriptionIncidents(ledger.readModel.manager)).failures).toEqual([]);
@@ -188,7 +198,11 @@ describe('replaying the parked events of a background subscription', () => {
     expect(plan).toEqual({ subscription: 'calcom-webhook-translator', resumeFrom: '10:3', events: 2 });
     expect(await checkpointOf(ledger.readModel, 'calcom-webhook-translator')).toBe('10:3');
     expect((await listParkedEvents(ledger.readModel.manager)).map((event) => event.subscription)).toEqual(['calcom-sync']);
-    expect(await rewindToParkedEvents(ledger.store, ledger.readModel, 'calcom-webhook-translator')).toEqual({ subscription: 'calcom-webhook-translator', resumeFrom: null, events: 0 });
+    expect(await rewindToParkedEvents(ledger.store, ledger.readModel, 'calcom-webhook-translator')).toEqual({
+      subscription: 'calcom-webhook-translator',
+      resumeFrom: null,
+      events: 0,
+    });
   });
 
   test('refuses while an instance runs the background workers, and for the read models', async () => {

@@ -81,7 +81,7 @@ test('a rebuild while the projector runs and events keep coming ends with the ro
 test('a projector batch waits on the writer lock until a running rebuild has committed', async () => {
   const { lastPosition } = await appendMixedHistory(ledger.store, { appointments: 10, steps: 40, seed: 21 });
   const { events } = await readModelEvents(ledger.store, lastPosition);
-  let batch: Promise<void> | null = null;
+  let batch = null as Promise<void> | null; // set in the callback below; `as` keeps TypeScript from narrowing it to null
   let batchDoneDuringRebuild = false;
 
   await rebuildReadModels(ledger.store, ledger.readModel, {
@@ -92,14 +92,13 @@ test('a projector batch waits on the writer lock until a running rebuild has com
         batchDoneDuringRebuild = true;
       });
       await eventually(async () => {
-        const waiting = await ledger.readModel.query(
-          `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND wait_event = 'advisory'`,
-        );
+        const waiting = await ledger.readModel.query(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND wait_event = 'advisory'`);
         expect(waiting).toHaveLength(1);
       });
     },
   });
   expect(batchDoneDuringRebuild).toBe(false);
+  expect(batch).not.toBeNull();
   await batch;
   // The late batch replayed events the rebuild had applied: no row changed, only its (older) checkpoint landed.
   const rebuilt = await snapshotReadModels(ledger.readModel);

@@ -213,7 +213,7 @@ function createdBookings(state: SandboxState) {
 function findDuplicates(state: SandboxState, planned: Planned[]): string[] {
   const problems: string[] = [];
   const count = (values: string[]) => values.reduce((counts, value) => counts.set(value, (counts.get(value) ?? 0) + 1), new Map<string, number>());
-  const operationIds = count(createdBookings(state).map((booking) => String(booking.metadata?.operationId ?? booking.uid)));
+  const operationIds = count(createdBookings(state).map((booking) => (typeof booking.metadata?.operationId === 'string' ? booking.metadata.operationId : booking.uid)));
   for (const [operationId, times] of operationIds) if (times > 1) problems.push(`create ${operationId} landed ${times} times`);
   for (const [uid, times] of count(state.mutations.filter((m) => m.op === 'cancel').map((m) => m.uid))) if (times > 1) problems.push(`${uid} cancelled ${times} times`);
   for (const [uid, times] of count(state.mutations.flatMap((m) => (m.op === 'reschedule' && m.rescheduledFromUid ? [m.rescheduledFromUid] : []))))
@@ -265,7 +265,14 @@ async function faultFigures(admin: LedgerClient, planned: Planned[], state: Sand
 test('`npm start` without CALCOM_API_KEY runs the sandbox in-process, says so, syncs with it and takes its signed webhooks', async () => {
   const defaultDatabase = await createTestDatabase('calcom_default_run');
   const [port, sandboxPort] = [await freePort(), await freePort()];
-  const plain = build.start({ DATABASE_URL: defaultDatabase.url, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, API_TOKENS: `admin:${ADMIN}`, SANDBOX_PORT: String(sandboxPort) });
+  const plain = build.start({
+    DATABASE_URL: defaultDatabase.url,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    DATA_DIR: dataDir,
+    API_TOKENS: `admin:${ADMIN}`,
+    SANDBOX_PORT: String(sandboxPort),
+  });
   try {
     await plain.ready();
     const sandboxUrl = `http://127.0.0.1:${sandboxPort}`;

@@ -109,7 +109,7 @@ test('kill -9 mid-stream, restart on the same DATA_DIR: every acknowledged comma
   const unexpected: string[] = [];
   const total = [...plans.values()].reduce((sum, commands) => sum + commands.length, 0);
   let acknowledged = 0;
-  let killed: Promise<void> | null = null;
+  let killed = null as Promise<void> | null; // set in a lane below; `as` keeps TypeScript from narrowing it to null
 
   // Lanes send each appointment's commands in order; the kill comes when half the stream is acknowledged.
   const ids = [...plans.keys()];
@@ -134,6 +134,7 @@ test('kill -9 mid-stream, restart on the same DATA_DIR: every acknowledged comma
     }
   };
   await Promise.all(Array.from({ length: LANES }, (_, first) => lane(first)));
+  expect(killed).not.toBeNull();
   await killed;
   expect(unexpected).toEqual([]);
   expect(acknowledged).toBeGreaterThanOrEqual(total / 2);

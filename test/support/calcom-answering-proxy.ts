@@ -28,10 +28,10 @@ export class CalcomAnsweringProxy {
   ) {}
 
   static async start(target: string): Promise<CalcomAnsweringProxy> {
-    let proxy!: CalcomAnsweringProxy;
-    const server = createServer((request, response) => proxy.handle(target, request, response));
+    const server = createServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    proxy = new CalcomAnsweringProxy(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    const proxy = new CalcomAnsweringProxy(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    server.on('request', (request: IncomingMessage, response: ServerResponse) => proxy.handle(target, request, response));
     return proxy;
   }
 

@@ -1,4 +1,5 @@
-import { I18nProvider, useI18n, type Language } from './i18n';
+import { LanguageSwitch } from './components/LanguageSwitch';
+import { I18nProvider, useI18n } from './i18n';
 import { useLiveUpdates } from './live';
 import { Link, usePath } from './router';
 import { useSession, useSignOut, useUiConfig } from './session';
@@ -106,17 +107,4 @@ function Route({ path, canAct }: { path: string; canAct: boolean }) {
     default:
       return <CalendarPage canAct={canAct} />;
   }
-}
-
-export function LanguageSwitch() {
-  const { t, language, setLanguage } = useI18n();
-  return (
-    <label className="language">
-      <span className="visually-hidden">{t('language')}</span>
-      <select value={language} onChange={(event) => setLanguage(event.target.value as Language)} aria-label={t('language')}>
-        <option value="en">English</option>
-        <option value="de">Deutsch</option>
-      </select>
-    </label>
-  );
 }

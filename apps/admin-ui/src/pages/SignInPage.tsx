@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { ApiError } from '../api';
-import { LanguageSwitch } from '../App';
+import { LanguageSwitch } from '../components/LanguageSwitch';
 import { useI18n } from '../i18n';
 import { useSignIn } from '../session';
 

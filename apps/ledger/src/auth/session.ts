@@ -45,8 +45,7 @@ export function openSessions(database: AccountsDatabase, settings: Pick<AuthSett
   });
   return {
     middleware,
-    isAlive: (sessionId) =>
-      new Promise((resolve) => store.get(sessionId, (error, data) => resolve(!error && Boolean(data?.userId)))),
+    isAlive: (sessionId) => new Promise((resolve) => store.get(sessionId, (error, data) => resolve(!error && Boolean(data?.userId)))),
     close: () => store.close(),
   };
 }
@@ -64,10 +63,11 @@ export function hasValidCsrfToken(request: Request): boolean {
 
 /** The session starts afresh at sign-in, so an id planted before it (session fixation) is worth nothing. */
 export const regenerate = (request: Request): Promise<void> =>
-  new Promise((resolve, reject) => request.session.regenerate((error) => (error ? reject(error) : resolve())));
+  new Promise((resolve, reject) => request.session.regenerate((error) => (error ? reject(asError(error)) : resolve())));
 
-export const destroy = (request: Request): Promise<void> =>
-  new Promise((resolve, reject) => request.session.destroy((error) => (error ? reject(error) : resolve())));
+export const destroy = (request: Request): Promise<void> => new Promise((resolve, reject) => request.session.destroy((error) => (error ? reject(asError(error)) : resolve())));
 
-export const save = (request: Request): Promise<void> =>
-  new Promise((resolve, reject) => request.session.save((error) => (error ? reject(error) : resolve())));
+export const save = (request: Request): Promise<void> => new Promise((resolve, reject) => request.session.save((error) => (error ? reject(asError(error)) : resolve())));
+
+/** express-session hands its store's failure through as is; a promise is rejected with an Error. */
+const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));

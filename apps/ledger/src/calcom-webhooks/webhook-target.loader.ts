@@ -73,7 +73,7 @@ export class WebhookTargetLoader {
     const email = webhook.attendees.find((attendee) => attendee.email)?.email;
     // Asked together: one round trip instead of two for the common case, a new booking.
     const [linked, candidates] = await Promise.all([
-      Promise.all([webhook.bookingUid, webhook.rescheduleUid].map((uid) => (uid ? this.linkOf(uid) : null))),
+      Promise.all([webhook.bookingUid, webhook.rescheduleUid].map((uid) => (uid ? this.linkOf(uid) : Promise.resolve(null)))),
       created && !webhook.appointmentId && webhook.startsAt && email ? this.inbound.appointmentsAt(webhook.startsAt, email) : [],
     ]);
     const known = linked.find((appointmentId) => appointmentId);
