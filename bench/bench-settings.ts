@@ -44,7 +44,8 @@ export function readBenchSettings(env: Record<string, string | undefined>, args:
   if (unknown.length > 0) throw new Error(`Unknown contender(s) ${unknown.join(', ')}\n${USAGE}`);
   const sections = (flags.get('sections') ?? env.BENCH_SECTIONS ?? sectionNames.join(',')).split(',').map((name) => name.trim());
   const unknownSections = sections.filter((name) => !(sectionNames as readonly string[]).includes(name));
-  if (unknownSections.length > 0) throw new Error(`Unknown section(s) ${unknownSections.join(', ')}\n${USAGE}`);
+  // Quoted and cut short: a name with a control character or of any length is shown, not echoed in full.
+  if (unknownSections.length > 0) throw new Error(`Unknown section(s) ${unknownSections.map((name) => JSON.stringify(name.slice(0, 40))).join(', ')}\n${USAGE}`);
   const scaled = (count: number, minimum: number) => Math.max(minimum, Math.round(count * scale));
   return {
     scale,
