@@ -3,12 +3,10 @@ import type { RunningSandbox } from '../../apps/calcom-sandbox/src/index.js';
 import type { RunningLedger } from '../../apps/ledger/src/ledger.js';
 import { factFor } from '../support/calcom-ledger.js';
 import { sandboxCustomer } from '../support/calcom-sandbox-customer.js';
-import { calcomSettingsFor, LEDGER_SERVICES, LEDGER_STAFF, SandboxLevers, SYNC_TEST_CATALOG, WEBHOOK_SECRET } from '../support/calcom-sync-harness.js';
-import { startSandbox } from '../../apps/calcom-sandbox/src/index.js';
+import type { SandboxLevers } from '../support/calcom-sync-harness.js';
+import { type CalcomSyncSetup, startCalcomSyncSetup } from '../support/calcom-sync-setup.js';
 import { eventually } from '../support/eventually.js';
-import { LedgerClient } from '../support/ledger-client.js';
-import { ADMIN_TOKEN, AUDITOR_TOKEN, startTestLedger } from '../support/ledger-for-tests.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import type { LedgerClient } from '../support/ledger-client.js';
 
 /**
  * Issue 12, items 1-4, against the sandbox over real HTTP: confirm, decline and no-show reach Cal.com exactly once
@@ -16,7 +14,7 @@ import { createTestDatabase, type TestDatabase } from '../support/test-database.
  * contact changes stay in the ledger and say so. Event type 102 requires confirmation, so the customer's bookings of
  * it arrive as BOOKING_REQUESTED. The ledger's and the sandbox's clocks move together, so a no-show can be after the start.
  */
-let database: TestDatabase;
+let setup: CalcomSyncSetup;
 let sandbox: RunningSandbox;
 let levers: SandboxLevers;
 let ledger: RunningLedger;
@@ -34,23 +32,14 @@ const nextSlot = (): string => {
 };
 
 beforeAll(async () => {
-  database = await createTestDatabase('admin_actions_desk');
-  const eventTypes = SYNC_TEST_CATALOG.eventTypes.map((eventType) => (eventType.id === 102 ? { ...eventType, requiresConfirmation: true } : eventType));
-  sandbox = await startSandbox({ port: 0, catalog: { ...SYNC_TEST_CATALOG, eventTypes }, webhookSecret: WEBHOOK_SECRET, now });
-  levers = new SandboxLevers(sandbox);
-  ledger = await startTestLedger(database.url, { calcom: calcomSettingsFor(sandbox), calcomWebhookSecret: WEBHOOK_SECRET } as never, { logger: false, now });
-  sandbox.setWebhookUrl(`${ledger.url}/webhooks/calcom`);
-  admin = new LedgerClient(ledger.url, ADMIN_TOKEN);
-  auditor = new LedgerClient(ledger.url, AUDITOR_TOKEN);
-  for (const { id, body } of LEDGER_STAFF) expect((await admin.put(`/staff/${id}`, body)).status).toBe(200);
-  for (const { id, body } of LEDGER_SERVICES) expect((await admin.put(`/services/${id}`, body)).status).toBe(200);
+  setup = await startCalcomSyncSetup('admin_actions_desk', {
+    eventTypes: (eventTypes) => eventTypes.map((eventType) => (eventType.id === 102 ? { ...eventType, requiresConfirmation: true } : eventType)),
+    now,
+  });
+  ({ sandbox, levers, ledger, admin, auditor } = setup);
 });
 
-afterAll(async () => {
-  await ledger?.close();
-  await sandbox?.close();
-  await database?.drop();
-});
+afterAll(() => setup?.close());
 
 afterEach(async () => {
   await levers?.setFaults({});

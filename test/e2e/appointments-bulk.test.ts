@@ -1,47 +1,28 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import type { RunningSandbox } from '../../apps/calcom-sandbox/src/index.js';
 import { fingerprintOf, RUNNING_LEASE_MS } from '../../apps/ledger/src/idempotency/idempotent-requests.js';
 import type { RunningLedger } from '../../apps/ledger/src/ledger.js';
 import { PROJECTOR } from '../../apps/ledger/src/ledger.tokens.js';
 import type { Projector } from '../../projections/src/projector.js';
-import { calcomSettingsFor, LEDGER_SERVICES, LEDGER_STAFF, mutationsOf, SandboxLevers, startSyncTestSandbox, WEBHOOK_SECRET } from '../support/calcom-sync-harness.js';
+import { mutationsOf, type SandboxLevers } from '../support/calcom-sync-harness.js';
+import { type CalcomSyncSetup, dailySlots, startCalcomSyncSetup } from '../support/calcom-sync-setup.js';
 import { eventually } from '../support/eventually.js';
-import { LedgerClient } from '../support/ledger-client.js';
-import { ADMIN_TOKEN, AUDITOR_TOKEN, startTestLedger } from '../support/ledger-for-tests.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import type { LedgerClient } from '../support/ledger-client.js';
+import { AUDITOR_TOKEN } from '../support/ledger-for-tests.js';
 
 /** POST /appointments/bulk against the sandbox over real HTTP: per-item answers, idempotent repeats, hostile bodies. */
-let database: TestDatabase;
-let sandbox: RunningSandbox;
+let setup: CalcomSyncSetup;
 let levers: SandboxLevers;
 let ledger: RunningLedger;
 let admin: LedgerClient;
-let day = 40;
-
-const nextSlot = (hour = 10): string => {
-  const date = new Date();
-  date.setUTCDate(date.getUTCDate() + day++);
-  date.setUTCHours(hour, 0, 0, 0);
-  return date.toISOString();
-};
+const nextSlot = dailySlots(40);
 
 beforeAll(async () => {
-  database = await createTestDatabase('appointments_bulk');
-  sandbox = await startSyncTestSandbox();
-  levers = new SandboxLevers(sandbox);
-  ledger = await startTestLedger(database.url, { calcom: calcomSettingsFor(sandbox), calcomWebhookSecret: WEBHOOK_SECRET });
-  sandbox.setWebhookUrl(`${ledger.url}/webhooks/calcom`);
-  admin = new LedgerClient(ledger.url, ADMIN_TOKEN);
-  for (const { id, body } of LEDGER_STAFF) expect((await admin.put(`/staff/${id}`, body)).status).toBe(200);
-  for (const { id, body } of LEDGER_SERVICES) expect((await admin.put(`/services/${id}`, body)).status).toBe(200);
+  setup = await startCalcomSyncSetup('appointments_bulk');
+  ({ levers, ledger, admin } = setup);
 });
 
-afterAll(async () => {
-  await ledger?.close();
-  await sandbox?.close();
-  await database?.drop();
-});
+afterAll(() => setup?.close());
 
 async function schedule(staffId = 'olivia', startsAt = nextSlot()): Promise<string> {
   const appointmentId = randomUUID();
@@ -140,7 +121,7 @@ test('a run cut short (its instance gone, its lease lapsed) is finished by the r
   const commands = [done, left].map((appointmentId) => ({ appointmentId, command: 'cancel', body: { reason: 'Closed' } }));
   const stored = { appointmentId: done, status: 200, version: 2 };
   // What the first run left behind: the first item answered, the second not, and no progress for longer than the lease.
-  const database_ = new pg.Client(database.url);
+  const database_ = new pg.Client(setup.database.url);
   await database_.connect();
   try {
     const insert = `INSERT INTO idempotent_requests (scope, key, fingerprint, status, steps, updated_at)

@@ -1,51 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import type { RunningSandbox } from '../../apps/calcom-sandbox/src/index.js';
-import type { RunningLedger } from '../../apps/ledger/src/ledger.js';
-import {
-  calcomSettingsFor,
-  LEDGER_SERVICES,
-  LEDGER_STAFF,
-  mutationsOf,
-  SandboxLevers,
-  startSyncTestSandbox,
-  WEBHOOK_SECRET,
-} from '../support/calcom-sync-harness.js';
+import { mutationsOf, type SandboxLevers } from '../support/calcom-sync-harness.js';
+import { type CalcomSyncSetup, dailySlots, startCalcomSyncSetup } from '../support/calcom-sync-setup.js';
 import { eventually } from '../support/eventually.js';
-import { LedgerClient } from '../support/ledger-client.js';
-import { ADMIN_TOKEN, startTestLedger } from '../support/ledger-for-tests.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import type { LedgerClient } from '../support/ledger-client.js';
 
 /** The four admin changes reach Cal.com (the sandbox, over HTTP) exactly once, with the uid chain right. */
-let database: TestDatabase;
-let sandbox: RunningSandbox;
+let setup: CalcomSyncSetup;
 let levers: SandboxLevers;
-let ledger: RunningLedger;
 let admin: LedgerClient;
-let day = 10;
-
-const nextSlot = (hour = 10): string => {
-  const date = new Date();
-  date.setUTCDate(date.getUTCDate() + day++);
-  date.setUTCHours(hour, 0, 0, 0);
-  return date.toISOString();
-};
+const nextSlot = dailySlots(10);
 
 beforeAll(async () => {
-  database = await createTestDatabase('calcom_sync_admin');
-  sandbox = await startSyncTestSandbox();
-  levers = new SandboxLevers(sandbox);
-  ledger = await startTestLedger(database.url, { calcom: calcomSettingsFor(sandbox), calcomWebhookSecret: WEBHOOK_SECRET } as never);
-  sandbox.setWebhookUrl(`${ledger.url}/webhooks/calcom`);
-  admin = new LedgerClient(ledger.url, ADMIN_TOKEN);
-  for (const { id, body } of LEDGER_STAFF) expect((await admin.put(`/staff/${id}`, body)).status).toBe(200);
-  for (const { id, body } of LEDGER_SERVICES) expect((await admin.put(`/services/${id}`, body)).status).toBe(200);
+  setup = await startCalcomSyncSetup('calcom_sync_admin');
+  ({ levers, admin } = setup);
 });
 
-afterAll(async () => {
-  await ledger?.close();
-  await sandbox?.close();
-  await database?.drop();
-});
+afterAll(() => setup?.close());
 
 async function scheduleSynced(serviceId: string, staffId: string) {
   const appointmentId = randomUUID();
@@ -163,13 +133,13 @@ test('Cal.com’s refusal is a permanent failure with Cal.com’s own message, n
   // Olivia is busy at that time on Cal.com, so Cal.com refuses the create. The ledger must not know that booking
   // (its calendar would refuse ours first): booked at another time, then moved there without a webhook.
   const startsAt = nextSlot();
-  const walkIn = await fetch(`${sandbox.url}/_sandbox/bookings`, {
+  const walkIn = await fetch(`${setup.sandbox.url}/_sandbox/bookings`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ eventTypeId: 102, start: nextSlot(), attendee: { name: 'Walk In', email: 'walkin@example.com', timeZone: 'UTC' } }),
   });
   const { uid } = (await walkIn.json()) as { uid: string };
-  const moved = await fetch(`${sandbox.url}/_sandbox/bookings/${uid}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ start: startsAt }) });
+  const moved = await fetch(`${setup.sandbox.url}/_sandbox/bookings/${uid}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ start: startsAt }) });
   expect(moved.status).toBe(200);
   const appointmentId = randomUUID();
   const customer = { name: 'Cy', email: `cy-${appointmentId.slice(0, 8)}@example.com`, timeZone: 'UTC' };

@@ -1,13 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { RunningSandbox } from '../../apps/calcom-sandbox/src/index.js';
 import type { RunningLedger } from '../../apps/ledger/src/ledger.js';
-import { CalcomAnsweringProxy } from '../support/calcom-answering-proxy.js';
-import { startSandbox } from '../../apps/calcom-sandbox/src/index.js';
-import { calcomSettingsFor, LEDGER_SERVICES, LEDGER_STAFF, mutationsOf, SandboxLevers, SYNC_TEST_CATALOG, WEBHOOK_SECRET } from '../support/calcom-sync-harness.js';
+import type { CalcomAnsweringProxy } from '../support/calcom-answering-proxy.js';
+import { LEDGER_SERVICES, mutationsOf, type SandboxLevers } from '../support/calcom-sync-harness.js';
+import { type CalcomSyncSetup, dailySlots, startCalcomSyncSetup } from '../support/calcom-sync-setup.js';
 import { eventually } from '../support/eventually.js';
-import { LedgerClient } from '../support/ledger-client.js';
-import { ADMIN_TOKEN, startTestLedger } from '../support/ledger-for-tests.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import type { LedgerClient } from '../support/ledger-client.js';
 
 /**
  * Every Cal.com operation has a budget. Cal.com throws some refusals as a 500 (handleCancelBooking.ts: an event type
@@ -19,44 +16,26 @@ import { createTestDatabase, type TestDatabase } from '../support/test-database.
 const MAX_ATTEMPTS = 3;
 const REFUSAL = { status: 'error', error: { code: 'InternalServerErrorException', message: 'Booking cannot be cancelled for this event type' } };
 
-let database: TestDatabase;
-let sandbox: RunningSandbox;
+let setup: CalcomSyncSetup;
 let levers: SandboxLevers;
 let proxy: CalcomAnsweringProxy;
 let ledger: RunningLedger;
 let admin: LedgerClient;
-let day = 30;
+const nextSlot = dailySlots(30, 11);
 
 beforeAll(async () => {
-  database = await createTestDatabase('calcom_sync_budget');
-  // 106: Olivia's consultation with cancelling disabled; the sandbox answers its cancels 500, as Cal.com does.
-  const locked = { ...SYNC_TEST_CATALOG.eventTypes.find((eventType) => eventType.id === 101)!, id: 106, slug: 'consultation-locked', disableCancelling: true };
-  sandbox = await startSandbox({ port: 0, catalog: { ...SYNC_TEST_CATALOG, eventTypes: [...SYNC_TEST_CATALOG.eventTypes, locked] }, webhookSecret: WEBHOOK_SECRET });
-  levers = new SandboxLevers(sandbox);
-  proxy = await CalcomAnsweringProxy.start(sandbox.url);
-  const apiUrl = proxy.url;
-  const calcom = calcomSettingsFor(sandbox, { apiUrl, operationMaxAttempts: MAX_ATTEMPTS, operationMaxMs: 120_000, retryInitialDelayMs: 20, retryMaxDelayMs: 100 });
-  ledger = await startTestLedger(database.url, { calcom, calcomWebhookSecret: WEBHOOK_SECRET } as never);
-  sandbox.setWebhookUrl(`${ledger.url}/webhooks/calcom`);
-  admin = new LedgerClient(ledger.url, ADMIN_TOKEN);
-  for (const { id, body } of LEDGER_STAFF) expect((await admin.put(`/staff/${id}`, body)).status).toBe(200);
-  for (const { id, body } of LEDGER_SERVICES) expect((await admin.put(`/services/${id}`, body)).status).toBe(200);
-  expect((await admin.put('/services/locked', { name: 'Locked consultation', durationMinutes: 30, calcomEventTypeIds: { olivia: 106 } })).status).toBe(200);
+  setup = await startCalcomSyncSetup('calcom_sync_budget', {
+    // 106: Olivia's consultation with cancelling disabled; the sandbox answers its cancels 500, as Cal.com does.
+    eventTypes: (eventTypes) => [...eventTypes, { ...eventTypes.find((eventType) => eventType.id === 101)!, id: 106, slug: 'consultation-locked', disableCancelling: true }],
+    proxy: true,
+    calcom: { operationMaxAttempts: MAX_ATTEMPTS, operationMaxMs: 120_000, retryInitialDelayMs: 20, retryMaxDelayMs: 100 },
+    services: [...LEDGER_SERVICES, { id: 'locked', body: { name: 'Locked consultation', durationMinutes: 30, calcomEventTypeIds: { olivia: 106 } } }],
+  });
+  ({ levers, ledger, admin } = setup);
+  proxy = setup.proxy!;
 });
 
-afterAll(async () => {
-  await ledger?.close();
-  await proxy?.close();
-  await sandbox?.close();
-  await database?.drop();
-});
-
-const nextSlot = (): string => {
-  const date = new Date();
-  date.setUTCDate(date.getUTCDate() + day++);
-  date.setUTCHours(11, 0, 0, 0);
-  return date.toISOString();
-};
+afterAll(() => setup?.close());
 
 const cancelCallsOf = (uid: string) => proxy.count('POST', `/v2/bookings/${uid}/cancel`);
 const refuseCancelOf = (uid: string) => proxy.rules.push({ method: 'POST', path: new RegExp(`^/v2/bookings/${uid}/cancel$`), status: 500, body: REFUSAL });

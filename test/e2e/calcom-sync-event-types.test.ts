@@ -1,20 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { startSandbox, type RunningSandbox } from '../../apps/calcom-sandbox/src/index.js';
-import type { RunningLedger } from '../../apps/ledger/src/ledger.js';
-import { CalcomAnsweringProxy } from '../support/calcom-answering-proxy.js';
-import {
-  calcomSettingsFor,
-  LEDGER_SERVICES,
-  LEDGER_STAFF,
-  mutationsOf,
-  SandboxLevers,
-  SYNC_TEST_CATALOG,
-  WEBHOOK_SECRET,
-} from '../support/calcom-sync-harness.js';
+import type { RunningSandbox } from '../../apps/calcom-sandbox/src/index.js';
+import type { CalcomAnsweringProxy } from '../support/calcom-answering-proxy.js';
+import { LEDGER_SERVICES, mutationsOf, type SandboxLevers } from '../support/calcom-sync-harness.js';
+import { type CalcomSyncSetup, dailySlots, startCalcomSyncSetup } from '../support/calcom-sync-setup.js';
 import { eventually } from '../support/eventually.js';
-import { LedgerClient } from '../support/ledger-client.js';
-import { ADMIN_TOKEN, startTestLedger } from '../support/ledger-for-tests.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import type { LedgerClient } from '../support/ledger-client.js';
 
 /**
  * Knowing whether an event type is round-robin never blocks a reassign. The Cal.com of issue 10 answers
@@ -23,47 +13,27 @@ import { createTestDatabase, type TestDatabase } from '../support/test-database.
  * (the proxy answers 404), it asks Cal.com to reassign anyway and says so in the history.
  * Two round-robin types (103 and a copy, 104), so what the ledger learned of one does not answer for the other.
  */
-let database: TestDatabase;
+let setup: CalcomSyncSetup;
 let sandbox: RunningSandbox;
 let levers: SandboxLevers;
 let proxy: CalcomAnsweringProxy;
-let ledger: RunningLedger;
 let admin: LedgerClient;
-let day = 40;
+const nextSlot = dailySlots(40, 9);
 
 const NOT_FOUND = { status: 'error', error: { code: 'NotFoundException', message: 'Event types not found' } };
 
 beforeAll(async () => {
-  const team = SYNC_TEST_CATALOG.eventTypes.find((eventType) => eventType.id === 103)!;
-  const catalog = { ...SYNC_TEST_CATALOG, eventTypes: [...SYNC_TEST_CATALOG.eventTypes, { ...team, id: 104, slug: 'team-session-45-b' }] };
-  database = await createTestDatabase('calcom_sync_event_types');
-  sandbox = await startSandbox({ port: 0, catalog, webhookSecret: WEBHOOK_SECRET });
-  levers = new SandboxLevers(sandbox);
-  const behaviours = await fetch(`${sandbox.url}/_sandbox/behaviours`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ eventTypesRequireUsername: true }) });
-  expect(behaviours.status).toBe(200);
-  proxy = await CalcomAnsweringProxy.start(sandbox.url);
-  ledger = await startTestLedger(database.url, { calcom: calcomSettingsFor(sandbox, { apiUrl: proxy.url }), calcomWebhookSecret: WEBHOOK_SECRET } as never);
-  sandbox.setWebhookUrl(`${ledger.url}/webhooks/calcom`);
-  admin = new LedgerClient(ledger.url, ADMIN_TOKEN);
-  for (const { id, body } of LEDGER_STAFF) expect((await admin.put(`/staff/${id}`, body)).status).toBe(200);
-  for (const { id, body } of LEDGER_SERVICES) expect((await admin.put(`/services/${id}`, body)).status).toBe(200);
-  const teamB = { name: 'Team session B', durationMinutes: 45, calcomEventTypeIds: { hugo: 104, rita: 104 } };
-  expect((await admin.put('/services/team-b', teamB)).status).toBe(200);
+  setup = await startCalcomSyncSetup('calcom_sync_event_types', {
+    eventTypes: (eventTypes) => [...eventTypes, { ...eventTypes.find((eventType) => eventType.id === 103)!, id: 104, slug: 'team-session-45-b' }],
+    behaviours: { eventTypesRequireUsername: true },
+    proxy: true,
+    services: [...LEDGER_SERVICES, { id: 'team-b', body: { name: 'Team session B', durationMinutes: 45, calcomEventTypeIds: { hugo: 104, rita: 104 } } }],
+  });
+  ({ sandbox, levers, admin } = setup);
+  proxy = setup.proxy!;
 });
 
-afterAll(async () => {
-  await ledger?.close();
-  await proxy?.close();
-  await sandbox?.close();
-  await database?.drop();
-});
-
-const nextSlot = (): string => {
-  const date = new Date();
-  date.setUTCDate(date.getUTCDate() + day++);
-  date.setUTCHours(9, 0, 0, 0);
-  return date.toISOString();
-};
+afterAll(() => setup?.close());
 
 async function synced(appointmentId: string) {
   return eventually(async () => {

@@ -1,12 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { startSandbox, type RunningSandbox } from '../../apps/calcom-sandbox/src/index.js';
-import type { RunningLedger } from '../../apps/ledger/src/ledger.js';
-import { CalcomAnsweringProxy } from '../support/calcom-answering-proxy.js';
-import { calcomSettingsFor, LEDGER_STAFF, mutationsOf, SandboxLevers, SYNC_TEST_CATALOG, WEBHOOK_SECRET } from '../support/calcom-sync-harness.js';
+import type { CalcomAnsweringProxy } from '../support/calcom-answering-proxy.js';
+import { mutationsOf, type SandboxLevers } from '../support/calcom-sync-harness.js';
+import { type CalcomSyncSetup, startCalcomSyncSetup } from '../support/calcom-sync-setup.js';
 import { eventually } from '../support/eventually.js';
-import { LedgerClient } from '../support/ledger-client.js';
-import { ADMIN_TOKEN, startTestLedger } from '../support/ledger-for-tests.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import type { LedgerClient } from '../support/ledger-client.js';
 
 /**
  * Reassigns converge on a round-robin type with a fixed host (105: Olivia fixed, Hugo and Rita round-robin). Cal.com
@@ -15,34 +12,22 @@ import { createTestDatabase, type TestDatabase } from '../support/test-database.
  * a member once and a booking read again does not start it over; a reassign to the fixed host ends failed, notified,
  * without a call.
  */
-let database: TestDatabase;
-let sandbox: RunningSandbox;
+let setup: CalcomSyncSetup;
 let levers: SandboxLevers;
 let proxy: CalcomAnsweringProxy;
-let ledger: RunningLedger;
 let admin: LedgerClient;
 
 beforeAll(async () => {
-  const team = SYNC_TEST_CATALOG.eventTypes.find((eventType) => eventType.id === 103)!;
-  const fixed = { ...team, id: 105, slug: 'team-with-fixed-host', hosts: [1, 2, 3], fixedHosts: [1] };
-  database = await createTestDatabase('calcom_sync_fixed_hosts');
-  sandbox = await startSandbox({ port: 0, catalog: { ...SYNC_TEST_CATALOG, eventTypes: [...SYNC_TEST_CATALOG.eventTypes, fixed] }, webhookSecret: WEBHOOK_SECRET });
-  levers = new SandboxLevers(sandbox);
-  proxy = await CalcomAnsweringProxy.start(sandbox.url);
-  ledger = await startTestLedger(database.url, { calcom: calcomSettingsFor(sandbox, { apiUrl: proxy.url }), calcomWebhookSecret: WEBHOOK_SECRET } as never);
-  sandbox.setWebhookUrl(`${ledger.url}/webhooks/calcom`);
-  admin = new LedgerClient(ledger.url, ADMIN_TOKEN);
-  for (const { id, body } of LEDGER_STAFF) expect((await admin.put(`/staff/${id}`, body)).status).toBe(200);
-  const service = { name: 'Team session with Olivia', durationMinutes: 45, calcomEventTypeIds: { olivia: 105, hugo: 105, rita: 105 } };
-  expect((await admin.put('/services/fixed', service)).status).toBe(200);
+  setup = await startCalcomSyncSetup('calcom_sync_fixed_hosts', {
+    eventTypes: (eventTypes) => [...eventTypes, { ...eventTypes.find((eventType) => eventType.id === 103)!, id: 105, slug: 'team-with-fixed-host', hosts: [1, 2, 3], fixedHosts: [1] }],
+    proxy: true,
+    services: [{ id: 'fixed', body: { name: 'Team session with Olivia', durationMinutes: 45, calcomEventTypeIds: { olivia: 105, hugo: 105, rita: 105 } } }],
+  });
+  ({ levers, admin } = setup);
+  proxy = setup.proxy!;
 });
 
-afterAll(async () => {
-  await ledger?.close();
-  await proxy?.close();
-  await sandbox?.close();
-  await database?.drop();
-});
+afterAll(() => setup?.close());
 
 async function synced(appointmentId: string) {
   return eventually(async () => {

@@ -20,7 +20,11 @@ export const LEDGER_STAFF = [
   { id: 'hugo', body: { name: 'Hugo', email: 'hugo@salon.example', calcomUserId: 2 } },
   { id: 'rita', body: { name: 'Rita', email: 'rita@salon.example', calcomUserId: 3 } },
 ];
-export const LEDGER_SERVICES = [
+export interface LedgerServiceSeed {
+  id: string;
+  body: { name: string; durationMinutes: number; calcomEventTypeIds: Record<string, number> };
+}
+export const LEDGER_SERVICES: LedgerServiceSeed[] = [
   { id: 'consult', body: { name: 'Consultation', durationMinutes: 30, calcomEventTypeIds: { olivia: 101, hugo: 201 } } },
   { id: 'assessment', body: { name: 'Assessment', durationMinutes: 60, calcomEventTypeIds: { olivia: 102 } } },
   { id: 'team', body: { name: 'Team session', durationMinutes: 45, calcomEventTypeIds: { hugo: 103, rita: 103 } } },
