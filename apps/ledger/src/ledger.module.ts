@@ -3,6 +3,8 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { DataSource } from 'typeorm';
 import type { EventStore } from '../../../libs/event-store/src/event-store.port.js';
+import type { AuditLog } from '../../../libs/event-store/src/hash-chain/audit-log.js';
+import { AuditModule } from './audit/audit.module.js';
 import { AppointmentsQueries } from '../../../projections/src/appointments/appointments.queries.js';
 import { CalcomSyncQueries } from '../../../projections/src/calcom-sync-status/calcom-sync.queries.js';
 import { CatalogQueries } from '../../../projections/src/catalog/catalog.queries.js';
@@ -71,6 +73,8 @@ export interface LedgerRuntime {
   backgroundWorkers?: { readonly role: WorkersRole };
   /** Accounts and sessions: sign-in, the session half of the AuthGuard, `/live` for signed-in people. */
   auth?: RunningAuth;
+  /** The hash chain's `/audit/*` endpoints (PostgreSQL only). */
+  audit?: AuditLog | null;
   logger?: LoggerService | false;
   now?: () => Date;
 }
@@ -89,6 +93,7 @@ export class LedgerModule implements NestModule {
         CqrsModule.forRoot(), CalcomSyncModule.register(runtime.store, runtime.calcomSync, metrics.registry),
         ...(runtime.drift ? [DriftModule.register(runtime.drift, metrics.registry, runtime.now)] : []),
         ...(runtime.auth ? [AuthModule.register(runtime.auth)] : []),
+        ...(runtime.audit ? [AuditModule.register(runtime.audit)] : []),
         LiveModule.register({
           store: runtime.store, projector: runtime.projector, describe: describeFrom(appointments, new CalcomSyncStatusLookup(calcomSyncQueries)),
           sessions: { stillSignedIn: (sessionId, userId) => runtime.auth?.stillSignedIn(sessionId, userId) ?? Promise.resolve(false) },

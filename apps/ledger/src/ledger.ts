@@ -10,6 +10,7 @@ import { openEventStore } from '../../../libs/event-store/src/open-event-store.j
 import { openReadModel } from '../../../projections/src/read-model.data-source.js';
 import { Projector } from '../../../projections/src/projector.js';
 import { BackgroundWorkersLeader } from './background-workers.leader.js';
+import { AuditAnchorSchedule } from './audit/audit-anchor.schedule.js';
 import { startBackgroundWorkers } from './background-workers.js';
 import { startCalcomInboundWorkers } from './calcom-webhooks/calcom-inbound.workers.js';
 import { readRawWebhookBody, WEBHOOK_PATH } from './calcom-webhooks/webhook-raw-body.js';
@@ -96,6 +97,7 @@ export async function startLedger(config: LedgerConfig, options: StartLedgerOpti
       startWorkers: () => startBackgroundWorkers({
         calcomSync,
         drift,
+        auditAnchors: eventStore.audit ? new AuditAnchorSchedule(eventStore.audit, logger) : null,
         startInbound: () => startCalcomInboundWorkers({
           config, store: eventStore.store, readModel, readModels: projector, postgresEventStoreUrl: config.eventStoreUrl ? null : databaseUrl, logger,
         }),
@@ -106,7 +108,7 @@ export async function startLedger(config: LedgerConfig, options: StartLedgerOpti
     stack.push(() => auth.close());
 
     const app = await NestFactory.create<NestExpressApplication>(
-      LedgerModule.register({ config, store: eventStore.store, readModel, projector, calendarLock, waitForReadModel, calcomSync, drift, backgroundWorkers, auth, logger, now: options.now }),
+      LedgerModule.register({ config, store: eventStore.store, readModel, projector, calendarLock, waitForReadModel, calcomSync, drift, backgroundWorkers, auth, audit: eventStore.audit, logger, now: options.now }),
       { logger: logger === false ? false : logger, bufferLogs: false },
     );
     app.useGlobalPipes(validationPipe);

@@ -1,7 +1,9 @@
 import { EventStoreDBClient } from '@eventstore/db-client';
 import pg from 'pg';
 import type { EventStore } from './event-store.port.js';
+import type { AuditLog } from './hash-chain/audit-log.js';
 import { EventStoreDbEventStore } from './eventstoredb/eventstoredb-event-store.js';
+import { PostgresAuditLog } from './postgres/postgres-audit-log.js';
 import { PostgresEventStore } from './postgres/postgres-event-store.js';
 
 export interface EventStoreSettings {
@@ -17,6 +19,8 @@ export interface EventStoreSettings {
 
 export interface OpenedEventStore {
   store: EventStore;
+  /** The hash chain's verify, export and anchors; null for EventStoreDB, whose events carry their hashes in metadata. */
+  audit: AuditLog | null;
   close(): Promise<void>;
 }
 
@@ -29,6 +33,7 @@ export async function openEventStore(settings: EventStoreSettings): Promise<Open
   const store = await PostgresEventStore.create(pool);
   return {
     store,
+    audit: new PostgresAuditLog(pool),
     async close() {
       await store.close();
       await pool.end();
@@ -48,6 +53,7 @@ async function openEventStoreDb(connectionString: string): Promise<OpenedEventSt
   }
   return {
     store,
+    audit: null,
     async close() {
       await store.close();
       await client.dispose();

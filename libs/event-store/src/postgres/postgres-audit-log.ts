@@ -1,10 +1,13 @@
 import type pg from 'pg';
 import { START, type Position } from '../event-store.port.js';
+import type { AuditLog } from '../hash-chain/audit-log.js';
 import type { Anchor, AuditedEvent, AuditSession, StreamHead } from '../hash-chain/audit-session.js';
 import { foldHead, GENESIS_HEAD } from '../hash-chain/event-hash.js';
 import { comparePostgresPositions, decodePosition, encodePosition } from './postgres-position.js';
 
 const PAGE = 1000;
+const POSITION = /^[0-9]{1,20}:[0-9]{1,20}$/;
+const MAX_BIGINT = 2n ** 63n - 1n;
 
 interface AuditRow {
   global_position: string;
@@ -34,7 +37,7 @@ const ISO_MS = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
  * The PostgreSQL store's hash chain as auditors see it: one snapshot per verify run or export (a REPEATABLE READ,
  * READ ONLY transaction on a connection of its own, read in pages, so memory stays bounded), and the anchors.
  */
-export class PostgresAuditLog {
+export class PostgresAuditLog implements AuditLog {
   constructor(private readonly pool: pg.Pool) {}
 
   async withSession<T>(work: (session: AuditSession) => Promise<T>): Promise<T> {
@@ -50,6 +53,12 @@ export class PostgresAuditLog {
     } finally {
       client.release();
     }
+  }
+
+  parsePosition(text: string): Position | null {
+    if (!POSITION.test(text)) return null;
+    const { transactionId, globalPosition } = decodePosition(text);
+    return transactionId <= MAX_BIGINT && globalPosition <= MAX_BIGINT ? encodePosition(transactionId, globalPosition) : null;
   }
 
   async anchors(limit: number): Promise<Anchor[]> {

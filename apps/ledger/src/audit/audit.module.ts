@@ -1,0 +1,12 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import type { AuditLog } from '../../../../libs/event-store/src/hash-chain/audit-log.js';
+import { AuditController } from './audit.controller.js';
+import { AUDIT_LOG } from './audit.tokens.js';
+
+/** `/audit/*`: verify, anchors, export (a backend with an audit log only: PostgreSQL). */
+@Module({})
+export class AuditModule {
+  static register(audit: AuditLog): DynamicModule {
+    return { module: AuditModule, controllers: [AuditController], providers: [{ provide: AUDIT_LOG, useValue: audit }] };
+  }
+}
