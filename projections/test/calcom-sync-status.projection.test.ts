@@ -9,6 +9,7 @@ import {
   syncStatusOf,
 } from '../../libs/domain/src/index.js';
 import type { EventSource, RecordedEvent } from '../../libs/event-store/src/event-store.port.js';
+import { bookingSnapshot } from '../../libs/domain/test/support/calcom-sync-fixtures.js';
 import { CalcomSyncQueries } from '../src/calcom-sync-status/calcom-sync.queries.js';
 import { DriftLedgerQueries } from '../src/drift-ledger.queries.js';
 import { projectBatch, READ_MODELS_PROJECTION } from '../src/read-models.batch.js';
@@ -19,17 +20,7 @@ import { appendOne, openTestLedger, scheduledData, projectInBatches, readModelEv
 let ledger: TestLedger;
 let queries: CalcomSyncQueries;
 
-const booking = (uid: string, overrides: Partial<BookingSnapshot> = {}): BookingSnapshot => ({
-  uid,
-  start: '2030-01-02T10:00:00.000Z',
-  end: '2030-01-02T10:30:00.000Z',
-  eventTypeId: 101,
-  hostUserId: 1,
-  status: 'accepted',
-  rescheduledFromUid: null,
-  rescheduledToUid: null,
-  ...overrides,
-});
+const booking = (uid: string, overrides: Partial<BookingSnapshot> = {}) => bookingSnapshot({ uid, ...overrides });
 
 const append = (stream: string, type: string, data: Record<string, unknown>, source: EventSource = 'sync') =>
   appendOne(ledger.store, stream, type, data, source);

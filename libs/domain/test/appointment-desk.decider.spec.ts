@@ -4,20 +4,17 @@ import type { AppointmentEvent } from '../src/appointment/appointment.events.js'
 import { calcomSyncWorkflow } from '../src/sync/calcom-sync.workflow.js';
 import type { BookingSnapshot } from '../src/sync/calcom-sync.events.js';
 import { initialCalcomSyncState } from '../src/sync/calcom-sync.state.js';
+import { appointmentScheduled, bookingSnapshot, START } from './support/calcom-sync-fixtures.js';
 import { deciderSpecification } from './support/decider-specification.js';
 import { workflowSpecification } from './support/workflow-specification.js';
 
 /** Issue 12, items 1-4: the desk's actions in the appointment decider, and what the Cal.com sync makes of them. */
 const given = deciderSpecification<AppointmentCommand, ReturnType<typeof initialState>, AppointmentEvent>(appointmentDecider);
 
-const START = '2030-01-02T10:00:00.000Z';
 const BEFORE = '2030-01-02T09:59:59.000Z';
 const AFTER = '2030-01-02T10:20:00.000Z';
 const customer = { name: 'Ada Lovelace', email: 'ada@example.com', timeZone: 'Europe/London', phone: null };
-const scheduled: AppointmentEvent = {
-  type: 'AppointmentScheduled',
-  data: { appointmentId: 'a1', serviceId: 'cut', staffId: 'sam', startsAt: START, endsAt: '2030-01-02T10:30:00.000Z', customer, notes: null },
-};
+const scheduled = appointmentScheduled({ customer });
 const requested: AppointmentEvent = {
   type: 'AppointmentStatusChanged',
   data: { appointmentId: 'a1', status: 'requested', previousStatus: 'scheduled', trigger: 'BOOKING_REQUESTED' },
@@ -171,17 +168,7 @@ describe('contact details and notes', () => {
 });
 
 describe('the Cal.com sync of the desk actions', () => {
-  const booking = (overrides: Partial<BookingSnapshot> = {}): BookingSnapshot => ({
-    uid: 'uid-1',
-    start: START,
-    end: '2030-01-02T10:30:00.000Z',
-    eventTypeId: 101,
-    hostUserId: 1,
-    status: 'accepted',
-    rescheduledFromUid: null,
-    rescheduledToUid: null,
-    ...overrides,
-  });
+  const booking = bookingSnapshot;
   const sync = workflowSpecification(calcomSyncWorkflow);
   /** Given the booking as the sync last saw it, synced up to the change before the last, when it decides after these events. */
   const syncAfter = (events: AppointmentEvent[], seen: BookingSnapshot) =>

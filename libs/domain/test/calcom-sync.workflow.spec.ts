@@ -1,6 +1,5 @@
 import {
   type AppointmentEvent,
-  type BookingSnapshot,
   type CalcomSyncEvent,
   type CalcomSyncInput,
   type CalcomSyncStep,
@@ -11,28 +10,15 @@ import {
   initialState,
   syncStatusOf,
 } from '../src/index.js';
+import { appointmentScheduled, bookingSnapshot, START } from './support/calcom-sync-fixtures.js';
 import { workflowSpecification } from './support/workflow-specification.js';
 
 const ID = 'a1';
 const NOW = '2030-01-01T12:00:00.000Z';
-const START = '2030-01-02T10:00:00.000Z';
 const customer = { name: 'Ada', email: 'ada@example.com', timeZone: 'Europe/London', phone: null };
 
-const scheduled: AppointmentEvent = {
-  type: 'AppointmentScheduled',
-  data: { appointmentId: ID, serviceId: 'consult', staffId: 'olivia', startsAt: START, endsAt: '2030-01-02T10:30:00.000Z', customer, notes: null },
-};
-const booking = (overrides: Partial<BookingSnapshot> = {}): BookingSnapshot => ({
-  uid: 'uid-1',
-  start: START,
-  end: '2030-01-02T10:30:00.000Z',
-  eventTypeId: 101,
-  hostUserId: 1,
-  status: 'accepted',
-  rescheduledFromUid: null,
-  rescheduledToUid: null,
-  ...overrides,
-});
+const scheduled = appointmentScheduled({ appointmentId: ID, serviceId: 'consult', staffId: 'olivia', customer });
+const booking = bookingSnapshot;
 const createOp = { appointmentId: ID, operationId: 'op-1', operation: 'create' as const };
 const createRequest = { eventTypeId: 101, start: START, attendee: { name: 'Ada', email: 'ada@example.com', timeZone: 'Europe/London' } };
 const started: CalcomSyncEvent = {

@@ -5,6 +5,7 @@ import { evolveCalcomSync, initialCalcomSyncState } from '../src/sync/calcom-syn
 import { calcomWebhookWorkflow } from '../src/sync/calcom-webhook.workflow.js';
 import type { CatalogSnapshot } from '../src/sync/calcom-webhook.mapping.js';
 import { parseCalcomWebhook } from '../src/sync/calcom-webhook.parser.js';
+import { appointmentScheduled, bookingSnapshot } from './support/calcom-sync-fixtures.js';
 import { workflowSpecification } from './support/workflow-specification.js';
 
 /**
@@ -15,13 +16,11 @@ const catalog: CatalogSnapshot = { staff: [{ staffId: 'sam', email: 'sam@salon.e
 const customer = { name: 'Ann Lee', email: 'ann@example.com', timeZone: 'Europe/Berlin', phone: null };
 const T10 = '2030-01-02T10:00:00.000Z';
 const T1030 = '2030-01-02T10:30:00.000Z';
-const scheduled: AppointmentEvent = { type: 'AppointmentScheduled', data: { appointmentId: 'a1', serviceId: 'cut', staffId: 'sam', startsAt: T10, endsAt: T1030, customer, notes: null } };
+const scheduled = appointmentScheduled({ customer });
 const requested: AppointmentEvent = { type: 'AppointmentStatusChanged', data: { appointmentId: 'a1', status: 'requested', previousStatus: 'scheduled', trigger: 'BOOKING_REQUESTED' } };
 const noShow: AppointmentEvent = { type: 'NoShowMarked', data: { appointmentId: 'a1', previousStatus: 'scheduled' } };
 const undone: AppointmentEvent = { type: 'NoShowUndone', data: { appointmentId: 'a1', status: 'scheduled' } };
-const booking = (overrides: Partial<BookingSnapshot> = {}): BookingSnapshot => ({
-  uid: 'u1', start: T10, end: T1030, eventTypeId: 101, hostUserId: 1, status: 'accepted', rescheduledFromUid: null, rescheduledToUid: null, ...overrides,
-});
+const booking = (overrides: Partial<BookingSnapshot> = {}) => bookingSnapshot({ uid: 'u1', ...overrides });
 const seen = (snapshot: BookingSnapshot): CalcomSyncEvent[] => [
   { type: 'CalcomBookingObserved', data: { appointmentId: 'a1', booking: snapshot, via: 'webhook', factId: null } },
   { type: 'CalcomSyncCompleted', data: { appointmentId: 'a1', ledgerVersion: 1, bookingUid: 'u1' } },

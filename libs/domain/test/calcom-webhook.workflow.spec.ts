@@ -6,6 +6,7 @@ import type { ConflictPolicy } from '../src/sync/calcom-conflict.js';
 import { calcomWebhookWorkflow } from '../src/sync/calcom-webhook.workflow.js';
 import type { CatalogSnapshot } from '../src/sync/calcom-webhook.mapping.js';
 import { type CalcomWebhook, parseCalcomWebhook } from '../src/sync/calcom-webhook.parser.js';
+import { appointmentScheduled, bookingSnapshot } from './support/calcom-sync-fixtures.js';
 import { workflowSpecification } from './support/workflow-specification.js';
 
 /** Given the appointment's history (with who made each change) and the sync's, when a webhook arrives, then … */
@@ -24,21 +25,8 @@ const T10 = '2030-01-02T10:00:00.000Z';
 const T1030 = '2030-01-02T10:30:00.000Z';
 const T15 = '2030-01-03T15:00:00.000Z';
 const T1530 = '2030-01-03T15:30:00.000Z';
-const scheduled: AppointmentEvent = {
-  type: 'AppointmentScheduled',
-  data: { appointmentId: 'a1', serviceId: 'cut', staffId: 'sam', startsAt: T10, endsAt: T1030, customer, notes: null },
-};
-const booking = (uid: string, overrides: Partial<BookingSnapshot> = {}): BookingSnapshot => ({
-  uid,
-  start: T10,
-  end: T1030,
-  eventTypeId: 101,
-  hostUserId: 1,
-  status: 'accepted',
-  rescheduledFromUid: null,
-  rescheduledToUid: null,
-  ...overrides,
-});
+const scheduled = appointmentScheduled({ customer });
+const booking = (uid: string, overrides: Partial<BookingSnapshot> = {}) => bookingSnapshot({ uid, ...overrides });
 const linked: CalcomSyncEvent[] = [
   { type: 'CalcomOperationStarted', data: { appointmentId: 'a1', operationId: 'op1', operation: 'create', bookingUid: null, request: {}, ledgerVersion: 1 } },
   { type: 'CalcomOperationSucceeded', data: { appointmentId: 'a1', operationId: 'op1', operation: 'create', booking: booking('u1'), alreadyDone: false } },
