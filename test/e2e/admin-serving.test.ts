@@ -13,6 +13,7 @@ let build: string;
 
 const INDEX = '<!doctype html><html><head><script type="module" src="/admin/assets/app-1a2b3c.js"></script></head><body><div id="root"></div></body></html>';
 const SCRIPT = 'console.log("admin ui");';
+const BIG_SCRIPT = `export const rows = [${Array.from({ length: 4_000 }, (_, index) => `"row ${index}"`).join(',')}];`;
 
 beforeAll(async () => {
   database = await createTestDatabase('admin_serving');
@@ -20,6 +21,7 @@ beforeAll(async () => {
   await mkdir(join(build, 'assets'));
   await writeFile(join(build, 'index.html'), INDEX);
   await writeFile(join(build, 'assets', 'app-1a2b3c.js'), SCRIPT);
+  await writeFile(join(build, 'assets', 'big-4d5e6f.js'), BIG_SCRIPT);
   await writeFile(join(build, 'favicon.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
   ledger = await startTestLedger(database.url, { adminUiDir: build, businessTimeZone: 'Europe/Berlin', version: '9.9.9' });
   unbuilt = await startTestLedger(database.url, { adminUiDir: join(build, 'not-built-yet') });
@@ -72,6 +74,17 @@ it('serves built assets as they are, cached for good; other files of the build t
   const icon = await get('/admin/favicon.svg');
   expect(icon.status).toBe(200);
   expect(icon.headers.get('content-type')).toMatch(/^image\/svg\+xml/);
+});
+
+it('sends assets gzipped to a browser that takes gzip, and as they are to one that does not', async () => {
+  const gzipped = await get('/admin/assets/big-4d5e6f.js', { 'accept-encoding': 'gzip' });
+  expect(gzipped.status).toBe(200);
+  expect(gzipped.headers.get('content-encoding')).toBe('gzip');
+  expect(gzipped.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+  expect(await gzipped.text()).toBe(BIG_SCRIPT);
+  const plain = await get('/admin/assets/big-4d5e6f.js', { 'accept-encoding': 'identity' });
+  expect(plain.headers.get('content-encoding')).toBeNull();
+  expect(await plain.text()).toBe(BIG_SCRIPT);
 });
 
 it('answers a missing asset with a JSON 404, never the HTML page', async () => {
