@@ -29,6 +29,10 @@ export interface LedgerConfig {
   readYourWritesTimeoutMs: number;
   /** HMAC key of Cal.com's `X-Cal-Signature-256`; without it every webhook is refused. */
   calcomWebhookSecret?: string | null;
+  /** The ledger's public address (`PUBLIC_URL`): `calcom:connect` registers `${publicUrl}/webhooks/calcom` on Cal.com. */
+  publicUrl?: string | null;
+  /** After a webhook secret rotation, how long the previous secret is still accepted (`CALCOM_WEBHOOK_SECRET_OVERLAP_MS`). */
+  calcomWebhookSecretOverlapMs?: number;
   /** Who settles a conflict between Cal.com and the ledger: a person (`manual`, the default) or one side at once. */
   conflictPolicy?: ConflictPolicy;
   /** Where each notification (permanent sync failure, conflict, unmapped webhook) is POSTed; none: only listed. */
@@ -99,6 +103,8 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
     apiTokensSource: env.API_TOKENS ? 'env' : join(dataDir, 'api-tokens'),
     readYourWritesTimeoutMs: integer(env.READ_YOUR_WRITES_TIMEOUT_MS ?? '5000', 'READ_YOUR_WRITES_TIMEOUT_MS'),
     calcomWebhookSecret: env.CALCOM_WEBHOOK_SECRET || null,
+    publicUrl: env.PUBLIC_URL ? httpUrl(env.PUBLIC_URL, 'PUBLIC_URL') : null,
+    calcomWebhookSecretOverlapMs: integer(env.CALCOM_WEBHOOK_SECRET_OVERLAP_MS || '600000', 'CALCOM_WEBHOOK_SECRET_OVERLAP_MS'),
     conflictPolicy: conflictPolicy(env.CONFLICT_POLICY ?? 'manual'),
     notifyWebhookUrl: env.NOTIFY_WEBHOOK_URL ? httpUrl(env.NOTIFY_WEBHOOK_URL, 'NOTIFY_WEBHOOK_URL') : null,
     calcom: calcomSettings(env),

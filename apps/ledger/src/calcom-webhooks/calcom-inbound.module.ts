@@ -5,6 +5,7 @@ import type { EventStore, Position } from '../../../../libs/event-store/src/even
 import { CalcomInboundQueries } from '../../../../projections/src/calcom-inbound/calcom-inbound.queries.js';
 import type { LedgerConfig } from '../config.js';
 import { registerCalcomInboundMetrics } from './calcom-inbound.metrics.js';
+import { CalcomWebhookSecrets } from '../calcom-connect/calcom-webhook-secrets.js';
 import { CalcomWebhookIntake } from './calcom-webhook.intake.js';
 import { CalcomWebhooksController } from './calcom-webhooks.controller.js';
 import { ConflictResolutionService } from './conflict-resolution.service.js';
@@ -32,7 +33,12 @@ export class CalcomInboundModule {
       module: CalcomInboundModule,
       controllers: [CalcomWebhooksController, ConflictsController, NotificationsController, WebhookFactRetryController],
       providers: [
-        { provide: CalcomWebhookIntake, useValue: new CalcomWebhookIntake(runtime.store, runtime.config.calcomWebhookSecret ?? null, runtime.now) },
+        {
+          provide: CalcomWebhookIntake,
+          // Besides CALCOM_WEBHOOK_SECRET, the secrets of the subscriptions `calcom:connect` registered.
+          useFactory: async () =>
+            new CalcomWebhookIntake(runtime.store, runtime.config.calcomWebhookSecret ?? null, runtime.now, await CalcomWebhookSecrets.open(runtime.readModel, runtime.now)),
+        },
         { provide: CalcomInboundQueries, useValue: queries },
         { provide: WEBHOOK_FACT_STORE, useValue: runtime.store },
         { provide: ConflictResolutionService, useValue: new ConflictResolutionService(runtime.store, queries, runtime.waitForReadModel) },

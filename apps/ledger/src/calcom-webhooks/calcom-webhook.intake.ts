@@ -10,6 +10,11 @@ import { type EventStore, WrongExpectedRevisionError } from '../../../../libs/ev
 import { verifyCalcomWebhook } from '../../../../libs/calcom/src/calcom-webhook-signature.js';
 import { InvalidSignatureError } from '../http/transport.errors.js';
 
+/** Secrets of the subscriptions the ledger registered itself (calcom-connect); `fresh` reads them again. */
+export interface ConnectedWebhookSecrets {
+  valid(fresh: boolean): Promise<string[]>;
+}
+
 export interface WebhookDelivery {
   rawBody: Buffer;
   signature: string | string[] | undefined;
@@ -36,10 +41,11 @@ export class CalcomWebhookIntake {
     private readonly store: EventStore,
     private readonly secret: string | null,
     private readonly now: () => Date = () => new Date(),
+    private readonly connected: ConnectedWebhookSecrets | null = null,
   ) {}
 
   async receive({ rawBody, signature, contentType, correlationId }: WebhookDelivery): Promise<WebhookReceipt> {
-    if (!this.secret || !verifyCalcomWebhook(rawBody, signature, this.secret)) throw new InvalidSignatureError();
+    if (!(await this.signedByAKnownSecret(rawBody, signature))) throw new InvalidSignatureError();
     // Bytes that are not UTF-8 would be stored as U+FFFD: the fact would no longer be what was signed.
     if (!isUtf8(rawBody)) throw new MalformedWebhookError('the body is not valid UTF-8');
     const body = rawBody.toString('utf8');
@@ -69,5 +75,15 @@ export class CalcomWebhookIntake {
       if (error instanceof WrongExpectedRevisionError) return { received: true, duplicate: true, factStream, factId: null };
       throw error;
     }
+  }
+
+  /** CALCOM_WEBHOOK_SECRET, then the connected subscriptions' secrets (read again once before refusing). */
+  private async signedByAKnownSecret(rawBody: Buffer, signature: string | string[] | undefined): Promise<boolean> {
+    if (this.secret && verifyCalcomWebhook(rawBody, signature, this.secret)) return true;
+    if (!this.connected) return false;
+    for (const fresh of [false, true]) {
+      if ((await this.connected.valid(fresh)).some((secret) => verifyCalcomWebhook(rawBody, signature, secret))) return true;
+    }
+    return false;
   }
 }

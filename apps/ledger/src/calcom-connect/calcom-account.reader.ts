@@ -1,0 +1,90 @@
+import type { CalcomClient, CalcomEventType, CalcomMe } from '../../../../libs/calcom/src/index.js';
+import { isCalcomError } from '../../../../libs/calcom/src/index.js';
+import type { CalcomBookingLevel } from '../../../../libs/domain/src/index.js';
+import { CalcomBookingReader } from '../drift/calcom-booking-reader.js';
+import type { AccountEventType, CalcomHost } from './catalog-proposal.js';
+
+export type CalcomAccountApi = Pick<
+  CalcomClient,
+  'me' | 'listTeams' | 'listTeamEventTypes' | 'listEventTypesOf' | 'listBookings' | 'getBooking' | 'listWebhooks' | 'createWebhook' | 'updateWebhook' | 'deleteWebhook'
+>;
+
+export interface CalcomAccount {
+  owner: Pick<CalcomMe, 'id' | 'username' | 'email' | 'timeZone'>;
+  hosts: CalcomHost[];
+  eventTypes: AccountEventType[];
+}
+
+/** Far enough ahead that no real booking is left out of "every upcoming booking". */
+const UPCOMING_YEARS = 10;
+
+/**
+ * What connecting reads from Cal.com, and nothing it changes: the key owner (`/v2/me`), its teams and their event
+ * types with hosts (`/v2/teams`, `/v2/teams/{id}/event-types`), each host's personal event types
+ * (`/v2/event-types?username=`), and the bookings (`/v2/bookings`, 250 a page, through the drift check's reader).
+ */
+export class CalcomAccountReader {
+  constructor(private readonly api: CalcomAccountApi) {}
+
+  async read(): Promise<CalcomAccount> {
+    const me = await this.api.me();
+    const hosts = new Map<number, CalcomHost>([[me.id, { userId: me.id, username: me.username, name: me.username, email: me.email }]]);
+    const eventTypes: AccountEventType[] = [];
+    for (const team of await this.teams()) {
+      for (const eventType of await this.api.listTeamEventTypes(team.id)) {
+        const teamHosts = (eventType.hosts ?? []) as { userId: number; name?: string; username?: string }[];
+        for (const host of teamHosts) {
+          if (!hosts.has(host.userId)) hosts.set(host.userId, { userId: host.userId, username: host.username ?? `user-${host.userId}`, name: host.name ?? '', email: null });
+        }
+        eventTypes.push(accountEventType(eventType, team.id, teamHosts.map((host) => host.userId)));
+      }
+    }
+    for (const host of [...hosts.values()]) {
+      for (const eventType of await this.api.listEventTypesOf(host.username).catch(notFoundAsNone)) {
+        if (!eventTypes.some((known) => known.id === eventType.id)) eventTypes.push(accountEventType(eventType, null, [eventType.ownerId ?? host.userId]));
+      }
+    }
+    return { owner: { id: me.id, username: me.username, email: me.email, timeZone: me.timeZone }, hosts: [...hosts.values()], eventTypes };
+  }
+
+  /** Every booking that ends after `from`, whatever its status, and the bookings they replaced (for the uid chains). */
+  async bookingsSince(from: Date, now: Date): Promise<CalcomBookingLevel[]> {
+    const reader = new CalcomBookingReader(this.api);
+    const to = new Date(now.getTime());
+    to.setUTCFullYear(to.getUTCFullYear() + UPCOMING_YEARS);
+    const { bookings } = await reader.readWindow({ from: from.toISOString(), to: to.toISOString() });
+    // A booking moved into the window from before it: read the ones it replaced, one by one, so its chain is whole.
+    const known = new Set(bookings.map((booking) => booking.uid));
+    for (let missing = predecessorsMissing(bookings, known); missing.length > 0; missing = predecessorsMissing(bookings, known)) {
+      for (const uid of missing) known.add(uid);
+      bookings.push(...(await reader.readByUids(missing)));
+    }
+    return bookings;
+  }
+
+  private async teams() {
+    return this.api.listTeams().catch(notFoundAsNone);
+  }
+}
+
+function predecessorsMissing(bookings: readonly CalcomBookingLevel[], known: Set<string>): string[] {
+  return [...new Set(bookings.map((booking) => booking.rescheduledFromUid).filter((uid): uid is string => !!uid && !known.has(uid)))];
+}
+
+function accountEventType(eventType: CalcomEventType, teamId: number | null, hostUserIds: number[]): AccountEventType {
+  const scheduling = String(eventType.schedulingType ?? '').toLowerCase().replace(/_/g, '');
+  return {
+    id: eventType.id,
+    title: eventType.title,
+    lengthInMinutes: eventType.lengthInMinutes,
+    teamId,
+    roundRobin: teamId !== null && scheduling === 'roundrobin',
+    hostUserIds,
+  };
+}
+
+/** A user with no event types, or an account without teams, is answered 404 by some Cal.com versions. */
+function notFoundAsNone(error: unknown): never[] {
+  if (isCalcomError(error) && error.code === 'CALCOM_NOT_FOUND') return [];
+  throw error;
+}
