@@ -40,6 +40,7 @@ import { StaffAbsencesController } from './staff-absences/staff-absences.control
 import { staffAbsenceProviders } from './staff-absences/staff-absences.providers.js';
 import { StaffPresence } from './staff-absences/staff-presence.js';
 import { DriftModule } from './drift/drift.module.js';
+import { CalcomConnectModule } from './calcom-connect/calcom-connect.module.js';
 import type { RunningDrift } from './drift/start-drift.js';
 import { CatalogController } from './catalog/catalog.controller.js';
 import { CatalogCommandService } from './catalog/catalog-command.service.js';
@@ -92,6 +93,7 @@ export class LedgerModule implements NestModule {
         CalcomInboundModule.register({ config: runtime.config, store: runtime.store, readModel: runtime.readModel, waitForReadModel, metrics: metrics.registry, now: runtime.now }),
         CqrsModule.forRoot(), CalcomSyncModule.register(runtime.store, runtime.calcomSync, metrics.registry),
         ...(runtime.drift ? [DriftModule.register(runtime.drift, metrics.registry, runtime.now)] : []),
+        CalcomConnectModule.register({ config: runtime.config, store: runtime.store, readModel: runtime.readModel, client: runtime.calcomSync?.client ?? null, now: runtime.now }),
         ...(runtime.auth ? [AuthModule.register(runtime.auth)] : []),
         ...(runtime.audit ? [AuditModule.register(runtime.audit)] : []),
         LiveModule.register({
