@@ -1,17 +1,17 @@
-import { startSandbox, type RunningSandbox } from '../src/index.js';
-import { attendee, sandboxClient, startAt, testClock } from './support/sandbox-client.js';
+import { attendee, type SandboxClient, startAt, testClock } from './support/sandbox-client.js';
+import { type SandboxUnderTest, startSandboxUnderTest } from './support/sandbox-under-test.js';
 
 /** Reschedule (the uid chain), cancel and reassign through the API, with Cal.com's rules and messages. */
-let sandbox: RunningSandbox;
-let client: ReturnType<typeof sandboxClient>;
+let started: SandboxUnderTest;
+let client: SandboxClient;
 const clock = testClock('2030-01-01T08:00:00.000Z');
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ now: clock.now });
-  client = sandboxClient(sandbox);
+  started = await startSandboxUnderTest({ now: clock.now });
+  ({ client } = started);
 });
-beforeEach(() => client.lever('POST', '/reset'));
-afterAll(() => sandbox.close());
+beforeEach(() => started.reset());
+afterAll(() => started?.close());
 
 const book = async (eventTypeId: number, start: string, who = attendee()) =>
   (await client.v2('POST', '/bookings', { eventTypeId, start, attendee: who, metadata: { ledgerAppointmentId: 'a-7' } })).body.data;

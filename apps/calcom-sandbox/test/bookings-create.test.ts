@@ -1,16 +1,16 @@
-import { startSandbox, type RunningSandbox } from '../src/index.js';
-import { attendee, sandboxClient, startAt, testClock } from './support/sandbox-client.js';
+import { attendee, type SandboxClient, startAt, testClock } from './support/sandbox-client.js';
+import { type SandboxUnderTest, startSandboxUnderTest } from './support/sandbox-under-test.js';
 
-let sandbox: RunningSandbox;
-let client: ReturnType<typeof sandboxClient>;
+let started: SandboxUnderTest;
+let client: SandboxClient;
 const clock = testClock('2030-01-01T08:00:00.000Z');
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ now: clock.now });
-  client = sandboxClient(sandbox);
+  started = await startSandboxUnderTest({ now: clock.now });
+  ({ client } = started);
 });
-beforeEach(() => client.lever('POST', '/reset'));
-afterAll(() => sandbox.close());
+beforeEach(() => started.reset());
+afterAll(() => started?.close());
 
 const book = (body: object) => client.v2('POST', '/bookings', { attendee: attendee(), ...body });
 

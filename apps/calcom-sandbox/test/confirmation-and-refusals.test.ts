@@ -1,13 +1,13 @@
-import { startSandbox, type RunningSandbox } from '../src/index.js';
 import { DEFAULT_CATALOG, type SandboxCatalog } from '../src/catalog.js';
 import { assertExactlySchema, assertValidResponse } from './support/openapi-validator.js';
-import { attendee, sandboxClient, startAt, testClock } from './support/sandbox-client.js';
-import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.js';
+import { attendee, type SandboxClient, startAt, testClock } from './support/sandbox-client.js';
+import { type SandboxWithWebhooks, startSandboxWithWebhooks } from './support/sandbox-under-test.js';
+import type { WebhookReceiver } from './support/webhook-receiver.js';
 
 /** Confirmation-required event types (BOOKING_REQUESTED, confirm, decline) and an event type that disallows cancelling. */
-let sandbox: RunningSandbox;
+let started: SandboxWithWebhooks;
 let receiver: WebhookReceiver;
-let client: ReturnType<typeof sandboxClient>;
+let client: SandboxClient;
 
 const CATALOG: SandboxCatalog = {
   users: DEFAULT_CATALOG.users,
@@ -26,17 +26,13 @@ const book = async (eventTypeId: number, start = startAt(2)) => {
 };
 
 beforeAll(async () => {
-  receiver = await startWebhookReceiver();
-  sandbox = await startSandbox({ now: testClock().now, webhookUrl: receiver.url, catalog: CATALOG });
-  client = sandboxClient(sandbox);
+  started = await startSandboxWithWebhooks({ now: testClock().now, catalog: CATALOG });
+  ({ receiver, client } = started);
 });
 beforeEach(() => {
   receiver.received.length = 0;
 });
-afterAll(async () => {
-  await sandbox.close();
-  await receiver.close();
-});
+afterAll(() => started?.close());
 
 test('a create on a confirmation-required type is pending, listed as unconfirmed, and announced as BOOKING_REQUESTED', async () => {
   const booking = await book(201);

@@ -1,12 +1,12 @@
 import { eventually } from '../../../test/support/eventually.js';
-import { startSandbox, type RunningSandbox } from '../src/index.js';
-import { attendee, sandboxClient, startAt, testClock } from './support/sandbox-client.js';
-import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.js';
+import { attendee, type SandboxClient, startAt, testClock } from './support/sandbox-client.js';
+import { type SandboxWithWebhooks, startSandboxWithWebhooks } from './support/sandbox-under-test.js';
+import type { WebhookReceiver } from './support/webhook-receiver.js';
 
 /** Each fault knob of PUT /_sandbox/faults, observed from outside over HTTP. */
-let sandbox: RunningSandbox;
+let started: SandboxWithWebhooks;
 let receiver: WebhookReceiver;
-let client: ReturnType<typeof sandboxClient>;
+let client: SandboxClient;
 const clock = testClock('2030-01-01T08:00:00.000Z');
 
 const setFaults = async (faults: object) => expect((await client.lever('PUT', '/faults', faults)).status).toBe(200);
@@ -18,18 +18,11 @@ const elapsedMs = async (work: () => Promise<unknown>) => {
 };
 
 beforeAll(async () => {
-  receiver = await startWebhookReceiver();
-  sandbox = await startSandbox({ now: clock.now, webhookUrl: receiver.url, webhookSecret: 's' });
-  client = sandboxClient(sandbox);
+  started = await startSandboxWithWebhooks({ now: clock.now, webhookSecret: 's' });
+  ({ receiver, client } = started);
 });
-beforeEach(async () => {
-  await client.lever('POST', '/reset');
-  receiver.received.length = 0;
-});
-afterAll(async () => {
-  await sandbox.close();
-  await receiver.close();
-});
+beforeEach(() => started.reset());
+afterAll(() => started?.close());
 
 test('apiErrorRate: a 500 in the error envelope, and nothing happened', async () => {
   await setFaults({ apiErrorRate: 1 });

@@ -1,12 +1,12 @@
-import { startSandbox, type RunningSandbox } from '../src/index.js';
 import { DEFAULT_CATALOG, type SandboxCatalog } from '../src/catalog.js';
 import { assertExactlySchema } from './support/openapi-validator.js';
-import { attendee, sandboxClient, startAt, testClock } from './support/sandbox-client.js';
-import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.js';
+import { attendee, type SandboxClient, startAt, testClock } from './support/sandbox-client.js';
+import { type SandboxWithWebhooks, startSandboxWithWebhooks } from './support/sandbox-under-test.js';
+import type { WebhookReceiver } from './support/webhook-receiver.js';
 
 /** Round-robin with a fixed host: the organizer stays the fixed host; reassign moves the round-robin member only. */
-let sandbox: RunningSandbox;
-let client: ReturnType<typeof sandboxClient>;
+let started: SandboxWithWebhooks;
+let client: SandboxClient;
 let receiver: WebhookReceiver;
 
 const CATALOG: SandboxCatalog = {
@@ -18,18 +18,11 @@ const CATALOG: SandboxCatalog = {
 };
 
 beforeAll(async () => {
-  receiver = await startWebhookReceiver();
-  sandbox = await startSandbox({ now: testClock().now, catalog: CATALOG, webhookUrl: receiver.url });
-  client = sandboxClient(sandbox);
+  started = await startSandboxWithWebhooks({ now: testClock().now, catalog: CATALOG });
+  ({ receiver, client } = started);
 });
-beforeEach(async () => {
-  await client.lever('POST', '/reset');
-  receiver.received.length = 0;
-});
-afterAll(async () => {
-  await sandbox.close();
-  await receiver.close();
-});
+beforeEach(() => started.reset());
+afterAll(() => started?.close());
 
 const book = async (start = startAt(2)) => (await client.v2('POST', '/bookings', { eventTypeId: 104, start, attendee: attendee() })).body.data;
 const member = (booking: { attendees: { email: string }[] }) => booking.attendees.slice(1).map((person) => person.email);

@@ -1,11 +1,13 @@
-import { startSandbox, type RunningSandbox, type SandboxCatalog } from '../src/index.js';
-import { attendee, sandboxClient, startAt, testClock } from './support/sandbox-client.js';
-import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.js';
+import type { RunningSandbox, SandboxCatalog } from '../src/index.js';
+import { attendee, type SandboxClient, startAt, testClock } from './support/sandbox-client.js';
+import { type SandboxWithWebhooks, startSandboxWithWebhooks } from './support/sandbox-under-test.js';
+import type { WebhookReceiver } from './support/webhook-receiver.js';
 
 /** /_sandbox: the catalog, the customer's own actions, silent changes, the state record and reset. */
+let started: SandboxWithWebhooks;
 let sandbox: RunningSandbox;
 let receiver: WebhookReceiver;
-let client: ReturnType<typeof sandboxClient>;
+let client: SandboxClient;
 const clock = testClock('2030-01-01T08:00:00.000Z');
 
 const triggers = () => receiver.received.map((webhook) => `${webhook.json.triggerEvent} ${webhook.json.payload.uid}`);
@@ -16,18 +18,11 @@ const customerBooks = async (start = startAt(2)) => {
 };
 
 beforeAll(async () => {
-  receiver = await startWebhookReceiver();
-  sandbox = await startSandbox({ now: clock.now, webhookUrl: receiver.url });
-  client = sandboxClient(sandbox);
+  started = await startSandboxWithWebhooks({ now: clock.now });
+  ({ sandbox, receiver, client } = started);
 });
-beforeEach(async () => {
-  await client.lever('POST', '/reset');
-  receiver.received.length = 0;
-});
-afterAll(async () => {
-  await sandbox.close();
-  await receiver.close();
-});
+beforeEach(() => started.reset());
+afterAll(() => started?.close());
 
 test('the sandbox listens on 127.0.0.1 by default', () => {
   expect(sandbox.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);

@@ -1,29 +1,25 @@
-import { startSandbox, type RunningSandbox } from '../src/index.js';
 import { assertValidResponse } from './support/openapi-validator.js';
-import { attendee, sandboxClient, startAt, testClock } from './support/sandbox-client.js';
-import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.js';
+import { attendee, type SandboxClient, startAt, testClock } from './support/sandbox-client.js';
+import { type SandboxWithWebhooks, startSandboxWithWebhooks } from './support/sandbox-under-test.js';
+import type { WebhookReceiver } from './support/webhook-receiver.js';
 
 /**
  * `POST /v2/bookings/{uid}/mark-absent` (MarkAbsentBookingInput_2024_08_13): refused before the start; attendee
  * changes send BOOKING_NO_SHOW_UPDATED (handleMarkNoShow.ts, per Cal.com's notes), the host flag alone sends nothing.
  */
-let sandbox: RunningSandbox;
+let started: SandboxWithWebhooks;
 let receiver: WebhookReceiver;
-let client: ReturnType<typeof sandboxClient>;
+let client: SandboxClient;
 const clock = testClock();
 
 beforeAll(async () => {
-  receiver = await startWebhookReceiver();
-  sandbox = await startSandbox({ now: clock.now, webhookUrl: receiver.url });
-  client = sandboxClient(sandbox);
+  started = await startSandboxWithWebhooks({ now: clock.now });
+  ({ receiver, client } = started);
 });
 beforeEach(() => {
   receiver.received.length = 0;
 });
-afterAll(async () => {
-  await sandbox.close();
-  await receiver.close();
-});
+afterAll(() => started?.close());
 
 const mutations = async (uid: string) => (await client.state()).mutations.filter((entry: { uid: string }) => entry.uid === uid).map((entry: { op: string }) => entry.op);
 

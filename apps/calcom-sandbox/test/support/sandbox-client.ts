@@ -43,6 +43,8 @@ export function sandboxClient(sandbox: RunningSandbox) {
   };
 }
 
+export type SandboxClient = ReturnType<typeof sandboxClient>;
+
 export interface SandboxState {
   bookings: any[];
   mutations: { at: string; op: string; uid: string; via: string; rescheduledFromUid?: string }[];
