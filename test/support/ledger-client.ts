@@ -4,16 +4,9 @@ export interface ApiResponse<T = any> {
   headers: Headers;
 }
 
-/** A small HTTP client for the ledger's API over real HTTP, as the admin UI would call it. */
-export class LedgerClient {
-  constructor(
-    readonly baseUrl: string,
-    private readonly token?: string,
-  ) {}
-
-  as(token: string | undefined): LedgerClient {
-    return new LedgerClient(this.baseUrl, token);
-  }
+/** The verbs over one `request`: the token client below and the session client (session-client.ts) differ only in it. */
+export abstract class ApiClient {
+  abstract request<T>(method: string, path: string, body: unknown, headers?: Record<string, string>): Promise<ApiResponse<T>>;
 
   get<T = any>(path: string, headers: Record<string, string> = {}): Promise<ApiResponse<T>> {
     return this.request<T>('GET', path, undefined, headers);
@@ -25,6 +18,20 @@ export class LedgerClient {
 
   put<T = any>(path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResponse<T>> {
     return this.request<T>('PUT', path, body, headers);
+  }
+}
+
+/** A small HTTP client for the ledger's API over real HTTP, as the admin UI would call it. */
+export class LedgerClient extends ApiClient {
+  constructor(
+    readonly baseUrl: string,
+    private readonly token?: string,
+  ) {
+    super();
+  }
+
+  as(token: string | undefined): LedgerClient {
+    return new LedgerClient(this.baseUrl, token);
   }
 
   async request<T>(method: string, path: string, body: unknown, headers: Record<string, string> = {}): Promise<ApiResponse<T>> {

@@ -1,4 +1,4 @@
-import { type ApiResponse, LedgerClient } from './ledger-client.js';
+import { ApiClient, type ApiResponse, LedgerClient } from './ledger-client.js';
 
 /** The `ledger_session=…` pair of a Set-Cookie header, as a browser would send it back. */
 export function sessionCookieOf(response: { headers: Headers }): string | null {
@@ -10,14 +10,16 @@ export function sessionCookieOf(response: { headers: Headers }): string | null {
  * A person signed in to the ledger the way the admin UI is: the session cookie on every request, the CSRF token on
  * every change (`withoutCsrf` / `withCsrf` to leave it out or send another).
  */
-export class SessionClient {
+export class SessionClient extends ApiClient {
   private constructor(
     readonly baseUrl: string,
     readonly cookie: string,
     readonly csrfToken: string,
     readonly user: { id: string; email: string; name: string; role: string },
     private readonly csrfHeader: string | null,
-  ) {}
+  ) {
+    super();
+  }
 
   /** Signs in; throws with the answer if it is not a 200. */
   static async signIn(baseUrl: string, email: string, password: string, headers: Record<string, string> = {}): Promise<SessionClient> {
@@ -33,18 +35,6 @@ export class SessionClient {
 
   withCsrf(token: string): SessionClient {
     return new SessionClient(this.baseUrl, this.cookie, this.csrfToken, this.user, token);
-  }
-
-  get<T = any>(path: string, headers: Record<string, string> = {}): Promise<ApiResponse<T>> {
-    return this.request<T>('GET', path, undefined, headers);
-  }
-
-  post<T = any>(path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResponse<T>> {
-    return this.request<T>('POST', path, body, headers);
-  }
-
-  put<T = any>(path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResponse<T>> {
-    return this.request<T>('PUT', path, body, headers);
   }
 
   request<T>(method: string, path: string, body: unknown, headers: Record<string, string> = {}): Promise<ApiResponse<T>> {
