@@ -20,6 +20,9 @@ export interface StoredSubscription {
   previousValidUntil: Date | null;
 }
 
+/** How long an instance trusts what it read: a disconnect or rotation elsewhere takes effect here within this. */
+const CACHE_TTL_MS = 2_000;
+
 /** 32 random bytes, as Cal.com's own generated secrets are long: hex so it survives any header or form. */
 export const newWebhookSecret = (): string => randomBytes(32).toString('hex');
 
@@ -30,6 +33,7 @@ export const newWebhookSecret = (): string => randomBytes(32).toString('hex');
  */
 export class CalcomWebhookSecrets {
   private cached: StoredSubscription[] | null = null;
+  private readAt = 0;
   private refreshing: Promise<StoredSubscription[]> | null = null;
 
   static async open(dataSource: DataSource, now: () => Date = () => new Date()): Promise<CalcomWebhookSecrets> {
@@ -49,6 +53,7 @@ export class CalcomWebhookSecrets {
     const rows: Record<string, unknown>[] = await this.dataSource.query(
       `SELECT subscriber_url, subscription_id, secret, previous_secret, previous_valid_until FROM calcom_webhook_subscription ORDER BY subscriber_url`,
     );
+    this.readAt = this.now().getTime();
     this.cached = rows.map((row) => ({
       subscriberUrl: String(row.subscriber_url),
       subscriptionId: Number(row.subscription_id),
@@ -85,12 +90,13 @@ export class CalcomWebhookSecrets {
   }
 
   /**
-   * The secrets a delivery may be signed with now. `fresh` reads them again (coalesced): another instance may have
-   * registered or rotated since, and Cal.com does not send a webhook twice.
+   * The secrets a delivery may be signed with now, read again when older than CACHE_TTL_MS (a disconnect elsewhere).
+   * `fresh` reads them at once (coalesced): another instance may have just registered or rotated, and Cal.com does
+   * not send a webhook twice.
    */
   async valid(fresh: boolean): Promise<string[]> {
     let subscriptions = this.cached;
-    if (!subscriptions || fresh) {
+    if (!subscriptions || fresh || this.now().getTime() - this.readAt > CACHE_TTL_MS) {
       this.refreshing ??= this.all().finally(() => (this.refreshing = null));
       subscriptions = await this.refreshing;
     }

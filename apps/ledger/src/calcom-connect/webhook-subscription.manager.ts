@@ -1,4 +1,5 @@
 import type { CalcomWebhookSubscription } from '../../../../libs/calcom/src/index.js';
+import { NotFoundError } from '../../../../libs/domain/src/index.js';
 import type { CalcomAccountApi } from './calcom-account.reader.js';
 import { type CalcomWebhookSecrets, newWebhookSecret } from './calcom-webhook-secrets.js';
 
@@ -62,7 +63,8 @@ export class WebhookSubscriptionManager {
   /** A new secret for the subscription; the old one is still accepted for the overlap. */
   async rotate(subscriberUrl: string): Promise<{ subscriptionId: number; previousAcceptedUntil: string }> {
     const stored = await this.secrets.find(subscriberUrl);
-    if (!stored || stored.subscriptionId === 0) throw new NoSubscriptionError(subscriberUrl);
+    // Nothing to rotate before connecting: the answer names the URL that has no subscription.
+    if (!stored || stored.subscriptionId === 0) throw new NotFoundError('webhook subscription of the ledger at', subscriberUrl);
     const secret = newWebhookSecret();
     await this.secrets.save(subscriberUrl, stored.subscriptionId, secret, this.overlapMs);
     await this.api.updateWebhook(stored.subscriptionId, { secret });
@@ -85,12 +87,5 @@ export class WebhookSubscriptionManager {
     if (!subscription.active) differences.push('active');
     if (ourSecret === null || (subscription.secret !== undefined && subscription.secret !== ourSecret)) differences.push('secret');
     return differences;
-  }
-}
-
-export class NoSubscriptionError extends Error {
-  constructor(readonly subscriberUrl: string) {
-    super(`The ledger has no webhook subscription at ${subscriberUrl}: connect first`);
-    this.name = 'NoSubscriptionError';
   }
 }
