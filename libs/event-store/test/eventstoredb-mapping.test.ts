@@ -94,7 +94,7 @@ describe('EventStoreDB mapping: metadata', () => {
       attempt: 2,
       nested: { a: [1] },
     });
-    expect(read).toEqual({ metadata: original, originalRecordedAt: null });
+    expect(read).toEqual({ metadata: original, originalRecordedAt: null, ledgerHash: null });
   });
 
   test('a null causation id is left out of the stored metadata and read back as null', () => {
@@ -113,7 +113,7 @@ describe('EventStoreDB mapping: metadata', () => {
     const read = fromStoredMetadata(stored, { id: 'e', streamName: 's' });
 
     expect(stored.originalRecordedAt).toBe('2024-03-01T08:00:00.123Z');
-    expect(read).toEqual({ metadata: original, originalRecordedAt: '2024-03-01T08:00:00.123Z' });
+    expect(read).toEqual({ metadata: original, originalRecordedAt: '2024-03-01T08:00:00.123Z', ledgerHash: null });
   });
 
   test.each([

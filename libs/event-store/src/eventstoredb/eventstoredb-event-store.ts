@@ -6,7 +6,7 @@ import {
   START as ESDB_START,
   StreamNotFoundError,
   type AllStreamResolvedEvent,
-  type EventData,
+  type RecordedEvent as EsdbRecordedEvent,
 } from '@eventstore/db-client';
 import {
   DuplicateEventIdError,
@@ -27,7 +27,8 @@ import { toPortError } from './eventstoredb-errors.js';
 import { toAllFilter } from './eventstoredb-filter.js';
 import { readAllFiltered } from './eventstoredb-filtered-read.js';
 import { compareEsdbPositions, decodeEsdbPosition, encodeEsdbPosition, laterEsdbPosition } from './eventstoredb-position.js';
-import { toEventData, toRecordedEvent } from './eventstoredb-recorded-event.js';
+import { chainTailOf, sealedEventData } from './eventstoredb-hash-chain.js';
+import { toRecordedEvent } from './eventstoredb-recorded-event.js';
 import { isSameEvent, recogniseRetriedAppend } from './eventstoredb-retried-append.js';
 import { toEsdbExpectedRevision } from './eventstoredb-revision.js';
 
@@ -37,6 +38,9 @@ export interface EventStoreDbEventStoreOptions {
   /** Longest a waitForEventsAfter waits on its subscription before letting the caller look again. */
   maxWaitMs?: number;
 }
+
+/** Attempts of an append with 'any' when other writers keep getting in between read and append. */
+const MAX_ANY_ATTEMPTS = 5;
 
 /**
  * The event store on EventStoreDB / KurrentDB through @eventstore/db-client. Stream names, 0-based revisions and
@@ -64,7 +68,8 @@ export class EventStoreDbEventStore implements EventStore {
     const expected = options.expectedRevision ?? 'any';
     toEsdbExpectedRevision(expected); // throws on a malformed revision before anything is read
     if (events.length === 0) return this.appendNothing(streamName, expected);
-    return this.append(streamName, events, expected, events.map((event) => toEventData(event)));
+    const now = new Date().toISOString();
+    return this.append(streamName, events, expected, events.map(() => now));
   }
 
   /**
@@ -75,7 +80,7 @@ export class EventStoreDbEventStore implements EventStore {
     if (events.length === 0) throw new RangeError('appendCopied needs at least one event');
     const first = events[0].revision;
     const expected: ExpectedRevision = first === 0 ? 'no_stream' : first - 1;
-    return this.append(streamName, events, expected, events.map((event) => toEventData(event, event.recordedAt)));
+    return this.append(streamName, events, expected, events.map((event) => event.recordedAt));
   }
 
   async readStream<E extends EventShape = EventShape>(streamName: string, options: ReadStreamOptions = {}): Promise<RecordedEvent<E>[]> {
@@ -146,16 +151,30 @@ export class EventStoreDbEventStore implements EventStore {
     this.closing.abort();
   }
 
-  private async append(streamName: string, events: NewEvent[], expected: ExpectedRevision, data: EventData[]): Promise<AppendResult> {
+  /**
+   * The stream is read first (retry recognition, and the hash of its last event for the chain); the append then goes
+   * with that exact revision, so the chain cannot fork. A caller who said 'any' gets a new attempt when another
+   * writer got in between.
+   */
+  private async append(streamName: string, events: NewEvent[], expected: ExpectedRevision, recordedAt: readonly string[]): Promise<AppendResult> {
     assertDistinctIds(events);
-    const original = recogniseRetriedAppend(await this.readStream(streamName), events, expected);
-    if (original) return { nextExpectedRevision: original.revision, position: original.position };
     let last: number;
-    try {
-      const result = await this.client.appendToStream(streamName, data, { expectedRevision: toEsdbExpectedRevision(expected) });
-      last = Number(result.nextExpectedRevision);
-    } catch (error) {
-      throw toPortError(error, streamName, expected);
+    for (let attempt = 1; ; attempt++) {
+      const stream = await this.readRawStream(streamName);
+      const original = recogniseRetriedAppend(stream.map(toRecordedEvent), events, expected);
+      if (original) return { nextExpectedRevision: original.revision, position: original.position };
+      const tail = chainTailOf(stream.at(-1) ?? null);
+      const exact: ExpectedRevision = expected === 'any' ? (tail?.revision ?? 'no_stream') : expected;
+      try {
+        const data = sealedEventData(streamName, events, tail, recordedAt);
+        const result = await this.client.appendToStream(streamName, data, { expectedRevision: toEsdbExpectedRevision(exact) });
+        last = Number(result.nextExpectedRevision);
+        break;
+      } catch (error) {
+        const portError = toPortError(error, streamName, expected);
+        if (expected === 'any' && portError instanceof WrongExpectedRevisionError && attempt < MAX_ANY_ATTEMPTS) continue;
+        throw portError;
+      }
     }
     // Read back: the position of the last event comes from the log itself, and an append that the server took for
     // a retry of another with the same ids but other content shows up here.
@@ -172,6 +191,16 @@ export class EventStoreDbEventStore implements EventStore {
     const matches = expected === 'any' || (expected === 'no_stream' ? current === -1 : expected === current);
     if (!matches) throw new WrongExpectedRevisionError(streamName, expected, current === -1 ? 'no_stream' : current);
     return { nextExpectedRevision: current, position: last?.position ?? START };
+  }
+
+  private async readRawStream(streamName: string): Promise<EsdbRecordedEvent[]> {
+    try {
+      const read = await readToEnd(this.client.readStream(streamName, { fromRevision: 0n }));
+      return read.flatMap((resolved) => (resolved.event ? [resolved.event] : []));
+    } catch (error) {
+      if (error instanceof StreamNotFoundError) return [];
+      throw error;
+    }
   }
 
   private async lastEventOf(streamName: string): Promise<RecordedEvent | null> {

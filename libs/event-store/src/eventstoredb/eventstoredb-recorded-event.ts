@@ -5,14 +5,14 @@ import { encodeEsdbPosition } from './eventstoredb-position.js';
 import { toPortRevision } from './eventstoredb-revision.js';
 
 /** The id is passed through: EventStoreDB recognises a retried append by the ids of its events. */
-export function toEventData(event: NewEvent, originalRecordedAt?: string): EventData {
+export function toEventData(event: NewEvent, originalRecordedAt?: string, ledgerHash?: string): EventData {
   return {
     id: event.id,
     contentType: 'application/json',
     type: event.type,
     // The client serialises with JSON.stringify, which takes any JSON value, not only the objects its type names.
     data: event.data as JSONType,
-    metadata: toStoredMetadata(event.metadata, originalRecordedAt),
+    metadata: toStoredMetadata(event.metadata, originalRecordedAt, ledgerHash),
   };
 }
 
