@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { RunningSandbox } from '../../apps/calcom-sandbox/src/index.js';
-import type { RunningLedger } from '../../apps/ledger/src/ledger.js';
 import { factFor } from '../support/calcom-ledger.js';
 import { sandboxCustomer } from '../support/calcom-sandbox-customer.js';
 import type { SandboxLevers } from '../support/calcom-sync-harness.js';
@@ -15,11 +13,8 @@ import type { LedgerClient } from '../support/ledger-client.js';
  * it arrive as BOOKING_REQUESTED. The ledger's and the sandbox's clocks move together, so a no-show can be after the start.
  */
 let setup: CalcomSyncSetup;
-let sandbox: RunningSandbox;
 let levers: SandboxLevers;
-let ledger: RunningLedger;
 let admin: LedgerClient;
-let auditor: LedgerClient;
 let clockOffsetMs = 0;
 let hour = 0;
 const now = () => new Date(Date.now() + clockOffsetMs);
@@ -36,7 +31,7 @@ beforeAll(async () => {
     eventTypes: (eventTypes) => eventTypes.map((eventType) => (eventType.id === 102 ? { ...eventType, requiresConfirmation: true } : eventType)),
     now,
   });
-  ({ sandbox, levers, ledger, admin, auditor } = setup);
+  ({ levers, admin } = setup);
 });
 
 afterAll(() => setup?.close());
@@ -59,7 +54,7 @@ const opsOn = async (uid: string) => (await levers.state()).mutations.filter((mu
 /** A customer's booking of the confirmation-required type, as the ledger holds it: requested. */
 async function requestedByCustomer() {
   const email = `ann-${randomUUID().slice(0, 8)}@example.com`;
-  const booking = await sandboxCustomer(sandbox.url).book(102, nextSlot(), { name: 'Ann Lee', email, timeZone: 'Europe/Berlin' });
+  const booking = await sandboxCustomer(setup.sandbox.url).book(102, nextSlot(), { name: 'Ann Lee', email, timeZone: 'Europe/Berlin' });
   const { appointmentId } = await factFor(admin, booking.uid, 'BOOKING_REQUESTED', 'applied', 15_000);
   await synced(appointmentId!, (found) => expect(found.status).toBe('requested'));
   return { uid: booking.uid, appointmentId: appointmentId! };
@@ -217,10 +212,10 @@ describe('check-in, complete and contact changes stay in the ledger', () => {
       expect({ action, body, status: answer.status, code: answer.body?.error?.code }).toMatchObject({ status: 400, code: 'VALIDATION_FAILED' });
     }
     for (const action of ['confirm', 'decline', 'check-in', 'complete']) {
-      expect((await auditor.post(`/appointments/${appointmentId}/${action}`, {})).status).toBe(403);
+      expect((await setup.auditor.post(`/appointments/${appointmentId}/${action}`, {})).status).toBe(403);
     }
     expect((await admin.post(`/appointments/__proto__/check-in`, {})).status).toBe(404);
-    const openApi = (await fetch(`${ledger.url}/docs/openapi.json`).then((response) => response.json())) as { paths: Record<string, Record<string, unknown>> };
+    const openApi = (await fetch(`${setup.ledger.url}/docs/openapi.json`).then((response) => response.json())) as { paths: Record<string, Record<string, unknown>> };
     for (const action of ['confirm', 'decline', 'no-show', 'check-in', 'complete', 'contact']) expect(Object.keys(openApi.paths[`/appointments/{id}/${action}`] ?? {})).toEqual(['post']);
     expect((await admin.get(`/appointments/${appointmentId}`)).body.version).toBe(version);
   });

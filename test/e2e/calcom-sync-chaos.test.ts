@@ -73,13 +73,12 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
+/** What every ledger this file starts is given: its database, port, data folder and admin token. */
+const ledgerEnv = (databaseUrl: string, port: number) => ({ DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, API_TOKENS: `admin:${ADMIN}` });
+
 async function startLedgerProcess(port: number): Promise<SpawnedLedger> {
   const spawned = build.start({
-    DATABASE_URL: database.url,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    DATA_DIR: dataDir,
-    API_TOKENS: `admin:${ADMIN}`,
+    ...ledgerEnv(database.url, port),
     CALCOM_API_URL: sandbox.url,
     CALCOM_API_KEY: sandbox.apiKey,
     CALCOM_WEBHOOK_SECRET: WEBHOOK_SECRET,
@@ -266,11 +265,7 @@ test('`npm start` without CALCOM_API_KEY runs the sandbox in-process, says so, s
   const defaultDatabase = await createTestDatabase('calcom_default_run');
   const [port, sandboxPort] = [await freePort(), await freePort()];
   const plain = build.start({
-    DATABASE_URL: defaultDatabase.url,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    DATA_DIR: dataDir,
-    API_TOKENS: `admin:${ADMIN}`,
+    ...ledgerEnv(defaultDatabase.url, port),
     SANDBOX_PORT: String(sandboxPort),
   });
   try {

@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { RunningSandbox } from '../../apps/calcom-sandbox/src/index.js';
 import type { CalcomAnsweringProxy } from '../support/calcom-answering-proxy.js';
 import { LEDGER_SERVICES, mutationsOf, type SandboxLevers } from '../support/calcom-sync-harness.js';
-import { type CalcomSyncSetup, dailySlots, startCalcomSyncSetup } from '../support/calcom-sync-setup.js';
-import { eventually } from '../support/eventually.js';
+import { type CalcomSyncSetup, dailySlots, startCalcomSyncSetup, syncedCalcomBlock } from '../support/calcom-sync-setup.js';
 import type { LedgerClient } from '../support/ledger-client.js';
 
 /**
@@ -35,13 +34,7 @@ beforeAll(async () => {
 
 afterAll(() => setup?.close());
 
-async function synced(appointmentId: string) {
-  return eventually(async () => {
-    const { body } = await admin.get(`/appointments/${appointmentId}`);
-    expect(body.calcom).toMatchObject({ syncStatus: 'synced', lastError: null });
-    return body.calcom;
-  }, 15_000);
-}
+const synced = (appointmentId: string) => syncedCalcomBlock(admin, appointmentId);
 
 async function reassignedInPlace(serviceId: string) {
   const appointmentId = randomUUID();

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CalcomAnsweringProxy } from '../support/calcom-answering-proxy.js';
 import { mutationsOf, type SandboxLevers } from '../support/calcom-sync-harness.js';
-import { type CalcomSyncSetup, startCalcomSyncSetup } from '../support/calcom-sync-setup.js';
+import { type CalcomSyncSetup, startCalcomSyncSetup, syncedCalcomBlock } from '../support/calcom-sync-setup.js';
 import { eventually } from '../support/eventually.js';
 import type { LedgerClient } from '../support/ledger-client.js';
 
@@ -29,13 +29,7 @@ beforeAll(async () => {
 
 afterAll(() => setup?.close());
 
-async function synced(appointmentId: string) {
-  return eventually(async () => {
-    const { body } = await admin.get(`/appointments/${appointmentId}`);
-    expect(body.calcom).toMatchObject({ syncStatus: 'synced', lastError: null });
-    return body.calcom;
-  }, 15_000);
-}
+const synced = (appointmentId: string) => syncedCalcomBlock(admin, appointmentId);
 
 const reassignsOf = (uid: string) => proxy.count('POST', `/v2/bookings/${uid}/reassign/1`) + proxy.count('POST', `/v2/bookings/${uid}/reassign/2`) + proxy.count('POST', `/v2/bookings/${uid}/reassign/3`);
 

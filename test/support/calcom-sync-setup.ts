@@ -4,6 +4,7 @@ import type { CalcomSettings, LedgerConfig } from '../../apps/ledger/src/config.
 import type { RunningLedger, StartLedgerOptions } from '../../apps/ledger/src/ledger.js';
 import { CalcomAnsweringProxy } from './calcom-answering-proxy.js';
 import { calcomSettingsFor, LEDGER_SERVICES, LEDGER_STAFF, type LedgerServiceSeed, SandboxLevers, SYNC_TEST_CATALOG, WEBHOOK_SECRET } from './calcom-sync-harness.js';
+import { eventually } from './eventually.js';
 import { LedgerClient } from './ledger-client.js';
 import { ADMIN_TOKEN, AUDITOR_TOKEN, startTestLedger } from './ledger-for-tests.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
@@ -63,6 +64,15 @@ export async function startCalcomSyncSetup(databaseName: string, options: Calcom
     await close();
     throw error;
   }
+}
+
+/** The appointment's `calcom` block once the sync has settled it with no error left. */
+export function syncedCalcomBlock(admin: LedgerClient, appointmentId: string, timeoutMs = 15_000) {
+  return eventually(async () => {
+    const { body } = await admin.get(`/appointments/${appointmentId}`);
+    expect(body.calcom).toMatchObject({ syncStatus: 'synced', lastError: null });
+    return body.calcom;
+  }, timeoutMs);
 }
 
 /** Start times a day apart from `firstDay` days ahead, at `hour` UTC, so no two appointments of a file meet. */

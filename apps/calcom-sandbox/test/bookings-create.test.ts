@@ -1,18 +1,16 @@
-import { attendee, type SandboxClient, startAt, testClock } from './support/sandbox-client.js';
+import { attendee, startAt, testClock } from './support/sandbox-client.js';
 import { type SandboxUnderTest, startSandboxUnderTest } from './support/sandbox-under-test.js';
 
-let started: SandboxUnderTest;
-let client: SandboxClient;
+let sandbox: SandboxUnderTest;
 const clock = testClock('2030-01-01T08:00:00.000Z');
 
 beforeAll(async () => {
-  started = await startSandboxUnderTest({ now: clock.now });
-  ({ client } = started);
+  sandbox = await startSandboxUnderTest({ now: clock.now });
 });
-beforeEach(() => started.reset());
-afterAll(() => started?.close());
+beforeEach(() => sandbox.reset());
+afterAll(() => sandbox?.close());
 
-const book = (body: object) => client.v2('POST', '/bookings', { attendee: attendee(), ...body });
+const book = (body: object) => sandbox.client.v2('POST', '/bookings', { attendee: attendee(), ...body });
 
 test('a booking gets a uid, the event type length, its host, and is returned as GET returns it', async () => {
   const created = await book({ eventTypeId: 102, start: startAt(2, '09:00'), metadata: { ledgerAppointmentId: 'a-1', priority: 2 } });
@@ -34,7 +32,7 @@ test('a booking gets a uid, the event type length, its host, and is returned as 
     createdAt: '2030-01-01T08:00:00.000Z',
     updatedAt: '2030-01-01T08:00:00.000Z',
   });
-  expect((await client.v2('GET', `/bookings/${booking.uid}`)).body).toEqual({ status: 'success', data: booking });
+  expect((await sandbox.client.v2('GET', `/bookings/${booking.uid}`)).body).toEqual({ status: 'success', data: booking });
 });
 
 test('an event type can be named by slug and username', async () => {
@@ -75,7 +73,7 @@ test('round-robin picks a free host and, when none is free, refuses with the tea
 
 test('a cancelled booking frees its slot', async () => {
   const booking = (await book({ eventTypeId: 101, start: startAt(4) })).body.data;
-  await client.v2('POST', `/bookings/${booking.uid}/cancel`, { cancellationReason: 'freeing the slot' });
+  await sandbox.client.v2('POST', `/bookings/${booking.uid}/cancel`, { cancellationReason: 'freeing the slot' });
   expect((await book({ eventTypeId: 101, start: startAt(4) })).status).toBe(201);
 });
 
@@ -96,7 +94,7 @@ test('metadata at the limits is stored and returned', async () => {
   const metadata = Object.fromEntries(Array.from({ length: 50 }, (_, index) => [`key-${index}`.padEnd(40, 'x'), 'v'.repeat(500)]));
   const created = await book({ eventTypeId: 101, start: startAt(5), metadata });
   expect(created.status).toBe(201);
-  expect((await client.v2('GET', `/bookings/${created.body.data.uid}`)).body.data.metadata).toEqual(metadata);
+  expect((await sandbox.client.v2('GET', `/bookings/${created.body.data.uid}`)).body.data.metadata).toEqual(metadata);
 });
 
 test.each([
@@ -118,7 +116,7 @@ test('an unknown event type is a 404', async () => {
 });
 
 test('an unknown uid is a 404 in the error envelope', async () => {
-  const reply = await client.v2('GET', '/bookings/doesNotExist');
+  const reply = await sandbox.client.v2('GET', '/bookings/doesNotExist');
   expect(reply.status).toBe(404);
   expect(reply.body).toMatchObject({
     status: 'error',
