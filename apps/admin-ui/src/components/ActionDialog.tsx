@@ -5,6 +5,7 @@ import { useI18n } from '../i18n';
 import { refusalText } from '../refusal';
 import type { Appointment } from '../types';
 import { Dialog } from './Dialog';
+import { DialogFormEnd } from './DialogFormEnd';
 
 /**
  * One command on one appointment, as a form: decided on the version the person saw when the form opened (If-Match),
@@ -59,19 +60,7 @@ export function ActionDialog({
         {children}
         {calcomSays && <p className="calcom-outcome">{calcomSays}</p>}
         {changedMeanwhile && !problem && <p className="notice warn">{t('changedSinceOpened')}</p>}
-        {problem && (
-          <p role="alert" className="error">
-            {problem}
-          </p>
-        )}
-        <div className="dialog-actions">
-          <button type="button" onClick={() => onClose(false)}>
-            {t('cancel')}
-          </button>
-          <button type="submit" className="primary" disabled={busy}>
-            {t('save')}
-          </button>
-        </div>
+        <DialogFormEnd problem={problem} busy={busy} onCancel={() => onClose(false)} />
       </form>
     </Dialog>
   );

@@ -6,6 +6,7 @@ import { hasPath, useApiPaths } from '../openapi';
 import type { Appointment, Service, Staff } from '../types';
 import { fromLocalInput, toLocalInput } from '../zoned-time';
 import { ActionDialog } from './ActionDialog';
+import { SelectField, serviceChoices, staffChoices } from './SelectField';
 
 type Action = 'reschedule' | 'reassign' | 'change-service' | 'cancel' | 'confirm' | 'decline' | 'no-show' | 'check-in' | 'complete' | 'contact';
 
@@ -133,16 +134,7 @@ function ActionForm({
           staffName={member(staffId)?.name}
           calcomSays={staffId !== appointment.staffId ? calcomOutcomeOfReassign(service, member(appointment.staffId), member(staffId), t) : null}
         >
-          <label>
-            {t('staff')}
-            <select value={staffId} onChange={(event) => setStaffId(event.target.value)}>
-              {staff.map((item) => (
-                <option key={item.staffId} value={item.staffId}>
-                  {item.name}
-                </option>
-              ))}
-            </select>
-          </label>
+          <SelectField label={t('staff')} value={staffId} choices={staffChoices(staff)} onChange={setStaffId} />
           {reasonField()}
         </ActionDialog>
       );
@@ -161,16 +153,7 @@ function ActionForm({
               : null
           }
         >
-          <label>
-            {t('service')}
-            <select value={serviceId} onChange={(event) => setServiceId(event.target.value)}>
-              {services.map((item) => (
-                <option key={item.serviceId} value={item.serviceId}>
-                  {item.name}
-                </option>
-              ))}
-            </select>
-          </label>
+          <SelectField label={t('service')} value={serviceId} choices={serviceChoices(services)} onChange={setServiceId} />
           {reasonField()}
         </ActionDialog>
       );

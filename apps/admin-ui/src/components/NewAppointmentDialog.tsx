@@ -7,6 +7,8 @@ import { refusalText } from '../refusal';
 import type { CommandAnswer } from '../types';
 import { fromLocalInput, toLocalInput } from '../zoned-time';
 import { Dialog } from './Dialog';
+import { DialogFormEnd } from './DialogFormEnd';
+import { SelectField, serviceChoices, staffChoices } from './SelectField';
 
 /** POST /appointments from a free slot or the "New appointment" button; the id is made here so a retry is harmless. */
 export function NewAppointmentDialog({ startsAt, staffId, onDone }: { startsAt: Date; staffId?: string; onDone: (notice: { kind: 'ok' | 'error'; text: string } | null) => void }) {
@@ -21,7 +23,8 @@ export function NewAppointmentDialog({ startsAt, staffId, onDone }: { startsAt: 
   const servicesForStaff = (services.data ?? []).filter(
     (service) => !form.staffId || form.staffId in service.calcomEventTypeIds || Object.keys(service.calcomEventTypeIds).length === 0,
   );
-  const set = (field: keyof typeof form) => (event: { target: { value: string } }) => setForm((current) => ({ ...current, [field]: event.target.value }));
+  const setField = (field: keyof typeof form) => (value: string) => setForm((current) => ({ ...current, [field]: value }));
+  const set = (field: keyof typeof form) => (event: { target: { value: string } }) => setField(field)(event.target.value);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -49,28 +52,15 @@ export function NewAppointmentDialog({ startsAt, staffId, onDone }: { startsAt: 
   return (
     <Dialog title={t('newAppointment')} onClose={() => onDone(null)}>
       <form onSubmit={submit} className="form-grid">
-        <label>
-          {t('staff')}
-          <select required value={form.staffId} onChange={set('staffId')}>
-            <option value="" />
-            {(staff.data ?? []).map((member) => (
-              <option key={member.staffId} value={member.staffId}>
-                {member.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          {t('service')}
-          <select required value={form.serviceId} onChange={set('serviceId')}>
-            <option value="" />
-            {servicesForStaff.map((service) => (
-              <option key={service.serviceId} value={service.serviceId}>
-                {service.name} ({t('duration', { minutes: service.durationMinutes })})
-              </option>
-            ))}
-          </select>
-        </label>
+        <SelectField label={t('staff')} required none="" value={form.staffId} choices={staffChoices(staff.data)} onChange={setField('staffId')} />
+        <SelectField
+          label={t('service')}
+          required
+          none=""
+          value={form.serviceId}
+          choices={serviceChoices(servicesForStaff, (service) => `${service.name} (${t('duration', { minutes: service.durationMinutes })})`)}
+          onChange={setField('serviceId')}
+        />
         <label>
           {t('start')}
           <input type="datetime-local" required step={300} value={form.start} onChange={set('start')} />
@@ -83,19 +73,7 @@ export function NewAppointmentDialog({ startsAt, staffId, onDone }: { startsAt: 
           {t('customerEmail')}
           <input type="email" required maxLength={254} value={form.email} onChange={set('email')} autoComplete="off" />
         </label>
-        {problem && (
-          <p role="alert" className="error">
-            {problem}
-          </p>
-        )}
-        <div className="dialog-actions">
-          <button type="button" onClick={() => onDone(null)}>
-            {t('cancel')}
-          </button>
-          <button type="submit" className="primary" disabled={busy}>
-            {t('save')}
-          </button>
-        </div>
+        <DialogFormEnd problem={problem} busy={busy} onCancel={() => onDone(null)} />
       </form>
     </Dialog>
   );

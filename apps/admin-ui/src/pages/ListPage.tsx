@@ -1,6 +1,7 @@
 import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState, type FormEvent } from 'react';
 import { get, ifMatch, post, query } from '../api';
+import { SelectField, serviceChoices, staffChoices } from '../components/SelectField';
 import { SyncBadge } from '../components/SyncBadge';
 import { nameOf, useServices, useStaff } from '../data';
 import { useI18n } from '../i18n';
@@ -52,7 +53,8 @@ export function ListPage({ canAct }: { canAct: boolean }) {
   });
   const shown = useMemo(() => (pages.data?.pages ?? []).flatMap((page) => page.items), [pages.data]);
 
-  const set = (field: keyof Filters) => (event: { target: { value: string } }) => setDraft((current) => ({ ...current, [field]: event.target.value }));
+  const setField = (field: keyof Filters) => (value: string) => setDraft((current) => ({ ...current, [field]: value }));
+  const set = (field: keyof Filters) => (event: { target: { value: string } }) => setField(field)(event.target.value);
   const apply = (event: FormEvent) => {
     event.preventDefault();
     setSelected(new Set());
@@ -117,28 +119,8 @@ export function ListPage({ canAct }: { canAct: boolean }) {
           {t('to')}
           <input type="date" value={draft.to} onChange={set('to')} />
         </label>
-        <label>
-          {t('staff')}
-          <select value={draft.staffId} onChange={set('staffId')}>
-            <option value="">{t('allStaff')}</option>
-            {(staff.data ?? []).map((member) => (
-              <option key={member.staffId} value={member.staffId}>
-                {member.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          {t('service')}
-          <select value={draft.serviceId} onChange={set('serviceId')}>
-            <option value="">{t('allServices')}</option>
-            {(services.data ?? []).map((service) => (
-              <option key={service.serviceId} value={service.serviceId}>
-                {service.name}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SelectField label={t('staff')} none={t('allStaff')} value={draft.staffId} choices={staffChoices(staff.data)} onChange={setField('staffId')} />
+        <SelectField label={t('service')} none={t('allServices')} value={draft.serviceId} choices={serviceChoices(services.data)} onChange={setField('serviceId')} />
         <label>
           {t('status')}
           <select value={draft.status} onChange={set('status')}>
