@@ -28,7 +28,16 @@ beforeAll(async () => {
   sandbox = await startSandbox({ catalog: hostile });
   database = await createTestDatabase('calcom_connect_webhook');
   ledger = await startTestLedger(database.url, {
-    calcom: { apiUrl: sandbox.url, apiKey: sandbox.apiKey, timeoutMs: 2_000, rateLimitPerMinute: 100_000, syncConcurrency: 2, retryInitialDelayMs: 50, retryMaxDelayMs: 500, sandboxPort: 0 },
+    calcom: {
+      apiUrl: sandbox.url,
+      apiKey: sandbox.apiKey,
+      timeoutMs: 2_000,
+      rateLimitPerMinute: 100_000,
+      syncConcurrency: 2,
+      retryInitialDelayMs: 50,
+      retryMaxDelayMs: 500,
+      sandboxPort: 0,
+    },
     calcomWebhookSecret: null,
     calcomWebhookSecretOverlapMs: OVERLAP_MS,
   });

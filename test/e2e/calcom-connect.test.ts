@@ -85,7 +85,9 @@ it('a dry run prints the whole plan and changes nothing', async () => {
   expect(run.stdout).toContain(`Webhook: create a subscription at ${ledger.url}/webhooks/calcom`);
   expect(run.stdout).toContain(`! ${unmappedUid}`);
   const expected = await upcomingChains();
-  expect(run.stdout).toContain(`Bookings: ${expected.length} to adopt (${expected.filter((chain) => chain.length > 1).length} with a reschedule chain), 0 already in the ledger, 1 unmapped`);
+  expect(run.stdout).toContain(
+    `Bookings: ${expected.length} to adopt (${expected.filter((chain) => chain.length > 1).length} with a reschedule chain), 0 already in the ledger, 1 unmapped`,
+  );
 
   expect((await admin.get('/staff')).body.items).toEqual([]);
   expect((await admin.get('/services')).body.items).toEqual([]);
@@ -103,8 +105,15 @@ it('connect maps the catalog, registers one subscription, adopts every upcoming 
   expect(run.stderr).toMatch(/bookings: \d+ adopted, 0 to go/);
 
   const staff = (await admin.get('/staff')).body.items.map(({ staffId, calcomUserId }: { staffId: string; calcomUserId: number }) => [staffId, calcomUserId]);
-  expect(staff).toEqual([['hugo', 2], ['olivia', 1], ['rita', 3]]);
-  const services = (await admin.get('/services')).body.items.map(({ serviceId, calcomEventTypeIds }: { serviceId: string; calcomEventTypeIds: object }) => [serviceId, calcomEventTypeIds]);
+  expect(staff).toEqual([
+    ['hugo', 2],
+    ['olivia', 1],
+    ['rita', 3],
+  ]);
+  const services = (await admin.get('/services')).body.items.map(({ serviceId, calcomEventTypeIds }: { serviceId: string; calcomEventTypeIds: object }) => [
+    serviceId,
+    calcomEventTypeIds,
+  ]);
   expect(services).toEqual([
     ['beard-trim-15', { olivia: 104 }],
     ['colour-60', { rita: 103 }],
@@ -129,17 +138,25 @@ it('a customer booking made on Cal.com afterwards arrives through the registered
   const booked = await customer.book(101, lateEvening(5), { name: 'Cara Later', email: 'cara@example.com', timeZone: 'Europe/London' });
   const delivered = (await customer.state()).webhooks.filter((entry) => entry.uid === booked.uid) as { subscriptionId?: number; status: number | null }[];
   expect(delivered).toEqual([expect.objectContaining({ status: 200, subscriptionId: expect.any(Number) })]);
-  await eventually(async () => {
-    const chains = (await appointmentsWithChains(admin)).map((appointment) => appointment.bookingUids);
-    expect(chains).toContainEqual([booked.uid]);
-  }, 15_000, 200);
+  await eventually(
+    async () => {
+      const chains = (await appointmentsWithChains(admin)).map((appointment) => appointment.bookingUids);
+      expect(chains).toContainEqual([booked.uid]);
+    },
+    15_000,
+    200,
+  );
 }, 60_000);
 
 it('the drift check is clean but for the unmapped booking, and a second connect changes nothing', async () => {
-  await eventually(async () => {
-    const { items } = (await admin.post('/drift/check', { mode: 'full' })).body.report;
-    expect(items.map((item: { kind: string; bookingUid: string }) => [item.kind, item.bookingUid])).toEqual([['unmapped', unmappedUid]]);
-  }, 30_000, 500);
+  await eventually(
+    async () => {
+      const { items } = (await admin.post('/drift/check', { mode: 'full' })).body.report;
+      expect(items.map((item: { kind: string; bookingUid: string }) => [item.kind, item.bookingUid])).toEqual([['unmapped', unmappedUid]]);
+    },
+    30_000,
+    500,
+  );
   const before = sorted((await appointmentsWithChains(admin)).map((appointment) => appointment.bookingUids));
   const run = await connectCli(build, ledger.url, ['--yes', '--days-back', String(DAYS_BACK)]);
   expect(run.code).toBe(2);
@@ -164,11 +181,15 @@ it('an import killed halfway and run again ends the same as one that ran through
     });
     expect(killed.code).toBeNull();
     // The request in flight when the CLI died finishes on the ledger's side; the list shows it once projected.
-    const partial = await eventually(async () => {
-      const listed = await appointmentsWithChains(other.admin);
-      expect(listed.length).toBeGreaterThanOrEqual(killedAt);
-      return listed;
-    }, 15_000, 200);
+    const partial = await eventually(
+      async () => {
+        const listed = await appointmentsWithChains(other.admin);
+        expect(listed.length).toBeGreaterThanOrEqual(killedAt);
+        return listed;
+      },
+      15_000,
+      200,
+    );
     expect(partial.length).toBeLessThan((await upcomingChains()).length);
 
     const rerun = await connectCli(build, other.ledger.url, ['--yes', '--days-back', String(DAYS_BACK), '--batch', '20']);
@@ -179,7 +200,9 @@ it('an import killed halfway and run again ends the same as one that ran through
     const finished = sorted((await appointmentsWithChains(other.admin)).map((appointment) => appointment.bookingUids));
     expect(finished).toEqual(sorted(await upcomingChains()));
     expect(finished).toEqual(sorted((await appointmentsWithChains(admin)).map((appointment) => appointment.bookingUids)));
-    expect((await calcom<{ subscriberUrl: string }[]>('/webhooks')).map((webhook) => webhook.subscriberUrl).sort()).toEqual([`${ledger.url}/webhooks/calcom`, `${other.ledger.url}/webhooks/calcom`].sort());
+    expect((await calcom<{ subscriberUrl: string }[]>('/webhooks')).map((webhook) => webhook.subscriberUrl).sort()).toEqual(
+      [`${ledger.url}/webhooks/calcom`, `${other.ledger.url}/webhooks/calcom`].sort(),
+    );
   } finally {
     await other.ledger.close();
     await other.database.drop();

@@ -100,7 +100,9 @@ export async function appointmentsWithChains(admin: LedgerClient): Promise<{ app
   const ids: string[] = [];
   let cursor: string | null = null;
   do {
-    const { body }: { body: { items: { appointmentId: string }[]; nextCursor: string | null } } = await admin.get(`/appointments?limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    const { body }: { body: { items: { appointmentId: string }[]; nextCursor: string | null } } = await admin.get(
+      `/appointments?limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+    );
     ids.push(...body.items.map((item) => item.appointmentId));
     cursor = body.nextCursor;
   } while (cursor);

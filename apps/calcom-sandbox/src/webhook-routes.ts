@@ -26,7 +26,12 @@ export function webhookRoutes(subscriptions: WebhookSubscriptions): V2Route[] {
       handler: async ({ query, caller }) => {
         const take = pagingParam(query, 'take', 250, 1, 250);
         const skip = pagingParam(query, 'skip', 0, 0, Number.MAX_SAFE_INTEGER);
-        return success(200, own(caller.id).slice(skip, skip + take).map(webhookOutput));
+        return success(
+          200,
+          own(caller.id)
+            .slice(skip, skip + take)
+            .map(webhookOutput),
+        );
       },
     },
     { method: 'GET', pattern: /^\/v2\/webhooks\/([^/]+)$/, handler: async ({ params: [id], caller }) => success(200, webhookOutput(mine(id, caller.id))) },

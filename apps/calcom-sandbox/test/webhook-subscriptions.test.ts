@@ -91,7 +91,14 @@ test('the fill lever adds past, cancelled, rescheduled (linked as Cal.com links 
   expect(summary).toMatchObject({ added: 100 });
   expect(summary.upcoming + summary.past + summary.cancelled + summary.rescheduledRows).toBe(100);
   expect(Math.min(summary.past, summary.cancelled, summary.rescheduled)).toBeGreaterThan(0);
-  const all = (await client.v2('GET', '/bookings?take=250')).body.data as { uid: string; status: string; eventTypeId: number; rescheduledFromUid?: string; rescheduledToUid?: string; start: string }[];
+  const all = (await client.v2('GET', '/bookings?take=250')).body.data as {
+    uid: string;
+    status: string;
+    eventTypeId: number;
+    rescheduledFromUid?: string;
+    rescheduledToUid?: string;
+    start: string;
+  }[];
   expect(all).toHaveLength(100);
   expect(new Set(all.map((booking) => booking.eventTypeId))).toEqual(new Set([101, 103]));
   const moved = all.filter((booking) => booking.rescheduledToUid);

@@ -41,8 +41,7 @@ export interface UnmappedBooking {
 export const adoptedAppointmentId = (firstUid: string): string => derivedId('calcom-booking', firstUid);
 
 /** Event ids that are a function of the chain: a second import of the same booking is the same events. */
-export const adoptionEventId = (firstUid: string, stream: 'sync' | 'appointment', index: number): string =>
-  derivedId('calcom-connect', firstUid, stream, String(index));
+export const adoptionEventId = (firstUid: string, stream: 'sync' | 'appointment', index: number): string => derivedId('calcom-connect', firstUid, stream, String(index));
 
 /** Cal.com's bookings joined along `rescheduledFromUid` / `rescheduledToUid`; a booking read twice counts once. */
 export function bookingChains(bookings: readonly CalcomBookingLevel[]): BookingChain[] {
@@ -79,7 +78,10 @@ export function isToAdopt(chain: BookingChain, from: Date): boolean {
 /** The appointment for a chain, or why the catalog (or the input rules) cannot take it. */
 export function adoptionOf(chain: BookingChain, catalog: DriftCatalog): { ok: true; adoption: Adoption } | { ok: false; unmapped: UnmappedBooking } {
   const booking = chain.bookings.at(-1)!;
-  const unmapped = (reason: string) => ({ ok: false as const, unmapped: { uid: booking.uid, start: booking.start, hostUserId: booking.hostUserId, eventTypeId: booking.eventTypeId, reason } });
+  const unmapped = (reason: string) => ({
+    ok: false as const,
+    unmapped: { uid: booking.uid, start: booking.start, hostUserId: booking.hostUserId, eventTypeId: booking.eventTypeId, reason },
+  });
   const refused = inputProblem(booking);
   if (refused) return unmapped(refused);
   const appointmentId = adoptedAppointmentId(chain.uids[0]);

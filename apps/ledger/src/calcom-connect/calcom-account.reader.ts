@@ -36,7 +36,13 @@ export class CalcomAccountReader {
         for (const host of teamHosts) {
           if (!hosts.has(host.userId)) hosts.set(host.userId, { userId: host.userId, username: host.username ?? `user-${host.userId}`, name: host.name ?? '', email: null });
         }
-        eventTypes.push(accountEventType(eventType, team.id, teamHosts.map((host) => host.userId)));
+        eventTypes.push(
+          accountEventType(
+            eventType,
+            team.id,
+            teamHosts.map((host) => host.userId),
+          ),
+        );
       }
     }
     for (const host of [...hosts.values()]) {
@@ -72,7 +78,9 @@ function predecessorsMissing(bookings: readonly CalcomBookingLevel[], known: Set
 }
 
 function accountEventType(eventType: CalcomEventType, teamId: number | null, hostUserIds: number[]): AccountEventType {
-  const scheduling = String(eventType.schedulingType ?? '').toLowerCase().replace(/_/g, '');
+  const scheduling = String(eventType.schedulingType ?? '')
+    .toLowerCase()
+    .replace(/_/g, '');
   return {
     id: eventType.id,
     title: eventType.title,

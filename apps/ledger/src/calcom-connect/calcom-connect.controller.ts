@@ -14,7 +14,10 @@ const MAX_DAYS_BACK = 3650;
 const DEFAULT_BATCH = 100;
 
 export class ConnectTargetDto {
-  @ApiPropertyOptional({ description: 'The ledger’s public address, instead of PUBLIC_URL: the webhook goes to <publicUrl>/webhooks/calcom', example: 'https://ledger.salon.example' })
+  @ApiPropertyOptional({
+    description: 'The ledger’s public address, instead of PUBLIC_URL: the webhook goes to <publicUrl>/webhooks/calcom',
+    example: 'https://ledger.salon.example',
+  })
   @IsOptional()
   @MaxLength(2000)
   @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false, allow_underscores: true })

@@ -1,12 +1,6 @@
 import type { CommandBus } from '@nestjs/cqrs';
 import { isCalcomError } from '../../../../libs/calcom/src/index.js';
-import {
-  appointmentStream,
-  CalcomUnavailableError,
-  calcomSyncStream,
-  type DriftCatalog,
-  ValidationFailedError,
-} from '../../../../libs/domain/src/index.js';
+import { appointmentStream, CalcomUnavailableError, calcomSyncStream, type DriftCatalog, ValidationFailedError } from '../../../../libs/domain/src/index.js';
 import { type EventMetadata, type EventStore, WrongExpectedRevisionError } from '../../../../libs/event-store/src/index.js';
 import type { CalcomSyncQueries } from '../../../../projections/src/calcom-sync-status/calcom-sync.queries.js';
 import type { CatalogQueries } from '../../../../projections/src/catalog/catalog.queries.js';
@@ -14,7 +8,7 @@ import { SaveService } from '../catalog/save-service.command.js';
 import { SaveStaffMember } from '../catalog/save-staff-member.command.js';
 import { CALCOM_WEBHOOK_PATH } from '../calcom-sync/start-calcom-sync.js';
 import { type Adoption, adoptionEventId, adoptionOf, bookingChains, type BookingChain, isToAdopt, type UnmappedBooking } from './booking-adoption.js';
-import { type CalcomAccount, CalcomAccountReader } from './calcom-account.reader.js';
+import type { CalcomAccount, CalcomAccountReader } from './calcom-account.reader.js';
 import { type CatalogProposal, proposeCatalog } from './catalog-proposal.js';
 import type { WebhookPlan, WebhookSubscriptionManager } from './webhook-subscription.manager.js';
 

@@ -50,16 +50,15 @@ export class CalcomWebhookSecrets {
   ) {}
 
   async all(): Promise<StoredSubscription[]> {
-    const rows: Record<string, unknown>[] = await this.dataSource.query(
-      `SELECT subscriber_url, subscription_id, secret, previous_secret, previous_valid_until FROM calcom_webhook_subscription ORDER BY subscriber_url`,
-    );
+    const rows: { subscriber_url: string; subscription_id: string; secret: string; previous_secret: string | null; previous_valid_until: Date | null }[] =
+      await this.dataSource.query(`SELECT subscriber_url, subscription_id, secret, previous_secret, previous_valid_until FROM calcom_webhook_subscription ORDER BY subscriber_url`);
     this.readAt = this.now().getTime();
     this.cached = rows.map((row) => ({
-      subscriberUrl: String(row.subscriber_url),
+      subscriberUrl: row.subscriber_url,
       subscriptionId: Number(row.subscription_id),
-      secret: String(row.secret),
-      previousSecret: row.previous_secret === null ? null : String(row.previous_secret),
-      previousValidUntil: row.previous_valid_until === null ? null : new Date(row.previous_valid_until as string),
+      secret: row.secret,
+      previousSecret: row.previous_secret,
+      previousValidUntil: row.previous_valid_until === null ? null : new Date(row.previous_valid_until),
     }));
     return this.cached;
   }

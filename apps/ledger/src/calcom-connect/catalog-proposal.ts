@@ -117,7 +117,15 @@ export function proposeCatalog(hosts: readonly CalcomHost[], eventTypes: readonl
       continue;
     }
     const serviceId = freeId(`${first.title}-${first.lengthInMinutes}`, `event-type-${first.id}`, takenIds);
-    services.push({ serviceId, name: line(first.title) ?? `Event type ${first.id}`, durationMinutes: first.lengthInMinutes, calcomEventTypeIds: mapping, change: 'add', eventTypeIds, roundRobin: first.roundRobin });
+    services.push({
+      serviceId,
+      name: line(first.title) ?? `Event type ${first.id}`,
+      durationMinutes: first.lengthInMinutes,
+      calcomEventTypeIds: mapping,
+      change: 'add',
+      eventTypeIds,
+      roundRobin: first.roundRobin,
+    });
   }
   return { staff, services: services.sort((a, b) => a.serviceId.localeCompare(b.serviceId)), skipped };
 }
