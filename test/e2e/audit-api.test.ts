@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
+import { AuditAnchorSchedule } from '../../apps/ledger/src/audit/audit-anchor.schedule.js';
 import { runAuditVerifyCli } from '../../apps/ledger/src/audit/audit-verify-cli.js';
 import type { RunningLedger } from '../../apps/ledger/src/ledger.js';
-import { openEventStore, type OpenedEventStore } from '../../libs/event-store/src/open-event-store.js';
-import type { NewEvent } from '../../libs/event-store/src/event-store.port.js';
+import { openEventStore, type OpenedEventStore, type NewEvent } from '#event-store';
 import { eventually } from '../support/eventually.js';
 import { LedgerClient } from '../support/ledger-client.js';
 import { ADMIN_TOKEN, AUDITOR_TOKEN, startTestLedger } from '../support/ledger-for-tests.js';
@@ -24,7 +24,14 @@ function event(index: number, overrides: Partial<NewEvent['metadata']> = {}): Ne
     id: randomUUID(),
     type: 'AppointmentNoted',
     data: { index, note: index % 7 === 0 ? '+1 @sum(A1) -2 "comma, quote"' : `note ${index}` },
-    metadata: { actor: index % 5 === 0 ? '@admin:mallory' : 'admin:alice', source: 'admin', correlationId: randomUUID(), causationId: index % 2 ? randomUUID() : null, reason: index === 3 ? HOSTILE_REASON : null, ...overrides },
+    metadata: {
+      actor: index % 5 === 0 ? '@admin:mallory' : 'admin:alice',
+      source: 'admin',
+      correlationId: randomUUID(),
+      causationId: index % 2 ? randomUUID() : null,
+      reason: index === 3 ? HOSTILE_REASON : null,
+      ...overrides,
+    },
   };
 }
 
@@ -37,7 +44,10 @@ beforeAll(async () => {
   auditor = new LedgerClient(ledger.url, AUDITOR_TOKEN);
   // More than two export pages (1,000 events each), spread over streams, one call at a time and in batches.
   for (let stream = 0; stream < 25; stream++) {
-    await events.store.appendToStream(`appointment-audit-${stream}`, Array.from({ length: 100 }, (_, index) => event(stream * 100 + index)));
+    await events.store.appendToStream(
+      `appointment-audit-${stream}`,
+      Array.from({ length: 100 }, (_, index) => event(stream * 100 + index)),
+    );
   }
   for (let index = 0; index < 10; index++) await events.store.appendToStream(`appointment-audit-${index}`, [event(index)]);
 });
@@ -67,16 +77,26 @@ function parseCsv(text: string): string[][] {
   let row: string[] = [];
   let cell = '';
   let quoted = false;
+  const endCell = () => {
+    row.push(cell);
+    cell = '';
+  };
   for (let index = 0; index < text.length; index++) {
     const char = text[index];
     if (quoted) {
-      if (char === '"' && text[index + 1] === '"') (cell += '"'), index++;
-      else if (char === '"') quoted = false;
+      if (char === '"' && text[index + 1] === '"') {
+        cell += '"';
+        index++;
+      } else if (char === '"') quoted = false;
       else cell += char;
     } else if (char === '"') quoted = true;
-    else if (char === ',') row.push(cell), (cell = '');
-    else if (char === '\r' && text[index + 1] === '\n') row.push(cell), rows.push(row), (row = []), (cell = ''), index++;
-    else cell += char;
+    else if (char === ',') endCell();
+    else if (char === '\r' && text[index + 1] === '\n') {
+      endCell();
+      rows.push(row);
+      row = [];
+      index++;
+    } else cell += char;
   }
   return rows;
 }
@@ -87,7 +107,10 @@ describe('GET /audit/export', () => {
 
     expect(status).toBe(200);
     expect(type).toContain('application/x-ndjson');
-    const lines = text.trimEnd().split('\n').map((line) => JSON.parse(line));
+    const lines = text
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     const stored = await storedOrder();
     expect(lines.map((line) => [line.eventId, line.position, line.hash])).toEqual(stored.map((row) => [row.event_id, row.position, row.hash]));
     expect(new Set(lines.map((line) => line.eventId)).size).toBe(stored.length);
@@ -102,7 +125,22 @@ describe('GET /audit/export', () => {
     expect(status).toBe(200);
     expect(headers.get('content-type')).toContain('text/csv');
     const [header, ...rows] = parseCsv(body as string);
-    expect(header).toEqual(['position', 'recordedAt', 'streamName', 'revision', 'eventId', 'type', 'actor', 'source', 'correlationId', 'causationId', 'reason', 'hash', 'data', 'metadata']);
+    expect(header).toEqual([
+      'position',
+      'recordedAt',
+      'streamName',
+      'revision',
+      'eventId',
+      'type',
+      'actor',
+      'source',
+      'correlationId',
+      'causationId',
+      'reason',
+      'hash',
+      'data',
+      'metadata',
+    ]);
     expect(rows.map((row) => row[4])).toEqual((await storedOrder()).map((row) => row.event_id));
     const hostile = rows.find((row) => row[10].includes('HYPERLINK'))!;
     expect(hostile[10]).toBe(`'${HOSTILE_REASON}`);
@@ -117,7 +155,10 @@ describe('GET /audit/export', () => {
     const to = stored[1499].position;
 
     const { text } = await exportText(`?from=${from}&to=${to}`);
-    const ids = text.trimEnd().split('\n').map((line) => JSON.parse(line).eventId);
+    const ids = text
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line).eventId);
     expect(ids).toEqual(stored.slice(100, 1500).map((row) => row.event_id));
 
     const late = await exportText(`?from=${encodeURIComponent('2199-01-01T00:00:00Z')}`);
@@ -168,7 +209,11 @@ describe('anchors and GET /audit/verify', () => {
   });
 
   test('an intact ledger verifies, against a kept anchor too; a made-up anchor does not', async () => {
-    const { body: { anchors: [anchor] } } = await auditor.get('/audit/anchors?limit=1');
+    const {
+      body: {
+        anchors: [anchor],
+      },
+    } = await auditor.get('/audit/anchors?limit=1');
 
     const { status, body } = await auditor.get('/audit/verify');
     expect(status).toBe(200);
@@ -183,6 +228,25 @@ describe('anchors and GET /audit/verify', () => {
 
     expect(status).toBe(400);
     expect(body.error.code).toBe('VALIDATION_FAILED');
+  });
+
+  test('the daily schedule takes anchors from its start (on the leader), listed for auditors', async () => {
+    await events.store.appendToStream('appointment-audit-daily', [event(9999)]);
+    // A short interval instead of a day: if a transaction open elsewhere held the first one back, the next one covers it.
+    const schedule = new AuditAnchorSchedule(events.audit!, false, 50);
+    try {
+      schedule.start();
+      await eventually(
+        async () => {
+          const { body } = await auditor.get('/audit/anchors?limit=1');
+          expect(body.anchors[0]).toMatchObject({ reason: 'daily', eventCount: (await storedOrder()).length });
+        },
+        10_000,
+        50,
+      );
+    } finally {
+      await schedule.stop();
+    }
   });
 
   test('npm run audit:verify: 0 when intact, 1 when it cannot check', async () => {

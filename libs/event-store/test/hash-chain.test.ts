@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
 import { START } from '../src/event-store.port.js';
 import { canonicalJson } from '../src/hash-chain/canonical-json.js';
 import { verifyChain, type VerifyOptions } from '../src/hash-chain/chain-verifier.js';
@@ -7,8 +7,8 @@ import { eventHash } from '../src/hash-chain/event-hash.js';
 import { PostgresAuditLog } from '../src/postgres/postgres-audit-log.js';
 import { PostgresEventStore } from '../src/postgres/postgres-event-store.js';
 import { migrateEventStore } from '../src/postgres/postgres-event-store.schema.js';
-import { createTestDatabase, type TestDatabase } from '../../../test/support/test-database.js';
-import { eventually } from '../../../test/support/eventually.js';
+import { createTestDatabase, type TestDatabase } from '#test-support/test-database';
+import { eventually } from '#test-support/eventually';
 import { metadata, newEvent, newEvents } from './event-store.fixtures.js';
 import { testPool } from './postgres-test-pool.js';
 
@@ -119,10 +119,12 @@ describe('the hash chain on PostgreSQL', () => {
     const [recorded] = (await ledger.store.readStream(stream)).slice(-1);
     const previous = await eventRow(ledger.pool, stream, recorded.revision - 1);
     const stored = await eventRow(ledger.pool, stream, recorded.revision);
-    expect(stored.hash).toBe(eventHash(
-      { eventId: recorded.id, streamName: stream, type: recorded.type, data: recorded.data, metadata: recorded.metadata },
-      { revision: recorded.revision, recordedAt: recorded.recordedAt, previousHash: previous.hash },
-    ));
+    expect(stored.hash).toBe(
+      eventHash(
+        { eventId: recorded.id, streamName: stream, type: recorded.type, data: recorded.data, metadata: recorded.metadata },
+        { revision: recorded.revision, recordedAt: recorded.recordedAt, previousHash: previous.hash },
+      ),
+    );
   });
 
   test.each([
@@ -179,10 +181,11 @@ describe('the hash chain on PostgreSQL', () => {
     const streams = await seedHistory(ledger);
     const id = randomUUID();
 
-    await ledger.pool.query(
-      `INSERT INTO events (event_id, stream_name, revision, type, data, metadata) VALUES ($1, $2, 4, 'AppointmentCancelled', '{}', $3)`,
-      [id, streams[1], JSON.stringify(metadata())],
-    );
+    await ledger.pool.query(`INSERT INTO events (event_id, stream_name, revision, type, data, metadata) VALUES ($1, $2, 4, 'AppointmentCancelled', '{}', $3)`, [
+      id,
+      streams[1],
+      JSON.stringify(metadata()),
+    ]);
     expect((await ledger.verify()).problem).toMatchObject({ kind: 'changed', event: { eventId: id, revision: 4 } });
 
     await rechainEverything(ledger.pool);
@@ -209,19 +212,25 @@ describe('the hash chain on PostgreSQL', () => {
     const a = await eventRow(ledger.pool, streams[0], 0);
     const b = await eventRow(ledger.pool, streams[1], 0);
 
-    await ledger.pool.query(
-      `UPDATE events e SET transaction_id = o.transaction_id, global_position = o.global_position
+    await ledger.pool
+      .query(
+        `UPDATE events e SET transaction_id = o.transaction_id, global_position = o.global_position
          FROM (VALUES ($1::uuid, $2::uuid), ($2::uuid, $1::uuid)) AS swap(id, other)
          JOIN events o ON o.event_id = swap.other
         WHERE e.event_id = swap.id`,
-      [a.event_id, b.event_id],
-    ).catch(async () => {
-      // The unique key forbids a direct swap: go through a free place.
-      await ledger.pool.query(`UPDATE events SET global_position = -1 WHERE event_id = $1`, [a.event_id]);
-      await ledger.pool.query(`UPDATE events SET global_position = $2 WHERE event_id = $1`, [b.event_id, a.position.split(':')[1]]);
-      await ledger.pool.query(`UPDATE events SET global_position = $2, transaction_id = $3::xid8 WHERE event_id = $1`, [a.event_id, b.position.split(':')[1], b.position.split(':')[0]]);
-      await ledger.pool.query(`UPDATE events SET transaction_id = $2::xid8 WHERE event_id = $1`, [b.event_id, a.position.split(':')[0]]);
-    });
+        [a.event_id, b.event_id],
+      )
+      .catch(async () => {
+        // The unique key forbids a direct swap: go through a free place.
+        await ledger.pool.query(`UPDATE events SET global_position = -1 WHERE event_id = $1`, [a.event_id]);
+        await ledger.pool.query(`UPDATE events SET global_position = $2 WHERE event_id = $1`, [b.event_id, a.position.split(':')[1]]);
+        await ledger.pool.query(`UPDATE events SET global_position = $2, transaction_id = $3::xid8 WHERE event_id = $1`, [
+          a.event_id,
+          b.position.split(':')[1],
+          b.position.split(':')[0],
+        ]);
+        await ledger.pool.query(`UPDATE events SET transaction_id = $2::xid8 WHERE event_id = $1`, [b.event_id, a.position.split(':')[0]]);
+      });
 
     const report = await ledger.verify();
     expect(report.problem).toMatchObject({ kind: 'anchor-mismatch', anchor: { position: anchor!.position } });
@@ -299,7 +308,12 @@ describe('the hash chain on PostgreSQL', () => {
     try {
       await slow.query('BEGIN');
       await slow.query(`SELECT * FROM append_to_stream($1, NULL, $2, $3, $4, $5, $6)`, [
-        `appointment-${randomUUID()}`, [randomUUID()], ['AppointmentNoted'], '[{}]', JSON.stringify([metadata()]), ['0'.repeat(64)],
+        `appointment-${randomUUID()}`,
+        [randomUUID()],
+        ['AppointmentNoted'],
+        '[{}]',
+        JSON.stringify([metadata()]),
+        ['0'.repeat(64)],
       ]);
       await ledger.store.appendToStream(`appointment-${randomUUID()}`, [newEvent()]);
       // Also leaves out the event appended after the open transaction began: its place is not final either.
@@ -338,10 +352,7 @@ describe('the hash chain on PostgreSQL', () => {
     const ledger = await openLedger();
     const streams = await seedHistory(ledger);
     const id = randomUUID();
-    await ledger.pool.query(
-      `INSERT INTO events (event_id, stream_name, revision, type, data, metadata) VALUES ($1, $2, 4, 'AppointmentCancelled', '{}', '{}')`,
-      [id, streams[0]],
-    );
+    await ledger.pool.query(`INSERT INTO events (event_id, stream_name, revision, type, data, metadata) VALUES ($1, $2, 4, 'AppointmentCancelled', '{}', '{}')`, [id, streams[0]]);
 
     await migrateEventStore(ledger.pool);
 

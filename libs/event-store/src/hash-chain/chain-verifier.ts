@@ -60,7 +60,7 @@ export async function verifyChain(session: AuditSession, options: VerifyOptions 
   const state = new RunState(start);
   const streams = new Map<string, { revision: number; hash: string }>();
   const scanAfter = start?.position ?? START;
-  const fail = (problem: ChainProblem) => state.report(scanAfter, expectations.length, problem);
+  const fail = (problem: ChainProblem) => state.report(scanAfter, problem);
 
   for await (const page of session.scan(scanAfter, options.to ?? null)) {
     for (const event of page) {
@@ -86,7 +86,7 @@ export async function verifyChain(session: AuditSession, options: VerifyOptions 
     const problem = await checkStreamHeads(session, streams);
     if (problem) return fail(problem);
   }
-  return state.report(scanAfter, 0, null);
+  return state.report(scanAfter, null);
 }
 
 function startingAnchor(stored: Anchor[], options: VerifyOptions, compare: (a: Position, b: Position) => number): Anchor | null {
@@ -119,14 +119,15 @@ class RunState {
     if (this.head === expectation.headHash && countMatches) return null;
     return {
       kind: 'anchor-mismatch',
-      message: `the events up to ${expectation.label} no longer fold to its head hash (${this.eventCount} events now, ` +
+      message:
+        `the events up to ${expectation.label} no longer fold to its head hash (${this.eventCount} events now, ` +
         `${expectation.eventCount ?? 'unknown'} then): events before it were rewritten, deleted, inserted or reordered`,
       event: null,
       anchor: { position: expectation.position, expectedHeadHash: expectation.headHash, foundHeadHash: this.head },
     };
   }
 
-  report(startedAfter: Position, _pending: number, problem: ChainProblem | null): VerifyReport {
+  report(startedAfter: Position, problem: ChainProblem | null): VerifyReport {
     return {
       intact: problem === null,
       startedAfter,
@@ -150,10 +151,20 @@ function checkEvent(event: AuditedEvent, previous: { revision: number; hash: str
   const expectedRevision = previous === null ? 0 : previous.revision + 1;
   const blame = { position: event.position, eventId: event.eventId, streamName: event.streamName, revision: event.revision, type: event.type };
   if (event.revision > expectedRevision) {
-    return { kind: 'deleted', message: `${event.streamName} goes from revision ${expectedRevision - 1} to ${event.revision}: revision ${expectedRevision} is missing (deleted, or moved later in the order)`, event: blame, anchor: null };
+    return {
+      kind: 'deleted',
+      message: `${event.streamName} goes from revision ${expectedRevision - 1} to ${event.revision}: revision ${expectedRevision} is missing (deleted, or moved later in the order)`,
+      event: blame,
+      anchor: null,
+    };
   }
   if (event.revision < expectedRevision) {
-    return { kind: 'reordered', message: `${event.streamName} revision ${event.revision} comes after revision ${expectedRevision - 1} in the global order`, event: blame, anchor: null };
+    return {
+      kind: 'reordered',
+      message: `${event.streamName} revision ${event.revision} comes after revision ${expectedRevision - 1} in the global order`,
+      event: blame,
+      anchor: null,
+    };
   }
   const recomputed = eventHash(
     { eventId: event.eventId, streamName: event.streamName, type: event.type, data: event.data, metadata: event.metadata },
@@ -162,9 +173,10 @@ function checkEvent(event: AuditedEvent, previous: { revision: number; hash: str
   if (event.hash === recomputed) return null;
   return {
     kind: 'changed',
-    message: event.hash === null
-      ? 'the event has no hash (inserted outside the store, or its hash was removed)'
-      : 'the stored hash does not match the event\'s content, place and time with the previous event of its stream (changed, or inserted)',
+    message:
+      event.hash === null
+        ? 'the event has no hash (inserted outside the store, or its hash was removed)'
+        : "the stored hash does not match the event's content, place and time with the previous event of its stream (changed, or inserted)",
     event: blame,
     anchor: null,
   };
@@ -183,7 +195,8 @@ async function checkStreamHeads(session: AuditSession, seen: Map<string, { revis
       const kind = last === undefined || last.revision < head.revision ? 'deleted' : 'inserted';
       return {
         kind,
-        message: `${head.streamName} was last appended at revision ${head.revision} with hash ${head.hash ?? 'none'}, ` +
+        message:
+          `${head.streamName} was last appended at revision ${head.revision} with hash ${head.hash ?? 'none'}, ` +
           `but its last event now is ${last ? `revision ${last.revision} with hash ${last.hash}` : 'missing'}`,
         event: null,
         anchor: null,

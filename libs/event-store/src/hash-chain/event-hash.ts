@@ -29,13 +29,18 @@ export function sha256Hex(text: string): string {
  * (canonical JSON too: keys in that order, hex strings, an ISO time, an integer, nothing to escape).
  */
 export function contentDigest(content: HashedContent): string {
-  return sha256Hex(canonicalJson({
-    data: content.data ?? null,
-    eventId: content.eventId,
-    metadata: content.metadata,
-    streamName: content.streamName,
-    type: content.type,
-  }));
+  return digestOfCanonical(content, canonicalJson(content.data ?? null), canonicalJson(content.metadata));
+}
+
+/**
+ * The same digest from data and metadata already in canonical form: an append sends those very texts to the store
+ * as its JSON, so each is encoded once. The keys below are in canonical (sorted) order.
+ */
+export function digestOfCanonical(content: Pick<HashedContent, 'eventId' | 'streamName' | 'type'>, canonicalData: string, canonicalMetadata: string): string {
+  return sha256Hex(
+    `{"data":${canonicalData},"eventId":${JSON.stringify(content.eventId)},"metadata":${canonicalMetadata},` +
+      `"streamName":${JSON.stringify(content.streamName)},"type":${JSON.stringify(content.type)}}`,
+  );
 }
 
 export function chainedHash(digest: string, place: HashedPlace): string {

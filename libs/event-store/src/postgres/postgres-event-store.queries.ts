@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { EventMetadata, ExpectedRevision, NewEvent, Position, RecordedEvent } from '../event-store.port.js';
-import { contentDigest } from '../hash-chain/event-hash.js';
+import { canonicalJson } from '../hash-chain/canonical-json.js';
+import { digestOfCanonical } from '../hash-chain/event-hash.js';
 import { encodePosition, type PostgresPosition } from './postgres-position.js';
 
 /*
@@ -51,6 +52,9 @@ function expectedRevisionParameter(expected: ExpectedRevision): number | null {
 }
 
 export function appendQuery(streamName: string, events: NewEvent[], expected: ExpectedRevision): pg.QueryConfig {
+  // Canonical JSON (hash-chain/canonical-json.ts) is what the store parses and what the content digest covers.
+  const data = events.map((event) => canonicalJson(event.data ?? null));
+  const metadata = events.map((event) => canonicalJson(event.metadata));
   return {
     name: 'event_store_append',
     text: 'SELECT appended_revision, appended_transaction_id, appended_global_position FROM append_to_stream($1, $2, $3, $4, $5, $6, $7)',
@@ -59,10 +63,10 @@ export function appendQuery(streamName: string, events: NewEvent[], expected: Ex
       expectedRevisionParameter(expected),
       events.map((event) => event.id),
       events.map((event) => event.type),
-      JSON.stringify(events.map((event) => event.data ?? null)),
-      JSON.stringify(events.map((event) => event.metadata)),
+      `[${data.join(',')}]`,
+      `[${metadata.join(',')}]`,
       // The store finishes each hash with the revision, recording time and previous hash (see the schema).
-      events.map((event) => contentDigest({ eventId: event.id, streamName, type: event.type, data: event.data, metadata: event.metadata })),
+      events.map((event, index) => digestOfCanonical({ eventId: event.id, streamName, type: event.type }, data[index], metadata[index])),
     ],
   };
 }
