@@ -9,14 +9,7 @@ import tseslint from 'typescript-eslint';
  */
 export default tseslint.config(
   {
-    ignores: [
-      '**/node_modules/**',
-      '**/dist/**',
-      '**/.data/**',
-      '**/.test-data/**',
-      'coverage/**',
-      'apps/calcom-sandbox/reference/**',
-    ],
+    ignores: ['**/node_modules/**', '**/dist/**', '**/.data/**', '**/.test-data/**', 'coverage/**', 'apps/calcom-sandbox/reference/**'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,

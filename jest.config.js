@@ -11,6 +11,8 @@ const swc = {
 
 export default {
   testEnvironment: 'node',
+  // Package imports (#domain, #event-store, …) give Jest the TypeScript sources; `node dist/…` gets the build.
+  testEnvironmentOptions: { customExportConditions: ['development', 'node', 'node-addons'] },
   extensionsToTreatAsEsm: ['.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest', swc] },
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { startEmbeddedPostgres } from '../libs/database/src/embedded-postgres.js';
+import { startEmbeddedPostgres } from '#database';
 import { postmasterOf } from './cpu-meter.js';
 
 /** The one PostgreSQL server of a run, on which every contender gets its own databases. */
@@ -49,10 +49,9 @@ async function serverAt(adminUrl: string, description: string, shutDown: () => P
   // An interrupted run may see the server go before the client: that must not crash the cleanup.
   admin.on('error', () => undefined);
   await admin.connect();
-  const { rows } = await admin.query<{ server_version: string; backend_pid: number }>(
-    'SELECT current_setting($1) AS server_version, pg_backend_pid() AS backend_pid',
-    ['server_version'],
-  );
+  const { rows } = await admin.query<{ server_version: string; backend_pid: number }>('SELECT current_setting($1) AS server_version, pg_backend_pid() AS backend_pid', [
+    'server_version',
+  ]);
   const created: string[] = [];
   return {
     description,

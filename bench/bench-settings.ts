@@ -32,10 +32,12 @@ export const USAGE = `npm run bench [-- --scale=0.1] [--contenders=ledger,emmett
 /** Flags win over environment variables. */
 export function readBenchSettings(env: Record<string, string | undefined>, args: readonly string[]): BenchSettings {
   const flags = new Map(
-    args.filter((arg) => arg.startsWith('--')).map((arg) => {
-      const [name, ...value] = arg.slice(2).split('=');
-      return [name, value.join('=')] as const;
-    }),
+    args
+      .filter((arg) => arg.startsWith('--'))
+      .map((arg) => {
+        const [name, ...value] = arg.slice(2).split('=');
+        return [name, value.join('=')] as const;
+      }),
   );
   const scale = Number(flags.get('scale') ?? env.BENCH_SCALE ?? 1);
   if (!(scale > 0)) throw new Error(`--scale must be a positive number\n${USAGE}`);

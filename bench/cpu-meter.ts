@@ -69,7 +69,10 @@ function readStat(pid: number): { pid: number; parentPid: number; ticks: number;
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // After the command name (in parentheses, may contain spaces): state, ppid, … utime, stime, cutime, cstime.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
+    const fields = stat
+      .slice(stat.lastIndexOf(')') + 2)
+      .split(' ')
+      .map(Number);
     return { pid, parentPid: fields[1], ticks: fields[11] + fields[12], reapedChildrenTicks: fields[13] + fields[14] };
   } catch {
     return null;

@@ -33,12 +33,7 @@ export function formatResultsTable(results: BenchResults, names: readonly Conten
     { label: '  catch-up, ours ÷ Emmett', value: (_r, contender) => (contender === 'ledger' ? times(catchUpVsEmmett.actual) : ''), target: catchUpVsEmmett },
   ];
   const header = ['measurement', ...names.map((name) => contenders[name].title), 'target (ours)', 'met'];
-  const body = rows.map((row) => [
-    row.label,
-    ...names.map((name) => row.value(results[name] ?? {}, name)),
-    row.target?.target ?? '',
-    row.target ? verdict(row.target) : '',
-  ]);
+  const body = rows.map((row) => [row.label, ...names.map((name) => row.value(results[name] ?? {}, name)), row.target?.target ?? '', row.target ? verdict(row.target) : '']);
   return markdownTable(header, body);
 }
 

@@ -39,11 +39,15 @@ async function main(): Promise<void> {
     if (syncLag) console.log(formatSyncLagFigure(syncLag));
     if (webhookIntake) console.log(formatWebhookIntakeFigure(webhookIntake));
     if (ui) console.log(formatUiFigure(ui));
-    console.log(`\nPostgreSQL ${machine.postgres} (${machine.postgresServer}), ${machine.cpuModel}, ${machine.cores} cores, ` +
-      `${machine.memoryGb} GB, Node ${machine.node}; scale ${settings.scale}; sections ${settings.sections.join(', ')}; ${seconds} s in all; ` +
-      `load average ${machine.loadAverage.atStart} at the start, ${machine.loadAverage.atEnd} at the end.`);
+    console.log(
+      `\nPostgreSQL ${machine.postgres} (${machine.postgresServer}), ${machine.cpuModel}, ${machine.cores} cores, ` +
+        `${machine.memoryGb} GB, Node ${machine.node}; scale ${settings.scale}; sections ${settings.sections.join(', ')}; ${seconds} s in all; ` +
+        `load average ${machine.loadAverage.atStart} at the start, ${machine.loadAverage.atEnd} at the end.`,
+    );
     // A section not run is absent from the JSON line (undefined keys are left out).
-    console.log(JSON.stringify({ benchmark: 'appointment-ledger', startedAt: startedAt.toISOString(), seconds, machine, settings, results, targets, drift, syncLag, webhookIntake, ui }));
+    console.log(
+      JSON.stringify({ benchmark: 'appointment-ledger', startedAt: startedAt.toISOString(), seconds, machine, settings, results, targets, drift, syncLag, webhookIntake, ui }),
+    );
   } finally {
     await Promise.all(processes.map((worker) => worker.stop()));
     await server.close();

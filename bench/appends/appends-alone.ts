@@ -21,8 +21,10 @@ async function main(): Promise<void> {
       const measure = async (label: string, run: (url: string) => Promise<ThroughputFigure>) => {
         const url = await server.createDatabase(`bench_appends_alone`);
         const figure = await run(url);
-        console.log(`round ${round} ${label}: ${figure.eventsPerSecond} events/s, p50 ${figure.p50Ms} ms, p99 ${figure.p99Ms} ms, ` +
-          `client CPU ${figure.clientCpuMs} ms, server CPU ${figure.serverCpuMs} ms`);
+        console.log(
+          `round ${round} ${label}: ${figure.eventsPerSecond} events/s, p50 ${figure.p50Ms} ms, p99 ${figure.p99Ms} ms, ` +
+            `client CPU ${figure.clientCpuMs} ms, server CPU ${figure.serverCpuMs} ms`,
+        );
       };
       await measure('sequential', async (url) => {
         const appender = await openLedgerAppender(url);
@@ -37,7 +39,11 @@ async function main(): Promise<void> {
         const appender = await openLedgerAppender(url);
         const perCaller = settings.appendsPerConcurrentCaller;
         try {
-          return await measureSingleAppends(appender, { callers: settings.concurrentCallers, appendsPerCaller: perCaller, warmUpAppendsPerCaller: warmUpCount(settings, perCaller), seed: settings.seed }, meter);
+          return await measureSingleAppends(
+            appender,
+            { callers: settings.concurrentCallers, appendsPerCaller: perCaller, warmUpAppendsPerCaller: warmUpCount(settings, perCaller), seed: settings.seed },
+            meter,
+          );
         } finally {
           await appender.close();
         }
@@ -45,7 +51,11 @@ async function main(): Promise<void> {
       await measure(`batches of ${settings.eventsPerBatch}`, async (url) => {
         const appender = await openLedgerAppender(url);
         try {
-          return await measureBatchAppends(appender, { appends: settings.batchAppends, eventsPerAppend: settings.eventsPerBatch, warmUpAppends: warmUpCount(settings, settings.batchAppends), seed: settings.seed }, meter);
+          return await measureBatchAppends(
+            appender,
+            { appends: settings.batchAppends, eventsPerAppend: settings.eventsPerBatch, warmUpAppends: warmUpCount(settings, settings.batchAppends), seed: settings.seed },
+            meter,
+          );
         } finally {
           await appender.close();
         }

@@ -1,4 +1,4 @@
-import type { RunningSandbox } from '../../apps/calcom-sandbox/src/index.js';
+import type { RunningSandbox } from '#calcom-sandbox';
 import { percentile } from '../appends/latency-summary.js';
 
 export interface LagFigure {
@@ -42,4 +42,3 @@ export function summary(lagsMs: number[]): LagFigure {
   const sorted = [...lagsMs].sort((a, b) => a - b);
   return { count: sorted.length, p50Ms: percentile(sorted, 0.5), p99Ms: percentile(sorted, 0.99), maxMs: sorted.at(-1) ?? Number.NaN };
 }
-

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import pg from 'pg';
-import { startSandbox, type RunningSandbox, type SandboxCatalog } from '../../apps/calcom-sandbox/src/index.js';
+import { startSandbox, type RunningSandbox, type SandboxCatalog } from '#calcom-sandbox';
 import { spawnLedger } from './spawned-ledger.js';
 import { type LagFigure, matched, type Sent, summary } from './sync-lag-matching.js';
 
@@ -65,8 +65,22 @@ export async function measureSyncLag(databaseUrl: string, settings: SyncLagSetti
     const scheduled = schedules(settings.appointments, slots);
     const sent = await run(admin, sandbox, scheduled, settings.ratePerSecond);
     const moved = scheduled.slice(0, Math.floor(scheduled.length / 2));
-    sent.push(...(await run(admin, sandbox, moved.map(({ appointmentId }) => reschedule(appointmentId, slots)), settings.ratePerSecond)));
-    sent.push(...(await run(admin, sandbox, moved.map(({ appointmentId }) => cancel(appointmentId)), settings.ratePerSecond)));
+    sent.push(
+      ...(await run(
+        admin,
+        sandbox,
+        moved.map(({ appointmentId }) => reschedule(appointmentId, slots)),
+        settings.ratePerSecond,
+      )),
+    );
+    sent.push(
+      ...(await run(
+        admin,
+        sandbox,
+        moved.map(({ appointmentId }) => cancel(appointmentId)),
+        settings.ratePerSecond,
+      )),
+    );
     return { ratePerSecond: settings.ratePerSecond, ...(await lags(sandbox, sent)), fromEvent: await lagsFromEvents(databaseUrl, sandbox, sent) };
   } finally {
     await ledger.stop();
@@ -93,7 +107,14 @@ function benchCatalog(): SandboxCatalog {
     username: `staff${index + 1}`,
     timeZone: 'UTC',
   }));
-  const eventTypes = users.map((user) => ({ id: eventTypeOf(user.id), slug: `consultation-${user.id}`, title: 'Consultation', lengthInMinutes: 30, ownerId: user.id, schedulingType: null }));
+  const eventTypes = users.map((user) => ({
+    id: eventTypeOf(user.id),
+    slug: `consultation-${user.id}`,
+    title: 'Consultation',
+    lengthInMinutes: 30,
+    ownerId: user.id,
+    schedulingType: null,
+  }));
   return { users, eventTypes };
 }
 

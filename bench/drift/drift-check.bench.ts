@@ -1,11 +1,10 @@
-import { startSandbox } from '../../apps/calcom-sandbox/src/index.js';
+import { startSandbox } from '#calcom-sandbox';
 import { defaultDriftSettings } from '../../apps/ledger/src/drift/drift.config.js';
 import { startDrift } from '../../apps/ledger/src/drift/start-drift.js';
-import { CalcomClient } from '../../libs/calcom/src/index.js';
-import { driftOnly } from '../../libs/domain/src/index.js';
-import { openEventStore } from '../../libs/event-store/src/open-event-store.js';
-import { openReadModel } from '../../projections/src/read-model.data-source.js';
-import { rebuildReadModels } from '../../projections/src/rebuild-read-models.js';
+import { CalcomClient } from '#calcom';
+import { driftOnly } from '#domain';
+import { openEventStore } from '#event-store';
+import { openReadModel, rebuildReadModels } from '#projections';
 import { benchCatalog, seedBookings, seedLedger } from './drift-seed.js';
 
 export interface DriftBenchSettings {
@@ -86,7 +85,8 @@ export async function measureDriftCheck(databaseUrl: string, settings: DriftBenc
     const incremental = await reconciler.check('incremental', 'cli');
     const incrementalCheckMs = Math.round(performance.now() - incrementalStartedAt);
     const expected = settings.silentEdits + settings.laterEdits;
-    if (driftOnly(incremental.check.items).length !== expected) throw new Error(`the incremental check left ${driftOnly(incremental.check.items).length} drift items, not ${expected}`);
+    if (driftOnly(incremental.check.items).length !== expected)
+      throw new Error(`the incremental check left ${driftOnly(incremental.check.items).length} drift items, not ${expected}`);
     const sorted = [...timings].sort((a, b) => a - b);
     return {
       bookings: last!.check.checked.calcom,

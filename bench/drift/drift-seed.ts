@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { SandboxCatalog } from '../../apps/calcom-sandbox/src/index.js';
-import { appointmentStream, calcomSyncStream, serviceStream, staffStream, type BookingSnapshot } from '../../libs/domain/src/index.js';
-import type { EventMetadata, EventStore } from '../../libs/event-store/src/event-store.port.js';
+import type { SandboxCatalog } from '#calcom-sandbox';
+import { appointmentStream, calcomSyncStream, serviceStream, staffStream, type BookingCopy } from '#domain';
+import type { EventMetadata, EventStore } from '#event-store';
 
 /** Hosts in the bench's Cal.com, each with one 30-minute event type: 250 bookings each fit easily in the window. */
 export const BENCH_HOSTS = 40;
@@ -46,7 +46,12 @@ export async function seedBookings(sandboxUrl: string, count: number, days: numb
       const response = await fetch(`${sandboxUrl}/_sandbox/bookings`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ eventTypeId: 1000 + host, start, attendee: { name: `Guest ${index}`, email: `guest${index}@bench.example`, timeZone: 'UTC' }, metadata: { appointmentId } }),
+        body: JSON.stringify({
+          eventTypeId: 1000 + host,
+          start,
+          attendee: { name: `Guest ${index}`, email: `guest${index}@bench.example`, timeZone: 'UTC' },
+          metadata: { appointmentId },
+        }),
       });
       if (!response.ok) throw new Error(`seeding booking ${index}: ${response.status} ${await response.text()}`);
       const booking = (await response.json()) as { uid: string; start: string; end: string };
@@ -62,10 +67,14 @@ export async function seedLedger(store: EventStore, bookings: readonly SeededBoo
   const metadata = (source: EventMetadata['source']): EventMetadata => ({ actor: 'bench', source, correlationId: randomUUID(), causationId: null });
   const staffIds = Array.from({ length: BENCH_HOSTS }, (_, i) => `host-${i + 1}`);
   for (const [i, staffId] of staffIds.entries()) {
-    await store.appendToStream(staffStream(staffId), [{ id: randomUUID(), type: 'StaffMemberSaved', data: { staffId, name: staffId, email: `${staffId}@bench.example`, calcomUserId: i + 1 }, metadata: metadata('admin') }]);
+    await store.appendToStream(staffStream(staffId), [
+      { id: randomUUID(), type: 'StaffMemberSaved', data: { staffId, name: staffId, email: `${staffId}@bench.example`, calcomUserId: i + 1 }, metadata: metadata('admin') },
+    ]);
   }
   const calcomEventTypeIds = Object.fromEntries(staffIds.map((staffId, i) => [staffId, 1001 + i]));
-  await store.appendToStream(serviceStream('visit'), [{ id: randomUUID(), type: 'ServiceSaved', data: { serviceId: 'visit', name: 'Visit', durationMinutes: 30, calcomEventTypeIds }, metadata: metadata('admin') }]);
+  await store.appendToStream(serviceStream('visit'), [
+    { id: randomUUID(), type: 'ServiceSaved', data: { serviceId: 'visit', name: 'Visit', durationMinutes: 30, calcomEventTypeIds }, metadata: metadata('admin') },
+  ]);
   let next = 0;
   const worker = async () => {
     for (let index = next++; index < bookings.length; index = next++) {
@@ -81,7 +90,16 @@ export async function seedLedger(store: EventStore, bookings: readonly SeededBoo
         notes: null,
       };
       await store.appendToStream(appointmentStream(appointmentId), [{ id: randomUUID(), type: 'AppointmentScheduled', data: scheduled, metadata: metadata('admin') }]);
-      const snapshot: BookingSnapshot = { uid: booking.uid, start: booking.start, end: booking.end, eventTypeId: booking.eventTypeId, hostUserId: booking.hostUserId, status: 'accepted', rescheduledFromUid: null, rescheduledToUid: null };
+      const snapshot: BookingCopy = {
+        uid: booking.uid,
+        start: booking.start,
+        end: booking.end,
+        eventTypeId: booking.eventTypeId,
+        hostUserId: booking.hostUserId,
+        status: 'accepted',
+        rescheduledFromUid: null,
+        rescheduledToUid: null,
+      };
       await store.appendToStream(calcomSyncStream(appointmentId), [
         { id: randomUUID(), type: 'CalcomBookingObserved', data: { appointmentId, booking: snapshot, via: 'api', factId: null }, metadata: metadata('sync') },
         { id: randomUUID(), type: 'CalcomSyncCompleted', data: { appointmentId, ledgerVersion: 1, bookingUid: booking.uid }, metadata: metadata('sync') },

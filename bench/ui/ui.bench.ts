@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startSandbox } from '../../apps/calcom-sandbox/src/index.js';
+import { startSandbox } from '#calcom-sandbox';
 import { percentile } from '../appends/latency-summary.js';
 import { spawnLedger } from '../calcom-sync/spawned-ledger.js';
 import { signIn } from './admin-ui-sign-in.js';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { SandboxCatalog } from '../../apps/calcom-sandbox/src/index.js';
+import type { SandboxCatalog } from '#calcom-sandbox';
 
 export const STAFF = 12;
 const DAYS = 5;

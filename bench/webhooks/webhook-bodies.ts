@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { signCalcomWebhook } from '../../libs/calcom/src/calcom-webhook-signature.js';
+import { signCalcomWebhook } from '#calcom';
 
 export interface SignedWebhook {
   body: string;

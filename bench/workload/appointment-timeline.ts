@@ -1,5 +1,5 @@
-import { appointmentStream, type Customer } from '../../libs/domain/src/appointment/appointment.events.js';
-import type { EventMetadata } from '../../libs/event-store/src/event-store.port.js';
+import { appointmentStream, type Customer } from '#domain';
+import type { EventMetadata } from '#event-store';
 import type { BenchDomainEvent, BenchEvent } from './bench-event.js';
 import { SeededRandom } from './seeded-random.js';
 

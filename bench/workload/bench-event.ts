@@ -1,10 +1,5 @@
-import type {
-  AppointmentCancelled,
-  AppointmentRescheduled,
-  AppointmentScheduled,
-  StaffReassigned,
-} from '../../libs/domain/src/appointment/appointment.events.js';
-import type { EventMetadata } from '../../libs/event-store/src/event-store.port.js';
+import type { AppointmentCancelled, AppointmentRescheduled, AppointmentScheduled, StaffReassigned } from '#domain';
+import type { EventMetadata } from '#event-store';
 
 /** The appointment events the benchmark writes: the domain's own shapes. */
 export type BenchDomainEvent = AppointmentScheduled | AppointmentRescheduled | StaffReassigned | AppointmentCancelled;
@@ -16,9 +11,4 @@ export type BenchEvent = BenchDomainEvent & {
   metadata: EventMetadata;
 };
 
-export const benchEventTypes: readonly BenchEvent['type'][] = [
-  'AppointmentScheduled',
-  'AppointmentRescheduled',
-  'StaffReassigned',
-  'AppointmentCancelled',
-];
+export const benchEventTypes: readonly BenchEvent['type'][] = ['AppointmentScheduled', 'AppointmentRescheduled', 'StaffReassigned', 'AppointmentCancelled'];

@@ -1,4 +1,4 @@
-import { SeededRandom as Mulberry32 } from '../../apps/calcom-sandbox/src/faults.js';
+import { SeededRandom as Mulberry32 } from '#calcom-sandbox';
 
 /**
  * The sandbox's deterministic PRNG (mulberry32) with what workloads need on top: the same seed gives every

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import type { DriftCatalog, LedgerAppointmentLevel, UidChain } from '../../libs/domain/src/index.js';
+import type { DriftCatalog, LedgerAppointmentLevel, UidChain } from '#domain';
 import { SYNC_STATUS, syncStatusRows } from './calcom-sync-status/calcom-sync-status.sql.js';
 import { storedIdOf } from './stored-id.transformer.js';
 
@@ -25,10 +25,7 @@ export class DriftLedgerQueries {
 
   /** Appointments wholly inside the window, as Cal.com's `afterStart`/`beforeEnd` filters select bookings. */
   async appointmentsInWindow(from: string, to: string): Promise<LedgerAppointmentLevel[]> {
-    const rows: AppointmentLevelRow[] = await this.dataSource.query(
-      `SELECT ${APPOINTMENT_COLUMNS} FROM appointments WHERE starts_at >= $1 AND ends_at <= $2`,
-      [from, to],
-    );
+    const rows: AppointmentLevelRow[] = await this.dataSource.query(`SELECT ${APPOINTMENT_COLUMNS} FROM appointments WHERE starts_at >= $1 AND ends_at <= $2`, [from, to]);
     return rows.map(toLevel);
   }
 
@@ -59,10 +56,7 @@ export class DriftLedgerQueries {
   /** uid → appointment, through every link of every chain. */
   async ownersOf(uids: readonly string[]): Promise<Map<string, string>> {
     if (uids.length === 0) return new Map();
-    const rows: { uid: string; appointment_id: string }[] = await this.dataSource.query(
-      'SELECT uid, appointment_id FROM calcom_booking_uids WHERE uid = ANY($1::text[])',
-      [uids],
-    );
+    const rows: { uid: string; appointment_id: string }[] = await this.dataSource.query('SELECT uid, appointment_id FROM calcom_booking_uids WHERE uid = ANY($1::text[])', [uids]);
     return new Map(rows.map((row) => [row.uid, row.appointment_id]));
   }
 

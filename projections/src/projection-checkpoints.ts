@@ -1,10 +1,8 @@
 import { Column, Entity, PrimaryColumn, type EntityManager } from 'typeorm';
-import { START, type Position } from '../../libs/event-store/src/event-store.port.js';
+import { START, type Position } from '#event-store';
 
 export async function loadCheckpoint(manager: EntityManager, name: string): Promise<Position> {
-  const rows: { position: string }[] = await manager.query('SELECT position FROM projection_checkpoints WHERE name = $1', [
-    name,
-  ]);
+  const rows: { position: string }[] = await manager.query('SELECT position FROM projection_checkpoints WHERE name = $1', [name]);
   return rows[0]?.position ?? START;
 }
 

@@ -4,9 +4,12 @@ import {
   type ParkingOptions,
   type SubscriptionErrorContext,
   type SubscriptionLogger,
-} from '../../libs/event-store/src/catch-up-subscription.js';
-import type { ParkedEvent, SubscriptionFailure, SubscriptionIncidentLog } from '../../libs/event-store/src/subscription-incidents.js';
-import type { EventStore, Position } from '../../libs/event-store/src/event-store.port.js';
+  type ParkedEvent,
+  type SubscriptionFailure,
+  type SubscriptionIncidentLog,
+  type EventStore,
+  type Position,
+} from '#event-store';
 import { loadCheckpoint } from './projection-checkpoints.js';
 import { projectBatch, READ_MODELS_PROJECTION } from './read-models.batch.js';
 import { createReadModels, readModelStreamPrefixes } from './read-models.js';

@@ -1,8 +1,7 @@
 import { resolve } from 'node:path';
 import type { DataSource } from 'typeorm';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../libs/database/src/embedded-postgres.js';
-import type { EventStore } from '../../libs/event-store/src/event-store.port.js';
-import { openEventStore } from '../../libs/event-store/src/open-event-store.js';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from '#database';
+import { type EventStore, openEventStore } from '#event-store';
 import { openReadModel } from './read-model.data-source.js';
 
 /** Where the events and the read models are, for the commands in this folder: the app's settings of the same names. */

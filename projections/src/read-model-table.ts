@@ -24,7 +24,11 @@ type Expressions<Row> = Partial<Record<keyof Row & string, string>>;
  */
 
 /** Rows keyed by ids from their events: a row that exists already was written by the same event (a replay). */
-export async function insertRows<Row extends object, Given extends keyof Row & string>(manager: EntityManager, table: ReadModelTable<Row>, rows: readonly Pick<Row, Given>[]): Promise<void> {
+export async function insertRows<Row extends object, Given extends keyof Row & string>(
+  manager: EntityManager,
+  table: ReadModelTable<Row>,
+  rows: readonly Pick<Row, Given>[],
+): Promise<void> {
   if (rows.length === 0) return;
   const { columns, source, parameters } = rowSource(table, rows);
   await manager.query(`INSERT INTO ${table.name} (${columns}) SELECT * FROM ${source('r')} ON CONFLICT DO NOTHING`, parameters);

@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import type { RecordedEvent } from '../../libs/event-store/src/event-store.port.js';
+import type { RecordedEvent } from '#event-store';
 
 /**
  * One read model: the events it is made from and how a batch of them lands in its tables. Every read model is

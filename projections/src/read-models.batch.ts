@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import type { Position, RecordedEvent } from '../../libs/event-store/src/event-store.port.js';
+import type { Position, RecordedEvent } from '#event-store';
 import { saveCheckpoint } from './projection-checkpoints.js';
 import type { ReadModel } from './read-model.js';
 import { createReadModels } from './read-models.js';

@@ -1,6 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { START, type EventStore, type Position, type RecordedEvent } from '../../libs/event-store/src/event-store.port.js';
-import { describeError, isOutage, type ParkedEvent } from '../../libs/event-store/src/subscription-incidents.js';
+import { START, type EventStore, type Position, type RecordedEvent, describeError, isOutage, type ParkedEvent } from '#event-store';
 import { saveCheckpoint } from './projection-checkpoints.js';
 import type { ReadModel } from './read-model.js';
 import { createReadModels, readModelStreamPrefixes } from './read-models.js';
@@ -29,11 +28,7 @@ export interface RebuildResult {
  * This is also how the projector's parked events are re-applied after a fix: its parked list starts empty, and an
  * event that still fails is parked again (rolled back to a savepoint, recorded, left out) instead of failing the rebuild.
  */
-export async function rebuildReadModels(
-  store: EventStore,
-  dataSource: DataSource,
-  options: RebuildOptions = {},
-): Promise<RebuildResult> {
+export async function rebuildReadModels(store: EventStore, dataSource: DataSource, options: RebuildOptions = {}): Promise<RebuildResult> {
   const batchSize = options.batchSize ?? 1000;
   return dataSource.transaction(async (manager) => {
     await lockReadModelWriter(manager);

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import type { EventStore, Position } from '../../libs/event-store/src/event-store.port.js';
+import type { EventStore, Position } from '#event-store';
 import { saveCheckpoint } from './projection-checkpoints.js';
 import { READ_MODELS_PROJECTION } from './read-models.batch.js';
 import { listParkedEvents } from './subscription-incidents.js';

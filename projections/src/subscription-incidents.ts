@@ -1,10 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import type {
-  EventInTrouble,
-  ParkedEvent,
-  SubscriptionFailure,
-  SubscriptionIncidentLog,
-} from '../../libs/event-store/src/subscription-incidents.js';
+import type { EventInTrouble, ParkedEvent, SubscriptionFailure, SubscriptionIncidentLog } from '#event-store';
 
 /** The notification kind of a parked event, listed by `GET /notifications` with the Cal.com ones. */
 export const SUBSCRIPTION_PARKED = 'subscription_parked';
@@ -22,7 +17,15 @@ export class ReadModelIncidentLog implements SubscriptionIncidentLog {
        VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, now())
        ON CONFLICT (subscription) DO UPDATE SET phase = EXCLUDED.phase, position = EXCLUDED.position, event = EXCLUDED.event,
               error = EXCLUDED.error, attempts = EXCLUDED.attempts, since = EXCLUDED.since, updated_at = EXCLUDED.updated_at`,
-      [failure.subscription, failure.phase, failure.position, failure.event && JSON.stringify(failure.event), failure.error, Math.min(failure.attempts, 2 ** 31 - 1), failure.since],
+      [
+        failure.subscription,
+        failure.phase,
+        failure.position,
+        failure.event && JSON.stringify(failure.event),
+        failure.error,
+        Math.min(failure.attempts, 2 ** 31 - 1),
+        failure.since,
+      ],
     );
   }
 
@@ -46,7 +49,13 @@ export async function recordParkedEvent(manager: EntityManager, event: ParkedEve
   await manager.query(
     `INSERT INTO notifications (notification_id, kind, appointment_id, message, details, created_at)
      VALUES ($1, $2, NULL, $3, $4::jsonb, $5) ON CONFLICT (notification_id) DO NOTHING`,
-    [parkedNotificationId(event), SUBSCRIPTION_PARKED, `${event.subscription} skipped ${event.eventType} of ${event.streamName} after ${event.attempts} failed attempts: ${event.error}`, JSON.stringify(parkedDetails(event)), event.parkedAt],
+    [
+      parkedNotificationId(event),
+      SUBSCRIPTION_PARKED,
+      `${event.subscription} skipped ${event.eventType} of ${event.streamName} after ${event.attempts} failed attempts: ${event.error}`,
+      JSON.stringify(parkedDetails(event)),
+      event.parkedAt,
+    ],
   );
 }
 
@@ -62,9 +71,7 @@ export interface SubscriptionIncidents {
 
 /** Everything that is wrong now, for `/health` and `/metrics`. */
 export async function readSubscriptionIncidents(manager: EntityManager): Promise<SubscriptionIncidents> {
-  const failures: FailureRow[] = await manager.query(
-    'SELECT subscription, phase, position, event, error, attempts, since FROM subscription_failures ORDER BY subscription',
-  );
+  const failures: FailureRow[] = await manager.query('SELECT subscription, phase, position, event, error, attempts, since FROM subscription_failures ORDER BY subscription');
   return {
     failures: failures.map((row) => ({ ...row, since: row.since.toISOString() })),
     parked: await listParkedEvents(manager),

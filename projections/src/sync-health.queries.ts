@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import type { SyncStatus } from '../../libs/domain/src/index.js';
+import type { SyncStatus } from '#domain';
 import { SYNC_STATUS, syncStatusRows } from './calcom-sync-status/calcom-sync-status.sql.js';
 import { DriftChecksQueries, type DriftCheckSummary } from './drift-checks/drift-checks.queries.js';
 
@@ -25,10 +25,9 @@ export class SyncHealthQueries {
     const [counts, oldestPending, failures, webhook, lastDriftCheck] = await Promise.all([
       this.counts(),
       this.oldestPending(),
-      this.dataSource.query(
-        'SELECT count(*)::int AS calls, count(*) FILTER (WHERE permanent)::int AS permanent FROM calcom_sync_failures WHERE recorded_at > $1',
-        [new Date(now.getTime() - 3_600_000).toISOString()],
-      ) as Promise<{ calls: number; permanent: number }[]>,
+      this.dataSource.query('SELECT count(*)::int AS calls, count(*) FILTER (WHERE permanent)::int AS permanent FROM calcom_sync_failures WHERE recorded_at > $1', [
+        new Date(now.getTime() - 3_600_000).toISOString(),
+      ]) as Promise<{ calls: number; permanent: number }[]>,
       this.dataSource.query('SELECT max(received_at) AS at FROM calcom_webhook_facts') as Promise<{ at: Date | null }[]>,
       this.driftChecks.lastCheck(),
     ]);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { appointmentStream } from '../../libs/domain/src/index.js';
+import { appointmentStream } from '#domain';
 import { AppointmentsQueries } from '../src/appointments/appointments.queries.js';
 import { openTestLedger, projectInBatches, readModelEvents, type TestLedger } from './read-model.fixture.js';
 
@@ -15,8 +15,13 @@ test('a status only Cal.com sets (rejected, requested, back to scheduled) reache
   const metadata = { actor: 'test', source: 'calcom' as const, correlationId: randomUUID(), causationId: null };
   const stream = appointmentStream('s1');
   const scheduled = {
-    appointmentId: 's1', serviceId: 'cut', staffId: 'sam', startsAt: '2030-01-02T10:00:00.000Z', endsAt: '2030-01-02T10:30:00.000Z',
-    customer: { name: 'Ada', email: 'ada@example.com', timeZone: 'UTC', phone: null }, notes: null,
+    appointmentId: 's1',
+    serviceId: 'cut',
+    staffId: 'sam',
+    startsAt: '2030-01-02T10:00:00.000Z',
+    endsAt: '2030-01-02T10:30:00.000Z',
+    customer: { name: 'Ada', email: 'ada@example.com', timeZone: 'UTC', phone: null },
+    notes: null,
   };
   await ledger.store.appendToStream(stream, [{ id: randomUUID(), type: 'AppointmentScheduled', data: scheduled, metadata }]);
   const statuses = ['rejected', 'scheduled', 'requested'];

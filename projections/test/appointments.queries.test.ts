@@ -1,5 +1,5 @@
-import { appointmentStream, ValidationFailedError } from '../../libs/domain/src/index.js';
-import { START } from '../../libs/event-store/src/event-store.port.js';
+import { appointmentStream, ValidationFailedError } from '#domain';
+import { START } from '#event-store';
 import { AppointmentsQueries, type AppointmentSummary } from '../src/appointments/appointments.queries.js';
 import { newEvent } from './ledger-history.js';
 import { openTestLedger, projectInBatches, readModelEvents, type TestLedger } from './read-model.fixture.js';
@@ -53,8 +53,7 @@ async function allPages(filter: Parameters<AppointmentsQueries['list']>[0], limi
 }
 
 const ids = (items: AppointmentSummary[]) => items.map(({ appointmentId }) => appointmentId);
-const sortedByStartThenId = (items: AppointmentSummary[]) =>
-  [...items].sort((a, b) => a.startsAt.localeCompare(b.startsAt) || a.appointmentId.localeCompare(b.appointmentId));
+const sortedByStartThenId = (items: AppointmentSummary[]) => [...items].sort((a, b) => a.startsAt.localeCompare(b.startsAt) || a.appointmentId.localeCompare(b.appointmentId));
 
 describe('list', () => {
   test('orders by start, then id, and gives 50 by default with a cursor to the rest', async () => {
@@ -84,9 +83,7 @@ describe('list', () => {
     expect(expected.length).toBeGreaterThan(10);
     const pages = await allPages({ status: 'scheduled', staffId: 'ana' }, 4);
     expect(ids(pages.flat())).toEqual(ids(expected));
-    expect(ids((await queries.list({ status: 'cancelled', limit: 200 })).items)).toEqual(
-      ids(everything.filter((item) => item.status === 'cancelled')),
-    );
+    expect(ids((await queries.list({ status: 'cancelled', limit: 200 })).items)).toEqual(ids(everything.filter((item) => item.status === 'cancelled')));
   });
 
   test('from/to select appointments overlapping the window; touching ends are outside', async () => {
@@ -110,9 +107,7 @@ describe('list', () => {
 describe('overlappingActive', () => {
   test('finds a scheduled appointment of the staff member overlapping the interval', async () => {
     expect(await queries.overlappingActive('ana', at('09:59'), at('10:01'), 'other')).toEqual(['a-ana-1000']);
-    expect(await queries.overlappingActive('ana', '2030-01-01T11:15:00+01:00', '2030-01-01T11:20:00+01:00', 'other')).toEqual([
-      'a-ana-1000',
-    ]);
+    expect(await queries.overlappingActive('ana', '2030-01-01T11:15:00+01:00', '2030-01-01T11:20:00+01:00', 'other')).toEqual(['a-ana-1000']);
   });
 
   test('touching intervals do not overlap', async () => {

@@ -21,9 +21,7 @@ test('a batch that fails at its last write leaves neither rows nor checkpoint mo
   const before = await snapshotReadModels(ledger.readModel);
 
   await ledger.readModel.query(`INSERT INTO fail_checkpoint_writes VALUES ('test')`);
-  await expect(projectBatch(ledger.readModel, READ_MODELS_PROJECTION, rest, rest.at(-1)!.position)).rejects.toThrow(
-    'injected checkpoint failure',
-  );
+  await expect(projectBatch(ledger.readModel, READ_MODELS_PROJECTION, rest, rest.at(-1)!.position)).rejects.toThrow('injected checkpoint failure');
   expect(await snapshotReadModels(ledger.readModel)).toEqual(before);
   expect(await checkpointOf(ledger.readModel)).toBe(first.at(-1)!.position);
 

@@ -1,15 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import {
-  appointmentStream,
-  type BookingSnapshot,
-  type CalcomSyncEvent,
-  calcomSyncStream,
-  evolveCalcomSync,
-  initialCalcomSyncState,
-  syncStatusOf,
-} from '../../libs/domain/src/index.js';
-import type { EventSource, RecordedEvent } from '../../libs/event-store/src/event-store.port.js';
-import { bookingSnapshot } from '../../libs/domain/test/support/calcom-sync-fixtures.js';
+import { appointmentStream, type BookingCopy, type CalcomSyncEvent, calcomSyncStream, evolveCalcomSync, initialCalcomSyncState, syncStatusOf } from '#domain';
+import type { EventSource, RecordedEvent } from '#event-store';
+import { bookingCopy } from '../../libs/domain/test/support/calcom-sync-fixtures.js';
 import { CalcomSyncQueries } from '../src/calcom-sync-status/calcom-sync.queries.js';
 import { DriftLedgerQueries } from '../src/drift-ledger.queries.js';
 import { projectBatch, READ_MODELS_PROJECTION } from '../src/read-models.batch.js';
@@ -20,10 +12,9 @@ import { appendOne, openTestLedger, scheduledData, projectInBatches, readModelEv
 let ledger: TestLedger;
 let queries: CalcomSyncQueries;
 
-const booking = (uid: string, overrides: Partial<BookingSnapshot> = {}) => bookingSnapshot({ uid, ...overrides });
+const booking = (uid: string, overrides: Partial<BookingCopy> = {}) => bookingCopy({ uid, ...overrides });
 
-const append = (stream: string, type: string, data: Record<string, unknown>, source: EventSource = 'sync') =>
-  appendOne(ledger.store, stream, type, data, source);
+const append = (stream: string, type: string, data: Record<string, unknown>, source: EventSource = 'sync') => appendOne(ledger.store, stream, type, data, source);
 
 const scheduled = scheduledData;
 
@@ -83,7 +74,14 @@ const side = { startsAt: '2030-01-02T10:00:00.000Z', endsAt: '2030-01-02T10:30:0
 async function appendOtherStates() {
   await appendSynced('synced');
   await appendSynced('conflict');
-  await append(calcomSyncStream('conflict'), 'SyncConflictDetected', { appointmentId: 'conflict', conflictId: 'c-1', ledger: side, calcom: side, factId: null, summary: 'both moved' });
+  await append(calcomSyncStream('conflict'), 'SyncConflictDetected', {
+    appointmentId: 'conflict',
+    conflictId: 'c-1',
+    ledger: side,
+    calcom: side,
+    factId: null,
+    summary: 'both moved',
+  });
   await append(appointmentStream('no-sync-yet'), 'AppointmentScheduled', scheduled('no-sync-yet'), 'admin');
   await append(appointmentStream('in-flight'), 'AppointmentScheduled', scheduled('in-flight'), 'admin');
   const op = { appointmentId: 'in-flight', operationId: randomUUID(), operation: 'create' };
@@ -91,7 +89,17 @@ async function appendOtherStates() {
   // A permanent failure at version 1 holds only until the ledger moves on.
   await append(appointmentStream('failed-then-changed'), 'AppointmentScheduled', scheduled('failed-then-changed'), 'admin');
   const error = { code: 'CALCOM_REJECTED', message: 'Attendee email is invalid', status: 400 };
-  const failed = { appointmentId: 'failed-then-changed', operationId: randomUUID(), operation: 'create', error, permanent: true, outcomeUnknown: false, attempt: 1, nextRetryAt: null, ledgerVersion: 1 };
+  const failed = {
+    appointmentId: 'failed-then-changed',
+    operationId: randomUUID(),
+    operation: 'create',
+    error,
+    permanent: true,
+    outcomeUnknown: false,
+    attempt: 1,
+    nextRetryAt: null,
+    ledgerVersion: 1,
+  };
   await append(calcomSyncStream('failed-then-changed'), 'CalcomOperationFailed', failed);
   await append(appointmentStream('failed-then-changed'), 'StaffReassigned', { appointmentId: 'failed-then-changed', staffId: 'kim' }, 'admin');
   // The sync knows a booking the ledger has no appointment for (yet): ledger version 0.
@@ -132,7 +140,13 @@ test('each status row is what the domain fold of the sync stream says, against t
     'sync-only': 'synced',
   });
   expect(await queries.statusOf('no-sync-yet')).toEqual({
-    bookingUid: null, bookingUids: [], syncStatus: 'pending', lastSyncedAt: null, attempts: 0, lastError: null, nextRetryAt: null,
+    bookingUid: null,
+    bookingUids: [],
+    syncStatus: 'pending',
+    lastSyncedAt: null,
+    attempts: 0,
+    lastError: null,
+    nextRetryAt: null,
   });
 });
 
@@ -173,7 +187,12 @@ test('an admin change makes a synced appointment pending at once, without writin
   const rowBefore = await statusRow();
   expect((await queries.statusOf('admin-changed'))?.syncStatus).toBe('synced');
 
-  const changed = await append(appointmentStream('admin-changed'), 'AppointmentRescheduled', { appointmentId: 'admin-changed', startsAt: '2030-01-05T10:00:00.000Z', endsAt: '2030-01-05T10:30:00.000Z' }, 'admin');
+  const changed = await append(
+    appointmentStream('admin-changed'),
+    'AppointmentRescheduled',
+    { appointmentId: 'admin-changed', startsAt: '2030-01-05T10:00:00.000Z', endsAt: '2030-01-05T10:30:00.000Z' },
+    'admin',
+  );
   const { events } = await readModelEvents(ledger.store, changed.position);
   await projectBatch(ledger.readModel, READ_MODELS_PROJECTION, events.slice(-1), changed.position);
 

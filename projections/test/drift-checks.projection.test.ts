@@ -1,11 +1,5 @@
-import {
-  appointmentStream,
-  calcomSyncStream,
-  driftChecksStream,
-  type DriftCheckCompleted,
-  type DriftReportItem,
-} from '../../libs/domain/src/index.js';
-import type { EventSource } from '../../libs/event-store/src/event-store.port.js';
+import { appointmentStream, calcomSyncStream, driftChecksStream, type DriftCheckCompleted, type DriftReportItem } from '#domain';
+import type { EventSource } from '#event-store';
 import { DriftChecksQueries } from '../src/drift-checks/drift-checks.queries.js';
 import { DriftLedgerQueries } from '../src/drift-ledger.queries.js';
 import { rebuildReadModels } from '../src/rebuild-read-models.js';
@@ -14,8 +8,7 @@ import { appendOne, openTestLedger, projectInBatches, readModelEvents, type Test
 let ledger: TestLedger;
 let checks: DriftChecksQueries;
 
-const append = (stream: string, type: string, data: object, source: EventSource = 'reconciler') =>
-  appendOne(ledger.store, stream, type, data, source, 'reconciler');
+const append = (stream: string, type: string, data: object, source: EventSource = 'reconciler') => appendOne(ledger.store, stream, type, data, source, 'reconciler');
 
 const item = (kind: DriftReportItem['kind'], appointmentId: string, detectedAt: string): DriftReportItem => ({
   id: `${kind}:${appointmentId}`,
@@ -53,9 +46,24 @@ test('checks, heals and blocked heals become the report, the last check and the 
   const now = new Date().toISOString();
   await append(driftChecksStream, 'DriftCheckCompleted', completed('c1', '2030-01-01T00:00:00.000Z', [item('time_mismatch', 'a1', '2030-01-01T00:00:00.000Z')]));
   await append(driftChecksStream, 'DriftCheckCompleted', completed('c2', now, [item('time_mismatch', 'a1', '2030-01-01T00:00:00.000Z'), item('pending', 'a2', now)]));
-  await append(driftChecksStream, 'DriftItemHealed', { itemId: 'time_mismatch:a1', kind: 'time_mismatch', appointmentId: 'a1', bookingUid: 'a1-u', keep: 'calcom', decidedBy: 'person', appended: ['AppointmentRescheduled'] });
+  await append(driftChecksStream, 'DriftItemHealed', {
+    itemId: 'time_mismatch:a1',
+    kind: 'time_mismatch',
+    appointmentId: 'a1',
+    bookingUid: 'a1-u',
+    keep: 'calcom',
+    decidedBy: 'person',
+    appended: ['AppointmentRescheduled'],
+  });
   await append(driftChecksStream, 'DriftHealBlocked', { checkId: 'c2', policy: 'calcom-wins', bookingChanges: 11, max: 10, itemIds: [], summary: 'too many' });
-  const last = await append(driftChecksStream, 'DriftCheckFailed', { checkId: 'c3', mode: 'incremental', trigger: 'schedule', startedAt: now, failedAt: now, error: { code: 'CALCOM_UNAVAILABLE', message: 'down' } });
+  const last = await append(driftChecksStream, 'DriftCheckFailed', {
+    checkId: 'c3',
+    mode: 'incremental',
+    trigger: 'schedule',
+    startedAt: now,
+    failedAt: now,
+    error: { code: 'CALCOM_UNAVAILABLE', message: 'down' },
+  });
   const { events } = await readModelEvents(ledger.store, last.position);
   await projectInBatches(ledger.readModel, events, 2);
   await projectInBatches(ledger.readModel, events, 3);
@@ -77,13 +85,28 @@ test('checks, heals and blocked heals become the report, the last check and the 
 
 test('the ledger side of a check: the window, what changed since, chains, owners, unsettled sync work and the catalog', async () => {
   const scheduled = (appointmentId: string, startsAt: string, endsAt: string) => ({
-    appointmentId, serviceId: 'cut', staffId: 'sam', startsAt, endsAt, customer: { name: 'Ada', email: 'ada@example.com', timeZone: 'UTC' }, notes: null,
+    appointmentId,
+    serviceId: 'cut',
+    staffId: 'sam',
+    startsAt,
+    endsAt,
+    customer: { name: 'Ada', email: 'ada@example.com', timeZone: 'UTC' },
+    notes: null,
   });
   await append('staff-sam', 'StaffMemberSaved', { staffId: 'sam', name: 'Sam', email: 'sam@example.com', calcomUserId: 1 }, 'admin');
   await append('service-cut', 'ServiceSaved', { serviceId: 'cut', name: 'Cut', durationMinutes: 30, calcomEventTypeIds: { sam: 101 } }, 'admin');
   await append(appointmentStream('in'), 'AppointmentScheduled', scheduled('in', '2030-01-02T10:00:00.000Z', '2030-01-02T10:30:00.000Z'), 'admin');
   await append(appointmentStream('out'), 'AppointmentScheduled', scheduled('out', '2031-01-02T10:00:00.000Z', '2031-01-02T10:30:00.000Z'), 'admin');
-  const snapshot = { uid: 'u-in', start: '2030-01-02T10:00:00Z', end: '2030-01-02T10:30:00Z', eventTypeId: 101, hostUserId: 1, status: 'accepted', rescheduledFromUid: null, rescheduledToUid: null };
+  const snapshot = {
+    uid: 'u-in',
+    start: '2030-01-02T10:00:00Z',
+    end: '2030-01-02T10:30:00Z',
+    eventTypeId: 101,
+    hostUserId: 1,
+    status: 'accepted',
+    rescheduledFromUid: null,
+    rescheduledToUid: null,
+  };
   const last = await append(calcomSyncStream('in'), 'CalcomBookingObserved', { appointmentId: 'in', booking: snapshot, via: 'api', factId: null }, 'sync');
   const { events } = await readModelEvents(ledger.store, last.position);
   await projectInBatches(ledger.readModel, events, 100);
@@ -91,7 +114,16 @@ test('the ledger side of a check: the window, what changed since, chains, owners
 
   const inWindow = await queries.appointmentsInWindow('2030-01-01T00:00:00Z', '2030-02-01T00:00:00Z');
   expect(inWindow).toEqual([
-    { appointmentId: 'in', status: 'scheduled', startsAt: '2030-01-02T10:00:00.000Z', endsAt: '2030-01-02T10:30:00.000Z', staffId: 'sam', serviceId: 'cut', customer: { name: 'Ada', email: 'ada@example.com', timeZone: 'UTC', phone: null }, version: 1 },
+    {
+      appointmentId: 'in',
+      status: 'scheduled',
+      startsAt: '2030-01-02T10:00:00.000Z',
+      endsAt: '2030-01-02T10:30:00.000Z',
+      staffId: 'sam',
+      serviceId: 'cut',
+      customer: { name: 'Ada', email: 'ada@example.com', timeZone: 'UTC', phone: null },
+      version: 1,
+    },
   ]);
   expect(await queries.appointmentsChangedSince('2999-01-01T00:00:00Z', '2030-01-01T00:00:00Z', '2030-02-01T00:00:00Z')).toEqual([]);
   expect((await queries.appointmentsByIds(['out', 'nope'])).map((a) => a.appointmentId)).toEqual(['out']);

@@ -10,8 +10,8 @@ import {
   type AppointmentCommand,
   type ServiceSaved,
   type StaffMemberSaved,
-} from '../../libs/domain/src/index.js';
-import { START, type EventMetadata, type EventStore, type NewEvent, type Position } from '../../libs/event-store/src/event-store.port.js';
+} from '#domain';
+import { START, type EventMetadata, type EventStore, type NewEvent, type Position } from '#event-store';
 
 export const NOW = '2026-01-01T00:00:00.000Z';
 export const staffIds = ['ana', 'ben', 'cleo'];

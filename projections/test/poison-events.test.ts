@@ -1,5 +1,5 @@
-import { appointmentStream } from '../../libs/domain/src/index.js';
-import type { ParkedEvent } from '../../libs/event-store/src/subscription-incidents.js';
+import { appointmentStream } from '#domain';
+import type { ParkedEvent } from '#event-store';
 import { CatalogQueries } from '../src/catalog/catalog.queries.js';
 import { DriftLedgerQueries } from '../src/drift-ledger.queries.js';
 import { Projector } from '../src/projector.js';
@@ -7,7 +7,7 @@ import { READ_MODELS_PROJECTION } from '../src/read-models.batch.js';
 import { rebuildReadModels } from '../src/rebuild-read-models.js';
 import { BackgroundWorkersRunningError, rewindToParkedEvents } from '../src/replay-parked-events.js';
 import { listParkedEvents, readSubscriptionIncidents } from '../src/subscription-incidents.js';
-import { eventually } from '../../test/support/eventually.js';
+import { eventually } from '#test-support/eventually';
 import { saveService, saveStaff } from './ledger-history.js';
 import { appendOne, checkpointOf, openTestLedger, readModelEvents, scheduledData, snapshotReadModels, type TestLedger } from './read-model.fixture.js';
 

@@ -1,9 +1,9 @@
-import { appointmentStream } from '../../libs/domain/src/index.js';
-import { WaitUntilProcessedTimeoutError } from '../../libs/event-store/src/catch-up-subscription.js';
+import { appointmentStream } from '#domain';
+import { WaitUntilProcessedTimeoutError } from '#event-store';
 import { AppointmentsQueries } from '../src/appointments/appointments.queries.js';
 import { CatalogQueries } from '../src/catalog/catalog.queries.js';
 import { Projector, type ProjectorOptions } from '../src/projector.js';
-import { eventually } from '../../test/support/eventually.js';
+import { eventually } from '#test-support/eventually';
 import { appendMixedHistory, newEvent, saveStaff } from './ledger-history.js';
 import { appointmentFromStream, checkpointOf, installCheckpointFailureSwitch, openTestLedger, readModelEvents, snapshotReadModels, type TestLedger } from './read-model.fixture.js';
 

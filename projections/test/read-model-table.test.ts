@@ -29,9 +29,7 @@ let ledger: TestLedger;
 
 beforeAll(async () => {
   ledger = await openTestLedger();
-  await ledger.readModel.query(
-    `CREATE TABLE ${table.name} (id text PRIMARY KEY, label text, details jsonb, at timestamptz, version integer NOT NULL)`,
-  );
+  await ledger.readModel.query(`CREATE TABLE ${table.name} (id text PRIMARY KEY, label text, details jsonb, at timestamptz, version integer NOT NULL)`);
 });
 
 afterAll(() => ledger?.close());
@@ -39,9 +37,7 @@ afterAll(() => ledger?.close());
 beforeEach(() => ledger.readModel.query(`DELETE FROM ${table.name}`));
 
 const read = (): Promise<Row[]> =>
-  ledger.readModel.query(
-    `SELECT id, label, details, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at, version FROM ${table.name} ORDER BY id`,
-  );
+  ledger.readModel.query(`SELECT id, label, details, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at, version FROM ${table.name} ORDER BY id`);
 
 test('awkward text and JSON round-trip exactly through every write', async () => {
   const rows: Row[] = awkward.map((label, index) => ({
@@ -59,7 +55,11 @@ test('awkward text and JSON round-trip exactly through every write', async () =>
   await upsertRows(ledger.readModel.manager, table, moved);
   expect((await read()).map(({ label }) => label)).toEqual(moved.map(({ label }) => label));
 
-  await updateRows(ledger.readModel.manager, table, moved.map(({ id, label }) => ({ id, label: label!.toUpperCase(), version: 3 })));
+  await updateRows(
+    ledger.readModel.manager,
+    table,
+    moved.map(({ id, label }) => ({ id, label: label!.toUpperCase(), version: 3 })),
+  );
   expect((await read()).map(({ label, version }) => [label, version])).toEqual(moved.map(({ label }) => [label!.toUpperCase(), 3]));
 });
 
@@ -72,10 +72,15 @@ test('a row only moves forward: an older or equal version changes nothing, a rep
   expect(await read()).toEqual([{ id: 'a', label: 'v5', details: { n: 5 }, at: null, version: 5 }]);
 
   // `set` keeps the old value where the new one is null; an update of a row that does not exist adds nothing.
-  await updateRows(ledger.readModel.manager, table, [
-    { id: 'a', label: null, version: 6 },
-    { id: 'missing', label: 'x', version: 9 },
-  ], { label: 'coalesce(r.label, t.label)' });
+  await updateRows(
+    ledger.readModel.manager,
+    table,
+    [
+      { id: 'a', label: null, version: 6 },
+      { id: 'missing', label: 'x', version: 9 },
+    ],
+    { label: 'coalesce(r.label, t.label)' },
+  );
   expect(await read()).toEqual([{ id: 'a', label: 'v5', details: { n: 5 }, at: null, version: 6 }]);
 });
 

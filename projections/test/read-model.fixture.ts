@@ -1,16 +1,9 @@
 import type { DataSource } from 'typeorm';
-import {
-  appointmentEventTypes,
-  appointmentStream,
-  evolve,
-  initialState,
-  type AppointmentEvent,
-} from '../../libs/domain/src/index.js';
-import { openEventStore, type OpenedEventStore } from '../../libs/event-store/src/open-event-store.js';
+import { appointmentEventTypes, appointmentStream, evolve, initialState, type AppointmentEvent } from '#domain';
+import { openEventStore, type OpenedEventStore, START, type EventSource, type EventStore, type Position, type RecordedEvent } from '#event-store';
 import { randomUUID } from 'node:crypto';
-import { START, type EventSource, type EventStore, type Position, type RecordedEvent } from '../../libs/event-store/src/event-store.port.js';
-import { eventually } from '../../test/support/eventually.js';
-import { createTestDatabase, type TestDatabase } from '../../test/support/test-database.js';
+import { eventually } from '#test-support/eventually';
+import { createTestDatabase, type TestDatabase } from '#test-support/test-database';
 import type { AppointmentSummary } from '../src/appointments/appointments.queries.js';
 import { openReadModel } from '../src/read-model.data-source.js';
 import { projectBatch, READ_MODELS_PROJECTION } from '../src/read-models.batch.js';

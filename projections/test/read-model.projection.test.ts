@@ -1,18 +1,10 @@
-import { latestSaved, type ServiceSaved, type StaffMemberSaved, serviceStream, staffStream, versionAfter } from '../../libs/domain/src/index.js';
-import type { RecordedEvent } from '../../libs/event-store/src/event-store.port.js';
+import { latestSaved, type ServiceSaved, type StaffMemberSaved, serviceStream, staffStream, versionAfter } from '#domain';
+import type { RecordedEvent } from '#event-store';
 import { AppointmentsQueries } from '../src/appointments/appointments.queries.js';
 import { CatalogQueries } from '../src/catalog/catalog.queries.js';
 import { projectBatch, READ_MODELS_PROJECTION } from '../src/read-models.batch.js';
 import { appendMixedHistory, serviceIds, staffIds, UNKNOWN_APPOINTMENT_EVENT } from './ledger-history.js';
-import {
-  appointmentFromStream,
-  checkpointOf,
-  openTestLedger,
-  projectInBatches,
-  readModelEvents,
-  snapshotReadModels,
-  type TestLedger,
-} from './read-model.fixture.js';
+import { appointmentFromStream, checkpointOf, openTestLedger, projectInBatches, readModelEvents, snapshotReadModels, type TestLedger } from './read-model.fixture.js';
 
 let ledger: TestLedger;
 let appointmentIds: string[];
@@ -59,9 +51,7 @@ test('an event type the projection does not know still moves the version (the ET
   const unknown = events.filter(({ type }) => type === UNKNOWN_APPOINTMENT_EVENT);
   expect(unknown.length).toBeGreaterThan(0);
   const queries = new AppointmentsQueries(ledger.readModel);
-  const streamsEndingUnknown = unknown.filter(
-    (event) => !events.some((later) => later.streamName === event.streamName && later.revision > event.revision),
-  );
+  const streamsEndingUnknown = unknown.filter((event) => !events.some((later) => later.streamName === event.streamName && later.revision > event.revision));
   expect(streamsEndingUnknown.length).toBeGreaterThan(0);
   for (const { data, revision, recordedAt } of streamsEndingUnknown) {
     const row = await queries.get((data as { appointmentId: string }).appointmentId);

@@ -1,4 +1,4 @@
-import { eventually } from '../../test/support/eventually.js';
+import { eventually } from '#test-support/eventually';
 import { Projector } from '../src/projector.js';
 import { projectBatch, READ_MODELS_PROJECTION } from '../src/read-models.batch.js';
 import { rebuildReadModels } from '../src/rebuild-read-models.js';

@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { appointmentStream, calcomSyncStream, driftChecksStream } from '../../libs/domain/src/index.js';
-import type { EventSource } from '../../libs/event-store/src/event-store.port.js';
+import { appointmentStream, calcomSyncStream, driftChecksStream } from '#domain';
+import type { EventSource } from '#event-store';
 import { SyncHealthQueries } from '../src/sync-health.queries.js';
 import { appendOne, scheduledData, openTestLedger, projectInBatches, readModelEvents, type TestLedger } from './read-model.fixture.js';
 
 let ledger: TestLedger;
 
-const append = (stream: string, type: string, data: object, source: EventSource = 'sync') =>
-  appendOne(ledger.store, stream, type, data, source);
+const append = (stream: string, type: string, data: object, source: EventSource = 'sync') => appendOne(ledger.store, stream, type, data, source);
 
 const scheduled = scheduledData;
 
@@ -42,14 +41,31 @@ test('counts by sync status, the oldest pending, failed calls in the last hour, 
   await append(appointmentStream('second'), 'AppointmentScheduled', scheduled('second'), 'admin');
   await append(calcomSyncStream('second'), 'CalcomOperationFailed', failed('second', false));
   await append(calcomSyncStream('second'), 'CalcomOperationFailed', failed('second', true));
-  await append('calcomwebhook-0123456789abcdef0123456789abcdef', 'CalcomWebhookReceived', {
-    receivedAt: '2030-01-01T12:00:00.000Z',
-    contentType: 'application/json',
-    body: '{"triggerEvent":"PING"}',
-    triggerEvent: 'PING',
-    bookingUid: null,
-  }, 'calcom');
-  const last = await append(driftChecksStream, 'DriftCheckFailed', { checkId: 'c1', mode: 'full', trigger: 'api', startedAt: '2030-01-01T12:00:00.000Z', failedAt: '2030-01-01T12:00:01.000Z', error: { code: 'CALCOM_NETWORK', message: 'down' } }, 'reconciler');
+  await append(
+    'calcomwebhook-0123456789abcdef0123456789abcdef',
+    'CalcomWebhookReceived',
+    {
+      receivedAt: '2030-01-01T12:00:00.000Z',
+      contentType: 'application/json',
+      body: '{"triggerEvent":"PING"}',
+      triggerEvent: 'PING',
+      bookingUid: null,
+    },
+    'calcom',
+  );
+  const last = await append(
+    driftChecksStream,
+    'DriftCheckFailed',
+    {
+      checkId: 'c1',
+      mode: 'full',
+      trigger: 'api',
+      startedAt: '2030-01-01T12:00:00.000Z',
+      failedAt: '2030-01-01T12:00:01.000Z',
+      error: { code: 'CALCOM_NETWORK', message: 'down' },
+    },
+    'reconciler',
+  );
   const { events } = await readModelEvents(ledger.store, last.position);
   await projectInBatches(ledger.readModel, events, 3);
   await projectInBatches(ledger.readModel, events, 100);

@@ -101,7 +101,7 @@ function writeJestCondition() {
   const anchor = "  testEnvironment: 'node',\n";
   if (!text.includes(anchor)) throw new Error(`jest.config.js: cannot find ${JSON.stringify(anchor)} to add the "development" condition after`);
   const line =
-    "  // Package imports (#domain, #event-store, …) give Jest the TypeScript sources; `node dist/…` gets the build.\n" +
+    '  // Package imports (#domain, #event-store, …) give Jest the TypeScript sources; `node dist/…` gets the build.\n' +
     "  testEnvironmentOptions: { customExportConditions: ['development', 'node', 'node-addons'] },\n";
   if (!DRY_RUN) writeFileSync(file, text.replace(anchor, anchor + line));
   log('jest.config.js: "development" export condition added');
@@ -251,7 +251,10 @@ function main() {
 
   for (const [index, modules] of additions) {
     const lines = [...modules].map(([module, names]) => {
-      let specifier = relative(dirname(abs(index)), abs(module)).split(sep).join('/').replace(/\.ts$/, '.js');
+      let specifier = relative(dirname(abs(index)), abs(module))
+        .split(sep)
+        .join('/')
+        .replace(/\.ts$/, '.js');
       if (!specifier.startsWith('.')) specifier = `./${specifier}`;
       const sorted = [...names].sort(([a], [b]) => a.localeCompare(b));
       const parts = sorted.map(([name, kind]) => (kind === 'type' ? `type ${name}` : name));

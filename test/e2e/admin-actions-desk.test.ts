@@ -162,7 +162,10 @@ describe('check-in, complete and contact changes stay in the ledger', () => {
     const byStatus = await admin.get('/appointments?status=arrived&staffId=olivia');
     expect(byStatus.body.items.map((item: { appointmentId: string }) => item.appointmentId)).toContain(appointmentId);
 
-    const contact = await admin.post(`/appointments/${appointmentId}/contact`, { customer: { email: 'ada.new@example.com', phone: '+44 20 7946 0000' }, notes: 'Allergic to\nlavender' });
+    const contact = await admin.post(`/appointments/${appointmentId}/contact`, {
+      customer: { email: 'ada.new@example.com', phone: '+44 20 7946 0000' },
+      notes: 'Allergic to\nlavender',
+    });
     expect(contact.status).toBe(200);
     expect(contact.body.calcom).toEqual({ notSynced: ['customer.email', 'customer.phone', 'notes'] });
     expect((await admin.post(`/appointments/${appointmentId}/complete`, {})).status).toBe(200);
@@ -216,7 +219,8 @@ describe('check-in, complete and contact changes stay in the ledger', () => {
     }
     expect((await admin.post(`/appointments/__proto__/check-in`, {})).status).toBe(404);
     const openApi = (await fetch(`${setup.ledger.url}/docs/openapi.json`).then((response) => response.json())) as { paths: Record<string, Record<string, unknown>> };
-    for (const action of ['confirm', 'decline', 'no-show', 'check-in', 'complete', 'contact']) expect(Object.keys(openApi.paths[`/appointments/{id}/${action}`] ?? {})).toEqual(['post']);
+    for (const action of ['confirm', 'decline', 'no-show', 'check-in', 'complete', 'contact'])
+      expect(Object.keys(openApi.paths[`/appointments/{id}/${action}`] ?? {})).toEqual(['post']);
     expect((await admin.get(`/appointments/${appointmentId}`)).body.version).toBe(version);
   });
 });

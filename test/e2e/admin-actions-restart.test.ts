@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { RunningSandbox } from '../../apps/calcom-sandbox/src/index.js';
+import type { RunningSandbox } from '#calcom-sandbox';
 import type { RunningLedger } from '../../apps/ledger/src/ledger.js';
 import { CalcomAnsweringProxy } from '../support/calcom-answering-proxy.js';
 import { calcomSettingsFor, LEDGER_SERVICES, LEDGER_STAFF, SandboxLevers, startSyncTestSandbox, WEBHOOK_SECRET } from '../support/calcom-sync-harness.js';
@@ -21,7 +21,10 @@ let clockOffsetMs = 0;
 const now = () => new Date(Date.now() + clockOffsetMs);
 
 const startLedger = async () => {
-  const started = await startTestLedger(database.url, { calcom: { ...calcomSettingsFor(sandbox), apiUrl: proxy.url }, calcomWebhookSecret: WEBHOOK_SECRET } as never, { logger: false, now });
+  const started = await startTestLedger(database.url, { calcom: { ...calcomSettingsFor(sandbox), apiUrl: proxy.url }, calcomWebhookSecret: WEBHOOK_SECRET } as never, {
+    logger: false,
+    now,
+  });
   sandbox.setWebhookUrl(`${started.url}/webhooks/calcom`);
   return { started, admin: new LedgerClient(started.url, ADMIN_TOKEN) };
 };
@@ -81,7 +84,9 @@ it('a mark-absent in flight when the ledger stops is found done on Cal.com after
   expect(state.mutations.filter((mutation) => mutation.uid === calcom.bookingUid).map((mutation) => mutation.op)).toEqual(['create', 'mark-absent']);
   expect(state.bookings.find((booking) => booking.uid === calcom.bookingUid)).toBeTruthy();
   const { body } = await second.admin.get(`/appointments/${appointmentId}/history`);
-  const outcomes = body.events.filter((entry: any) => entry.data?.operation === 'mark-absent').map((entry: any) => `${entry.type}${entry.data.alreadyDone ? ' (already done)' : ''}`);
+  const outcomes = body.events
+    .filter((entry: any) => entry.data?.operation === 'mark-absent')
+    .map((entry: any) => `${entry.type}${entry.data.alreadyDone ? ' (already done)' : ''}`);
   expect(outcomes[0]).toBe('CalcomOperationStarted');
   expect(outcomes.at(-1)).toBe('CalcomOperationSucceeded (already done)');
   expect(outcomes.filter((outcome: string) => outcome === 'CalcomOperationStarted')).toHaveLength(1);

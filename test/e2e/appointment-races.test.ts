@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { RunningLedger } from '../../apps/ledger/src/ledger.js';
 import { EVENT_STORE, PROJECTOR } from '../../apps/ledger/src/ledger.tokens.js';
-import type { EventStore } from '../../libs/event-store/src/event-store.port.js';
-import type { Projector } from '../../projections/src/projector.js';
+import type { EventStore } from '#event-store';
+import type { Projector } from '#projections';
 import { eventually } from '../support/eventually.js';
 import { type ApiResponse, LedgerClient } from '../support/ledger-client.js';
 import { ADMIN_TOKEN, startTestLedger } from '../support/ledger-for-tests.js';
@@ -90,7 +90,8 @@ describe('the staff calendar', () => {
       const started = Date.now();
       const racers = await Promise.all([
         ...ids.map((appointmentId, index) =>
-          admin.post('/appointments', { appointmentId, serviceId: 'cut', staffId: index < 30 ? 'sam' : 'kim', startsAt: inDays(5, 14, index % 30), customer })),
+          admin.post('/appointments', { appointmentId, serviceId: 'cut', staffId: index < 30 ? 'sam' : 'kim', startsAt: inDays(5, 14, index % 30), customer }),
+        ),
         admin.post(`/appointments/${elsewhere}/reschedule`, { startsAt: inDays(5, 14, 10) }),
         admin.post(`/appointments/${kimsAppointment}/reassign`, { staffId: 'sam' }),
         admin.post(`/appointments/${elsewhere}/change-service`, { serviceId: 'trim' }),

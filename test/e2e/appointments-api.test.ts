@@ -37,13 +37,9 @@ describe('catalog', () => {
   it('lists staff and services as saved', async () => {
     const staff = await auditor.get('/staff');
     expect(staff.status).toBe(200);
-    expect(staff.body.items).toEqual(
-      expect.arrayContaining([expect.objectContaining({ staffId: 'sam', name: 'Sam', email: 'sam@salon.example', calcomUserId: 101 })]),
-    );
+    expect(staff.body.items).toEqual(expect.arrayContaining([expect.objectContaining({ staffId: 'sam', name: 'Sam', email: 'sam@salon.example', calcomUserId: 101 })]));
     const services = await auditor.get('/services');
-    expect(services.body.items).toEqual(
-      expect.arrayContaining([expect.objectContaining({ serviceId: 'cut', durationMinutes: 30, calcomEventTypeIds: { sam: 1001, kim: 1002 } })]),
-    );
+    expect(services.body.items).toEqual(expect.arrayContaining([expect.objectContaining({ serviceId: 'cut', durationMinutes: 30, calcomEventTypeIds: { sam: 1001, kim: 1002 } })]));
   });
 
   it('records a re-save of the same fields as no change', async () => {
@@ -118,9 +114,7 @@ describe('scheduling', () => {
 
   it('lets only one of many concurrent overlapping bookings through', async () => {
     const startsAt = inDays(6, 14);
-    const attempts = await Promise.all(
-      Array.from({ length: 6 }, () => admin.post('/appointments', { serviceId: 'cut', staffId: 'kim', startsAt, customer })),
-    );
+    const attempts = await Promise.all(Array.from({ length: 6 }, () => admin.post('/appointments', { serviceId: 'cut', staffId: 'kim', startsAt, customer })));
     expect(attempts.map((a) => a.status).sort()).toEqual([201, 409, 409, 409, 409, 409]);
   });
 

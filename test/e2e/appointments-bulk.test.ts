@@ -3,7 +3,7 @@ import pg from 'pg';
 import { fingerprintOf, RUNNING_LEASE_MS } from '../../apps/ledger/src/idempotency/idempotent-requests.js';
 import type { RunningLedger } from '../../apps/ledger/src/ledger.js';
 import { PROJECTOR } from '../../apps/ledger/src/ledger.tokens.js';
-import type { Projector } from '../../projections/src/projector.js';
+import type { Projector } from '#projections';
 import { mutationsOf, type SandboxLevers } from '../support/calcom-sync-harness.js';
 import { type CalcomSyncSetup, dailySlots, startCalcomSyncSetup } from '../support/calcom-sync-setup.js';
 import { eventually } from '../support/eventually.js';

@@ -72,7 +72,11 @@ it('puts the signed-in person on the events a session causes, whatever X-Actor s
   const created = await session.post('/appointments', { serviceId: 'cut', staffId: 'sam', startsAt: inDays(5), customer }, { 'x-actor': 'Mallory' });
   expect(created.status).toBe(201);
   const { appointmentId, version } = created.body;
-  const moved = await session.post(`/appointments/${appointmentId}/reschedule`, { startsAt: inDays(5, 14), reason: 'asked by phone' }, { 'x-actor': 'Mallory', 'if-match': `"${version}"` });
+  const moved = await session.post(
+    `/appointments/${appointmentId}/reschedule`,
+    { startsAt: inDays(5, 14), reason: 'asked by phone' },
+    { 'x-actor': 'Mallory', 'if-match': `"${version}"` },
+  );
   expect(moved.status).toBe(200);
   const history = await bearer.get(`/appointments/${appointmentId}/history`);
   const own = history.body.events.filter((item: { streamName: string }) => item.streamName === `appointment-${appointmentId}`);
@@ -111,17 +115,24 @@ it('ends a session that is not used for SESSION_IDLE_MINUTES', async () => {
   const session = await admin();
   expect((await session.get('/auth/me')).status).toBe(200);
   // Asking the API would keep the session alive; the store's expiry is what is waited for.
-  await eventually(async () => {
-    const { rows } = await db.query(`SELECT 1 FROM user_sessions WHERE sess->>'userId' = $1 AND expire > now()`, [session.user.id]);
-    expect(rows).toHaveLength(0);
-  }, IDLE_MS + 5_000, 100);
+  await eventually(
+    async () => {
+      const { rows } = await db.query(`SELECT 1 FROM user_sessions WHERE sess->>'userId' = $1 AND expire > now()`, [session.user.id]);
+      expect(rows).toHaveLength(0);
+    },
+    IDLE_MS + 5_000,
+    100,
+  );
   expect((await session.get('/auth/me')).status).toBe(401);
   expect((await session.get('/staff')).status).toBe(401);
 });
 
 it('ends the sessions of a disabled account at once', async () => {
   const email = 'temp@salon.test';
-  await ledger.auth.accounts.add({ email, name: 'Tempo Rary', role: 'admin', password: 'temporary-password' }, { actor: 'test', source: 'admin', correlationId: 'c', causationId: null });
+  await ledger.auth.accounts.add(
+    { email, name: 'Tempo Rary', role: 'admin', password: 'temporary-password' },
+    { actor: 'test', source: 'admin', correlationId: 'c', causationId: null },
+  );
   const session = await SessionClient.signIn(ledger.url, email, 'temporary-password');
   expect((await session.get('/staff')).status).toBe(200);
   await ledger.auth.accounts.disable(email, { actor: 'test', source: 'admin', correlationId: 'c', causationId: null });

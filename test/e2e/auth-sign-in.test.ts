@@ -84,8 +84,12 @@ it('answers a wrong password and an unknown email alike, 401 INVALID_CREDENTIALS
   const auditorEvents = await eventsOf('user-');
   expect(auditorEvents).toContainEqual(expect.objectContaining({ type: 'UserSignInFailed', data: expect.objectContaining({ reason: 'wrong-password' }) }));
   const unknownEvents = await eventsOf('sign-ins-unknown-account');
-  expect(unknownEvents).toContainEqual(expect.objectContaining({ type: 'UnknownAccountSignInFailed', data: expect.objectContaining({ email: expect.stringMatching(/^nobody-/) }) }));
-  const { rows } = await db.query<{ found: number }>(`SELECT count(*)::int AS found FROM events WHERE data::text LIKE '%not-the-password%' OR metadata::text LIKE '%not-the-password%' OR data::text LIKE '%$argon2id$%'`);
+  expect(unknownEvents).toContainEqual(
+    expect.objectContaining({ type: 'UnknownAccountSignInFailed', data: expect.objectContaining({ email: expect.stringMatching(/^nobody-/) }) }),
+  );
+  const { rows } = await db.query<{ found: number }>(
+    `SELECT count(*)::int AS found FROM events WHERE data::text LIKE '%not-the-password%' OR metadata::text LIKE '%not-the-password%' OR data::text LIKE '%$argon2id$%'`,
+  );
   expect(rows[0].found).toBe(0);
 });
 
@@ -99,7 +103,10 @@ it('keeps every unknown email in one stream, however many are tried', async () =
 
 it('locks an email after 3 failures (429 SIGN_IN_LOCKED with Retry-After, even with the right password) and unlocks after the window', async () => {
   const email = `locked-${randomUUID().slice(0, 8)}@salon.test`;
-  await ledger.auth.accounts.add({ email, name: 'Lou Locked', role: 'auditor', password: 'the-right-password' }, { actor: 'test', source: 'admin', correlationId: 'c', causationId: null });
+  await ledger.auth.accounts.add(
+    { email, name: 'Lou Locked', role: 'auditor', password: 'the-right-password' },
+    { actor: 'test', source: 'admin', correlationId: 'c', causationId: null },
+  );
   for (let i = 0; i < 3; i++) expect((await signIn(email, `wrong-${i}-password`)).status).toBe(401);
   const locked = await signIn(email, 'the-right-password');
   expect(locked.status).toBe(429);
@@ -111,11 +118,15 @@ it('locks an email after 3 failures (429 SIGN_IN_LOCKED with Retry-After, even w
   expect((await eventsOf(`user-${account.id}`)).map((event) => event.type)).toEqual(['UserAdded', 'UserSignInFailed', 'UserSignInFailed', 'UserSignInFailed', 'UserSignInLocked']);
 
   // Waits for the lock to end (the condition is the answer itself), then the right password works again.
-  const unlocked = await eventually(async () => {
-    const response = await signIn(email, 'the-right-password');
-    expect(response.status).toBe(200);
-    return response;
-  }, LOCK_MS + 5_000, 200);
+  const unlocked = await eventually(
+    async () => {
+      const response = await signIn(email, 'the-right-password');
+      expect(response.status).toBe(200);
+      return response;
+    },
+    LOCK_MS + 5_000,
+    200,
+  );
   expect(unlocked.body.user.email).toBe(email);
 });
 
@@ -152,7 +163,9 @@ describe('hostile bodies are 4xx before any password is checked, and never count
   });
 
   it('a form-encoded sign-in (a cross-site form could send one) is 415', async () => {
-    const response = await anonymous.request('POST', '/auth/sign-in', `email=${TEST_ADMIN.email}&password=${TEST_ADMIN.password}`, { 'content-type': 'application/x-www-form-urlencoded' });
+    const response = await anonymous.request('POST', '/auth/sign-in', `email=${TEST_ADMIN.email}&password=${TEST_ADMIN.password}`, {
+      'content-type': 'application/x-www-form-urlencoded',
+    });
     expect(response.status).toBe(415);
     expect(sessionCookieOf(response)).toBeNull();
   });

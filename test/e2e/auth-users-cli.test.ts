@@ -141,8 +141,14 @@ it('without ADMIN_EMAIL, prints a generated admin on the first start only', asyn
   const fresh = await createTestDatabase('first_admin_generated');
   const dataDir = await mkdtemp(join(tmpdir(), 'ledger-first-admin-'));
   const env = async () => ({
-    DATABASE_URL: fresh.url, PORT: String(await freePort()), HOST: '127.0.0.1', DATA_DIR: dataDir, API_TOKENS: 'admin:first-admin-test-token',
-    CALCOM_API_KEY: 'cal_unused', CALCOM_API_URL: 'http://127.0.0.1:9', DRIFT_INTERVAL: '0',
+    DATABASE_URL: fresh.url,
+    PORT: String(await freePort()),
+    HOST: '127.0.0.1',
+    DATA_DIR: dataDir,
+    API_TOKENS: 'admin:first-admin-test-token',
+    CALCOM_API_KEY: 'cal_unused',
+    CALCOM_API_URL: 'http://127.0.0.1:9',
+    DRIFT_INTERVAL: '0',
   });
   const started: SpawnedLedger[] = [];
   try {

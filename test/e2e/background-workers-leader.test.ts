@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import type { RunningSandbox } from '../../apps/calcom-sandbox/src/index.js';
+import type { RunningSandbox } from '#calcom-sandbox';
 import { BACKGROUND_WORKERS_APPLICATION_NAME } from '../../apps/ledger/src/background-workers.leader.js';
 import type { RunningLedger } from '../../apps/ledger/src/ledger.js';
 import { calcomSettingsFor, LEDGER_SERVICES, LEDGER_STAFF, mutationsOf, SandboxLevers, startSyncTestSandbox, WEBHOOK_SECRET } from '../support/calcom-sync-harness.js';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startSandbox, type RunningSandbox } from '../../apps/calcom-sandbox/src/index.js';
+import { startSandbox, type RunningSandbox } from '#calcom-sandbox';
 import type { RunningLedger } from '../../apps/ledger/src/ledger.js';
 import { SALON_CATALOG } from '../support/calcom-connect-world.js';
 import { CalcomWebhookPoster } from '../support/calcom-webhook-poster.js';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { startSandbox, type RunningSandbox } from '../../apps/calcom-sandbox/src/index.js';
+import { startSandbox, type RunningSandbox } from '#calcom-sandbox';
 import type { RunningLedger } from '../../apps/ledger/src/ledger.js';
 import { CalcomAnsweringProxy } from '../support/calcom-answering-proxy.js';
 import { calcomSettingsFor, LEDGER_SERVICES, LEDGER_STAFF, SYNC_TEST_CATALOG, WEBHOOK_SECRET } from '../support/calcom-sync-harness.js';
@@ -37,7 +37,10 @@ beforeAll(async () => {
   const catalog = { ...SYNC_TEST_CATALOG, users: SYNC_TEST_CATALOG.users.map((user) => (user.id === 2 ? { ...user, workingHours: HUGO_HOURS } : user)) };
   sandbox = await startSandbox({ port: 0, catalog: catalog as never, webhookSecret: WEBHOOK_SECRET });
   proxy = await CalcomAnsweringProxy.start(sandbox.url);
-  ledger = await startTestLedger(database.url, { calcom: { ...calcomSettingsFor(sandbox), apiUrl: proxy.url, slotCheckTimeoutMs: SLOT_CHECK_TIMEOUT_MS }, calcomWebhookSecret: WEBHOOK_SECRET } as never);
+  ledger = await startTestLedger(database.url, {
+    calcom: { ...calcomSettingsFor(sandbox), apiUrl: proxy.url, slotCheckTimeoutMs: SLOT_CHECK_TIMEOUT_MS },
+    calcomWebhookSecret: WEBHOOK_SECRET,
+  } as never);
   sandbox.setWebhookUrl(`${ledger.url}/webhooks/calcom`);
   admin = new LedgerClient(ledger.url, ADMIN_TOKEN);
   for (const { id, body } of LEDGER_STAFF) expect((await admin.put(`/staff/${id}`, body)).status).toBe(200);
@@ -173,7 +176,7 @@ test('Cal.com unreachable (5xx on /v2/slots): the command goes ahead and the his
   expect(scheduled!.metadata.calcomSlotCheck.reason).toMatch(/503/);
 });
 
-test('Cal.com hanging on /v2/slots: the command goes ahead after the slot check timeout, not the client\'s 10 s', async () => {
+test("Cal.com hanging on /v2/slots: the command goes ahead after the slot check timeout, not the client's 10 s", async () => {
   proxy.rules.push({ method: 'GET', path: /^\/v2\/slots$/, status: 200, body: null, hang: true });
   const sentAt = performance.now();
   const { status, appointmentId } = await schedule('hugo', onFreshDay(10));
@@ -237,7 +240,7 @@ test('a reassign to a host outside working hours: 409, the appointment keeps its
   expect((await history(appointmentId)).find((event) => event.type === 'StaffReassigned')?.metadata.calcomSlotCheck).toEqual({ outcome: 'forced', eventTypeId: 201 });
 });
 
-test("a change of service onto the longer event type whose hour is half busy: 409, the service stays", async () => {
+test('a change of service onto the longer event type whose hour is half busy: 409, the service stays', async () => {
   const startsAt = onFreshDay(10);
   const { status, appointmentId } = await schedule('olivia', startsAt);
   expect(status).toBe(201);

@@ -139,7 +139,11 @@ test('Cal.com’s refusal is a permanent failure with Cal.com’s own message, n
     body: JSON.stringify({ eventTypeId: 102, start: nextSlot(), attendee: { name: 'Walk In', email: 'walkin@example.com', timeZone: 'UTC' } }),
   });
   const { uid } = (await walkIn.json()) as { uid: string };
-  const moved = await fetch(`${setup.sandbox.url}/_sandbox/bookings/${uid}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ start: startsAt }) });
+  const moved = await fetch(`${setup.sandbox.url}/_sandbox/bookings/${uid}`, {
+    method: 'PATCH',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ start: startsAt }),
+  });
   expect(moved.status).toBe(200);
   const appointmentId = randomUUID();
   const customer = { name: 'Cy', email: `cy-${appointmentId.slice(0, 8)}@example.com`, timeZone: 'UTC' };
@@ -160,12 +164,14 @@ test('the history is one timeline: the admin change, the Cal.com call it caused 
   const reschedule = await admin.post(`/appointments/${appointmentId}/reschedule`, { startsAt: nextSlot(16) }, { 'x-correlation-id': `move-${appointmentId}` });
   expect(reschedule.status).toBe(200);
   await syncedBlock(appointmentId);
-  const events: { type: string; eventId: string; streamName: string; metadata: { correlationId: string; causationId: string | null; source: string } }[] =
-    await eventually(async () => {
+  const events: { type: string; eventId: string; streamName: string; metadata: { correlationId: string; causationId: string | null; source: string } }[] = await eventually(
+    async () => {
       const { body } = await admin.get(`/appointments/${appointmentId}/history`);
       expect(body.events.some((event: { streamName: string }) => event.streamName.startsWith('calcomwebhook-'))).toBe(true);
       return body.events;
-    }, 10_000);
+    },
+    10_000,
+  );
   const types = events.map(({ type }) => type);
   const moved = events.find(({ type }) => type === 'AppointmentRescheduled')!;
   const call = events.find(({ type, metadata }) => type === 'CalcomOperationStarted' && metadata.causationId === moved.eventId)!;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RunningSandbox, SandboxFaults } from '../../apps/calcom-sandbox/src/index.js';
+import type { RunningSandbox, SandboxFaults } from '#calcom-sandbox';
 import { LEDGER_SERVICES, LEDGER_STAFF, SandboxLevers, type SandboxState, startSyncTestSandbox, WEBHOOK_SECRET } from '../support/calcom-sync-harness.js';
 import { eventually } from '../support/eventually.js';
 import { LedgerClient } from '../support/ledger-client.js';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { RunningSandbox } from '../../apps/calcom-sandbox/src/index.js';
+import type { RunningSandbox } from '#calcom-sandbox';
 import type { CalcomAnsweringProxy } from '../support/calcom-answering-proxy.js';
 import { LEDGER_SERVICES, mutationsOf, type SandboxLevers } from '../support/calcom-sync-harness.js';
 import { type CalcomSyncSetup, dailySlots, startCalcomSyncSetup, syncedCalcomBlock } from '../support/calcom-sync-setup.js';

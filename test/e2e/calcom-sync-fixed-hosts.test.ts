@@ -19,7 +19,10 @@ let admin: LedgerClient;
 
 beforeAll(async () => {
   setup = await startCalcomSyncSetup('calcom_sync_fixed_hosts', {
-    eventTypes: (eventTypes) => [...eventTypes, { ...eventTypes.find((eventType) => eventType.id === 103)!, id: 105, slug: 'team-with-fixed-host', hosts: [1, 2, 3], fixedHosts: [1] }],
+    eventTypes: (eventTypes) => [
+      ...eventTypes,
+      { ...eventTypes.find((eventType) => eventType.id === 103)!, id: 105, slug: 'team-with-fixed-host', hosts: [1, 2, 3], fixedHosts: [1] },
+    ],
     proxy: true,
     services: [{ id: 'fixed', body: { name: 'Team session with Olivia', durationMinutes: 45, calcomEventTypeIds: { olivia: 105, hugo: 105, rita: 105 } } }],
   });
@@ -31,7 +34,8 @@ afterAll(() => setup?.close());
 
 const synced = (appointmentId: string) => syncedCalcomBlock(admin, appointmentId);
 
-const reassignsOf = (uid: string) => proxy.count('POST', `/v2/bookings/${uid}/reassign/1`) + proxy.count('POST', `/v2/bookings/${uid}/reassign/2`) + proxy.count('POST', `/v2/bookings/${uid}/reassign/3`);
+const reassignsOf = (uid: string) =>
+  proxy.count('POST', `/v2/bookings/${uid}/reassign/1`) + proxy.count('POST', `/v2/bookings/${uid}/reassign/2`) + proxy.count('POST', `/v2/bookings/${uid}/reassign/3`);
 
 async function failedAsFixedHost(appointmentId: string) {
   return eventually(async () => {

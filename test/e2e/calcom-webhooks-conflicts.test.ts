@@ -65,11 +65,16 @@ describe('CONFLICT_POLICY=manual: a person decides', () => {
     const resolved = await admin.post(`/conflicts/${conflict.conflictId}/resolve`, { keep: 'ledger' });
     expect(resolved.status).toBe(200);
     expect(resolved.body).toMatchObject({ conflictId: conflict.conflictId, appointmentId, keep: 'ledger', version: 2 });
-    const final = await appointmentWhen(admin, appointmentId, (found) => {
-      expect(found.calcom.syncStatus).toBe('synced');
-      expect(found.calcom.bookingUids.slice(0, 2)).toEqual([firstUid, customerUid]);
-      expect(found.calcom.bookingUids).toHaveLength(3);
-    }, 15_000);
+    const final = await appointmentWhen(
+      admin,
+      appointmentId,
+      (found) => {
+        expect(found.calcom.syncStatus).toBe('synced');
+        expect(found.calcom.bookingUids.slice(0, 2)).toEqual([firstUid, customerUid]);
+        expect(found.calcom.bookingUids).toHaveLength(3);
+      },
+      15_000,
+    );
     expect(final).toMatchObject({ startsAt: ledgerStart, version: 2 });
     const booking = (await customer.state()).bookings.find((item) => item.uid === final.calcom.bookingUid);
     expect(booking).toMatchObject({ status: 'accepted', start: ledgerStart });
@@ -85,10 +90,15 @@ describe('CONFLICT_POLICY=manual: a person decides', () => {
     const apiCallsBefore = (await customer.state()).mutations.filter((mutation) => mutation.via === 'api').length;
     const resolved = await admin.post(`/conflicts/${conflict.conflictId}/resolve`, { keep: 'calcom' }, { 'x-actor': 'Maria (front desk)' });
     expect(resolved.body).toMatchObject({ keep: 'calcom', version: 3 });
-    await appointmentWhen(admin, appointmentId, (found) => {
-      expect(found).toMatchObject({ startsAt: calcomStart, version: 3 });
-      expect(found.calcom).toMatchObject({ syncStatus: 'synced', bookingUid: customerUid });
-    }, 15_000);
+    await appointmentWhen(
+      admin,
+      appointmentId,
+      (found) => {
+        expect(found).toMatchObject({ startsAt: calcomStart, version: 3 });
+        expect(found.calcom).toMatchObject({ syncStatus: 'synced', bookingUid: customerUid });
+      },
+      15_000,
+    );
     const history = (await admin.get(`/appointments/${appointmentId}/history`)).body.events;
     const taken = history.filter((event: { streamName: string }) => event.streamName.startsWith('appointment-')).at(-1);
     expect(taken).toMatchObject({ type: 'AppointmentRescheduled', metadata: { source: 'calcom', actor: 'Maria (front desk)' } });
@@ -122,10 +132,15 @@ describe.each([
     const { appointmentId, ledgerStart, calcomStart, customerUid } = await concurrentMoves(setup, 20);
     expect((await factFor(admin, customerUid, 'BOOKING_RESCHEDULED')).outcome).toBe('conflict');
     await customer.faults({});
-    const final = await appointmentWhen(admin, appointmentId, (found) => {
-      expect(found.calcom.syncStatus).toBe('synced');
-      expect(found.startsAt).toBe(keep === 'ledger' ? ledgerStart : calcomStart);
-    }, 15_000);
+    const final = await appointmentWhen(
+      admin,
+      appointmentId,
+      (found) => {
+        expect(found.calcom.syncStatus).toBe('synced');
+        expect(found.startsAt).toBe(keep === 'ledger' ? ledgerStart : calcomStart);
+      },
+      15_000,
+    );
     const current = (await customer.state()).bookings.find((item) => item.uid === final.calcom.bookingUid);
     expect(current).toMatchObject({ status: 'accepted', start: final.startsAt });
     const { body } = await admin.get('/conflicts?status=resolved');

@@ -19,7 +19,11 @@ describe("a customer's changes on Cal.com land in the ledger", () => {
     const appointmentId = created.appointmentId!;
     await appointmentWhen(file.admin, appointmentId, (appointment) => {
       expect(appointment).toMatchObject({
-        status: 'scheduled', staffId: 'olivia', serviceId: 'consultation', startsAt: booked.start, endsAt: booked.end,
+        status: 'scheduled',
+        staffId: 'olivia',
+        serviceId: 'consultation',
+        startsAt: booked.start,
+        endsAt: booked.end,
         customer: { name: 'Ann Lee', email: 'ann@example.com', timeZone: 'Europe/Berlin' },
       });
       expect(appointment.calcom).toMatchObject({ bookingUid: booked.uid, syncStatus: 'synced' });
@@ -90,7 +94,9 @@ describe('duplicate, reordered and delayed webhooks change nothing wrong', () =>
     const cancelled = await factFor(file.admin, booked.uid, 'BOOKING_CANCELLED', 'applied');
     expect(cancelled.appointmentId).toBe(created.appointmentId);
     const { body } = await file.admin.get(`/appointments/${created.appointmentId}/history`);
-    const outcomes = body.events.filter((event: { type: string }) => event.type === 'CalcomWebhookApplied').map((event: { data: { outcome: string; triggerEvent: string } }) => `${event.data.triggerEvent} ${event.data.outcome}`);
+    const outcomes = body.events
+      .filter((event: { type: string }) => event.type === 'CalcomWebhookApplied')
+      .map((event: { data: { outcome: string; triggerEvent: string } }) => `${event.data.triggerEvent} ${event.data.outcome}`);
     expect(outcomes).toEqual(['BOOKING_CANCELLED orphan', 'BOOKING_CREATED applied', 'BOOKING_CANCELLED applied']);
   });
 

@@ -44,7 +44,9 @@ describe("the sync's own writes come back as webhooks and change nothing", () =>
     const final = await appointmentWhen(file.admin, appointmentId, (found) => expect(found).toMatchObject({ status: 'cancelled', version: 3 }));
     expect(final.cancellationReason).toBe('Closed that day');
     const history = (await file.admin.get(`/appointments/${appointmentId}/history`)).body.events;
-    expect(history.filter((event: { streamName: string; metadata: { source: string } }) => event.streamName.startsWith('appointment-') && event.metadata.source === 'calcom')).toEqual([]);
+    expect(
+      history.filter((event: { streamName: string; metadata: { source: string } }) => event.streamName.startsWith('appointment-') && event.metadata.source === 'calcom'),
+    ).toEqual([]);
   });
 
   it('a change of service (cancel + create on Cal.com) echoes twice and changes nothing', async () => {

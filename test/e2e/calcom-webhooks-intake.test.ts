@@ -2,7 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import type { RunningLedger } from '../../apps/ledger/src/ledger.js';
-import { signCalcomWebhook } from '../../libs/calcom/src/calcom-webhook-signature.js';
+import { signCalcomWebhook } from '#calcom';
 import { CalcomWebhookPoster } from '../support/calcom-webhook-poster.js';
 import { eventually } from '../support/eventually.js';
 import { LedgerClient } from '../support/ledger-client.js';
@@ -36,9 +36,7 @@ afterAll(async () => {
 
 /** Stored deliveries, straight from the event store. */
 async function storedFacts(): Promise<{ stream_name: string; body: string }[]> {
-  const { rows } = await db.query(
-    "SELECT stream_name, data->>'body' AS body FROM events WHERE type = 'CalcomWebhookReceived' ORDER BY global_position",
-  );
+  const { rows } = await db.query("SELECT stream_name, data->>'body' AS body FROM events WHERE type = 'CalcomWebhookReceived' ORDER BY global_position");
   return rows;
 }
 

@@ -86,7 +86,11 @@ describe('notifications', () => {
     await customer.book(101, slot(3), { name: 'Other Person', email: 'other@example.com', timeZone: 'UTC' });
     await customer.faults({});
     const scheduled = await admin.post('/appointments', {
-      serviceId: 'consultation', staffId: 'olivia', startsAt: slot(3), customer: { name: 'Ann Lee', email: 'ann@example.com', timeZone: 'Europe/Berlin' }, force: true,
+      serviceId: 'consultation',
+      staffId: 'olivia',
+      startsAt: slot(3),
+      customer: { name: 'Ann Lee', email: 'ann@example.com', timeZone: 'Europe/Berlin' },
+      force: true,
     });
     expect(scheduled.status).toBe(201);
     const { appointmentId } = scheduled.body;

@@ -1,9 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { RunningLedger } from '../../apps/ledger/src/ledger.js';
-import { signCalcomWebhook } from '../../libs/calcom/src/calcom-webhook-signature.js';
-import { calcomWebhookStream } from '../../libs/domain/src/index.js';
-import { openEventStore, type OpenedEventStore } from '../../libs/event-store/src/open-event-store.js';
+import { signCalcomWebhook } from '#calcom';
+import { calcomWebhookStream } from '#domain';
+import { openEventStore, type OpenedEventStore } from '#event-store';
 import { factFor, startLedgerWithSandbox, type LedgerWithSandbox } from '../support/calcom-ledger.js';
 import { slot } from '../support/calcom-sandbox-customer.js';
 import { CalcomWebhookPoster } from '../support/calcom-webhook-poster.js';
@@ -72,12 +72,14 @@ async function storeFactDirectly(body: string, contentType: string, triggerEvent
   const factStream = calcomWebhookStream(createHash('sha256').update(body).digest('hex'));
   await events.store.appendToStream(
     factStream,
-    [{
-      id: randomUUID(),
-      type: 'CalcomWebhookReceived',
-      data: { receivedAt: new Date().toISOString(), contentType, body, triggerEvent, bookingUid },
-      metadata: { actor: 'calcom', source: 'calcom', correlationId: 'poison-test', causationId: null },
-    }],
+    [
+      {
+        id: randomUUID(),
+        type: 'CalcomWebhookReceived',
+        data: { receivedAt: new Date().toISOString(), contentType, body, triggerEvent, bookingUid },
+        metadata: { actor: 'calcom', source: 'calcom', correlationId: 'poison-test', causationId: null },
+      },
+    ],
     { expectedRevision: 'no_stream' },
   );
   return factStream;
@@ -121,22 +123,35 @@ describe('form bodies whose keys walk the prototype chain', () => {
 });
 
 describe('text the store cannot keep', () => {
-  const cancel = (uid: string, reason: string) => JSON.stringify({ triggerEvent: 'BOOKING_CANCELLED', createdAt: new Date().toISOString(), payload: { uid, cancellationReason: reason } });
+  const cancel = (uid: string, reason: string) =>
+    JSON.stringify({ triggerEvent: 'BOOKING_CANCELLED', createdAt: new Date().toISOString(), payload: { uid, cancellationReason: reason } });
 
   it.each([
     ['an escaped NUL in the cancellation reason', (uid: string) => cancel(uid, 'rain\u0000')],
     ['a raw NUL byte in the reason', (uid: string) => cancel(uid, 'rain').replace('rain', 'ra\u0000in')],
     ['a lone surrogate in the reason', (uid: string) => cancel(uid, 'rain\ud800')],
-    ['a NUL in a field the ledger never reads', (uid: string) => JSON.stringify({ triggerEvent: 'BOOKING_CANCELLED', payload: { uid, responses: { note: { value: 'a\u0000b' } } } })],
+    [
+      'a NUL in a field the ledger never reads',
+      (uid: string) => JSON.stringify({ triggerEvent: 'BOOKING_CANCELLED', payload: { uid, responses: { note: { value: 'a\u0000b' } } } }),
+    ],
     ['a NUL in a key', (uid: string) => JSON.stringify({ triggerEvent: 'BOOKING_CANCELLED', payload: { uid, 'ke\u0000y': 1 } })],
     ['a NUL in a form value', (uid: string) => `triggerEvent=BOOKING_CANCELLED&payload.uid=${uid}&payload.cancellationReason=a%00b`],
     ['a lone surrogate in a form value', (uid: string) => `triggerEvent=BOOKING_CANCELLED&payload.uid=${uid}&payload.cancellationReason=a%ED%A0%80b`],
     ['a control character in the booking uid', (uid: string) => cancel(`${uid}\n`, 'rain').replace('\\n"', '\\u0007"')],
-    ['an impossible date', (uid: string) => JSON.stringify({ triggerEvent: 'BOOKING_RESCHEDULED', payload: { uid, startTime: '2031-02-31T10:00:00Z', endTime: '2031-03-01T10:00:00Z' } })],
-    ['a year out of the window', (uid: string) => JSON.stringify({ triggerEvent: 'BOOKING_RESCHEDULED', payload: { uid, startTime: '9999-01-01T10:00:00Z', endTime: '9999-01-01T11:00:00Z' } })],
+    [
+      'an impossible date',
+      (uid: string) => JSON.stringify({ triggerEvent: 'BOOKING_RESCHEDULED', payload: { uid, startTime: '2031-02-31T10:00:00Z', endTime: '2031-03-01T10:00:00Z' } }),
+    ],
+    [
+      'a year out of the window',
+      (uid: string) => JSON.stringify({ triggerEvent: 'BOOKING_RESCHEDULED', payload: { uid, startTime: '9999-01-01T10:00:00Z', endTime: '9999-01-01T11:00:00Z' } }),
+    ],
     ['an event type id beyond a safe integer', (uid: string) => `{"triggerEvent":"BOOKING_CREATED","payload":{"uid":"${uid}","eventTypeId":123456789012345678901234567890}}`],
     ['a host id of 2^63', (uid: string) => `{"triggerEvent":"BOOKING_CREATED","payload":{"uid":"${uid}","organizer":{"id":9223372036854775808}}}`],
-    ['an over-long attendee name', (uid: string) => JSON.stringify({ triggerEvent: 'BOOKING_CREATED', payload: { uid, attendees: [{ name: 'n'.repeat(201), email: 'a@example.com' }] } })],
+    [
+      'an over-long attendee name',
+      (uid: string) => JSON.stringify({ triggerEvent: 'BOOKING_CREATED', payload: { uid, attendees: [{ name: 'n'.repeat(201), email: 'a@example.com' }] } }),
+    ],
     ['a metadata.appointmentId that is no id', (uid: string) => JSON.stringify({ triggerEvent: 'BOOKING_CREATED', payload: { uid, metadata: { appointmentId: '__proto__' } } })],
   ])('%s: 400 MALFORMED_WEBHOOK naming the field, nothing stored', async (_name, make) => {
     const body = make(`text-${randomUUID()}`);
@@ -181,7 +196,12 @@ describe('text the store cannot keep', () => {
   it('facts stored before the rules, nested 100,000 levels or with huge ids, are ignored; the translator moves on', async () => {
     const depth = 100_000;
     const deep = await storeFactDirectly(`{"triggerEvent":"BOOKING_CREATED","payload":${'['.repeat(depth)}${']'.repeat(depth)}}`, 'application/json', 'BOOKING_CREATED', null);
-    const huge = await storeFactDirectly('{"triggerEvent":"BOOKING_CREATED","payload":{"uid":"huge-id","eventTypeId":1e300,"organizer":{"id":-1}}}', 'application/json', 'BOOKING_CREATED', 'huge-id');
+    const huge = await storeFactDirectly(
+      '{"triggerEvent":"BOOKING_CREATED","payload":{"uid":"huge-id","eventTypeId":1e300,"organizer":{"id":-1}}}',
+      'application/json',
+      'BOOKING_CREATED',
+      'huge-id',
+    );
     expect(await outcomeOf(deep)).toMatchObject({ outcome: 'ignored', reason: expect.stringMatching(/deeper/) });
     expect(await outcomeOf(huge)).toMatchObject({ outcome: 'ignored', reason: expect.stringMatching(/eventTypeId/) });
     await systemMovesOn();

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { WEBHOOK_TRANSLATOR } from '../../apps/ledger/src/calcom-webhooks/webhook-translator.js';
+import { WEBHOOK_FACTS_SUBSCRIPTION } from '../../apps/ledger/src/calcom-webhooks/webhook-facts.subscription.js';
 import { appointmentWhen, factFor, startLedgerWithSandbox } from '../support/calcom-ledger.js';
 import { slot } from '../support/calcom-sandbox-customer.js';
 import { CalcomWebhookPoster } from '../support/calcom-webhook-poster.js';
@@ -45,7 +45,7 @@ it('applying every fact again from the start (a lost checkpoint, a crash before 
   // A crash after the fact's events, before its outcome: the outcome was never written.
   await db.query("DELETE FROM events WHERE stream_name = $1 AND type = 'CalcomWebhookApplied'", [interrupted.factStream]);
   await db.query('UPDATE streams SET revision = 0 WHERE stream_name = $1', [interrupted.factStream]);
-  await db.query('DELETE FROM projection_checkpoints WHERE name = $1', [WEBHOOK_TRANSLATOR]);
+  await db.query('DELETE FROM projection_checkpoints WHERE name = $1', [WEBHOOK_FACTS_SUBSCRIPTION]);
   const second = await startLedgerWithSandbox(database.url, { calcomWebhookSecret: SECRET });
   try {
     // The translator goes over the facts in order: once a new one has its outcome, every earlier one was seen again.

@@ -103,7 +103,9 @@ describe('a reschedule Cal.com holds for the host to confirm', () => {
     expect(after.startsAt).toBe(slot(3));
     // No second appointment was made for the new uid.
     const listed = await file.admin.get(`/appointments?from=${encodeURIComponent(slot(0))}&to=${encodeURIComponent(slot(4))}`);
-    expect(listed.body.items.filter((item: { customer: { email: string } }) => item.customer.email === ann.email).map((item: { appointmentId: string }) => item.appointmentId)).toEqual([old.appointmentId]);
+    expect(
+      listed.body.items.filter((item: { customer: { email: string } }) => item.customer.email === ann.email).map((item: { appointmentId: string }) => item.appointmentId),
+    ).toEqual([old.appointmentId]);
   });
 
   it('declined: the appointment is rejected (at the time that was asked for); a redelivered decline changes nothing', async () => {
@@ -175,7 +177,11 @@ describe("the sandbox's confirmation-required event type, driven for real (custo
   /** The sandbox as Cal.com with an event type of Olivia's that requires confirmation, mapped to a service. */
   async function optInType(): Promise<number> {
     const sandbox = async (method: string, path: string, payload?: unknown): Promise<any> => {
-      const response = await fetch(`${file.sandboxUrl}${path}`, { method, headers: { 'content-type': 'application/json' }, body: payload === undefined ? undefined : JSON.stringify(payload) });
+      const response = await fetch(`${file.sandboxUrl}${path}`, {
+        method,
+        headers: { 'content-type': 'application/json' },
+        body: payload === undefined ? undefined : JSON.stringify(payload),
+      });
       expect(response.status).toBe(200);
       return response.json();
     };
@@ -188,7 +194,11 @@ describe("the sandbox's confirmation-required event type, driven for real (custo
     return 201;
   }
   const host = (uid: string, action: 'confirm' | 'decline') =>
-    fetch(`${file.sandboxUrl}/_sandbox/bookings/${uid}/${action}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(action === 'decline' ? { reason: 'Fully booked' } : {}) });
+    fetch(`${file.sandboxUrl}/_sandbox/bookings/${uid}/${action}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(action === 'decline' ? { reason: 'Fully booked' } : {}),
+    });
 
   it('a confirmed booking moved by the customer is requested at the new time; the confirm schedules it, a decline of the next move rejects it', async () => {
     const eventTypeId = await optInType();

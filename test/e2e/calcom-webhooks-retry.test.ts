@@ -82,7 +82,9 @@ it('a failed fact holds only its booking; the lane survives a restart; a retry a
   });
   expect(notification).toMatchObject({ appointmentId, details: { factStream: failed.factStream, triggerEvent: 'BOOKING_RESCHEDULED' } });
   const { body: history } = await running.admin.get(`/appointments/${appointmentId}/history`);
-  expect(history.events).toContainEqual(expect.objectContaining({ streamName: failed.factStream, type: 'CalcomWebhookApplied', data: expect.objectContaining({ outcome: 'failed' }) }));
+  expect(history.events).toContainEqual(
+    expect.objectContaining({ streamName: failed.factStream, type: 'CalcomWebhookApplied', data: expect.objectContaining({ outcome: 'failed' }) }),
+  );
 
   // Who may retry what.
   expect((await running.admin.as(AUDITOR_TOKEN).post(`/webhooks/calcom/facts/${failed.factId}/retry`)).status).toBe(403);

@@ -49,7 +49,10 @@ describe('DRIFT_HEAL=calcom-wins with DRIFT_HEAL_MAX=3', () => {
       await scenario.whenSynced(appointmentId, (body) => expect(body.calcom.bookingUids).toHaveLength(2));
     }
     const next = await scenario.check();
-    expect(next.healing).toMatchObject({ blocked: null, healed: expect.arrayContaining(appointments.slice(2).map(({ appointmentId }) => expect.objectContaining({ appointmentId, keep: 'calcom' }))) });
+    expect(next.healing).toMatchObject({
+      blocked: null,
+      healed: expect.arrayContaining(appointments.slice(2).map(({ appointmentId }) => expect.objectContaining({ appointmentId, keep: 'calcom' }))),
+    });
     for (const { appointmentId } of appointments.slice(2)) await scenario.whenSynced(appointmentId, (body) => expect(body.status).toBe('cancelled'));
     await eventually(async () => expect((await scenario.check()).items).toEqual([]), 15_000, 100);
   });
@@ -92,7 +95,9 @@ describe('DRIFT_HEAL=ledger-wins on a schedule (DRIFT_INTERVAL), full and increm
     expect(Date.parse((await scenario.booking(back)).start)).toBe(Date.parse(a.startsAt));
     const history = await eventually(async () => {
       const { body } = await world.admin.get('/drift/history?limit=500');
-      expect(body.heals.some((heal: { data: { appointmentId: string; decidedBy: string } }) => heal.data.appointmentId === a.appointmentId && heal.data.decidedBy === 'policy')).toBe(true);
+      expect(
+        body.heals.some((heal: { data: { appointmentId: string; decidedBy: string } }) => heal.data.appointmentId === a.appointmentId && heal.data.decidedBy === 'policy'),
+      ).toBe(true);
       return body;
     });
     const modes = new Set(history.checks.filter((check: { trigger: string }) => check.trigger === 'schedule').map((check: { mode: string }) => check.mode));
@@ -119,11 +124,15 @@ describe('incremental checks (DRIFT_HEAL=report)', () => {
     const a = await scenario.synced('olivia', 'consultation');
     const b = await scenario.synced('olivia', 'assessment');
     await scenario.silentEdit(a.uid, { start: hoursLater(a.startsAt, 30) });
-    const full = await eventually(async () => {
-      const report = await scenario.check('full');
-      expect(report.items.map((item) => item.id)).toEqual([`time_mismatch:${a.appointmentId}`]);
-      return report;
-    }, 15_000, 100);
+    const full = await eventually(
+      async () => {
+        const report = await scenario.check('full');
+        expect(report.items.map((item) => item.id)).toEqual([`time_mismatch:${a.appointmentId}`]);
+        return report;
+      },
+      15_000,
+      100,
+    );
 
     await scenario.silentEdit(b.uid, { hostId: 2 });
     const incremental = await scenario.check('incremental');

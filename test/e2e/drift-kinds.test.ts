@@ -170,7 +170,10 @@ it('missing_in_ledger and unmapped: bookings made on Cal.com whose webhooks were
   await eventually(async () => expect((await scenario.booking(cancelled.uid)).status).toBe('cancelled'), 15_000);
 
   const catalog = await scenario.getCatalog();
-  await scenario.setCatalog({ ...catalog, eventTypes: [...catalog.eventTypes, { id: 150, slug: 'walk-in', title: 'Walk-in', lengthInMinutes: 15, ownerId: 1, schedulingType: null }] });
+  await scenario.setCatalog({
+    ...catalog,
+    eventTypes: [...catalog.eventTypes, { id: 150, slug: 'walk-in', title: 'Walk-in', lengthInMinutes: 15, ownerId: 1, schedulingType: null }],
+  });
   const walkIn = await scenario.withWebhooksLost(() => scenario.customerBooks(150, scenario.nextSlot()));
   const [unmapped] = await scenario.kindsOf(walkIn.uid, ['unmapped']);
   expect(unmapped).toMatchObject({ calcom: { eventTypeId: 150 }, ledger: null });
@@ -182,18 +185,25 @@ it('missing_in_ledger and unmapped: bookings made on Cal.com whose webhooks were
 });
 
 it('after healing, the report is clean, and every check is on the record', async () => {
-  const report = await eventually(async () => {
-    const current = await scenario.check();
-    expect(current.items).toEqual([]);
-    return current;
-  }, 15_000, 100);
+  const report = await eventually(
+    async () => {
+      const current = await scenario.check();
+      expect(current.items).toEqual([]);
+      return current;
+    },
+    15_000,
+    100,
+  );
   expect(report).toMatchObject({ outcome: 'completed', driftCount: 0, checked: { ledger: expect.any(Number), calcom: expect.any(Number) } });
   expect(report.checked.calcom).toBeGreaterThanOrEqual(report.checked.ledger);
   expect((await world.admin.get('/drift')).body.checkId).toBe(report.checkId);
   const history = (await world.admin.get('/drift/history?limit=500')).body;
   expect(history.checks[0].checkId).toBe(report.checkId);
   expect(history.checks.some((check: { driftCount: number }) => check.driftCount > 0)).toBe(true);
-  expect(history.heals.filter((heal: { type: string }) => heal.type === 'DriftItemHealed').map((heal: { data: { keep: string } }) => heal.data.keep).sort()).toEqual(
-    [...Array(7).fill('calcom'), ...Array(7).fill('ledger')],
-  );
+  expect(
+    history.heals
+      .filter((heal: { type: string }) => heal.type === 'DriftItemHealed')
+      .map((heal: { data: { keep: string } }) => heal.data.keep)
+      .sort(),
+  ).toEqual([...Array(7).fill('calcom'), ...Array(7).fill('ledger')]);
 });

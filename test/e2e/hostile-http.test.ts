@@ -140,14 +140,11 @@ describe('text fields refuse what PostgreSQL cannot keep', () => {
 });
 
 describe('ids', () => {
-  it.each(['__proto__', 'constructor', 'prototype', '-leading-dash', 'a'.repeat(65), 'a b', 'ä', 'a/b', '', NUL])(
-    'appointmentId %j in a body is a 400',
-    async (appointmentId) => {
-      const response = await admin.post('/appointments', validBooking({ appointmentId }));
-      expectError(response, 400, 'VALIDATION_FAILED');
-      expect(fieldsOf(response)).toContain('appointmentId');
-    },
-  );
+  it.each(['__proto__', 'constructor', 'prototype', '-leading-dash', 'a'.repeat(65), 'a b', 'ä', 'a/b', '', NUL])('appointmentId %j in a body is a 400', async (appointmentId) => {
+    const response = await admin.post('/appointments', validBooking({ appointmentId }));
+    expectError(response, 400, 'VALIDATION_FAILED');
+    expect(fieldsOf(response)).toContain('appointmentId');
+  });
 
   it.each([['serviceId'], ['staffId']])('%s naming a prototype word is a 400, not a lookup', async (field) => {
     for (const id of ['__proto__', 'constructor', 'prototype']) {
@@ -610,7 +607,9 @@ describe('HTTP itself', () => {
       const socket = connect(Number(port), hostname);
       await new Promise<void>((resolve) => socket.on('connect', resolve));
       const closed = new Promise((resolve) => socket.on('close', resolve));
-      socket.write(`POST ${path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${ADMIN_TOKEN}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"a":`, () => socket.resetAndDestroy());
+      socket.write(`POST ${path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${ADMIN_TOKEN}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"a":`, () =>
+        socket.resetAndDestroy(),
+      );
       await closed;
     }
     // The server is still answering, and (checked in the last test) logged no 500 for it.

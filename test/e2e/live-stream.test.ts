@@ -56,7 +56,12 @@ it('pushes an appointment change to a signed-in auditor within about a second, o
   expect(created.status).toBe(201);
   const message = await stream.next((m) => m.event === 'appointment' && m.data.appointmentId === created.body.appointmentId, 3_000);
   expect(Date.now() - changedAt).toBeLessThan(2_500);
-  expect(message.data).toEqual({ appointmentId: created.body.appointmentId, version: created.body.version, status: 'scheduled', calcom: expect.objectContaining({ syncStatus: 'pending' }) });
+  expect(message.data).toEqual({
+    appointmentId: created.body.appointmentId,
+    version: created.body.version,
+    status: 'scheduled',
+    calcom: expect.objectContaining({ syncStatus: 'pending' }),
+  });
   // What the stream said is what a refetch shows.
   expect((await session.get(`/appointments/${created.body.appointmentId}`)).body.version).toBe(message.data.version);
 });

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { startSandbox, type RunningSandbox } from '../../apps/calcom-sandbox/src/index.js';
-import type { SandboxCatalog } from '../../apps/calcom-sandbox/src/catalog.js';
+import { startSandbox, type RunningSandbox, type SandboxCatalog } from '#calcom-sandbox';
 import type { RunningLedger } from '../../apps/ledger/src/ledger.js';
 import { calcomSettingsFor, SandboxLevers, WEBHOOK_SECRET } from '../support/calcom-sync-harness.js';
 import { eventually } from '../support/eventually.js';

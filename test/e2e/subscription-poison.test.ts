@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { RunningLedger } from '../../apps/ledger/src/ledger.js';
-import { openEventStore, type OpenedEventStore } from '../../libs/event-store/src/open-event-store.js';
+import { openEventStore, type OpenedEventStore } from '#event-store';
 import { eventually } from '../support/eventually.js';
 import { LedgerClient } from '../support/ledger-client.js';
 import { ADMIN_TOKEN, startTestLedger } from '../support/ledger-for-tests.js';
@@ -69,15 +69,19 @@ describe('an event the projector cannot apply, stored directly in the event stor
     const poison = await appendPoison('poison');
 
     // While it is retried: named, with its position and the error.
-    const stalled = await eventually(async () => {
-      const health = await admin.get('/health');
-      expect(health.status).toBe(503);
-      expect(health.body.subscriptions).toEqual([expect.objectContaining({ name: 'read-models', status: 'stalled' })]);
-      expect(health.body.subscriptions[0].failure.event).toMatchObject({ position: poison.position, streamName: 'appointment-poison', eventType: 'AppointmentScheduled' });
-      // Read a moment before the incident table, so the two may disagree for the length of a retry.
-      expect(health.body.checks.projector).toBe('down');
-      return health.body;
-    }, 20_000, 5);
+    const stalled = await eventually(
+      async () => {
+        const health = await admin.get('/health');
+        expect(health.status).toBe(503);
+        expect(health.body.subscriptions).toEqual([expect.objectContaining({ name: 'read-models', status: 'stalled' })]);
+        expect(health.body.subscriptions[0].failure.event).toMatchObject({ position: poison.position, streamName: 'appointment-poison', eventType: 'AppointmentScheduled' });
+        // Read a moment before the incident table, so the two may disagree for the length of a retry.
+        expect(health.body.checks.projector).toBe('down');
+        return health.body;
+      },
+      20_000,
+      5,
+    );
     expect(stalled.subscriptions[0].failure).toMatchObject({ phase: 'handle', error: expect.any(String), attempts: expect.any(Number) });
 
     // Then parked: the projector moves on, and says what it left behind.
@@ -94,7 +98,16 @@ describe('an event the projector cannot apply, stored directly in the event stor
         status: 'parked',
         failure: null,
         parkedEvents: 1,
-        parked: [expect.objectContaining({ position: poison.position, streamName: 'appointment-poison', eventType: 'AppointmentScheduled', revision: 0, error: expect.any(String), attempts: 6 })],
+        parked: [
+          expect.objectContaining({
+            position: poison.position,
+            streamName: 'appointment-poison',
+            eventType: 'AppointmentScheduled',
+            revision: 0,
+            error: expect.any(String),
+            attempts: 6,
+          }),
+        ],
       },
     ]);
     expect(parked.body.projectorPosition).not.toBe('start');

@@ -16,7 +16,15 @@ export function instantOf(text: string): number | null {
   const [year, month, day, hour, minute, second] = [y, mo, d, h, mi, s].map(Number);
   const local = Date.UTC(year, month - 1, day, hour, minute, second, Number(fraction.padEnd(3, '0').slice(0, 3)));
   const check = new Date(local);
-  if (check.getUTCFullYear() !== year || check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day || check.getUTCHours() !== hour || check.getUTCMinutes() !== minute || check.getUTCSeconds() !== second) return null;
+  if (
+    check.getUTCFullYear() !== year ||
+    check.getUTCMonth() !== month - 1 ||
+    check.getUTCDate() !== day ||
+    check.getUTCHours() !== hour ||
+    check.getUTCMinutes() !== minute ||
+    check.getUTCSeconds() !== second
+  )
+    return null;
   const offset = zone === 'Z' ? 0 : (sign === '-' ? -1 : 1) * (Number(oh) * 60 + Number(om)) * 60_000;
   return local - offset;
 }
@@ -28,13 +36,18 @@ const canonical = (value: unknown): string =>
     : Array.isArray(value)
       ? `[${value.map(canonical).join(',')}]`
       : typeof value === 'object' && value !== null
-        ? `{${Object.keys(value).sort().map((key) => `${JSON.stringify(key)}:${canonical((value as Record<string, unknown>)[key])}`).join(',')}}`
+        ? `{${Object.keys(value)
+            .sort()
+            .map((key) => `${JSON.stringify(key)}:${canonical((value as Record<string, unknown>)[key])}`)
+            .join(',')}}`
         : JSON.stringify(value);
 
 /** Fails unless `actual` equals `expected`, saying which field of which accepted request was rewritten. */
 function same(what: string, actual: unknown, expected: unknown, request: BodyRequest): void {
   if (canonical(actual) !== canonical(expected)) {
-    throw new Error(`accepted but not kept as sent: ${what} is ${JSON.stringify(actual)}, was sent as ${JSON.stringify(expected)} (${request.method} ${request.target} ${request.body.slice(0, 300)})`);
+    throw new Error(
+      `accepted but not kept as sent: ${what} is ${JSON.stringify(actual)}, was sent as ${JSON.stringify(expected)} (${request.method} ${request.target} ${request.body.slice(0, 300)})`,
+    );
   }
 }
 
@@ -51,7 +64,10 @@ async function listedAt(client: LedgerClient, appointmentId: string, staffId: st
   await eventually(async () => {
     const { status, body } = await client.get(`/appointments?staffId=${staffId}&limit=200&${window}`);
     const found = status === 200 ? body.items.find((item: { appointmentId: string }) => item.appointmentId === appointmentId) : undefined;
-    if (!found) throw new Error(`accepted but not in the appointments list: ${appointmentId} at ${startsAt} (GET → ${status}) after ${request.method} ${request.target} ${request.body.slice(0, 300)}`);
+    if (!found)
+      throw new Error(
+        `accepted but not in the appointments list: ${appointmentId} at ${startsAt} (GET → ${status}) after ${request.method} ${request.target} ${request.body.slice(0, 300)}`,
+      );
     sameInstant('the listed startsAt', found.startsAt, startsAt, request);
   }, 5_000);
 }

@@ -1,6 +1,21 @@
 import fc from 'fast-check';
 import { COMMAND_ENDPOINTS, type CommandEndpoint, type Fixtures } from './command-endpoints.js';
-import { deepJsonText, edgeButValidLeaf, hostileDateTime, hostileJson, hostileKey, hostileLeaf, impossibleDateTime, jsonString, jsonText, literal, PROTOTYPE_WORDS, toNode, unstorableString, type JsonNode } from './hostile-values.js';
+import {
+  deepJsonText,
+  edgeButValidLeaf,
+  hostileDateTime,
+  hostileJson,
+  hostileKey,
+  hostileLeaf,
+  impossibleDateTime,
+  jsonString,
+  jsonText,
+  literal,
+  PROTOTYPE_WORDS,
+  toNode,
+  unstorableString,
+  type JsonNode,
+} from './hostile-values.js';
 
 export interface BodyRequest {
   endpoint: string;
@@ -10,13 +25,12 @@ export interface BodyRequest {
 }
 
 const endpointRequest = (fixtures: Fixtures, endpoints: CommandEndpoint[], body: (endpoint: CommandEndpoint) => fc.Arbitrary<string>) =>
-  fc.constantFrom(...endpoints).chain((endpoint) =>
-    fc.record({ endpoint: fc.constant(endpoint.name), method: fc.constant(endpoint.method), target: endpoint.target(fixtures), body: body(endpoint) }),
-  );
+  fc
+    .constantFrom(...endpoints)
+    .chain((endpoint) => fc.record({ endpoint: fc.constant(endpoint.name), method: fc.constant(endpoint.method), target: endpoint.target(fixtures), body: body(endpoint) }));
 
 /** (a) Any JSON at all, to every command endpoint. */
-export const randomJsonCommand = (fixtures: Fixtures): fc.Arbitrary<BodyRequest> =>
-  endpointRequest(fixtures, COMMAND_ENDPOINTS, () => hostileJson.map(jsonText));
+export const randomJsonCommand = (fixtures: Fixtures): fc.Arbitrary<BodyRequest> => endpointRequest(fixtures, COMMAND_ENDPOINTS, () => hostileJson.map(jsonText));
 
 type Path = string[];
 
@@ -81,10 +95,7 @@ export const mutatedCommand = (fixtures: Fixtures, endpoints = COMMAND_ENDPOINTS
   );
 
 /** Values at the edge of what the rules allow: each must be refused or kept exactly, never rewritten on the way in. */
-const edgeFieldValue: fc.Arbitrary<JsonNode> = fc.oneof(
-  { weight: 3, arbitrary: edgeButValidLeaf },
-  { weight: 1, arbitrary: hostileFieldValue },
-);
+const edgeFieldValue: fc.Arbitrary<JsonNode> = fc.oneof({ weight: 3, arbitrary: edgeButValidLeaf }, { weight: 1, arbitrary: hostileFieldValue });
 
 /** A valid body with one field at the edge, to the commands whose effect can be read back. */
 export const edgeCommand = (fixtures: Fixtures): fc.Arbitrary<BodyRequest> =>
@@ -120,21 +131,35 @@ export const invalidCommand = (fixtures: Fixtures): fc.Arbitrary<BodyRequest & {
           why: `the unknown key ${key}`,
         })),
       ];
-      if (strings.length) options.push(fc.record({ path: fc.constantFrom(...strings), text: unstorableString }).map(({ path, text }) => ({ mutation: { kind: 'replace', path, value: jsonString(text) }, why: 'NUL or a lone surrogate' })));
-      if (dates.length) options.push(fc.record({ path: fc.constantFrom(...dates), date: impossibleDateTime }).map(({ path, date }) => ({ mutation: { kind: 'replace', path, value: jsonString(date) }, why: 'an impossible date-time' })));
+      if (strings.length)
+        options.push(
+          fc
+            .record({ path: fc.constantFrom(...strings), text: unstorableString })
+            .map(({ path, text }) => ({ mutation: { kind: 'replace', path, value: jsonString(text) }, why: 'NUL or a lone surrogate' })),
+        );
+      if (dates.length)
+        options.push(
+          fc
+            .record({ path: fc.constantFrom(...dates), date: impossibleDateTime })
+            .map(({ path, date }) => ({ mutation: { kind: 'replace', path, value: jsonString(date) }, why: 'an impossible date-time' })),
+        );
       if (numbers.length) {
         options.push(
-          fc.record({ path: fc.constantFrom(...numbers), number: fc.constantFrom('9007199254740993', '1e308', '1e309', '-1', '0', '0.5', '-0', '123456789012345678901234567890') }).map(({ path, number }) => ({
-            mutation: { kind: 'replace', path, value: literal(number) },
-            why: 'an integer out of range',
-          })),
+          fc
+            .record({ path: fc.constantFrom(...numbers), number: fc.constantFrom('9007199254740993', '1e308', '1e309', '-1', '0', '0.5', '-0', '123456789012345678901234567890') })
+            .map(({ path, number }) => ({
+              mutation: { kind: 'replace', path, value: literal(number) },
+              why: 'an integer out of range',
+            })),
         );
       }
-      return fc.record({ endpoint: fc.constant(endpoint.name), method: fc.constant(endpoint.method), target: endpoint.target(fixtures), change: fc.oneof(...options) }).map(({ change, ...request }) => ({
-        ...request,
-        body: jsonText(applyMutation(valid, change.mutation)),
-        why: change.why,
-      }));
+      return fc
+        .record({ endpoint: fc.constant(endpoint.name), method: fc.constant(endpoint.method), target: endpoint.target(fixtures), change: fc.oneof(...options) })
+        .map(({ change, ...request }) => ({
+          ...request,
+          body: jsonText(applyMutation(valid, change.mutation)),
+          why: change.why,
+        }));
     }),
   );
 
@@ -155,9 +180,7 @@ export interface RawBodyRequest {
   declaredLength?: number;
 }
 
-const invalidUtf8 = fc.constantFrom(
-  [0xff], [0xc0, 0xaf], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80], [0xe2, 0x82], [0x80], [0xfe, 0xff], [0xf8, 0x88, 0x80, 0x80, 0x80],
-);
+const invalidUtf8 = fc.constantFrom([0xff], [0xc0, 0xaf], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80], [0xe2, 0x82], [0x80], [0xfe, 0xff], [0xf8, 0x88, 0x80, 0x80, 0x80]);
 
 /** (b) Bytes that are not the JSON they claim to be. */
 export const rawBodyCommand = (fixtures: Fixtures): fc.Arbitrary<RawBodyRequest> =>
@@ -166,16 +189,22 @@ export const rawBodyCommand = (fixtures: Fixtures): fc.Arbitrary<RawBodyRequest>
       const text = JSON.stringify(valid);
       const body = fc.oneof(
         // Invalid UTF-8 spliced into a valid body (inside a string or between tokens).
-        fc.tuple(fc.nat({ max: text.length }), invalidUtf8).map(([at, bytes]) => ({ body: Buffer.concat([Buffer.from(text.slice(0, at)), Buffer.from(bytes), Buffer.from(text.slice(at))]) })),
+        fc
+          .tuple(fc.nat({ max: text.length }), invalidUtf8)
+          .map(([at, bytes]) => ({ body: Buffer.concat([Buffer.from(text.slice(0, at)), Buffer.from(bytes), Buffer.from(text.slice(at))]) })),
         // Truncated JSON.
         fc.nat({ max: Math.max(0, text.length - 1) }).map((at) => ({ body: Buffer.from(text.slice(0, at)) })),
         // A short body: fewer bytes than Content-Length says.
-        fc.tuple(fc.nat({ max: Math.max(0, text.length - 1) }), fc.integer({ min: 1, max: 5_000 })).map(([at, missing]) => ({ body: Buffer.from(text.slice(0, at)), declaredLength: at + missing })),
+        fc
+          .tuple(fc.nat({ max: Math.max(0, text.length - 1) }), fc.integer({ min: 1, max: 5_000 }))
+          .map(([at, missing]) => ({ body: Buffer.from(text.slice(0, at)), declaredLength: at + missing })),
         // 5,000 to 100,000 levels of nesting.
         deepJsonText.map((deep) => ({ body: Buffer.from(deep) })),
         deepJsonText.map((deep) => ({ body: Buffer.from(`{"customer":${deep}}`) })),
         // Not JSON at all.
-        fc.constantFrom('', ' ', 'null', '"a"', '[]', '1e999', '{"a":1}{"b":2}', '\u0000', '\ufeff{}', '{"a":"\\ud800"}', '{"a":"\\u0000"}', "{'a':1}", '{"a":1,}', 'NaN').map((raw) => ({ body: Buffer.from(raw) })),
+        fc
+          .constantFrom('', ' ', 'null', '"a"', '[]', '1e999', '{"a":1}{"b":2}', '\u0000', '\ufeff{}', '{"a":"\\ud800"}', '{"a":"\\u0000"}', "{'a':1}", '{"a":1,}', 'NaN')
+          .map((raw) => ({ body: Buffer.from(raw) })),
         // UTF-16 or Latin-1 bytes of a valid body.
         fc.constantFrom<BufferEncoding>('utf16le', 'latin1').map((encoding) => ({ body: Buffer.from(text.replace('Ada', 'Adà'), encoding) })),
       );
@@ -184,13 +213,26 @@ export const rawBodyCommand = (fixtures: Fixtures): fc.Arbitrary<RawBodyRequest>
         {
           weight: 3,
           arbitrary: fc.constantFrom(
-            null, 'text/plain', 'application/xml', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x',
-            'application/json; charset=utf-16', 'application/json; charset=latin1', 'application/json; charset=nonsense',
-            'application/merge-patch+json', 'application/json, text/plain', '*/*', 'application/json; boundary=\u00ff', 'json',
+            null,
+            'text/plain',
+            'application/xml',
+            'application/x-www-form-urlencoded',
+            'multipart/form-data; boundary=x',
+            'application/json; charset=utf-16',
+            'application/json; charset=latin1',
+            'application/json; charset=nonsense',
+            'application/merge-patch+json',
+            'application/json, text/plain',
+            '*/*',
+            'application/json; boundary=\u00ff',
+            'json',
           ),
         },
       );
-      const contentEncoding = fc.oneof({ weight: 5, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.constantFrom('gzip', 'deflate', 'br', 'identity', 'x-nonsense', 'gzip, gzip') });
+      const contentEncoding = fc.oneof(
+        { weight: 5, arbitrary: fc.constant(null) },
+        { weight: 1, arbitrary: fc.constantFrom('gzip', 'deflate', 'br', 'identity', 'x-nonsense', 'gzip, gzip') },
+      );
       return fc.record({ target: endpoint.target(fixtures), body, contentType, contentEncoding }).map(({ target, body: made, contentType: type, contentEncoding: encoding }) => ({
         endpoint: endpoint.name,
         method: endpoint.method,

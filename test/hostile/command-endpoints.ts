@@ -42,7 +42,12 @@ export const COMMAND_ENDPOINTS: CommandEndpoint[] = [
         staffId: fc.constant('olivia'),
         startsAt: futureStart,
         customer: fc.record(
-          { name: fc.constant('Ada Lovelace'), email: fc.constant('ada@example.com'), timeZone: fc.constantFrom('Europe/London', 'Asia/Kolkata'), phone: fc.constant('+44 20 7946 0000') },
+          {
+            name: fc.constant('Ada Lovelace'),
+            email: fc.constant('ada@example.com'),
+            timeZone: fc.constantFrom('Europe/London', 'Asia/Kolkata'),
+            phone: fc.constant('+44 20 7946 0000'),
+          },
           { requiredKeys: ['name', 'email', 'timeZone'] },
         ),
         notes: fc.constant('Window seat'),
@@ -108,10 +113,7 @@ export const COMMAND_ENDPOINTS: CommandEndpoint[] = [
     target: (fixtures) => anyAppointment(fixtures).map((id) => `/appointments/${id}/contact`),
     validBody: fc.record(
       {
-        customer: fc.record(
-          { name: fc.constant('Ada Lovelace'), email: fc.constant('ada@example.com'), phone: fc.constant('+44 20 7946 0000') },
-          { requiredKeys: [] },
-        ),
+        customer: fc.record({ name: fc.constant('Ada Lovelace'), email: fc.constant('ada@example.com'), phone: fc.constant('+44 20 7946 0000') }, { requiredKeys: [] }),
         notes: fc.constant('Window seat'),
       },
       { requiredKeys: [] },
@@ -154,7 +156,10 @@ export const COMMAND_ENDPOINTS: CommandEndpoint[] = [
     method: 'PUT',
     // Staff of the suite's own, so the catalog the final webhook check relies on stays as it was.
     target: () => fc.constantFrom('/staff/fuzz-staff', '/staff/fuzz-staff-2'),
-    validBody: fc.record({ name: fc.constant('Fuzz Staff'), email: fc.constant('fuzz@salon.example'), calcomUserId: fc.integer({ min: 1000, max: 9999 }) }, { requiredKeys: ['name', 'email'] }),
+    validBody: fc.record(
+      { name: fc.constant('Fuzz Staff'), email: fc.constant('fuzz@salon.example'), calcomUserId: fc.integer({ min: 1000, max: 9999 }) },
+      { requiredKeys: ['name', 'email'] },
+    ),
     bodyIsChecked: true,
   },
   {

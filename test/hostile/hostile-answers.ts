@@ -91,7 +91,8 @@ export function processWatch() {
       const gained = [...polluted.splice(0), ...undoPollution()];
       const thrown = uncaught.splice(0);
       if (gained.length > 0) throw new Error(`prototype pollution: ${[...new Set(gained)].join(', ')} after ${request}`);
-      if (thrown.length > 0) throw new Error(`an exception nobody caught in the ledger's process after ${request}: ${thrown.map((error) => (error as Error)?.stack ?? String(error)).join('\n')}`);
+      if (thrown.length > 0)
+        throw new Error(`an exception nobody caught in the ledger's process after ${request}: ${thrown.map((error) => (error as Error)?.stack ?? String(error)).join('\n')}`);
     },
   };
 }

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import pg from 'pg';
-import { signCalcomWebhook } from '../../libs/calcom/src/calcom-webhook-signature.js';
+import { signCalcomWebhook } from '#calcom';
 import { appointmentWhen, factFor, startLedgerWithSandbox, type LedgerWithSandbox } from '../support/calcom-ledger.js';
 import { slot } from '../support/calcom-sandbox-customer.js';
 import { eventually } from '../support/eventually.js';
@@ -92,179 +92,247 @@ async function send(request: RawRequest): Promise<RawAnswer> {
 const withBody = (method: string, target: string, body: string | Buffer, headers: [string, string][] = [JSON_TYPE, AUTH]): RawRequest => ({ method, target, headers, body });
 
 describe('command bodies', () => {
-  it('any JSON at all to any command: never a 5xx, errors in the one shape', async () => {
-    await fc.assert(
-      fc.asyncProperty(randomJsonCommand(fixtures), async ({ method, target, body }) => {
-        await send(withBody(method, target, body));
-      }),
-      runParameters(80),
-    );
-  }, propertyTimeoutMs(80));
+  it(
+    'any JSON at all to any command: never a 5xx, errors in the one shape',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(randomJsonCommand(fixtures), async ({ method, target, body }) => {
+          await send(withBody(method, target, body));
+        }),
+        runParameters(80),
+      );
+    },
+    propertyTimeoutMs(80),
+  );
 
-  it('a valid body with one hostile field (dates like 2036-02-31, 2^31, 2^53+1, -0, 1e308, arrays, objects): never a 5xx', async () => {
-    await fc.assert(
-      fc.asyncProperty(mutatedCommand(fixtures), async ({ method, target, body }) => {
-        await send(withBody(method, target, body));
-      }),
-      runParameters(120, keptAsSentExamples()),
-    );
-  }, propertyTimeoutMs(120));
+  it(
+    'a valid body with one hostile field (dates like 2036-02-31, 2^31, 2^53+1, -0, 1e308, arrays, objects): never a 5xx',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(mutatedCommand(fixtures), async ({ method, target, body }) => {
+          await send(withBody(method, target, body));
+        }),
+        runParameters(120, keptAsSentExamples()),
+      );
+    },
+    propertyTimeoutMs(120),
+  );
 
-  it('a value no rule allows (NUL, lone surrogate, impossible date-time, unknown or prototype key, integer out of range) is refused with a 4xx', async () => {
-    await fc.assert(
-      fc.asyncProperty(invalidCommand(fixtures), async ({ method, target, body, why }) => {
-        const answer = await send(withBody(method, target, body));
-        if (answer.status < 400) throw new Error(`${why} was accepted: ${method} ${target} ${body.slice(0, 300)} → ${answer.status} ${answer.text.slice(0, 200)}`);
-      }),
-      runParameters(100, invalidExamples(fixtures)),
-    );
-  }, propertyTimeoutMs(100));
+  it(
+    'a value no rule allows (NUL, lone surrogate, impossible date-time, unknown or prototype key, integer out of range) is refused with a 4xx',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(invalidCommand(fixtures), async ({ method, target, body, why }) => {
+          const answer = await send(withBody(method, target, body));
+          if (answer.status < 400) throw new Error(`${why} was accepted: ${method} ${target} ${body.slice(0, 300)} → ${answer.status} ${answer.text.slice(0, 200)}`);
+        }),
+        runParameters(100, invalidExamples(fixtures)),
+      );
+    },
+    propertyTimeoutMs(100),
+  );
 
-  it('a value at the edge of the rules (unicode, maximum length, 2^31, the date window) is refused or kept exactly as sent, in the stream and the lists', async () => {
-    let accepted = 0;
-    await fc.assert(
-      fc.asyncProperty(edgeCommand(fixtures), async (request) => {
-        const answer = await send(withBody(request.method, request.target, request.body));
-        if (answer.status >= 300) return;
-        accepted += 1;
-        await expectKeptAsSent(started.admin, request, answer);
-      }),
-      runParameters(200, keptAsSentExamples()),
-    );
-    // A run where every request was refused has checked nothing about what is kept.
-    if (!fuzzSettings.path) expect(accepted).toBeGreaterThan(5);
-  }, propertyTimeoutMs(200));
+  it(
+    'a value at the edge of the rules (unicode, maximum length, 2^31, the date window) is refused or kept exactly as sent, in the stream and the lists',
+    async () => {
+      let accepted = 0;
+      await fc.assert(
+        fc.asyncProperty(edgeCommand(fixtures), async (request) => {
+          const answer = await send(withBody(request.method, request.target, request.body));
+          if (answer.status >= 300) return;
+          accepted += 1;
+          await expectKeptAsSent(started.admin, request, answer);
+        }),
+        runParameters(200, keptAsSentExamples()),
+      );
+      // A run where every request was refused has checked nothing about what is kept.
+      if (!fuzzSettings.path) expect(accepted).toBeGreaterThan(5);
+    },
+    propertyTimeoutMs(200),
+  );
 
-  it('raw bodies (invalid UTF-8, truncated, short, 5,000-100,000 levels deep, wrong content type or encoding): never a 5xx, always an answer', async () => {
-    await fc.assert(
-      fc.asyncProperty(rawBodyCommand(fixtures), async (request) => {
-        await send({
-          method: request.method,
-          target: request.target,
-          headers: [AUTH, ...(request.contentType === null ? [] : [['content-type', request.contentType] as [string, string]]), ...(request.contentEncoding ? [['content-encoding', request.contentEncoding] as [string, string]] : [])],
-          body: request.body,
-          declaredLength: request.declaredLength,
-        });
-      }),
-      runParameters(80),
-    );
-  }, propertyTimeoutMs(80));
+  it(
+    'raw bodies (invalid UTF-8, truncated, short, 5,000-100,000 levels deep, wrong content type or encoding): never a 5xx, always an answer',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(rawBodyCommand(fixtures), async (request) => {
+          await send({
+            method: request.method,
+            target: request.target,
+            headers: [
+              AUTH,
+              ...(request.contentType === null ? [] : [['content-type', request.contentType] as [string, string]]),
+              ...(request.contentEncoding ? [['content-encoding', request.contentEncoding] as [string, string]] : []),
+            ],
+            body: request.body,
+            declaredLength: request.declaredLength,
+          });
+        }),
+        runParameters(80),
+      );
+    },
+    propertyTimeoutMs(80),
+  );
 });
 
 describe('query strings, cursors, path ids, methods and headers', () => {
-  it('hostile query strings on every GET list (odd values, duplicated and bracketed keys, %00): never a 5xx', async () => {
-    await fc.assert(
-      fc.asyncProperty(hostileQuery(fixtures), async (target) => {
-        await send({ method: 'GET', target, headers: [AUTH] });
-      }),
-      runParameters(120, queryExamples(fixtures)),
-    );
-  }, propertyTimeoutMs(120));
+  it(
+    'hostile query strings on every GET list (odd values, duplicated and bracketed keys, %00): never a 5xx',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(hostileQuery(fixtures), async (target) => {
+          await send({ method: 'GET', target, headers: [AUTH] });
+        }),
+        runParameters(120, queryExamples(fixtures)),
+      );
+    },
+    propertyTimeoutMs(120),
+  );
 
-  it('a limit that is not a plain decimal number (0x10, 1e2, " 5", ٥) is refused', async () => {
-    await fc.assert(
-      fc.asyncProperty(oddLimitQuery(), async ({ target, limit }) => {
-        const answer = await send({ method: 'GET', target, headers: [AUTH] });
-        if (answer.status !== 400) throw new Error(`limit=${JSON.stringify(limit)} was read: GET ${target} → ${answer.status}`);
-      }),
-      runParameters(40, limitExamples()),
-    );
-  }, propertyTimeoutMs(40));
+  it(
+    'a limit that is not a plain decimal number (0x10, 1e2, " 5", ٥) is refused',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(oddLimitQuery(), async ({ target, limit }) => {
+          const answer = await send({ method: 'GET', target, headers: [AUTH] });
+          if (answer.status !== 400) throw new Error(`limit=${JSON.stringify(limit)} was read: GET ${target} → ${answer.status}`);
+        }),
+        runParameters(40, limitExamples()),
+      );
+    },
+    propertyTimeoutMs(40),
+  );
 
-  it('hand-made and damaged cursors: never a 5xx', async () => {
-    await fc.assert(
-      fc.asyncProperty(cursorQuery(fixtures), async (target) => {
-        await send({ method: 'GET', target, headers: [AUTH] });
-      }),
-      runParameters(60, cursorExamples()),
-    );
-  }, propertyTimeoutMs(60));
+  it(
+    'hand-made and damaged cursors: never a 5xx',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(cursorQuery(fixtures), async (target) => {
+          await send({ method: 'GET', target, headers: [AUTH] });
+        }),
+        runParameters(60, cursorExamples()),
+      );
+    },
+    propertyTimeoutMs(60),
+  );
 
-  it('hostile path ids (%00, .., very long, unicode, __proto__) on every route with an id: never a 5xx', async () => {
-    await fc.assert(
-      fc.asyncProperty(hostilePath(), async ({ route, id }) => {
-        const target = route.path(id);
-        await send(route.body ? withBody(route.method, target, JSON.stringify(route.body)) : { method: route.method, target, headers: [AUTH] });
-      }),
-      runParameters(80),
-    );
-  }, propertyTimeoutMs(80));
+  it(
+    'hostile path ids (%00, .., very long, unicode, __proto__) on every route with an id: never a 5xx',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(hostilePath(), async ({ route, id }) => {
+          const target = route.path(id);
+          await send(route.body ? withBody(route.method, target, JSON.stringify(route.body)) : { method: route.method, target, headers: [AUTH] });
+        }),
+        runParameters(80),
+      );
+    },
+    propertyTimeoutMs(80),
+  );
 
-  it('odd and unknown paths (dot segments, doubled slashes, other cases, encoded slashes): never a 5xx', async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.constantFrom('GET', 'POST', 'PUT'), oddTarget, async (method, target) => {
-        await send(method === 'GET' ? { method, target, headers: [AUTH] } : withBody(method, target, '{}'));
-      }),
-      runParameters(60),
-    );
-  }, propertyTimeoutMs(60));
+  it(
+    'odd and unknown paths (dot segments, doubled slashes, other cases, encoded slashes): never a 5xx',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.constantFrom('GET', 'POST', 'PUT'), oddTarget, async (method, target) => {
+          await send(method === 'GET' ? { method, target, headers: [AUTH] } : withBody(method, target, '{}'));
+        }),
+        runParameters(60),
+      );
+    },
+    propertyTimeoutMs(60),
+  );
 
-  it('a method a route does not serve is a 405 in the error shape', async () => {
-    await fc.assert(
-      fc.asyncProperty(wrongMethod(), async ({ method, path }) => {
-        const answer = await send(method === 'GET' ? { method, target: path, headers: [AUTH] } : withBody(method, path, '{}'));
-        if (answer.status !== 405) throw new Error(`${method} ${path} → ${answer.status}, not 405`);
-      }),
-      runParameters(40),
-    );
-  }, propertyTimeoutMs(40));
+  it(
+    'a method a route does not serve is a 405 in the error shape',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(wrongMethod(), async ({ method, path }) => {
+          const answer = await send(method === 'GET' ? { method, target: path, headers: [AUTH] } : withBody(method, path, '{}'));
+          if (answer.status !== 405) throw new Error(`${method} ${path} → ${answer.status}, not 405`);
+        }),
+        runParameters(40),
+      );
+    },
+    propertyTimeoutMs(40),
+  );
 
-  it('garbage If-Match, X-Correlation-Id, X-Actor and Authorization on commands and reads: never a 5xx', async () => {
-    const targets = fc.constantFrom(
-      ...fixtures.appointmentIds.map((id): [string, string, string | undefined] => ['POST', `/appointments/${id}/reschedule`, JSON.stringify({ startsAt: slot(24 * 60) })]),
-      ['POST', `/appointments/${fixtures.cancellableIds[0]}/cancel`, '{"reason":"Rain"}'],
-      ['PUT', '/staff/fuzz-staff', '{"name":"Fuzz Staff","email":"fuzz@salon.example"}'],
-      ['GET', `/appointments/${fixtures.appointmentIds[0]}`, undefined],
-      ['GET', '/appointments?limit=2', undefined],
-    );
-    await fc.assert(
-      fc.asyncProperty(targets, hostileHeaders(), async ([method, target, body], headers) => {
-        const named = new Set(headers.map(([name]) => name));
-        const base: [string, string][] = [...(named.has('authorization') ? [] : [AUTH]), ...(body === undefined ? [] : [JSON_TYPE])];
-        await send({ method, target, headers: [...base, ...headers], body });
-      }),
-      runParameters(80),
-    );
-  }, propertyTimeoutMs(80));
+  it(
+    'garbage If-Match, X-Correlation-Id, X-Actor and Authorization on commands and reads: never a 5xx',
+    async () => {
+      const targets = fc.constantFrom(
+        ...fixtures.appointmentIds.map((id): [string, string, string | undefined] => ['POST', `/appointments/${id}/reschedule`, JSON.stringify({ startsAt: slot(24 * 60) })]),
+        ['POST', `/appointments/${fixtures.cancellableIds[0]}/cancel`, '{"reason":"Rain"}'],
+        ['PUT', '/staff/fuzz-staff', '{"name":"Fuzz Staff","email":"fuzz@salon.example"}'],
+        ['GET', `/appointments/${fixtures.appointmentIds[0]}`, undefined],
+        ['GET', '/appointments?limit=2', undefined],
+      );
+      await fc.assert(
+        fc.asyncProperty(targets, hostileHeaders(), async ([method, target, body], headers) => {
+          const named = new Set(headers.map(([name]) => name));
+          const base: [string, string][] = [...(named.has('authorization') ? [] : [AUTH]), ...(body === undefined ? [] : [JSON_TYPE])];
+          await send({ method, target, headers: [...base, ...headers], body });
+        }),
+        runParameters(80),
+      );
+    },
+    propertyTimeoutMs(80),
+  );
 
-  it("requests Node's parser refuses (a 16-100 KB URL, a huge header, NUL in a header, raw control characters, bad body framing) get an answer in the error shape", async () => {
-    await fc.assert(
-      fc.asyncProperty(protocolAbuse(), async ({ what, ...request }) => {
-        const answer = await rawRequest(url, { ...request, headers: [AUTH, ...request.headers] });
-        if (answer.status >= 500) throw new Error(`${what} → ${answer.status}`);
-        if (answer.status < 400) return;
-        expectErrorShape(answer, `${what} → ${answer.status} ${answer.text.slice(0, 200)}`);
-      }),
-      runParameters(200, protocolExamples()),
-    );
-  }, propertyTimeoutMs(200));
+  it(
+    "requests Node's parser refuses (a 16-100 KB URL, a huge header, NUL in a header, raw control characters, bad body framing) get an answer in the error shape",
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(protocolAbuse(), async ({ what, ...request }) => {
+          const answer = await rawRequest(url, { ...request, headers: [AUTH, ...request.headers] });
+          if (answer.status >= 500) throw new Error(`${what} → ${answer.status}`);
+          if (answer.status < 400) return;
+          expectErrorShape(answer, `${what} → ${answer.status} ${answer.text.slice(0, 200)}`);
+        }),
+        runParameters(200, protocolExamples()),
+      );
+    },
+    propertyTimeoutMs(200),
+  );
 });
 
 describe('signed Cal.com webhooks', () => {
   const signed = ({ body, contentType }: WebhookBody): RawRequest => ({
     method: 'POST',
     target: '/webhooks/calcom',
-    headers: [...(contentType === null ? [] : [['content-type', contentType] as [string, string]]), ['x-cal-signature-256', signCalcomWebhook(body, SECRET)], ['x-cal-webhook-version', '2021-10-20']],
+    headers: [
+      ...(contentType === null ? [] : [['content-type', contentType] as [string, string]]),
+      ['x-cal-signature-256', signCalcomWebhook(body, SECRET)],
+      ['x-cal-webhook-version', '2021-10-20'],
+    ],
     body,
   });
 
-  it('JSON: real bodies with one hostile field, any payload, deep nesting: never a 5xx, no prototype gains a key', async () => {
-    await fc.assert(
-      fc.asyncProperty(hostileJsonWebhook(webhookExamples, heldBookingWebhook), async (webhook) => {
-        await send(signed(webhook));
-      }),
-      runParameters(120, jsonWebhookExamples(heldBookingWebhook)),
-    );
-  }, propertyTimeoutMs(120));
+  it(
+    'JSON: real bodies with one hostile field, any payload, deep nesting: never a 5xx, no prototype gains a key',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(hostileJsonWebhook(webhookExamples, heldBookingWebhook), async (webhook) => {
+          await send(signed(webhook));
+        }),
+        runParameters(120, jsonWebhookExamples(heldBookingWebhook)),
+      );
+    },
+    propertyTimeoutMs(120),
+  );
 
-  it('form-encoded: keys through __proto__ and constructor, deep paths, odd values: never a 5xx, no prototype gains a key', async () => {
-    await fc.assert(
-      fc.asyncProperty(hostileFormWebhook(), async (webhook) => {
-        await send(signed(webhook));
-      }),
-      runParameters(100, formWebhookExamples()),
-    );
-  }, propertyTimeoutMs(100));
+  it(
+    'form-encoded: keys through __proto__ and constructor, deep paths, odd values: never a 5xx, no prototype gains a key',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(hostileFormWebhook(), async (webhook) => {
+          await send(signed(webhook));
+        }),
+        runParameters(100, formWebhookExamples()),
+      );
+    },
+    propertyTimeoutMs(100),
+  );
 });
 
 describe('unsigned webhooks', () => {
@@ -273,24 +341,36 @@ describe('unsigned webhooks', () => {
     return rows[0].stored;
   };
 
-  it('no signature or a wrong one: 401 in the error shape, nothing stored', async () => {
-    const bodies = fc.oneof(hostileJsonWebhook(webhookExamples, heldBookingWebhook), hostileFormWebhook());
-    await fc.assert(
-      fc.asyncProperty(bodies.chain((webhook) => fc.record({ webhook: fc.constant(webhook), signature: wrongSignature(webhook.body, SECRET) })), async ({ webhook, signature }) => {
-        // The same bytes may have been stored already, signed, by the properties above.
-        const before = await storedCopies(webhook.body);
-        const answer = await send({
-          method: 'POST',
-          target: '/webhooks/calcom',
-          headers: [...(webhook.contentType === null ? [] : [['content-type', webhook.contentType] as [string, string]]), ...(signature === null ? [] : [['x-cal-signature-256', signature] as [string, string]])],
-          body: webhook.body,
-        });
-        if (answer.status !== 401 && answer.status !== 413) throw new Error(`a webhook signed ${JSON.stringify(signature?.slice(0, 80))} → ${answer.status} ${answer.text.slice(0, 200)}`);
-        if ((await storedCopies(webhook.body)) !== before) throw new Error(`a webhook signed ${JSON.stringify(signature?.slice(0, 80))} was stored: ${webhook.body.slice(0, 200)}`);
-      }),
-      runParameters(40),
-    );
-  }, propertyTimeoutMs(40));
+  it(
+    'no signature or a wrong one: 401 in the error shape, nothing stored',
+    async () => {
+      const bodies = fc.oneof(hostileJsonWebhook(webhookExamples, heldBookingWebhook), hostileFormWebhook());
+      await fc.assert(
+        fc.asyncProperty(
+          bodies.chain((webhook) => fc.record({ webhook: fc.constant(webhook), signature: wrongSignature(webhook.body, SECRET) })),
+          async ({ webhook, signature }) => {
+            // The same bytes may have been stored already, signed, by the properties above.
+            const before = await storedCopies(webhook.body);
+            const answer = await send({
+              method: 'POST',
+              target: '/webhooks/calcom',
+              headers: [
+                ...(webhook.contentType === null ? [] : [['content-type', webhook.contentType] as [string, string]]),
+                ...(signature === null ? [] : [['x-cal-signature-256', signature] as [string, string]]),
+              ],
+              body: webhook.body,
+            });
+            if (answer.status !== 401 && answer.status !== 413)
+              throw new Error(`a webhook signed ${JSON.stringify(signature?.slice(0, 80))} → ${answer.status} ${answer.text.slice(0, 200)}`);
+            if ((await storedCopies(webhook.body)) !== before)
+              throw new Error(`a webhook signed ${JSON.stringify(signature?.slice(0, 80))} was stored: ${webhook.body.slice(0, 200)}`);
+          },
+        ),
+        runParameters(40),
+      );
+    },
+    propertyTimeoutMs(40),
+  );
 });
 
 /** Strings no rule allows anywhere, and start or end instants outside 1970–2199 or not real, in an event's data. */

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { signCalcomWebhook } from '../../libs/calcom/src/calcom-webhook-signature.js';
+import { signCalcomWebhook } from '#calcom';
 import { applyMutation, mutationOf } from './command-bodies.js';
 import { deepJsonText, hostileDateTime, hostileJson, hostileLeaf, hostileString, jsonString, jsonText, percentEncode, toNode, unstorableString } from './hostile-values.js';
 
@@ -15,7 +15,18 @@ export interface WebhookBody {
   contentType: string | null;
 }
 
-const TRIGGERS = ['BOOKING_CREATED', 'BOOKING_CANCELLED', 'BOOKING_RESCHEDULED', 'BOOKING_REQUESTED', 'BOOKING_REJECTED', 'BOOKING_NO_SHOW_UPDATED', 'MEETING_ENDED', 'PING', 'booking_created', ''];
+const TRIGGERS = [
+  'BOOKING_CREATED',
+  'BOOKING_CANCELLED',
+  'BOOKING_RESCHEDULED',
+  'BOOKING_REQUESTED',
+  'BOOKING_REJECTED',
+  'BOOKING_NO_SHOW_UPDATED',
+  'MEETING_ENDED',
+  'PING',
+  'booking_created',
+  '',
+];
 
 /** Fields the translator reads, each a likely place for a value it cannot store. */
 const READ_FIELDS = ['uid', 'rescheduleUid', 'startTime', 'endTime', 'eventTypeId', 'cancellationReason', 'additionalNotes', 'status', 'rescheduledBy', 'cancelledBy'];
@@ -48,16 +59,33 @@ export const hostileJsonWebhook = (templates: string[], held: string): fc.Arbitr
     .map(([trigger, payload]) => `{"triggerEvent":${JSON.stringify(trigger)},"createdAt":"2030-01-01T10:00:00Z","payload":${jsonText(payload)}}`);
   const deep = deepJsonText.map((deepText) => `{"triggerEvent":"BOOKING_CREATED","payload":${deepText}}`);
   return fc.record({
-    body: fc.oneof({ weight: 4, arbitrary: mutated }, { weight: 4, arbitrary: readFieldHostile }, { weight: 2, arbitrary: anyPayload }, { weight: 1, arbitrary: hostileJson.map(jsonText) }, { weight: 1, arbitrary: deep }),
+    body: fc.oneof(
+      { weight: 4, arbitrary: mutated },
+      { weight: 4, arbitrary: readFieldHostile },
+      { weight: 2, arbitrary: anyPayload },
+      { weight: 1, arbitrary: hostileJson.map(jsonText) },
+      { weight: 1, arbitrary: deep },
+    ),
     contentType,
   });
 };
 
 /** Form keys that walk the prototype chain, with dots (the ledger's template syntax) or brackets (qs syntax). */
 const prototypeKey = fc.constantFrom(
-  '__proto__.polluted', '__proto__[polluted]', 'constructor[prototype][polluted]', 'constructor.prototype.polluted', 'payload.__proto__.polluted',
-  'payload.constructor.prototype.polluted', 'payload.attendees.__proto__.polluted', 'a.__proto__.polluted', '__proto__', 'prototype.polluted',
-  'payload[__proto__][polluted]', 'payload.metadata.__proto__.appointmentId', '__proto__.toString', 'payload.__proto__.hasOwnProperty',
+  '__proto__.polluted',
+  '__proto__[polluted]',
+  'constructor[prototype][polluted]',
+  'constructor.prototype.polluted',
+  'payload.__proto__.polluted',
+  'payload.constructor.prototype.polluted',
+  'payload.attendees.__proto__.polluted',
+  'a.__proto__.polluted',
+  '__proto__',
+  'prototype.polluted',
+  'payload[__proto__][polluted]',
+  'payload.metadata.__proto__.appointmentId',
+  '__proto__.toString',
+  'payload.__proto__.hasOwnProperty',
 );
 
 const formKey = fc.oneof(
@@ -65,8 +93,19 @@ const formKey = fc.oneof(
   {
     weight: 3,
     arbitrary: fc.constantFrom(
-      'payload.uid', 'payload.cancellationReason', 'payload.startTime', 'payload.endTime', 'payload.eventTypeId', 'payload.organizer.id',
-      'payload.attendees.0.email', 'payload.attendees.0.name', 'payload.metadata.appointmentId', 'payload.rescheduleUid', 'payload', 'uid', 'createdAt',
+      'payload.uid',
+      'payload.cancellationReason',
+      'payload.startTime',
+      'payload.endTime',
+      'payload.eventTypeId',
+      'payload.organizer.id',
+      'payload.attendees.0.email',
+      'payload.attendees.0.name',
+      'payload.metadata.appointmentId',
+      'payload.rescheduleUid',
+      'payload',
+      'uid',
+      'createdAt',
     ),
   },
   { weight: 1, arbitrary: fc.integer({ min: 1_000, max: 20_000 }).map((depth) => Array.from({ length: depth }, () => 'a').join('.')) },
@@ -87,17 +126,21 @@ const rawFormFragment = fc.constantFrom('%00', '%ZZ', '%', '%ED%A0%80', '%C0%AF'
 
 /** (f) Form-encoded webhooks: keys through `__proto__` and `constructor`, very deep paths, values of every kind. */
 export const hostileFormWebhook = (): fc.Arbitrary<WebhookBody> =>
-  fc.record({
-    trigger: fc.option(fc.constantFrom(...TRIGGERS), { nil: undefined, freq: 6 }),
-    pairs: fc.array(fc.tuple(formKey, formValue), { minLength: 1, maxLength: 6 }),
-    extra: fc.option(rawFormFragment, { nil: undefined }),
-    contentType: fc.constantFrom('application/x-www-form-urlencoded', 'application/x-www-form-urlencoded; charset=utf-8', 'APPLICATION/X-WWW-FORM-URLENCODED', null),
-  }).map(({ trigger, pairs, extra, contentType }) => {
-    const fields = [...(trigger === undefined ? [] : [`triggerEvent=${percentEncode(trigger)}`]), ...pairs.map(([key, value]) => `${percentEncode(key)}=${percentEncode(value)}`)];
-    if (extra) fields.splice(Math.min(1, fields.length), 0, extra);
-    return { body: fields.join('&'), contentType };
-  });
-
+  fc
+    .record({
+      trigger: fc.option(fc.constantFrom(...TRIGGERS), { nil: undefined, freq: 6 }),
+      pairs: fc.array(fc.tuple(formKey, formValue), { minLength: 1, maxLength: 6 }),
+      extra: fc.option(rawFormFragment, { nil: undefined }),
+      contentType: fc.constantFrom('application/x-www-form-urlencoded', 'application/x-www-form-urlencoded; charset=utf-8', 'APPLICATION/X-WWW-FORM-URLENCODED', null),
+    })
+    .map(({ trigger, pairs, extra, contentType }) => {
+      const fields = [
+        ...(trigger === undefined ? [] : [`triggerEvent=${percentEncode(trigger)}`]),
+        ...pairs.map(([key, value]) => `${percentEncode(key)}=${percentEncode(value)}`),
+      ];
+      if (extra) fields.splice(Math.min(1, fields.length), 0, extra);
+      return { body: fields.join('&'), contentType };
+    });
 
 /** Signatures that must not pass: none, another secret's, another body's, cut short, not hex, huge. */
 export const wrongSignature = (body: string, secret: string): fc.Arbitrary<string | null> =>

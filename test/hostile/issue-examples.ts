@@ -26,7 +26,14 @@ const saveStaff = (calcomUserId: number): BodyRequest => ({
 export const keptAsSentExamples = (): [BodyRequest][] => [
   [saveStaff(2_147_483_648)],
   [saveStaff(Number.MAX_SAFE_INTEGER)],
-  [{ endpoint: 'save service', method: 'PUT', target: '/services/fuzz-service', body: '{"name":"Fuzz service","durationMinutes":30,"calcomEventTypeIds":{"fuzz-staff":2147483648}}' }],
+  [
+    {
+      endpoint: 'save service',
+      method: 'PUT',
+      target: '/services/fuzz-service',
+      body: '{"name":"Fuzz service","durationMinutes":30,"calcomEventTypeIds":{"fuzz-staff":2147483648}}',
+    },
+  ],
   [{ endpoint: 'save service', method: 'PUT', target: '/services/fuzz-service', body: '{"name":"Fuzz service","durationMinutes":30,"calcomEventTypeIds":{"constructor":101}}' }],
   [schedule('2036-02-31T10:00:00+00:00')],
 ];

@@ -10,10 +10,9 @@ const runs = process.env.FUZZ_RUNS ?? '2000';
 const replay = `FUZZ_SEED=${seed} FUZZ_RUNS=${runs}${process.env.FUZZ_PATH ? ` FUZZ_PATH=${process.env.FUZZ_PATH}` : ''} npm run fuzz`;
 
 console.log(`hostile suite: seed ${seed}, ${runs} runs per property (replay: ${replay})`);
-const jest = spawnSync(
-  process.execPath,
-  ['--experimental-vm-modules', 'node_modules/jest/bin/jest.js', 'test/hostile', '--runInBand', ...process.argv.slice(2)],
-  { stdio: 'inherit', env: { ...process.env, FUZZ_SEED: seed, FUZZ_RUNS: runs } },
-);
+const jest = spawnSync(process.execPath, ['--experimental-vm-modules', 'node_modules/jest/bin/jest.js', 'test/hostile', '--runInBand', ...process.argv.slice(2)], {
+  stdio: 'inherit',
+  env: { ...process.env, FUZZ_SEED: seed, FUZZ_RUNS: runs },
+});
 console.log(`hostile suite: seed ${seed}, ${runs} runs per property: ${jest.status === 0 ? 'passed' : 'FAILED'} (replay: ${replay})`);
 process.exit(jest.status ?? 1);

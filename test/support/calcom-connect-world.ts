@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { startSandbox, type RunningSandbox, type SandboxCatalog } from '../../apps/calcom-sandbox/src/index.js';
+import { startSandbox, type RunningSandbox, type SandboxCatalog } from '#calcom-sandbox';
 import { defaultDriftSettings } from '../../apps/ledger/src/drift/drift.config.js';
 import type { RunningLedger } from '../../apps/ledger/src/ledger.js';
 import { sandboxCustomer } from './calcom-sandbox-customer.js';
@@ -54,9 +54,14 @@ export function lateEvening(days: number, minutes = 0): string {
 }
 
 /** A ledger on its own database, syncing with the sandbox as with a real Cal.com account (a key, no shared secret). */
-export async function startConnectableLedger(sandbox: RunningSandbox, prefix: string): Promise<{ ledger: RunningLedger; database: TestDatabase; admin: LedgerClient }> {
-  const database = await createTestDatabase(prefix);
+export async function startConnectableLedger(
+  sandbox: RunningSandbox,
+  prefix: string,
+  existing: { database: TestDatabase; port: number } | null = null,
+): Promise<{ ledger: RunningLedger; database: TestDatabase; admin: LedgerClient }> {
+  const database = existing?.database ?? (await createTestDatabase(prefix));
   const ledger = await startTestLedger(database.url, {
+    port: existing?.port ?? 0,
     calcom: {
       apiUrl: sandbox.url,
       apiKey: sandbox.apiKey,
@@ -80,9 +85,15 @@ export interface CliRun {
 }
 
 /** `npm run calcom:connect` as built, spawned against a running ledger; `onProgress` sees stderr as it comes. */
-export function connectCli(build: BuiltLedger, ledgerUrl: string, args: string[], onProgress?: (stderr: string, kill: () => void) => void): Promise<CliRun> {
+export function connectCli(
+  build: BuiltLedger,
+  ledgerUrl: string,
+  args: string[],
+  onProgress?: (stderr: string, kill: () => void) => void,
+  env: Record<string, string> = { LEDGER_URL: ledgerUrl, LEDGER_TOKEN: ADMIN_TOKEN },
+): Promise<CliRun> {
   const child = spawn(process.execPath, [join(build.outDir, 'apps/ledger/src/calcom-connect/calcom-connect.main.js'), ...args], {
-    env: { PATH: process.env.PATH ?? '', LEDGER_URL: ledgerUrl, LEDGER_TOKEN: ADMIN_TOKEN, PUBLIC_URL: ledgerUrl },
+    env: { PATH: process.env.PATH ?? '', PUBLIC_URL: ledgerUrl, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

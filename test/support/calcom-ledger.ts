@@ -71,7 +71,9 @@ export function ledgerWithSandboxForFile(prefix: string, overrides: Partial<Ledg
 export function factFor(admin: LedgerClient, bookingUid: string, triggerEvent: string, outcome?: string, timeoutMs = 10_000) {
   return eventually(async () => {
     const { body } = await admin.get('/webhooks/calcom/facts?limit=500');
-    const fact = body.items.find((item: { bookingUid: string; triggerEvent: string; outcome: string | null }) => item.bookingUid === bookingUid && item.triggerEvent === triggerEvent && item.outcome);
+    const fact = body.items.find(
+      (item: { bookingUid: string; triggerEvent: string; outcome: string | null }) => item.bookingUid === bookingUid && item.triggerEvent === triggerEvent && item.outcome,
+    );
     expect(fact).toBeTruthy();
     if (outcome) expect(fact.outcome).toBe(outcome);
     return fact as { factStream: string; factId: string; outcome: string; appointmentId: string | null; reason: string };

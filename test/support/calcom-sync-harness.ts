@@ -1,5 +1,4 @@
-import { startSandbox, type RunningSandbox, type SandboxCatalog, type SandboxFaults } from '../../apps/calcom-sandbox/src/index.js';
-import { DEFAULT_CATALOG } from '../../apps/calcom-sandbox/src/catalog.js';
+import { startSandbox, type RunningSandbox, type SandboxCatalog, type SandboxFaults, DEFAULT_CATALOG } from '#calcom-sandbox';
 import type { CalcomSettings } from '../../apps/ledger/src/config.js';
 
 /**
@@ -8,10 +7,7 @@ import type { CalcomSettings } from '../../apps/ledger/src/config.js';
  */
 export const SYNC_TEST_CATALOG: SandboxCatalog = {
   users: DEFAULT_CATALOG.users,
-  eventTypes: [
-    ...DEFAULT_CATALOG.eventTypes,
-    { id: 201, slug: 'consultation-30-hugo', title: 'Consultation', lengthInMinutes: 30, ownerId: 2, schedulingType: null },
-  ],
+  eventTypes: [...DEFAULT_CATALOG.eventTypes, { id: 201, slug: 'consultation-30-hugo', title: 'Consultation', lengthInMinutes: 30, ownerId: 2, schedulingType: null }],
 };
 
 /** The same catalog on the ledger's side: staff → Cal.com user, service → event type per staff member. */
@@ -33,7 +29,16 @@ export const LEDGER_SERVICES: LedgerServiceSeed[] = [
 export const WEBHOOK_SECRET = 'whsec-for-sync-tests';
 
 export interface SandboxState {
-  bookings: Array<{ uid: string; status: string; start: string; eventTypeId: number; hosts: { id: number }[]; metadata: Record<string, unknown>; rescheduledFromUid?: string; rescheduledToUid?: string }>;
+  bookings: Array<{
+    uid: string;
+    status: string;
+    start: string;
+    eventTypeId: number;
+    hosts: { id: number }[];
+    metadata: Record<string, unknown>;
+    rescheduledFromUid?: string;
+    rescheduledToUid?: string;
+  }>;
   mutations: Array<{ at: string; op: string; uid: string; via: string; rescheduledFromUid?: string }>;
   webhooks: Array<{ at: string; triggerEvent: string; uid: string; delivered: boolean; status: number | null }>;
 }
@@ -74,7 +79,7 @@ export function calcomSettingsFor(sandbox: RunningSandbox, overrides: Partial<Ca
 export function mutationsOf(state: SandboxState, appointmentId: string) {
   const uids = new Set(state.bookings.filter((b) => b.metadata?.appointmentId === appointmentId).map((b) => b.uid));
   // Reschedules make new uids from old ones: follow the chain forwards.
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false;
     for (const booking of state.bookings) {
       if (booking.rescheduledFromUid && uids.has(booking.rescheduledFromUid) && !uids.has(booking.uid)) {

@@ -1,5 +1,4 @@
-import { startSandbox, type RunningSandbox, type SandboxBehaviours } from '../../apps/calcom-sandbox/src/index.js';
-import type { SandboxEventType } from '../../apps/calcom-sandbox/src/catalog.js';
+import { startSandbox, type RunningSandbox, type SandboxBehaviours, type SandboxEventType } from '#calcom-sandbox';
 import type { CalcomSettings, LedgerConfig } from '../../apps/ledger/src/config.js';
 import type { RunningLedger, StartLedgerOptions } from '../../apps/ledger/src/ledger.js';
 import { CalcomAnsweringProxy } from './calcom-answering-proxy.js';

@@ -1,4 +1,4 @@
-import { signCalcomWebhook } from '../../libs/calcom/src/calcom-webhook-signature.js';
+import { signCalcomWebhook } from '#calcom';
 
 export interface PostedWebhook {
   status: number;

@@ -97,16 +97,19 @@ export function driftScenario(admin: LedgerClient, sandboxUrl: string) {
     },
 
     /** The report's items about one appointment or booking. */
-    itemsOf: (report: { items: DriftItemBody[] }, key: string): DriftItemBody[] =>
-      report.items.filter((item) => item.appointmentId === key || item.bookingUid === key),
+    itemsOf: (report: { items: DriftItemBody[] }, key: string): DriftItemBody[] => report.items.filter((item) => item.appointmentId === key || item.bookingUid === key),
 
     /** Checks until the appointment or booking has exactly these kinds of item (pending work settles in between). */
     async kindsOf(key: string, kinds: string[]): Promise<DriftItemBody[]> {
-      return eventually(async () => {
-        const items = scenario.itemsOf(await scenario.check(), key);
-        expect(items.map((item) => item.kind).sort()).toEqual([...kinds].sort());
-        return items;
-      }, 15_000, 100);
+      return eventually(
+        async () => {
+          const items = scenario.itemsOf(await scenario.check(), key);
+          expect(items.map((item) => item.kind).sort()).toEqual([...kinds].sort());
+          return items;
+        },
+        15_000,
+        100,
+      );
     },
 
     async heal(itemId: string, keep: 'ledger' | 'calcom') {

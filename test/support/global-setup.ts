@@ -1,8 +1,7 @@
 import { readdir, rm } from 'node:fs/promises';
 import Module from 'node:module';
 import { join } from 'node:path';
-import type { startEmbeddedPostgres as Start } from '../../libs/database/src/embedded-postgres.js';
-import type { clearLeftoverPostmaster as Clear } from '../../libs/database/src/leftover-postmaster.js';
+import type { startEmbeddedPostgres as Start, clearLeftoverPostmaster as Clear } from '#database';
 
 // Jest loads global setup through its CommonJS transform, where `.js` → `.ts` mapping does not apply.
 const embeddedPostgresModule = '../../libs/database/src/embedded-postgres';

@@ -14,7 +14,11 @@ export class LiveStream {
   ended = false;
   private readonly abort = new AbortController();
 
-  private constructor(readonly status: number, readonly headers: Headers, readonly body: string | null) {}
+  private constructor(
+    readonly status: number,
+    readonly headers: Headers,
+    readonly body: string | null,
+  ) {}
 
   static async open(baseUrl: string, headers: Record<string, string>): Promise<LiveStream> {
     const controller = new AbortController();
@@ -44,11 +48,15 @@ export class LiveStream {
 
   /** The first message that passes `matches`, waited for up to `timeoutMs`. */
   next(matches: (message: LiveMessage) => boolean, timeoutMs = 5_000): Promise<LiveMessage> {
-    return eventually(() => {
-      const found = this.messages.find(matches);
-      if (!found) throw new Error(`no such message yet; received so far:\n${this.text.slice(-2000)}`);
-      return found;
-    }, timeoutMs, 20);
+    return eventually(
+      () => {
+        const found = this.messages.find(matches);
+        if (!found) throw new Error(`no such message yet; received so far:\n${this.text.slice(-2000)}`);
+        return found;
+      },
+      timeoutMs,
+      20,
+    );
   }
 
   close(): void {

@@ -32,7 +32,7 @@ export function descendantsOf(pid: number): ProcessInfo[] {
     .map((name) => processInfo(Number(name)))
     .filter((info): info is ProcessInfo => info !== null);
   const found: ProcessInfo[] = [];
-  for (let parents = new Set([pid]); parents.size > 0; ) {
+  for (let parents = new Set([pid]); parents.size > 0;) {
     const children = all.filter((info) => parents.has(info.parent));
     found.push(...children);
     parents = new Set(children.map((child) => child.pid));

@@ -62,11 +62,15 @@ export class SpawnedLedger {
   }
 
   async ready(timeoutMs = 20_000): Promise<void> {
-    await eventually(async () => {
-      if (this.child.exitCode !== null) throw new Error(`the ledger exited (${this.child.exitCode}):\n${this.output.slice(-3000)}`);
-      const response = await fetch(`${this.url}/health`);
-      if (!response.ok) throw new Error(`health ${response.status}`);
-    }, timeoutMs, 50);
+    await eventually(
+      async () => {
+        if (this.child.exitCode !== null) throw new Error(`the ledger exited (${this.child.exitCode}):\n${this.output.slice(-3000)}`);
+        const response = await fetch(`${this.url}/health`);
+        if (!response.ok) throw new Error(`health ${response.status}`);
+      },
+      timeoutMs,
+      50,
+    );
   }
 
   /** SIGKILL: no shutdown hook runs, whatever was in flight is cut off. */

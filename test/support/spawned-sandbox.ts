@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import type { SandboxFaults } from '../../apps/calcom-sandbox/src/index.js';
+import type { SandboxFaults } from '#calcom-sandbox';
 import type { SandboxState } from './calcom-sync-harness.js';
 import { eventually } from './eventually.js';
 import type { BuiltLedger } from './spawned-ledger.js';
@@ -27,10 +27,14 @@ export class SpawnedSandbox {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const sandbox = new SpawnedSandbox(child, `http://127.0.0.1:${env.port}`);
-    await eventually(async () => {
-      if (child.exitCode !== null) throw new Error(`the sandbox exited (${child.exitCode}):\n${sandbox.output}`);
-      expect((await fetch(`${sandbox.url}/_sandbox/state`)).status).toBe(200);
-    }, 20_000, 50);
+    await eventually(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`the sandbox exited (${child.exitCode}):\n${sandbox.output}`);
+        expect((await fetch(`${sandbox.url}/_sandbox/state`)).status).toBe(200);
+      },
+      20_000,
+      50,
+    );
     return sandbox;
   }
 

@@ -70,14 +70,7 @@ export class BusyCalendar {
 }
 
 /** The host's free time within [from, to): working-hour windows minus bookings (except `ignoreUid`) and busy blocks. */
-export function freeIntervals(
-  user: SandboxUser,
-  from: number,
-  to: number,
-  store: BookingStore,
-  busy: BusyCalendar,
-  ignoreUid?: string,
-): Interval[] {
+export function freeIntervals(user: SandboxUser, from: number, to: number, store: BookingStore, busy: BusyCalendar, ignoreUid?: string): Interval[] {
   const busyTimes: Interval[] = [
     ...store.overlapping(user.id, new Date(from), new Date(to), ignoreUid).map((record) => ({ start: record.start.getTime(), end: record.end.getTime() })),
     ...busy.blocks.filter((block) => block.userId === user.id).map((block) => ({ start: Date.parse(block.start), end: Date.parse(block.end) })),
@@ -110,10 +103,7 @@ function subtract(windows: Interval[], busyTimes: Interval[]): Interval[] {
   for (const busy of busyTimes) {
     free = free.flatMap((window) => {
       if (busy.end <= window.start || window.end <= busy.start) return [window];
-      return [
-        ...(window.start < busy.start ? [{ start: window.start, end: busy.start }] : []),
-        ...(busy.end < window.end ? [{ start: busy.end, end: window.end }] : []),
-      ];
+      return [...(window.start < busy.start ? [{ start: window.start, end: busy.start }] : []), ...(busy.end < window.end ? [{ start: busy.end, end: window.end }] : [])];
     });
   }
   return free;

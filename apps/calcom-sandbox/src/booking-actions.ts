@@ -196,9 +196,7 @@ export class BookingActions {
       return eventType;
     }
     const owner = catalog.users.find((user) => user.username === input.username);
-    const eventType = catalog.eventTypes.find(
-      (candidate) => candidate.slug === input.eventTypeSlug && (candidate.ownerId ?? catalog.users[0].id) === owner?.id,
-    );
+    const eventType = catalog.eventTypes.find((candidate) => candidate.slug === input.eventTypeSlug && (candidate.ownerId ?? catalog.users[0].id) === owner?.id);
     if (!owner) throw notFound(`User with username ${input.username} not found`);
     if (!eventType) throw notFound(`Event type with slug ${input.eventTypeSlug} belonging to user ${input.username} not found.`);
     return eventType;
@@ -225,8 +223,6 @@ function refuseRescheduleOf(record: BookingRecord, successorUid: string | undefi
 
 function refuseCancelOf(record: BookingRecord): void {
   if (record.status === 'CANCELLED') {
-    throw badRequest(
-      `Can't cancel booking with uid=${record.uid} because it has been cancelled already. Please provide uid of a booking that is not cancelled.`,
-    );
+    throw badRequest(`Can't cancel booking with uid=${record.uid} because it has been cancelled already. Please provide uid of a booking that is not cancelled.`);
   }
 }

@@ -72,9 +72,7 @@ export function chooseHosts(
   }
   const preferred = free.find((host) => host.id === options.preferHostId);
   const activeBookings = (host: SandboxUser) =>
-    context.store
-      .all()
-      .filter((record) => (record.host.id === host.id || record.teamMember?.id === host.id) && (record.status === 'ACCEPTED' || record.status === 'PENDING'))
+    context.store.all().filter((record) => (record.host.id === host.id || record.teamMember?.id === host.id) && (record.status === 'ACCEPTED' || record.status === 'PENDING'))
       .length;
   const picked = preferred ?? free.reduce((best, host) => (activeBookings(host) < activeBookings(best) ? host : best));
   return organizer ? { host: organizer, teamMember: picked } : { host: picked };

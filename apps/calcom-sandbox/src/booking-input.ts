@@ -65,8 +65,7 @@ export interface CancelBookingInput {
   cancellationReason?: string;
 }
 
-const METADATA_RULE =
-  'Metadata must have at most 50 keys, each key up to 40 characters, and string values up to 500 characters.';
+const METADATA_RULE = 'Metadata must have at most 50 keys, each key up to 40 characters, and string values up to 500 characters.';
 const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
 
 export function parseCreateBookingInput(body: unknown): CreateBookingInput {
@@ -121,11 +120,7 @@ export function parseMetadata(value: unknown): Record<string, string | number | 
   const entries = Object.entries(metadata);
   const valid =
     entries.length <= 50 &&
-    entries.every(
-      ([key, entry]) =>
-        key.length <= 40 &&
-        (typeof entry === 'number' || typeof entry === 'boolean' || (typeof entry === 'string' && entry.length <= 500)),
-    );
+    entries.every(([key, entry]) => key.length <= 40 && (typeof entry === 'number' || typeof entry === 'boolean' || (typeof entry === 'string' && entry.length <= 500)));
   if (!valid) throw badRequest(METADATA_RULE);
   return metadata as Record<string, string | number | boolean>;
 }

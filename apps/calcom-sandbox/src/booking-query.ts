@@ -128,7 +128,11 @@ function pagination(skip: number, take: number, totalItems: number): BookingPage
 }
 
 function listParam(query: URLSearchParams, name: string): string[] {
-  return query.getAll(name).flatMap((value) => value.split(',')).map((value) => value.trim()).filter(Boolean);
+  return query
+    .getAll(name)
+    .flatMap((value) => value.split(','))
+    .map((value) => value.trim())
+    .filter(Boolean);
 }
 
 function integerParam(query: URLSearchParams, name: string, fallback: number): number {

@@ -25,9 +25,7 @@ export class BookingReassignment {
     const fixed = fixedHostIds(eventType);
     const current = (record.teamMember ?? record.host).id;
     const candidates = eventType.schedulingType === 'ROUND_ROBIN' ? eligibleHosts(this.context.catalog(), eventType) : [];
-    const free = candidates.filter(
-      (host) => host.id !== current && !fixed.has(host.id) && isFree(this.context, host, record.start, record.end, record.uid),
-    );
+    const free = candidates.filter((host) => host.id !== current && !fixed.has(host.id) && isFree(this.context, host, record.start, record.end, record.uid));
     if (free.length === 0) throw badRequest("Can't reassign the booking because no other host is available at that time.");
     return this.assign(record, free[0], via);
   }

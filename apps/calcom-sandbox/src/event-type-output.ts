@@ -52,7 +52,21 @@ export function teamEventTypeOutput(eventType: SandboxEventType, catalog: Sandbo
 
 /** TeamOutputDto with the fields the sandbox's team has; `name` and `slug` are the ones team event types carry. */
 export function teamOutput(teamId: number) {
-  return { id: teamId, name: 'Sandbox Team', slug: `sandbox-team-${teamId}`, isOrganization: false, isPrivate: false, hideBranding: false, hideBookATeamMember: false, weekStart: 'Monday', timeZone: 'Europe/London', theme: 'light', brandColor: '#292929', darkBrandColor: '#fafafa', metadata: {} };
+  return {
+    id: teamId,
+    name: 'Sandbox Team',
+    slug: `sandbox-team-${teamId}`,
+    isOrganization: false,
+    isPrivate: false,
+    hideBranding: false,
+    hideBookATeamMember: false,
+    weekStart: 'Monday',
+    timeZone: 'Europe/London',
+    theme: 'light',
+    brandColor: '#292929',
+    darkBrandColor: '#fafafa',
+    metadata: {},
+  };
 }
 
 export function teamIdOf(eventType: SandboxEventType): number {

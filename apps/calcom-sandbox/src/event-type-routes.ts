@@ -1,7 +1,7 @@
 import type { BookingContext } from './booking-context.js';
 import { eventTypeOutput, teamEventTypeOutput, teamIdOf, teamOutput } from './event-type-output.js';
 import { badRequest, notFound } from './sandbox-error.js';
-import { EVENT_TYPES_VERSION, success, type V2Route } from './v2-routes.js';
+import { EVENT_TYPES_VERSION, success, type V2Route } from './v2-route.js';
 
 /**
  * Event types, as Cal.com API v2 lists them: personal ones under `/v2/event-types` (cal-api-version 2024-06-14), team
@@ -28,7 +28,10 @@ export function eventTypeRoutes(context: BookingContext): V2Route[] {
           eventTypes = eventTypes.filter((eventType) => !isTeamType(eventType) && (eventType.ownerId ?? catalog.users[0].id) === user.id);
         }
         eventTypes = eventTypes.filter((eventType) => !slug || eventType.slug === slug);
-        return success(200, eventTypes.map((eventType) => eventTypeOutput(eventType, caller)));
+        return success(
+          200,
+          eventTypes.map((eventType) => eventTypeOutput(eventType, caller)),
+        );
       },
     },
     {
@@ -57,10 +60,11 @@ export function eventTypeRoutes(context: BookingContext): V2Route[] {
         if (!/^\d+$/.test(teamId)) throw badRequest('Validation failed (numeric string is expected)');
         const slug = query.get('eventSlug');
         const catalog = context.catalog();
-        const eventTypes = catalog.eventTypes.filter(
-          (eventType) => isTeamType(eventType) && teamIdOf(eventType) === Number(teamId) && (!slug || eventType.slug === slug),
+        const eventTypes = catalog.eventTypes.filter((eventType) => isTeamType(eventType) && teamIdOf(eventType) === Number(teamId) && (!slug || eventType.slug === slug));
+        return success(
+          200,
+          eventTypes.map((eventType) => teamEventTypeOutput(eventType, catalog)),
         );
-        return success(200, eventTypes.map((eventType) => teamEventTypeOutput(eventType, catalog)));
       },
     },
   ];

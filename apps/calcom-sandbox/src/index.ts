@@ -7,3 +7,4 @@ export type { SandboxBehaviours } from './behaviours.js';
 export type { BusyBlock, WorkingHours } from './availability.js';
 export type { MutationEntry } from './booking-store.js';
 export type { WebhookLogEntry } from './webhook-sender.js';
+export { SeededRandom } from './faults.js';

@@ -17,8 +17,7 @@ export class SandboxHttpError extends Error {
 export const badRequest = (message: string) => new SandboxHttpError(400, 'BadRequestException', message);
 export const notFound = (message: string) => new SandboxHttpError(404, 'NotFoundException', message);
 export const unauthorized = (message: string) => new SandboxHttpError(401, 'UnauthorizedException', message);
-export const tooManyRequests = () =>
-  new SandboxHttpError(429, 'ThrottlerException', 'CustomThrottlerGuard - Too many requests. Please try again later.');
+export const tooManyRequests = () => new SandboxHttpError(429, 'ThrottlerException', 'CustomThrottlerGuard - Too many requests. Please try again later.');
 /** What Cal.com's catch-all filter answers for any error that is not an HttpException. */
 export const internalServerError = () => new SandboxHttpError(500, 'INTERNAL_SERVER_ERROR', 'Internal server error.');
 

@@ -2,7 +2,7 @@ import { freeIntervals, localDate, offsetMinutes } from './availability.js';
 import { chooseHosts, type BookingContext } from './booking-context.js';
 import { eligibleHosts, isValidTimeZone } from './catalog.js';
 import { badRequest, notFound } from './sandbox-error.js';
-import { success, type V2Route } from './v2-routes.js';
+import { success, type V2Route } from './v2-route.js';
 
 export const SLOTS_VERSION = '2024-09-04';
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;

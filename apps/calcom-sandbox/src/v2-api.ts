@@ -4,7 +4,7 @@ import type { FaultSettings } from './faults.js';
 import { delay, matchRoute, readJsonBody, writeJson, type HttpAnswer } from './http-exchange.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { SandboxHttpError, badRequest, errorEnvelope, internalServerError, tooManyRequests, unauthorized } from './sandbox-error.js';
-import type { V2Route } from './v2-routes.js';
+import type { V2Route } from './v2-route.js';
 
 const NO_AUTHENTICATION =
   "No authentication method provided. Either pass an API key as 'Bearer' header or OAuth client credentials as 'x-cal-secret-key' and 'x-cal-client-id' headers";

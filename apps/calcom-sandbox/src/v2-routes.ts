@@ -4,33 +4,14 @@ import { parseCancelInput, parseCreateBookingInput, parseDeclineInput, parseMark
 import { toBookingOutput } from './booking-output.js';
 import { queryBookings } from './booking-query.js';
 import type { BookingReassignment } from './booking-reassignment.js';
-import type { SandboxUser } from './catalog.js';
 import { eventTypeRoutes } from './event-type-routes.js';
 import { slotsRoute } from './slots-route.js';
 import { webhookRoutes } from './webhook-routes.js';
 import type { WebhookSubscriptions } from './webhook-subscriptions.js';
-import type { HttpAnswer } from './http-exchange.js';
 import { badRequest, notFound } from './sandbox-error.js';
+import { BOOKINGS_VERSION, success, type V2Route } from './v2-route.js';
 
-export interface V2Request {
-  params: string[];
-  query: URLSearchParams;
-  body: unknown;
-  caller: SandboxUser;
-}
-
-export interface V2Route {
-  method: string;
-  pattern: RegExp;
-  /** The cal-api-version the operation requires; Cal.com silently serves an older shape without it. */
-  version?: string;
-  handler: (request: V2Request) => Promise<HttpAnswer>;
-}
-
-export const BOOKINGS_VERSION = '2024-08-13';
-export const EVENT_TYPES_VERSION = '2024-06-14';
-
-export const success = (status: number, data: unknown, extra: object = {}): HttpAnswer => ({ status, body: { status: 'success', data, ...extra } });
+export { BOOKINGS_VERSION, EVENT_TYPES_VERSION, success, type V2Request, type V2Route } from './v2-route.js';
 
 export function v2Routes(context: BookingContext, actions: BookingActions, reassignment: BookingReassignment, subscriptions: WebhookSubscriptions): V2Route[] {
   const output = (record: Parameters<typeof toBookingOutput>[0]) => toBookingOutput(record, context.store);
@@ -53,9 +34,7 @@ export function v2Routes(context: BookingContext, actions: BookingActions, reass
       success(201, output(await actions.reschedule(uid, parseRescheduleInput(body), 'api'))),
     ),
     bookings(/^\/v2\/bookings\/([^/]+)\/confirm$/, 'POST', async ({ params: [uid] }) => success(200, output(await actions.confirm(uid, 'api')))),
-    bookings(/^\/v2\/bookings\/([^/]+)\/decline$/, 'POST', async ({ params: [uid], body }) =>
-      success(200, output(await actions.decline(uid, parseDeclineInput(body), 'api'))),
-    ),
+    bookings(/^\/v2\/bookings\/([^/]+)\/decline$/, 'POST', async ({ params: [uid], body }) => success(200, output(await actions.decline(uid, parseDeclineInput(body), 'api')))),
     bookings(/^\/v2\/bookings\/([^/]+)\/mark-absent$/, 'POST', async ({ params: [uid], body }) =>
       success(200, output(await actions.markAbsent(uid, parseMarkAbsentInput(body), 'api'))),
     ),

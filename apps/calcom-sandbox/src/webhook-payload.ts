@@ -20,7 +20,6 @@ export function bookingNoShowUpdatedPayload(record: BookingRecord, changed: { em
   return { message, attendees: changed.map(({ email, absent }) => ({ email, noShow: absent })), bookingUid: record.uid, bookingId: record.id };
 }
 
-
 /** BOOKING_CREATED, or BOOKING_REQUESTED for a PENDING booking (reference/webhook-examples/booking-requested.*). */
 export function bookingCreatedPayload(record: BookingRecord, now: Date) {
   return { ...newBookingEvent(record, now), metadata: { videoCallUrl: videoCallUrl(record.uid), ...record.metadata }, status: record.status };
@@ -173,7 +172,8 @@ function bookingResponses(record: BookingRecord) {
 }
 
 function teamOf(record: BookingRecord) {
-  return record.eventType.schedulingType === 'ROUND_ROBIN' ? { team: { id: teamIdOf(record.eventType), name: 'Sandbox Team', members: record.teamMember ? [teamMemberOf(record.teamMember)] : [] } }
+  return record.eventType.schedulingType === 'ROUND_ROBIN'
+    ? { team: { id: teamIdOf(record.eventType), name: 'Sandbox Team', members: record.teamMember ? [teamMemberOf(record.teamMember)] : [] } }
     : {};
 }
 

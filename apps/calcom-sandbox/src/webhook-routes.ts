@@ -1,5 +1,5 @@
 import { badRequest, notFound } from './sandbox-error.js';
-import { success, type V2Route } from './v2-routes.js';
+import { success, type V2Route } from './v2-route.js';
 import { webhookOutput, type WebhookSubscriptions } from './webhook-subscriptions.js';
 
 /**

@@ -25,8 +25,7 @@ describe('authentication', () => {
       path: '/v2/bookings',
       error: {
         code: 'UnauthorizedException',
-        message:
-          "No authentication method provided. Either pass an API key as 'Bearer' header or OAuth client credentials as 'x-cal-secret-key' and 'x-cal-client-id' headers",
+        message: "No authentication method provided. Either pass an API key as 'Bearer' header or OAuth client credentials as 'x-cal-secret-key' and 'x-cal-client-id' headers",
       },
     });
   });
@@ -39,7 +38,12 @@ describe('authentication', () => {
   });
 
   test('every /v2 operation needs the key', async () => {
-    for (const [method, path] of [['GET', '/v2/me'], ['GET', '/v2/event-types'], ['POST', '/v2/bookings/x/cancel'], ['POST', '/v2/bookings/x/reassign']]) {
+    for (const [method, path] of [
+      ['GET', '/v2/me'],
+      ['GET', '/v2/event-types'],
+      ['POST', '/v2/bookings/x/cancel'],
+      ['POST', '/v2/bookings/x/reassign'],
+    ]) {
       expect((await client.raw(method, path, undefined, { 'cal-api-version': '2024-08-13' })).status).toBe(401);
     }
   });

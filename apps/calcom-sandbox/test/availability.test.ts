@@ -43,7 +43,7 @@ test('a start outside working hours (evening, weekend, running past the end) is 
   expect((await book(101, '2030-01-02T09:00:00Z')).status).toBe(201);
 });
 
-test('working hours are the host\'s local time: Rita (New York) works Wednesday 09:00-12:00 EST, 14:00-17:00 UTC', async () => {
+test("working hours are the host's local time: Rita (New York) works Wednesday 09:00-12:00 EST, 14:00-17:00 UTC", async () => {
   expect((await book(106, '2030-01-02T09:00:00Z')).status).toBe(400);
   expect((await book(106, '2030-01-02T14:00:00Z')).status).toBe(201);
   expect((await book(106, '2030-01-02T16:30:00Z')).status).toBe(400);
@@ -105,7 +105,7 @@ test('GET /v2/slots lists the starts a booking would get, per date, in the asked
   });
 });
 
-test('GET /v2/slots: bookingUidToReschedule frees that booking\'s time; a round-the-clock host has slots at night', async () => {
+test("GET /v2/slots: bookingUidToReschedule frees that booking's time; a round-the-clock host has slots at night", async () => {
   const booked = await book(101, '2030-01-02T12:00:00Z');
   const around = '/slots?eventTypeId=101&start=2030-01-02T12:00:00Z&end=2030-01-02T12:30:00Z';
   expect((await client.v2('GET', around, undefined, v904)).body.data).toEqual({});

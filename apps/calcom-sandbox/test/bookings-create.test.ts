@@ -54,7 +54,7 @@ test('a start in the past is refused with Cal.com message', async () => {
   expect(new Date(reply.body.timestamp).toISOString()).toBe(reply.body.timestamp);
 });
 
-test("a host cannot hold two overlapping bookings; touching ones are fine", async () => {
+test('a host cannot hold two overlapping bookings; touching ones are fine', async () => {
   expect((await book({ eventTypeId: 102, start: startAt(2, '09:00') })).status).toBe(201);
   const overlapping = await book({ eventTypeId: 101, start: startAt(2, '09:30'), attendee: attendee('Bo', 'bo@example.com') });
   expect(overlapping.status).toBe(400);
@@ -85,9 +85,7 @@ test.each([
 ])('metadata with %s is refused', async (_, metadata) => {
   const reply = await book({ eventTypeId: 101, start: startAt(5), metadata });
   expect(reply.status).toBe(400);
-  expect(reply.body.error.message).toBe(
-    'Metadata must have at most 50 keys, each key up to 40 characters, and string values up to 500 characters.',
-  );
+  expect(reply.body.error.message).toBe('Metadata must have at most 50 keys, each key up to 40 characters, and string values up to 500 characters.');
 });
 
 test('metadata at the limits is stored and returned', async () => {

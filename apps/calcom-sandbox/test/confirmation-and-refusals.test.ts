@@ -91,7 +91,7 @@ test("a customer's reschedule is pending and announced as BOOKING_REQUESTED with
   expect(triggers()).toEqual([`BOOKING_CREATED ${moved.body.uid}`]);
 });
 
-test('an API reschedule without rescheduledBy stays pending; with the host\'s email it is accepted as BOOKING_RESCHEDULED', async () => {
+test("an API reschedule without rescheduledBy stays pending; with the host's email it is accepted as BOOKING_RESCHEDULED", async () => {
   const booking = await book(201, startAt(8));
   const anonymous = await client.v2('POST', `/bookings/${booking.uid}/reschedule`, { start: startAt(9) });
   expect(anonymous.body.data.status).toBe('pending');

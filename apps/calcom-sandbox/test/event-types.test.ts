@@ -69,7 +69,7 @@ test('GET /v2/event-types/{id} answers a team type with its scheduling type and 
   expect((await client.v2('GET', '/event-types/104')).status).toBe(400);
 });
 
-test('GET /v2/teams/{teamId}/event-types lists that team\'s round-robin types only', async () => {
+test("GET /v2/teams/{teamId}/event-types lists that team's round-robin types only", async () => {
   expect(ids(await client.v2('GET', '/teams/1/event-types'))).toEqual([103]);
   expect(ids(await client.v2('GET', '/teams/7/event-types'))).toEqual([104]);
   expect(ids(await client.v2('GET', '/teams/7/event-types?eventSlug=nope'))).toEqual([]);
@@ -79,7 +79,11 @@ test('GET /v2/teams/{teamId}/event-types lists that team\'s round-robin types on
 
 test('the catalog refuses fixed hosts that are not hosts and a bad teamId', async () => {
   const base = CATALOG.eventTypes[3];
-  for (const bad of [{ ...base, fixedHosts: [9] }, { ...base, teamId: -1 }, { ...base, fixedHosts: 'x' }]) {
+  for (const bad of [
+    { ...base, fixedHosts: [9] },
+    { ...base, teamId: -1 },
+    { ...base, fixedHosts: 'x' },
+  ]) {
     expect((await client.lever('PUT', '/catalog', { ...CATALOG, eventTypes: [bad] })).status).toBe(400);
   }
 });

@@ -1,4 +1,4 @@
-import { eventually } from '../../../test/support/eventually.js';
+import { eventually } from '#test-support/eventually';
 import { attendee, type SandboxClient, startAt, testClock } from './support/sandbox-client.js';
 import { type SandboxWithWebhooks, startSandboxWithWebhooks } from './support/sandbox-under-test.js';
 import type { WebhookReceiver } from './support/webhook-receiver.js';

@@ -11,10 +11,7 @@ let receiver: WebhookReceiver;
 
 const CATALOG: SandboxCatalog = {
   users: DEFAULT_CATALOG.users,
-  eventTypes: [
-    ...DEFAULT_CATALOG.eventTypes,
-    { id: 104, slug: 'duo-60', title: 'Duo', lengthInMinutes: 60, hosts: [1, 2, 3], fixedHosts: [1], schedulingType: 'ROUND_ROBIN' },
-  ],
+  eventTypes: [...DEFAULT_CATALOG.eventTypes, { id: 104, slug: 'duo-60', title: 'Duo', lengthInMinutes: 60, hosts: [1, 2, 3], fixedHosts: [1], schedulingType: 'ROUND_ROBIN' }],
 };
 
 beforeAll(async () => {

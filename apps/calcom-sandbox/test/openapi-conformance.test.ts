@@ -1,11 +1,5 @@
 import { startSandbox, type RunningSandbox } from '../src/index.js';
-import {
-  OPERATIONS_IN_DOCUMENT,
-  assertExactlySchema,
-  assertValidRequestBody,
-  assertValidResponse,
-  matchesUntranslatedRequestBody,
-} from './support/openapi-validator.js';
+import { OPERATIONS_IN_DOCUMENT, assertExactlySchema, assertValidRequestBody, assertValidResponse, matchesUntranslatedRequestBody } from './support/openapi-validator.js';
 import { attendee, sandboxClient, startAt, testClock } from './support/sandbox-client.js';
 
 /** Every operation the sandbox emulates, called over HTTP, with request and response checked against Cal.com's document. */
@@ -107,7 +101,10 @@ test('mark-absent after the start matches the schemas', async () => {
   const eightDays = 8 * 86_400_000;
   clock.advance(eightDays);
   try {
-    const marked = await call('POST', '/v2/bookings/{bookingUid}/mark-absent', `/bookings/${booked.uid}/mark-absent`, { host: false, attendees: [{ email: guest.email, absent: true }] });
+    const marked = await call('POST', '/v2/bookings/{bookingUid}/mark-absent', `/bookings/${booked.uid}/mark-absent`, {
+      host: false,
+      attendees: [{ email: guest.email, absent: true }],
+    });
     assertExactlySchema('BookingOutput_2024_08_13', marked.body.data);
     expect(marked.body.data.attendees[0].absent).toBe(true);
   } finally {

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { eventually } from '../../../test/support/eventually.js';
+import { eventually } from '#test-support/eventually';
 import { startSandbox, type RunningSandbox } from '../src/index.js';
 import { attendee, sandboxClient, startAt, testClock } from './support/sandbox-client.js';
 import { startWebhookReceiver, type ReceivedWebhook, type WebhookReceiver } from './support/webhook-receiver.js';

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { ConflictPolicy } from '../../../libs/domain/src/index.js';
+import type { ConflictPolicy } from '#domain';
 import { parseDriftSettings, type DriftSettings } from './drift/drift.config.js';
 import { parseAuthSettings, type AuthSettings } from './auth/auth.config.js';
 import { defaultLiveSettings, type LiveSettings } from './live/live-clients.js';

@@ -2,13 +2,9 @@ import { type DynamicModule, type LoggerService, type MiddlewareConsumer, Module
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { DataSource } from 'typeorm';
-import type { EventStore } from '../../../libs/event-store/src/event-store.port.js';
-import type { AuditLog } from '../../../libs/event-store/src/hash-chain/audit-log.js';
+import type { EventStore, AuditLog } from '#event-store';
 import { AuditModule } from './audit/audit.module.js';
-import { AppointmentsQueries } from '../../../projections/src/appointments/appointments.queries.js';
-import { CalcomSyncQueries } from '../../../projections/src/calcom-sync-status/calcom-sync.queries.js';
-import { CatalogQueries } from '../../../projections/src/catalog/catalog.queries.js';
-import type { Projector } from '../../../projections/src/projector.js';
+import { AppointmentsQueries, CalcomSyncQueries, CatalogQueries, type Projector } from '#projections';
 import { AppointmentCommandService } from './appointments/appointment-command.service.js';
 import { AppointmentFacts } from './appointments/appointment-facts.js';
 import { CalcomSlotCheck } from './appointments/calcom-slot-check.js';
@@ -29,16 +25,16 @@ import { CalcomSyncStatusLookup } from './calcom-sync/calcom-sync-status.lookup.
 import { CalcomSyncModule } from './calcom-sync/calcom-sync.module.js';
 import type { RunningCalcomSync } from './calcom-sync/start-calcom-sync.js';
 import { AuthGuard } from './auth/auth.guard.js';
-import { AuthModule } from './auth/auth.module.js';
-import type { RunningAuth } from './auth/start-auth.js';
-import { UiConfigController } from './admin-ui-serving/ui-config.controller.js';
-import { defaultLiveSettings } from './live/live-clients.js';
-import { describeFrom, LiveModule } from './live/live.module.js';
 import { AppointmentsBulkController } from './appointments-bulk/appointments-bulk.controller.js';
 import { appointmentsBulkProviders } from './appointments-bulk/appointments-bulk.providers.js';
 import { StaffAbsencesController } from './staff-absences/staff-absences.controller.js';
 import { staffAbsenceProviders } from './staff-absences/staff-absences.providers.js';
 import { StaffPresence } from './staff-absences/staff-presence.js';
+import { AuthModule } from './auth/auth.module.js';
+import type { RunningAuth } from './auth/start-auth.js';
+import { UiConfigController } from './admin-ui-serving/ui-config.controller.js';
+import { defaultLiveSettings } from './live/live-clients.js';
+import { describeFrom, LiveModule } from './live/live.module.js';
 import { DriftModule } from './drift/drift.module.js';
 import { CalcomConnectModule } from './calcom-connect/calcom-connect.module.js';
 import type { RunningDrift } from './drift/start-drift.js';
@@ -91,16 +87,21 @@ export class LedgerModule implements NestModule {
       module: LedgerModule,
       imports: [
         CalcomInboundModule.register({ config: runtime.config, store: runtime.store, readModel: runtime.readModel, waitForReadModel, metrics: metrics.registry, now: runtime.now }),
-        CqrsModule.forRoot(), CalcomSyncModule.register(runtime.store, runtime.calcomSync, metrics.registry),
+        CqrsModule.forRoot(),
+        CalcomSyncModule.register(runtime.store, runtime.calcomSync, metrics.registry),
         ...(runtime.drift ? [DriftModule.register(runtime.drift, metrics.registry, runtime.now)] : []),
         CalcomConnectModule.register({ config: runtime.config, store: runtime.store, readModel: runtime.readModel, client: runtime.calcomSync?.client ?? null, now: runtime.now }),
         ...(runtime.auth ? [AuthModule.register(runtime.auth)] : []),
         ...(runtime.audit ? [AuditModule.register(runtime.audit)] : []),
         LiveModule.register({
-          store: runtime.store, projector: runtime.projector, describe: describeFrom(appointments, new CalcomSyncStatusLookup(calcomSyncQueries)),
+          store: runtime.store,
+          projector: runtime.projector,
+          describe: describeFrom(appointments, new CalcomSyncStatusLookup(calcomSyncQueries)),
           sessions: { stillSignedIn: (sessionId, userId) => runtime.auth?.stillSignedIn(sessionId, userId) ?? Promise.resolve(false) },
-          settings: runtime.config.live ?? defaultLiveSettings, logger: runtime.logger ?? false,
-        })],
+          settings: runtime.config.live ?? defaultLiveSettings,
+          logger: runtime.logger ?? false,
+        }),
+      ],
       controllers: [AppointmentsController, AppointmentsBulkController, StaffAbsencesController, CatalogController, ObservabilityController, UiConfigController],
       providers: [
         { provide: LEDGER_CONFIG, useValue: runtime.config },
@@ -116,8 +117,13 @@ export class LedgerModule implements NestModule {
         {
           provide: AppointmentCommandService,
           useValue: new AppointmentCommandService(
-            runtime.store, runtime.calendarLock, waitForReadModel, readModelsCaughtUp(runtime.projector, runtime.store), runtime.config.readYourWritesTimeoutMs,
-            new StaffPresence(runtime.store)),
+            runtime.store,
+            runtime.calendarLock,
+            waitForReadModel,
+            readModelsCaughtUp(runtime.projector, runtime.store),
+            runtime.config.readYourWritesTimeoutMs,
+            new StaffPresence(runtime.store),
+          ),
         },
         { provide: AppointmentFacts, useValue: new AppointmentFacts(runtime.store, appointments, runtime.now) },
         {
@@ -131,8 +137,11 @@ export class LedgerModule implements NestModule {
         { provide: CatalogCommandService, useValue: new CatalogCommandService(runtime.store, waitForReadModel) },
         ...appointmentsBulkProviders(runtime.readModel),
         ...staffAbsenceProviders({
-          store: runtime.store, readModel: runtime.readModel, calendarLock: runtime.calendarLock,
-          caughtUp: readModelsCaughtUp(runtime.projector, runtime.store), timeoutMs: runtime.config.readYourWritesTimeoutMs,
+          store: runtime.store,
+          readModel: runtime.readModel,
+          calendarLock: runtime.calendarLock,
+          caughtUp: readModelsCaughtUp(runtime.projector, runtime.store),
+          timeoutMs: runtime.config.readYourWritesTimeoutMs,
         }),
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: HttpExceptionFilter },

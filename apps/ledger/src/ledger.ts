@@ -4,11 +4,9 @@ import { ConsoleLogger, type INestApplication, type LoggerService } from '@nestj
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication, NestExpressBodyParserOptionsFor } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../../libs/database/src/embedded-postgres.js';
-import { SILENT_SUBSCRIPTION_LOGGER } from '../../../libs/event-store/src/catch-up-subscription.js';
-import { openEventStore } from '../../../libs/event-store/src/open-event-store.js';
-import { openReadModel } from '../../../projections/src/read-model.data-source.js';
-import { Projector } from '../../../projections/src/projector.js';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from '#database';
+import { SILENT_SUBSCRIPTION_LOGGER, openEventStore } from '#event-store';
+import { openReadModel, Projector } from '#projections';
 import { BackgroundWorkersLeader } from './background-workers.leader.js';
 import { AuditAnchorSchedule } from './audit/audit-anchor.schedule.js';
 import { startBackgroundWorkers } from './background-workers.js';
@@ -94,21 +92,42 @@ export async function startLedger(config: LedgerConfig, options: StartLedgerOpti
       databaseUrl,
       retryMs: config.workerLeaseRetryMs ?? DEFAULT_WORKER_LEASE_RETRY_MS,
       logger,
-      startWorkers: () => startBackgroundWorkers({
-        calcomSync,
-        drift,
-        auditAnchors: eventStore.audit ? new AuditAnchorSchedule(eventStore.audit, logger) : null,
-        startInbound: () => startCalcomInboundWorkers({
-          config, store: eventStore.store, readModel, readModels: projector, postgresEventStoreUrl: config.eventStoreUrl ? null : databaseUrl, logger,
+      startWorkers: () =>
+        startBackgroundWorkers({
+          calcomSync,
+          drift,
+          auditAnchors: eventStore.audit ? new AuditAnchorSchedule(eventStore.audit, logger) : null,
+          startInbound: () =>
+            startCalcomInboundWorkers({
+              config,
+              store: eventStore.store,
+              readModel,
+              readModels: projector,
+              postgresEventStoreUrl: config.eventStoreUrl ? null : databaseUrl,
+              logger,
+            }),
         }),
-      }),
     });
     stack.push(() => backgroundWorkers.close());
     const auth = await startAuth({ databaseUrl, store: eventStore.store, settings: config.auth, logger });
     stack.push(() => auth.close());
 
     const app = await NestFactory.create<NestExpressApplication>(
-      LedgerModule.register({ config, store: eventStore.store, readModel, projector, calendarLock, waitForReadModel, calcomSync, drift, backgroundWorkers, auth, audit: eventStore.audit, logger, now: options.now }),
+      LedgerModule.register({
+        config,
+        store: eventStore.store,
+        readModel,
+        projector,
+        calendarLock,
+        waitForReadModel,
+        calcomSync,
+        drift,
+        backgroundWorkers,
+        auth,
+        audit: eventStore.audit,
+        logger,
+        now: options.now,
+      }),
       { logger: logger === false ? false : logger, bufferLogs: false },
     );
     app.useGlobalPipes(validationPipe);

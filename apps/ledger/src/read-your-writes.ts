@@ -1,8 +1,7 @@
 import type { LoggerService } from '@nestjs/common';
-import { ReadModelBehindError } from '../../../libs/domain/src/index.js';
-import { SubscriptionStoppedError, WaitUntilProcessedTimeoutError } from '../../../libs/event-store/src/catch-up-subscription.js';
-import { type EventStore, type Position, START } from '../../../libs/event-store/src/event-store.port.js';
-import type { Projector } from '../../../projections/src/projector.js';
+import { ReadModelBehindError } from '#domain';
+import { SubscriptionStoppedError, WaitUntilProcessedTimeoutError, type EventStore, type Position, START } from '#event-store';
+import type { Projector } from '#projections';
 
 /**
  * After a write, wait until the read models show it, so the caller's next read does. If they lag longer than the

@@ -1,5 +1,5 @@
 import { BlockedLanes } from '../src/calcom-webhooks/blocked-lanes.js';
-import type { BlockedFactRow } from '../../../projections/src/calcom-inbound/calcom-inbound.queries.js';
+import type { BlockedFactRow } from '#projections';
 
 /** Positions as the PostgreSQL store makes them are opaque; numbers in strings compare well enough here. */
 const lanes = () => new BlockedLanes((a, b) => Number(a) - Number(b));

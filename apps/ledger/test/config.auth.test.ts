@@ -14,11 +14,24 @@ describe('sign-in settings', () => {
 
   test('reads every variable; minutes may be fractional', async () => {
     const config = await loadConfig({
-      ...env, ADMIN_EMAIL: 'Owner@Salon.example', ADMIN_PASSWORD: 'a-long-enough-password', SESSION_IDLE_MINUTES: '0.05', SIGN_IN_MAX_FAILURES: '3',
-      SIGN_IN_MAX_FAILURES_PER_IP: '50', SIGN_IN_LOCK_MINUTES: '2', TRUST_PROXY: '1', BUSINESS_TIME_ZONE: 'Europe/Berlin', LIVE_MAX_STREAMS: '7',
+      ...env,
+      ADMIN_EMAIL: 'Owner@Salon.example',
+      ADMIN_PASSWORD: 'a-long-enough-password',
+      SESSION_IDLE_MINUTES: '0.05',
+      SIGN_IN_MAX_FAILURES: '3',
+      SIGN_IN_MAX_FAILURES_PER_IP: '50',
+      SIGN_IN_LOCK_MINUTES: '2',
+      TRUST_PROXY: '1',
+      BUSINESS_TIME_ZONE: 'Europe/Berlin',
+      LIVE_MAX_STREAMS: '7',
     });
     expect(config.auth).toEqual({
-      firstAdmin: { email: 'Owner@Salon.example', password: 'a-long-enough-password' }, sessionIdleMs: 3_000, maxFailuresPerEmail: 3, maxFailuresPerIp: 50, lockMs: 120_000, trustProxy: 1,
+      firstAdmin: { email: 'Owner@Salon.example', password: 'a-long-enough-password' },
+      sessionIdleMs: 3_000,
+      maxFailuresPerEmail: 3,
+      maxFailuresPerIp: 50,
+      lockMs: 120_000,
+      trustProxy: 1,
     });
     expect(config.businessTimeZone).toBe('Europe/Berlin');
     expect(config.live?.maxStreams).toBe(7);

@@ -42,8 +42,10 @@ describe('running lanes', () => {
   });
 
   it('rejects with the failure of a fact', async () => {
-    await expect(runLanes([[1], [2]], 2, async (item) => {
-      if (item === 2) throw new Error('database away');
-    })).rejects.toThrow('database away');
+    await expect(
+      runLanes([[1], [2]], 2, async (item) => {
+        if (item === 2) throw new Error('database away');
+      }),
+    ).rejects.toThrow('database away');
   });
 });

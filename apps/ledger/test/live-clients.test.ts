@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import type { Response } from 'express';
-import { eventually } from '../../../test/support/eventually.js';
+import { eventually } from '#test-support/eventually';
 import { LiveClients } from '../src/live/live-clients.js';
 
 /** The live streams' bounds, over real sockets: a reader that stops reading is cut off, one that reads is not. */

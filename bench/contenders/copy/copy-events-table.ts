@@ -21,14 +21,7 @@ const COPY_STATEMENT = 'COPY copy_events (event_id, stream_name, revision, type,
 /** Writes events with one COPY, which commits on its own; the revisions are counted on the client, never checked. */
 export async function copyEvents(client: pg.PoolClient, events: readonly BenchEvent[], revisions: StreamRevisions): Promise<void> {
   const rows = events.map((event) =>
-    [
-      event.id,
-      event.streamName,
-      revisions.next(event.streamName),
-      event.type,
-      copyText(JSON.stringify(event.data)),
-      copyText(JSON.stringify(event.metadata)),
-    ].join('\t'),
+    [event.id, event.streamName, revisions.next(event.streamName), event.type, copyText(JSON.stringify(event.data)), copyText(JSON.stringify(event.metadata))].join('\t'),
   );
   const ingest = client.query(pgCopyStreams.from(COPY_STATEMENT));
   ingest.end(`${rows.join('\n')}\n`);

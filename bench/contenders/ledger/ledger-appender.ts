@@ -1,5 +1,4 @@
-import type { ExpectedRevision, NewEvent } from '../../../libs/event-store/src/event-store.port.js';
-import { openEventStore } from '../../../libs/event-store/src/open-event-store.js';
+import { type ExpectedRevision, type NewEvent, openEventStore } from '#event-store';
 import type { Appender } from '../../appends/appender.js';
 import type { BenchEvent } from '../../workload/bench-event.js';
 

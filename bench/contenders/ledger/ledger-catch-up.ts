@@ -1,8 +1,7 @@
 import type pg from 'pg';
-import type { SubscriptionLogger } from '../../../libs/event-store/src/catch-up-subscription.js';
-import { PostgresEventStore } from '../../../libs/event-store/src/postgres/postgres-event-store.js';
-import { Projector } from '../../../projections/src/projector.js';
-import { openReadModel } from '../../../projections/src/read-model.data-source.js';
+import type { SubscriptionLogger } from '#event-store';
+import { PostgresEventStore } from '#event-store/postgres';
+import { Projector, openReadModel } from '#projections';
 import { catchUpFigure, type CatchUpFigure, type CatchUpSettings } from '../../catch-up/catch-up-figure.js';
 import { settleDatabase } from '../../catch-up/settle-database.js';
 import { catchUpHistory, seedColumns } from '../../catch-up/seed-chunks.js';

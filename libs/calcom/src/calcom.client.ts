@@ -4,7 +4,7 @@ import got, { type Got } from 'got';
 import { rateLimitRemaining, rateLimitResetMs } from './calcom-rate-limit-headers.js';
 import { CalcomRateLimiter } from './calcom-rate-limiter.js';
 import { bookingSearchParams, expectBooking, successEnvelope, type SuccessEnvelope } from './calcom-envelope.js';
-import { badResponse, CalcomError, classifyHttpFailure, classifyTransportFailure, type CalcomRequestInfo } from './calcom.errors.js';
+import { badResponse, type CalcomError, classifyHttpFailure, classifyTransportFailure, type CalcomRequestInfo } from './calcom.errors.js';
 import type {
   CalcomBooking,
   CalcomBookingFilters,
@@ -195,7 +195,13 @@ export class CalcomClient {
     input: { eventTypeId: number; start: string; end: string; timeZone?: string; bookingUidToReschedule?: string },
     options: { timeoutMs?: number } = {},
   ): Promise<Record<string, Array<{ start: string; end?: string }>>> {
-    const searchParams: Record<string, string | number> = { eventTypeId: input.eventTypeId, start: input.start, end: input.end, timeZone: input.timeZone ?? 'UTC', format: 'range' };
+    const searchParams: Record<string, string | number> = {
+      eventTypeId: input.eventTypeId,
+      start: input.start,
+      end: input.end,
+      timeZone: input.timeZone ?? 'UTC',
+      format: 'range',
+    };
     if (input.bookingUidToReschedule) searchParams.bookingUidToReschedule = input.bookingUidToReschedule;
     const call: CalcomCall = { operation: 'getSlots', method: 'GET', path: '/v2/slots', apiVersion: SLOTS_API_VERSION, searchParams, timeoutMs: options.timeoutMs };
     const { data } = await this.send(call);

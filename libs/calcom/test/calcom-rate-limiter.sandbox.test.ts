@@ -1,4 +1,4 @@
-import { startSandbox, type RunningSandbox } from '../../../apps/calcom-sandbox/src/index.js';
+import { startSandbox, type RunningSandbox } from '#calcom-sandbox';
 import { CalcomClient, CalcomRateLimiter, type RateLimiterClock } from '../src/index.js';
 import { sandboxLevers } from './support/sandbox-levers.js';
 
@@ -40,7 +40,12 @@ function clientLimitedTo(requestsPerMinute: number): CalcomClient {
 async function outcomes(client: CalcomClient, calls: number): Promise<string[]> {
   const seen: string[] = [];
   for (let call = 0; call < calls; call++) {
-    seen.push(await client.me().then(() => 'ok', (error: { code?: string }) => error.code ?? 'unknown'));
+    seen.push(
+      await client.me().then(
+        () => 'ok',
+        (error: { code?: string }) => error.code ?? 'unknown',
+      ),
+    );
   }
   return seen;
 }

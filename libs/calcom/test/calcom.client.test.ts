@@ -1,4 +1,4 @@
-import { startSandbox, type RunningSandbox } from '../../../apps/calcom-sandbox/src/index.js';
+import { startSandbox, type RunningSandbox } from '#calcom-sandbox';
 import { CalcomClient, CalcomError, type CreateCalcomBooking } from '../src/index.js';
 import { rejectionOf, sandboxLevers, slot } from './support/sandbox-levers.js';
 
@@ -45,7 +45,10 @@ describe('CalcomClient operations round-trip against the sandbox', () => {
   });
 
   test('createBooking creates exactly one booking, sent in UTC, with our metadata; getBooking reads it back', async () => {
-    const input = booking(1, { start: slot(1).replace('Z', '+00:00'), attendee: { name: 'Ada', email: 'ada@example.com', timeZone: 'Europe/Berlin', phoneNumber: '+4915112345678' } });
+    const input = booking(1, {
+      start: slot(1).replace('Z', '+00:00'),
+      attendee: { name: 'Ada', email: 'ada@example.com', timeZone: 'Europe/Berlin', phoneNumber: '+4915112345678' },
+    });
     const created = await client.createBooking(input);
     expect(created).toMatchObject({
       status: 'accepted',

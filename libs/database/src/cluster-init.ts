@@ -57,4 +57,3 @@ function runInitdb(initdb: string, args: string[], account: PostgresAccount | nu
     });
   });
 }
-

@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { eventually } from '../../../test/support/eventually.js';
+import { eventually } from '#test-support/eventually';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/embedded-postgres.js';
 import { postgresAccount } from '../src/postgres-account.js';
 import { postgresBinaries } from '../src/postgres-binaries.js';
@@ -58,9 +58,7 @@ describe('embedded PostgreSQL after a crash', () => {
     expect(await modeOf('/tmp')).toBe(await tmpModeBefore);
     if (process.getuid?.() === 0) {
       expect(await modeOf(join(dataDir, '..'))).toBe('701');
-      expect(notices.filter((line) => line.startsWith('added the search bit'))).toEqual([
-        expect.stringContaining(`${join(dataDir, '..')} (0700 → 0701)`),
-      ]);
+      expect(notices.filter((line) => line.startsWith('added the search bit'))).toEqual([expect.stringContaining(`${join(dataDir, '..')} (0700 → 0701)`)]);
     }
   });
 
@@ -111,7 +109,9 @@ describe('embedded PostgreSQL after a crash', () => {
     const squatter: Server = createServer();
     await new Promise<void>((resolve) => squatter.listen(port, '127.0.0.1', resolve));
     try {
-      await expect(startEmbeddedPostgres({ dataDir, port })).rejects.toThrow(/exited during start-up[\s\S]*its last log lines:[\s\S]*could not bind IPv4 address "127\.0\.0\.1": Address already in use/);
+      await expect(startEmbeddedPostgres({ dataDir, port })).rejects.toThrow(
+        /exited during start-up[\s\S]*its last log lines:[\s\S]*could not bind IPv4 address "127\.0\.0\.1": Address already in use/,
+      );
     } finally {
       await new Promise((resolve) => squatter.close(resolve));
     }

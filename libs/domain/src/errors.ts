@@ -132,12 +132,7 @@ export class ReadModelBehindError extends RetryLaterError {
 /** A command that could not take its turn (the appointment's or a staff calendar's lock) within its time; nothing was changed. */
 export class CommandTimeoutError extends RetryLaterError {
   constructor(details: { appointmentId: string; waitingFor: string; waitedMs: number }) {
-    super(
-      'COMMAND_TIMEOUT',
-      `Appointment ${details.appointmentId} was not changed: waited ${details.waitedMs} ms for ${details.waitingFor}`,
-      1,
-      details,
-    );
+    super('COMMAND_TIMEOUT', `Appointment ${details.appointmentId} was not changed: waited ${details.waitedMs} ms for ${details.waitingFor}`, 1, details);
   }
 }
 

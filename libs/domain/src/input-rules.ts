@@ -17,8 +17,7 @@ export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constr
  */
 export const INHERITED_KEYS: ReadonlySet<string> = new Set([...FORBIDDEN_KEYS, ...Object.getOwnPropertyNames(Object.prototype)]);
 
-export const isEntityId = (value: unknown): value is string =>
-  typeof value === 'string' && ID_PATTERN.test(value) && !FORBIDDEN_KEYS.has(value);
+export const isEntityId = (value: unknown): value is string => typeof value === 'string' && ID_PATTERN.test(value) && !FORBIDDEN_KEYS.has(value);
 
 const NUL_OR_LONE_SURROGATE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const CONTROL_CHARACTER = /[\u0000-\u001F\u007F]/;
@@ -78,8 +77,7 @@ function daysInMonth(year: number, month: number): number {
 export const MAX_STORED_INTEGER = Number.MAX_SAFE_INTEGER;
 
 /** Cal.com ids (users, event types, bookings): positive safe integers, stored as `bigint`. */
-export const isStoredId = (value: unknown): value is number =>
-  typeof value === 'number' && Number.isSafeInteger(value) && value > 0 && value <= MAX_STORED_INTEGER;
+export const isStoredId = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value) && value > 0 && value <= MAX_STORED_INTEGER;
 
 /** Deepest nesting and most keys a JSON body may have before anything walks it recursively. */
 export const MAX_JSON_DEPTH = 32;
@@ -88,11 +86,7 @@ export const MAX_JSON_DEPTH = 32;
  * The first problem of a parsed JSON value, walked without recursion (so a 100,000-level body cannot overflow the
  * stack): too deep, or a key that walks the prototype chain. Null when the value is fine.
  */
-export function jsonShapeProblem(
-  value: unknown,
-  maxDepth = MAX_JSON_DEPTH,
-  forbiddenKeys: ReadonlySet<string> = FORBIDDEN_KEYS,
-): { reason: string; path: string } | null {
+export function jsonShapeProblem(value: unknown, maxDepth = MAX_JSON_DEPTH, forbiddenKeys: ReadonlySet<string> = FORBIDDEN_KEYS): { reason: string; path: string } | null {
   const stack: { value: unknown; depth: number; path: string }[] = [{ value, depth: 0, path: '$' }];
   while (stack.length > 0) {
     const current = stack.pop()!;

@@ -2,9 +2,9 @@ import { appointmentDecider, initialState, notSyncedWithCalcom, evolve } from '.
 import type { AppointmentCommand } from '../src/appointment/appointment.commands.js';
 import type { AppointmentEvent } from '../src/appointment/appointment.events.js';
 import { calcomSyncWorkflow } from '../src/sync/calcom-sync.workflow.js';
-import type { BookingSnapshot } from '../src/sync/calcom-sync.events.js';
+import type { BookingCopy } from '../src/sync/calcom-sync.events.js';
 import { initialCalcomSyncState } from '../src/sync/calcom-sync.state.js';
-import { appointmentScheduled, bookingSnapshot, START } from './support/calcom-sync-fixtures.js';
+import { appointmentScheduled, bookingCopy, START } from './support/calcom-sync-fixtures.js';
 import { deciderSpecification } from './support/decider-specification.js';
 import { workflowSpecification } from './support/workflow-specification.js';
 
@@ -168,10 +168,10 @@ describe('contact details and notes', () => {
 });
 
 describe('the Cal.com sync of the desk actions', () => {
-  const booking = bookingSnapshot;
+  const booking = bookingCopy;
   const sync = workflowSpecification(calcomSyncWorkflow);
   /** Given the booking as the sync last saw it, synced up to the change before the last, when it decides after these events. */
-  const syncAfter = (events: AppointmentEvent[], seen: BookingSnapshot) =>
+  const syncAfter = (events: AppointmentEvent[], seen: BookingCopy) =>
     sync({ ...initialCalcomSyncState(), chain: [seen.uid], booking: seen, syncedVersion: events.length - 1 }).when({
       appointmentId: 'a1',
       appointment: events.reduce(evolve, initialState()),

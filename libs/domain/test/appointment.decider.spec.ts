@@ -51,22 +51,30 @@ describe('ScheduleAppointment', () => {
   });
 
   it('refuses the same id with different details', () => {
-    given([scheduled]).when(scheduleCommand({ notes: 'other' })).thenThrows('APPOINTMENT_EXISTS', { appointmentId: 'a1' });
+    given([scheduled])
+      .when(scheduleCommand({ notes: 'other' }))
+      .thenThrows('APPOINTMENT_EXISTS', { appointmentId: 'a1' });
   });
 
   it('refuses a start in the past', () => {
-    given([]).when(scheduleCommand({ startsAt: '2029-12-31T10:00:00Z' })).thenThrows('VALIDATION_FAILED', { field: 'startsAt' });
+    given([])
+      .when(scheduleCommand({ startsAt: '2029-12-31T10:00:00Z' }))
+      .thenThrows('VALIDATION_FAILED', { field: 'startsAt' });
   });
 
   it('refuses a start at exactly now', () => {
-    given([]).when(scheduleCommand({ startsAt: now })).thenThrows('VALIDATION_FAILED');
+    given([])
+      .when(scheduleCommand({ startsAt: now }))
+      .thenThrows('VALIDATION_FAILED');
   });
 
   it('refuses when the staff member is busy', () => {
-    given([]).when(scheduleCommand({ overlapping: ['other'] })).thenThrows('STAFF_UNAVAILABLE', {
-      staffId: 'sam',
-      conflictingAppointmentIds: ['other'],
-    });
+    given([])
+      .when(scheduleCommand({ overlapping: ['other'] }))
+      .thenThrows('STAFF_UNAVAILABLE', {
+        staffId: 'sam',
+        conflictingAppointmentIds: ['other'],
+      });
   });
 });
 
@@ -102,7 +110,9 @@ describe('RescheduleAppointment', () => {
   });
 
   it('refuses an overlap on the staff calendar', () => {
-    given([scheduled]).when(reschedule('2030-01-03T09:00:00Z', ['a2'])).thenThrows('STAFF_UNAVAILABLE');
+    given([scheduled])
+      .when(reschedule('2030-01-03T09:00:00Z', ['a2']))
+      .thenThrows('STAFF_UNAVAILABLE');
   });
 
   it('refuses a cancelled appointment', () => {
@@ -143,7 +153,9 @@ describe('ReassignStaff', () => {
   });
 
   it('refuses a busy staff member', () => {
-    given([scheduled]).when(reassign('kim', ['a9'])).thenThrows('STAFF_UNAVAILABLE', { staffId: 'kim' });
+    given([scheduled])
+      .when(reassign('kim', ['a9']))
+      .thenThrows('STAFF_UNAVAILABLE', { staffId: 'kim' });
   });
 
   it('refuses a cancelled appointment', () => {
@@ -179,7 +191,9 @@ describe('ChangeService', () => {
   });
 
   it('refuses when the longer service would overlap', () => {
-    given([scheduled]).when(change('colour', 90, ['a3'])).thenThrows('STAFF_UNAVAILABLE');
+    given([scheduled])
+      .when(change('colour', 90, ['a3']))
+      .thenThrows('STAFF_UNAVAILABLE');
   });
 
   it('refuses a cancelled appointment', () => {
@@ -189,11 +203,7 @@ describe('ChangeService', () => {
 
 describe('evolve', () => {
   it('folds the whole life of an appointment', () => {
-    const events: AppointmentEvent[] = [
-      scheduled,
-      { type: 'StaffReassigned', data: { appointmentId: 'a1', staffId: 'kim', previousStaffId: 'sam' } },
-      cancelled,
-    ];
+    const events: AppointmentEvent[] = [scheduled, { type: 'StaffReassigned', data: { appointmentId: 'a1', staffId: 'kim', previousStaffId: 'sam' } }, cancelled];
     expect(events.reduce(evolve, initialState())).toMatchObject({ status: 'cancelled', staffId: 'kim', cancellationReason: 'ill' });
   });
 

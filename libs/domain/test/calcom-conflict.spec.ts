@@ -12,11 +12,24 @@ const scheduled: AppointmentEvent = {
 };
 const appointmentAfter = (...events: AppointmentEvent[]) => events.reduce(evolve, initialState()) as ExistingAppointment;
 const side = (overrides: Partial<ConflictSide> = {}): ConflictSide => ({
-  status: 'scheduled', startsAt: '2030-01-02T10:00:00.000Z', endsAt: '2030-01-02T10:30:00.000Z', staffId: 'sam', serviceId: 'cut', bookingUid: 'u2', ...overrides,
+  status: 'scheduled',
+  startsAt: '2030-01-02T10:00:00.000Z',
+  endsAt: '2030-01-02T10:30:00.000Z',
+  staffId: 'sam',
+  serviceId: 'cut',
+  bookingUid: 'u2',
+  ...overrides,
 });
 const open: CalcomSyncEvent = {
   type: 'SyncConflictDetected',
-  data: { appointmentId: 'a1', conflictId: 'c1', ledger: side(), calcom: side({ startsAt: '2030-01-03T15:00:00.000Z', endsAt: '2030-01-03T15:30:00.000Z' }), factId: 'f1', summary: 's' },
+  data: {
+    appointmentId: 'a1',
+    conflictId: 'c1',
+    ledger: side(),
+    calcom: side({ startsAt: '2030-01-03T15:00:00.000Z', endsAt: '2030-01-03T15:30:00.000Z' }),
+    factId: 'f1',
+    summary: 's',
+  },
 };
 const syncAfter = (...events: CalcomSyncEvent[]) => events.reduce((state, event) => evolveCalcomSync(state, event, '2030-01-01T00:00:00.000Z'), initialCalcomSyncState());
 

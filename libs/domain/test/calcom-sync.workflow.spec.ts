@@ -10,7 +10,7 @@ import {
   initialState,
   syncStatusOf,
 } from '../src/index.js';
-import { appointmentScheduled, bookingSnapshot, START } from './support/calcom-sync-fixtures.js';
+import { appointmentScheduled, bookingCopy, START } from './support/calcom-sync-fixtures.js';
 import { workflowSpecification } from './support/workflow-specification.js';
 
 const ID = 'a1';
@@ -18,7 +18,7 @@ const NOW = '2030-01-01T12:00:00.000Z';
 const customer = { name: 'Ada', email: 'ada@example.com', timeZone: 'Europe/London', phone: null };
 
 const scheduled = appointmentScheduled({ appointmentId: ID, serviceId: 'consult', staffId: 'olivia', customer });
-const booking = bookingSnapshot;
+const booking = bookingCopy;
 const createOp = { appointmentId: ID, operationId: 'op-1', operation: 'create' as const };
 const createRequest = { eventTypeId: 101, start: START, attendee: { name: 'Ada', email: 'ada@example.com', timeZone: 'Europe/London' } };
 const started: CalcomSyncEvent = {

@@ -1,27 +1,30 @@
 import { evolve, initialState } from '../src/appointment/appointment.decider.js';
 import type { AppointmentEvent } from '../src/appointment/appointment.events.js';
-import type { BookingSnapshot, CalcomSyncEvent } from '../src/sync/calcom-sync.events.js';
+import type { BookingCopy, CalcomSyncEvent } from '../src/sync/calcom-sync.events.js';
 import { evolveCalcomSync, initialCalcomSyncState } from '../src/sync/calcom-sync.state.js';
 import { calcomWebhookWorkflow } from '../src/sync/calcom-webhook.workflow.js';
-import type { CatalogSnapshot } from '../src/sync/calcom-webhook.mapping.js';
+import type { CatalogLookup } from '../src/sync/calcom-webhook.mapping.js';
 import { parseCalcomWebhook } from '../src/sync/calcom-webhook.parser.js';
-import { appointmentScheduled, bookingSnapshot } from './support/calcom-sync-fixtures.js';
+import { appointmentScheduled, bookingCopy } from './support/calcom-sync-fixtures.js';
 import { workflowSpecification } from './support/workflow-specification.js';
 
 /**
  * Issue 12: the webhooks Cal.com sends after the sync's own confirm, decline and mark-absent are echoes, also when
  * they arrive before the sync has recorded Cal.com's answer, and a late one never undoes a newer ledger change.
  */
-const catalog: CatalogSnapshot = { staff: [{ staffId: 'sam', email: 'sam@salon.example', calcomUserId: 1 }], services: [{ serviceId: 'cut', calcomEventTypeIds: { sam: 101 } }] };
+const catalog: CatalogLookup = { staff: [{ staffId: 'sam', email: 'sam@salon.example', calcomUserId: 1 }], services: [{ serviceId: 'cut', calcomEventTypeIds: { sam: 101 } }] };
 const customer = { name: 'Ann Lee', email: 'ann@example.com', timeZone: 'Europe/Berlin', phone: null };
 const T10 = '2030-01-02T10:00:00.000Z';
 const T1030 = '2030-01-02T10:30:00.000Z';
 const scheduled = appointmentScheduled({ customer });
-const requested: AppointmentEvent = { type: 'AppointmentStatusChanged', data: { appointmentId: 'a1', status: 'requested', previousStatus: 'scheduled', trigger: 'BOOKING_REQUESTED' } };
+const requested: AppointmentEvent = {
+  type: 'AppointmentStatusChanged',
+  data: { appointmentId: 'a1', status: 'requested', previousStatus: 'scheduled', trigger: 'BOOKING_REQUESTED' },
+};
 const noShow: AppointmentEvent = { type: 'NoShowMarked', data: { appointmentId: 'a1', previousStatus: 'scheduled' } };
 const undone: AppointmentEvent = { type: 'NoShowUndone', data: { appointmentId: 'a1', status: 'scheduled' } };
-const booking = (overrides: Partial<BookingSnapshot> = {}) => bookingSnapshot({ uid: 'u1', ...overrides });
-const seen = (snapshot: BookingSnapshot): CalcomSyncEvent[] => [
+const booking = (overrides: Partial<BookingCopy> = {}) => bookingCopy({ uid: 'u1', ...overrides });
+const seen = (snapshot: BookingCopy): CalcomSyncEvent[] => [
   { type: 'CalcomBookingObserved', data: { appointmentId: 'a1', booking: snapshot, via: 'webhook', factId: null } },
   { type: 'CalcomSyncCompleted', data: { appointmentId: 'a1', ledgerVersion: 1, bookingUid: 'u1' } },
 ];
@@ -39,9 +42,18 @@ function webhook(triggerEvent: string, payload: Record<string, unknown>) {
   if (!result.ok) throw new Error(result.reason);
   return result.webhook;
 }
-const noShowUpdated = (noShowFlag: boolean) => webhook('BOOKING_NO_SHOW_UPDATED', { message: 'x', attendees: [{ email: customer.email, noShow: noShowFlag }], bookingUid: 'u1', bookingId: 7 });
+const noShowUpdated = (noShowFlag: boolean) =>
+  webhook('BOOKING_NO_SHOW_UPDATED', { message: 'x', attendees: [{ email: customer.email, noShow: noShowFlag }], bookingUid: 'u1', bookingId: 7 });
 const bookingEvent = (trigger: 'BOOKING_REQUESTED' | 'BOOKING_CREATED' | 'BOOKING_REJECTED', status: string) =>
-  webhook(trigger, { uid: 'u1', startTime: T10, endTime: T1030, eventTypeId: 101, organizer: { id: 1 }, attendees: [{ name: customer.name, email: customer.email, timeZone: customer.timeZone }], status });
+  webhook(trigger, {
+    uid: 'u1',
+    startTime: T10,
+    endTime: T1030,
+    eventTypeId: 101,
+    organizer: { id: 1 },
+    attendees: [{ name: customer.name, email: customer.email, timeZone: customer.timeZone }],
+    status,
+  });
 
 const spec = workflowSpecification(calcomWebhookWorkflow);
 function given(events: AppointmentEvent[], syncEvents: CalcomSyncEvent[]) {
@@ -80,8 +92,12 @@ describe('confirm and decline', () => {
 
 describe('no-show', () => {
   it("the mark-absent's BOOKING_NO_SHOW_UPDATED is an echo, in flight or recorded", () => {
-    given([scheduled, noShow], [...seen(booking()), started('mark-absent', { absent: true })]).when(noShowUpdated(true)).thenMatches({ outcome: 'echo', appointmentEvents: [] });
-    given([scheduled, noShow], [...seen(booking()), started('mark-absent', { absent: true }), markedAbsent(true)]).when(noShowUpdated(true)).thenMatches({ outcome: 'echo' });
+    given([scheduled, noShow], [...seen(booking()), started('mark-absent', { absent: true })])
+      .when(noShowUpdated(true))
+      .thenMatches({ outcome: 'echo', appointmentEvents: [] });
+    given([scheduled, noShow], [...seen(booking()), started('mark-absent', { absent: true }), markedAbsent(true)])
+      .when(noShowUpdated(true))
+      .thenMatches({ outcome: 'echo' });
   });
 
   it('a late no-show webhook from our first call does not undo the ledger taking it back since', () => {
@@ -95,7 +111,9 @@ describe('no-show', () => {
       .when(noShowUpdated(true))
       .then((result) => {
         expect(result).toMatchObject({ outcome: 'applied', appointmentEvents: [{ type: 'AppointmentStatusChanged', data: { status: 'no_show' } }] });
-        expect(result.syncEvents).toEqual([{ type: 'CalcomBookingObserved', data: { appointmentId: 'a1', booking: booking({ attendeeAbsent: true }), via: 'webhook', factId: 'f1' } }]);
+        expect(result.syncEvents).toEqual([
+          { type: 'CalcomBookingObserved', data: { appointmentId: 'a1', booking: booking({ attendeeAbsent: true }), via: 'webhook', factId: 'f1' } },
+        ]);
       });
   });
 
@@ -115,7 +133,10 @@ describe('check-in and check-out', () => {
   it("Cal.com's MEETING_ENDED completes a checked-in appointment, and is an echo once the desk checked the customer out", () => {
     given([scheduled, checkedIn], seen(booking()))
       .when(webhook('MEETING_ENDED', { uid: 'u1' }))
-      .thenMatches({ outcome: 'applied', appointmentEvents: [{ type: 'AppointmentStatusChanged', data: { status: 'completed', previousStatus: 'arrived', trigger: 'MEETING_ENDED' } }] });
+      .thenMatches({
+        outcome: 'applied',
+        appointmentEvents: [{ type: 'AppointmentStatusChanged', data: { status: 'completed', previousStatus: 'arrived', trigger: 'MEETING_ENDED' } }],
+      });
     given([scheduled, checkedIn, completed], seen(booking()))
       .when(webhook('MEETING_ENDED', { uid: 'u1' }))
       .thenMatches({ outcome: 'echo', appointmentEvents: [] });

@@ -1,16 +1,16 @@
 import { evolve, initialState } from '../src/appointment/appointment.decider.js';
 import type { AppointmentEvent } from '../src/appointment/appointment.events.js';
-import type { BookingSnapshot, CalcomSyncEvent } from '../src/sync/calcom-sync.events.js';
+import type { BookingCopy, CalcomSyncEvent } from '../src/sync/calcom-sync.events.js';
 import { evolveCalcomSync, initialCalcomSyncState } from '../src/sync/calcom-sync.state.js';
 import type { ConflictPolicy } from '../src/sync/calcom-conflict.js';
 import { calcomWebhookWorkflow } from '../src/sync/calcom-webhook.workflow.js';
-import type { CatalogSnapshot } from '../src/sync/calcom-webhook.mapping.js';
+import type { CatalogLookup } from '../src/sync/calcom-webhook.mapping.js';
 import { type CalcomWebhook, parseCalcomWebhook } from '../src/sync/calcom-webhook.parser.js';
-import { appointmentScheduled, bookingSnapshot } from './support/calcom-sync-fixtures.js';
+import { appointmentScheduled, bookingCopy } from './support/calcom-sync-fixtures.js';
 import { workflowSpecification } from './support/workflow-specification.js';
 
 /** Given the appointment's history (with who made each change) and the sync's, when a webhook arrives, then … */
-const catalog: CatalogSnapshot = {
+const catalog: CatalogLookup = {
   staff: [
     { staffId: 'sam', email: 'sam@salon.example', calcomUserId: 1 },
     { staffId: 'kim', email: 'kim@salon.example', calcomUserId: 2 },
@@ -26,7 +26,7 @@ const T1030 = '2030-01-02T10:30:00.000Z';
 const T15 = '2030-01-03T15:00:00.000Z';
 const T1530 = '2030-01-03T15:30:00.000Z';
 const scheduled = appointmentScheduled({ customer });
-const booking = (uid: string, overrides: Partial<BookingSnapshot> = {}) => bookingSnapshot({ uid, ...overrides });
+const booking = (uid: string, overrides: Partial<BookingCopy> = {}) => bookingCopy({ uid, ...overrides });
 const linked: CalcomSyncEvent[] = [
   { type: 'CalcomOperationStarted', data: { appointmentId: 'a1', operationId: 'op1', operation: 'create', bookingUid: null, request: {}, ledgerVersion: 1 } },
   { type: 'CalcomOperationSucceeded', data: { appointmentId: 'a1', operationId: 'op1', operation: 'create', booking: booking('u1'), alreadyDone: false } },

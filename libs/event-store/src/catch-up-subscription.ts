@@ -1,13 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { START, type EventStore, type Position, type ReadAllResult, type RecordedEvent } from './event-store.port.js';
-import {
-  describeError,
-  isOutage,
-  type EventInTrouble,
-  type ParkedEvent,
-  type SubscriptionFailure,
-  type SubscriptionIncidentLog,
-} from './subscription-incidents.js';
+import { describeError, isOutage, type EventInTrouble, type ParkedEvent, type SubscriptionFailure, type SubscriptionIncidentLog } from './subscription-incidents.js';
 
 /** Satisfied by `console` and by Nest's `Logger`. */
 export interface SubscriptionLogger {
@@ -265,7 +258,12 @@ export class CatchUpSubscription {
    * Up to `attempts` tries at `step`, with backoff between them. Outages do not count: they are retried for as long
    * as they last. Returns the last failure when the attempts run out.
    */
-  private async attempt(signal: AbortSignal, attempts: number, event: EventInTrouble | null, step: () => Promise<void>): Promise<typeof HANDLED | typeof STOPPED | { error: string; attempts: number }> {
+  private async attempt(
+    signal: AbortSignal,
+    attempts: number,
+    event: EventInTrouble | null,
+    step: () => Promise<void>,
+  ): Promise<typeof HANDLED | typeof STOPPED | { error: string; attempts: number }> {
     let counted = 0;
     for (;;) {
       try {
@@ -310,7 +308,15 @@ export class CatchUpSubscription {
   private async failed(error: unknown, phase: SubscriptionFailure['phase'], event: EventInTrouble | null, retrying: boolean, signal?: AbortSignal): Promise<void | typeof STOPPED> {
     const same = this.failing?.phase === phase && this.failing.event?.position === event?.position;
     const attempt = same ? this.failing!.attempts + 1 : 1;
-    this.failing = { subscription: this.name, phase, position: this.current, event, error: describeError(error), attempts: attempt, since: same ? this.failing!.since : new Date().toISOString() };
+    this.failing = {
+      subscription: this.name,
+      phase,
+      position: this.current,
+      event,
+      error: describeError(error),
+      attempts: attempt,
+      since: same ? this.failing!.since : new Date().toISOString(),
+    };
     const context = { subscription: this.name, phase, attempt, position: this.current };
     const backoffMs = this.backoffMs(attempt);
     const where = event ? `${event.eventType} at ${event.position}` : `after ${this.current}`;

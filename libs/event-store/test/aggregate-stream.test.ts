@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
 import { aggregateStream, type AggregateStreamOptions } from '../src/aggregate-stream.js';
 import type { NewEvent, RecordedEvent } from '../src/event-store.port.js';
 import { PostgresEventStore } from '../src/postgres/postgres-event-store.js';
-import { createTestDatabase, type TestDatabase } from '../../../test/support/test-database.js';
-import { eventually } from '../../../test/support/eventually.js';
+import { createTestDatabase, type TestDatabase } from '#test-support/test-database';
+import { eventually } from '#test-support/eventually';
 import { metadata } from './event-store.fixtures.js';
 import { testPool } from './postgres-test-pool.js';
 
@@ -145,7 +145,11 @@ test('an event type the fold does not know reaches evolve like any other and cou
 
 test('a long stream folds without recursion, every event once', async () => {
   const name = account();
-  for (let batch = 0; batch < 5; batch++) await store.appendToStream(name, Array.from({ length: 400 }, () => deposited(1)));
+  for (let batch = 0; batch < 5; batch++)
+    await store.appendToStream(
+      name,
+      Array.from({ length: 400 }, () => deposited(1)),
+    );
 
   const { state, eventCount, revision } = await aggregateStream(store, name, accountFold);
 

@@ -1,12 +1,12 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { CatchUpSubscription, type CatchUpSubscriptionOptions } from '../src/catch-up-subscription.js';
 import { START, type Position, type RecordedEvent } from '../src/event-store.port.js';
 import { PostgresCheckpointStore } from '../src/postgres/postgres-checkpoint-store.js';
 import { PostgresEventStore } from '../src/postgres/postgres-event-store.js';
 import type { ParkedEvent, SubscriptionFailure, SubscriptionIncidentLog } from '../src/subscription-incidents.js';
 import { isOutage } from '../src/subscription-incidents.js';
-import { createTestDatabase, type TestDatabase } from '../../../test/support/test-database.js';
-import { eventually } from '../../../test/support/eventually.js';
+import { createTestDatabase, type TestDatabase } from '#test-support/test-database';
+import { eventually } from '#test-support/eventually';
 import { newEvent, uniquePrefix } from './event-store.fixtures.js';
 import { testPool } from './postgres-test-pool.js';
 
@@ -84,7 +84,15 @@ test('a batch that keeps failing is narrowed to its poison event, which is parke
   const { handle, handled, calls } = refusingPoison(name);
   const incidents = incidentLog();
   const onParked: ParkedEvent[] = [];
-  const subscription = subscribe({ name, streamPrefixes: [prefix], batchSize: 20, handle, incidents: incidents.log, onParked: (event) => onParked.push(event), parking: { batchAttempts: 2, eventAttempts: 3 } });
+  const subscription = subscribe({
+    name,
+    streamPrefixes: [prefix],
+    batchSize: 20,
+    handle,
+    incidents: incidents.log,
+    onParked: (event) => onParked.push(event),
+    parking: { batchAttempts: 2, eventAttempts: 3 },
+  });
 
   await subscription.start();
   await subscription.waitUntilProcessed(positions.at(-1)!, 10_000);
@@ -112,7 +120,14 @@ test('while it retries, the failure names the event, its position and the error,
   const { ids, positions } = await appendAll(prefix, ['ok', 'poison']);
   const { handle } = refusingPoison(name);
   const incidents = incidentLog();
-  const subscription = subscribe({ name, streamPrefixes: [prefix], handle, incidents: incidents.log, retry: { initialDelayMs: 60_000, maxDelayMs: 60_000 }, parking: { batchAttempts: 1, eventAttempts: 3 } });
+  const subscription = subscribe({
+    name,
+    streamPrefixes: [prefix],
+    handle,
+    incidents: incidents.log,
+    retry: { initialDelayMs: 60_000, maxDelayMs: 60_000 },
+    parking: { batchAttempts: 1, eventAttempts: 3 },
+  });
 
   await subscription.start();
 
@@ -240,7 +255,14 @@ test('a store whose reads fail is retried without parking anything', async () =>
     if (failuresLeft-- > 0) throw new Error('Connection terminated unexpectedly');
     return store.readAll(options);
   };
-  const subscription = new CatchUpSubscription(flaky, { name, streamPrefixes: [prefix], handle: refusingPoison(name).handle, loadCheckpoint: () => Promise.resolve(START), logger: silent, ...fast });
+  const subscription = new CatchUpSubscription(flaky, {
+    name,
+    streamPrefixes: [prefix],
+    handle: refusingPoison(name).handle,
+    loadCheckpoint: () => Promise.resolve(START),
+    logger: silent,
+    ...fast,
+  });
   running.push(subscription);
   await subscription.start();
 

@@ -1,10 +1,16 @@
-import pg from 'pg';
-import { CatchUpSubscription, SubscriptionStoppedError, WaitUntilProcessedTimeoutError, type CatchUpSubscriptionOptions, type SubscriptionErrorContext } from '../src/catch-up-subscription.js';
+import type pg from 'pg';
+import {
+  CatchUpSubscription,
+  SubscriptionStoppedError,
+  WaitUntilProcessedTimeoutError,
+  type CatchUpSubscriptionOptions,
+  type SubscriptionErrorContext,
+} from '../src/catch-up-subscription.js';
 import { START, type Position, type RecordedEvent } from '../src/event-store.port.js';
 import { PostgresCheckpointStore } from '../src/postgres/postgres-checkpoint-store.js';
 import { PostgresEventStore } from '../src/postgres/postgres-event-store.js';
-import { createTestDatabase, type TestDatabase } from '../../../test/support/test-database.js';
-import { eventually } from '../../../test/support/eventually.js';
+import { createTestDatabase, type TestDatabase } from '#test-support/test-database';
+import { eventually } from '#test-support/eventually';
 import { newEvents, uniquePrefix } from './event-store.fixtures.js';
 import { testPool } from './postgres-test-pool.js';
 
@@ -149,9 +155,7 @@ test('retries a failing batch with backoff and never skips it', async () => {
   await subscription.start();
   await subscription.waitUntilProcessed(position, 10_000);
 
-  expect(errors.map(({ phase, attempt, position: at }) => ({ phase, attempt, at }))).toEqual(
-    [1, 2, 3].map((attempt) => ({ phase: 'handle', attempt, at: START })),
-  );
+  expect(errors.map(({ phase, attempt, position: at }) => ({ phase, attempt, at }))).toEqual([1, 2, 3].map((attempt) => ({ phase: 'handle', attempt, at: START })));
   // Page boundaries depend on what else runs on the server (readAll stops at the oldest open transaction),
   // so only the bound and the total are fixed: every event once, no batch over the size.
   expect(batches.every((batch) => batch.length <= 10)).toBe(true);
@@ -235,7 +239,14 @@ test('reads the next page while the handler applies the current one, and still h
   const { batches, handle, projectedIds } = projection(name, { beforeCommit: () => gate });
   const handledAt: Position[] = [];
   const handleAndNote = (events: RecordedEvent[], at: Position) => (handledAt.push(at), handle(events, at));
-  const subscription = new CatchUpSubscription(watched, { name, streamPrefixes: [prefix], batchSize: 10, handle: handleAndNote, loadCheckpoint: () => checkpoints.load(name), logger: silent });
+  const subscription = new CatchUpSubscription(watched, {
+    name,
+    streamPrefixes: [prefix],
+    batchSize: 10,
+    handle: handleAndNote,
+    loadCheckpoint: () => checkpoints.load(name),
+    logger: silent,
+  });
   running.push(subscription);
   await subscription.start();
 
@@ -287,7 +298,7 @@ describe('PostgreSQL checkpoint store', () => {
     expect(await checkpoints.load(name)).toBe('10:21');
   });
 
-  test('a save inside the caller\'s transaction commits and rolls back with it', async () => {
+  test("a save inside the caller's transaction commits and rolls back with it", async () => {
     const name = `checkpoint-${uniquePrefix()}`;
     const client = await pool.connect();
     try {

@@ -1,20 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import {
-  DuplicateEventIdError,
-  START,
-  WrongExpectedRevisionError,
-  type EventStore,
-} from '../src/event-store.port.js';
-import {
-  expectAscending,
-  metadata,
-  newEvent,
-  newEvents,
-  readAllOnceVisible,
-  readAllPages,
-  uniquePrefix,
-} from './event-store.fixtures.js';
-import { eventually } from '../../../test/support/eventually.js';
+import { DuplicateEventIdError, START, WrongExpectedRevisionError, type EventStore } from '../src/event-store.port.js';
+import { expectAscending, metadata, newEvent, newEvents, readAllOnceVisible, readAllPages, uniquePrefix } from './event-store.fixtures.js';
+import { eventually } from '#test-support/eventually';
 
 export interface EventStoreUnderTest {
   store: EventStore;
@@ -28,11 +15,7 @@ export interface ContractDifferences {
 }
 
 /** The behaviour every EventStore adapter must show; run it once per adapter against a real server. */
-export function describeEventStoreContract(
-  label: string,
-  createStore: () => Promise<EventStoreUnderTest>,
-  differences: ContractDifferences = {},
-): void {
+export function describeEventStoreContract(label: string, createStore: () => Promise<EventStoreUnderTest>, differences: ContractDifferences = {}): void {
   describe(`${label}: event store contract`, () => {
     let store: EventStore;
     let dispose: () => Promise<void>;
@@ -64,7 +47,7 @@ export function describeEventStoreContract(
         }
       });
 
-      test('readStream<E> hands back the caller\'s event union, narrowed by type, with each event\'s place', async () => {
+      test("readStream<E> hands back the caller's event union, narrowed by type, with each event's place", async () => {
         type Booked = { type: 'AppointmentBooked'; data: { slot: string } };
         type Noted = { type: 'AppointmentNoted'; data: { index: number } };
         const name = stream();
@@ -260,7 +243,10 @@ export function describeEventStoreContract(
         expect(pages.map((page) => page.length)).toEqual([3, 3, 1]);
         const events = pages.flat();
         expect(events.map((event) => event.id)).toEqual(appended);
-        expectAscending(store, events.map((event) => event.position));
+        expectAscending(
+          store,
+          events.map((event) => event.position),
+        );
         expect(afterEnd.events).toEqual([]);
         expect(store.comparePositions(afterEnd.position, position)).toBeGreaterThanOrEqual(0);
         expect(events.find((event) => event.streamName === `${prefix}1`)).toMatchObject({ revision: 0 });

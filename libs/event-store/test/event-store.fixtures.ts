@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { START, type EventMetadata, type EventStore, type NewEvent, type Position, type RecordedEvent } from '../src/event-store.port.js';
-import { eventually } from '../../../test/support/eventually.js';
+import { eventually } from '#test-support/eventually';
 
 export function metadata(overrides: Partial<EventMetadata> = {}): EventMetadata {
   return { actor: 'admin:alice', source: 'admin', correlationId: randomUUID(), causationId: null, ...overrides };

@@ -7,7 +7,7 @@ import { PostgresEventStore } from '../src/postgres/postgres-event-store.js';
 import { CheckpointMismatchError } from '../src/copy/copy-checkpoint.js';
 import { backendOf, UnsupportedStoreUrlError, withoutCredentials } from '../src/copy/copy-endpoints.js';
 import { HelpRequested, parseEventsCopyArguments, runEventsCopy, UsageError } from '../src/copy/events-copy.command.js';
-import { createTestDatabase, type TestDatabase } from '../../../test/support/test-database.js';
+import { createTestDatabase, type TestDatabase } from '#test-support/test-database';
 import { metadata, newEvent, newEvents, readAllPages } from './event-store.fixtures.js';
 
 /** `events:copy` PostgreSQL → PostgreSQL: the same code path as into EventStoreDB, up to the target's append. */

@@ -26,7 +26,12 @@ function log(): Log {
     append(stream, batch, recordedAt = TIME) {
       const inStream = events.filter((event) => event.streamId === stream);
       const tail = chainTailOf(inStream.at(-1) ?? null);
-      const data = sealedEventData(stream, batch, tail, batch.map(() => recordedAt));
+      const data = sealedEventData(
+        stream,
+        batch,
+        tail,
+        batch.map(() => recordedAt),
+      );
       data.forEach((sent, index) => {
         const commit = BigInt(events.length + 1) * 100n;
         // Through JSON, as the wire carries it.
@@ -87,10 +92,16 @@ test('the hashes are the ones the PostgreSQL store computes for the same events,
   const second = newEvent();
   written.append('appointment-x', [second]);
 
-  const first = eventHash({ eventId: event.id, streamName: 'appointment-x', type: event.type, data: event.data, metadata: event.metadata }, { revision: 0, recordedAt: TIME, previousHash: null });
+  const first = eventHash(
+    { eventId: event.id, streamName: 'appointment-x', type: event.type, data: event.data, metadata: event.metadata },
+    { revision: 0, recordedAt: TIME, previousHash: null },
+  );
   expect(written.events[0].metadata).toMatchObject({ ledgerHash: first });
   expect(written.events[1].metadata).toMatchObject({
-    ledgerHash: eventHash({ eventId: second.id, streamName: 'appointment-x', type: second.type, data: second.data, metadata: second.metadata }, { revision: 1, recordedAt: TIME, previousHash: first }),
+    ledgerHash: eventHash(
+      { eventId: second.id, streamName: 'appointment-x', type: second.type, data: second.data, metadata: second.metadata },
+      { revision: 1, recordedAt: TIME, previousHash: first },
+    ),
   });
 });
 
@@ -115,12 +126,16 @@ test('changed data, changed metadata, a deleted event and a stripped hash are na
   expect((await verifyChain(sessionOver(stripped.events))).problem).toMatchObject({ kind: 'changed', message: expect.stringContaining('no hash') });
 });
 
-test('a copy keeps each event\'s original time, so the copied chain is the source\'s', () => {
+test("a copy keeps each event's original time, so the copied chain is the source's", () => {
   const source = log();
   source.append('appointment-c', [newEvent()], '2024-03-01T08:00:00.123Z');
   const copy = log();
   const [original] = source.events;
-  copy.append('appointment-c', [{ id: original.id, type: original.type, data: original.data, metadata: toAuditedEvent(original).metadata as EventMetadata }], toAuditedEvent(original).recordedAt);
+  copy.append(
+    'appointment-c',
+    [{ id: original.id, type: original.type, data: original.data, metadata: toAuditedEvent(original).metadata as EventMetadata }],
+    toAuditedEvent(original).recordedAt,
+  );
 
   expect(copy.events[0].metadata).toEqual(original.metadata);
 });

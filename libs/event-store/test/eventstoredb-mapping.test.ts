@@ -1,11 +1,4 @@
-import {
-  ANY,
-  NO_STREAM,
-  UnavailableError,
-  WrongExpectedVersionError,
-  convertToCommandError,
-  type RecordedEvent as EsdbRecordedEvent,
-} from '@eventstore/db-client';
+import { ANY, NO_STREAM, UnavailableError, WrongExpectedVersionError, convertToCommandError, type RecordedEvent as EsdbRecordedEvent } from '@eventstore/db-client';
 import appendErrors from '@eventstore/db-client/dist/streams/appendToStream/unpackError.js';
 import sharedMessages from '@eventstore/db-client/generated/shared_pb.js';
 import statusMessages from '@eventstore/db-client/generated/status_pb.js';
@@ -16,20 +9,14 @@ import { toPortError } from '../src/eventstoredb/eventstoredb-errors.js';
 import { toAllFilter } from '../src/eventstoredb/eventstoredb-filter.js';
 import { buildFilteredReadRequest } from '../src/eventstoredb/eventstoredb-filtered-read.js';
 import { fromStoredMetadata, toStoredMetadata, UnreadableEventError } from '../src/eventstoredb/eventstoredb-metadata.js';
-import {
-  compareEsdbPositions,
-  decodeEsdbPosition,
-  encodeEsdbPosition,
-  InvalidEventStoreDbPositionError,
-  laterEsdbPosition,
-} from '../src/eventstoredb/eventstoredb-position.js';
+import { compareEsdbPositions, decodeEsdbPosition, encodeEsdbPosition, InvalidEventStoreDbPositionError, laterEsdbPosition } from '../src/eventstoredb/eventstoredb-position.js';
 import { toEventData, toRecordedEvent } from '../src/eventstoredb/eventstoredb-recorded-event.js';
 import { recogniseRetriedAppend } from '../src/eventstoredb/eventstoredb-retried-append.js';
 import { toEsdbExpectedRevision, toPortRevision } from '../src/eventstoredb/eventstoredb-revision.js';
 import { metadata, newEvent, newEvents } from './event-store.fixtures.js';
 
 describe('EventStoreDB mapping: revisions', () => {
-  test('the port\'s expected revisions become the client\'s, numbers as bigint with the same 0-based meaning', () => {
+  test("the port's expected revisions become the client's, numbers as bigint with the same 0-based meaning", () => {
     expect(toEsdbExpectedRevision('no_stream')).toBe(NO_STREAM);
     expect(toEsdbExpectedRevision('any')).toBe(ANY);
     expect(toEsdbExpectedRevision(0)).toBe(0n);
@@ -72,7 +59,7 @@ describe('EventStoreDB mapping: positions', () => {
     expect(laterEsdbPosition(START, '0/0')).toBe('0/0');
   });
 
-  test.each(['12:7', '', '1/', '/1', '-1/0', '1/2/3', 'end'])('%p is not an EventStoreDB position (PostgreSQL\'s included)', (position) => {
+  test.each(['12:7', '', '1/', '/1', '-1/0', '1/2/3', 'end'])("%p is not an EventStoreDB position (PostgreSQL's included)", (position) => {
     expect(() => decodeEsdbPosition(position)).toThrow(InvalidEventStoreDbPositionError);
     expect(() => compareEsdbPositions(position, START)).toThrow(InvalidEventStoreDbPositionError);
   });
@@ -159,7 +146,7 @@ describe('EventStoreDB mapping: events', () => {
     });
   });
 
-  test('a recorded event: revision as number, position encoded, recordedAt from the server\'s created', () => {
+  test("a recorded event: revision as number, position encoded, recordedAt from the server's created", () => {
     expect(toRecordedEvent(esdbEvent())).toEqual({
       id: '0e7e5b8a-8d3f-4a53-9d8e-3f2c1a4b5c6d',
       streamName: 'appointment-1',
@@ -185,7 +172,7 @@ describe('EventStoreDB mapping: events', () => {
 });
 
 describe('EventStoreDB mapping: errors', () => {
-  test('WrongExpectedVersionError from an append becomes the port\'s WrongExpectedRevisionError (the HTTP layer\'s 412)', () => {
+  test("WrongExpectedVersionError from an append becomes the port's WrongExpectedRevisionError (the HTTP layer's 412)", () => {
     const fromAppend = new WrongExpectedVersionError(undefined, { streamName: 'appointment-1', expected: 1n, current: 2n });
     const onMissingStream = new WrongExpectedVersionError(undefined, { streamName: 'appointment-2', expected: 0n, current: NO_STREAM });
 
@@ -244,14 +231,14 @@ describe('EventStoreDB mapping: $all filters', () => {
     expect(toAllFilter(['appointment-', 'staff-'])).toMatchObject({ filterOn: 'streamName', prefixes: ['appointment-', 'staff-'] });
   });
 
-  test('without prefixes the server\'s own ($-typed) events are filtered out', () => {
+  test("without prefixes the server's own ($-typed) events are filtered out", () => {
     const filter = toAllFilter(undefined);
 
     expect(filter).toMatchObject({ filterOn: 'eventType', regex: '^[^$].*' });
     expect(toAllFilter([])).toEqual(filter);
   });
 
-  test('the read request carries the filter, the count and the position, as the server\'s filtered $all read takes them', () => {
+  test("the read request carries the filter, the count and the position, as the server's filtered $all read takes them", () => {
     const request = buildFilteredReadRequest({ from: { commit: 200n, prepare: 150n }, maxCount: 1001, filter: toAllFilter(['appointment-']) });
 
     const options = request.getOptions()!;
@@ -293,7 +280,7 @@ describe('EventStoreDB: recognising a retried append', () => {
     expect(recogniseRetriedAppend([], newEvents(1), 'no_stream')).toBeNull();
   });
 
-  test('the same events where this call would have put them: the original append\'s last event', () => {
+  test("the same events where this call would have put them: the original append's last event", () => {
     const first = newEvents(3);
     const second = newEvents(2);
     const stream = recorded([...first, ...second]);

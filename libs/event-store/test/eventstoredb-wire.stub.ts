@@ -101,7 +101,11 @@ function toReadResp(event: StubEvent): ReadResp {
     .setData(Buffer.from(JSON.stringify(event.data ?? {})))
     .setCustomMetadata(Buffer.from(event.metadata === undefined ? '' : JSON.stringify(event.metadata)));
   const ticks = BigInt(Date.parse(event.created ?? '2030-01-01T00:00:00.000Z')) * 10_000n;
-  recorded.getMetadataMap().set('type', event.type ?? 'AppointmentNoted').set('content-type', 'application/json').set('created', String(ticks));
+  recorded
+    .getMetadataMap()
+    .set('type', event.type ?? 'AppointmentNoted')
+    .set('content-type', 'application/json')
+    .set('created', String(ticks));
   const readEvent = new streamsMessages.ReadResp.ReadEvent().setEvent(recorded).setCommitPosition(String(event.position[0]));
   return new streamsMessages.ReadResp().setEvent(readEvent);
 }

@@ -32,7 +32,13 @@ const ledgerEvent = (revision: number, position: number, overrides: Partial<Stub
   metadata: toStoredMetadata(metadata({ correlationId: 'corr' })),
   ...overrides,
 });
-const systemEvent = (position: number): StubEvent => ({ streamName: '$stats-0', id: '00000000-0000-4000-8000-999999999999', revision: 0, position: [position, position], type: '$statsCollected' });
+const systemEvent = (position: number): StubEvent => ({
+  streamName: '$stats-0',
+  id: '00000000-0000-4000-8000-999999999999',
+  revision: 0,
+  position: [position, position],
+  type: '$statsCollected',
+});
 
 describe('EventStoreDB adapter on the wire', () => {
   test('readAll: a filtered $all read from the position, one over the page; the event at the position itself is dropped', async () => {

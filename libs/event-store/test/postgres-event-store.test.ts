@@ -1,10 +1,10 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { START } from '../src/event-store.port.js';
 import { PostgresEventStore } from '../src/postgres/postgres-event-store.js';
 import { migrateEventStore } from '../src/postgres/postgres-event-store.schema.js';
 import { InvalidPositionError } from '../src/postgres/postgres-position.js';
-import { createTestDatabase, type TestDatabase } from '../../../test/support/test-database.js';
-import { eventually } from '../../../test/support/eventually.js';
+import { createTestDatabase, type TestDatabase } from '#test-support/test-database';
+import { eventually } from '#test-support/eventually';
 import { describeEventStoreContract } from './event-store.contract.js';
 import { newEvent, newEvents, readAllOnceVisible, readAllPages, uniquePrefix } from './event-store.fixtures.js';
 import { testPool } from './postgres-test-pool.js';
@@ -93,10 +93,10 @@ describe('PostgreSQL event store specifics', () => {
       const { position } = await readAllPages(reader.store);
       await slow.query('BEGIN');
       // Written straight into the table: a commit that sends no notification, as when a slow transaction ends.
-      await slow.query(
-        `INSERT INTO events (event_id, stream_name, revision, type, data, metadata) VALUES ($1, $2, 0, 'AppointmentNoted', '{}', '{}')`,
-        [crypto.randomUUID(), `${prefix}1`],
-      );
+      await slow.query(`INSERT INTO events (event_id, stream_name, revision, type, data, metadata) VALUES ($1, $2, 0, 'AppointmentNoted', '{}', '{}')`, [
+        crypto.randomUUID(),
+        `${prefix}1`,
+      ]);
       const waiting = reader.store.waitForEventsAfter(position);
       await reader.hasCheckedForEvents();
 
@@ -141,10 +141,7 @@ function readerOnOwnPool(applicationName: string, pollIntervalMs: number) {
     store: reader,
     hasCheckedForEvents: () =>
       eventually(async () => {
-        const { rows } = await pool.query('SELECT 1 FROM pg_stat_activity WHERE application_name = $1 AND query LIKE $2', [
-          applicationName,
-          '%SELECT EXISTS%',
-        ]);
+        const { rows } = await pool.query('SELECT 1 FROM pg_stat_activity WHERE application_name = $1 AND query LIKE $2', [applicationName, '%SELECT EXISTS%']);
         expect(rows).toHaveLength(1);
       }),
     async close() {

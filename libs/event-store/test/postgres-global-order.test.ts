@@ -1,10 +1,10 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { START, WrongExpectedRevisionError, type Position, type RecordedEvent } from '../src/event-store.port.js';
 import { PostgresEventStore } from '../src/postgres/postgres-event-store.js';
 import { appendQuery, type AppendRow } from '../src/postgres/postgres-event-store.queries.js';
 import { AppendErrorCode } from '../src/postgres/postgres-event-store.schema.js';
-import { createTestDatabase, type TestDatabase } from '../../../test/support/test-database.js';
-import { eventually } from '../../../test/support/eventually.js';
+import { createTestDatabase, type TestDatabase } from '#test-support/test-database';
+import { eventually } from '#test-support/eventually';
 import { expectAscending, newEvent, newEvents, readAllOnceVisible, uniquePrefix } from './event-store.fixtures.js';
 import { testPool } from './postgres-test-pool.js';
 
@@ -166,7 +166,10 @@ describe('many concurrent writers, some committing late, and a tailing reader', 
     const ids = read.map((event) => event.id);
     expect(new Set(ids).size).toBe(ids.length);
     expect(new Set(ids)).toEqual(new Set(appended.keys()));
-    expectAscending(store, read.map((event) => event.position));
+    expectAscending(
+      store,
+      read.map((event) => event.position),
+    );
     const revisionsByStream = new Map<string, number[]>();
     for (const event of read) revisionsByStream.set(event.streamName, [...(revisionsByStream.get(event.streamName) ?? []), event.revision]);
     for (const revisions of revisionsByStream.values()) expect(revisions).toEqual(revisions.map((_, index) => index));

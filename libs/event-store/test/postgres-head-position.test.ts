@@ -1,6 +1,6 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { PostgresEventStore } from '../src/postgres/postgres-event-store.js';
-import { createTestDatabase, type TestDatabase } from '../../../test/support/test-database.js';
+import { createTestDatabase, type TestDatabase } from '#test-support/test-database';
 import { newEvents } from './event-store.fixtures.js';
 import { testPool } from './postgres-test-pool.js';
 

@@ -1,4 +1,4 @@
-import { dateTimeProblem, isEntityId, ValidationFailedError } from '../../../libs/domain/src/index.js';
+import { dateTimeProblem, isEntityId, ValidationFailedError } from '#domain';
 
 export interface AppointmentCursor {
   startsAt: string;
@@ -22,12 +22,7 @@ export function encodeAppointmentCursor(cursor: AppointmentCursor): string {
  */
 export function decodeAppointmentCursor(cursor: string): AppointmentCursor {
   const decoded = typeof cursor === 'string' && cursor.length <= MAX_CURSOR_LENGTH && BASE64URL.test(cursor) ? parse(cursor) : undefined;
-  if (
-    Array.isArray(decoded) &&
-    decoded.length === 2 &&
-    dateTimeProblem(decoded[0]) === null &&
-    isEntityId(decoded[1])
-  ) {
+  if (Array.isArray(decoded) && decoded.length === 2 && dateTimeProblem(decoded[0]) === null && isEntityId(decoded[1])) {
     return { startsAt: decoded[0], appointmentId: decoded[1] };
   }
   throw new ValidationFailedError('cursor is not one this API handed out', { field: 'cursor' });

@@ -1,5 +1,5 @@
-import { type AppointmentEvent, type Customer, versionAfter } from '../../../libs/domain/src/index.js';
-import type { RecordedEvent } from '../../../libs/event-store/src/event-store.port.js';
+import { type AppointmentEvent, type Customer, versionAfter } from '#domain';
+import type { RecordedEvent } from '#event-store';
 
 /** An appointment row as the projection folds it: snake_case, the columns of `appointments`, times as ISO text. */
 export interface AppointmentRecord {

@@ -1,5 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
-import type { AppointmentStatus, Customer } from '../../../libs/domain/src/index.js';
+import type { AppointmentStatus, Customer } from '#domain';
 
 /**
  * One row per appointment stream. `version` is the number of the stream's events applied to the row, the

@@ -1,5 +1,5 @@
 import type { DataSource, Repository } from 'typeorm';
-import { ValidationFailedError, type AppointmentStatus, type Customer } from '../../../libs/domain/src/index.js';
+import { ValidationFailedError, type AppointmentStatus, type Customer } from '#domain';
 import { decodeAppointmentCursor, encodeAppointmentCursor } from './appointment-cursor.js';
 import { AppointmentRow } from './appointment.entity.js';
 import { SYNC_STATUS, syncStatusRows } from '../calcom-sync-status/calcom-sync-status.sql.js';

@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
-import { appointmentStreamPrefix } from '../../../libs/domain/src/index.js';
-import type { RecordedEvent } from '../../../libs/event-store/src/event-store.port.js';
+import { appointmentStreamPrefix } from '#domain';
+import type { RecordedEvent } from '#event-store';
 import type { ReadModel } from '../read-model.js';
 import { applyAppointmentEvent, type AppointmentRecord } from './appointment-record.js';
 import { AppointmentRowCache } from './appointment-row.cache.js';

@@ -1,5 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
-import type { ConflictSide, WebhookOutcome } from '../../../libs/domain/src/index.js';
+import type { ConflictSide, WebhookOutcome } from '#domain';
 
 /**
  * What came in from Cal.com and what became of it: one row per webhook fact, the notifications a person should see,

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import type { ConflictSide, WebhookOutcome } from '../../../libs/domain/src/index.js';
+import type { ConflictSide, WebhookOutcome } from '#domain';
 import type { NotificationKind } from './calcom-inbound.entities.js';
 
 export interface WebhookFactView {

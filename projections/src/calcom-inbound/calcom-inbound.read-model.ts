@@ -1,5 +1,5 @@
-import { calcomSyncStreamPrefix, calcomWebhookStreamPrefix, driftChecksStream } from '../../../libs/domain/src/index.js';
-import type { RecordedEvent } from '../../../libs/event-store/src/event-store.port.js';
+import { calcomSyncStreamPrefix, calcomWebhookStreamPrefix, driftChecksStream } from '#domain';
+import type { RecordedEvent } from '#event-store';
 import type { ReadModel } from '../read-model.js';
 import { calcomInboundTables } from './calcom-inbound.entities.js';
 import { projectNotices } from './calcom-notices.projection.js';
@@ -11,8 +11,7 @@ export const calcomInboundStreamPrefixes = [calcomWebhookStreamPrefix, calcomSyn
 const NOTICE_TYPES = new Set(['CalcomOperationFailed', 'SyncConflictDetected', 'SyncConflictResolved', 'CalcomWebhookApplied', 'DriftHealBlocked']);
 
 const isFact = (event: RecordedEvent): boolean => event.streamName.startsWith(calcomWebhookStreamPrefix);
-const isNotice = (event: RecordedEvent): boolean =>
-  NOTICE_TYPES.has(event.type) && calcomInboundStreamPrefixes.some((prefix) => event.streamName.startsWith(prefix));
+const isNotice = (event: RecordedEvent): boolean => NOTICE_TYPES.has(event.type) && calcomInboundStreamPrefixes.some((prefix) => event.streamName.startsWith(prefix));
 
 /** What came in from Cal.com and what became of it: webhook facts, the notifications a person sees, and conflicts. */
 export const calcomInboundReadModel: ReadModel = {

@@ -1,13 +1,6 @@
 import type { EntityManager } from 'typeorm';
-import type {
-  CalcomOperationFailed,
-  CalcomWebhookApplied,
-  ConflictSide,
-  DriftHealBlocked,
-  SyncConflictDetected,
-  SyncConflictResolved,
-} from '../../../libs/domain/src/index.js';
-import type { RecordedEvent } from '../../../libs/event-store/src/event-store.port.js';
+import type { CalcomOperationFailed, CalcomWebhookApplied, ConflictSide, DriftHealBlocked, SyncConflictDetected, SyncConflictResolved } from '#domain';
+import type { RecordedEvent } from '#event-store';
 import { insertRows, type ReadModelTable, updateRows, upsertRows } from '../read-model-table.js';
 import type { NotificationKind } from './calcom-inbound.entities.js';
 

@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
-import type { CalcomWebhookApplied, CalcomWebhookReceived, WebhookOutcome } from '../../../libs/domain/src/index.js';
-import type { RecordedEvent } from '../../../libs/event-store/src/event-store.port.js';
+import type { CalcomWebhookApplied, CalcomWebhookReceived, WebhookOutcome } from '#domain';
+import type { RecordedEvent } from '#event-store';
 import { insertRows, type ReadModelTable, updateRows } from '../read-model-table.js';
 
 type Received = RecordedEvent<CalcomWebhookReceived>;
@@ -86,5 +86,3 @@ export async function projectWebhookFacts(manager: EntityManager, events: readon
     { booking_uid: 'coalesce(r.booking_uid, t.booking_uid)', appointment_id: 'coalesce(r.appointment_id, t.appointment_id)' },
   );
 }
-
-

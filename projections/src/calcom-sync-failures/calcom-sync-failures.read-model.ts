@@ -1,5 +1,5 @@
-import { calcomSyncStreamPrefix, type CalcomOperationFailed } from '../../../libs/domain/src/index.js';
-import type { RecordedEvent } from '../../../libs/event-store/src/event-store.port.js';
+import { calcomSyncStreamPrefix, type CalcomOperationFailed } from '#domain';
+import type { RecordedEvent } from '#event-store';
 import type { ReadModel } from '../read-model.js';
 import { insertRows, type ReadModelTable } from '../read-model-table.js';
 

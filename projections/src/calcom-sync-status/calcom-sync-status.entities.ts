@@ -1,5 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
-import type { CalcomSyncState } from '../../../libs/domain/src/index.js';
+import type { CalcomSyncState } from '#domain';
 
 /**
  * Where each appointment stands with Cal.com: the `calcom` block of `GET /appointments/{id}`, written only by

@@ -1,12 +1,6 @@
 import type { EntityManager } from 'typeorm';
-import {
-  type CalcomSyncEvent,
-  type CalcomSyncState,
-  calcomSyncStreamPrefix,
-  evolveCalcomSync,
-  initialCalcomSyncState,
-} from '../../../libs/domain/src/index.js';
-import type { RecordedEvent } from '../../../libs/event-store/src/event-store.port.js';
+import { type CalcomSyncEvent, type CalcomSyncState, calcomSyncStreamPrefix, evolveCalcomSync, initialCalcomSyncState } from '#domain';
+import type { RecordedEvent } from '#event-store';
 import type { ReadModel } from '../read-model.js';
 import { type ReadModelTable, upsertRows } from '../read-model-table.js';
 

@@ -1,5 +1,5 @@
 import type { DataSource, Repository } from 'typeorm';
-import { type CalcomSyncState, initialCalcomSyncState, type SyncStatus, syncStatusOf } from '../../../libs/domain/src/index.js';
+import { type CalcomSyncState, initialCalcomSyncState, type SyncStatus, syncStatusOf } from '#domain';
 import { CalcomBookingUidRow } from './calcom-sync-status.entities.js';
 import { SYNC_STATUS, syncStatusRows } from './calcom-sync-status.sql.js';
 
@@ -78,25 +78,22 @@ export class CalcomSyncQueries {
 
   /** The webhook deliveries (`calcomwebhook-` fact streams) the translator tied to the appointment. */
   async webhookFactStreamsOf(appointmentId: string): Promise<string[]> {
-    const rows: { fact_stream: string }[] = await this.dataSource.query(
-      'SELECT fact_stream FROM calcom_webhook_facts WHERE appointment_id = $1 ORDER BY received_at',
-      [appointmentId],
-    );
+    const rows: { fact_stream: string }[] = await this.dataSource.query('SELECT fact_stream FROM calcom_webhook_facts WHERE appointment_id = $1 ORDER BY received_at', [
+      appointmentId,
+    ]);
     return rows.map(({ fact_stream }) => fact_stream);
   }
 
   /** Appointments the sync may still owe something: everything not `synced`. */
   async unsettledAppointmentIds(): Promise<string[]> {
-    const rows: { appointment_id: string }[] = await this.dataSource.query(
-      `SELECT appointment_id FROM ${syncStatusRows()} WHERE ${SYNC_STATUS} <> 'synced'`,
-    );
+    const rows: { appointment_id: string }[] = await this.dataSource.query(`SELECT appointment_id FROM ${syncStatusRows()} WHERE ${SYNC_STATUS} <> 'synced'`);
     return rows.map(({ appointment_id }) => appointment_id);
   }
 }
 
 /** The status itself is `syncStatusOf`'s, the domain's own rule, as the process manager applies it. */
 function toView(row: StatusSource): CalcomSyncStatusView {
-    return {
+  return {
     bookingUid: row.booking_uid,
     bookingUids: row.booking_uids ?? [],
     syncStatus: syncStatusOf(row.state ?? initialCalcomSyncState(), row.version ?? 0),

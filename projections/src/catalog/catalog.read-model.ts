@@ -1,5 +1,5 @@
-import { catalogStreamPrefixes, type ServiceSaved, type StaffMemberSaved, versionAfter } from '../../../libs/domain/src/index.js';
-import type { RecordedEvent } from '../../../libs/event-store/src/event-store.port.js';
+import { catalogStreamPrefixes, type ServiceSaved, type StaffMemberSaved, versionAfter } from '#domain';
+import type { RecordedEvent } from '#event-store';
 import type { ReadModel } from '../read-model.js';
 import { type ReadModelTable, upsertRows } from '../read-model-table.js';
 

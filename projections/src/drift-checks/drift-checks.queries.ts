@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import type { DriftCheckMode, DriftKind, DriftReportItem, DriftWindow } from '../../../libs/domain/src/index.js';
+import type { DriftCheckMode, DriftKind, DriftReportItem, DriftWindow } from '#domain';
 
 export interface DriftCheckSummary {
   checkId: string;
@@ -55,9 +55,7 @@ export class DriftChecksQueries {
 
   /** The latest completed check with its items; an item healed since carries its heal. */
   async latestReport(): Promise<DriftReport | null> {
-    const [row]: CheckRow[] = await this.dataSource.query(
-      `SELECT ${SUMMARY_COLUMNS}, items FROM drift_checks WHERE outcome = 'completed' ORDER BY revision DESC LIMIT 1`,
-    );
+    const [row]: CheckRow[] = await this.dataSource.query(`SELECT ${SUMMARY_COLUMNS}, items FROM drift_checks WHERE outcome = 'completed' ORDER BY revision DESC LIMIT 1`);
     if (!row) return null;
     const heals: { item_id: string; type: DriftHealRecord['type']; recorded_at: Date; data: Record<string, unknown> }[] = await this.dataSource.query(
       `SELECT DISTINCT ON (item_id) item_id, type, recorded_at, data FROM drift_heals

@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
-import { countByKind, driftChecksStream, driftOnly, type DriftEvent } from '../../../libs/domain/src/index.js';
-import type { RecordedEvent } from '../../../libs/event-store/src/event-store.port.js';
+import { countByKind, driftChecksStream, driftOnly, type DriftEvent } from '#domain';
+import type { RecordedEvent } from '#event-store';
 import type { ReadModel } from '../read-model.js';
 import { insertRows, type ReadModelTable } from '../read-model-table.js';
 

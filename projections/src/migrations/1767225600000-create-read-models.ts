@@ -19,9 +19,7 @@ export class CreateReadModels1767225600000 implements MigrationInterface {
         created_at timestamptz NOT NULL,
         updated_at timestamptz NOT NULL
       )`);
-    await queryRunner.query(
-      'CREATE INDEX appointments_staff_overlap_idx ON appointments (staff_id, status, starts_at, ends_at)',
-    );
+    await queryRunner.query('CREATE INDEX appointments_staff_overlap_idx ON appointments (staff_id, status, starts_at, ends_at)');
     await queryRunner.query('CREATE INDEX appointments_listing_idx ON appointments (starts_at, appointment_id)');
     await queryRunner.query(`
       CREATE TABLE staff (

@@ -21,12 +21,8 @@ export class CreateCalcomInbound1767398400000 implements MigrationInterface {
       )`);
     await queryRunner.query('CREATE INDEX calcom_webhook_facts_appointment_idx ON calcom_webhook_facts (appointment_id)');
     await queryRunner.query('CREATE INDEX calcom_webhook_facts_outcome_idx ON calcom_webhook_facts (outcome, received_at)');
-    await queryRunner.query(
-      "CREATE INDEX calcom_webhook_facts_orphan_uid_idx ON calcom_webhook_facts (booking_uid) WHERE outcome = 'orphan'",
-    );
-    await queryRunner.query(
-      "CREATE INDEX calcom_webhook_facts_orphan_previous_uid_idx ON calcom_webhook_facts (previous_booking_uid) WHERE outcome = 'orphan'",
-    );
+    await queryRunner.query("CREATE INDEX calcom_webhook_facts_orphan_uid_idx ON calcom_webhook_facts (booking_uid) WHERE outcome = 'orphan'");
+    await queryRunner.query("CREATE INDEX calcom_webhook_facts_orphan_previous_uid_idx ON calcom_webhook_facts (previous_booking_uid) WHERE outcome = 'orphan'");
     await queryRunner.query(`
       CREATE TABLE notifications (
         notification_id text PRIMARY KEY,

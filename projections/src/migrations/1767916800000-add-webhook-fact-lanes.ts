@@ -9,9 +9,7 @@ export class AddWebhookFactLanes1767916800000 implements MigrationInterface {
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query('ALTER TABLE calcom_webhook_facts ADD COLUMN waits_for text, ADD COLUMN received_position text');
-    await queryRunner.query(
-      "CREATE INDEX calcom_webhook_facts_blocked_idx ON calcom_webhook_facts (outcome) WHERE outcome IN ('failed', 'waiting')",
-    );
+    await queryRunner.query("CREATE INDEX calcom_webhook_facts_blocked_idx ON calcom_webhook_facts (outcome) WHERE outcome IN ('failed', 'waiting')");
     await queryRunner.query('CREATE INDEX calcom_webhook_facts_fact_id_idx ON calcom_webhook_facts (fact_id)');
   }
 

@@ -1,4 +1,4 @@
-import type { RunningLedger } from '../../../apps/ledger/src/ledger.js';
+import type { RunningLedger } from '#ledger/ledger';
 import { sandboxCustomer } from '../../support/calcom-sandbox-customer.js';
 import { LedgerClient } from '../../support/ledger-client.js';
 import { ADMIN_TOKEN, startTestLedger, TEST_ADMIN, TEST_AUDITOR } from '../../support/ledger-for-tests.js';

@@ -1,8 +1,8 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 
 /** Shared with the UI section of `npm run bench`, so both test and measure the same browser and sign-in. */
-export { signIn } from '../../../bench/ui/admin-ui-sign-in.js';
-export { launchBrowser } from '../../../bench/ui/headless-chromium.js';
+export { signIn } from '#bench/ui/admin-ui-sign-in';
+export { launchBrowser } from '#bench/ui/headless-chromium';
 
 /**
  * A person at a desk: an English-speaking browser in New York (not the salon's time zone, so a time drawn in the

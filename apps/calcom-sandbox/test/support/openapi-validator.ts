@@ -149,6 +149,6 @@ export function matchesUntranslatedRequestBody(method: string, path: string, bod
   return ajv.validate({ $ref: `calcom-untranslated#${pointer}` }, body) as boolean;
 }
 
-export const OPERATIONS_IN_DOCUMENT = Object.entries(rawDocument.paths as { [path: string]: { [method: string]: Json } }).flatMap(
-  ([path, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`),
+export const OPERATIONS_IN_DOCUMENT = Object.entries(rawDocument.paths as { [path: string]: { [method: string]: Json } }).flatMap(([path, methods]) =>
+  Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`),
 );

@@ -35,8 +35,7 @@ export function sandboxClient(sandbox: RunningSandbox) {
   };
   const apiHeaders = { Authorization: `Bearer ${sandbox.apiKey}`, 'cal-api-version': '2024-08-13' };
   return {
-    v2: (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
-      call(method, `/v2${path}`, body, { ...apiHeaders, ...headers }),
+    v2: (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => call(method, `/v2${path}`, body, { ...apiHeaders, ...headers }),
     raw: call,
     lever: (method: string, path: string, body?: unknown) => call(method, `/_sandbox${path}`, body),
     state: async () => (await call('GET', '/_sandbox/state')).body as SandboxState,

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { type CommandBus } from '@nestjs/cqrs';
-import type { EventMetadata } from '../../../../libs/event-store/src/index.js';
+import type { EventMetadata } from '#event-store';
 import type { ErrorBody } from '../http/error-body.js';
 import { HttpExceptionFilter } from '../http/http-exception.filter.js';
 import { fingerprintOf, type IdempotentRequests } from '../idempotency/idempotent-requests.js';

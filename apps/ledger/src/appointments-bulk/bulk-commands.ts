@@ -1,5 +1,5 @@
 import type { Command } from '@nestjs/cqrs';
-import type { EventMetadata } from '../../../../libs/event-store/src/index.js';
+import type { EventMetadata } from '#event-store';
 import type { CommandResult } from '../appointments/appointment-command.service.js';
 import { CancelAppointment, CancelAppointmentDto } from '../appointments/cancel-appointment.command.js';
 import { ChangeService, ChangeServiceDto } from '../appointments/change-service.command.js';

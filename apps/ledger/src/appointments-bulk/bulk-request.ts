@@ -1,4 +1,4 @@
-import { isEntityId, ValidationFailedError } from '../../../../libs/domain/src/index.js';
+import { isEntityId, ValidationFailedError } from '#domain';
 import { expectedVersionFromIfMatch, printable } from '../http/path-ids.js';
 import { validationPipe } from '../http/validation.js';
 import { BULK_COMMANDS, type BulkCommandKind } from './bulk-commands.js';

@@ -10,14 +10,8 @@ import {
   VersionConflictError,
   versionAfter,
   versionAtRevision,
-} from '../../../../libs/domain/src/index.js';
-import {
-  aggregateStream,
-  type EventMetadata,
-  type EventStore,
-  type Position,
-  WrongExpectedRevisionError,
-} from '../../../../libs/event-store/src/index.js';
+} from '#domain';
+import { aggregateStream, type EventMetadata, type EventStore, type Position, WrongExpectedRevisionError } from '#event-store';
 import type { ReadModelsCaughtUp } from '../read-your-writes.js';
 import type { AppointmentLocks, StaffCalendarLock } from './staff-calendar.lock.js';
 

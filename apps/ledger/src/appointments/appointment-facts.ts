@@ -1,12 +1,5 @@
-import {
-  latestSaved,
-  NotFoundError,
-  serviceStream,
-  staffStream,
-  type ServiceSaved,
-  type StaffMemberSaved,
-} from '../../../../libs/domain/src/index.js';
-import type { EventStore } from '../../../../libs/event-store/src/event-store.port.js';
+import { latestSaved, NotFoundError, serviceStream, staffStream, type ServiceSaved, type StaffMemberSaved } from '#domain';
+import type { EventStore } from '#event-store';
 
 export interface CalendarQueries {
   /** Scheduled appointments of the staff member overlapping [startsAt, endsAt), the excluded one left out. */

@@ -1,4 +1,4 @@
-import { type Appointment, type Customer, notSyncedWithCalcom } from '../../../../libs/domain/src/index.js';
+import { type Appointment, type Customer, notSyncedWithCalcom } from '#domain';
 
 export interface AppointmentView {
   appointmentId: string;

@@ -17,8 +17,13 @@ import { RescheduleAppointment, RescheduleAppointmentDto } from './reschedule-ap
 import { ScheduleAppointment, ScheduleAppointmentDto } from './schedule-appointment.command.js';
 
 /** One number everywhere: a list item's `version`, the item's `version` and ETag, a command's answer. */
-const VERSION = "`version` is the appointment's event count (1 once scheduled, one more per change): the same number in the list, the item, its ETag and every command's answer, and what If-Match takes";
-const IF_MATCH = { name: 'If-Match', required: false, description: `The version last seen, in quotes, e.g. "3" (from the list, the item's ETag or a command's answer): a stale one is refused with 412 VERSION_CONFLICT` };
+const VERSION =
+  "`version` is the appointment's event count (1 once scheduled, one more per change): the same number in the list, the item, its ETag and every command's answer, and what If-Match takes";
+const IF_MATCH = {
+  name: 'If-Match',
+  required: false,
+  description: `The version last seen, in quotes, e.g. "3" (from the list, the item's ETag or a command's answer): a stale one is refused with 412 VERSION_CONFLICT`,
+};
 
 @ApiTags('appointments')
 @ApiBearerAuth()
@@ -38,36 +43,28 @@ export class AppointmentsController {
   @HttpCode(200)
   @ApiHeader(IF_MATCH)
   reschedule(@Param('id') id: string, @Body() body: RescheduleAppointmentDto, @Headers('if-match') ifMatch: string | undefined, @Context() context: RequestContext) {
-    return this.commands.execute(
-      new RescheduleAppointment(appointmentIdFromPath(id), body, expectedVersionFromIfMatch(ifMatch), adminMetadata(context, body.reason ?? null)),
-    );
+    return this.commands.execute(new RescheduleAppointment(appointmentIdFromPath(id), body, expectedVersionFromIfMatch(ifMatch), adminMetadata(context, body.reason ?? null)));
   }
 
   @Post(':id/cancel')
   @HttpCode(200)
   @ApiHeader(IF_MATCH)
   cancel(@Param('id') id: string, @Body() body: CancelAppointmentDto, @Headers('if-match') ifMatch: string | undefined, @Context() context: RequestContext) {
-    return this.commands.execute(
-      new CancelAppointment(appointmentIdFromPath(id), body, expectedVersionFromIfMatch(ifMatch), adminMetadata(context, body.reason)),
-    );
+    return this.commands.execute(new CancelAppointment(appointmentIdFromPath(id), body, expectedVersionFromIfMatch(ifMatch), adminMetadata(context, body.reason)));
   }
 
   @Post(':id/reassign')
   @HttpCode(200)
   @ApiHeader(IF_MATCH)
   reassign(@Param('id') id: string, @Body() body: ReassignStaffDto, @Headers('if-match') ifMatch: string | undefined, @Context() context: RequestContext) {
-    return this.commands.execute(
-      new ReassignStaff(appointmentIdFromPath(id), body, expectedVersionFromIfMatch(ifMatch), adminMetadata(context, body.reason ?? null)),
-    );
+    return this.commands.execute(new ReassignStaff(appointmentIdFromPath(id), body, expectedVersionFromIfMatch(ifMatch), adminMetadata(context, body.reason ?? null)));
   }
 
   @Post(':id/change-service')
   @HttpCode(200)
   @ApiHeader(IF_MATCH)
   changeService(@Param('id') id: string, @Body() body: ChangeServiceDto, @Headers('if-match') ifMatch: string | undefined, @Context() context: RequestContext) {
-    return this.commands.execute(
-      new ChangeService(appointmentIdFromPath(id), body, expectedVersionFromIfMatch(ifMatch), adminMetadata(context, body.reason ?? null)),
-    );
+    return this.commands.execute(new ChangeService(appointmentIdFromPath(id), body, expectedVersionFromIfMatch(ifMatch), adminMetadata(context, body.reason ?? null)));
   }
 
   @Post(':id/confirm')
@@ -93,7 +90,9 @@ export class AppointmentsController {
   @Post(':id/no-show')
   @HttpCode(200)
   @ApiHeader(IF_MATCH)
-  @ApiOperation({ summary: 'After the start: the customer did not come (absent: true) or came after all (false); the Cal.com sync marks it there. Before the start: 409 APPOINTMENT_NOT_STARTED' })
+  @ApiOperation({
+    summary: 'After the start: the customer did not come (absent: true) or came after all (false); the Cal.com sync marks it there. Before the start: 409 APPOINTMENT_NOT_STARTED',
+  })
   noShow(@Param('id') id: string, @Body() body: MarkNoShowDto, @Headers('if-match') ifMatch: string | undefined, @Context() context: RequestContext) {
     const appointmentId = appointmentIdFromPath(id);
     return this.commands.execute(new DeskAction(appointmentId, deskCommands.noShow(appointmentId, body), expectedVersionFromIfMatch(ifMatch), adminMetadata(context)));
@@ -102,7 +101,7 @@ export class AppointmentsController {
   @Post(':id/check-in')
   @HttpCode(200)
   @ApiHeader(IF_MATCH)
-  @ApiOperation({ summary: "The desk's check-in (status arrived): the ledger's own; Cal.com has no word for it (calcom.notSynced: [\"status\"])" })
+  @ApiOperation({ summary: 'The desk\'s check-in (status arrived): the ledger\'s own; Cal.com has no word for it (calcom.notSynced: ["status"])' })
   checkIn(@Param('id') id: string, @Body() _body: NoFieldsDto, @Headers('if-match') ifMatch: string | undefined, @Context() context: RequestContext) {
     const appointmentId = appointmentIdFromPath(id);
     return this.commands.execute(new DeskAction(appointmentId, deskCommands.checkIn(appointmentId), expectedVersionFromIfMatch(ifMatch), adminMetadata(context), ['status']));

@@ -1,6 +1,6 @@
-import { type Appointment, appointmentDecider, appointmentStream, CalcomSlotUnavailableError } from '../../../../libs/domain/src/index.js';
-import { type CalcomClient, CalcomError } from '../../../../libs/calcom/src/index.js';
-import { aggregateStream, type EventStore } from '../../../../libs/event-store/src/index.js';
+import { type Appointment, appointmentDecider, appointmentStream, CalcomSlotUnavailableError } from '#domain';
+import { type CalcomClient, CalcomError } from '#calcom';
+import { aggregateStream, type EventStore } from '#event-store';
 import type { AppointmentFacts } from './appointment-facts.js';
 
 /** Long enough for a busy admin's clicks to share one answer, short enough that a freed slot shows soon. */
@@ -26,9 +26,7 @@ export interface SlotCheckRequest {
 
 /** What goes into the event's metadata (`calcomSlotCheck`), so the history says how the time was accepted. */
 export type SlotCheckRecord =
-  | { outcome: 'available'; eventTypeId: number }
-  | { outcome: 'forced'; eventTypeId: number }
-  | { outcome: 'skipped'; eventTypeId: number; reason: string };
+  { outcome: 'available'; eventTypeId: number } | { outcome: 'forced'; eventTypeId: number } | { outcome: 'skipped'; eventTypeId: number; reason: string };
 
 /**
  * Asks Cal.com (`GET /v2/slots`) whether the host can take that start before the ledger accepts it, so an admin hears
@@ -133,13 +131,16 @@ export class CalcomSlotCheck {
     const key = `${eventTypeId}|${from}|${to}|${bookingUid ?? ''}`;
     const cached = this.cache.get(key);
     if (cached && this.clock() < cached.until) return cached.slots;
-    const slots = await this.client!.getSlots({
-      eventTypeId,
-      start: new Date(from).toISOString(),
-      end: new Date(to).toISOString(),
-      timeZone: 'UTC',
-      ...(bookingUid ? { bookingUidToReschedule: bookingUid } : {}),
-    }, { timeoutMs: this.options.timeoutMs });
+    const slots = await this.client!.getSlots(
+      {
+        eventTypeId,
+        start: new Date(from).toISOString(),
+        end: new Date(to).toISOString(),
+        timeZone: 'UTC',
+        ...(bookingUid ? { bookingUidToReschedule: bookingUid } : {}),
+      },
+      { timeoutMs: this.options.timeoutMs },
+    );
     this.cache.set(key, { slots, until: this.clock() + SLOT_CACHE_TTL_MS });
     return slots;
   }
@@ -191,7 +192,10 @@ function covered(slots: Slots, from: number, to: number, durationMinutes: number
 }
 
 function describeStarts(slots: Slots, startsAt: string): string {
-  const starts = Object.values(slots).flat().map((slot) => slot?.start).filter((start): start is string => typeof start === 'string');
+  const starts = Object.values(slots)
+    .flat()
+    .map((slot) => slot?.start)
+    .filter((start): start is string => typeof start === 'string');
   if (starts.length === 0) return `no free slots that day (UTC) around ${startsAt}`;
   return `free starts that day (UTC): ${starts.slice(0, 24).join(', ')}${starts.length > 24 ? ', …' : ''}`;
 }

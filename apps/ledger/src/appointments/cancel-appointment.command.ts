@@ -1,5 +1,5 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import type { EventMetadata } from '../../../../libs/event-store/src/event-store.port.js';
+import type { EventMetadata } from '#event-store';
 import { IsReason } from '../http/validators.js';
 import { AppointmentCommandService, type CommandResult } from './appointment-command.service.js';
 

@@ -2,8 +2,8 @@ import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsBoolean, IsDefined, IsObject, IsOptional, ValidateIf, ValidateNested } from 'class-validator';
-import type { DeskCommand } from '../../../../libs/domain/src/index.js';
-import type { EventMetadata } from '../../../../libs/event-store/src/event-store.port.js';
+import type { DeskCommand } from '#domain';
+import type { EventMetadata } from '#event-store';
 import { IsEmailAddress, IsLine, IsNotes, IsReason, IsSafeText, TEXT_LIMITS } from '../http/validators.js';
 import { AppointmentCommandService, type CommandResult } from './appointment-command.service.js';
 import { AppointmentFacts } from './appointment-facts.js';
@@ -67,8 +67,7 @@ export class DeskAction extends Command<DeskActionResult> {
 
 export const deskCommands = {
   confirm: (appointmentId: string) => () => ({ type: 'ConfirmAppointment', data: { appointmentId } }) as const,
-  decline: (appointmentId: string, body: DeclineAppointmentDto) => () =>
-    ({ type: 'DeclineAppointment', data: { appointmentId, reason: body.reason ?? null } }) as const,
+  decline: (appointmentId: string, body: DeclineAppointmentDto) => () => ({ type: 'DeclineAppointment', data: { appointmentId, reason: body.reason ?? null } }) as const,
   noShow: (appointmentId: string, body: MarkNoShowDto) => (now: string) => ({ type: 'MarkNoShow', data: { appointmentId, absent: body.absent, now } }) as const,
   checkIn: (appointmentId: string) => (now: string) => ({ type: 'CheckIn', data: { appointmentId, now } }) as const,
   complete: (appointmentId: string) => (now: string) => ({ type: 'CompleteAppointment', data: { appointmentId, now } }) as const,

@@ -1,7 +1,7 @@
 import { QueryHandler, Query, type IQueryHandler } from '@nestjs/cqrs';
 import { Inject } from '@nestjs/common';
-import { appointmentDecider, appointmentStream, NotFoundError } from '../../../../libs/domain/src/index.js';
-import { aggregateStream, type EventStore } from '../../../../libs/event-store/src/index.js';
+import { appointmentDecider, appointmentStream, NotFoundError } from '#domain';
+import { aggregateStream, type EventStore } from '#event-store';
 import { EVENT_STORE } from '../ledger.tokens.js';
 import { toView, type AppointmentView } from './appointment.view.js';
 import { CalcomStatusLookup } from './calcom-status.lookup.js';

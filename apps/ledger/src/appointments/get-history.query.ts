@@ -1,8 +1,8 @@
 import { Inject } from '@nestjs/common';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { appointmentStream, calcomSyncStream, NotFoundError } from '../../../../libs/domain/src/index.js';
-import type { EventMetadata, EventStore, RecordedEvent } from '../../../../libs/event-store/src/event-store.port.js';
-import { CalcomSyncQueries } from '../../../../projections/src/calcom-sync-status/calcom-sync.queries.js';
+import { appointmentStream, calcomSyncStream, NotFoundError } from '#domain';
+import type { EventMetadata, EventStore, RecordedEvent } from '#event-store';
+import { CalcomSyncQueries } from '#projections';
 import { EVENT_STORE } from '../ledger.tokens.js';
 
 export interface HistoryEntry {

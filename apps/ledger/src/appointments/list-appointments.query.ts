@@ -1,8 +1,7 @@
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
-import { AppointmentsQueries, MAX_PAGE_SIZE, type AppointmentSummary } from '../../../../projections/src/appointments/appointments.queries.js';
-import { MAX_CURSOR_LENGTH } from '../../../../projections/src/appointments/appointment-cursor.js';
+import { AppointmentsQueries, MAX_PAGE_SIZE, type AppointmentSummary, MAX_CURSOR_LENGTH } from '#projections';
 import { IsPageSize } from '../http/query-params.js';
 import { IsDateTimeWithOffset, IsEntityId, IsSafeText } from '../http/validators.js';
 import { CalcomStatusLookup } from './calcom-status.lookup.js';

@@ -1,7 +1,7 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { ApiProperty } from '@nestjs/swagger';
 import { IsBoolean, IsOptional } from 'class-validator';
-import type { EventMetadata } from '../../../../libs/event-store/src/event-store.port.js';
+import type { EventMetadata } from '#event-store';
 import { IsEntityId, IsReason } from '../http/validators.js';
 import { AppointmentCommandService, type CommandResult } from './appointment-command.service.js';
 import { AppointmentFacts } from './appointment-facts.js';
@@ -50,10 +50,7 @@ export class ReassignStaffHandler implements ICommandHandler<ReassignStaff> {
           appointmentId,
           staffId: body.staffId,
           now: this.facts.now().toISOString(),
-          overlapping:
-            state.status === 'initial'
-              ? []
-              : await this.facts.overlappingWindow(body.staffId, state.startsAt, state.endsAt, appointmentId),
+          overlapping: state.status === 'initial' ? [] : await this.facts.overlappingWindow(body.staffId, state.startsAt, state.endsAt, appointmentId),
         },
       }),
     });

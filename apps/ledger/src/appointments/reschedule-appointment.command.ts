@@ -1,8 +1,8 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { ApiProperty } from '@nestjs/swagger';
 import { IsBoolean, IsOptional } from 'class-validator';
-import type { Appointment } from '../../../../libs/domain/src/index.js';
-import type { EventMetadata } from '../../../../libs/event-store/src/event-store.port.js';
+import type { Appointment } from '#domain';
+import type { EventMetadata } from '#event-store';
 import { IsDateTimeWithOffset, IsReason } from '../http/validators.js';
 import { AppointmentCommandService, type CommandResult } from './appointment-command.service.js';
 import { AppointmentFacts } from './appointment-facts.js';

@@ -3,7 +3,7 @@ import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsBoolean, IsObject, IsOptional, ValidateNested } from 'class-validator';
-import type { EventMetadata } from '../../../../libs/event-store/src/event-store.port.js';
+import type { EventMetadata } from '#event-store';
 import { IsDateTimeWithOffset, IsEmailAddress, IsEntityId, IsLine, IsNotes, IsTimeZoneName, TEXT_LIMITS } from '../http/validators.js';
 import { AppointmentCommandService, type CommandResult } from './appointment-command.service.js';
 import { AppointmentFacts } from './appointment-facts.js';
@@ -60,24 +60,24 @@ export class ScheduleAppointmentHandler implements ICommandHandler<ScheduleAppoi
     const [service] = await Promise.all([this.facts.service(body.serviceId), this.facts.staff(body.staffId)]);
     const slotCheck = await this.slots.checkNew(appointmentId, { staffId: body.staffId, serviceId: body.serviceId, startsAt: body.startsAt, force: body.force });
     const result = await this.commands.execute({
-        appointmentId,
-        metadata: withSlotCheck(metadata, slotCheck),
-        calendarsOf: () => [body.staffId],
-        build: async () => ({
-          type: 'ScheduleAppointment',
-          data: {
-            appointmentId,
-            serviceId: body.serviceId,
-            staffId: body.staffId,
-            startsAt: body.startsAt,
-            durationMinutes: service.durationMinutes,
-            customer: { name: body.customer.name, email: body.customer.email, timeZone: body.customer.timeZone, phone: body.customer.phone ?? null },
-            notes: body.notes ?? null,
-            now: this.facts.now().toISOString(),
-            overlapping: await this.facts.overlapping(body.staffId, body.startsAt, service.durationMinutes, appointmentId),
-          },
-        }),
-      });
+      appointmentId,
+      metadata: withSlotCheck(metadata, slotCheck),
+      calendarsOf: () => [body.staffId],
+      build: async () => ({
+        type: 'ScheduleAppointment',
+        data: {
+          appointmentId,
+          serviceId: body.serviceId,
+          staffId: body.staffId,
+          startsAt: body.startsAt,
+          durationMinutes: service.durationMinutes,
+          customer: { name: body.customer.name, email: body.customer.email, timeZone: body.customer.timeZone, phone: body.customer.phone ?? null },
+          notes: body.notes ?? null,
+          now: this.facts.now().toISOString(),
+          overlapping: await this.facts.overlapping(body.staffId, body.startsAt, service.durationMinutes, appointmentId),
+        },
+      }),
+    });
     this.slots.forget(slotCheck?.eventTypeId);
     return result;
   }

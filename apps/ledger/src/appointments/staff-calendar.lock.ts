@@ -1,5 +1,5 @@
 import { DataSource, type QueryRunner } from 'typeorm';
-import { CommandTimeoutError } from '../../../../libs/domain/src/index.js';
+import { CommandTimeoutError } from '#domain';
 
 /** What a command may lock once it holds its appointment: the staff calendars its change may fill. */
 export interface AppointmentLocks {
@@ -59,7 +59,13 @@ export class StaffCalendarLock {
     return this.inTurn(`appointment:${appointmentId}`, deadline, timeout, work, `appointment ${appointmentId} (another change of it in progress)`);
   }
 
-  private async inTurn<T>(firstKey: string | null, deadline: number, timeout: (waitingFor: string) => Error, work: (locks: AppointmentLocks) => Promise<T>, firstWaitingFor = `${firstKey}`): Promise<T> {
+  private async inTurn<T>(
+    firstKey: string | null,
+    deadline: number,
+    timeout: (waitingFor: string) => Error,
+    work: (locks: AppointmentLocks) => Promise<T>,
+    firstWaitingFor = `${firstKey}`,
+  ): Promise<T> {
     if (!(await this.turns.enter(deadline))) throw timeout('a free lock connection (too many concurrent commands)');
     let runner: QueryRunner | null = null;
     try {
@@ -135,10 +141,13 @@ class TurnQueue {
           resolve(true);
         },
       };
-      const timer = setTimeout(() => {
-        this.waiting.splice(this.waiting.indexOf(waiter), 1);
-        resolve(false);
-      }, Math.max(0, deadline - Date.now()));
+      const timer = setTimeout(
+        () => {
+          this.waiting.splice(this.waiting.indexOf(waiter), 1);
+          resolve(false);
+        },
+        Math.max(0, deadline - Date.now()),
+      );
       this.waiting.push(waiter);
     });
   }

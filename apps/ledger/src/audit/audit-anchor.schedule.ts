@@ -1,5 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
-import type { AuditLog } from '../../../../libs/event-store/src/hash-chain/audit-log.js';
+import type { AuditLog } from '#event-store';
 
 export const DAILY_MS = 24 * 60 * 60 * 1000;
 

@@ -1,4 +1,4 @@
-import type { AuditedEvent } from '../../../../libs/event-store/src/hash-chain/audit-session.js';
+import type { AuditedEvent } from '#event-store';
 
 export type ExportFormat = 'jsonl' | 'csv';
 export const EXPORT_FORMATS: readonly ExportFormat[] = ['jsonl', 'csv'];
@@ -42,7 +42,20 @@ export function toExportedEvent(event: AuditedEvent): ExportedEvent {
 }
 
 const CSV_COLUMNS = [
-  'position', 'recordedAt', 'streamName', 'revision', 'eventId', 'type', 'actor', 'source', 'correlationId', 'causationId', 'reason', 'hash', 'data', 'metadata',
+  'position',
+  'recordedAt',
+  'streamName',
+  'revision',
+  'eventId',
+  'type',
+  'actor',
+  'source',
+  'correlationId',
+  'causationId',
+  'reason',
+  'hash',
+  'data',
+  'metadata',
 ] as const satisfies readonly (keyof ExportedEvent)[];
 
 export const CSV_HEADER = `${CSV_COLUMNS.join(',')}\r\n`;

@@ -1,6 +1,5 @@
-import { dateTimeProblem, ValidationFailedError } from '../../../../libs/domain/src/index.js';
-import type { Position } from '../../../../libs/event-store/src/event-store.port.js';
-import type { AuditLog } from '../../../../libs/event-store/src/hash-chain/audit-log.js';
+import { dateTimeProblem, ValidationFailedError } from '#domain';
+import type { Position, AuditLog } from '#event-store';
 
 /** A verify run's or an export's bounds, as places in the global order. `empty`: a time range no event falls in. */
 export interface AuditRange {

@@ -1,7 +1,6 @@
 import { resolve } from 'node:path';
-import { startEmbeddedPostgres } from '../../../../libs/database/src/embedded-postgres.js';
-import { openEventStore } from '../../../../libs/event-store/src/open-event-store.js';
-import { verifyChain, type VerifyReport } from '../../../../libs/event-store/src/hash-chain/chain-verifier.js';
+import { startEmbeddedPostgres } from '#database';
+import { openEventStore, verifyChain, type VerifyReport } from '#event-store';
 import { auditRangeFromQuery, keptAnchorFromText } from './audit-range.js';
 
 export interface CliOutput {
@@ -31,10 +30,14 @@ export async function runAuditVerifyCli(env: NodeJS.ProcessEnv, args: readonly s
     const range = await auditRangeFromQuery(audit, { from: flags.get('from'), to: flags.get('to') });
     const anchor = keptAnchorFromText(audit, flags.get('anchor'));
     const started = Date.now();
-    const report = await audit.withSession((session) => verifyChain(session, {
-      from: range.from, to: range.to, anchor,
-      onProgress: (checked) => out.error(`audit:verify: ${checked} events checked (${Math.round((Date.now() - started) / 1000)} s)`),
-    }));
+    const report = await audit.withSession((session) =>
+      verifyChain(session, {
+        from: range.from,
+        to: range.to,
+        anchor,
+        onProgress: (checked) => out.error(`audit:verify: ${checked} events checked (${Math.round((Date.now() - started) / 1000)} s)`),
+      }),
+    );
     out.log(flags.has('json') ? JSON.stringify(report, null, 2) : describe(report));
     return report.intact ? 0 : 2;
   } catch (error) {

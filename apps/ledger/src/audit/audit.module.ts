@@ -1,5 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import type { AuditLog } from '../../../../libs/event-store/src/hash-chain/audit-log.js';
+import type { AuditLog } from '#event-store';
 import { AuditController } from './audit.controller.js';
 import { AUDIT_LOG } from './audit.tokens.js';
 

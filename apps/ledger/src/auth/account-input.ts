@@ -1,5 +1,5 @@
 import { isEmail } from 'class-validator';
-import { textProblem } from '../../../../libs/domain/src/index.js';
+import { textProblem } from '#domain';
 import type { Role } from '../config.js';
 
 /**

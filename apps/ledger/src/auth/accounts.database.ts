@@ -23,9 +23,7 @@ export async function openAccountsDatabase(url: string): Promise<AccountsDatabas
   // An idle client that loses its server must not take the process down; the next query reconnects.
   pool.on('error', () => undefined);
   try {
-    await pool.query(`INSERT INTO auth_settings (name, value) VALUES ('session-secret', $1) ON CONFLICT (name) DO NOTHING`, [
-      randomBytes(32).toString('base64url'),
-    ]);
+    await pool.query(`INSERT INTO auth_settings (name, value) VALUES ('session-secret', $1) ON CONFLICT (name) DO NOTHING`, [randomBytes(32).toString('base64url')]);
     const { rows } = await pool.query<{ value: string }>(`SELECT value FROM auth_settings WHERE name = 'session-secret'`);
     return { pool, sessionSecret: rows[0].value, close: () => pool.end() };
   } catch (error) {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import type { EventMetadata, EventStore } from '../../../../libs/event-store/src/event-store.port.js';
+import type { EventMetadata, EventStore } from '#event-store';
 import type { Role } from '../config.js';
 import { normalizeEmail } from './account-input.js';
 import { hashPassword } from './password-hashing.js';
@@ -88,10 +88,10 @@ export class Accounts {
   /** A new password (enabling the account again if it was disabled); every session of the account ends. */
   async resetPassword(email: string, password: string, metadata: EventMetadata): Promise<Account> {
     const passwordHash = await hashPassword(password);
-    const { rows } = await this.pool.query<Row>(
-      `UPDATE user_accounts SET password_hash = $2, disabled_at = NULL, updated_at = now() WHERE email = $1 RETURNING ${COLUMNS}`,
-      [normalizeEmail(email), passwordHash],
-    );
+    const { rows } = await this.pool.query<Row>(`UPDATE user_accounts SET password_hash = $2, disabled_at = NULL, updated_at = now() WHERE email = $1 RETURNING ${COLUMNS}`, [
+      normalizeEmail(email),
+      passwordHash,
+    ]);
     if (!rows[0]) throw new AccountError('ACCOUNT_NOT_FOUND', `No account has the email ${normalizeEmail(email)}`);
     await this.endSessions(rows[0].id);
     await this.record(rows[0].id, { type: 'UserPasswordReset', data: { userId: rows[0].id } }, metadata);
@@ -100,10 +100,9 @@ export class Accounts {
 
   /** The account can no longer sign in, and its sessions end now rather than at their idle expiry. */
   async disable(email: string, metadata: EventMetadata): Promise<Account> {
-    const { rows } = await this.pool.query<Row>(
-      `UPDATE user_accounts SET disabled_at = coalesce(disabled_at, now()), updated_at = now() WHERE email = $1 RETURNING ${COLUMNS}`,
-      [normalizeEmail(email)],
-    );
+    const { rows } = await this.pool.query<Row>(`UPDATE user_accounts SET disabled_at = coalesce(disabled_at, now()), updated_at = now() WHERE email = $1 RETURNING ${COLUMNS}`, [
+      normalizeEmail(email),
+    ]);
     if (!rows[0]) throw new AccountError('ACCOUNT_NOT_FOUND', `No account has the email ${normalizeEmail(email)}`);
     const sessionsEnded = await this.endSessions(rows[0].id);
     await this.record(rows[0].id, { type: 'UserDisabled', data: { userId: rows[0].id, sessionsEnded } }, metadata);

@@ -89,13 +89,17 @@ export class AuthController {
     if (!user) throw new SignInRequiredError();
     await destroy(request);
     response.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'lax', secure: request.secure });
-    await this.accounts.record(user.id, { type: 'UserSignedOut', data: { userId: user.id } }, {
-      actor: user.name,
-      actorId: user.id,
-      source: 'admin',
-      correlationId: context.correlationId,
-      causationId: null,
-      reason: null,
-    });
+    await this.accounts.record(
+      user.id,
+      { type: 'UserSignedOut', data: { userId: user.id } },
+      {
+        actor: user.name,
+        actorId: user.id,
+        source: 'admin',
+        correlationId: context.correlationId,
+        causationId: null,
+        reason: null,
+      },
+    );
   }
 }

@@ -13,20 +13,14 @@ export class InvalidCredentialsError extends HttpException {
 /** Too many failed sign-ins for this email or from this address; `Retry-After` says when to try again. */
 export class SignInLockedError extends HttpException {
   constructor(readonly retryAfterSeconds: number) {
-    super(
-      errorBody('SIGN_IN_LOCKED', `Too many failed sign-ins: try again in ${retryAfterSeconds} seconds`, { retryAfterSeconds }),
-      HttpStatus.TOO_MANY_REQUESTS,
-    );
+    super(errorBody('SIGN_IN_LOCKED', `Too many failed sign-ins: try again in ${retryAfterSeconds} seconds`, { retryAfterSeconds }), HttpStatus.TOO_MANY_REQUESTS);
   }
 }
 
 /** A change sent with the session cookie but without the session's `X-CSRF-Token`. */
 export class CsrfTokenInvalidError extends HttpException {
   constructor() {
-    super(
-      errorBody('CSRF_TOKEN_INVALID', 'A change made with the session cookie needs the X-CSRF-Token header from sign-in or GET /auth/me'),
-      HttpStatus.FORBIDDEN,
-    );
+    super(errorBody('CSRF_TOKEN_INVALID', 'A change made with the session cookie needs the X-CSRF-Token header from sign-in or GET /auth/me'), HttpStatus.FORBIDDEN);
   }
 }
 

@@ -1,16 +1,13 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import type { EventMetadata } from '../../../../libs/event-store/src/event-store.port.js';
+import type { EventMetadata } from '#event-store';
 import { AccountError, type Accounts } from './accounts.js';
 import type { AuthSettings } from './auth.config.js';
 
 export const GENERATED_ADMIN_EMAIL = 'admin@ledger.local';
 const LOCK_KEY = 'ledger:first-admin';
 
-export type FirstAdmin =
-  | { kind: 'configured'; email: string; added: boolean }
-  | { kind: 'generated'; email: string; password: string }
-  | { kind: 'none' };
+export type FirstAdmin = { kind: 'configured'; email: string; added: boolean } | { kind: 'generated'; email: string; password: string } | { kind: 'none' };
 
 /**
  * Nobody can sign in to an empty accounts table, so the first start makes an admin: the one in ADMIN_EMAIL /

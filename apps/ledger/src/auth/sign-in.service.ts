@@ -1,15 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { EventMetadata, EventStore } from '../../../../libs/event-store/src/event-store.port.js';
+import type { EventMetadata, EventStore } from '#event-store';
 import { normalizeEmail } from './account-input.js';
 import { type Account, type Accounts, publicUser } from './accounts.js';
 import { passwordMatches, spendVerificationTime } from './password-hashing.js';
 import type { SignInThrottle } from './sign-in.throttle.js';
 import { unknownAccountSignInsStream } from './user.events.js';
 
-export type SignInOutcome =
-  | { outcome: 'signed-in'; account: Account }
-  | { outcome: 'invalid' }
-  | { outcome: 'locked'; retryAfterSeconds: number };
+export type SignInOutcome = { outcome: 'signed-in'; account: Account } | { outcome: 'invalid' } | { outcome: 'locked'; retryAfterSeconds: number };
 
 export interface SignInAttempt {
   email: string;
@@ -49,7 +46,11 @@ export class SignInService {
 
     if (account) {
       const reason = account.disabled ? 'disabled' : 'wrong-password';
-      await this.accounts.record(account.id, { type: 'UserSignInFailed', data: { userId: account.id, reason, clientAddress: attempt.clientAddress } }, this.metadata(attempt, null));
+      await this.accounts.record(
+        account.id,
+        { type: 'UserSignInFailed', data: { userId: account.id, reason, clientAddress: attempt.clientAddress } },
+        this.metadata(attempt, null),
+      );
     } else {
       await this.recordUnknown({ type: 'UnknownAccountSignInFailed', data: { email, clientAddress: attempt.clientAddress } }, attempt);
     }

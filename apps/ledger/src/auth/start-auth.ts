@@ -1,5 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
-import type { EventStore } from '../../../../libs/event-store/src/event-store.port.js';
+import type { EventStore } from '#event-store';
 import { openAccountsDatabase } from './accounts.database.js';
 import { Accounts } from './accounts.js';
 import { type AuthSettings, defaultAuthSettings } from './auth.config.js';

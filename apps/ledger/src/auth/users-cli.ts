@@ -1,9 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
-import { startEmbeddedPostgres } from '../../../../libs/database/src/embedded-postgres.js';
-import type { EventMetadata } from '../../../../libs/event-store/src/event-store.port.js';
-import { openEventStore } from '../../../../libs/event-store/src/open-event-store.js';
+import { startEmbeddedPostgres } from '#database';
+import { type EventMetadata, openEventStore } from '#event-store';
 import { emailProblem, isRole, nameProblem, newPasswordProblem } from './account-input.js';
 import { openAccountsDatabase } from './accounts.database.js';
 import { AccountError, Accounts } from './accounts.js';

@@ -1,13 +1,4 @@
-import {
-  appointmentFromBooking,
-  type AppointmentEvent,
-  type BookingSnapshot,
-  type CalcomBookingLevel,
-  CatalogIndex,
-  type DriftCatalog,
-  dateTimeProblem,
-  textProblem,
-} from '../../../../libs/domain/src/index.js';
+import { appointmentFromBooking, type AppointmentEvent, type BookingCopy, type CalcomBookingLevel, CatalogIndex, type DriftCatalog, dateTimeProblem, textProblem } from '#domain';
 import { derivedId } from '../calcom-webhooks/derived-id.js';
 
 /** One booking as it stands now, with every uid it had before (Cal.com's reschedule links), oldest first. */
@@ -21,7 +12,7 @@ export interface Adoption {
   appointmentId: string;
   chain: string[];
   /** For `calcomsync-<appointmentId>`, first: what Cal.com shows, uid by uid, so the sync sees nothing to do. */
-  observed: BookingSnapshot[];
+  observed: BookingCopy[];
   /** For `appointment-<appointmentId>`, with `no_stream`: the appointment as the booking is now. */
   events: AppointmentEvent[];
 }
@@ -36,7 +27,7 @@ export interface UnmappedBooking {
 
 /**
  * The appointment a booking chain becomes: the same id a BOOKING_CREATED webhook of its first uid would have made
- * (webhook-fact.applier.ts), so the two paths can never make two appointments of one booking.
+ * (webhook-fact.translator.ts), so the two paths can never make two appointments of one booking.
  */
 export const adoptedAppointmentId = (firstUid: string): string => derivedId('calcom-booking', firstUid);
 
@@ -94,7 +85,7 @@ export function adoptionOf(chain: BookingChain, catalog: DriftCatalog): { ok: tr
   return { ok: true, adoption: { appointmentId, chain: chain.uids, observed: chain.bookings.map(snapshotOf), events: [adopted, ...rest] } };
 }
 
-function snapshotOf(booking: CalcomBookingLevel): BookingSnapshot {
+function snapshotOf(booking: CalcomBookingLevel): BookingCopy {
   const { uid, start, end, eventTypeId, hostUserId, status, rescheduledFromUid, rescheduledToUid, attendeeAbsent } = booking;
   return { uid, start, end, eventTypeId, hostUserId, status, rescheduledFromUid, rescheduledToUid, ...(attendeeAbsent ? { attendeeAbsent } : {}) };
 }

@@ -1,6 +1,5 @@
-import type { CalcomClient, CalcomEventType, CalcomMe } from '../../../../libs/calcom/src/index.js';
-import { isCalcomError } from '../../../../libs/calcom/src/index.js';
-import type { CalcomBookingLevel } from '../../../../libs/domain/src/index.js';
+import { type CalcomClient, type CalcomEventType, type CalcomMe, isCalcomError } from '#calcom';
+import type { CalcomBookingLevel } from '#domain';
 import { CalcomBookingReader } from '../drift/calcom-booking-reader.js';
 import type { AccountEventType, CalcomHost } from './catalog-proposal.js';
 

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Inject, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsInt, IsOptional, IsUrl, Max, MaxLength, Min } from 'class-validator';
-import { CalcomUnavailableError } from '../../../../libs/domain/src/index.js';
+import { CalcomUnavailableError } from '#domain';
 import { ReadAccess } from '../auth/auth.guard.js';
 import { adminMetadata, Context, type RequestContext } from '../http/request-context.js';
 import type { CalcomConnectService } from './calcom-connect.service.js';

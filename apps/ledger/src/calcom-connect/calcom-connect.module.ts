@@ -1,10 +1,9 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import type { DataSource } from 'typeorm';
-import type { CalcomClient } from '../../../../libs/calcom/src/index.js';
-import type { EventStore } from '../../../../libs/event-store/src/index.js';
-import { CalcomSyncQueries } from '../../../../projections/src/calcom-sync-status/calcom-sync.queries.js';
-import { CatalogQueries } from '../../../../projections/src/catalog/catalog.queries.js';
+import type { CalcomClient } from '#calcom';
+import type { EventStore } from '#event-store';
+import { CalcomSyncQueries, CatalogQueries } from '#projections';
 import type { LedgerConfig } from '../config.js';
 import { CalcomAccountReader } from './calcom-account.reader.js';
 import { CALCOM_CONNECT, CALCOM_WEBHOOK_SECRETS, CalcomConnectController } from './calcom-connect.controller.js';

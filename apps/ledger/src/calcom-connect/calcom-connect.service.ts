@@ -1,9 +1,8 @@
 import type { CommandBus } from '@nestjs/cqrs';
-import { isCalcomError } from '../../../../libs/calcom/src/index.js';
-import { appointmentStream, CalcomUnavailableError, calcomSyncStream, type DriftCatalog, ValidationFailedError } from '../../../../libs/domain/src/index.js';
-import { type EventMetadata, type EventStore, WrongExpectedRevisionError } from '../../../../libs/event-store/src/index.js';
-import type { CalcomSyncQueries } from '../../../../projections/src/calcom-sync-status/calcom-sync.queries.js';
-import type { CatalogQueries } from '../../../../projections/src/catalog/catalog.queries.js';
+import { isCalcomError } from '#calcom';
+import { appointmentStream, CalcomUnavailableError, calcomSyncStream, type DriftCatalog, ValidationFailedError } from '#domain';
+import { type EventMetadata, type EventStore, WrongExpectedRevisionError } from '#event-store';
+import type { CalcomSyncQueries, CatalogQueries } from '#projections';
 import { SaveService } from '../catalog/save-service.command.js';
 import { SaveStaffMember } from '../catalog/save-staff-member.command.js';
 import { CALCOM_WEBHOOK_PATH } from '../calcom-sync/start-calcom-sync.js';

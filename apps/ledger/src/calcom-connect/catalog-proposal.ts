@@ -1,4 +1,4 @@
-import { isEntityId, textProblem } from '../../../../libs/domain/src/index.js';
+import { isEntityId, textProblem } from '#domain';
 
 /** A Cal.com user who hosts bookings: the key owner, or a member of one of its teams. */
 export interface CalcomHost {

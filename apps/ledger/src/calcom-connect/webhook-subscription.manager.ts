@@ -1,5 +1,5 @@
-import type { CalcomWebhookSubscription } from '../../../../libs/calcom/src/index.js';
-import { NotFoundError } from '../../../../libs/domain/src/index.js';
+import type { CalcomWebhookSubscription } from '#calcom';
+import { NotFoundError } from '#domain';
 import type { CalcomAccountApi } from './calcom-account.reader.js';
 import { type CalcomWebhookSecrets, newWebhookSecret } from './calcom-webhook-secrets.js';
 

@@ -1,13 +1,6 @@
-import {
-  type CalcomTarget,
-  type EventTypeScheduling,
-  type ServiceSaved,
-  type StaffMemberSaved,
-  serviceStream,
-  staffStream,
-} from '../../../../libs/domain/src/index.js';
-import { type CalcomClient, CalcomError } from '../../../../libs/calcom/src/index.js';
-import type { EventStore, RecordedEvent } from '../../../../libs/event-store/src/event-store.port.js';
+import { type CalcomTarget, type EventTypeScheduling, type ServiceSaved, type StaffMemberSaved, serviceStream, staffStream } from '#domain';
+import { type CalcomClient, CalcomError } from '#calcom';
+import type { EventStore, RecordedEvent } from '#event-store';
 
 type StaffData = StaffMemberSaved['data'];
 type ServiceData = ServiceSaved['data'];
@@ -44,10 +37,7 @@ export class CalcomCatalog {
   }
 
   async targetOf(staffId: string, serviceId: string): Promise<CalcomTarget> {
-    const [staff, service] = await Promise.all([
-      this.latest(this.staff, staffStream(staffId), staffId),
-      this.latest(this.services, serviceStream(serviceId), serviceId),
-    ]);
+    const [staff, service] = await Promise.all([this.latest(this.staff, staffStream(staffId), staffId), this.latest(this.services, serviceStream(serviceId), serviceId)]);
     return { staffId, serviceId, eventTypeId: service?.calcomEventTypeIds[staffId] ?? null, hostUserId: staff?.calcomUserId ?? null };
   }
 

@@ -1,4 +1,4 @@
-import type { CalcomClient } from '../../../../libs/calcom/src/index.js';
+import type { CalcomClient } from '#calcom';
 
 /** A failed `GET /v2/me` is asked again after this long, not before every reschedule. */
 const RETRY_AFTER_FAILURE_MS = 60_000;

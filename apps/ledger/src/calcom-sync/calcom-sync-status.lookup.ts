@@ -1,4 +1,4 @@
-import type { CalcomSyncQueries } from '../../../../projections/src/calcom-sync-status/calcom-sync.queries.js';
+import type { CalcomSyncQueries } from '#projections';
 import { CalcomStatusLookup } from '../appointments/calcom-status.lookup.js';
 
 /** The `calcom` block of `GET /appointments/{id}`, from the `calcom_sync_status` read model. */
@@ -8,7 +8,7 @@ export class CalcomSyncStatusLookup extends CalcomStatusLookup {
   }
 
   override async statusOf(appointmentId: string): Promise<Record<string, unknown> | null> {
-    return { ...(await this.queries.statusOf(appointmentId)) ?? EMPTY };
+    return { ...((await this.queries.statusOf(appointmentId)) ?? EMPTY) };
   }
 
   override async statusesOf(appointmentIds: string[]): Promise<Map<string, Record<string, unknown> | null>> {

@@ -1,5 +1,5 @@
-import { type CalcomSyncEvent, type CalcomSyncState, evolveCalcomSync, initialCalcomSyncState } from '../../../../libs/domain/src/index.js';
-import type { AggregateStreamOptions, RecordedEvent } from '../../../../libs/event-store/src/index.js';
+import { type CalcomSyncEvent, type CalcomSyncState, evolveCalcomSync, initialCalcomSyncState } from '#domain';
+import type { AggregateStreamOptions, RecordedEvent } from '#event-store';
 
 /**
  * The sync stream's fold for `aggregateStream`: the domain's evolve, handed the time the store recorded each event

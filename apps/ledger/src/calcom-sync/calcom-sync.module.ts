@@ -1,6 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { Registry } from 'prom-client';
-import type { EventStore } from '../../../../libs/event-store/src/event-store.port.js';
+import type { EventStore } from '#event-store';
 import { CalcomSyncController } from './calcom-sync.controller.js';
 import { CalcomSyncRetry } from './calcom-sync.retry.js';
 import type { RunningCalcomSync } from './start-calcom-sync.js';

@@ -1,20 +1,11 @@
 import type { DataSource } from 'typeorm';
-import {
-  appointmentStreamPrefix,
-  calcomSyncStreamPrefix,
-  catalogStreamPrefixes,
-} from '../../../../libs/domain/src/index.js';
-import { CatchUpSubscription, type SubscriptionLogger } from '../../../../libs/event-store/src/catch-up-subscription.js';
-import type { EventStore, Position, RecordedEvent } from '../../../../libs/event-store/src/event-store.port.js';
-import { WaitUntilProcessedTimeoutError } from '../../../../libs/event-store/src/catch-up-subscription.js';
-import type { CalcomSyncQueries } from '../../../../projections/src/calcom-sync-status/calcom-sync.queries.js';
-import { loadCheckpoint, saveCheckpoint } from '../../../../projections/src/projection-checkpoints.js';
-import { ReadModelIncidentLog } from '../../../../projections/src/subscription-incidents.js';
-import type { Projector } from '../../../../projections/src/projector.js';
+import { appointmentStreamPrefix, calcomSyncStreamPrefix, catalogStreamPrefixes } from '#domain';
+import { CatchUpSubscription, type SubscriptionLogger, type EventStore, type Position, type RecordedEvent, WaitUntilProcessedTimeoutError } from '#event-store';
+import { type CalcomSyncQueries, loadCheckpoint, saveCheckpoint, ReadModelIncidentLog, type Projector } from '#projections';
 import { AppointmentWorkQueue } from './appointment-work-queue.js';
 import type { CalcomCatalog } from './calcom-catalog.js';
 import { SYNC_ACTOR } from './calcom-sync.recorder.js';
-import type { CalcomSyncWorker } from './calcom-sync.worker.js';
+import type { CalcomSyncRunner } from './calcom-sync.runner.js';
 
 export const CALCOM_SYNC_SUBSCRIPTION = 'calcom-sync';
 
@@ -24,7 +15,7 @@ export interface CalcomSyncProcessManagerDeps {
   projector: Projector;
   queries: CalcomSyncQueries;
   catalog: CalcomCatalog;
-  worker: CalcomSyncWorker;
+  worker: CalcomSyncRunner;
   concurrency: number;
   logger: SubscriptionLogger & { warn?(message: string, ...context: unknown[]): void };
 }

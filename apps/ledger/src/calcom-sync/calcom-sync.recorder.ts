@@ -1,14 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import {
-  type BookingSnapshot,
-  type CalcomCall,
-  type CalcomErrorSummary,
-  type CalcomOperation,
-  type CalcomSyncEvent,
-  calcomSyncStream,
-} from '../../../../libs/domain/src/index.js';
-import type { EventMetadata, EventStore, ExpectedRevision } from '../../../../libs/event-store/src/event-store.port.js';
-import type { CalcomSyncSnapshot } from './calcom-sync.snapshot.js';
+import { type BookingCopy, type CalcomCall, type CalcomErrorSummary, type CalcomOperation, type CalcomSyncEvent, calcomSyncStream } from '#domain';
+import type { EventMetadata, EventStore, ExpectedRevision } from '#event-store';
+import type { CalcomSyncInputs } from './calcom-sync.inputs.js';
 
 export const SYNC_ACTOR = 'calcom-sync';
 
@@ -34,37 +27,37 @@ export class CalcomSyncRecorder {
   constructor(private readonly store: EventStore) {}
 
   /** `reason`: why this call, in words, for the history (the decision's reason and anything learned on the way). */
-  started(snapshot: CalcomSyncSnapshot, call: CalcomCall, reason?: string) {
+  started(snapshot: CalcomSyncInputs, call: CalcomCall, reason?: string) {
     const { operationId, operation, bookingUid, request, ledgerVersion } = call;
     const data = { appointmentId: snapshot.appointmentId, operationId, operation, bookingUid, request, ledgerVersion, ...(reason ? { reason } : {}) };
     return this.append(snapshot, { type: 'CalcomOperationStarted', data }, atRevision(snapshot));
   }
 
-  succeeded(snapshot: CalcomSyncSnapshot, operationId: string, operation: CalcomOperation, booking: BookingSnapshot, alreadyDone: boolean) {
+  succeeded(snapshot: CalcomSyncInputs, operationId: string, operation: CalcomOperation, booking: BookingCopy, alreadyDone: boolean) {
     const data = { appointmentId: snapshot.appointmentId, operationId, operation, booking, alreadyDone };
     return this.append(snapshot, { type: 'CalcomOperationSucceeded', data }, 'any');
   }
 
-  failed(snapshot: CalcomSyncSnapshot, failure: OperationFailure, expectedRevision: ExpectedRevision = 'any') {
+  failed(snapshot: CalcomSyncInputs, failure: OperationFailure, expectedRevision: ExpectedRevision = 'any') {
     return this.append(snapshot, { type: 'CalcomOperationFailed', data: { appointmentId: snapshot.appointmentId, ...failure } }, expectedRevision);
   }
 
   /** A permanent failure decided without a call (the catalog cannot place the appointment on Cal.com). */
-  refused(snapshot: CalcomSyncSnapshot, failure: OperationFailure) {
+  refused(snapshot: CalcomSyncInputs, failure: OperationFailure) {
     return this.failed(snapshot, failure, atRevision(snapshot));
   }
 
-  observed(snapshot: CalcomSyncSnapshot, booking: BookingSnapshot) {
+  observed(snapshot: CalcomSyncInputs, booking: BookingCopy) {
     const data = { appointmentId: snapshot.appointmentId, booking, via: 'api' as const, factId: null };
     return this.append(snapshot, { type: 'CalcomBookingObserved', data }, 'any');
   }
 
-  completed(snapshot: CalcomSyncSnapshot, ledgerVersion: number, bookingUid: string | null) {
+  completed(snapshot: CalcomSyncInputs, ledgerVersion: number, bookingUid: string | null) {
     const data = { appointmentId: snapshot.appointmentId, ledgerVersion, bookingUid };
     return this.append(snapshot, { type: 'CalcomSyncCompleted', data }, atRevision(snapshot));
   }
 
-  private append(snapshot: CalcomSyncSnapshot, event: CalcomSyncEvent, expectedRevision: ExpectedRevision) {
+  private append(snapshot: CalcomSyncInputs, event: CalcomSyncEvent, expectedRevision: ExpectedRevision) {
     const metadata: EventMetadata = {
       actor: SYNC_ACTOR,
       source: 'sync',
@@ -77,4 +70,4 @@ export class CalcomSyncRecorder {
   }
 }
 
-const atRevision = (snapshot: CalcomSyncSnapshot): ExpectedRevision => (snapshot.syncRevision < 0 ? 'no_stream' : snapshot.syncRevision);
+const atRevision = (snapshot: CalcomSyncInputs): ExpectedRevision => (snapshot.syncRevision < 0 ? 'no_stream' : snapshot.syncRevision);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { appointmentStream, calcomSyncStream, NotFoundError } from '../../../../libs/domain/src/index.js';
-import type { EventMetadata, EventStore } from '../../../../libs/event-store/src/event-store.port.js';
+import { appointmentStream, calcomSyncStream, NotFoundError } from '#domain';
+import type { EventMetadata, EventStore } from '#event-store';
 
 /**
  * A retry is an event (`CalcomSyncRetryRequested`): it clears a failure's hold and its timer in the fold and is on

@@ -1,4 +1,4 @@
-import type { CalcomSyncState } from '../../../../libs/domain/src/index.js';
+import type { CalcomSyncState } from '#domain';
 
 /**
  * How much one Cal.com operation may cost before the sync gives up on it: attempts AND elapsed time, both counted from

@@ -1,17 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { Counter } from 'prom-client';
 import type { DataSource } from 'typeorm';
-import { startSandbox, type RunningSandbox } from '../../../calcom-sandbox/src/index.js';
-import { CalcomClient } from '../../../../libs/calcom/src/index.js';
-import type { EventStore } from '../../../../libs/event-store/src/event-store.port.js';
-import { CalcomSyncQueries } from '../../../../projections/src/calcom-sync-status/calcom-sync.queries.js';
-import type { Projector } from '../../../../projections/src/projector.js';
+import { startSandbox, type RunningSandbox } from '#calcom-sandbox';
+import { CalcomClient } from '#calcom';
+import type { EventStore } from '#event-store';
+import { CalcomSyncQueries, type Projector } from '#projections';
 import type { CalcomSettings, LedgerConfig } from '../config.js';
 import { CalcomCatalog } from './calcom-catalog.js';
 import { CalcomKeyOwner } from './calcom-key-owner.js';
 import { CalcomSyncProcessManager } from './calcom-sync.process-manager.js';
 import { CalcomSyncRecorder } from './calcom-sync.recorder.js';
-import { CalcomSyncWorker } from './calcom-sync.worker.js';
+import { CalcomSyncRunner } from './calcom-sync.runner.js';
 
 export const CALCOM_WEBHOOK_PATH = '/webhooks/calcom';
 
@@ -88,7 +87,7 @@ export async function startCalcomSync(options: {
   const keyOwner = new CalcomKeyOwner(client, { warn: (message) => logger.warn(message, 'CalcomSync') });
   const createProcessManager = () => {
     const catalog = new CalcomCatalog(store, client);
-    const worker = new CalcomSyncWorker({
+    const worker = new CalcomSyncRunner({
       store,
       client,
       catalog,

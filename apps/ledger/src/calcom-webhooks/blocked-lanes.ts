@@ -1,5 +1,5 @@
-import type { Position } from '../../../../libs/event-store/src/event-store.port.js';
-import type { BlockedFactRow } from '../../../../projections/src/calcom-inbound/calcom-inbound.queries.js';
+import type { Position } from '#event-store';
+import type { BlockedFactRow } from '#projections';
 
 interface Waiting {
   factStream: string;

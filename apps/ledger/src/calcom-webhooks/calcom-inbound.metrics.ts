@@ -1,6 +1,6 @@
 import { Gauge, type Registry } from 'prom-client';
-import { WEBHOOK_OUTCOMES } from '../../../../libs/domain/src/index.js';
-import type { CalcomInboundQueries } from '../../../../projections/src/calcom-inbound/calcom-inbound.queries.js';
+import { WEBHOOK_OUTCOMES } from '#domain';
+import type { CalcomInboundQueries } from '#projections';
 
 const OUTCOMES = ['pending', ...WEBHOOK_OUTCOMES] as const;
 

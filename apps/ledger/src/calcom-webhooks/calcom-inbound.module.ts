@@ -1,16 +1,16 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
-import type { EventStore, Position } from '../../../../libs/event-store/src/event-store.port.js';
-import { CalcomInboundQueries } from '../../../../projections/src/calcom-inbound/calcom-inbound.queries.js';
+import type { EventStore, Position } from '#event-store';
+import { CalcomInboundQueries } from '#projections';
 import type { LedgerConfig } from '../config.js';
 import { registerCalcomInboundMetrics } from './calcom-inbound.metrics.js';
 import { CalcomWebhookSecrets } from '../calcom-connect/calcom-webhook-secrets.js';
 import { CalcomWebhookIntake } from './calcom-webhook.intake.js';
 import { CalcomWebhooksController } from './calcom-webhooks.controller.js';
-import { ConflictResolutionService } from './conflict-resolution.service.js';
-import { ConflictsController } from './conflicts.controller.js';
-import { NotificationsController } from './notifications.controller.js';
+import { ConflictResolutionService } from '../conflicts/conflict-resolution.service.js';
+import { ConflictsController } from '../conflicts/conflicts.controller.js';
+import { NotificationsController } from '../notifications/notifications.controller.js';
 import { WEBHOOK_FACT_STORE, WebhookFactRetryController } from './webhook-fact-retry.controller.js';
 
 export interface CalcomInboundRuntime {

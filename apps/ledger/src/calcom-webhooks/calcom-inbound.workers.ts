@@ -1,21 +1,15 @@
 import type { LoggerService } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import { SILENT_SUBSCRIPTION_LOGGER, type SubscriptionLogger } from '../../../../libs/event-store/src/catch-up-subscription.js';
-import type { EventStore } from '../../../../libs/event-store/src/event-store.port.js';
-import { openEventStore } from '../../../../libs/event-store/src/open-event-store.js';
-import { CalcomInboundQueries } from '../../../../projections/src/calcom-inbound/calcom-inbound.queries.js';
-import { CalcomSyncQueries } from '../../../../projections/src/calcom-sync-status/calcom-sync.queries.js';
-import { CatalogQueries } from '../../../../projections/src/catalog/catalog.queries.js';
-import { loadCheckpoint, saveCheckpoint } from '../../../../projections/src/projection-checkpoints.js';
-import { ReadModelIncidentLog } from '../../../../projections/src/subscription-incidents.js';
+import { SILENT_SUBSCRIPTION_LOGGER, type SubscriptionLogger, type EventStore, openEventStore } from '#event-store';
+import { CalcomInboundQueries, CalcomSyncQueries, CatalogQueries, loadCheckpoint, saveCheckpoint, ReadModelIncidentLog } from '#projections';
 import type { LedgerConfig } from '../config.js';
-import { NotificationSender } from './notification-sender.js';
-import { WebhookFactApplier } from './webhook-fact.applier.js';
+import { NotificationSender } from '../notifications/notification-sender.js';
+import { WebhookFactTranslator } from './webhook-fact.translator.js';
 import { WebhookTargetLoader } from './webhook-target.loader.js';
-import { CalcomWebhookTranslator, type ReadModelProgress, type TranslatorCheckpoints } from './webhook-translator.js';
+import { WebhookFactsSubscription, type ReadModelProgress, type WebhookFactsCheckpoints } from './webhook-facts.subscription.js';
 
 export interface CalcomInboundWorkers {
-  translator: CalcomWebhookTranslator;
+  translator: WebhookFactsSubscription;
   notifier: NotificationSender | null;
   stop(): Promise<void>;
 }
@@ -32,8 +26,15 @@ export interface CalcomInboundWorkerOptions {
 }
 
 /** Starts the webhook translator and, when NOTIFY_WEBHOOK_URL is set, the notification sender; both resume from their checkpoints. */
-export async function startCalcomInboundWorkers({ config, store, readModel, readModels, postgresEventStoreUrl, logger }: CalcomInboundWorkerOptions): Promise<CalcomInboundWorkers> {
-  const checkpoints: TranslatorCheckpoints = {
+export async function startCalcomInboundWorkers({
+  config,
+  store,
+  readModel,
+  readModels,
+  postgresEventStoreUrl,
+  logger,
+}: CalcomInboundWorkerOptions): Promise<CalcomInboundWorkers> {
+  const checkpoints: WebhookFactsCheckpoints = {
     load: (name) => loadCheckpoint(readModel.manager, name),
     save: (name, position) => saveCheckpoint(readModel.manager, name, position),
   };
@@ -41,10 +42,10 @@ export async function startCalcomInboundWorkers({ config, store, readModel, read
   const writer = postgresEventStoreUrl ? await openEventStore({ postgresUrl: withAsynchronousCommit(postgresEventStoreUrl), poolSize: 8 }) : null;
   const translatorStore = writer?.store ?? store;
   const targets = new WebhookTargetLoader(translatorStore, new CalcomSyncQueries(readModel), inbound, new CatalogQueries(readModel));
-  const applier = new WebhookFactApplier(translatorStore, targets, config.conflictPolicy ?? 'manual');
+  const applier = new WebhookFactTranslator(translatorStore, targets, config.conflictPolicy ?? 'manual');
   const subscriptionLogger = toSubscriptionLogger(logger);
   const incidents = new ReadModelIncidentLog(readModel);
-  const translator = new CalcomWebhookTranslator(store, applier, inbound, readModels, checkpoints, subscriptionLogger, incidents);
+  const translator = new WebhookFactsSubscription(store, applier, inbound, readModels, checkpoints, subscriptionLogger, incidents);
   await translator.start();
   const notifier = config.notifyWebhookUrl ? new NotificationSender(store, checkpoints, { url: config.notifyWebhookUrl, logger: subscriptionLogger, incidents }) : null;
   await notifier?.start();

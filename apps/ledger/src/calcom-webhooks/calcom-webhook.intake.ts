@@ -1,13 +1,8 @@
 import { isUtf8 } from 'node:buffer';
 import { createHash, randomUUID } from 'node:crypto';
-import {
-  calcomWebhookStream,
-  MalformedWebhookError,
-  parseCalcomWebhook,
-  type CalcomWebhookReceived,
-} from '../../../../libs/domain/src/index.js';
-import { type EventStore, WrongExpectedRevisionError } from '../../../../libs/event-store/src/event-store.port.js';
-import { verifyCalcomWebhook } from '../../../../libs/calcom/src/calcom-webhook-signature.js';
+import { calcomWebhookStream, MalformedWebhookError, parseCalcomWebhook, type CalcomWebhookReceived } from '#domain';
+import { type EventStore, WrongExpectedRevisionError } from '#event-store';
+import { verifyCalcomWebhook } from '#calcom';
 import { InvalidSignatureError } from '../http/transport.errors.js';
 
 /** Secrets of the subscriptions the ledger registered itself (calcom-connect); `fresh` reads them again. */

@@ -1,7 +1,7 @@
 import { Controller, HttpCode, Post, Req } from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { MalformedWebhookError } from '../../../../libs/domain/src/index.js';
-import { CALCOM_SIGNATURE_HEADER } from '../../../../libs/calcom/src/calcom-webhook-signature.js';
+import { MalformedWebhookError } from '#domain';
+import { CALCOM_SIGNATURE_HEADER } from '#calcom';
 import { Public } from '../auth/auth.guard.js';
 import { CalcomWebhookIntake, type WebhookReceipt } from './calcom-webhook.intake.js';
 import type { RequestWithRawBody } from './webhook-raw-body.js';

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Controller, HttpCode, Inject, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { type CalcomWebhookEvent, type CalcomWebhookRetryRequested, FactNotFailedError, NotFoundError } from '../../../../libs/domain/src/index.js';
-import { type EventStore, WrongExpectedRevisionError } from '../../../../libs/event-store/src/event-store.port.js';
-import { CalcomInboundQueries } from '../../../../projections/src/calcom-inbound/calcom-inbound.queries.js';
+import { type CalcomWebhookEvent, type CalcomWebhookRetryRequested, FactNotFailedError, NotFoundError } from '#domain';
+import { type EventStore, WrongExpectedRevisionError } from '#event-store';
+import { CalcomInboundQueries } from '#projections';
 import { printable } from '../http/path-ids.js';
 import { adminMetadata, Context, type RequestContext } from '../http/request-context.js';
 

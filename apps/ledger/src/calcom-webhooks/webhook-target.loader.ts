@@ -6,17 +6,16 @@ import {
   type CalcomSyncEvent,
   type CalcomSyncState,
   type CalcomWebhook,
-  type CatalogSnapshot,
+  type CatalogLookup,
   evolve,
   type ExistingAppointment,
   initialState,
   isCreateBySync,
   versionAfter,
   type WebhookTarget,
-} from '../../../../libs/domain/src/index.js';
-import { aggregateStream, type AggregateStreamOptions, type EventStore } from '../../../../libs/event-store/src/index.js';
-import type { CalcomInboundQueries } from '../../../../projections/src/calcom-inbound/calcom-inbound.queries.js';
-import type { CatalogQueries } from '../../../../projections/src/catalog/catalog.queries.js';
+} from '#domain';
+import { aggregateStream, type AggregateStreamOptions, type EventStore } from '#event-store';
+import type { CalcomInboundQueries, CatalogQueries } from '#projections';
 import { calcomSyncFold } from '../calcom-sync/calcom-sync.fold.js';
 import { factEventIds, MAX_EVENTS_PER_STREAM } from './derived-id.js';
 
@@ -42,7 +41,7 @@ const RECENT_LINKS_LIMIT = 10_000;
  */
 export class WebhookTargetLoader {
   private readonly recentLinks = new Map<string, string>();
-  private catalogRead: Promise<CatalogSnapshot> | null = null;
+  private catalogRead: Promise<CatalogLookup> | null = null;
 
   constructor(
     private readonly store: EventStore,
@@ -57,7 +56,7 @@ export class WebhookTargetLoader {
   }
 
   /** Read once per batch (see `forgetCatalog`): the catalog changes rarely, facts arrive by the hundred. */
-  catalog(): Promise<CatalogSnapshot> {
+  catalog(): Promise<CatalogLookup> {
     this.catalogRead ??= Promise.all([this.catalogQueries.listStaff(), this.catalogQueries.listServices()]).then(([staff, services]) => ({ staff, services }));
     this.catalogRead.catch(() => (this.catalogRead = null));
     return this.catalogRead;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { type CatalogCommand, catalogDecider, catalogStreamOf, expectedRevisionAt, VersionConflictError, versionAfter } from '../../../../libs/domain/src/index.js';
-import { aggregateStream, type EventMetadata, type EventStore, WrongExpectedRevisionError } from '../../../../libs/event-store/src/index.js';
+import { type CatalogCommand, catalogDecider, catalogStreamOf, expectedRevisionAt, VersionConflictError, versionAfter } from '#domain';
+import { aggregateStream, type EventMetadata, type EventStore, WrongExpectedRevisionError } from '#event-store';
 
 export interface CatalogCommandResult {
   /** Events in the entry's stream after the command (unchanged when the command changed nothing). */

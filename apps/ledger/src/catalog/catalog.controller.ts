@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Param, Put } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { CatalogQueries } from '../../../../projections/src/catalog/catalog.queries.js';
+import { CatalogQueries } from '#projections';
 import { ReadAccess } from '../auth/auth.guard.js';
 import { adminMetadata, Context, type RequestContext } from '../http/request-context.js';
 import { SaveService, SaveServiceDto } from './save-service.command.js';

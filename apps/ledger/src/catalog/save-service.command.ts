@@ -1,8 +1,8 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { ApiProperty } from '@nestjs/swagger';
 import { IsInt, Max, Min } from 'class-validator';
-import type { ServiceSaved } from '../../../../libs/domain/src/index.js';
-import type { EventMetadata } from '../../../../libs/event-store/src/index.js';
+import type { ServiceSaved } from '#domain';
+import type { EventMetadata } from '#event-store';
 import { newIdFromPath } from '../http/path-ids.js';
 import { IsEventTypeMap, IsLine, TEXT_LIMITS } from '../http/validators.js';
 import { CatalogCommandService } from './catalog-command.service.js';

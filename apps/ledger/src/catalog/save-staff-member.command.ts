@@ -1,8 +1,8 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional } from 'class-validator';
-import { MAX_STORED_INTEGER, type StaffMemberSaved } from '../../../../libs/domain/src/index.js';
-import type { EventMetadata } from '../../../../libs/event-store/src/index.js';
+import { MAX_STORED_INTEGER, type StaffMemberSaved } from '#domain';
+import type { EventMetadata } from '#event-store';
 import { newIdFromPath } from '../http/path-ids.js';
 import { IsCalcomId, IsEmailAddress, IsLine, TEXT_LIMITS } from '../http/validators.js';
 import { CatalogCommandService } from './catalog-command.service.js';

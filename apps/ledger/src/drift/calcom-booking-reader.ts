@@ -1,9 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import type { CalcomClient } from '../../../../libs/calcom/src/calcom.client.js';
-import { isCalcomError } from '../../../../libs/calcom/src/calcom.errors.js';
-import type { CalcomBooking, CalcomBookingFilters, CalcomBookingPage } from '../../../../libs/calcom/src/calcom.types.js';
-import type { CalcomBookingLevel, DriftWindow } from '../../../../libs/domain/src/index.js';
-import { bookingSnapshot } from '../calcom-sync/calcom-booking.snapshot.js';
+import { type CalcomClient, isCalcomError, type CalcomBooking, type CalcomBookingFilters, type CalcomBookingPage } from '#calcom';
+import type { CalcomBookingLevel, DriftWindow } from '#domain';
+import { bookingCopy } from '../calcom-sync/calcom-booking.copy.js';
 
 /** The part of the Cal.com client a drift check reads with: lists and single bookings, never a change. */
 export type CalcomBookingsApi = Pick<CalcomClient, 'listBookings' | 'getBooking'>;
@@ -99,7 +97,7 @@ export function toBookingLevel(booking: CalcomBooking): CalcomBookingLevel {
   const attendee = booking.attendees?.[0];
   const appointmentId = booking.metadata?.appointmentId;
   return {
-    ...bookingSnapshot(booking),
+    ...bookingCopy(booking),
     appointmentId: typeof appointmentId === 'string' ? appointmentId : null,
     attendee: attendee ? { name: attendee.name, email: attendee.email, timeZone: attendee.timeZone, phone: attendee.phoneNumber ?? null } : null,
     updatedAt: booking.updatedAt,

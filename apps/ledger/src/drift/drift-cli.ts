@@ -1,12 +1,9 @@
 import { resolve } from 'node:path';
-import { CALCOM_DEFAULT_API_URL, CalcomClient } from '../../../../libs/calcom/src/index.js';
-import { startEmbeddedPostgres } from '../../../../libs/database/src/embedded-postgres.js';
-import { driftExitCode } from '../../../../libs/domain/src/index.js';
-import { openEventStore } from '../../../../libs/event-store/src/open-event-store.js';
-import type { EventStore } from '../../../../libs/event-store/src/event-store.port.js';
-import { Projector } from '../../../../projections/src/projector.js';
-import { openReadModel } from '../../../../projections/src/read-model.data-source.js';
-import { readModelStreamPrefixes } from '../../../../projections/src/read-models.js';
+import { CALCOM_DEFAULT_API_URL, CalcomClient } from '#calcom';
+import { startEmbeddedPostgres } from '#database';
+import { driftExitCode } from '#domain';
+import { openEventStore, type EventStore } from '#event-store';
+import { Projector, openReadModel, readModelStreamPrefixes } from '#projections';
 import { parseDriftSettings } from './drift.config.js';
 import { formatDriftReport, type PrintableReport } from './drift-report.format.js';
 import { startDrift } from './start-drift.js';

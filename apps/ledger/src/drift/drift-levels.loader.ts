@@ -1,12 +1,5 @@
-import type {
-  CalcomBookingLevel,
-  DriftCatalog,
-  DriftScope,
-  DriftWindow,
-  LedgerAppointmentLevel,
-  UidChain,
-} from '../../../../libs/domain/src/index.js';
-import type { DriftLedgerQueries } from '../../../../projections/src/drift-ledger.queries.js';
+import type { CalcomBookingLevel, DriftCatalog, DriftScope, DriftWindow, LedgerAppointmentLevel, UidChain } from '#domain';
+import type { DriftLedgerQueries } from '#projections';
 import type { CalcomBookingReader } from './calcom-booking-reader.js';
 
 /** Both sides of one check, with everything they link to: what `detectDrift` is given. */
@@ -41,14 +34,15 @@ export class DriftLevelsLoader {
 
   /** What changed on either side since `since`; bookings outside the window that nothing links to are left out. */
   async incremental(window: DriftWindow, since: string): Promise<DriftLevels> {
-    const [read, appointments] = await Promise.all([
-      this.reader.readUpdatedSince(since),
-      this.ledger.appointmentsChangedSince(since, window.from, window.to),
-    ]);
+    const [read, appointments] = await Promise.all([this.reader.readUpdatedSince(since), this.ledger.appointmentsChangedSince(since, window.from, window.to)]);
     const owners = await this.ledger.ownersOf(read.bookings.flatMap(linkedUids));
     const inWindow = (booking: CalcomBookingLevel) => Date.parse(booking.start) >= Date.parse(window.from) && Date.parse(booking.end) <= Date.parse(window.to);
     const linked = (booking: CalcomBookingLevel) => booking.appointmentId !== null || linkedUids(booking).some((uid) => owners.has(uid));
-    return this.complete(appointments, read.bookings.filter((booking) => inWindow(booking) || linked(booking)), read.pages);
+    return this.complete(
+      appointments,
+      read.bookings.filter((booking) => inWindow(booking) || linked(booking)),
+      read.pages,
+    );
   }
 
   private async complete(appointments: LedgerAppointmentLevel[], listed: CalcomBookingLevel[], pages: number): Promise<DriftLevels> {

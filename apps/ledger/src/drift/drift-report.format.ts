@@ -1,4 +1,4 @@
-import { countByKind, driftOnly, type DriftItem, type DriftWindow } from '../../../../libs/domain/src/index.js';
+import { countByKind, driftOnly, type DriftItem, type DriftWindow } from '#domain';
 
 export interface PrintableReport {
   checkId: string;
@@ -26,7 +26,9 @@ export function formatDriftReport(report: PrintableReport): string {
   }
   const drift = driftOnly(report.items);
   const pending = report.items.length - drift.length;
-  const byKind = Object.entries(countByKind(drift)).map(([kind, count]) => `${kind} ${count}`).join(', ');
+  const byKind = Object.entries(countByKind(drift))
+    .map(([kind, count]) => `${kind} ${count}`)
+    .join(', ');
   const pendingNote = pending > 0 ? `; ${pending} pending (sync still at work, not drift)` : '';
   lines.push(drift.length === 0 ? `No drift${pendingNote}.` : `${drift.length} drift item(s): ${byKind}${pendingNote}.`);
   return lines.join('\n');

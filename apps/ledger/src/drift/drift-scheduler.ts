@@ -1,5 +1,5 @@
-import type { DriftCheckMode } from '../../../../libs/domain/src/index.js';
-import type { DriftReconciler } from './drift-reconciler.js';
+import type { DriftCheckMode } from '#domain';
+import type { DriftCheckRunner } from './drift-check.runner.js';
 
 export interface DriftScheduleLogger {
   error(message: string, ...context: unknown[]): void;
@@ -17,7 +17,7 @@ export class DriftScheduler {
   private stopped = false;
 
   constructor(
-    private readonly reconciler: DriftReconciler,
+    private readonly reconciler: DriftCheckRunner,
     private readonly intervalMs: number,
     private readonly fullScanEvery: number,
     private readonly logger?: DriftScheduleLogger,

@@ -1,4 +1,4 @@
-import type { DriftHealPolicy } from '../../../../libs/domain/src/index.js';
+import type { DriftHealPolicy } from '#domain';
 
 export interface DriftSettings {
   /** The window starts this long ago (`DRIFT_LOOKBACK`, default 7 days)… */

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiProperty, ApiPropertyOptional, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
-import { NotFoundError, type DriftCheckMode, type DriftKeep } from '../../../../libs/domain/src/index.js';
+import { NotFoundError, type DriftCheckMode, type DriftKeep } from '#domain';
 import { ReadAccess } from '../auth/auth.guard.js';
 import { printable } from '../http/path-ids.js';
 import { pageSizeFromQuery } from '../http/query-params.js';
@@ -16,7 +16,7 @@ export class CheckDriftDto {
 }
 
 export class HealDriftItemDto {
-  @ApiProperty({ enum: ['ledger', 'calcom'], description: "Whose state the appointment and its booking keep" })
+  @ApiProperty({ enum: ['ledger', 'calcom'], description: 'Whose state the appointment and its booking keep' })
   @IsIn(['ledger', 'calcom'])
   keep: DriftKeep;
 }

@@ -1,6 +1,6 @@
 import { Gauge, type Registry } from 'prom-client';
-import { driftKinds } from '../../../../libs/domain/src/index.js';
-import type { SyncHealth, SyncHealthQueries } from '../../../../projections/src/sync-health.queries.js';
+import { driftKinds } from '#domain';
+import type { SyncHealth, SyncHealthQueries } from '#projections';
 
 /** How long one scrape's read of the read models is reused by the other gauges of the same scrape. */
 const REUSE_MS = 1_000;

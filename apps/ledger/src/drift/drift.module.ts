@@ -1,6 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { Registry } from 'prom-client';
-import { SyncHealthQueries } from '../../../../projections/src/sync-health.queries.js';
+import { SyncHealthQueries } from '#projections';
 import { DriftController } from './drift.controller.js';
 import { registerSyncHealthMetrics } from './drift.metrics.js';
 import { DriftService } from './drift.service.js';

@@ -1,19 +1,8 @@
-import {
-  CalcomUnavailableError,
-  countByKind,
-  driftOnly,
-  NotFoundError,
-  type DriftCheckCompleted,
-  type DriftCheckMode,
-  type DriftCheckTrigger,
-  type DriftKeep,
-} from '../../../../libs/domain/src/index.js';
-import { WaitUntilProcessedTimeoutError } from '../../../../libs/event-store/src/catch-up-subscription.js';
-import type { Position } from '../../../../libs/event-store/src/event-store.port.js';
-import type { DriftChecksQueries, DriftReport } from '../../../../projections/src/drift-checks/drift-checks.queries.js';
-import type { DriftLedgerQueries } from '../../../../projections/src/drift-ledger.queries.js';
-import type { DriftCheckOutcome, DriftReconciler } from './drift-reconciler.js';
-import type { DriftHealer, HealResult } from './drift-healer.js';
+import { CalcomUnavailableError, countByKind, driftOnly, NotFoundError, type DriftCheckCompleted, type DriftCheckMode, type DriftCheckTrigger, type DriftKeep } from '#domain';
+import { WaitUntilProcessedTimeoutError, type Position } from '#event-store';
+import type { DriftChecksQueries, DriftReport, DriftLedgerQueries } from '#projections';
+import type { DriftCheckOutcome, DriftCheckRunner } from './drift-check.runner.js';
+import type { DriftHealAppender, HealResult } from './drift-heal.appender.js';
 
 export interface CheckResult {
   report: DriftReport;
@@ -24,8 +13,8 @@ export interface CheckResult {
 export class DriftService {
   constructor(
     /** Null when the ledger has no Cal.com to compare with. */
-    private readonly reconciler: DriftReconciler | null,
-    private readonly healer: DriftHealer,
+    private readonly reconciler: DriftCheckRunner | null,
+    private readonly healer: DriftHealAppender,
     private readonly checks: DriftChecksQueries,
     private readonly ledger: DriftLedgerQueries,
     private readonly waitForReadModel: (position: Position) => Promise<void>,

@@ -1,13 +1,11 @@
 import type { DataSource } from 'typeorm';
-import type { EventStore, Position } from '../../../../libs/event-store/src/event-store.port.js';
-import { DriftChecksQueries } from '../../../../projections/src/drift-checks/drift-checks.queries.js';
-import { DriftLedgerQueries } from '../../../../projections/src/drift-ledger.queries.js';
-import { SyncHealthQueries } from '../../../../projections/src/sync-health.queries.js';
+import type { EventStore, Position } from '#event-store';
+import { DriftChecksQueries, DriftLedgerQueries, SyncHealthQueries } from '#projections';
 import { CalcomBookingReader, type CalcomBookingsApi } from './calcom-booking-reader.js';
 import { defaultDriftSettings, type DriftSettings } from './drift.config.js';
-import { DriftHealer } from './drift-healer.js';
+import { DriftHealAppender } from './drift-heal.appender.js';
 import { DriftLevelsLoader } from './drift-levels.loader.js';
-import { DriftReconciler } from './drift-reconciler.js';
+import { DriftCheckRunner } from './drift-check.runner.js';
 import { DriftScheduler } from './drift-scheduler.js';
 import { DriftService } from './drift.service.js';
 
@@ -34,7 +32,7 @@ export interface StartDriftOptions {
 
 export interface RunningDrift {
   service: DriftService;
-  reconciler: DriftReconciler | null;
+  reconciler: DriftCheckRunner | null;
   health: SyncHealthQueries;
   /** Starts the schedule (`DRIFT_INTERVAL`) if it is not running; for the instance that runs the background workers. */
   startSchedule(): void;
@@ -49,9 +47,9 @@ export function startDrift(options: StartDriftOptions): RunningDrift {
   const logger = options.logger || undefined;
   const checks = new DriftChecksQueries(options.readModel);
   const ledger = new DriftLedgerQueries(options.readModel);
-  const healer = new DriftHealer(options.store);
+  const healer = new DriftHealAppender(options.store);
   const reconciler = options.calcom
-    ? new DriftReconciler(
+    ? new DriftCheckRunner(
         options.store,
         new DriftLevelsLoader(ledger, new CalcomBookingReader(options.calcom, { concurrency: options.pageConcurrency })),
         healer,

@@ -1,6 +1,6 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { SyncHealthQueries } from '../../../../projections/src/sync-health.queries.js';
+import { SyncHealthQueries } from '#projections';
 import { ReadAccess } from '../auth/auth.guard.js';
 import { DRIFT_CLOCK } from './drift.tokens.js';
 

@@ -1,6 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { DomainError, type ErrorCode, RetryLaterError } from '../../../../libs/domain/src/index.js';
+import { DomainError, type ErrorCode, RetryLaterError } from '#domain';
 import { errorBody, type ErrorBody } from './error-body.js';
 
 const statusByCode: Record<ErrorCode, number> = {

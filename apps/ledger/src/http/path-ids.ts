@@ -1,4 +1,4 @@
-import { isEntityId, NotFoundError, ValidationFailedError } from '../../../../libs/domain/src/index.js';
+import { isEntityId, NotFoundError, ValidationFailedError } from '#domain';
 
 /** A path id that could never exist is a 404 rather than a 400: it names no appointment. */
 export function appointmentIdFromPath(value: string): string {
@@ -9,7 +9,9 @@ export function appointmentIdFromPath(value: string): string {
 /** An id the client is choosing for something new (PUT): a bad one is the client's mistake. */
 export function newIdFromPath(entity: string, value: string): string {
   if (!isEntityId(value)) {
-    throw new ValidationFailedError(`${entity} id must be 1-64 letters, digits, "-" or "_", starting with a letter or digit, and not __proto__, constructor or prototype`, { field: `${entity}Id` });
+    throw new ValidationFailedError(`${entity} id must be 1-64 letters, digits, "-" or "_", starting with a letter or digit, and not __proto__, constructor or prototype`, {
+      field: `${entity}Id`,
+    });
   }
   return value;
 }

@@ -1,7 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { Transform } from 'class-transformer';
 import { ValidateBy } from 'class-validator';
-import { dateTimeProblem, isEntityId, ValidationFailedError } from '../../../../libs/domain/src/index.js';
+import { dateTimeProblem, isEntityId, ValidationFailedError } from '#domain';
 
 /**
  * Query parameters arrive as text. A number is read only from plain decimal digits: `Number()` would also read

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { NextFunction, Response } from 'express';
-import type { EventMetadata } from '../../../../libs/event-store/src/event-store.port.js';
+import type { EventMetadata } from '#event-store';
 import type { AuthenticatedRequest } from '../auth/auth.guard.js';
 
 export interface RequestContext {

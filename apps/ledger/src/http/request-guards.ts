@@ -2,7 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage } from 'node:http';
 import { HttpException, HttpStatus } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
-import { INHERITED_KEYS, jsonShapeProblem, MAX_JSON_DEPTH, textProblem, ValidationFailedError } from '../../../../libs/domain/src/index.js';
+import { INHERITED_KEYS, jsonShapeProblem, MAX_JSON_DEPTH, textProblem, ValidationFailedError } from '#domain';
 import { errorBody } from './error-body.js';
 
 /**
@@ -36,12 +36,7 @@ export function requestSizeGuard(request: Request, _response: Response, next: Ne
   }
   const headerBytes = request.rawHeaders.reduce((total, part) => total + part.length + 2, 0);
   if (headerBytes > MAX_HEADERS_BYTES) {
-    return next(
-      new HttpException(
-        errorBody('HEADERS_TOO_LARGE', `The headers are larger than ${MAX_HEADERS_BYTES} bytes`, { limit: MAX_HEADERS_BYTES }),
-        431,
-      ),
-    );
+    return next(new HttpException(errorBody('HEADERS_TOO_LARGE', `The headers are larger than ${MAX_HEADERS_BYTES} bytes`, { limit: MAX_HEADERS_BYTES }), 431));
   }
   next();
 }
@@ -83,7 +78,10 @@ export function jsonContentTypeGuard(exceptPaths: readonly string[]) {
     if (given.split(';')[0].trim().toLowerCase() === 'application/json') return next();
     next(
       new HttpException(
-        errorBody('UNSUPPORTED_MEDIA_TYPE', 'The body must be JSON, sent with Content-Type: application/json', { contentType: given.slice(0, 100), accepted: ['application/json'] }),
+        errorBody('UNSUPPORTED_MEDIA_TYPE', 'The body must be JSON, sent with Content-Type: application/json', {
+          contentType: given.slice(0, 100),
+          accepted: ['application/json'],
+        }),
         HttpStatus.UNSUPPORTED_MEDIA_TYPE,
       ),
     );

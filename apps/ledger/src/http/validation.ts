@@ -6,8 +6,7 @@ export const validationPipe = new ValidationPipe({
   whitelist: true,
   forbidNonWhitelisted: true,
   transform: true,
-  exceptionFactory: (errors) =>
-    new BadRequestException(errorBody('VALIDATION_FAILED', 'The request is not valid', { fields: flatten(errors) })),
+  exceptionFactory: (errors) => new BadRequestException(errorBody('VALIDATION_FAILED', 'The request is not valid', { fields: flatten(errors) })),
 });
 
 function flatten(errors: ValidationError[], prefix = ''): { field: string; problems: string[] }[] {

@@ -1,7 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { isEmail, isTimeZone, ValidateBy, type ValidationOptions } from 'class-validator';
-import { dateTimeProblem, ID_PATTERN, isEntityId, isStoredId, MAX_STORED_INTEGER, textProblem } from '../../../../libs/domain/src/index.js';
+import { dateTimeProblem, ID_PATTERN, isEntityId, isStoredId, MAX_STORED_INTEGER, textProblem } from '#domain';
 
 /**
  * The DTO decorators, all built on the domain's input rules (libs/domain/src/input-rules.ts), so that what passes
@@ -27,10 +27,7 @@ function Satisfies(name: string, problemOf: (value: unknown) => string | null, v
 
 export function IsEntityId(options: { description: string; optional?: boolean }) {
   const property = options.optional ? ApiPropertyOptional : ApiProperty;
-  return applyDecorators(
-    property({ type: String, description: options.description, pattern: ID_PATTERN.source, example: 'a1b2c3' }),
-    Satisfies('isEntityId', entityIdProblem),
-  );
+  return applyDecorators(property({ type: String, description: options.description, pattern: ID_PATTERN.source, example: 'a1b2c3' }), Satisfies('isEntityId', entityIdProblem));
 }
 
 export const entityIdProblem = (value: unknown): string | null =>
@@ -48,30 +45,35 @@ export function IsSafeText(options: { maxLength: number; minLength?: number; mul
 export function IsLine(maxLength: number, options: { required?: boolean; example?: string } = {}) {
   const required = options.required ?? true;
   const property = required ? ApiProperty : ApiPropertyOptional;
-  return applyDecorators(
-    property({ type: String, maxLength, example: options.example }),
-    IsSafeText({ maxLength, minLength: required ? 1 : 0 }),
-  );
+  return applyDecorators(property({ type: String, maxLength, example: options.example }), IsSafeText({ maxLength, minLength: required ? 1 : 0 }));
 }
 
 /**
  * validator.js's checks run only on text already known to be safe: isEmail throws a URIError on an unpaired
  * surrogate, which would surface as a 500.
  */
-const safeThen = (maxLength: number, check: (value: string) => boolean, what: string) => (value: unknown): string | null =>
-  textProblem(value, { maxLength, minLength: 1 }) ?? (check(value as string) ? null : what);
+const safeThen =
+  (maxLength: number, check: (value: string) => boolean, what: string) =>
+  (value: unknown): string | null =>
+    textProblem(value, { maxLength, minLength: 1 }) ?? (check(value as string) ? null : what);
 
 export function IsEmailAddress() {
   return applyDecorators(
     ApiProperty({ type: String, maxLength: TEXT_LIMITS.email, example: 'ada@example.com' }),
-    Satisfies('isEmailAddress', safeThen(TEXT_LIMITS.email, (value) => isEmail(value), 'must be an email address')),
+    Satisfies(
+      'isEmailAddress',
+      safeThen(TEXT_LIMITS.email, (value) => isEmail(value), 'must be an email address'),
+    ),
   );
 }
 
 export function IsTimeZoneName() {
   return applyDecorators(
     ApiProperty({ type: String, maxLength: TEXT_LIMITS.timeZone, example: 'Europe/London' }),
-    Satisfies('isTimeZoneName', safeThen(TEXT_LIMITS.timeZone, (value) => isTimeZone(value), 'must be an IANA time zone, e.g. Europe/London')),
+    Satisfies(
+      'isTimeZoneName',
+      safeThen(TEXT_LIMITS.timeZone, (value) => isTimeZone(value), 'must be an IANA time zone, e.g. Europe/London'),
+    ),
   );
 }
 
@@ -84,10 +86,7 @@ export function IsReason(options: { required: boolean }) {
 }
 
 export function IsNotes() {
-  return applyDecorators(
-    ApiPropertyOptional({ type: String, maxLength: TEXT_LIMITS.notes }),
-    IsSafeText({ maxLength: TEXT_LIMITS.notes, multiline: true }),
-  );
+  return applyDecorators(ApiPropertyOptional({ type: String, maxLength: TEXT_LIMITS.notes }), IsSafeText({ maxLength: TEXT_LIMITS.notes, multiline: true }));
 }
 
 /**
@@ -98,8 +97,7 @@ export function IsDateTimeWithOffset(validationOptions?: ValidationOptions) {
   return Satisfies('isDateTimeWithOffset', dateTimeProblem, validationOptions);
 }
 
-export const calcomIdProblem = (value: unknown): string | null =>
-  isStoredId(value) ? null : `must be a whole number from 1 to ${MAX_STORED_INTEGER}`;
+export const calcomIdProblem = (value: unknown): string | null => (isStoredId(value) ? null : `must be a whole number from 1 to ${MAX_STORED_INTEGER}`);
 
 /** A Cal.com id (user, event type): a positive safe integer, kept as `bigint`. */
 export function IsCalcomId(validationOptions?: ValidationOptions) {

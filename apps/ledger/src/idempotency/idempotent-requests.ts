@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { canonicalJson, IdempotencyKeyInUseError, IdempotencyKeyReusedError, ValidationFailedError } from '../../../../libs/domain/src/index.js';
+import { canonicalJson, IdempotencyKeyInUseError, IdempotencyKeyReusedError, ValidationFailedError } from '#domain';
 
 /**
  * A request still marked running whose last progress is older than this was cut short (a crash, a lost instance):

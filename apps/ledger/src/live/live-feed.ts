@@ -1,7 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { LoggerService } from '@nestjs/common';
-import { appointmentStreamPrefix, calcomSyncStreamPrefix, calcomWebhookStreamPrefix, driftChecksStream } from '../../../../libs/domain/src/index.js';
-import type { EventStore, Position, RecordedEvent } from '../../../../libs/event-store/src/event-store.port.js';
+import { appointmentStreamPrefix, calcomSyncStreamPrefix, calcomWebhookStreamPrefix, driftChecksStream } from '#domain';
+import type { EventStore, Position, RecordedEvent } from '#event-store';
 
 export type SyncChangeKind = 'calcom-sync' | 'conflict' | 'webhook' | 'drift';
 
@@ -58,7 +58,10 @@ export class LiveFeed {
         }
         if (page.events.length > 0 && this.options.hasListeners()) {
           // Listeners refetch on a change; they must then see it, so the read models go first (briefly, at worst).
-          await Promise.race([this.options.readModelsReached(page.position).catch(() => undefined), delay(5_000, undefined, { signal: this.stopping.signal }).catch(() => undefined)]);
+          await Promise.race([
+            this.options.readModelsReached(page.position).catch(() => undefined),
+            delay(5_000, undefined, { signal: this.stopping.signal }).catch(() => undefined),
+          ]);
           await this.options.publish(changesIn(page.events));
         }
         position = page.position;

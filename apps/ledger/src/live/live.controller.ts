@@ -37,9 +37,7 @@ export class LiveController {
   stream(@Req() request: AuthenticatedRequest, @Res() response: Response): void {
     const user = request.caller?.user;
     const sessionId = request.sessionID;
-    const stillAllowed = user
-      ? () => this.sessions.stillSignedIn(sessionId, user.id)
-      : async () => true;
+    const stillAllowed = user ? () => this.sessions.stillSignedIn(sessionId, user.id) : async () => true;
     if (!this.clients.open(response, stillAllowed)) {
       response.setHeader('Retry-After', '5');
       throw new LiveStreamsExhaustedError(5);

@@ -1,7 +1,6 @@
 import { type DynamicModule, Inject, Injectable, Module, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { LoggerService } from '@nestjs/common';
-import type { EventStore } from '../../../../libs/event-store/src/event-store.port.js';
-import type { Position } from '../../../../libs/event-store/src/event-store.port.js';
+import type { EventStore, Position } from '#event-store';
 import { LiveClients, type LiveSettings } from './live-clients.js';
 import { type LiveChanges, LiveFeed } from './live-feed.js';
 import { LiveController } from './live.controller.js';
@@ -60,10 +59,7 @@ class LiveFeedLifecycle implements OnModuleInit, OnModuleDestroy {
 
 /** `describe` from the appointments read model and the Cal.com status lookup, whatever their classes are called. */
 export const describeFrom =
-  (
-    appointments: { get(id: string): Promise<{ version: number; status: string } | null> },
-    calcom: { statusOf(id: string): Promise<Record<string, unknown> | null> },
-  ) =>
+  (appointments: { get(id: string): Promise<{ version: number; status: string } | null> }, calcom: { statusOf(id: string): Promise<Record<string, unknown> | null> }) =>
   async (appointmentId: string): Promise<LiveAppointment> => {
     const [summary, status] = await Promise.all([appointments.get(appointmentId), calcom.statusOf(appointmentId)]);
     return { appointmentId, version: summary?.version ?? null, status: summary?.status ?? null, calcom: status };

@@ -1,12 +1,12 @@
 import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
 import { ApiExcludeEndpoint, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import type { EventStore } from '../../../../libs/event-store/src/event-store.port.js';
+import type { EventStore } from '#event-store';
 import { Public } from '../auth/auth.guard.js';
 import type { WorkersRole } from '../background-workers.leader.js';
 import { BACKGROUND_WORKERS, EVENT_STORE, PROJECTOR } from '../ledger.tokens.js';
 import { LedgerMetrics } from './metrics.js';
-import type { Projector } from '../../../../projections/src/projector.js';
+import type { Projector } from '#projections';
 import { SubscriptionHealth } from './subscription-health.js';
 
 @ApiTags('operations')

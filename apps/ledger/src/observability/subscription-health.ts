@@ -1,9 +1,7 @@
 import { Gauge } from 'prom-client';
 import type { DataSource } from 'typeorm';
-import type { ParkedEvent, SubscriptionFailure } from '../../../../libs/event-store/src/subscription-incidents.js';
-import type { Projector } from '../../../../projections/src/projector.js';
-import { READ_MODELS_PROJECTION } from '../../../../projections/src/read-models.batch.js';
-import { readSubscriptionIncidents, type SubscriptionIncidents } from '../../../../projections/src/subscription-incidents.js';
+import type { ParkedEvent, SubscriptionFailure } from '#event-store';
+import { type Projector, READ_MODELS_PROJECTION, readSubscriptionIncidents, type SubscriptionIncidents } from '#projections';
 import type { LedgerMetrics } from './metrics.js';
 
 /** Parked events listed per subscription in `/health`; the count says how many there are in all. */

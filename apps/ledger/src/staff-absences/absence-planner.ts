@@ -1,14 +1,5 @@
-import {
-  type AbsencePlanKind,
-  type AffectedAppointment,
-  CalcomSlotUnavailableError,
-  type CandidateFacts,
-  planAbsence,
-  planDecisions,
-  type PlanStep,
-} from '../../../../libs/domain/src/index.js';
-import type { AppointmentsQueries } from '../../../../projections/src/appointments/appointments.queries.js';
-import type { CatalogQueries } from '../../../../projections/src/catalog/catalog.queries.js';
+import { type AbsencePlanKind, type AffectedAppointment, CalcomSlotUnavailableError, type CandidateFacts, planAbsence, planDecisions, type PlanStep } from '#domain';
+import type { AppointmentsQueries, CatalogQueries } from '#projections';
 import type { AppointmentFacts } from '../appointments/appointment-facts.js';
 import type { CalcomSlotCheck } from '../appointments/calcom-slot-check.js';
 import { fingerprintOf } from '../idempotency/idempotent-requests.js';

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import type { PlanStep } from '../../../../libs/domain/src/index.js';
+import type { PlanStep } from '#domain';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS staff_absence_plans (

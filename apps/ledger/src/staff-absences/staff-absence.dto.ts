@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayUnique, IsArray, IsIn, IsOptional, Matches, ValidateBy } from 'class-validator';
-import { isEntityId } from '../../../../libs/domain/src/index.js';
+import { isEntityId } from '#domain';
 import { entityIdProblem, IsDateTimeWithOffset, IsEntityId, IsReason } from '../http/validators.js';
 
 export const MAX_REASSIGN_TO = 50;

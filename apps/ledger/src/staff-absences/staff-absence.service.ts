@@ -1,15 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { type CommandBus } from '@nestjs/cqrs';
-import {
-  AbsencePlanChangedError,
-  CommandTimeoutError,
-  decideAbsence,
-  planDifferences,
-  type PlanStep,
-  staffAbsencesStream,
-  ValidationFailedError,
-} from '../../../../libs/domain/src/index.js';
-import type { EventMetadata, EventStore } from '../../../../libs/event-store/src/index.js';
+import { AbsencePlanChangedError, CommandTimeoutError, decideAbsence, planDifferences, type PlanStep, staffAbsencesStream, ValidationFailedError } from '#domain';
+import type { EventMetadata, EventStore } from '#event-store';
 import type { CommandResult } from '../appointments/appointment-command.service.js';
 import { CancelAppointment } from '../appointments/cancel-appointment.command.js';
 import { ReassignStaff } from '../appointments/reassign-staff.command.js';

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { isEntityId, NotFoundError } from '../../../../libs/domain/src/index.js';
+import { isEntityId, NotFoundError } from '#domain';
 import { ReadAccess } from '../auth/auth.guard.js';
 import { printable } from '../http/path-ids.js';
 import { oneOfFromQuery } from '../http/query-params.js';

@@ -1,9 +1,8 @@
 import type { Provider } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import type { DataSource } from 'typeorm';
-import type { EventStore } from '../../../../libs/event-store/src/index.js';
-import { AppointmentsQueries } from '../../../../projections/src/appointments/appointments.queries.js';
-import { CatalogQueries } from '../../../../projections/src/catalog/catalog.queries.js';
+import type { EventStore } from '#event-store';
+import { AppointmentsQueries, CatalogQueries } from '#projections';
 import { AppointmentFacts } from '../appointments/appointment-facts.js';
 import { CalcomSlotCheck } from '../appointments/calcom-slot-check.js';
 import type { StaffCalendarLock } from '../appointments/staff-calendar.lock.js';

@@ -1,5 +1,5 @@
-import { assertPresent, absenceDuring, type RecordedAbsence, staffAbsenceDecider, type StaffAbsences, staffAbsencesStream } from '../../../../libs/domain/src/index.js';
-import { aggregateStream, type EventStore } from '../../../../libs/event-store/src/index.js';
+import { assertPresent, absenceDuring, type RecordedAbsence, staffAbsenceDecider, type StaffAbsences, staffAbsencesStream } from '#domain';
+import { aggregateStream, type EventStore } from '#event-store';
 
 /**
  * A staff member's absences, folded from their own stream (always current, never a read model): every command that

@@ -2,10 +2,9 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { AppointmentCommandService, type AppointmentCommandOptions } from '../../src/appointments/appointment-command.service.js';
 import { StaffCalendarLock } from '../../src/appointments/staff-calendar.lock.js';
-import { type Appointment, appointmentStream, CommandTimeoutError, decide, VersionConflictError } from '../../../../libs/domain/src/index.js';
-import type { EventMetadata, EventStore } from '../../../../libs/event-store/src/event-store.port.js';
-import { openEventStore, type OpenedEventStore } from '../../../../libs/event-store/src/open-event-store.js';
-import { createTestDatabase, type TestDatabase } from '../../../../test/support/test-database.js';
+import { type Appointment, appointmentStream, CommandTimeoutError, decide, VersionConflictError } from '#domain';
+import { type EventMetadata, type EventStore, openEventStore, type OpenedEventStore } from '#event-store';
+import { createTestDatabase, type TestDatabase } from '#test-support/test-database';
 
 /** Real PostgreSQL: the turns of StaffCalendarLock and the retries of AppointmentCommandService, without HTTP. */
 
@@ -20,7 +19,9 @@ const future = (hour: number) => new Date(Date.UTC(2031, 0, 10, hour)).toISOStri
 const now = () => new Date(Date.UTC(2030, 0, 1)).toISOString();
 
 const advisoryLocksHeld = async (): Promise<number> => {
-  const { rows } = await observer.query(`SELECT count(*)::int AS held FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`);
+  const { rows } = await observer.query(
+    `SELECT count(*)::int AS held FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+  );
   return rows[0].held;
 };
 
@@ -120,7 +121,14 @@ describe('StaffCalendarLock', () => {
 });
 
 describe('AppointmentCommandService against a writer outside its turns', () => {
-  const commands = () => new AppointmentCommandService(store, locks, async () => undefined, async () => undefined, 1_500);
+  const commands = () =>
+    new AppointmentCommandService(
+      store,
+      locks,
+      async () => undefined,
+      async () => undefined,
+      1_500,
+    );
 
   async function scheduled(): Promise<{ appointmentId: string }> {
     const appointmentId = randomUUID();
@@ -130,8 +138,15 @@ describe('AppointmentCommandService against a writer outside its turns', () => {
       build: async () => ({
         type: 'ScheduleAppointment',
         data: {
-          appointmentId, serviceId: 'cut', staffId: 'sam', startsAt: future(9), durationMinutes: 30, now: now(), overlapping: [],
-          customer: { name: 'Ada', email: 'ada@example.com', timeZone: 'UTC', phone: null }, notes: null,
+          appointmentId,
+          serviceId: 'cut',
+          staffId: 'sam',
+          startsAt: future(9),
+          durationMinutes: 30,
+          now: now(),
+          overlapping: [],
+          customer: { name: 'Ada', email: 'ada@example.com', timeZone: 'UTC', phone: null },
+          notes: null,
         },
       }),
     });
@@ -142,7 +157,11 @@ describe('AppointmentCommandService against a writer outside its turns', () => {
   async function rescheduleFromOutside(appointmentId: string, state: Appointment, hour: number): Promise<void> {
     const events = decide({ type: 'RescheduleAppointment', data: { appointmentId, startsAt: future(hour), durationMinutes: 30, now: now(), overlapping: [] } }, state);
     const revision = (await store.readStream(appointmentStream(appointmentId))).length - 1;
-    await store.appendToStream(appointmentStream(appointmentId), events.map((event) => ({ id: randomUUID(), ...event, metadata })), { expectedRevision: revision });
+    await store.appendToStream(
+      appointmentStream(appointmentId),
+      events.map((event) => ({ id: randomUUID(), ...event, metadata })),
+      { expectedRevision: revision },
+    );
   }
 
   const cancelOptions = (appointmentId: string, sneakIn: (state: Appointment) => Promise<void>, expectedVersion?: number): AppointmentCommandOptions => ({

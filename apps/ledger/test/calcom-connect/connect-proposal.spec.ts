@@ -1,4 +1,4 @@
-import type { CalcomBookingLevel } from '../../../../libs/domain/src/index.js';
+import type { CalcomBookingLevel } from '#domain';
 import { adoptedAppointmentId, adoptionOf, bookingChains, isToAdopt } from '../../src/calcom-connect/booking-adoption.js';
 import { type AccountEventType, type CalcomHost, type LedgerCatalog, proposeCatalog } from '../../src/calcom-connect/catalog-proposal.js';
 

@@ -1,5 +1,5 @@
 import { AppointmentWorkQueue, type WorkOutcome } from '../../src/calcom-sync/appointment-work-queue.js';
-import { eventually } from '../../../../test/support/eventually.js';
+import { eventually } from '#test-support/eventually';
 
 /** Work that only ends when the test says so, recording what ran when. */
 function controlledWork() {

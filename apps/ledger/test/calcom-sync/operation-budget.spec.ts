@@ -1,4 +1,4 @@
-import { evolveCalcomSync, initialCalcomSyncState, type CalcomSyncEvent, type CalcomSyncState } from '../../../../libs/domain/src/index.js';
+import { evolveCalcomSync, initialCalcomSyncState, type CalcomSyncEvent, type CalcomSyncState } from '#domain';
 import { budgetUse } from '../../src/calcom-sync/operation-budget.js';
 
 const budget = { maxAttempts: 4, maxMs: 60_000 };

@@ -1,5 +1,4 @@
-import { CalcomError } from '../../../../libs/calcom/src/calcom.errors.js';
-import type { CalcomBooking, CalcomBookingFilters, CalcomBookingPage } from '../../../../libs/calcom/src/calcom.types.js';
+import { CalcomError, type CalcomBooking, type CalcomBookingFilters, type CalcomBookingPage } from '#calcom';
 import { CalcomBookingReader, type CalcomBookingsApi } from '../../src/drift/calcom-booking-reader.js';
 
 /** A Cal.com that lists `total` bookings by offset, and fails the pages it is told to. */
@@ -11,11 +10,31 @@ function calcomListing(total: number, failing: (skip: number, call: number) => b
       const skip = filters.skip ?? 0;
       const take = filters.take ?? 100;
       if (failing(skip, calls.length)) {
-        throw new CalcomError({ code: 'CALCOM_SERVER_ERROR', kind: 'retryable', message: 'Internal server error.', status: 500, operation: 'listBookings', method: 'GET', path: '/v2/bookings' });
+        throw new CalcomError({
+          code: 'CALCOM_SERVER_ERROR',
+          kind: 'retryable',
+          message: 'Internal server error.',
+          status: 500,
+          operation: 'listBookings',
+          method: 'GET',
+          path: '/v2/bookings',
+        });
       }
       const bookings = Array.from({ length: Math.max(0, Math.min(take, total - skip)) }, (_, i) => booking(`u${skip + i}`));
       const hasNextPage = skip + take < total;
-      return { bookings, pagination: { totalItems: total, remainingItems: Math.max(0, total - skip - take), returnedItems: bookings.length, itemsPerPage: take, currentPage: 1, totalPages: Math.ceil(total / take), hasNextPage, hasPreviousPage: skip > 0 } };
+      return {
+        bookings,
+        pagination: {
+          totalItems: total,
+          remainingItems: Math.max(0, total - skip - take),
+          returnedItems: bookings.length,
+          itemsPerPage: take,
+          currentPage: 1,
+          totalPages: Math.ceil(total / take),
+          hasNextPage,
+          hasPreviousPage: skip > 0,
+        },
+      };
     },
     async getBooking(uid: string) {
       return booking(uid);

@@ -1,4 +1,4 @@
-import type { DriftItem } from '../../../../libs/domain/src/index.js';
+import type { DriftItem } from '#domain';
 import { formatDriftReport } from '../../src/drift/drift-report.format.js';
 
 const report = (items: Partial<DriftItem>[]) => ({
@@ -8,7 +8,9 @@ const report = (items: Partial<DriftItem>[]) => ({
   generatedAt: '2030-01-01T00:00:00.000Z',
   window: { from: '2029-12-25T00:00:00.000Z', to: '2030-03-31T00:00:00.000Z' },
   checked: { ledger: 12, calcom: 13 },
-  items: items.map((item) => ({ id: '', kind: 'time_mismatch', appointmentId: null, bookingUid: null, ledger: null, calcom: null, differences: [], summary: 's', ...item }) as DriftItem),
+  items: items.map(
+    (item) => ({ id: '', kind: 'time_mismatch', appointmentId: null, bookingUid: null, ledger: null, calcom: null, differences: [], summary: 's', ...item }) as DriftItem,
+  ),
 });
 
 describe('the printed report', () => {

@@ -24,19 +24,13 @@ export type ScheduleAppointment = Command<
   }
 >;
 
-export type RescheduleAppointment = Command<
-  'RescheduleAppointment',
-  Decided & { appointmentId: string; startsAt: string; durationMinutes: number }
->;
+export type RescheduleAppointment = Command<'RescheduleAppointment', Decided & { appointmentId: string; startsAt: string; durationMinutes: number }>;
 
 export type CancelAppointment = Command<'CancelAppointment', { appointmentId: string; reason: string }>;
 
 export type ReassignStaff = Command<'ReassignStaff', Decided & { appointmentId: string; staffId: string }>;
 
-export type ChangeService = Command<
-  'ChangeService',
-  Decided & { appointmentId: string; serviceId: string; durationMinutes: number }
->;
+export type ChangeService = Command<'ChangeService', Decided & { appointmentId: string; serviceId: string; durationMinutes: number }>;
 
 export type ConfirmAppointment = Command<'ConfirmAppointment', { appointmentId: string }>;
 
@@ -50,10 +44,7 @@ export type CheckIn = Command<'CheckIn', { appointmentId: string; now: string }>
 export type CompleteAppointment = Command<'CompleteAppointment', { appointmentId: string; now: string }>;
 
 /** Only the fields given change; `phone: null` and `notes: null` clear them. */
-export type ChangeContactDetails = Command<
-  'ChangeContactDetails',
-  { appointmentId: string; customer: Partial<Pick<Customer, 'name' | 'email' | 'phone'>>; notes?: string | null }
->;
+export type ChangeContactDetails = Command<'ChangeContactDetails', { appointmentId: string; customer: Partial<Pick<Customer, 'name' | 'email' | 'phone'>>; notes?: string | null }>;
 
 export type DeskCommand = ConfirmAppointment | DeclineAppointment | MarkNoShow | CheckIn | CompleteAppointment | ChangeContactDetails;
 

@@ -20,19 +20,13 @@ export type AppointmentScheduled = Event<
   }
 >;
 
-export type AppointmentRescheduled = Event<
-  'AppointmentRescheduled',
-  { appointmentId: string; startsAt: string; endsAt: string; previousStartsAt: string; previousEndsAt: string }
->;
+export type AppointmentRescheduled = Event<'AppointmentRescheduled', { appointmentId: string; startsAt: string; endsAt: string; previousStartsAt: string; previousEndsAt: string }>;
 
 export type AppointmentCancelled = Event<'AppointmentCancelled', { appointmentId: string; reason: string }>;
 
 export type StaffReassigned = Event<'StaffReassigned', { appointmentId: string; staffId: string; previousStaffId: string }>;
 
-export type ServiceChanged = Event<
-  'ServiceChanged',
-  { appointmentId: string; serviceId: string; previousServiceId: string; endsAt: string; previousEndsAt: string }
->;
+export type ServiceChanged = Event<'ServiceChanged', { appointmentId: string; serviceId: string; previousServiceId: string; endsAt: string; previousEndsAt: string }>;
 
 /** Statuses Cal.com can set: a booking awaiting confirmation, rejected by the host, a no-show, or a meeting that ended. */
 export type CalcomAppointmentStatus = 'requested' | 'rejected' | 'no_show' | 'completed' | 'scheduled';
@@ -40,10 +34,7 @@ export type CalcomAppointmentStatus = 'requested' | 'rejected' | 'no_show' | 'co
 /** The desk's check-in: the ledger's own status, which Cal.com has no word for. */
 export type LedgerOnlyStatus = 'arrived';
 
-export type AppointmentStatusChanged = Event<
-  'AppointmentStatusChanged',
-  { appointmentId: string; status: CalcomAppointmentStatus; previousStatus: string; trigger: string }
->;
+export type AppointmentStatusChanged = Event<'AppointmentStatusChanged', { appointmentId: string; status: CalcomAppointmentStatus; previousStatus: string; trigger: string }>;
 
 /** An admin accepted a booking that waited for the host (Cal.com: confirm). */
 export type AppointmentConfirmed = Event<'AppointmentConfirmed', { appointmentId: string }>;
@@ -66,10 +57,7 @@ export type CustomerCheckedIn = Event<'CustomerCheckedIn', { appointmentId: stri
 export type AppointmentCompleted = Event<'AppointmentCompleted', { appointmentId: string; at: string; previousStatus: string }>;
 
 /** Contact details and notes as the desk corrected them; ledger-only (Cal.com API v2 2024-08-13 cannot edit them). */
-export type ContactDetailsChanged = Event<
-  'ContactDetailsChanged',
-  { appointmentId: string; customer: Customer; notes: string | null; changed: ContactField[] }
->;
+export type ContactDetailsChanged = Event<'ContactDetailsChanged', { appointmentId: string; customer: Customer; notes: string | null; changed: ContactField[] }>;
 
 export type ContactField = 'customer.name' | 'customer.email' | 'customer.phone' | 'notes';
 

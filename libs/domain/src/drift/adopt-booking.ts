@@ -30,7 +30,10 @@ export function adoptBooking(ledger: LedgerSide, booking: CalcomSide | null, cat
   const end = booking.end!;
   let endsAt = ledger.endsAt;
   if (!sameInstant(start, ledger.startsAt) || !sameInstant(end, ledger.endsAt)) {
-    events.push({ type: 'AppointmentRescheduled', data: { appointmentId, startsAt: iso(start), endsAt: iso(end), previousStartsAt: ledger.startsAt, previousEndsAt: ledger.endsAt } });
+    events.push({
+      type: 'AppointmentRescheduled',
+      data: { appointmentId, startsAt: iso(start), endsAt: iso(end), previousStartsAt: ledger.startsAt, previousEndsAt: ledger.endsAt },
+    });
     endsAt = iso(end);
   }
   const unresolved: string[] = [];

@@ -1,12 +1,4 @@
-import {
-  calcomSide,
-  CatalogIndex,
-  isBookingActive,
-  isLedgerActive,
-  ledgerSide,
-  sameInstant,
-  unreadCalcomSide,
-} from './drift-sides.js';
+import { calcomSide, CatalogIndex, isBookingActive, isLedgerActive, ledgerSide, sameInstant, unreadCalcomSide } from './drift-sides.js';
 import {
   driftItemId,
   driftKinds,
@@ -131,7 +123,13 @@ function compareLevels(ledger: LedgerSide, booking: CalcomBookingLevel, catalog:
     return [item('missing_in_calcom', ledger, calcom, ['status'], `Booking ${booking.uid} was cancelled on Cal.com; the ledger has the appointment ${ledger.status}`)];
   }
   if (ledger.expectedStatus !== booking.status) {
-    const mismatch = item('status_mismatch', ledger, calcom, ['status'], `The ledger has ${ledger.status} (Cal.com should say ${ledger.expectedStatus}), Cal.com says ${booking.status}`);
+    const mismatch = item(
+      'status_mismatch',
+      ledger,
+      calcom,
+      ['status'],
+      `The ledger has ${ledger.status} (Cal.com should say ${ledger.expectedStatus}), Cal.com says ${booking.status}`,
+    );
     if (!ledgerActive || !bookingActive) return [mismatch];
     return [mismatch, ...compareActive(ledger, calcom, catalog)];
   }
@@ -153,7 +151,15 @@ function compareActive(ledger: LedgerSide, calcom: CalcomSide, catalog: CatalogI
     items.push(item('host_mismatch', ledger, calcom, ['hostUserId'], `Cal.com's host is user ${calcom.hostUserId}, staff ${ledger.staffId} is user ${ledger.expectedHostUserId}`));
   }
   if (ledger.expectedEventTypeId !== calcom.eventTypeId) {
-    items.push(item('event_type_mismatch', ledger, calcom, ['eventTypeId'], `Cal.com's event type is ${calcom.eventTypeId}, service ${ledger.serviceId} with staff ${ledger.staffId} is ${ledger.expectedEventTypeId}`));
+    items.push(
+      item(
+        'event_type_mismatch',
+        ledger,
+        calcom,
+        ['eventTypeId'],
+        `Cal.com's event type is ${calcom.eventTypeId}, service ${ledger.serviceId} with staff ${ledger.staffId} is ${ledger.expectedEventTypeId}`,
+      ),
+    );
   }
   return items;
 }
@@ -166,7 +172,13 @@ function examineUnclaimedBooking(booking: CalcomBookingLevel, indexes: Indexes, 
   if (owner && !known.has(owner)) return null;
   const calcom = calcomSide(booking);
   if (!indexes.catalog.resolve(booking.hostUserId, booking.eventTypeId)) {
-    return item('unmapped', null, calcom, ['catalog'], `Cal.com booking ${booking.uid} has host ${booking.hostUserId} and event type ${booking.eventTypeId}, which no staff member and service stand for`);
+    return item(
+      'unmapped',
+      null,
+      calcom,
+      ['catalog'],
+      `Cal.com booking ${booking.uid} has host ${booking.hostUserId} and event type ${booking.eventTypeId}, which no staff member and service stand for`,
+    );
   }
   const madeFor = booking.appointmentId ? ` (made for appointment ${booking.appointmentId}, whose chain does not hold it)` : '';
   return item('missing_in_ledger', null, calcom, ['appointment'], `Cal.com has an active booking ${booking.uid} that no appointment knows${madeFor}`);

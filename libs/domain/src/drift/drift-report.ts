@@ -11,12 +11,7 @@ export interface DriftScope {
  * The drift as it stands after a check. A full check replaces the previous report; an incremental one replaces only
  * the items about appointments and bookings it examined. An item seen before keeps its first `detectedAt`.
  */
-export function compileReport(
-  previous: readonly DriftReportItem[],
-  found: readonly DriftItem[],
-  scope: DriftScope | 'full',
-  now: string,
-): DriftReportItem[] {
+export function compileReport(previous: readonly DriftReportItem[], found: readonly DriftItem[], scope: DriftScope | 'full', now: string): DriftReportItem[] {
   const firstSeen = new Map(previous.map((item) => [item.id, item.detectedAt]));
   const fresh = found.map((item) => ({ ...item, detectedAt: firstSeen.get(item.id) ?? now }));
   if (scope === 'full') return fresh;

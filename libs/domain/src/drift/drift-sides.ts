@@ -16,8 +16,7 @@ export const isLedgerActive = (status: string): boolean => status !== 'cancelled
 
 export const isBookingActive = (status: string): boolean => status === 'accepted' || status === 'pending';
 
-export const sameInstant = (a: string | null, b: string | null): boolean =>
-  a !== null && b !== null && Date.parse(a) === Date.parse(b);
+export const sameInstant = (a: string | null, b: string | null): boolean => a !== null && b !== null && Date.parse(a) === Date.parse(b);
 
 /** The catalog, indexed for the lookups a comparison makes. */
 export class CatalogIndex {

@@ -61,9 +61,6 @@ export type DriftItemHealed = Event<
 >;
 
 /** A notification: automatic healing stopped because it would have created or cancelled too many bookings at once. */
-export type DriftHealBlocked = Event<
-  'DriftHealBlocked',
-  { checkId: string; policy: DriftHealPolicy; bookingChanges: number; max: number; itemIds: string[]; summary: string }
->;
+export type DriftHealBlocked = Event<'DriftHealBlocked', { checkId: string; policy: DriftHealPolicy; bookingChanges: number; max: number; itemIds: string[]; summary: string }>;
 
 export type DriftEvent = DriftCheckCompleted | DriftCheckFailed | DriftItemHealed | DriftHealBlocked;

@@ -1,4 +1,4 @@
-import type { BookingSnapshot } from '../sync/calcom-sync.events.js';
+import type { BookingCopy } from '../sync/calcom-sync.events.js';
 
 /**
  * What the drift detector compares: the ledger's levels and Cal.com's, never the events that led there.
@@ -51,7 +51,7 @@ export interface CalcomAttendee {
 }
 
 /** A booking as `GET /v2/bookings` lists it, narrowed to what the comparison needs. */
-export interface CalcomBookingLevel extends BookingSnapshot {
+export interface CalcomBookingLevel extends BookingCopy {
   /** `metadata.appointmentId`, which the sync writes on every booking it creates; null for bookings made on Cal.com. */
   appointmentId: string | null;
   attendee: CalcomAttendee | null;
@@ -121,5 +121,4 @@ export interface DriftItem {
   summary: string;
 }
 
-export const driftItemId = (kind: DriftKind, appointmentId: string | null, bookingUid: string | null): string =>
-  `${kind}:${appointmentId ?? bookingUid ?? 'unknown'}`;
+export const driftItemId = (kind: DriftKind, appointmentId: string | null, bookingUid: string | null): string => `${kind}:${appointmentId ?? bookingUid ?? 'unknown'}`;

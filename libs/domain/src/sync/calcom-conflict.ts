@@ -1,6 +1,6 @@
 import type { AppointmentEvent } from '../appointment/appointment.events.js';
 import { ConflictResolvedError } from '../errors.js';
-import type { BookingSnapshot, CalcomSyncEvent, ConflictSide } from './calcom-sync.events.js';
+import type { BookingCopy, CalcomSyncEvent, ConflictSide } from './calcom-sync.events.js';
 import type { CalcomSyncState } from './calcom-sync.state.js';
 import { sameInstant, type ExistingAppointment } from './calcom-webhook.mapping.js';
 
@@ -22,7 +22,7 @@ export interface DetectedConflict {
   calcom: ConflictSide;
   summary: string;
   /** Cal.com's booking as reported, recorded so that "keep ledger" knows what to change back. */
-  booking: BookingSnapshot | null;
+  booking: BookingCopy | null;
   policy: ConflictPolicy;
 }
 
@@ -41,13 +41,7 @@ export function recordConflict(conflict: DetectedConflict): ConflictEvents {
 }
 
 /** A person's choice. Only the open conflict can be resolved, once. */
-export function resolveConflict(
-  appointmentId: string,
-  conflictId: string,
-  appointment: ExistingAppointment,
-  sync: CalcomSyncState,
-  keep: ConflictKeep,
-): ConflictEvents {
+export function resolveConflict(appointmentId: string, conflictId: string, appointment: ExistingAppointment, sync: CalcomSyncState, keep: ConflictKeep): ConflictEvents {
   if (sync.openConflict?.conflictId !== conflictId) throw new ConflictResolvedError(conflictId);
   return settle(appointmentId, conflictId, appointment, sync.openConflict.calcom, keep, 'person');
 }

@@ -7,7 +7,7 @@ import type { Event } from '../event.js';
  */
 
 /** Cal.com's booking as far as the ledger cares: one link of the appointment's uid chain. */
-export interface BookingSnapshot {
+export interface BookingCopy {
   uid: string;
   start: string;
   end: string;
@@ -53,7 +53,7 @@ export type CalcomOperationSucceeded = Event<
     operationId: string;
     operation: CalcomOperation;
     /** The booking afterwards: the new one for create and reschedule, the cancelled one for cancel. */
-    booking: BookingSnapshot;
+    booking: BookingCopy;
     /** True when Cal.com was found to have done it already (lost answer, or "already cancelled"). */
     alreadyDone: boolean;
   }
@@ -81,10 +81,7 @@ export type CalcomOperationFailed = Event<
 >;
 
 /** The booking as seen on Cal.com, by a webhook or a read; extends the uid chain when the uid is new. */
-export type CalcomBookingObserved = Event<
-  'CalcomBookingObserved',
-  { appointmentId: string; booking: BookingSnapshot; via: 'webhook' | 'api' | 'reconciler'; factId: string | null }
->;
+export type CalcomBookingObserved = Event<'CalcomBookingObserved', { appointmentId: string; booking: BookingCopy; via: 'webhook' | 'api' | 'reconciler'; factId: string | null }>;
 
 /** Cal.com matches the ledger at this version. */
 export type CalcomSyncCompleted = Event<'CalcomSyncCompleted', { appointmentId: string; ledgerVersion: number; bookingUid: string | null }>;
@@ -106,10 +103,7 @@ export type SyncConflictDetected = Event<
   { appointmentId: string; conflictId: string; ledger: ConflictSide; calcom: ConflictSide; factId: string | null; summary: string }
 >;
 
-export type SyncConflictResolved = Event<
-  'SyncConflictResolved',
-  { appointmentId: string; conflictId: string; keep: 'ledger' | 'calcom'; decidedBy: 'person' | 'policy' }
->;
+export type SyncConflictResolved = Event<'SyncConflictResolved', { appointmentId: string; conflictId: string; keep: 'ledger' | 'calcom'; decidedBy: 'person' | 'policy' }>;
 
 export type CalcomSyncEvent =
   | CalcomOperationStarted

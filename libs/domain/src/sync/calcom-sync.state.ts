@@ -1,4 +1,4 @@
-import type { BookingSnapshot, CalcomErrorSummary, CalcomOperation, CalcomSyncEvent, ConflictSide } from './calcom-sync.events.js';
+import type { BookingCopy, CalcomErrorSummary, CalcomOperation, CalcomSyncEvent, ConflictSide } from './calcom-sync.events.js';
 
 export interface InFlightOperation {
   operationId: string;
@@ -19,7 +19,7 @@ export interface CalcomSyncState {
   /** Every uid the appointment has had on Cal.com, oldest first. */
   chain: string[];
   /** The booking that stands for the appointment now, as last seen. */
-  booking: BookingSnapshot | null;
+  booking: BookingCopy | null;
   inFlight: InFlightOperation | null;
   attempts: number;
   lastError: (CalcomErrorSummary & { permanent: boolean; ledgerVersion?: number | null }) | null;
@@ -89,10 +89,7 @@ export function evolveCalcomSync(state: CalcomSyncState, event: CalcomSyncEvent,
     case 'CalcomOperationFailed':
       return {
         ...state,
-        inFlight:
-          data.permanent || !state.inFlight
-            ? null
-            : { ...state.inFlight, outcomeUnknown: state.inFlight.outcomeUnknown || data.outcomeUnknown, awaitingAnswer: false },
+        inFlight: data.permanent || !state.inFlight ? null : { ...state.inFlight, outcomeUnknown: state.inFlight.outcomeUnknown || data.outcomeUnknown, awaitingAnswer: false },
         attempts: data.attempt,
         lastError: { ...data.error, permanent: data.permanent, ledgerVersion: data.ledgerVersion ?? null },
         nextRetryAt: data.nextRetryAt,
@@ -131,7 +128,7 @@ export function evolveCalcomSync(state: CalcomSyncState, event: CalcomSyncEvent,
  * A booking seen on Cal.com. It becomes the current one unless it is an older link of the chain
  * (a late webhook about a uid that has since been rescheduled away).
  */
-function observe(state: CalcomSyncState, seen: BookingSnapshot): CalcomSyncState {
+function observe(state: CalcomSyncState, seen: BookingCopy): CalcomSyncState {
   const booking = keepAttendeeAbsence(state.booking, seen);
   const known = state.chain.indexOf(booking.uid);
   if (known === -1) {
@@ -144,7 +141,7 @@ function observe(state: CalcomSyncState, seen: BookingSnapshot): CalcomSyncState
 }
 
 /** Most webhooks do not say whether the booker was absent: what the sync last knew of that booking stands. */
-function keepAttendeeAbsence(current: BookingSnapshot | null, seen: BookingSnapshot): BookingSnapshot {
+function keepAttendeeAbsence(current: BookingCopy | null, seen: BookingCopy): BookingCopy {
   if (seen.attendeeAbsent !== undefined || current?.uid !== seen.uid || current.attendeeAbsent === undefined) return seen;
   return { ...seen, attendeeAbsent: current.attendeeAbsent };
 }

@@ -1,7 +1,7 @@
 import type { Appointment } from '../appointment/appointment.decider.js';
 import { canonicalJson } from '../canonical-json.js';
 import type { Workflow } from '../decider.js';
-import type { BookingSnapshot, CalcomErrorSummary, CalcomOperation } from './calcom-sync.events.js';
+import type { BookingCopy, CalcomErrorSummary, CalcomOperation } from './calcom-sync.events.js';
 import { type CalcomSyncState, type InFlightOperation, isHeldByPermanentFailure } from './calcom-sync.state.js';
 
 /**
@@ -163,7 +163,7 @@ function compareLevels(input: CalcomSyncInput, sync: CalcomSyncState, appointmen
  * What only a person decides and Cal.com records: the host's confirm of a booking that waits for it, and whether the
  * booker came. Cal.com refuses mark-absent before the start, and so does the ledger's no-show, so this is never early.
  */
-function hostAndAttendanceStep(input: CalcomSyncInput, sync: CalcomSyncState, appointment: Existing, booking: BookingSnapshot): CalcomSyncStep | null {
+function hostAndAttendanceStep(input: CalcomSyncInput, sync: CalcomSyncState, appointment: Existing, booking: BookingCopy): CalcomSyncStep | null {
   if (booking.status === 'pending' && appointment.hostDecision === 'confirmed') {
     return call(input, sync, 'confirm', booking.uid, {}, 'confirmed in the ledger while Cal.com waits for the host');
   }
@@ -180,7 +180,7 @@ function hostAndAttendanceStep(input: CalcomSyncInput, sync: CalcomSyncState, ap
  * it is the organizer and no reassign of ours put another member beside it: a fixed host is never the round-robin
  * member, so once we made someone else the member, the ledger naming the fixed host is a disagreement to report.
  */
-function targetAmongHosts(sync: CalcomSyncState, booking: BookingSnapshot, target: number, fixedHosts: number[]): boolean {
+function targetAmongHosts(sync: CalcomSyncState, booking: BookingCopy, target: number, fixedHosts: number[]): boolean {
   const confirmedMember = sync.reassignedTo?.uid === booking.uid ? sync.reassignedTo.userId : null;
   if (fixedHosts.includes(target)) return booking.hostUserId === target && confirmedMember === null;
   if (booking.hostUserId === target) return true;

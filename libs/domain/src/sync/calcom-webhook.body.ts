@@ -91,7 +91,6 @@ function unstorableText(value: unknown): { reason: string; path: string } | null
 /** A key as it may be quoted back in an error (and stored in a reason): short, without what cannot be stored. */
 export const printable = (key: string): string => key.slice(0, 40).replace(UNPRINTABLE, '?');
 
-
 export const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const refused = (reason: string): ReadBody => ({ ok: false, reason });

@@ -1,11 +1,11 @@
 import type { Appointment } from '../appointment/appointment.decider.js';
 import type { Customer } from '../appointment/appointment.events.js';
-import type { BookingSnapshot, ConflictSide } from './calcom-sync.events.js';
+import type { BookingCopy, ConflictSide } from './calcom-sync.events.js';
 import type { CalcomSyncState } from './calcom-sync.state.js';
 import type { CalcomWebhook } from './calcom-webhook.parser.js';
 
 /** The part of the catalog that maps Cal.com's hosts and event types to the ledger's staff and services. */
-export interface CatalogSnapshot {
+export interface CatalogLookup {
   staff: readonly { staffId: string; email: string; calcomUserId: number | null }[];
   services: readonly { serviceId: string; calcomEventTypeIds: Readonly<Record<string, number>> }[];
 }
@@ -13,7 +13,7 @@ export interface CatalogSnapshot {
 export type ExistingAppointment = Exclude<Appointment, { status: 'initial' }>;
 
 /** Staff by the organizer's Cal.com user id (`staff.calcomUserId`), else by the organizer's e-mail. */
-export function staffForHost(catalog: CatalogSnapshot, webhook: CalcomWebhook): string | null {
+export function staffForHost(catalog: CatalogLookup, webhook: CalcomWebhook): string | null {
   const byId = webhook.hostUserId === null ? undefined : catalog.staff.find((staff) => staff.calcomUserId === webhook.hostUserId);
   if (byId) return byId.staffId;
   const email = webhook.hostEmail?.toLowerCase();
@@ -21,7 +21,7 @@ export function staffForHost(catalog: CatalogSnapshot, webhook: CalcomWebhook): 
 }
 
 /** The service that books this event type with this staff member; failing that, the only service that uses it at all. */
-export function serviceForEventType(catalog: CatalogSnapshot, eventTypeId: number | null, staffId: string | null): string | null {
+export function serviceForEventType(catalog: CatalogLookup, eventTypeId: number | null, staffId: string | null): string | null {
   if (eventTypeId === null) return null;
   const exact = staffId ? catalog.services.find((service) => service.calcomEventTypeIds[staffId] === eventTypeId) : undefined;
   if (exact) return exact.serviceId;
@@ -36,7 +36,7 @@ export function customerOf(webhook: CalcomWebhook): Customer | null {
 }
 
 /** The booking as the webhook reports it: one link of the uid chain. */
-export function bookingOf(webhook: CalcomWebhook, fallback: { start: string; end: string } | null = null): BookingSnapshot | null {
+export function bookingOf(webhook: CalcomWebhook, fallback: { start: string; end: string } | null = null): BookingCopy | null {
   const start = webhook.startsAt ?? fallback?.start;
   const end = webhook.endsAt ?? fallback?.end;
   if (!webhook.bookingUid || !start || !end) return null;
@@ -71,7 +71,7 @@ export function ledgerSide(appointment: ExistingAppointment, bookingUid: string 
 }
 
 /** Cal.com's side in the ledger's terms; a host or event type the catalog does not know keeps the ledger's value. */
-export function calcomSide(webhook: CalcomWebhook, appointment: ExistingAppointment, catalog: CatalogSnapshot): ConflictSide {
+export function calcomSide(webhook: CalcomWebhook, appointment: ExistingAppointment, catalog: CatalogLookup): ConflictSide {
   const staffId = staffForHost(catalog, webhook) ?? appointment.staffId;
   return {
     status: sideStatus(webhook.triggerEvent),
@@ -114,7 +114,7 @@ export function isCreateBySync(sync: CalcomSyncState, webhook: CalcomWebhook): b
  * The ledger and the booking Cal.com last showed agree (level, not history): same liveness and start, and host and
  * event type where the catalog can tell. A ledger that agrees has nothing Cal.com has not seen, whatever the versions say.
  */
-export function ledgerMatchesBooking(appointment: ExistingAppointment, booking: BookingSnapshot | null, catalog: CatalogSnapshot): boolean {
+export function ledgerMatchesBooking(appointment: ExistingAppointment, booking: BookingCopy | null, catalog: CatalogLookup): boolean {
   if (!booking) return false;
   const bookingActive = booking.status !== 'cancelled' && booking.status !== 'rejected';
   if ((appointment.status !== 'cancelled') !== bookingActive) return false;

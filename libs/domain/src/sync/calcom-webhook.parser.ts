@@ -104,7 +104,10 @@ function attendee(fields: FieldReader, value: unknown, at: string): CalcomWebhoo
 /** Form templates turn `attendees.0.email` into an object keyed by index. */
 function listOf(value: unknown): unknown[] {
   if (Array.isArray(value)) return value;
-  if (isObject(value)) return Object.keys(value).sort((a, b) => Number(a) - Number(b)).map((key) => value[key]);
+  if (isObject(value))
+    return Object.keys(value)
+      .sort((a, b) => Number(a) - Number(b))
+      .map((key) => value[key]);
   return [];
 }
 

@@ -1,6 +1,6 @@
 import type { AppointmentEvent, CalcomAppointmentStatus } from '../appointment/appointment.events.js';
 import type { Workflow } from '../decider.js';
-import type { BookingSnapshot, CalcomSyncEvent } from './calcom-sync.events.js';
+import type { BookingCopy, CalcomSyncEvent } from './calcom-sync.events.js';
 import type { CalcomSyncState } from './calcom-sync.state.js';
 import { recordConflict, type ConflictPolicy } from './calcom-conflict.js';
 import type { WebhookOutcome } from './calcom-webhook.events.js';
@@ -13,7 +13,7 @@ import {
   sameInstant,
   serviceForEventType,
   staffForHost,
-  type CatalogSnapshot,
+  type CatalogLookup,
   type ExistingAppointment,
 } from './calcom-webhook.mapping.js';
 import type { CalcomWebhook } from './calcom-webhook.parser.js';
@@ -34,7 +34,7 @@ export interface WebhookFactInput {
   /** The CalcomWebhookReceived event id. */
   factId: string;
   webhook: CalcomWebhook;
-  catalog: CatalogSnapshot;
+  catalog: CatalogLookup;
   /** Ids chosen by the caller from the fact, so that applying it again decides the same. */
   newAppointmentId: string;
   conflictId: string;
@@ -246,7 +246,7 @@ function noShowEcho(sync: WebhookTarget['sync'], bookingUid: string | null, abse
 function conflict(
   input: Pick<WebhookFactInput, 'webhook' | 'catalog' | 'factId' | 'conflictId' | 'policy'>,
   target: WebhookTarget,
-  booking: BookingSnapshot | null,
+  booking: BookingCopy | null,
   summary: string,
 ): WebhookDecision {
   const { appointment, appointmentId, sync } = target;
@@ -276,7 +276,7 @@ function isRescheduleBySync(sync: CalcomSyncState, webhook: CalcomWebhook): bool
 }
 
 /** A change made in the ledger (not by Cal.com) after the last state Cal.com confirmed, and not on Cal.com's booking. */
-const unsyncedLedgerChange = (target: WebhookTarget, catalog: CatalogSnapshot): boolean =>
+const unsyncedLedgerChange = (target: WebhookTarget, catalog: CatalogLookup): boolean =>
   target.ledgerChangedVersion > target.sync.syncedVersion && !ledgerMatchesBooking(target.appointment, target.sync.booking, catalog);
 
 function orphan(webhook: CalcomWebhook): WebhookDecision {
@@ -284,12 +284,12 @@ function orphan(webhook: CalcomWebhook): WebhookDecision {
   return decision('orphan', null, `No appointment knows booking ${uids} yet; applied when it becomes known`);
 }
 
-function observed(appointmentId: string, booking: BookingSnapshot | null, factId: string): CalcomSyncEvent[] {
+function observed(appointmentId: string, booking: BookingCopy | null, factId: string): CalcomSyncEvent[] {
   return booking ? [{ type: 'CalcomBookingObserved', data: { appointmentId, booking, via: 'webhook', factId } }] : [];
 }
 
 /** Nothing to record when the sync already holds exactly this booking. */
-function observedIfNew(target: WebhookTarget, booking: BookingSnapshot | null, factId: string): CalcomSyncEvent[] {
+function observedIfNew(target: WebhookTarget, booking: BookingCopy | null, factId: string): CalcomSyncEvent[] {
   const known = target.sync.booking;
   if (!booking) return [];
   if (target.sync.chain.includes(booking.uid) && known?.uid !== booking.uid) return [];

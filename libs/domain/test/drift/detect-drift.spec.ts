@@ -28,14 +28,18 @@ const given = (world: World) => ({
 
 describe('detectDrift', () => {
   it('finds nothing when every level agrees, whatever the time format', () => {
-    given({ ledger: [appointment()], calcom: [booking()], chains: [chain('a1', 'u1')] }).whenCompared().thenNoDrift();
+    given({ ledger: [appointment()], calcom: [booking()], chains: [chain('a1', 'u1')] })
+      .whenCompared()
+      .thenNoDrift();
   });
 
   it('finds nothing for a cancelled appointment whose booking is cancelled or gone', () => {
     given({ ledger: [appointment({ status: 'cancelled' })], calcom: [booking({ status: 'cancelled' })], chains: [chain('a1', 'u1')] })
       .whenCompared()
       .thenNoDrift();
-    given({ ledger: [appointment({ status: 'cancelled' })], calcom: [], chains: [chain('a1', 'u1')] }).whenCompared().thenNoDrift();
+    given({ ledger: [appointment({ status: 'cancelled' })], calcom: [], chains: [chain('a1', 'u1')] })
+      .whenCompared()
+      .thenNoDrift();
   });
 
   it('accepts the old links of a chain as cancelled, and follows nothing the ledger already knows', () => {
@@ -60,7 +64,9 @@ describe('detectDrift', () => {
     });
 
     it('when an active appointment was never booked', () => {
-      given({ ledger: [appointment()] }).whenCompared().then([{ kind: 'missing_in_calcom', bookingUid: null, ledger: expect.objectContaining({ bookingUids: [] }) }]);
+      given({ ledger: [appointment()] })
+        .whenCompared()
+        .then([{ kind: 'missing_in_calcom', bookingUid: null, ledger: expect.objectContaining({ bookingUids: [] }) }]);
     });
   });
 
@@ -72,7 +78,9 @@ describe('detectDrift', () => {
     });
 
     it('but not for cancelled bookings nobody knows', () => {
-      given({ calcom: [booking({ uid: 'x9', appointmentId: null, status: 'cancelled' })] }).whenCompared().thenNoDrift();
+      given({ calcom: [booking({ uid: 'x9', appointmentId: null, status: 'cancelled' })] })
+        .whenCompared()
+        .thenNoDrift();
     });
   });
 
@@ -88,7 +96,13 @@ describe('detectDrift', () => {
     it('when the ledger cancelled and Cal.com still has it accepted', () => {
       given({ ledger: [appointment({ status: 'cancelled' })], calcom: [booking()], chains: [chain('a1', 'u1')] })
         .whenCompared()
-        .then([{ kind: 'status_mismatch', ledger: expect.objectContaining({ status: 'cancelled', expectedStatus: 'cancelled' }), calcom: expect.objectContaining({ status: 'accepted' }) }]);
+        .then([
+          {
+            kind: 'status_mismatch',
+            ledger: expect.objectContaining({ status: 'cancelled', expectedStatus: 'cancelled' }),
+            calcom: expect.objectContaining({ status: 'accepted' }),
+          },
+        ]);
     });
 
     it('when both are active but one awaits confirmation, and other differences still count', () => {
@@ -99,7 +113,9 @@ describe('detectDrift', () => {
 
     it('but a no-show or completed appointment is still an accepted booking', () => {
       for (const status of ['no_show', 'completed']) {
-        given({ ledger: [appointment({ status })], calcom: [booking()], chains: [chain('a1', 'u1')] }).whenCompared().thenNoDrift();
+        given({ ledger: [appointment({ status })], calcom: [booking()], chains: [chain('a1', 'u1')] })
+          .whenCompared()
+          .thenNoDrift();
       }
     });
   });
@@ -111,7 +127,9 @@ describe('detectDrift', () => {
       chains: [chain('a1', 'u1')],
     })
       .whenCompared()
-      .then([{ kind: 'host_mismatch', differences: ['hostUserId'], calcom: expect.objectContaining({ hostUserId: 3 }), ledger: expect.objectContaining({ expectedHostUserId: 2 }) }]);
+      .then([
+        { kind: 'host_mismatch', differences: ['hostUserId'], calcom: expect.objectContaining({ hostUserId: 3 }), ledger: expect.objectContaining({ expectedHostUserId: 2 }) },
+      ]);
   });
 
   it('event_type_mismatch when the booking is of another service', () => {
@@ -176,7 +194,9 @@ describe('detectDrift', () => {
     });
 
     it('and says nothing about a pending appointment that already matches', () => {
-      given({ ledger: [appointment()], calcom: [booking()], chains: [chain('a1', 'u1')], pending: ['a1'] }).whenCompared().thenNoDrift();
+      given({ ledger: [appointment()], calcom: [booking()], chains: [chain('a1', 'u1')], pending: ['a1'] })
+        .whenCompared()
+        .thenNoDrift();
     });
 
     it('also for a booking made for a pending appointment whose chain does not hold it yet', () => {
@@ -187,7 +207,9 @@ describe('detectDrift', () => {
   });
 
   it('leaves a booking linked to an appointment it was not given to that appointment’s own check', () => {
-    given({ calcom: [booking({ uid: 'u2', rescheduledFromUid: 'u1', appointmentId: null })], chains: [chain('a1', 'u1')] }).whenCompared().thenNoDrift();
+    given({ calcom: [booking({ uid: 'u2', rescheduledFromUid: 'u1', appointmentId: null })], chains: [chain('a1', 'u1')] })
+      .whenCompared()
+      .thenNoDrift();
   });
 
   it('orders items by kind, then id, so reports compare line by line', () => {

@@ -84,4 +84,3 @@ function positiveInteger(value: string | undefined, name: string): number | unde
   if (!Number.isSafeInteger(parsed) || parsed < 1) throw new UsageError(`${name} must be a positive integer, got "${value}"`);
   return parsed;
 }
-

@@ -1,7 +1,7 @@
 import {
   BACKWARDS,
   END,
-  EventStoreDBClient,
+  type EventStoreDBClient,
   excludeSystemEvents,
   START as ESDB_START,
   StreamNotFoundError,
@@ -60,16 +60,17 @@ export class EventStoreDbEventStore implements EventStore {
     this.maxWaitMs = options.maxWaitMs ?? 5_000;
   }
 
-  async appendToStream(
-    streamName: string,
-    events: NewEvent[],
-    options: { expectedRevision?: ExpectedRevision } = {},
-  ): Promise<AppendResult> {
+  async appendToStream(streamName: string, events: NewEvent[], options: { expectedRevision?: ExpectedRevision } = {}): Promise<AppendResult> {
     const expected = options.expectedRevision ?? 'any';
     toEsdbExpectedRevision(expected); // throws on a malformed revision before anything is read
     if (events.length === 0) return this.appendNothing(streamName, expected);
     const now = new Date().toISOString();
-    return this.append(streamName, events, expected, events.map(() => now));
+    return this.append(
+      streamName,
+      events,
+      expected,
+      events.map(() => now),
+    );
   }
 
   /**
@@ -80,7 +81,12 @@ export class EventStoreDbEventStore implements EventStore {
     if (events.length === 0) throw new RangeError('appendCopied needs at least one event');
     const first = events[0].revision;
     const expected: ExpectedRevision = first === 0 ? 'no_stream' : first - 1;
-    return this.append(streamName, events, expected, events.map((event) => event.recordedAt));
+    return this.append(
+      streamName,
+      events,
+      expected,
+      events.map((event) => event.recordedAt),
+    );
   }
 
   async readStream<E extends EventShape = EventShape>(streamName: string, options: ReadStreamOptions = {}): Promise<RecordedEvent<E>[]> {

@@ -124,10 +124,11 @@ export class PostgresAuditLog implements AuditLog {
    * `to` the last event recorded at or before it (null when there is none).
    */
   async positionAtTime(time: string, bound: 'from' | 'to'): Promise<Position | null> {
-    const sql = bound === 'from'
-      ? `SELECT transaction_id::text AS transaction_id, global_position::text AS global_position FROM events
+    const sql =
+      bound === 'from'
+        ? `SELECT transaction_id::text AS transaction_id, global_position::text AS global_position FROM events
           WHERE recorded_at >= $1 ORDER BY events.transaction_id, events.global_position LIMIT 1`
-      : `SELECT transaction_id::text AS transaction_id, global_position::text AS global_position FROM events
+        : `SELECT transaction_id::text AS transaction_id, global_position::text AS global_position FROM events
           WHERE recorded_at <= $1 ORDER BY events.transaction_id DESC, events.global_position DESC LIMIT 1`;
     const { rows } = await this.pool.query<{ transaction_id: string; global_position: string }>(sql, [time]);
     if (!rows[0]) return null;

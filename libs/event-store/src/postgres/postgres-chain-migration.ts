@@ -92,8 +92,10 @@ export async function rechainStream(pool: pg.Pool, streamName: string, fromRevis
       );
       return previousHash;
     });
-    await client.query('UPDATE events e SET hash = n.hash FROM unnest($1::uuid[], $2::text[]) AS n(event_id, hash) WHERE e.event_id = n.event_id',
-      [rows.map((row) => row.event_id), hashes]);
+    await client.query('UPDATE events e SET hash = n.hash FROM unnest($1::uuid[], $2::text[]) AS n(event_id, hash) WHERE e.event_id = n.event_id', [
+      rows.map((row) => row.event_id),
+      hashes,
+    ]);
     if (hashes.length > 0) await client.query('UPDATE streams SET last_hash = $2 WHERE stream_name = $1', [streamName, hashes.at(-1)]);
     await client.query('COMMIT');
   } catch (error) {

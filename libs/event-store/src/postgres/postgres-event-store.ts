@@ -70,11 +70,7 @@ export class PostgresEventStore implements EventStore {
     return new PostgresEventStore(pool, options);
   }
 
-  async appendToStream(
-    streamName: string,
-    events: NewEvent[],
-    options: { expectedRevision?: ExpectedRevision } = {},
-  ): Promise<AppendResult> {
+  async appendToStream(streamName: string, events: NewEvent[], options: { expectedRevision?: ExpectedRevision } = {}): Promise<AppendResult> {
     const expected = options.expectedRevision ?? 'any';
     assertValidExpectedRevision(expected);
     if (events.length === 0) return this.appendNothing(streamName, expected);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
-  type BookingSnapshot,
+  type BookingCopy,
   type CalcomCall,
   type CalcomErrorSummary,
   type CalcomOperation,
@@ -9,19 +9,19 @@ import {
   calcomSyncWorkflow,
   canonicalJson,
   type InFlightOperation,
-} from '../../../../libs/domain/src/index.js';
-import { type CalcomClient, type CalcomError, isCalcomError } from '../../../../libs/calcom/src/index.js';
-import { type EventStore, WrongExpectedRevisionError } from '../../../../libs/event-store/src/event-store.port.js';
+} from '#domain';
+import { type CalcomClient, type CalcomError, isCalcomError } from '#calcom';
+import { type EventStore, WrongExpectedRevisionError } from '#event-store';
 import type { WorkOutcome } from './appointment-work-queue.js';
 import type { CalcomCatalog } from './calcom-catalog.js';
 import type { CalcomKeyOwner } from './calcom-key-owner.js';
 import { executeCalcomCall, verifyCalcomOperation, type Verification } from './calcom-operations.js';
 import type { CalcomSyncRecorder } from './calcom-sync.recorder.js';
-import { type CalcomSyncSnapshot, loadCalcomSyncSnapshot } from './calcom-sync.snapshot.js';
+import { type CalcomSyncInputs, loadCalcomSyncInputs } from './calcom-sync.inputs.js';
 import { budgetUse, type OperationBudget } from './operation-budget.js';
 import { type RetryBackoffSettings, retryDelayMs } from './retry-backoff.js';
 
-export interface CalcomSyncWorkerDeps {
+export interface CalcomSyncRunnerDeps {
   store: EventStore;
   client: CalcomClient;
   catalog: CalcomCatalog;
@@ -44,8 +44,8 @@ const MAX_STEPS_PER_RUN = 12;
  * One appointment's reconciliation: read → decide → do one step → record it, until the decision is to wait.
  * Every step starts from freshly read streams, so whatever a crash interrupted, the next run picks it up.
  */
-export class CalcomSyncWorker {
-  constructor(private readonly deps: CalcomSyncWorkerDeps) {}
+export class CalcomSyncRunner {
+  constructor(private readonly deps: CalcomSyncRunnerDeps) {}
 
   async reconcile(appointmentId: string): Promise<WorkOutcome> {
     /** The in-flight operation Cal.com was just read and found not to have: decide afresh instead of looking again. */
@@ -53,7 +53,7 @@ export class CalcomSyncWorker {
     /** What the run learned on the way (an event type Cal.com would not describe): said with the call it leads to. */
     let note: string | null = null;
     for (let step = 0; step < MAX_STEPS_PER_RUN; step++) {
-      const snapshot = await loadCalcomSyncSnapshot(this.deps.store, this.deps.catalog, appointmentId);
+      const snapshot = await loadCalcomSyncInputs(this.deps.store, this.deps.catalog, appointmentId);
       const decision = this.decide(snapshot, notApplied);
       try {
         const next = await this.perform(snapshot, decision, note);
@@ -70,7 +70,7 @@ export class CalcomSyncWorker {
   }
 
   /** The sync's state is the fold of its own stream; everything else the step depends on is the input. */
-  private decide(snapshot: CalcomSyncSnapshot, notApplied: string | null): CalcomSyncStep {
+  private decide(snapshot: CalcomSyncInputs, notApplied: string | null): CalcomSyncStep {
     const { appointmentId, appointment, ledgerVersion, ledgerChangedVersion, target, sync } = snapshot;
     const input: CalcomSyncInput = {
       appointmentId,
@@ -87,7 +87,7 @@ export class CalcomSyncWorker {
     return calcomSyncWorkflow.decide(input, sync);
   }
 
-  private async perform(snapshot: CalcomSyncSnapshot, step: CalcomSyncStep, note: string | null): Promise<StepResult> {
+  private async perform(snapshot: CalcomSyncInputs, step: CalcomSyncStep, note: string | null): Promise<StepResult> {
     switch (step.kind) {
       case 'idle':
         return { done: true, retryAt: null };
@@ -121,9 +121,9 @@ export class CalcomSyncWorker {
     }
   }
 
-  private async call(snapshot: CalcomSyncSnapshot, call: CalcomCall, reason: string): Promise<StepResult> {
+  private async call(snapshot: CalcomSyncInputs, call: CalcomCall, reason: string): Promise<StepResult> {
     await this.deps.recorder.started(snapshot, call, reason);
-    let booking: BookingSnapshot;
+    let booking: BookingCopy;
     try {
       const rescheduledBy = call.operation === 'reschedule' ? ((await this.deps.keyOwner?.emailForRescheduledBy()) ?? null) : null;
       booking = await executeCalcomCall(this.deps.client, call, snapshot.sync.booking, rescheduledBy);
@@ -137,7 +137,7 @@ export class CalcomSyncWorker {
   }
 
   /** A 4xx may mean "done already" (a repeat after a lost answer): read before calling it a failure. */
-  private async afterRefusal(snapshot: CalcomSyncSnapshot, call: CalcomCall, refusal: CalcomError): Promise<StepResult> {
+  private async afterRefusal(snapshot: CalcomSyncInputs, call: CalcomCall, refusal: CalcomError): Promise<StepResult> {
     let verification: Verification;
     try {
       verification = await verifyCalcomOperation(this.deps.client, call);
@@ -154,7 +154,7 @@ export class CalcomSyncWorker {
     return { done: false };
   }
 
-  private async verify(snapshot: CalcomSyncSnapshot, operation: InFlightOperation): Promise<StepResult> {
+  private async verify(snapshot: CalcomSyncInputs, operation: InFlightOperation): Promise<StepResult> {
     let verification: Verification;
     try {
       verification = await verifyCalcomOperation(this.deps.client, operation);
@@ -181,7 +181,7 @@ export class CalcomSyncWorker {
    * so the exactly-once rule holds. A failed look itself is retried with backoff: reads, never another mutation.
    */
   private async failed(
-    snapshot: CalcomSyncSnapshot,
+    snapshot: CalcomSyncInputs,
     call: Pick<CalcomCall, 'operationId' | 'operation' | 'ledgerVersion'>,
     error: CalcomError,
     outcomeUnknown: boolean,
@@ -199,7 +199,7 @@ export class CalcomSyncWorker {
   }
 
   private async giveUp(
-    snapshot: CalcomSyncSnapshot,
+    snapshot: CalcomSyncInputs,
     call: Pick<CalcomCall, 'operationId' | 'operation' | 'ledgerVersion'>,
     lastAnswer: CalcomErrorSummary,
     attempt: number,
@@ -214,12 +214,12 @@ export class CalcomSyncWorker {
     return { done: false };
   }
 
-  private countPastHalf(snapshot: CalcomSyncSnapshot, operation: CalcomOperation, pastHalf: boolean): boolean {
+  private countPastHalf(snapshot: CalcomSyncInputs, operation: CalcomOperation, pastHalf: boolean): boolean {
     if (pastHalf && snapshot.sync.budgetPastHalf !== true) this.deps.onPastHalfBudget?.(operation);
     return pastHalf;
   }
 
-  private async observeIfNew(snapshot: CalcomSyncSnapshot, observed: BookingSnapshot | null): Promise<void> {
+  private async observeIfNew(snapshot: CalcomSyncInputs, observed: BookingCopy | null): Promise<void> {
     if (!observed || canonicalJson(observed) === canonicalJson(snapshot.sync.booking)) return;
     await this.deps.recorder.observed(snapshot, observed);
   }
@@ -232,7 +232,7 @@ export class CalcomSyncWorker {
 type StepResult = { done: true; retryAt: string | null } | { done: false; notApplied?: string; note?: string | null };
 
 function failure(
-  snapshot: CalcomSyncSnapshot,
+  snapshot: CalcomSyncInputs,
   call: Pick<CalcomCall, 'operationId' | 'operation' | 'ledgerVersion'>,
   error: CalcomErrorSummary,
   outcome: { permanent: boolean; outcomeUnknown: boolean; nextRetryAt: string | null },

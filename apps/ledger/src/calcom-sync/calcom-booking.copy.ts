@@ -1,8 +1,8 @@
-import type { BookingSnapshot } from '../../../../libs/domain/src/index.js';
-import type { CalcomBooking } from '../../../../libs/calcom/src/index.js';
+import type { BookingCopy } from '#domain';
+import type { CalcomBooking } from '#calcom';
 
 /** The part of Cal.com's booking the ledger keeps: one link of the appointment's uid chain. */
-export function bookingSnapshot(booking: CalcomBooking): BookingSnapshot {
+export function bookingCopy(booking: CalcomBooking): BookingCopy {
   return {
     uid: booking.uid,
     start: booking.start,

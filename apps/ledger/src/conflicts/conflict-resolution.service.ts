@@ -9,9 +9,9 @@ import {
   lastRevisionAt,
   resolveConflict,
   versionAfter,
-} from '../../../../libs/domain/src/index.js';
-import { aggregateStream, type EventMetadata, type EventStore, type Position } from '../../../../libs/event-store/src/index.js';
-import type { CalcomInboundQueries } from '../../../../projections/src/calcom-inbound/calcom-inbound.queries.js';
+} from '#domain';
+import { aggregateStream, type EventMetadata, type EventStore, type Position } from '#event-store';
+import type { CalcomInboundQueries } from '#projections';
 import { calcomSyncFold } from '../calcom-sync/calcom-sync.fold.js';
 
 export interface ConflictResolution {

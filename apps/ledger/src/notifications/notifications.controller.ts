@@ -1,7 +1,7 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { WEBHOOK_OUTCOMES } from '../../../../libs/domain/src/index.js';
-import { CalcomInboundQueries } from '../../../../projections/src/calcom-inbound/calcom-inbound.queries.js';
+import { WEBHOOK_OUTCOMES } from '#domain';
+import { CalcomInboundQueries } from '#projections';
 import { ReadAccess } from '../auth/auth.guard.js';
 import { entityIdFromQuery, oneOfFromQuery, pageSizeFromQuery } from '../http/query-params.js';
 

@@ -11,12 +11,12 @@ import {
   type DriftCheckTrigger,
   type DriftHealBlocked,
   type DriftReportItem,
-} from '../../../../libs/domain/src/index.js';
-import { isCalcomError } from '../../../../libs/calcom/src/calcom.errors.js';
-import type { EventMetadata, EventStore, Position } from '../../../../libs/event-store/src/event-store.port.js';
-import type { DriftChecksQueries } from '../../../../projections/src/drift-checks/drift-checks.queries.js';
+} from '#domain';
+import { isCalcomError } from '#calcom';
+import type { EventMetadata, EventStore, Position } from '#event-store';
+import type { DriftChecksQueries } from '#projections';
 import type { DriftSettings } from './drift.config.js';
-import type { DriftHealer, HealResult } from './drift-healer.js';
+import type { DriftHealAppender, HealResult } from './drift-heal.appender.js';
 import type { DriftLevels, DriftLevelsLoader } from './drift-levels.loader.js';
 
 export interface DriftCheckOutcome {
@@ -26,7 +26,7 @@ export interface DriftCheckOutcome {
   healing: { policy: DriftSettings['heal']; healed: HealResult[]; failed: { itemId: string; error: string }[]; blocked: DriftHealBlocked['data'] | null };
 }
 
-export interface DriftReconcilerLogger {
+export interface DriftCheckRunnerLogger {
   log(message: string): void;
   warn(message: string): void;
 }
@@ -41,18 +41,18 @@ interface LastCheck {
  * at a time, in the order asked for. A check that cannot read Cal.com records `DriftCheckFailed` and reports nothing
  * as missing.
  */
-export class DriftReconciler {
+export class DriftCheckRunner {
   private queue: Promise<unknown> = Promise.resolve();
   private last: LastCheck | null = null;
 
   constructor(
     private readonly store: EventStore,
     private readonly loader: DriftLevelsLoader,
-    private readonly healer: DriftHealer,
+    private readonly healer: DriftHealAppender,
     private readonly checks: DriftChecksQueries,
     private readonly settings: DriftSettings,
     private readonly now: () => Date = () => new Date(),
-    private readonly logger?: DriftReconcilerLogger,
+    private readonly logger?: DriftCheckRunnerLogger,
   ) {}
 
   check(mode: DriftCheckMode, trigger: DriftCheckTrigger): Promise<DriftCheckOutcome> {
@@ -75,7 +75,9 @@ export class DriftReconciler {
     } catch (error) {
       const failure = describe(error);
       const failedAt = this.now().toISOString();
-      await this.store.appendToStream(driftChecksStream, [{ id: randomUUID(), type: 'DriftCheckFailed', data: { checkId, mode, trigger, startedAt, failedAt, error: failure }, metadata }]);
+      await this.store.appendToStream(driftChecksStream, [
+        { id: randomUUID(), type: 'DriftCheckFailed', data: { checkId, mode, trigger, startedAt, failedAt, error: failure }, metadata },
+      ]);
       this.logger?.warn(`Drift check ${checkId} failed: ${failure.message}`);
       throw isCalcomError(error) ? new CalcomUnavailableError(error.message, { code: error.code, status: error.status ?? null }) : error;
     }

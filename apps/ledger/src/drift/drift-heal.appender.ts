@@ -13,14 +13,8 @@ import {
   type DriftItemHealed,
   type DriftKeep,
   type HealSteps,
-} from '../../../../libs/domain/src/index.js';
-import {
-  type EventMetadata,
-  type EventStore,
-  type NewEvent,
-  type Position,
-  WrongExpectedRevisionError,
-} from '../../../../libs/event-store/src/event-store.port.js';
+} from '#domain';
+import { type EventMetadata, type EventStore, type NewEvent, type Position, WrongExpectedRevisionError } from '#event-store';
 
 export interface HealResult {
   itemId: string;
@@ -43,7 +37,7 @@ export interface HealActor {
  * to the appointment's stream at the revision the check saw, a retry request (when the ledger wins) for the sync.
  * The sync process manager makes any Cal.com call that follows.
  */
-export class DriftHealer {
+export class DriftHealAppender {
   constructor(private readonly store: EventStore) {}
 
   async heal(item: DriftItem, keep: DriftKeep, catalog: DriftCatalog, by: HealActor): Promise<HealResult> {
@@ -69,7 +63,11 @@ export class DriftHealer {
     if (steps.events.length > 0) {
       const expectedRevision = steps.newAppointment ? 'no_stream' : (steps.expectedRevision ?? 'any');
       try {
-        await this.append(appointmentStream(appointmentId), steps.events.map(({ type, data }) => event(type, data, metadata)), expectedRevision);
+        await this.append(
+          appointmentStream(appointmentId),
+          steps.events.map(({ type, data }) => event(type, data, metadata)),
+          expectedRevision,
+        );
       } catch (error) {
         if (!(error instanceof WrongExpectedRevisionError)) throw error;
         const expected = typeof expectedRevision === 'number' ? versionAfter(expectedRevision) : 0;

@@ -1,7 +1,7 @@
 import type { AppointmentEvent } from '../appointment/appointment.events.js';
 import type { Workflow } from '../decider.js';
 import { lastRevisionAt } from '../stream-version.js';
-import type { BookingSnapshot } from '../sync/calcom-sync.events.js';
+import type { BookingCopy } from '../sync/calcom-sync.events.js';
 import { adoptBooking, appointmentFromBooking } from './adopt-booking.js';
 import { CatalogIndex, isBookingActive, isLedgerActive } from './drift-sides.js';
 import type { DriftHealPolicy, DriftKeep } from './drift.events.js';
@@ -18,7 +18,7 @@ export interface HealSteps {
   /** The appointment does not exist yet: its stream is written with `no_stream`. */
   newAppointment: boolean;
   /** `CalcomBookingObserved {via: "reconciler"}` for `calcomsync-<appointmentId>`, appended first. */
-  observe: BookingSnapshot | null;
+  observe: BookingCopy | null;
   /** For `appointment-<appointmentId>`, at the revision the check saw (a change since makes the heal fail safely). */
   events: AppointmentEvent[];
   expectedRevision: number | null;
@@ -113,7 +113,7 @@ export function planAutomaticHeal(items: readonly DriftItem[], policy: DriftHeal
 }
 
 /** What the sync should take as Cal.com's booking now; a booking that vanished is taken as cancelled. */
-function snapshotOf(calcom: CalcomSide | null, ledger: LedgerSide | null): BookingSnapshot | null {
+function snapshotOf(calcom: CalcomSide | null, ledger: LedgerSide | null): BookingCopy | null {
   if (calcom && calcom.start && calcom.end && calcom.eventTypeId !== null) {
     return {
       uid: calcom.uid,

@@ -1,20 +1,10 @@
-import {
-  type Appointment,
-  type AppointmentEvent,
-  appointmentStream,
-  type CalcomSyncState,
-  type CalcomTarget,
-  calcomSyncStream,
-  evolve,
-  initialState,
-  versionAfter,
-} from '../../../../libs/domain/src/index.js';
-import { aggregateStream, type AggregateStreamOptions, type EventStore, type RecordedEvent } from '../../../../libs/event-store/src/index.js';
+import { type Appointment, type AppointmentEvent, appointmentStream, type CalcomSyncState, type CalcomTarget, calcomSyncStream, evolve, initialState, versionAfter } from '#domain';
+import { aggregateStream, type AggregateStreamOptions, type EventStore, type RecordedEvent } from '#event-store';
 import type { CalcomCatalog } from './calcom-catalog.js';
 import { calcomSyncFold } from './calcom-sync.fold.js';
 
 /** Everything one decision needs, read fresh from the appointment's two streams and the catalog. */
-export interface CalcomSyncSnapshot {
+export interface CalcomSyncInputs {
   appointmentId: string;
   appointment: Appointment;
   ledgerVersion: number;
@@ -27,7 +17,7 @@ export interface CalcomSyncSnapshot {
   cause: { eventId: string; correlationId: string } | null;
 }
 
-export async function loadCalcomSyncSnapshot(store: EventStore, catalog: CalcomCatalog, appointmentId: string): Promise<CalcomSyncSnapshot> {
+export async function loadCalcomSyncInputs(store: EventStore, catalog: CalcomCatalog, appointmentId: string): Promise<CalcomSyncInputs> {
   const [ledger, sync] = await Promise.all([
     aggregateStream(store, appointmentStream(appointmentId), ledgerSideFold),
     aggregateStream(store, calcomSyncStream(appointmentId), calcomSyncFold),

@@ -1,24 +1,18 @@
-import {
-  calcomSyncStreamPrefix,
-  calcomWebhookStreamPrefix,
-  type CalcomSyncEvent,
-} from '../../../../libs/domain/src/index.js';
-import { CatchUpSubscription, type SubscriptionLogger } from '../../../../libs/event-store/src/catch-up-subscription.js';
-import type { EventStore, Position, RecordedEvent } from '../../../../libs/event-store/src/event-store.port.js';
-import type { SubscriptionIncidentLog } from '../../../../libs/event-store/src/subscription-incidents.js';
-import type { CalcomInboundQueries } from '../../../../projections/src/calcom-inbound/calcom-inbound.queries.js';
+import { calcomSyncStreamPrefix, calcomWebhookStreamPrefix, type CalcomSyncEvent } from '#domain';
+import { CatchUpSubscription, type SubscriptionLogger, type EventStore, type Position, type RecordedEvent, type SubscriptionIncidentLog } from '#event-store';
+import type { CalcomInboundQueries } from '#projections';
 import { BlockedLanes } from './blocked-lanes.js';
 import { lanesOf, runLanes } from './fact-lanes.js';
-import type { FactApplication, Received, WebhookFactApplier } from './webhook-fact.applier.js';
+import type { FactApplication, Received, WebhookFactTranslator } from './webhook-fact.translator.js';
 
-export const WEBHOOK_TRANSLATOR = 'calcom-webhook-translator';
+export const WEBHOOK_FACTS_SUBSCRIPTION = 'calcom-webhook-translator';
 
 export interface ReadModelProgress {
   /** Resolves once the read models include everything up to `position`. */
   waitUntilProcessed(position: Position, timeoutMs: number): Promise<void>;
 }
 
-export interface TranslatorCheckpoints {
+export interface WebhookFactsCheckpoints {
   load(name: string): Promise<Position>;
   save(name: string, position: Position): Promise<void>;
 }
@@ -32,13 +26,13 @@ const LANES = 8;
  * It also watches the sync's streams: a booking uid that becomes known there may be what an orphan fact waits for.
  * Before a batch it lets the read models (the uid chain index) catch up to the batch, so no lookup is stale.
  *
- * Facts are independent per booking: one that cannot be applied is recorded as `failed` (see WebhookFactApplier),
+ * Facts are independent per booking: one that cannot be applied is recorded as `failed` (see WebhookFactTranslator),
  * the later facts of its booking are recorded as `waiting` behind it, and everything else goes on; the checkpoint
  * moves past all of them. Those outcomes are the durable record of the lane (rebuilt into BlockedLanes on the first
  * batch after a start); an admin's CalcomWebhookRetryRequested, itself an event in the fact's stream, brings the
  * failed fact back here, and once it goes through the facts behind it are applied in store order.
  */
-export class CalcomWebhookTranslator {
+export class WebhookFactsSubscription {
   private readonly subscription: CatchUpSubscription;
   /** The latest orphan outcome this process wrote that the read model may not show yet. */
   private orphanWritten: Position | null = null;
@@ -47,22 +41,22 @@ export class CalcomWebhookTranslator {
 
   constructor(
     private readonly store: EventStore,
-    private readonly applier: WebhookFactApplier,
+    private readonly applier: WebhookFactTranslator,
     private readonly inbound: CalcomInboundQueries,
     private readonly readModels: ReadModelProgress,
-    checkpoints: TranslatorCheckpoints,
+    checkpoints: WebhookFactsCheckpoints,
     logger?: SubscriptionLogger,
     incidents?: SubscriptionIncidentLog,
   ) {
     this.blocked = new BlockedLanes((a, b) => store.comparePositions(a, b));
     this.subscription = new CatchUpSubscription(store, {
-      name: WEBHOOK_TRANSLATOR,
+      name: WEBHOOK_FACTS_SUBSCRIPTION,
       streamPrefixes: [calcomWebhookStreamPrefix, calcomSyncStreamPrefix],
       batchSize: 200,
-      loadCheckpoint: () => checkpoints.load(WEBHOOK_TRANSLATOR),
+      loadCheckpoint: () => checkpoints.load(WEBHOOK_FACTS_SUBSCRIPTION),
       handle: async (events, position) => {
         await this.handle(events, position);
-        await checkpoints.save(WEBHOOK_TRANSLATOR, position);
+        await checkpoints.save(WEBHOOK_FACTS_SUBSCRIPTION, position);
       },
       logger,
       incidents,
@@ -85,7 +79,11 @@ export class CalcomWebhookTranslator {
     // Retries first: the facts waiting behind a retried fact were received before any new fact of this batch.
     for (const request of events.filter((event) => event.type === 'CalcomWebhookRetryRequested')) await this.retry(request.streamName);
     const facts = events.filter((event) => event.type === 'CalcomWebhookReceived') as Received[];
-    await runLanes(lanesOf(facts, (fact) => this.applier.bookingUidsOf(fact)), LANES, (fact) => this.applyNew(fact));
+    await runLanes(
+      lanesOf(facts, (fact) => this.applier.bookingUidsOf(fact)),
+      LANES,
+      (fact) => this.applyNew(fact),
+    );
     const madeKnown = new Set(events.flatMap(uidsMadeKnownBy));
     if (madeKnown.size > 0) await this.reapplyOrphansWaitingFor([...madeKnown]);
   }

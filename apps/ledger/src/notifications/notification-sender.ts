@@ -1,9 +1,7 @@
-import { calcomSyncStreamPrefix, calcomWebhookStreamPrefix, driftChecksStream } from '../../../../libs/domain/src/index.js';
-import { CatchUpSubscription, type SubscriptionLogger } from '../../../../libs/event-store/src/catch-up-subscription.js';
-import type { EventStore, Position, RecordedEvent } from '../../../../libs/event-store/src/event-store.port.js';
-import { isOutage, type SubscriptionIncidentLog } from '../../../../libs/event-store/src/subscription-incidents.js';
-import { notificationOf } from '../../../../projections/src/calcom-inbound/calcom-notices.projection.js';
-import type { TranslatorCheckpoints } from './webhook-translator.js';
+import { calcomSyncStreamPrefix, calcomWebhookStreamPrefix, driftChecksStream } from '#domain';
+import { CatchUpSubscription, type SubscriptionLogger, type EventStore, type Position, type RecordedEvent, isOutage, type SubscriptionIncidentLog } from '#event-store';
+import { notificationOf } from '#projections';
+import type { WebhookFactsCheckpoints } from '../calcom-webhooks/webhook-facts.subscription.js';
 
 export const NOTIFICATION_SENDER = 'notification-webhook';
 
@@ -29,7 +27,7 @@ export class NotificationSender {
 
   constructor(
     private readonly store: EventStore,
-    private readonly checkpoints: TranslatorCheckpoints,
+    private readonly checkpoints: WebhookFactsCheckpoints,
     private readonly options: NotificationSenderOptions,
   ) {
     this.subscription = new CatchUpSubscription(store, {

@@ -10,16 +10,8 @@ import {
   type ConflictPolicy,
   parseCalcomWebhook,
   type WebhookDecision,
-} from '../../../../libs/domain/src/index.js';
-import {
-  DuplicateEventIdError,
-  type EventMetadata,
-  type EventStore,
-  type Position,
-  type RecordedEvent,
-  WrongExpectedRevisionError,
-} from '../../../../libs/event-store/src/event-store.port.js';
-import { isOutage } from '../../../../libs/event-store/src/subscription-incidents.js';
+} from '#domain';
+import { DuplicateEventIdError, type EventMetadata, type EventStore, type Position, type RecordedEvent, WrongExpectedRevisionError, isOutage } from '#event-store';
 import { derivedId, factEventIds } from './derived-id.js';
 import type { WebhookTargetLoader } from './webhook-target.loader.js';
 
@@ -49,7 +41,7 @@ export type Received = RecordedEvent<CalcomWebhookReceived>;
  * observations, and the outcome in the fact's own stream, in that order. Every id is derived from the fact, so
  * after a crash anywhere in between, applying it again writes nothing twice.
  */
-export class WebhookFactApplier {
+export class WebhookFactTranslator {
   constructor(
     private readonly store: EventStore,
     private readonly targets: WebhookTargetLoader,
@@ -106,7 +98,13 @@ export class WebhookFactApplier {
   /** A later fact of a booking whose earlier fact failed: it waits behind that one, and is applied after it. */
   recordWaiting(received: Received, revision: number, waitsFor: string): Promise<FactApplication> {
     const webhook = this.readable(received);
-    return this.recordOutcome(received, revision, webhook, { outcome: 'waiting', appointmentId: null, reason: `Waits behind ${waitsFor}, an earlier fact of its booking that failed` }, waitsFor);
+    return this.recordOutcome(
+      received,
+      revision,
+      webhook,
+      { outcome: 'waiting', appointmentId: null, reason: `Waits behind ${waitsFor}, an earlier fact of its booking that failed` },
+      waitsFor,
+    );
   }
 
   private async factWithOutcome(factStream: string, outcome: string): Promise<{ received: Received; revision: number } | null> {
@@ -142,7 +140,8 @@ export class WebhookFactApplier {
   private async applyAt(received: Received, factRevision: number, reapply: boolean, seen: { appointmentId: string | null }): Promise<FactApplication> {
     const parsed = parseCalcomWebhook(received.data.body, received.data.contentType);
     // A fact stored before the input rules existed: read safely, never applied, kept with the reason.
-    if (!parsed.ok) return this.recordOutcome(received, factRevision, null, { outcome: 'ignored', appointmentId: null, reason: `Refused by the webhook input rules: ${parsed.reason}` });
+    if (!parsed.ok)
+      return this.recordOutcome(received, factRevision, null, { outcome: 'ignored', appointmentId: null, reason: `Refused by the webhook input rules: ${parsed.reason}` });
     for (let race = 1; ; race++) {
       try {
         return await this.decideAndWrite(received, factRevision, parsed.webhook, reapply, seen);
@@ -157,7 +156,13 @@ export class WebhookFactApplier {
     return parsed.ok ? parsed.webhook : null;
   }
 
-  private async decideAndWrite(received: Received, factRevision: number, webhook: CalcomWebhook, reapply: boolean, seen: { appointmentId: string | null }): Promise<FactApplication> {
+  private async decideAndWrite(
+    received: Received,
+    factRevision: number,
+    webhook: CalcomWebhook,
+    reapply: boolean,
+    seen: { appointmentId: string | null },
+  ): Promise<FactApplication> {
     const factId = received.id;
     const appointmentId = await this.targets.appointmentIdOf(webhook, factId);
     seen.appointmentId = appointmentId;
@@ -246,5 +251,8 @@ export class WebhookFactApplier {
 /** An error as a reason that can be stored and shown: one line, bounded, nothing PostgreSQL would refuse. */
 function describe(error: unknown): string {
   const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  return message.replace(/[\u0000-\u001F\u007F]+/g, ' ').replace(/[\uD800-\uDFFF]/g, '?').slice(0, MAX_REASON_LENGTH);
+  return message
+    .replace(/[\u0000-\u001F\u007F]+/g, ' ')
+    .replace(/[\uD800-\uDFFF]/g, '?')
+    .slice(0, MAX_REASON_LENGTH);
 }

@@ -1,8 +1,8 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiProperty, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { IsIn } from 'class-validator';
-import { FORBIDDEN_KEYS, NotFoundError } from '../../../../libs/domain/src/index.js';
-import { CalcomInboundQueries } from '../../../../projections/src/calcom-inbound/calcom-inbound.queries.js';
+import { FORBIDDEN_KEYS, NotFoundError } from '#domain';
+import { CalcomInboundQueries } from '#projections';
 import { ReadAccess } from '../auth/auth.guard.js';
 import { printable } from '../http/path-ids.js';
 import { oneOfFromQuery } from '../http/query-params.js';

@@ -1,5 +1,5 @@
 import { detectDrift } from '../../src/drift/detect-drift.js';
-import { appointmentIdForBooking, driftHealWorkflow, planAutomaticHeal, type HealSteps } from '../../src/drift/drift-heal.js';
+import { appointmentIdForBooking, driftHealWorkflow, planAutomaticHeal, type HealSteps } from '../../src/drift/drift-heal.plan.js';
 import type { DriftKeep } from '../../src/drift/drift.events.js';
 import type { CalcomBookingLevel, DriftItem, LedgerAppointmentLevel } from '../../src/drift/drift.types.js';
 import { workflowSpecification } from '../support/workflow-specification.js';
