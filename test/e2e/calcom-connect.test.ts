@@ -1,11 +1,11 @@
-import type { RunningSandbox } from '../../apps/calcom-sandbox/src/index.js';
+import type { RunningSandbox } from '#calcom-sandbox';
 import type { RunningLedger } from '../../apps/ledger/src/ledger.js';
 import { appointmentsWithChains, connectCli, lateEvening, startConnectableLedger, startSalonSandbox } from '../support/calcom-connect-world.js';
 import type { sandboxCustomer } from '../support/calcom-sandbox-customer.js';
 import { eventually } from '../support/eventually.js';
 import type { LedgerClient } from '../support/ledger-client.js';
-import { BuiltLedger } from '../support/spawned-ledger.js';
-import type { TestDatabase } from '../support/test-database.js';
+import { BuiltLedger, freePort } from '../support/spawned-ledger.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 /**
  * Issue 14's "Done when", through the built CLI (spawned) against a running ledger over real HTTP, with a sandbox
@@ -206,5 +206,38 @@ it('an import killed halfway and run again ends the same as one that ran through
   } finally {
     await other.ledger.close();
     await other.database.drop();
+  }
+}, 180_000);
+
+it('on the database, with the ledger stopped: the same import, which the ledger then syncs and keeps up to date', async () => {
+  const database = await createTestDatabase('calcom_connect_direct');
+  const port = await freePort();
+  const publicUrl = `http://127.0.0.1:${port}`;
+  const direct = { DATABASE_URL: database.url, CALCOM_API_URL: sandbox.url, CALCOM_API_KEY: sandbox.apiKey };
+  let started: Awaited<ReturnType<typeof startConnectableLedger>> | null = null;
+  try {
+    const run = await connectCli(build, publicUrl, ['--yes', '--days-back', String(DAYS_BACK)], undefined, direct);
+    expect(run.stderr).not.toContain('failed');
+    expect(run.code).toBe(2);
+    expect(run.stdout).toContain(`Left unmapped (1): ${unmappedUid}`);
+    expect(run.stdout).toMatch(/Drift check \S+ \(full, cli\)/);
+
+    started = await startConnectableLedger(sandbox, 'unused', { database, port });
+    const chains = await eventually(
+      async () => {
+        const listed = await appointmentsWithChains(started!.admin);
+        expect(listed.filter((appointment) => appointment.syncStatus !== 'synced')).toEqual([]);
+        return listed;
+      },
+      30_000,
+      500,
+    );
+    expect(sorted(chains.map((appointment) => appointment.bookingUids))).toEqual(sorted(await upcomingChains()));
+    const booked = await customer.book(104, lateEvening(6), { name: 'Dora Direct', email: 'dora@example.com', timeZone: 'Europe/London' });
+    await eventually(async () => expect((await appointmentsWithChains(started!.admin)).map((appointment) => appointment.bookingUids)).toContainEqual([booked.uid]), 15_000, 200);
+    expect(await apiCallsThatChangedCalcom()).toEqual([]);
+  } finally {
+    await started?.ledger.close();
+    await database.drop();
   }
 }, 180_000);

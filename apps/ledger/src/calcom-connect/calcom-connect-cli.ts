@@ -1,7 +1,9 @@
 import { createInterface } from 'node:readline/promises';
-import { formatDriftReport, type PrintableReport } from '../drift/drift-report.format.js';
-import type { BookingsStep, ConnectPlan } from './calcom-connect.service.js';
+import { formatDriftReport } from '../drift/drift-report.format.js';
+import type { BookingsStep } from './calcom-connect.service.js';
+import { type ConnectBackend, type DriftReportWithItems, ledgerApiBackend } from './connect-backend.js';
 import { formatPlan } from './connect-plan.format.js';
+import { openDirectBackend } from './direct-connect-backend.js';
 
 export interface ConnectCliOutput {
   log(text: string): void;
@@ -23,19 +25,21 @@ export interface ConnectCliFlags {
 const DRIFT_SETTLE_MS = 60_000;
 
 /**
- * `npm run calcom:connect`: connects the Cal.com account of the ledger at `LEDGER_URL` (an admin `LEDGER_TOKEN`),
- * through its `/calcom/connect` endpoints, like `npm run drift` does. Prints the plan; with `--dry-run` stops there;
+ * `npm run calcom:connect`, like `npm run drift`: through the running ledger at `LEDGER_URL` (an admin
+ * `LEDGER_TOKEN`, its `/calcom/connect` endpoints), or else on the database (`DATABASE_URL`, or the embedded one under
+ * `DATA_DIR` while the ledger is stopped) and Cal.com (`CALCOM_API_KEY`, `CALCOM_API_URL`) directly; `PUBLIC_URL`
+ * names where Cal.com sends the webhooks. Prints the plan; with `--dry-run` stops there;
  * otherwise asks (or takes `--yes`), then saves the catalog, registers the webhook, adopts the bookings a batch at a
  * time (progress on stderr; killed, it is run again and picks up where it stopped) and ends with a drift check.
  * Exit 0 done, 1 failed, 2 done with bookings or event types left unmapped.
  */
 export async function runConnectCli(env: NodeJS.ProcessEnv, args: readonly string[], out: ConnectCliOutput): Promise<0 | 1 | 2> {
+  let ledger: ConnectBackend | null = null;
   try {
     const flags = parseFlags(args);
-    if (!env.LEDGER_URL) throw new Error('LEDGER_URL (and an admin LEDGER_TOKEN) must name the running ledger to connect');
-    const ledger = ledgerApi(env.LEDGER_URL, env.LEDGER_TOKEN);
+    ledger = env.LEDGER_URL ? ledgerApiBackend(env.LEDGER_URL, env.LEDGER_TOKEN) : await openDirectBackend(env);
     const options = { daysBack: flags.daysBack, ...(env.PUBLIC_URL ? { publicUrl: env.PUBLIC_URL } : {}) };
-    const plan = await ledger.post<ConnectPlan>('/calcom/connect/plan', options);
+    const plan = await ledger.plan(options);
     out.log(flags.json ? JSON.stringify(plan, null, 2) : formatPlan(plan));
     const leftUnmapped = plan.bookings.unmapped.length > 0 || plan.catalog.skipped.length > 0;
     if (flags.dryRun) return leftUnmapped ? 2 : 0;
@@ -47,15 +51,15 @@ export async function runConnectCli(env: NodeJS.ProcessEnv, args: readonly strin
         return 1;
       }
     }
-    await ledger.post('/calcom/connect/apply', { ...options, step: 'catalog' });
+    await ledger.saveCatalog(options);
     out.error('catalog saved');
-    const { webhook } = await ledger.post<{ webhook: { action: string; subscriptionId: number; subscriberUrl: string } }>('/calcom/connect/apply', { ...options, step: 'webhook' });
+    const webhook = await ledger.registerWebhook(options);
     out.error(`webhook subscription ${webhook.subscriptionId} at ${webhook.subscriberUrl} (${webhook.action === 'unchanged' ? 'unchanged' : `${webhook.action}d`})`);
     const total = plan.bookings.toAdopt;
     let adopted = 0;
     let last: BookingsStep;
     do {
-      ({ bookings: last } = await ledger.post<{ bookings: BookingsStep }>('/calcom/connect/apply', { ...options, step: 'bookings', limit: flags.batch }));
+      last = await ledger.adoptBookings(options, flags.batch);
       adopted += last.adopted;
       out.error(`bookings: ${adopted} adopted, ${last.remaining} to go`);
     } while (last.remaining > 0);
@@ -66,16 +70,19 @@ export async function runConnectCli(env: NodeJS.ProcessEnv, args: readonly strin
   } catch (error) {
     out.error(`calcom:connect failed: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
+  } finally {
+    await ledger?.close();
   }
 }
 
 /** A check right after adopting may still find the sync catching up (`pending`): checked again until it has. */
-async function settledDriftCheck(ledger: ReturnType<typeof ledgerApi>, out: ConnectCliOutput): Promise<PrintableReport> {
+async function settledDriftCheck(ledger: ConnectBackend, out: ConnectCliOutput): Promise<DriftReportWithItems> {
   const deadline = Date.now() + DRIFT_SETTLE_MS;
   for (;;) {
-    const { report } = await ledger.post<{ report: PrintableReport & { items: { kind: string }[] } }>('/drift/check', { mode: 'full' });
+    const report = await ledger.driftCheck();
     const pending = report.items.filter((item) => item.kind === 'pending').length;
-    if (pending === 0 || Date.now() > deadline) return report;
+    if (pending > 0 && !ledger.syncRunning) out.error(`drift check: ${pending} appointment(s) pending until the ledger's sync runs and settles them`);
+    if (pending === 0 || !ledger.syncRunning || Date.now() > deadline) return report;
     out.error(`drift check: the sync is still settling ${pending} appointment(s); checking again`);
     await new Promise((resolve) => setTimeout(resolve, 1_000));
   }
@@ -99,24 +106,6 @@ export function parseFlags(args: readonly string[]): ConnectCliFlags {
     } else throw new Error(`unknown argument ${JSON.stringify(arg).slice(0, 80)} (known: --dry-run, --yes, --days-back N, --json)`);
   }
   return flags;
-}
-
-function ledgerApi(ledgerUrl: string, token: string | undefined) {
-  if (!token) throw new Error('LEDGER_TOKEN (an admin token) is required with LEDGER_URL');
-  return {
-    async post<T>(path: string, body: object): Promise<T> {
-      const response = await fetch(new URL(path, ledgerUrl), {
-        method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      });
-      const answer = (await response.json().catch(() => null)) as (T & { error?: { code: string; message: string } }) | null;
-      if (response.status !== 200 || !answer) {
-        throw new Error(`${path} answered ${response.status}${answer?.error ? ` ${answer.error.code}: ${answer.error.message}` : ''}`);
-      }
-      return answer;
-    },
-  };
 }
 
 /** The terminal's answer, or null when stdin is not one (a script must say --yes). */
