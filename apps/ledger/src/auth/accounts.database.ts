@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { DataSource } from 'typeorm';
+import { openSqlPool, type SqlPool } from '#database';
 import { CreateAccounts1768003200000 } from './migrations/1768003200000-create-accounts.js';
 
 const MIGRATION_LOCK_KEY = 'ledger:account-migrations';
 
 export interface AccountsDatabase {
-  pool: pg.Pool;
+  pool: SqlPool;
   /** Signs the session cookie; made once per database, so every instance on it accepts the same cookies. */
   sessionSecret: string;
   close(): Promise<void>;
@@ -19,9 +19,7 @@ export interface AccountsDatabase {
  */
 export async function openAccountsDatabase(url: string): Promise<AccountsDatabase> {
   await runAccountMigrations(url);
-  const pool = new pg.Pool({ connectionString: url, max: 4 });
-  // An idle client that loses its server must not take the process down; the next query reconnects.
-  pool.on('error', () => undefined);
+  const pool = openSqlPool(url, 4);
   try {
     await pool.query(`INSERT INTO auth_settings (name, value) VALUES ('session-secret', $1) ON CONFLICT (name) DO NOTHING`, [randomBytes(32).toString('base64url')]);
     const { rows } = await pool.query<{ value: string }>(`SELECT value FROM auth_settings WHERE name = 'session-secret'`);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type pg from 'pg';
+import type { SqlPool } from '#database';
 import type { EventMetadata, EventStore } from '#event-store';
 import type { Role } from '../config.js';
 import { normalizeEmail } from './account-input.js';
@@ -51,7 +51,7 @@ const toAccount = (row: Row): AccountWithHash => ({
  */
 export class Accounts {
   constructor(
-    private readonly pool: pg.Pool,
+    private readonly pool: SqlPool,
     private readonly store: EventStore,
   ) {}
 

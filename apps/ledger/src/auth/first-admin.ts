@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type pg from 'pg';
+import type { SqlPool } from '#database';
 import type { EventMetadata } from '#event-store';
 import { AccountError, type Accounts } from './accounts.js';
 import type { AuthSettings } from './auth.config.js';
@@ -15,7 +15,7 @@ export type FirstAdmin = { kind: 'configured'; email: string; added: boolean } |
  * when there are no accounts at all, one with a generated password that the caller prints once. Under an advisory
  * lock, so two instances starting together make one.
  */
-export async function ensureFirstAdmin(pool: pg.Pool, accounts: Accounts, settings: Pick<AuthSettings, 'firstAdmin'>): Promise<FirstAdmin> {
+export async function ensureFirstAdmin(pool: SqlPool, accounts: Accounts, settings: Pick<AuthSettings, 'firstAdmin'>): Promise<FirstAdmin> {
   const lock = await pool.connect();
   try {
     await lock.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [LOCK_KEY]);

@@ -1,4 +1,4 @@
-import type pg from 'pg';
+import type { SqlPool } from '#database';
 import type { AuthSettings } from './auth.config.js';
 
 export interface ThrottleVerdict {
@@ -15,7 +15,7 @@ export interface ThrottleVerdict {
  */
 export class SignInThrottle {
   constructor(
-    private readonly pool: pg.Pool,
+    private readonly pool: SqlPool,
     private readonly settings: Pick<AuthSettings, 'maxFailuresPerEmail' | 'maxFailuresPerIp' | 'lockMs'>,
     private readonly now: () => Date = () => new Date(),
   ) {}
