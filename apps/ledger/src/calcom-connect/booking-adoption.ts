@@ -73,7 +73,7 @@ export function adoptionOf(chain: BookingChain, catalog: DriftCatalog): { ok: tr
     ok: false as const,
     unmapped: { uid: booking.uid, start: booking.start, hostUserId: booking.hostUserId, eventTypeId: booking.eventTypeId, reason },
   });
-  const refused = inputProblem(booking);
+  const refused = chain.uids.map(uidProblem).find((problem) => problem !== null) ?? inputProblem(booking);
   if (refused) return unmapped(refused);
   const appointmentId = adoptedAppointmentId(chain.uids[0]);
   const side = { ...booking, appointmentId: null, path: chain.uids };
@@ -83,6 +83,12 @@ export function adoptionOf(chain: BookingChain, catalog: DriftCatalog): { ok: tr
   const notes = `Booked on Cal.com as ${booking.uid}; adopted when the Cal.com account was connected`;
   const adopted = scheduled.type === 'AppointmentScheduled' ? { ...scheduled, data: { ...scheduled.data, notes } } : scheduled;
   return { ok: true, adoption: { appointmentId, chain: chain.uids, observed: chain.bookings.map(snapshotOf), events: [adopted, ...rest] } };
+}
+
+/** Cal.com's uids are short-uuids; one that PostgreSQL could not store, or absurdly long, is refused. */
+function uidProblem(uid: string): string | null {
+  const problem = textProblem(uid, { maxLength: 200, minLength: 1 });
+  return problem && `the booking uid ${problem}`;
 }
 
 function snapshotOf(booking: CalcomBookingLevel): BookingCopy {

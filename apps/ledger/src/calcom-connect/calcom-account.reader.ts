@@ -1,5 +1,5 @@
 import { type CalcomClient, type CalcomEventType, type CalcomMe, isCalcomError } from '#calcom';
-import type { CalcomBookingLevel } from '#domain';
+import { CalcomUnavailableError, type CalcomBookingLevel, isStoredId } from '#domain';
 import { CalcomBookingReader } from '../drift/calcom-booking-reader.js';
 import type { AccountEventType, CalcomHost } from './catalog-proposal.js';
 
@@ -27,26 +27,27 @@ export class CalcomAccountReader {
 
   async read(): Promise<CalcomAccount> {
     const me = await this.api.me();
+    if (!isStoredId(me?.id) || typeof me.username !== 'string') throw new CalcomUnavailableError('/v2/me answered without a user id and username');
     const hosts = new Map<number, CalcomHost>([[me.id, { userId: me.id, username: me.username, name: me.username, email: me.email }]]);
     const eventTypes: AccountEventType[] = [];
-    for (const team of await this.teams()) {
+    for (const team of (await this.teams()).filter((candidate) => isStoredId(candidate?.id))) {
       for (const eventType of await this.api.listTeamEventTypes(team.id)) {
-        const teamHosts = (eventType.hosts ?? []) as { userId: number; name?: string; username?: string }[];
+        if (!isReadable(eventType)) continue;
+        // What Cal.com says is not trusted to be well formed: a host without a whole-number id is no host.
+        const teamHosts = (Array.isArray(eventType.hosts) ? eventType.hosts : []) as { userId: unknown; name?: unknown; username?: unknown }[];
+        const hostIds = teamHosts.map((host) => host?.userId).filter(isStoredId);
         for (const host of teamHosts) {
-          if (!hosts.has(host.userId)) hosts.set(host.userId, { userId: host.userId, username: host.username ?? `user-${host.userId}`, name: host.name ?? '', email: null });
+          if (!isStoredId(host?.userId) || hosts.has(host.userId)) continue;
+          const username = typeof host.username === 'string' && host.username !== '' ? host.username : `user-${host.userId}`;
+          hosts.set(host.userId, { userId: host.userId, username, name: typeof host.name === 'string' ? host.name : '', email: null });
         }
-        eventTypes.push(
-          accountEventType(
-            eventType,
-            team.id,
-            teamHosts.map((host) => host.userId),
-          ),
-        );
+        eventTypes.push(accountEventType(eventType, team.id, hostIds));
       }
     }
     for (const host of [...hosts.values()]) {
       for (const eventType of await this.api.listEventTypesOf(host.username).catch(notFoundAsNone)) {
-        if (!eventTypes.some((known) => known.id === eventType.id)) eventTypes.push(accountEventType(eventType, null, [eventType.ownerId ?? host.userId]));
+        if (!isReadable(eventType) || eventTypes.some((known) => known.id === eventType.id)) continue;
+        eventTypes.push(accountEventType(eventType, null, [isStoredId(eventType.ownerId) ? eventType.ownerId : host.userId]));
       }
     }
     return { owner: { id: me.id, username: me.username, email: me.email, timeZone: me.timeZone }, hosts: [...hosts.values()], eventTypes };
@@ -74,6 +75,11 @@ export class CalcomAccountReader {
 
 function predecessorsMissing(bookings: readonly CalcomBookingLevel[], known: Set<string>): string[] {
   return [...new Set(bookings.map((booking) => booking.rescheduledFromUid).filter((uid): uid is string => !!uid && !known.has(uid)))];
+}
+
+/** An event type with the fields a service is made of: a whole-number id and length, and a title. */
+function isReadable(eventType: CalcomEventType): boolean {
+  return isStoredId(eventType?.id) && typeof eventType.title === 'string' && Number.isInteger(eventType.lengthInMinutes);
 }
 
 function accountEventType(eventType: CalcomEventType, teamId: number | null, hostUserIds: number[]): AccountEventType {

@@ -134,5 +134,8 @@ describe('bookingChains and adoptionOf', () => {
     });
     const [hostile] = bookingChains([booking('h', { attendee: { name: 'Ann\u0000', email: 'ann@example.com', timeZone: 'UTC', phone: null } })]);
     expect(adoptionOf(hostile, catalog)).toEqual({ ok: false, unmapped: expect.objectContaining({ reason: expect.stringContaining('attendee name') }) });
+    const [badUid] = bookingChains([booking('a', { status: 'cancelled', rescheduledToUid: 'b\u0000' }), booking('b\u0000', { rescheduledFromUid: 'a' })]);
+    expect(badUid.uids).toEqual(['a', 'b\u0000']);
+    expect(adoptionOf(badUid, catalog)).toEqual({ ok: false, unmapped: expect.objectContaining({ reason: expect.stringContaining('uid must not contain NUL') }) });
   });
 });
