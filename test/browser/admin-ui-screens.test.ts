@@ -134,7 +134,16 @@ test('a conflict is shown side by side and settled from the UI: keep ledger puts
   }, 15_000);
   const current = (await ui.admin.get(`/appointments/${booked.appointmentId}`)).body.calcom.bookingUid;
   expect((await ui.customer.state()).bookings.find((booking) => booking.uid === current)?.start).toBe(ledgerStart);
+  await expectSignedInPersonOn(booked.appointmentId, /^Conflict .* resolved: keep ledger$/);
 });
+
+/** The events a person caused from the UI name them (name and account id), not a token or a header. */
+async function expectSignedInPersonOn(appointmentId: string, reason: RegExp): Promise<void> {
+  const { body } = await ui.admin.get(`/appointments/${appointmentId}/history`);
+  const caused = (body.events as Array<{ metadata: { actor?: string; actorId?: string; reason?: string | null } }>).filter((event) => reason.test(event.metadata.reason ?? ''));
+  expect(caused.length).toBeGreaterThan(0);
+  for (const event of caused) expect(event.metadata).toMatchObject({ actor: TEST_ADMIN.name, actorId: expect.stringMatching(/\S/) });
+}
 
 test('a drift check run from the UI finds a silent change on Cal.com, and healing it puts the ledger time back', async () => {
   const { page } = desk;
@@ -154,6 +163,7 @@ test('a drift check run from the UI finds a silent change on Cal.com, and healin
     const onCalcom = (await ui.customer.state()).bookings.find((candidate) => candidate.uid === body.calcom.bookingUid);
     expect(onCalcom).toMatchObject({ start: booked.startsAt, status: 'accepted' });
   }, 20_000);
+  await expectSignedInPersonOn(booked.appointmentId, /^drift .*: keep the ledger$/);
 });
 
 test('German: chosen from the browser, switchable, dates in German in the salon time zone; the calendar screenshot for the README', async () => {

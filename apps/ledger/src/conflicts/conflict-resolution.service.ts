@@ -33,7 +33,7 @@ export class ConflictResolutionService {
     private readonly waitForReadModel: (position: Position) => Promise<void>,
   ) {}
 
-  async resolve(conflictId: string, keep: ConflictKeep, context: { actor: string; correlationId: string }): Promise<ConflictResolution> {
+  async resolve(conflictId: string, keep: ConflictKeep, context: { actor: string; actorId?: string | null; correlationId: string }): Promise<ConflictResolution> {
     const conflict = await this.inbound.conflict(conflictId);
     if (!conflict) throw new NotFoundError('conflict', conflictId);
     const { appointmentId } = conflict;
@@ -46,7 +46,7 @@ export class ConflictResolutionService {
     const decided = resolveConflict(appointmentId, conflictId, appointment as ExistingAppointment, sync.state, keep);
 
     const reason = `Conflict ${conflictId} resolved: keep ${keep}`;
-    const base = { actor: context.actor, correlationId: context.correlationId, reason, conflictId };
+    const base = { actor: context.actor, ...(context.actorId ? { actorId: context.actorId } : {}), correlationId: context.correlationId, reason, conflictId };
     let version = ledger.eventCount;
     let position: Position | null = null;
     if (decided.appointmentEvents.length > 0) {

@@ -28,6 +28,8 @@ export interface HealResult {
 /** Who heals: a person (their actor name) or the policy. Carried on every event the heal appends. */
 export interface HealActor {
   actor: string;
+  /** The signed-in person's account id, when a person healed it from the admin UI. */
+  actorId?: string | null;
   decidedBy: 'person' | 'policy';
   correlationId: string;
 }
@@ -49,6 +51,7 @@ export class DriftHealAppender {
   async apply(item: DriftItem, keep: DriftKeep, steps: HealSteps, by: HealActor): Promise<HealResult> {
     const metadata: EventMetadata = {
       actor: by.actor,
+      ...(by.actorId ? { actorId: by.actorId } : {}),
       source: 'reconciler',
       correlationId: by.correlationId,
       causationId: null,

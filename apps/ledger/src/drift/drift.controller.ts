@@ -55,6 +55,6 @@ export class DriftController {
   @HttpCode(200)
   heal(@Param('id') id: string, @Body() body: HealDriftItemDto, @Context() context: RequestContext) {
     if (!ITEM_ID.test(id)) throw new NotFoundError('drift item', printable(id));
-    return this.drift.heal(id, body.keep, { actor: context.actor, correlationId: context.correlationId });
+    return this.drift.heal(id, body.keep, { actor: context.actor, actorId: context.actorId, correlationId: context.correlationId });
   }
 }

@@ -38,7 +38,7 @@ export class DriftService {
   }
 
   /** Heals one item of the latest report; whichever item of an appointment is picked, the whole appointment is healed. */
-  async heal(itemId: string, keep: DriftKeep, by: { actor: string; correlationId: string }): Promise<HealResult> {
+  async heal(itemId: string, keep: DriftKeep, by: { actor: string; actorId?: string | null; correlationId: string }): Promise<HealResult> {
     const report = await this.checks.latestReport();
     const item = report?.items.find((candidate) => candidate.id === itemId);
     if (!item) throw new NotFoundError('drift item', itemId);
