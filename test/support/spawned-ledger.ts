@@ -1,7 +1,7 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -23,6 +23,7 @@ export class BuiltLedger {
     await run('npx', ['tsc', '-p', 'tsconfig.build.json', '--outDir', outDir], { cwd: process.cwd() }).catch(() => undefined);
     const built = new BuiltLedger(outDir);
     if (!existsSync(built.main)) throw new Error(`the build did not produce ${built.main}`);
+    await writeBuildManifest(outDir);
     return built;
   }
 
@@ -37,6 +38,21 @@ export class BuiltLedger {
   remove(): Promise<void> {
     return rm(this.outDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The build's own package.json: the package's `#…` imports resolve against the nearest package.json, which would
+ * otherwise be the checkout's, whose `default` targets are ./dist/… (another build, or none). Here they point into
+ * this build, so the spawned ledger runs exactly what was just compiled.
+ */
+async function writeBuildManifest(outDir: string): Promise<void> {
+  const root = JSON.parse(await readFile(join(process.cwd(), 'package.json'), 'utf8')) as { imports?: Record<string, Record<string, string>> };
+  const imports = Object.fromEntries(
+    Object.entries(root.imports ?? {})
+      .filter(([, targets]) => typeof targets.default === 'string' && targets.default.startsWith('./dist/'))
+      .map(([name, targets]) => [name, `./${targets.default.slice('./dist/'.length)}`]),
+  );
+  await writeFile(join(outDir, 'package.json'), `${JSON.stringify({ type: 'module', imports }, null, 2)}\n`);
 }
 
 export class SpawnedLedger {
