@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { startSandbox, type RunningSandbox, type SandboxCatalog } from '#calcom-sandbox';
 import { defaultDriftSettings } from '../../apps/ledger/src/drift/drift.config.js';
 import type { RunningLedger } from '../../apps/ledger/src/ledger.js';
+import { calcomSettingsForTests } from './calcom-ledger.js';
 import { sandboxCustomer } from './calcom-sandbox-customer.js';
 import { LedgerClient } from './ledger-client.js';
 import { ADMIN_TOKEN, startTestLedger } from './ledger-for-tests.js';
@@ -62,16 +63,7 @@ export async function startConnectableLedger(
   const database = existing?.database ?? (await createTestDatabase(prefix));
   const ledger = await startTestLedger(database.url, {
     port: existing?.port ?? 0,
-    calcom: {
-      apiUrl: sandbox.url,
-      apiKey: sandbox.apiKey,
-      timeoutMs: 5_000,
-      rateLimitPerMinute: 100_000,
-      syncConcurrency: 8,
-      retryInitialDelayMs: 50,
-      retryMaxDelayMs: 500,
-      sandboxPort: 0,
-    },
+    calcom: calcomSettingsForTests(sandbox.url, sandbox.apiKey),
     calcomWebhookSecret: null,
     drift: { ...defaultDriftSettings, intervalMs: 0 },
   });

@@ -1,5 +1,5 @@
 import type { RunningLedger } from '../../apps/ledger/src/ledger.js';
-import type { LedgerConfig } from '../../apps/ledger/src/config.js';
+import type { CalcomSettings, LedgerConfig } from '../../apps/ledger/src/config.js';
 import { eventually } from './eventually.js';
 import { LedgerClient } from './ledger-client.js';
 import { ADMIN_TOKEN, startTestLedger } from './ledger-for-tests.js';
@@ -7,21 +7,29 @@ import { sandboxCustomer } from './calcom-sandbox-customer.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 
 /**
+ * Cal.com settings that keep tests quick: no rate limit of the ledger's own to wait on, short retries. Without an
+ * `apiKey` the ledger runs the sandbox in-process (`sandboxPort: 0`, any free port).
+ */
+export function calcomSettingsForTests(apiUrl: string, apiKey: string | null): CalcomSettings {
+  return {
+    apiUrl,
+    apiKey,
+    timeoutMs: 5_000,
+    rateLimitPerMinute: 100_000,
+    syncConcurrency: 8,
+    retryInitialDelayMs: 50,
+    retryMaxDelayMs: 500,
+    sandboxPort: 0,
+  };
+}
+
+/**
  * The ledger as `npm start` runs it without a Cal.com key: the sandbox in-process, webhooks pointed at the ledger's
  * own intake with a shared secret, the outbound sync running. The catalog maps the sandbox's hosts and event types.
  */
 export async function startLedgerWithSandbox(databaseUrl: string, overrides: Partial<LedgerConfig> = {}) {
   const ledger = await startTestLedger(databaseUrl, {
-    calcom: {
-      apiUrl: 'https://api.cal.com',
-      apiKey: null,
-      timeoutMs: 5_000,
-      rateLimitPerMinute: 100_000,
-      syncConcurrency: 8,
-      retryInitialDelayMs: 50,
-      retryMaxDelayMs: 500,
-      sandboxPort: 0,
-    },
+    calcom: calcomSettingsForTests('https://api.cal.com', null),
     ...overrides,
   });
   const sandboxUrl = ledger.calcomSync?.sandbox?.url;

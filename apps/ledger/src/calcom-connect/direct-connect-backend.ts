@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { resolve } from 'node:path';
 import type { CommandBus } from '@nestjs/cqrs';
 import { CALCOM_DEFAULT_API_URL, CalcomClient } from '#calcom';
-import { startEmbeddedPostgres } from '#database';
-import { type EventMetadata, type EventStore, openEventStore } from '#event-store';
-import { CalcomSyncQueries, CatalogQueries, Projector, openReadModel, readModelStreamPrefixes } from '#projections';
+import type { EventMetadata } from '#event-store';
+import { CalcomSyncQueries, CatalogQueries } from '#projections';
+import { type CliCleanup, catchUpReadModels, openCliStorage } from '../cli-storage.js';
 import { CatalogCommandService } from '../catalog/catalog-command.service.js';
 import { type SaveService, SaveServiceHandler } from '../catalog/save-service.command.js';
 import { SaveStaffMember, SaveStaffMemberHandler } from '../catalog/save-staff-member.command.js';
@@ -26,25 +25,17 @@ const CLI_METADATA = (reason: string): EventMetadata => ({ actor: 'calcom-connec
  */
 export async function openDirectBackend(env: NodeJS.ProcessEnv): Promise<ConnectBackend> {
   if (!env.CALCOM_API_KEY) throw new Error('CALCOM_API_KEY is required to connect directly (or set LEDGER_URL to go through a running ledger)');
-  const stack: (() => Promise<unknown>)[] = [];
+  const stack: CliCleanup = [];
   const close = async () => {
     for (const stop of stack.reverse()) await stop().catch(() => undefined);
   };
   try {
-    const databaseUrl = env.DATABASE_URL || (await embeddedDatabase(env, stack));
-    const eventStore = await openEventStore({ postgresUrl: databaseUrl });
-    stack.push(() => eventStore.close());
-    const readModel = await openReadModel(databaseUrl);
-    stack.push(() => readModel.destroy());
-    const projector = new Projector(eventStore.store, readModel, { logger: { log: () => undefined, error: () => undefined } });
-    await projector.start();
-    stack.push(() => projector.stop());
-    await catchUp(eventStore.store, projector);
+    const { store, readModel, projector } = await openCliStorage(env, stack);
     const waitForReadModel = (position: string) => projector.waitUntilProcessed(position, 60_000);
     const client = new CalcomClient({ apiUrl: env.CALCOM_API_URL || CALCOM_DEFAULT_API_URL, apiKey: env.CALCOM_API_KEY });
     stack.push(async () => client.close());
     const secrets = await CalcomWebhookSecrets.open(readModel);
-    const catalogCommands = new CatalogCommandService(eventStore.store, waitForReadModel);
+    const catalogCommands = new CatalogCommandService(store, waitForReadModel);
     const commands = {
       execute: (command: SaveStaffMember | SaveService) =>
         command instanceof SaveStaffMember ? new SaveStaffMemberHandler(catalogCommands).execute(command) : new SaveServiceHandler(catalogCommands).execute(command),
@@ -54,7 +45,7 @@ export async function openDirectBackend(env: NodeJS.ProcessEnv): Promise<Connect
     const service = new CalcomConnectService({
       reader: new CalcomAccountReader(client),
       webhooks: new WebhookSubscriptionManager(client, secrets, overlap),
-      store: eventStore.store,
+      store,
       catalog: new CatalogQueries(readModel),
       links: new CalcomSyncQueries(readModel),
       commands,
@@ -63,7 +54,7 @@ export async function openDirectBackend(env: NodeJS.ProcessEnv): Promise<Connect
     });
     const drift = startDrift({
       settings: { ...parseDriftSettings(env, (message) => new Error(message)), heal: 'report' },
-      store: eventStore.store,
+      store,
       readModel,
       waitForReadModel,
       calcom: client,
@@ -79,7 +70,7 @@ export async function openDirectBackend(env: NodeJS.ProcessEnv): Promise<Connect
       adoptBookings: async (options, limit) => {
         const step = await service.adoptBookings(options, limit, { ...CLI_METADATA('connect the Cal.com account'), source: 'calcom' });
         // The next batch reads which bookings the ledger knows from the read models: let them catch up first.
-        await catchUp(eventStore.store, projector);
+        await catchUpReadModels(store, projector);
         return step;
       },
       driftCheck: async () => {
@@ -92,19 +83,5 @@ export async function openDirectBackend(env: NodeJS.ProcessEnv): Promise<Connect
   } catch (error) {
     await close();
     throw error;
-  }
-}
-
-async function embeddedDatabase(env: NodeJS.ProcessEnv, stack: (() => Promise<unknown>)[]): Promise<string> {
-  const embedded = await startEmbeddedPostgres({ dataDir: resolve(env.DATA_DIR ?? './.data') });
-  stack.push(() => embedded.stop());
-  return embedded.url;
-}
-
-async function catchUp(store: EventStore, projector: Projector): Promise<void> {
-  for (;;) {
-    const next = await store.readAll({ after: projector.position, limit: 1, streamPrefixes: [...readModelStreamPrefixes] });
-    if (next.events.length === 0) return;
-    await projector.waitUntilProcessed(next.events[0].position, 120_000);
   }
 }

@@ -1,9 +1,6 @@
-import { resolve } from 'node:path';
 import { CALCOM_DEFAULT_API_URL, CalcomClient } from '#calcom';
-import { startEmbeddedPostgres } from '#database';
 import { driftExitCode } from '#domain';
-import { openEventStore, type EventStore } from '#event-store';
-import { Projector, openReadModel, readModelStreamPrefixes } from '#projections';
+import { type CliCleanup, openCliStorage } from '../cli-storage.js';
 import { parseDriftSettings } from './drift.config.js';
 import { formatDriftReport, type PrintableReport } from './drift-report.format.js';
 import { startDrift } from './start-drift.js';
@@ -52,28 +49,14 @@ async function checkThroughApi(ledgerUrl: string, token: string | undefined, mod
 async function checkDirectly(env: NodeJS.ProcessEnv, mode: 'full' | 'incremental'): Promise<PrintableReport> {
   if (!env.CALCOM_API_KEY) throw new Error('CALCOM_API_KEY is required to check against Cal.com directly (or set LEDGER_URL to ask a running ledger)');
   const settings = { ...parseDriftSettings(env, (message) => new Error(message)), heal: 'report' as const };
-  const stack: (() => Promise<unknown>)[] = [];
+  const stack: CliCleanup = [];
   try {
-    let databaseUrl = env.DATABASE_URL || null;
-    if (!databaseUrl) {
-      const embedded = await startEmbeddedPostgres({ dataDir: resolve(env.DATA_DIR ?? './.data') });
-      stack.push(() => embedded.stop());
-      databaseUrl = embedded.url;
-    }
-    const eventStore = await openEventStore({ postgresUrl: databaseUrl });
-    stack.push(() => eventStore.close());
-    const readModel = await openReadModel(databaseUrl);
-    stack.push(() => readModel.destroy());
-    // The ledger may be stopped with its read models behind: bring them up to date before comparing.
-    const projector = new Projector(eventStore.store, readModel, { logger: { log: () => undefined, error: () => undefined } });
-    await projector.start();
-    stack.push(() => projector.stop());
-    await catchUp(eventStore.store, projector);
+    const { store, readModel, projector } = await openCliStorage(env, stack);
     const client = new CalcomClient({ apiUrl: env.CALCOM_API_URL || CALCOM_DEFAULT_API_URL, apiKey: env.CALCOM_API_KEY });
     stack.push(async () => client.close());
     const drift = startDrift({
       settings,
-      store: eventStore.store,
+      store,
       readModel,
       waitForReadModel: (position) => projector.waitUntilProcessed(position, 60_000),
       calcom: client,
@@ -85,13 +68,5 @@ async function checkDirectly(env: NodeJS.ProcessEnv, mode: 'full' | 'incremental
     return outcome.check;
   } finally {
     for (const stop of stack.reverse()) await stop().catch(() => undefined);
-  }
-}
-
-async function catchUp(store: EventStore, projector: Projector): Promise<void> {
-  for (;;) {
-    const next = await store.readAll({ after: projector.position, limit: 1, streamPrefixes: [...readModelStreamPrefixes] });
-    if (next.events.length === 0) return;
-    await projector.waitUntilProcessed(next.events[0].position, 120_000);
   }
 }
