@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { SubscriptionLogger } from '#event-store';
+import { canonicalJson, digestOfCanonical, type SubscriptionLogger } from '#event-store';
 import { PostgresEventStore } from '#event-store/postgres';
 import { Projector, openReadModel } from '#projections';
 import { catchUpFigure, type CatchUpFigure, type CatchUpSettings } from '../../catch-up/catch-up-figure.js';
@@ -12,13 +12,14 @@ import type { CpuMeter } from '../../cpu-meter.js';
 
 /**
  * Seeds through the store's own append function, one call per event, many calls per transaction (fast to set up;
- * the projector reads the same rows either way). The last event goes through appendToStream: its position is the head.
+ * the projector reads the same rows either way), each with its content digest for the hash chain as appendToStream
+ * computes it. The last event goes through appendToStream: its position is the head.
  */
 const SEED_STATEMENT = `
 SELECT count(*)::int AS appended
-  FROM unnest($1::text[], $2::uuid[], $3::text[]) WITH ORDINALITY AS e(stream_name, event_id, type, n)
+  FROM unnest($1::text[], $2::uuid[], $3::text[], $6::text[]) WITH ORDINALITY AS e(stream_name, event_id, type, content, n)
  CROSS JOIN LATERAL append_to_stream(e.stream_name, NULL, ARRAY[e.event_id], ARRAY[e.type],
-       jsonb_build_array($4::jsonb -> (e.n::int - 1)), jsonb_build_array($5::jsonb -> (e.n::int - 1)))`;
+       jsonb_build_array($4::jsonb -> (e.n::int - 1)), jsonb_build_array($5::jsonb -> (e.n::int - 1)), ARRAY[e.content])`;
 
 const quietLogger: SubscriptionLogger = { log: () => undefined, error: (message, ...context) => console.error(message, ...context) };
 
@@ -59,7 +60,10 @@ export async function measureLedgerCatchUp(url: string, settings: CatchUpSetting
 async function seedChunk(pool: pg.Pool, store: PostgresEventStore, chunk: BenchEvent[]): Promise<string> {
   const lastEvent = chunk[chunk.length - 1];
   const bulk = chunk.slice(0, -1);
-  const { rows } = await pool.query<{ appended: number }>(SEED_STATEMENT, seedColumns(bulk));
+  const contents = bulk.map((event) =>
+    digestOfCanonical({ eventId: event.id, streamName: event.streamName, type: event.type }, canonicalJson(event.data ?? null), canonicalJson(event.metadata)),
+  );
+  const { rows } = await pool.query<{ appended: number }>(SEED_STATEMENT, [...seedColumns(bulk), contents]);
   if (rows[0].appended !== bulk.length) throw new Error(`Seeded ${rows[0].appended} of ${bulk.length} events`);
   const result = await store.appendToStream(lastEvent.streamName, [toNewEvent(lastEvent)]);
   return result.position;

@@ -6,4 +6,5 @@ export { type OpenedEventStore, openEventStore } from './open-event-store.js';
 export { type AuditLog } from './hash-chain/audit-log.js';
 export { type AuditedEvent } from './hash-chain/audit-session.js';
 export { verifyChain, type VerifyReport } from './hash-chain/chain-verifier.js';
-export { GENESIS_HEAD } from './hash-chain/event-hash.js';
+export { canonicalJson } from './hash-chain/canonical-json.js';
+export { digestOfCanonical, GENESIS_HEAD } from './hash-chain/event-hash.js';
