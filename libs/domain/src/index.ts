@@ -5,6 +5,7 @@ export * from './stream-version.js';
 export * from './appointment/appointment.events.js';
 export * from './appointment/appointment.commands.js';
 export * from './appointment/appointment.decider.js';
+export * from './appointment/appointment-details.js';
 export * from './canonical-json.js';
 export * from './input-rules.js';
 export * from './catalog/catalog.events.js';

@@ -1,21 +1,13 @@
 import type { DataSource, Repository } from 'typeorm';
-import { ValidationFailedError, type AppointmentStatus, type Customer } from '#domain';
+import { ValidationFailedError, type AppointmentDetails, type AppointmentStatus } from '#domain';
 import { decodeAppointmentCursor, encodeAppointmentCursor } from './appointment-cursor.js';
 import { AppointmentRow } from './appointment.entity.js';
 import { SYNC_STATUS, syncStatusRows } from '../calcom-sync-status/calcom-sync-status.sql.js';
 
-export interface AppointmentSummary {
-  appointmentId: string;
+export interface AppointmentSummary extends AppointmentDetails {
   status: AppointmentStatus;
-  startsAt: string;
-  endsAt: string;
-  staffId: string;
-  serviceId: string;
-  customer: Customer;
   notes: string | null;
   cancellationReason: string | null;
-  /** The appointment's event count: the same number as `GET /appointments/{id}`, its ETag and `If-Match`. */
-  version: number;
   createdAt: string;
   updatedAt: string;
 }

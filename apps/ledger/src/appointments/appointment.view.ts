@@ -1,16 +1,8 @@
-import { type Appointment, type Customer, notSyncedWithCalcom } from '#domain';
+import { type Appointment, type AppointmentDetails, notSyncedWithCalcom } from '#domain';
 
-export interface AppointmentView {
-  appointmentId: string;
-  status: string;
-  startsAt: string;
-  endsAt: string;
-  staffId: string;
-  serviceId: string;
-  customer: Customer;
+export interface AppointmentView extends AppointmentDetails {
   notes: string | null;
   cancellationReason: string | null;
-  version: number;
   /** Filled by the Cal.com sync: the booking and how far it is in step with the ledger. */
   calcom: Record<string, unknown> | null;
 }

@@ -1,3 +1,5 @@
+import type { AppointmentDetails } from '../appointment/appointment-details.js';
+import type { Customer } from '../appointment/appointment.events.js';
 import type { BookingCopy } from '../sync/calcom-sync.events.js';
 
 /**
@@ -29,26 +31,11 @@ export const driftKinds: readonly DriftKind[] = [
   'pending',
 ];
 
-/** An appointment as the ledger's read model holds it. */
-export interface LedgerAppointmentLevel {
-  appointmentId: string;
-  /** scheduled, requested, rejected, no_show, completed, cancelled */
-  status: string;
-  startsAt: string;
-  endsAt: string;
-  staffId: string;
-  serviceId: string;
-  customer: { name: string; email: string; timeZone: string; phone: string | null };
-  /** The appointment's version (its event count, as the API shows it): a heal appends after its last event. */
-  version: number;
-}
+/** An appointment as the ledger's read model holds it; a heal appends after its last event (`version`). */
+export type LedgerAppointmentLevel = AppointmentDetails;
 
-export interface CalcomAttendee {
-  name: string;
-  email: string;
-  timeZone: string;
-  phone: string | null;
-}
+/** Cal.com's attendee: the same fields the ledger keeps of its customer. */
+export type CalcomAttendee = Customer;
 
 /** A booking as `GET /v2/bookings` lists it, narrowed to what the comparison needs. */
 export interface CalcomBookingLevel extends BookingCopy {
@@ -73,14 +60,7 @@ export interface DriftCatalog {
 }
 
 /** The ledger's side of a drift item: the appointment, and what Cal.com should show for it. */
-export interface LedgerSide {
-  appointmentId: string;
-  status: string;
-  startsAt: string;
-  endsAt: string;
-  staffId: string;
-  serviceId: string;
-  version: number;
+export interface LedgerSide extends Omit<AppointmentDetails, 'customer'> {
   bookingUid: string | null;
   bookingUids: string[];
   /** Cal.com's status this appointment should have. */
