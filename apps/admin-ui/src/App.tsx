@@ -1,3 +1,4 @@
+import { useConnectStatus } from './calcom-connect';
 import { LanguageSwitch } from './components/LanguageSwitch';
 import { I18nProvider, useI18n } from './i18n';
 import { useLiveUpdates } from './live';
@@ -9,6 +10,7 @@ import { AppointmentPage } from './pages/AppointmentPage';
 import { CalendarPage } from './pages/CalendarPage';
 import { CatalogPage } from './pages/CatalogPage';
 import { ConflictsPage } from './pages/ConflictsPage';
+import { ConnectPage } from './pages/ConnectPage';
 import { DriftPage } from './pages/DriftPage';
 import { ListPage } from './pages/ListPage';
 import { SignInPage } from './pages/SignInPage';
@@ -46,6 +48,7 @@ const NAVIGATION: { path: string; label: MessageKey }[] = [
   { path: '/drift', label: 'navDrift' },
   { path: '/sync', label: 'navSync' },
   { path: '/catalog', label: 'navCatalog' },
+  { path: '/connect', label: 'navConnect' },
 ];
 
 function Shell({ user }: { user: User }) {
@@ -83,6 +86,7 @@ function Shell({ user }: { user: User }) {
       </header>
       <main>
         {!canAct && <p className="read-only-note">{t('readOnly')}</p>}
+        {canAct && section !== '/connect' && <ConnectPrompt />}
         <p className="tz-note">{t('timeZoneNote', { timeZone })}</p>
         <Route path={path} canAct={canAct} />
       </main>
@@ -104,7 +108,21 @@ function Route({ path, canAct }: { path: string; canAct: boolean }) {
       return <SyncHealthPage canAct={canAct} />;
     case '/catalog':
       return <CatalogPage />;
+    case '/connect':
+      return <ConnectPage canAct={canAct} />;
     default:
       return <CalendarPage canAct={canAct} />;
   }
+}
+
+/** On first start, while Cal.com is configured but no account is linked, the way to the wizard is in plain sight. */
+function ConnectPrompt() {
+  const { t } = useI18n();
+  const status = useConnectStatus();
+  if (!status.data?.calcomConfigured || status.data.linked) return null;
+  return (
+    <aside className="notice connect-prompt" aria-label={t('navConnect')}>
+      {t('connectPrompt')} <Link to="/connect">{t('connectPromptLink')}</Link>
+    </aside>
+  );
 }
