@@ -1,11 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import pg from 'pg';
-import { startSandbox, type RunningSandbox, type SandboxCatalog } from '#calcom-sandbox';
-import { spawnLedger } from './spawned-ledger.js';
+import type { RunningSandbox } from '#calcom-sandbox';
+import { type HostEventType, hostsCatalog, putHostsCatalog, startLedgerWithSandbox } from './ledger-with-sandbox.js';
 import { type LagFigure, matched, type Sent, summary } from './sync-lag-matching.js';
 
 export interface SyncLagSettings {
@@ -40,25 +37,10 @@ const SYNC_TIMEOUT_MS = 120_000;
  * and the sandbox logs a cancel only after its webhook would have gone.
  */
 export async function measureSyncLag(databaseUrl: string, settings: SyncLagSettings, log: (line: string) => void): Promise<SyncLagFigure> {
-  const sandbox = await startSandbox({ port: 0, catalog: benchCatalog() });
-  await setFaults(sandbox, { rateLimitPerMinute: 1_000_000 });
-  const dataDir = await mkdtemp(join(tmpdir(), 'ledger-bench-sync-'));
-  const ledger = await spawnLedger(
-    {
-      DATABASE_URL: databaseUrl,
-      DATA_DIR: dataDir,
-      API_TOKENS: `admin:${ADMIN_TOKEN}`,
-      CALCOM_API_URL: sandbox.url,
-      CALCOM_API_KEY: sandbox.apiKey,
-      CALCOM_RATE_LIMIT_PER_MINUTE: '1000000',
-    },
-    log,
-  );
+  const { sandbox, ledger, stop } = await startLedgerWithSandbox(databaseUrl, CATALOG, { API_TOKENS: `admin:${ADMIN_TOKEN}` }, log);
   const admin = adminClient(ledger.url);
   try {
-    for (const user of benchCatalog().users) await admin('PUT', `/staff/${user.username}`, { name: user.name, email: user.email, calcomUserId: user.id });
-    const calcomEventTypeIds = Object.fromEntries(benchCatalog().users.map((user) => [user.username, eventTypeOf(user.id)]));
-    await admin('PUT', '/services/consultation', { name: 'Consultation', durationMinutes: 30, calcomEventTypeIds });
+    await putHostsCatalog(admin, CATALOG, 'consultation', CONSULTATION);
     const slots = slotsFrom(Date.now() + 500 * DAY_MS);
     await run(admin, sandbox, schedules(settings.warmUpAppointments, slots), settings.ratePerSecond);
     log(`sync lag: ${settings.appointments} schedules, then ${settings.appointments / 2} reschedules and cancels, at ${settings.ratePerSecond}/s…`);
@@ -83,9 +65,7 @@ export async function measureSyncLag(databaseUrl: string, settings: SyncLagSetti
     );
     return { ratePerSecond: settings.ratePerSecond, ...(await lags(sandbox, sent)), fromEvent: await lagsFromEvents(databaseUrl, sandbox, sent) };
   } finally {
-    await ledger.stop();
-    await sandbox.close();
-    await rm(dataDir, { recursive: true, force: true });
+    await stop();
   }
 }
 
@@ -97,26 +77,8 @@ interface Command extends Omit<Sent, 'sentAt'> {
 
 /** A salon's worth of staff, each with an event type of their own: commands spread over calendars as in real use. */
 const STAFF = 20;
-const eventTypeOf = (userId: number): number => 1_000 + userId;
-
-function benchCatalog(): SandboxCatalog {
-  const users = Array.from({ length: STAFF }, (_, index) => ({
-    id: index + 1,
-    name: `Staff ${index + 1}`,
-    email: `staff${index + 1}@sandbox.example`,
-    username: `staff${index + 1}`,
-    timeZone: 'UTC',
-  }));
-  const eventTypes = users.map((user) => ({
-    id: eventTypeOf(user.id),
-    slug: `consultation-${user.id}`,
-    title: 'Consultation',
-    lengthInMinutes: 30,
-    ownerId: user.id,
-    schedulingType: null,
-  }));
-  return { users, eventTypes };
-}
+const CONSULTATION: HostEventType = { idOf: (userId) => 1_000 + userId, slug: 'consultation', title: 'Consultation', lengthInMinutes: 30 };
+const CATALOG = hostsCatalog(STAFF, CONSULTATION);
 
 function schedules(count: number, slots: () => string): Command[] {
   return Array.from({ length: count }, (_, index) => {
@@ -195,10 +157,6 @@ async function lagsFromEvents(databaseUrl: string, sandbox: RunningSandbox, sent
 function slotsFrom(startMs: number): () => string {
   let hour = 0;
   return () => new Date(Math.floor(startMs / DAY_MS) * DAY_MS + hour++ * 3_600_000).toISOString();
-}
-
-async function setFaults(sandbox: RunningSandbox, faults: Record<string, unknown>): Promise<void> {
-  await fetch(`${sandbox.url}/_sandbox/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(faults) });
 }
 
 function adminClient(url: string) {

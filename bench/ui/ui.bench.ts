@@ -1,14 +1,10 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startSandbox } from '#calcom-sandbox';
 import { percentile } from '../appends/latency-summary.js';
-import { spawnLedger } from '../calcom-sync/spawned-ledger.js';
+import { startLedgerWithSandbox } from '../calcom-sync/ledger-with-sandbox.js';
 import { signIn } from './admin-ui-sign-in.js';
 import { launchBrowser } from './headless-chromium.js';
 import { visit, type ScriptSize, type Visit } from './page-timings.js';
-import { seedWeek, STAFF, weekCatalog, type LedgerCall } from './week-seed.js';
+import { seedWeek, STAFF, WEEK_CATALOG, type LedgerCall } from './week-seed.js';
 
 export interface UiSettings {
   /** Measured visits, each in a new browser context; one unmeasured visit goes first. */
@@ -43,21 +39,10 @@ const BUILT_UI = 'dist/admin-ui/index.html';
  */
 export async function measureUi(databaseUrl: string, settings: UiSettings, log: (line: string) => void): Promise<Omit<UiFigure, 'loadAverage'>> {
   if (!existsSync(BUILT_UI)) throw new Error(`${BUILT_UI} is missing: the UI bench needs the built admin UI (npm run build)`);
-  const sandbox = await startSandbox({ port: 0, catalog: weekCatalog() });
-  await fetch(`${sandbox.url}/_sandbox/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rateLimitPerMinute: 1_000_000 }) });
-  const dataDir = await mkdtemp(join(tmpdir(), 'ledger-bench-ui-'));
-  const ledger = await spawnLedger(
-    {
-      DATABASE_URL: databaseUrl,
-      DATA_DIR: dataDir,
-      API_TOKENS: `admin:${ADMIN_TOKEN}`,
-      ADMIN_EMAIL: ADMIN.email,
-      ADMIN_PASSWORD: ADMIN.password,
-      BUSINESS_TIME_ZONE: 'UTC',
-      CALCOM_API_URL: sandbox.url,
-      CALCOM_API_KEY: sandbox.apiKey,
-      CALCOM_RATE_LIMIT_PER_MINUTE: '1000000',
-    },
+  const { ledger, stop } = await startLedgerWithSandbox(
+    databaseUrl,
+    WEEK_CATALOG,
+    { API_TOKENS: `admin:${ADMIN_TOKEN}`, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, BUSINESS_TIME_ZONE: 'UTC' },
     log,
   );
   const browser = await launchBrowser();
@@ -83,9 +68,7 @@ export async function measureUi(databaseUrl: string, settings: UiSettings, log: 
     };
   } finally {
     await browser.close();
-    await ledger.stop();
-    await sandbox.close();
-    await rm(dataDir, { recursive: true, force: true });
+    await stop();
   }
 }
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { SandboxCatalog } from '#calcom-sandbox';
+import { type HostEventType, hostsCatalog, putHostsCatalog } from '../calcom-sync/ledger-with-sandbox.js';
 
 export const STAFF = 12;
 const DAYS = 5;
@@ -20,37 +20,19 @@ export interface SeededWeek {
 
 export type LedgerCall = (method: string, path: string, body?: unknown) => Promise<unknown>;
 
+const TREATMENT: HostEventType = { idOf: (userId) => 2_000 + userId, slug: 'treatment', title: 'Treatment', lengthInMinutes: 45 };
+
 /** Twelve Cal.com hosts, one event type each: the sandbox the bench's ledger syncs with. */
-export function weekCatalog(): SandboxCatalog {
-  const users = Array.from({ length: STAFF }, (_, index) => ({
-    id: index + 1,
-    name: `Staff ${index + 1}`,
-    email: `staff${index + 1}@sandbox.example`,
-    username: `staff${index + 1}`,
-    timeZone: 'UTC',
-  }));
-  const eventTypes = users.map((user) => ({
-    id: eventTypeOf(user.id),
-    slug: `treatment-${user.id}`,
-    title: 'Treatment',
-    lengthInMinutes: 45,
-    ownerId: user.id,
-    schedulingType: null,
-  }));
-  return { users, eventTypes };
-}
+export const WEEK_CATALOG = hostsCatalog(STAFF, TREATMENT);
 
 /**
  * Fills a week more than a year ahead (nothing else of the run is there) through the API, as the desk would, and
  * waits until Cal.com has every booking: the measured pages then show settled badges and receive no live update.
  */
 export async function seedWeek(call: LedgerCall, log: (line: string) => void): Promise<SeededWeek> {
-  const catalog = weekCatalog();
-  for (const user of catalog.users) await call('PUT', `/staff/${user.username}`, { name: user.name, email: user.email, calcomUserId: user.id });
-  const calcomEventTypeIds = Object.fromEntries(catalog.users.map((user) => [user.username, eventTypeOf(user.id)]));
-  await call('PUT', '/services/treatment', { name: 'Treatment', durationMinutes: 45, calcomEventTypeIds });
+  await putHostsCatalog(call, WEEK_CATALOG, 'treatment', TREATMENT);
   const mondayMs = mondayAfter(Date.now() + 400 * DAY_MS);
-  const bookings = catalog.users.flatMap((user) =>
+  const bookings = WEEK_CATALOG.users.flatMap((user) =>
     Array.from({ length: DAYS * PER_STAFF_PER_DAY }, (_, index) => ({
       staffId: user.username,
       startsAt: new Date(mondayMs + Math.floor(index / PER_STAFF_PER_DAY) * DAY_MS + (FIRST_HOUR_UTC + (index % PER_STAFF_PER_DAY)) * 3_600_000).toISOString(),
@@ -92,5 +74,3 @@ function mondayAfter(ms: number): number {
   const weekday = new Date(day).getUTCDay();
   return day + ((8 - weekday) % 7) * DAY_MS;
 }
-
-const eventTypeOf = (userId: number): number => 2_000 + userId;
