@@ -109,12 +109,15 @@ export async function connect(target: ConnectTarget, toAdopt: number, onProgress
 /** How long the closing drift check waits for the sync to settle what was just adopted (as the command line does). */
 const DRIFT_SETTLE_MS = 60_000;
 
-/** A check right after adopting may still find the sync catching up (`pending`): checked again until it has. */
+/** Kinds a check right after adopting can report while the sync and the read models catch up with what was adopted. */
+const SETTLING_KINDS = new Set(['pending', 'missing_in_ledger']);
+
+/** A check right after adopting may still find the sync or the read models catching up: checked again until they have. */
 async function settledDriftCheck(): Promise<DriftSummary> {
   const deadline = Date.now() + DRIFT_SETTLE_MS;
   for (;;) {
     const report = (await post<{ report: DriftSummary }>('/drift/check', { mode: 'full' })).report;
-    if (!report.items.some((item) => item.kind === 'pending') || Date.now() > deadline) return report;
+    if (!report.items.some((item) => SETTLING_KINDS.has(item.kind)) || Date.now() > deadline) return report;
     await new Promise((resolve) => setTimeout(resolve, 1_000));
   }
 }

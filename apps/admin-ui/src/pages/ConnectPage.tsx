@@ -60,7 +60,7 @@ function Wizard({ linked }: { linked: boolean }) {
   const [daysBack, setDaysBack] = useState('0');
   const [plan, setPlan] = useState<ConnectPlan | null>(null);
   const [progress, setProgress] = useState<ConnectProgress | null>(null);
-  const [result, setResult] = useState<ConnectResult | null>(null);
+  const [result, setResult] = useState<(ConnectResult & { plan: ConnectPlan }) | null>(null);
   const [busy, setBusy] = useState(false);
   const [said, setSaid] = useState<string | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
@@ -89,7 +89,7 @@ function Wizard({ linked }: { linked: boolean }) {
   const carryOut = (planned: ConnectPlan) =>
     run(async () => {
       const done = await connect(target(), planned.bookings.toAdopt, setProgress);
-      setResult(done);
+      setResult({ ...done, plan: planned });
       setPlan(await planConnect(target()));
       void client.invalidateQueries();
     });
@@ -196,12 +196,12 @@ function ProgressLine({ progress }: { progress: ConnectProgress }) {
   );
 }
 
-function ResultSummary({ result }: { result: ConnectResult }) {
+function ResultSummary({ result }: { result: ConnectResult & { plan: ConnectPlan } }) {
   const { t } = useI18n();
   return (
     <section aria-labelledby="connect-result" className="card">
       <h2 id="connect-result">{t('connectDone', { adopted: result.adopted, unmapped: result.unmapped.length })}</h2>
-      <UnmappedList unmapped={result.unmapped} hostName={String} />
+      <UnmappedList unmapped={result.unmapped} hostName={(userId) => result.plan.catalog.staff.find((member) => member.calcomUserId === userId)?.name ?? String(userId)} />
       <p>{result.drift.items.length === 0 ? t('noDrift') : t('connectDrift', { count: result.drift.items.length })}</p>
       {result.drift.items.length > 0 && (
         <ul className="plain-list">
