@@ -175,7 +175,7 @@ test('run again: the plan has nothing to change and the ledger stays as it is', 
   expect(await appointmentsWithChains(admin)).toHaveLength(before);
 }, 60_000);
 
-test('an auditor sees the connection and no control', async () => {
+test('an auditor sees the connection and no control, in English and German', async () => {
   const { context, page } = await openDesk(browser, ledger.url);
   try {
     await signIn(page, TEST_AUDITOR.email, TEST_AUDITOR.password);
@@ -184,6 +184,9 @@ test('an auditor sees the connection and no control', async () => {
     expect(await page.getByRole('button', { name: /Show the plan|Connect|Rotate secret|Disconnect/ }).count()).toBe(0);
     expect(await page.getByRole('textbox').count()).toBe(0);
     expect(await page.getByRole('spinbutton').count()).toBe(0);
+    await page.getByLabel('Language').selectOption('de');
+    await page.getByRole('heading', { name: 'Cal.com verbinden', level: 1 }).waitFor();
+    await page.getByText(/^Verbunden: das Webhook-Abonnement \d+ sendet an /).waitFor();
   } finally {
     await context.close();
   }
