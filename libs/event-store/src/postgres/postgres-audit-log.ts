@@ -3,22 +3,14 @@ import { START, type Position } from '../event-store.port.js';
 import type { AuditLog } from '../hash-chain/audit-log.js';
 import type { Anchor, AuditedEvent, AuditSession, StreamHead } from '../hash-chain/audit-session.js';
 import { foldHead, GENESIS_HEAD } from '../hash-chain/event-hash.js';
+import type { EventRow } from './postgres-event-store.queries.js';
 import { comparePostgresPositions, decodePosition, encodePosition } from './postgres-position.js';
 
 const PAGE = 1000;
 const POSITION = /^[0-9]{1,20}:[0-9]{1,20}$/;
 const MAX_BIGINT = 2n ** 63n - 1n;
 
-interface AuditRow {
-  global_position: string;
-  transaction_id: string;
-  event_id: string;
-  stream_name: string;
-  revision: string;
-  type: string;
-  data: unknown;
-  metadata: Record<string, unknown>;
-  recorded_at: string;
+interface AuditRow extends EventRow {
   hash: string | null;
 }
 
