@@ -1,9 +1,15 @@
+import { useAbsenceText } from '../absences/absence-messages';
+import { StaffAbsences } from '../absences/StaffAbsences';
 import { useServices, useStaff } from '../data';
 import { useI18n } from '../i18n';
+import { useSession } from '../session';
 
-/** Who works here and what they offer, with the Cal.com ids each maps to. */
+/** Who works here and what they offer, with the Cal.com ids each maps to, and each staff member's absences. */
 export function CatalogPage() {
   const { t } = useI18n();
+  const a = useAbsenceText();
+  // The role from the session the shell is showing: auditors see the absences and no control.
+  const canAct = useSession().data?.user.role === 'admin';
   const staff = useStaff();
   const services = useServices();
   return (
@@ -55,6 +61,10 @@ export function CatalogPage() {
           ))}
         </tbody>
       </table>
+      <h2>{a('absences')}</h2>
+      {(staff.data ?? []).map((member) => (
+        <StaffAbsences key={member.staffId} member={member} canAct={canAct} />
+      ))}
     </section>
   );
 }
