@@ -4,6 +4,7 @@ import type { AuditLog } from '../hash-chain/audit-log.js';
 import type { Anchor, AuditedEvent, AuditSession, StreamHead } from '../hash-chain/audit-session.js';
 import { foldHead, GENESIS_HEAD } from '../hash-chain/event-hash.js';
 import type { EventRow } from './postgres-event-store.queries.js';
+import { inTransaction } from './postgres-transaction.js';
 import { comparePostgresPositions, decodePosition, encodePosition } from './postgres-position.js';
 
 const PAGE = 1000;
@@ -32,19 +33,8 @@ const ISO_MS = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
 export class PostgresAuditLog implements AuditLog {
   constructor(private readonly pool: pg.Pool) {}
 
-  async withSession<T>(work: (session: AuditSession) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      const result = await work(sessionOn(client));
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+  withSession<T>(work: (session: AuditSession) => Promise<T>): Promise<T> {
+    return inTransaction(this.pool, (client) => work(sessionOn(client)), 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
   }
 
   parsePosition(text: string): Position | null {
@@ -64,11 +54,9 @@ export class PostgresAuditLog implements AuditLog {
    * the anchor. One writer at a time (advisory lock). Returns the newest anchor, new or not; null on an empty ledger.
    */
   async takeAnchor(reason: string): Promise<Anchor | null> {
-    const client = await this.pool.connect();
-    try {
-      // READ COMMITTED: the newest anchor must be read after the lock is held (a snapshot taken before would miss
-      // the one another taker just wrote). Each page sees a newer horizon, which only ever adds events after the last.
-      await client.query('BEGIN');
+    // READ COMMITTED: the newest anchor must be read after the lock is held (a snapshot taken before would miss
+    // the one another taker just wrote). Each page sees a newer horizon, which only ever adds events after the last.
+    return inTransaction(this.pool, async (client) => {
       await client.query(`SELECT pg_advisory_xact_lock(hashtext('audit_anchor'))`);
       const { rows: latest } = await client.query<AnchorRow>(`${ANCHOR_SELECT} ORDER BY audit_anchors.transaction_id DESC, audit_anchors.global_position DESC LIMIT 1`);
       const previous = latest[0] ? toAnchor(latest[0]) : null;
@@ -90,10 +78,7 @@ export class PostgresAuditLog implements AuditLog {
         last = rows.at(-1) as AuditRow;
         after = { transactionId: BigInt(last.transaction_id), globalPosition: BigInt(last.global_position) };
       }
-      if (last === null) {
-        await client.query('COMMIT');
-        return previous;
-      }
+      if (last === null) return previous;
       const { rows } = await client.query<AnchorRow>(
         `INSERT INTO audit_anchors (transaction_id, global_position, head_hash, event_count, reason)
          VALUES ($1::xid8, $2, $3, $4, $5)
@@ -101,14 +86,8 @@ export class PostgresAuditLog implements AuditLog {
                    to_char(created_at AT TIME ZONE 'UTC', ${ISO_MS}) AS created_at`,
         [last.transaction_id, last.global_position, head, count, reason],
       );
-      await client.query('COMMIT');
       return toAnchor(rows[0]);
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   /**

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { eventHash } from '../hash-chain/event-hash.js';
+import { inTransaction } from './postgres-transaction.js';
 
 const PAGE = 1000;
 
@@ -74,9 +75,7 @@ async function storedHash(client: pg.PoolClient, streamName: string, revision: n
  * store they come from after appending them (the time is part of the hash). Locks the stream row as an append does.
  */
 export async function rechainStream(pool: pg.Pool, streamName: string, fromRevision: number): Promise<void> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  await inTransaction(pool, async (client) => {
     await client.query('SELECT 1 FROM streams WHERE stream_name = $1 FOR NO KEY UPDATE', [streamName]);
     const { rows } = await client.query<UnhashedRow>(
       `SELECT event_id, stream_name, revision, type, data, metadata,
@@ -97,11 +96,5 @@ export async function rechainStream(pool: pg.Pool, streamName: string, fromRevis
       hashes,
     ]);
     if (hashes.length > 0) await client.query('UPDATE streams SET last_hash = $2 WHERE stream_name = $1', [streamName, hashes.at(-1)]);
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { inTransaction } from './postgres-transaction.js';
 
 /**
  * Applies idempotent DDL under a transaction-scoped advisory lock, so that several processes starting
@@ -11,17 +12,9 @@ export async function applySchema(
   /** Data steps that need the new schema, in the same transaction and under the same lock. */
   afterSchema?: (client: pg.PoolClient) => Promise<void>,
 ): Promise<void> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  await inTransaction(pool, async (client) => {
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [lockName]);
     await client.query(sql);
     await afterSchema?.(client);
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }
