@@ -192,7 +192,7 @@ test('an auditor sees the connection and no control, in English and German', asy
   }
 }, 60_000);
 
-test('rotate and disconnect each ask first (Escape and Back keep everything), then act on Cal.com; the prompt returns', async () => {
+test('rotate and disconnect each ask first (Escape and Back keep everything), then act on Cal.com', async () => {
   const { page } = desk;
   const [subscription] = await calcomWebhooks();
   await page.getByRole('button', { name: 'Rotate secret' }).click();
@@ -221,8 +221,6 @@ test('rotate and disconnect each ask first (Escape and Back keep everything), th
   await page.getByRole('status').filter({ hasText: 'Disconnected: 1 subscriptions deleted.' }).waitFor();
   expect(await calcomWebhooks()).toEqual([]);
   await page.getByText('No Cal.com webhook subscription is registered.').waitFor();
-  await page.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name: 'Calendar' }).click();
-  await page.getByRole('complementary', { name: 'Connect Cal.com' }).waitFor();
   // The 401 of /auth/me before signing in and the 400 of the refused address were caused on purpose; nothing else.
   expect(desk.problems.filter((problem) => !/status of (401|400) /.test(problem))).toEqual([]);
 }, 60_000);

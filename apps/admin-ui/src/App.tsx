@@ -1,4 +1,5 @@
 import { useConnectStatus } from './calcom-connect';
+import { useStaff } from './data';
 import { LanguageSwitch } from './components/LanguageSwitch';
 import { I18nProvider, useI18n } from './i18n';
 import { useLiveUpdates } from './live';
@@ -115,11 +116,15 @@ function Route({ path, canAct }: { path: string; canAct: boolean }) {
   }
 }
 
-/** On first start, while Cal.com is configured but no account is linked, the way to the wizard is in plain sight. */
+/**
+ * On first start (no staff yet) while Cal.com is configured but no account is linked, the way to the wizard is in
+ * plain sight. A salon that mapped its staff by hand and set CALCOM_WEBHOOK_SECRET itself is not nagged.
+ */
 function ConnectPrompt() {
   const { t } = useI18n();
   const status = useConnectStatus();
-  if (!status.data?.calcomConfigured || status.data.linked) return null;
+  const staff = useStaff();
+  if (!status.data?.calcomConfigured || status.data.linked || !staff.data || staff.data.length > 0) return null;
   return (
     <aside className="notice connect-prompt" aria-label={t('navConnect')}>
       {t('connectPrompt')} <Link to="/connect">{t('connectPromptLink')}</Link>
