@@ -22,7 +22,7 @@ export function PlanSteps({ title, steps }: { title: string; steps: (PlanStep & 
             <tr>
               <th scope="col">{a('appointment')}</th>
               <th scope="col">{a('time')}</th>
-              <th scope="col">{a('whatHappens')}</th>
+              <th scope="col">{a(withOutcome ? 'step' : 'whatHappens')}</th>
               <th scope="col">{a('why')}</th>
               {withOutcome && <th scope="col">{a('outcome')}</th>}
             </tr>

@@ -10,6 +10,7 @@ import { fromLocalInput, toLocalInput } from '../zoned-time';
 import { useAbsenceText, type AbsenceText } from './absence-messages';
 import type { AbsenceRequestBody, DryRunAnswer, PlanChanged, PlanStep, RecordedAnswer } from './absence-types';
 import { PlanSteps, stepInWords } from './PlanSteps';
+import './absences.css';
 
 type Stage = { kind: 'form' } | { kind: 'planned'; plan: DryRunAnswer; changed: PlanChanged | null } | { kind: 'done'; answer: RecordedAnswer };
 
@@ -101,7 +102,7 @@ export function ReportAbsenceDialog({ member, onClose }: { member: Staff; onClos
   const done = stage.kind === 'done';
   return (
     <Dialog title={a('reportAbsenceFor', { staff: member.name })} onClose={onClose}>
-      <form onSubmit={showPlan} className="form-grid">
+      <form onSubmit={showPlan} className="form-grid absence-form">
         <fieldset disabled={done} className="absence-fields">
           <label>
             {a('from')}
@@ -115,13 +116,15 @@ export function ReportAbsenceDialog({ member, onClose }: { member: Staff; onClos
             {a('reason')}
             <input required maxLength={500} value={form.reason} onChange={(event) => edit(() => setForm({ ...form, reason: event.target.value }))} autoComplete="off" />
           </label>
-          <label htmlFor={planFieldId}>{a('plan')}</label>
-          <select id={planFieldId} value={form.plan} onChange={(event) => edit(() => setForm({ ...form, plan: event.target.value as 'reassign' | 'cancel' }))}>
-            <option value="reassign">{a('planReassign')}</option>
-            <option value="cancel">{a('planCancel')}</option>
-          </select>
+          <div className="field">
+            <label htmlFor={planFieldId}>{a('plan')}</label>
+            <select id={planFieldId} value={form.plan} onChange={(event) => edit(() => setForm({ ...form, plan: event.target.value as 'reassign' | 'cancel' }))}>
+              <option value="reassign">{a('planReassign')}</option>
+              <option value="cancel">{a('planCancel')}</option>
+            </select>
+          </div>
           {form.plan === 'reassign' && (
-            <fieldset>
+            <fieldset className="colleagues">
               <legend>{a('colleagues')}</legend>
               {others.map((other) => (
                 <label key={other.staffId} className="check">
