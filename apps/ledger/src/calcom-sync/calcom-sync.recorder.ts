@@ -1,22 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { type BookingCopy, type CalcomCall, type CalcomErrorSummary, type CalcomOperation, type CalcomSyncEvent, calcomSyncStream } from '#domain';
+import { type BookingCopy, type CalcomCall, type CalcomOperation, type CalcomOperationFailed, type CalcomSyncEvent, calcomSyncStream } from '#domain';
 import type { EventMetadata, EventStore, ExpectedRevision } from '#event-store';
 import type { CalcomSyncInputs } from './calcom-sync.inputs.js';
 
 export const SYNC_ACTOR = 'calcom-sync';
 
-export interface OperationFailure {
-  operationId: string;
-  operation: CalcomOperation;
-  error: CalcomErrorSummary;
-  permanent: boolean;
-  outcomeUnknown: boolean;
-  attempt: number;
-  nextRetryAt: string | null;
-  ledgerVersion: number;
-  pastHalfBudget?: boolean;
-  budgetSpent?: boolean;
-}
+/** What a `CalcomOperationFailed` records, but the appointment (the snapshot's); the recorder always knows the ledger version. */
+export type OperationFailure = Omit<CalcomOperationFailed['data'], 'appointmentId' | 'ledgerVersion'> & { ledgerVersion: number };
 
 /**
  * Writes the sync's own stream. Decisions (`started`, `completed`, `refused`) are appended at the revision they were
