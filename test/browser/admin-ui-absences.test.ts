@@ -161,3 +161,26 @@ test('cancelling an absence asks first (Keep it changes nothing), then ends it',
   expect((await ui.admin.get('/staff/hugo/absences')).body.items[0].cancelled).toBe(true);
   expect(await hugo.getByRole('button', { name: /^Cancel absence/ }).count()).toBe(0);
 }, 60_000);
+
+test('German: the absences and their controls in German, times on the salon clock', async () => {
+  const german = await openDesk(ui.browser, ui.url, { locale: 'de-DE' });
+  try {
+    await german.page.goto('/admin/');
+    await german.page.getByLabel('E-Mail').fill(TEST_ADMIN.email);
+    await german.page.getByLabel('Passwort').fill(TEST_ADMIN.password);
+    await german.page.getByRole('button', { name: 'Anmelden' }).click();
+    await german.page.getByRole('navigation', { name: 'Hauptnavigation' }).waitFor();
+    await german.page.goto('/admin/catalog');
+    const hugo = german.page.getByRole('region', { name: 'Abwesenheiten von Hugo' });
+    await hugo.getByRole('cell', { name: 'aufgehoben' }).waitFor();
+    const [absence] = (await ui.admin.get('/staff/hugo/absences')).body.items;
+    const shown = new Intl.DateTimeFormat('de-DE', { timeZone: 'Europe/Berlin', dateStyle: 'medium', timeStyle: 'short' }).format(new Date(absence.from));
+    expect(await hugo.locator('tbody tr').first().textContent()).toContain(shown);
+    await hugo.getByRole('button', { name: 'Abwesenheit melden für Hugo' }).click();
+    const dialog = german.page.getByRole('dialog', { name: 'Abwesenheit melden für Hugo' });
+    for (const label of ['Von', 'Bis', 'Grund', 'Plan']) await dialog.getByLabel(label, { exact: true }).waitFor();
+    await dialog.getByRole('button', { name: 'Plan zeigen' }).waitFor();
+  } finally {
+    await german.context.close();
+  }
+}, 60_000);
