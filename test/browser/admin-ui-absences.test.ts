@@ -6,7 +6,7 @@ import { mutationsOf } from '../support/calcom-sync-harness.js';
 import { eventually } from '../support/eventually.js';
 import { TEST_ADMIN, TEST_AUDITOR } from '../support/ledger-for-tests.js';
 import { adminUiForFile } from './support/admin-ui-ledger.js';
-import { openDesk, signIn } from './support/browser.js';
+import { openDesk, signIn, signedInDeskForFile } from './support/browser.js';
 import { salonWall } from './support/calendar-drag.js';
 import type { Page } from 'playwright-core';
 
@@ -36,16 +36,7 @@ function salonInput(iso: string): string {
 
 const planRow = (page: Page, region: string, appointmentId: string) => page.getByRole('region', { name: region }).locator(`tr[data-appointment-id="${appointmentId}"]`);
 
-let desk: Awaited<ReturnType<typeof openDesk>>;
-
-beforeAll(async () => {
-  desk = await openDesk(ui.browser, ui.url);
-  await signIn(desk.page, TEST_ADMIN.email, TEST_ADMIN.password);
-}, 60_000);
-
-afterAll(async () => {
-  await desk?.context.close();
-});
+const desk = signedInDeskForFile(() => ui);
 
 test('Hugo is ill: the plan shows each appointment going to Rita or cancelled and why; carried out after a refused stale plan, Cal.com gets exactly those calls', async () => {
   const { page } = desk;

@@ -5,7 +5,7 @@ import { slot } from '../support/calcom-sandbox-customer.js';
 import { eventually } from '../support/eventually.js';
 import { TEST_ADMIN } from '../support/ledger-for-tests.js';
 import { adminUiForFile } from './support/admin-ui-ledger.js';
-import { openDesk, signIn } from './support/browser.js';
+import { openDesk, signIn, signedInDeskForFile } from './support/browser.js';
 import { dragAppointment, eventOf, salonWall } from './support/calendar-drag.js';
 
 /**
@@ -55,16 +55,7 @@ async function badgeOn(page: Page, appointmentId: string) {
   return page.locator(`[data-appointment-id="${appointmentId}"] .sync-badge`).textContent();
 }
 
-let desk: Awaited<ReturnType<typeof openDesk>>;
-
-beforeAll(async () => {
-  desk = await openDesk(ui.browser, ui.url);
-  await signIn(desk.page, TEST_ADMIN.email, TEST_ADMIN.password);
-}, 60_000);
-
-afterAll(async () => {
-  await desk?.context.close();
-});
+const desk = signedInDeskForFile(() => ui);
 
 test('reschedule by drag: the dialog says what Cal.com will do, Cal.com reschedules once, the badge turns synced', async () => {
   const { page } = desk;

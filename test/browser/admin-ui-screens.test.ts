@@ -4,7 +4,7 @@ import { slot } from '../support/calcom-sandbox-customer.js';
 import { eventually } from '../support/eventually.js';
 import { TEST_ADMIN } from '../support/ledger-for-tests.js';
 import { adminUiForFile } from './support/admin-ui-ledger.js';
-import { openDesk, signIn } from './support/browser.js';
+import { openDesk, signedInDeskForFile } from './support/browser.js';
 import { dragAppointment, eventOf, salonWall } from './support/calendar-drag.js';
 
 /** A refusal that snaps back, a conflict settled and a drift healed from the UI, German, and the README's screenshot. */
@@ -30,16 +30,7 @@ async function synced(serviceId: string, staffId: string, startsAt: string, name
   return { appointmentId, uid: calcom.bookingUid as string, startsAt };
 }
 
-let desk: Awaited<ReturnType<typeof openDesk>>;
-
-beforeAll(async () => {
-  desk = await openDesk(ui.browser, ui.url);
-  await signIn(desk.page, TEST_ADMIN.email, TEST_ADMIN.password);
-}, 60_000);
-
-afterAll(async () => {
-  await desk?.context.close();
-});
+const desk = signedInDeskForFile(() => ui);
 
 test('a drag onto a taken time is refused in words, nothing is stored, and the appointment stays where it was', async () => {
   const { page } = desk;

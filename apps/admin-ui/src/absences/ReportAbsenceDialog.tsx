@@ -11,6 +11,7 @@ import { useAbsenceText, type AbsenceText } from './absence-messages';
 import type { AbsenceRequestBody, DryRunAnswer, PlanChanged, PlanStep, RecordedAnswer } from './absence-types';
 import { PlanSteps, stepInWords } from './PlanSteps';
 import './absences.css';
+import { DialogProblem } from '../components/DialogFormEnd';
 
 type Stage = { kind: 'form' } | { kind: 'planned'; plan: DryRunAnswer; changed: PlanChanged | null } | { kind: 'done'; answer: RecordedAnswer };
 
@@ -145,11 +146,7 @@ export function ReportAbsenceDialog({ member, onClose }: { member: Staff; onClos
             <PlanSteps title={a('outcomeTitle')} steps={stage.answer.steps} />
           </>
         )}
-        {problem && (
-          <p role="alert" className="error">
-            {problem}
-          </p>
-        )}
+        <DialogProblem problem={problem} />
         <div className="dialog-actions">
           <button type="button" onClick={onClose}>
             {done ? a('close') : t('cancel')}

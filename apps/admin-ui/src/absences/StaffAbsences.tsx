@@ -9,6 +9,7 @@ import { useAbsenceText } from './absence-messages';
 import { absencesKey, useAbsences } from './absence-data';
 import type { Absence } from './absence-types';
 import { ReportAbsenceDialog } from './ReportAbsenceDialog';
+import { DialogFormEnd } from '../components/DialogFormEnd';
 
 /** One staff member's absences; for admins, "Report absence" and "Cancel absence" (which asks first). */
 export function StaffAbsences({ member, canAct }: { member: Staff; canAct: boolean }) {
@@ -90,19 +91,7 @@ function CancelAbsenceDialog({ member, absence, onClose }: { member: Staff; abse
   return (
     <Dialog title={a('cancelAbsence')} onClose={onClose}>
       <p>{a('cancelAbsenceQuestion', { staff: member.name, from: dateTime(absence.from), to: dateTime(absence.to) })}</p>
-      {problem && (
-        <p role="alert" className="error">
-          {problem}
-        </p>
-      )}
-      <div className="dialog-actions">
-        <button type="button" onClick={onClose}>
-          {a('keepAbsence')}
-        </button>
-        <button type="button" className="primary" disabled={busy} onClick={() => void confirm()}>
-          {a('cancelAbsenceConfirm')}
-        </button>
-      </div>
+      <DialogFormEnd problem={problem} busy={busy} onCancel={onClose} cancelLabel={a('keepAbsence')} confirmLabel={a('cancelAbsenceConfirm')} onConfirm={() => void confirm()} />
     </Dialog>
   );
 }
