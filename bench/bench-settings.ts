@@ -1,7 +1,7 @@
 import { contenderNames, isContenderName, type ContenderName } from './contenders/contenders.js';
 
 /** The sections of a run, in the order they run and print. */
-export const sectionNames = ['appends', 'drift', 'sync-lag', 'webhook-intake', 'ui'] as const;
+export const sectionNames = ['appends', 'drift', 'sync-lag', 'command-load', 'webhook-intake', 'ui'] as const;
 export type SectionName = (typeof sectionNames)[number];
 
 export interface BenchSettings {

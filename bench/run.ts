@@ -4,6 +4,7 @@ import { openBenchServer, type BenchServer } from './bench-server.js';
 import { readBenchSettings, warmUpCount, type BenchSettings, type SectionName } from './bench-settings.js';
 import type { CatchUpFigure } from './catch-up/catch-up-figure.js';
 import { formatSyncLagFigure, measureSyncLagSection } from './calcom-sync/sync-lag-section.js';
+import { formatCommandLoadFigure, measureCommandLoadSection } from './command-load/command-load-section.js';
 import { ContenderProcess } from './contender-process.js';
 import { formatDriftFigure, measureDriftSection } from './drift/drift-section.js';
 import { formatUiFigure, measureUiSection } from './ui/ui-section.js';
@@ -29,6 +30,7 @@ async function main(): Promise<void> {
     const results = runs('appends') ? await startAndMeasure(settings, server, processes) : {};
     const drift = runs('drift') ? await measureDriftSection(server, settings.scale, progress) : undefined;
     const syncLag = runs('sync-lag') ? await measureSyncLagSection(server, settings.scale, progress) : undefined;
+    const commandLoad = runs('command-load') ? await measureCommandLoadSection(server, settings.scale, settings.seed, progress) : undefined;
     const webhookIntake = runs('webhook-intake') ? await measureWebhookIntakeSection(server, settings.scale, progress) : undefined;
     const ui = runs('ui') ? await measureUiSection(server, settings.scale, progress) : undefined;
     const targets = runs('appends') ? checkTargets(results) : undefined;
@@ -37,6 +39,7 @@ async function main(): Promise<void> {
     if (targets) console.log(formatResultsTable(results, settings.contenders, targets, settings.catchUpEvents));
     if (drift) console.log(formatDriftFigure(drift));
     if (syncLag) console.log(formatSyncLagFigure(syncLag));
+    if (commandLoad) console.log(formatCommandLoadFigure(commandLoad));
     if (webhookIntake) console.log(formatWebhookIntakeFigure(webhookIntake));
     if (ui) console.log(formatUiFigure(ui));
     console.log(
@@ -46,7 +49,20 @@ async function main(): Promise<void> {
     );
     // A section not run is absent from the JSON line (undefined keys are left out).
     console.log(
-      JSON.stringify({ benchmark: 'appointment-ledger', startedAt: startedAt.toISOString(), seconds, machine, settings, results, targets, drift, syncLag, webhookIntake, ui }),
+      JSON.stringify({
+        benchmark: 'appointment-ledger',
+        startedAt: startedAt.toISOString(),
+        seconds,
+        machine,
+        settings,
+        results,
+        targets,
+        drift,
+        syncLag,
+        commandLoad,
+        webhookIntake,
+        ui,
+      }),
     );
   } finally {
     await Promise.all(processes.map((worker) => worker.stop()));

@@ -1,0 +1,33 @@
+import type { BenchServer } from '../bench-server.js';
+import type { LagFigure } from '../calcom-sync/sync-lag-matching.js';
+import { measureCommandLoad, type CommandLoadFigure } from './command-load.bench.js';
+import { COMMAND_KINDS } from './mixed-requests.js';
+
+/** Issue 16: every admin command answers with p99 under 100 ms at 50 mixed requests/s. */
+export const COMMAND_LOAD_TARGET = { ratePerSecond: 50, p99Ms: 100 };
+
+/** The command load section of `npm run bench`: 30 s measured at scale 1 (never under 10 s), after 5 s of warm-up. */
+export async function measureCommandLoadSection(server: BenchServer, scale: number, seed: number, log: (line: string) => void): Promise<CommandLoadFigure> {
+  const databaseUrl = await server.createDatabase('bench_command_load');
+  return measureCommandLoad(
+    databaseUrl,
+    { ratePerSecond: COMMAND_LOAD_TARGET.ratePerSecond, warmUpSeconds: 5, seconds: Math.max(10, Math.round(30 * scale)), seededAppointments: 100, seed },
+    log,
+  );
+}
+
+export function formatCommandLoadFigure(figure: CommandLoadFigure): string {
+  const meets = Object.values(figure.byCommand).every((lag) => lag.count === 0 || lag.p99Ms < COMMAND_LOAD_TARGET.p99Ms) && figure.errors === 0;
+  const line = (name: string, lag: LagFigure) =>
+    `  ${name.padEnd(16)} p50 ${Math.round(lag.p50Ms)} ms, p99 ${Math.round(lag.p99Ms)} ms, max ${Math.round(lag.maxMs)} ms (${lag.count})`;
+  return [
+    '',
+    `Admin commands under load: ${figure.ratePerSecond} requests/s for ${figure.seconds} s, half commands, half reads, open loop, ` +
+      `the ledger in its own process (${meets ? 'meets' : 'misses'} the p99 < ${COMMAND_LOAD_TARGET.p99Ms} ms target for every command):`,
+    line('all commands', figure.commands),
+    ...COMMAND_KINDS.map((kind) => line(kind, figure.byCommand[kind])),
+    line('reads', figure.reads),
+    `  ${figure.conflicts} answered 409, ${figure.errors} errors${figure.firstErrors.length ? `: ${figure.firstErrors.join('; ')}` : ''}; ` +
+      `load average ${figure.loadAverage.atStart} before, ${figure.loadAverage.atEnd} after`,
+  ].join('\n');
+}
