@@ -23,3 +23,5 @@ export * from './drift/index.js';
 export * from './absence/staff-absence.events.js';
 export * from './absence/staff-absence.decider.js';
 export * from './absence/absence-plan.js';
+export * from './personal-data/personal-data.js';
+export * from './personal-data/customer-erasure.events.js';

@@ -8,3 +8,4 @@ export { type AuditedEvent } from './hash-chain/audit-session.js';
 export { verifyChain, type VerifyReport } from './hash-chain/chain-verifier.js';
 export { canonicalJson } from './hash-chain/canonical-json.js';
 export { digestOfCanonical, GENESIS_HEAD } from './hash-chain/event-hash.js';
+export * from './personal-data/index.js';

@@ -1,10 +1,14 @@
 import { EventStoreDBClient } from '@eventstore/db-client';
 import pg from 'pg';
+import { ERASED, personalDataOf } from '#domain';
 import type { EventStore } from './event-store.port.js';
 import type { AuditLog } from './hash-chain/audit-log.js';
 import { EventStoreDbEventStore } from './eventstoredb/eventstoredb-event-store.js';
 import { PostgresAuditLog } from './postgres/postgres-audit-log.js';
 import { PostgresEventStore } from './postgres/postgres-event-store.js';
+import { PersonalDataEventStore } from './personal-data/personal-data-event-store.js';
+import { PersonalDataProtection } from './personal-data/personal-data-protection.js';
+import { PostgresCustomerKeys } from './personal-data/postgres-customer-keys.js';
 
 export interface EventStoreSettings {
   /** PostgreSQL connection string: the default backend. */
@@ -21,28 +25,39 @@ export interface OpenedEventStore {
   store: EventStore;
   /** The hash chain's verify, export and anchors; null for EventStoreDB, whose events carry their hashes in metadata. */
   audit: AuditLog | null;
+  /** Customers' keys and the sealing of their personal data (issue 15): `store` seals and opens through it. */
+  personalData: PersonalDataProtection;
   close(): Promise<void>;
 }
 
 /** The one place that picks and builds the event store backend from settings. */
 export async function openEventStore(settings: EventStoreSettings): Promise<OpenedEventStore> {
-  if (settings.eventStoreDbUrl) return openEventStoreDb(settings.eventStoreDbUrl);
+  if (settings.eventStoreDbUrl) return openEventStoreDb(settings.eventStoreDbUrl, settings.postgresUrl);
   const pool = new pg.Pool({ connectionString: settings.postgresUrl, max: settings.poolSize ?? 10 });
   // An idle client that loses its connection (database restart) must not crash the process.
   pool.on('error', () => undefined);
   const store = await PostgresEventStore.create(pool);
+  const personalData = await openPersonalData(pool, true);
   return {
-    store,
+    store: new PersonalDataEventStore(store, personalData),
     audit: new PostgresAuditLog(pool),
+    personalData,
     async close() {
       await store.close();
+      await personalData.keys.close();
       await pool.end();
     },
   };
 }
 
+/** The key table stays in PostgreSQL whichever backend holds the events, beside the read models. */
+async function openPersonalData(pool: pg.Pool, hasEventsTable: boolean): Promise<PersonalDataProtection> {
+  const keys = await PostgresCustomerKeys.open(pool, { hasEventsTable });
+  return new PersonalDataProtection(keys, { locate: personalDataOf, erased: ERASED });
+}
+
 /** Fails at start-up, not at the first request, when the server cannot be reached. */
-async function openEventStoreDb(connectionString: string): Promise<OpenedEventStore> {
+async function openEventStoreDb(connectionString: string, postgresUrl: string): Promise<OpenedEventStore> {
   const client = EventStoreDBClient.connectionString(connectionString);
   const store = new EventStoreDbEventStore(client);
   try {
@@ -51,12 +66,21 @@ async function openEventStoreDb(connectionString: string): Promise<OpenedEventSt
     await client.dispose();
     throw new Error(`EventStoreDB at ${withoutCredentials(connectionString)} cannot be read: ${(error as Error).message}`, { cause: error });
   }
+  const keysPool = new pg.Pool({ connectionString: postgresUrl, max: 2 });
+  keysPool.on('error', () => undefined);
+  const personalData = await openPersonalData(keysPool, false).catch(async (error: unknown) => {
+    await Promise.all([client.dispose(), keysPool.end()]);
+    throw error;
+  });
   return {
-    store,
+    store: new PersonalDataEventStore(store, personalData),
     audit: null,
+    personalData,
     async close() {
       await store.close();
       await client.dispose();
+      await personalData.keys.close();
+      await keysPool.end();
     },
   };
 }

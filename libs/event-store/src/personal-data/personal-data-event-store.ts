@@ -1,0 +1,43 @@
+import type { AppendResult, EventShape, EventStore, ExpectedRevision, NewEvent, Position, ReadAllOptions, ReadAllResult, ReadStreamOptions, RecordedEvent } from '../event-store.port.js';
+import type { PersonalDataProtection } from './personal-data-protection.js';
+
+/**
+ * The event store port with customers' personal data encrypted at rest: sealed on append, opened on every read
+ * (streams, the global order, and so every subscription and rebuild). The store underneath, its hash chain and its
+ * copies only ever see the sealed bytes; the domain never sees them.
+ */
+export class PersonalDataEventStore implements EventStore {
+  constructor(
+    private readonly inner: EventStore,
+    private readonly protection: PersonalDataProtection,
+  ) {}
+
+  async appendToStream(streamName: string, events: NewEvent[], options?: { expectedRevision?: ExpectedRevision }): Promise<AppendResult> {
+    return this.inner.appendToStream(streamName, await this.protection.seal(events), options);
+  }
+
+  async readStream<E extends EventShape = EventShape>(streamName: string, options?: ReadStreamOptions): Promise<RecordedEvent<E>[]> {
+    return this.protection.open(await this.inner.readStream<E>(streamName, options), (event) => event.id);
+  }
+
+  async readAll(options?: ReadAllOptions): Promise<ReadAllResult> {
+    const page = await this.inner.readAll(options);
+    return { ...page, events: await this.protection.open(page.events, (event) => event.id) };
+  }
+
+  waitForEventsAfter(position: Position, signal?: AbortSignal): Promise<void> {
+    return this.inner.waitForEventsAfter(position, signal);
+  }
+
+  headPosition(): Promise<Position> {
+    return this.inner.headPosition();
+  }
+
+  comparePositions(a: Position, b: Position): number {
+    return this.inner.comparePositions(a, b);
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}
