@@ -3,12 +3,11 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import type { RunningSandbox } from '#calcom-sandbox';
 import type { RunningLedger } from '#ledger/ledger';
-import { defaultDriftSettings } from '../../apps/ledger/src/drift/drift.config.js';
-import { appointmentsWithChains, startSalonSandbox } from '../support/calcom-connect-world.js';
+import { appointmentsWithChains, expectSalonCatalogMapped, startConnectableLedger, startSalonSandbox } from '../support/calcom-connect-world.js';
 import type { sandboxCustomer } from '../support/calcom-sandbox-customer.js';
-import { LedgerClient } from '../support/ledger-client.js';
-import { ADMIN_TOKEN, startTestLedger, TEST_ADMIN, TEST_AUDITOR } from '../support/ledger-for-tests.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import type { LedgerClient } from '../support/ledger-client.js';
+import { TEST_ADMIN, TEST_AUDITOR } from '../support/ledger-for-tests.js';
+import type { TestDatabase } from '../support/test-database.js';
 import { ensureAdminUiBuilt } from './support/admin-ui-build.js';
 import { launchBrowser, openDesk, signIn } from './support/browser.js';
 
@@ -32,24 +31,9 @@ const DAYS_BACK = 7;
 beforeAll(async () => {
   const [salon] = await Promise.all([startSalonSandbox(), ensureAdminUiBuilt()]);
   ({ sandbox, customer, unmappedUid } = salon);
-  database = await createTestDatabase('browser_connect');
-  ledger = await startTestLedger(database.url, {
-    users: [TEST_ADMIN, TEST_AUDITOR],
-    businessTimeZone: 'Europe/Berlin',
-    calcom: {
-      apiUrl: sandbox.url,
-      apiKey: sandbox.apiKey,
-      timeoutMs: 5_000,
-      rateLimitPerMinute: 100_000,
-      syncConcurrency: 8,
-      retryInitialDelayMs: 50,
-      retryMaxDelayMs: 500,
-      sandboxPort: 0,
-    },
-    calcomWebhookSecret: null,
-    drift: { ...defaultDriftSettings, intervalMs: 0 },
-  });
-  admin = new LedgerClient(ledger.url, ADMIN_TOKEN);
+  ({ ledger, database, admin } = await startConnectableLedger(sandbox, 'browser_connect', {
+    overrides: { users: [TEST_ADMIN, TEST_AUDITOR], businessTimeZone: 'Europe/Berlin' },
+  }));
   browser = await launchBrowser();
   desk = await openDesk(browser, ledger.url);
   await signIn(desk.page, TEST_ADMIN.email, TEST_ADMIN.password);
@@ -138,22 +122,7 @@ test('Connect maps the catalog, registers exactly one subscription, adopts the u
 
   const webhooks = await calcomWebhooks();
   expect(webhooks).toEqual([expect.objectContaining({ subscriberUrl: `${ledger.url}/webhooks/calcom`, active: true })]);
-  const staff = (await admin.get('/staff')).body.items.map(({ staffId, calcomUserId }: { staffId: string; calcomUserId: number }) => [staffId, calcomUserId]);
-  expect(staff).toEqual([
-    ['hugo', 2],
-    ['olivia', 1],
-    ['rita', 3],
-  ]);
-  const services = (await admin.get('/services')).body.items.map(({ serviceId, calcomEventTypeIds }: { serviceId: string; calcomEventTypeIds: object }) => [
-    serviceId,
-    calcomEventTypeIds,
-  ]);
-  expect(services).toEqual([
-    ['beard-trim-15', { olivia: 104 }],
-    ['colour-60', { rita: 103 }],
-    ['haircut-30', { olivia: 101, hugo: 102 }],
-    ['team-session-45', { hugo: 105, rita: 105 }],
-  ]);
+  await expectSalonCatalogMapped(admin);
   const appointments = await appointmentsWithChains(admin);
   expect(appointments).toHaveLength(expected);
   expect(appointments.flatMap((appointment) => appointment.bookingUids)).not.toContain(unmappedUid);

@@ -1,6 +1,6 @@
 import type { RunningSandbox } from '#calcom-sandbox';
 import type { RunningLedger } from '../../apps/ledger/src/ledger.js';
-import { appointmentsWithChains, connectCli, lateEvening, startConnectableLedger, startSalonSandbox } from '../support/calcom-connect-world.js';
+import { appointmentsWithChains, connectCli, expectSalonCatalogMapped, lateEvening, startConnectableLedger, startSalonSandbox } from '../support/calcom-connect-world.js';
 import type { sandboxCustomer } from '../support/calcom-sandbox-customer.js';
 import { eventually } from '../support/eventually.js';
 import type { LedgerClient } from '../support/ledger-client.js';
@@ -104,22 +104,7 @@ it('connect maps the catalog, registers one subscription, adopts every upcoming 
   expect(run.stdout).toMatch(/Drift check \S+ \(full, api\)/);
   expect(run.stderr).toMatch(/bookings: \d+ adopted, 0 to go/);
 
-  const staff = (await admin.get('/staff')).body.items.map(({ staffId, calcomUserId }: { staffId: string; calcomUserId: number }) => [staffId, calcomUserId]);
-  expect(staff).toEqual([
-    ['hugo', 2],
-    ['olivia', 1],
-    ['rita', 3],
-  ]);
-  const services = (await admin.get('/services')).body.items.map(({ serviceId, calcomEventTypeIds }: { serviceId: string; calcomEventTypeIds: object }) => [
-    serviceId,
-    calcomEventTypeIds,
-  ]);
-  expect(services).toEqual([
-    ['beard-trim-15', { olivia: 104 }],
-    ['colour-60', { rita: 103 }],
-    ['haircut-30', { olivia: 101, hugo: 102 }],
-    ['team-session-45', { hugo: 105, rita: 105 }],
-  ]);
+  await expectSalonCatalogMapped(admin);
 
   const webhooks = await calcom<{ subscriberUrl: string; active: boolean; triggers: string[] }[]>('/webhooks');
   expect(webhooks).toHaveLength(1);
@@ -222,7 +207,7 @@ it('on the database, with the ledger stopped: the same import, which the ledger 
     expect(run.stdout).toContain(`Left unmapped (1): ${unmappedUid}`);
     expect(run.stdout).toMatch(/Drift check \S+ \(full, cli\)/);
 
-    started = await startConnectableLedger(sandbox, 'unused', { database, port });
+    started = await startConnectableLedger(sandbox, 'unused', { existing: { database, port } });
     const chains = await eventually(
       async () => {
         const listed = await appointmentsWithChains(started!.admin);

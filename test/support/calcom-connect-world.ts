@@ -6,7 +6,7 @@ import type { RunningLedger } from '../../apps/ledger/src/ledger.js';
 import { calcomSettingsForTests } from './calcom-ledger.js';
 import { sandboxCustomer } from './calcom-sandbox-customer.js';
 import { LedgerClient } from './ledger-client.js';
-import { ADMIN_TOKEN, startTestLedger } from './ledger-for-tests.js';
+import { ADMIN_TOKEN, startTestLedger, type TestLedgerOverrides } from './ledger-for-tests.js';
 import type { BuiltLedger } from './spawned-ledger.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 
@@ -54,11 +54,14 @@ export function lateEvening(days: number, minutes = 0): string {
   return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + days, 22, minutes)).toISOString();
 }
 
-/** A ledger on its own database, syncing with the sandbox as with a real Cal.com account (a key, no shared secret). */
+/**
+ * A ledger on its own database (or `existing`'s, on its port), syncing with the sandbox as with a real Cal.com account
+ * (a key, no shared secret); `overrides` add to that (users who sign in, a time zone).
+ */
 export async function startConnectableLedger(
   sandbox: RunningSandbox,
   prefix: string,
-  existing: { database: TestDatabase; port: number } | null = null,
+  { existing = null, overrides = {} }: { existing?: { database: TestDatabase; port: number } | null; overrides?: TestLedgerOverrides } = {},
 ): Promise<{ ledger: RunningLedger; database: TestDatabase; admin: LedgerClient }> {
   const database = existing?.database ?? (await createTestDatabase(prefix));
   const ledger = await startTestLedger(database.url, {
@@ -66,8 +69,32 @@ export async function startConnectableLedger(
     calcom: calcomSettingsForTests(sandbox.url, sandbox.apiKey),
     calcomWebhookSecret: null,
     drift: { ...defaultDriftSettings, intervalMs: 0 },
+    ...overrides,
   });
   return { ledger, database, admin: new LedgerClient(ledger.url, ADMIN_TOKEN) };
+}
+
+/**
+ * The salon's catalog as connect maps it: each host a staff member; the two hosts' "Haircut, 30 min" one service,
+ * the round-robin team type one service with both its hosts; the retired event type nothing.
+ */
+export async function expectSalonCatalogMapped(admin: LedgerClient): Promise<void> {
+  const staff = (await admin.get('/staff')).body.items.map(({ staffId, calcomUserId }: { staffId: string; calcomUserId: number }) => [staffId, calcomUserId]);
+  expect(staff).toEqual([
+    ['hugo', 2],
+    ['olivia', 1],
+    ['rita', 3],
+  ]);
+  const services = (await admin.get('/services')).body.items.map(({ serviceId, calcomEventTypeIds }: { serviceId: string; calcomEventTypeIds: object }) => [
+    serviceId,
+    calcomEventTypeIds,
+  ]);
+  expect(services).toEqual([
+    ['beard-trim-15', { olivia: 104 }],
+    ['colour-60', { rita: 103 }],
+    ['haircut-30', { olivia: 101, hugo: 102 }],
+    ['team-session-45', { hugo: 105, rita: 105 }],
+  ]);
 }
 
 export interface CliRun {

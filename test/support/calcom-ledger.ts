@@ -1,8 +1,8 @@
 import type { RunningLedger } from '../../apps/ledger/src/ledger.js';
-import type { CalcomSettings, LedgerConfig } from '../../apps/ledger/src/config.js';
+import type { CalcomSettings } from '../../apps/ledger/src/config.js';
 import { eventually } from './eventually.js';
 import { LedgerClient } from './ledger-client.js';
-import { ADMIN_TOKEN, startTestLedger } from './ledger-for-tests.js';
+import { ADMIN_TOKEN, startTestLedger, type TestLedgerOverrides } from './ledger-for-tests.js';
 import { sandboxCustomer } from './calcom-sandbox-customer.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 
@@ -27,7 +27,7 @@ export function calcomSettingsForTests(apiUrl: string, apiKey: string | null): C
  * The ledger as `npm start` runs it without a Cal.com key: the sandbox in-process, webhooks pointed at the ledger's
  * own intake with a shared secret, the outbound sync running. The catalog maps the sandbox's hosts and event types.
  */
-export async function startLedgerWithSandbox(databaseUrl: string, overrides: Partial<LedgerConfig> = {}) {
+export async function startLedgerWithSandbox(databaseUrl: string, overrides: TestLedgerOverrides = {}) {
   const ledger = await startTestLedger(databaseUrl, {
     calcom: calcomSettingsForTests('https://api.cal.com', null),
     ...overrides,
@@ -47,7 +47,7 @@ export async function startLedgerWithSandbox(databaseUrl: string, overrides: Par
 export type LedgerWithSandbox = Awaited<ReturnType<typeof startLedgerWithSandbox>> & { ledger: RunningLedger };
 
 /** One ledger with its sandbox for a whole test file: started before the first test, faults cleared after each, closed after the last. */
-export function ledgerWithSandboxForFile(prefix: string, overrides: Partial<LedgerConfig> = {}) {
+export function ledgerWithSandboxForFile(prefix: string, overrides: TestLedgerOverrides = {}) {
   let database: TestDatabase | undefined;
   let started: LedgerWithSandbox | undefined;
   beforeAll(async () => {

@@ -20,11 +20,10 @@ export const TEST_AUDITOR: TestUser = { email: 'auditor@salon.test', password: '
  * The ledger as a user starts it, on a test database, with fixed tokens and whatever else the test needs. `users`
  * are added (as the users CLI adds them) before the promise resolves; an account that exists already is left as it is.
  */
-export async function startTestLedger(
-  databaseUrl: string,
-  overrides: Partial<LedgerConfig> & { users?: TestUser[] } = {},
-  options: StartLedgerOptions = { logger: false },
-): Promise<RunningLedger> {
+/** Settings that differ from the test defaults, and the users to add (who sign in with a password). */
+export type TestLedgerOverrides = Partial<LedgerConfig> & { users?: TestUser[] };
+
+export async function startTestLedger(databaseUrl: string, overrides: TestLedgerOverrides = {}, options: StartLedgerOptions = { logger: false }): Promise<RunningLedger> {
   const { users = [], ...config } = overrides;
   const ledger = await startBareTestLedger(databaseUrl, config, options);
   try {

@@ -1,7 +1,8 @@
 import type { RunningLedger } from '#ledger/ledger';
+import { startLedgerWithSandbox } from '../../support/calcom-ledger.js';
 import { sandboxCustomer } from '../../support/calcom-sandbox-customer.js';
 import { LedgerClient } from '../../support/ledger-client.js';
-import { ADMIN_TOKEN, startTestLedger, TEST_ADMIN, TEST_AUDITOR } from '../../support/ledger-for-tests.js';
+import { ADMIN_TOKEN, TEST_ADMIN, TEST_AUDITOR } from '../../support/ledger-for-tests.js';
 import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
 import { ensureAdminUiBuilt } from './admin-ui-build.js';
 import { launchBrowser } from './browser.js';
@@ -22,29 +23,7 @@ export function adminUiForFile(prefix: string) {
   beforeAll(async () => {
     await ensureAdminUiBuilt();
     database = await createTestDatabase(prefix);
-    ledger = await startTestLedger(database.url, {
-      users: [TEST_ADMIN, TEST_AUDITOR],
-      businessTimeZone: SALON_TIME_ZONE,
-      calcom: {
-        apiUrl: 'https://api.cal.com',
-        apiKey: null,
-        timeoutMs: 5_000,
-        rateLimitPerMinute: 100_000,
-        syncConcurrency: 8,
-        retryInitialDelayMs: 50,
-        retryMaxDelayMs: 500,
-        sandboxPort: 0,
-      },
-    });
-    sandboxUrl = ledger.calcomSync?.sandbox?.url ?? '';
-    if (!sandboxUrl) throw new Error('the ledger did not start the Cal.com sandbox');
-    const admin = new LedgerClient(ledger.url, ADMIN_TOKEN);
-    await admin.put('/staff/olivia', { name: 'Olivia', email: 'olivia@sandbox.example', calcomUserId: 1 });
-    await admin.put('/staff/hugo', { name: 'Hugo', email: 'hugo@sandbox.example', calcomUserId: 2 });
-    await admin.put('/staff/rita', { name: 'Rita', email: 'rita@sandbox.example', calcomUserId: 3 });
-    await admin.put('/services/consultation', { name: 'Consultation', durationMinutes: 30, calcomEventTypeIds: { olivia: 101 } });
-    await admin.put('/services/assessment', { name: 'Assessment', durationMinutes: 60, calcomEventTypeIds: { olivia: 102 } });
-    await admin.put('/services/team-session', { name: 'Team session', durationMinutes: 45, calcomEventTypeIds: { hugo: 103, rita: 103 } });
+    ({ ledger, sandboxUrl } = await startLedgerWithSandbox(database.url, { users: [TEST_ADMIN, TEST_AUDITOR], businessTimeZone: SALON_TIME_ZONE }));
     browser = await launchBrowser();
   }, 180_000);
   afterAll(async () => {
