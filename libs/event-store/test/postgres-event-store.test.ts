@@ -110,6 +110,35 @@ describe('PostgreSQL event store specifics', () => {
     }
   });
 
+  test('a reader whose events an older transaction holds back reads them as soon as it ends, not after the poll interval', async () => {
+    const reader = readerOnOwnPool('held-back-reader', 60_000);
+    const older = await pool.connect();
+    try {
+      const { position } = await readAllPages(reader.store);
+      await older.query('BEGIN');
+      // An xid, as a subscription's checkpoint write has one: appends committed after it wait behind it (readAll's horizon).
+      await older.query('SELECT pg_current_xact_id()');
+      // Committed straight into the table, with no notification that could wake the reader later by chance.
+      await pool.query(`INSERT INTO events (event_id, stream_name, revision, type, data, metadata) VALUES ($1, $2, 0, 'AppointmentNoted', '{}', '{}')`, [
+        crypto.randomUUID(),
+        `${uniquePrefix()}1`,
+      ]);
+      let woke = false;
+      const waiting = reader.store.waitForEventsAfter(position).then(() => (woke = true));
+      await reader.hasCheckedForEvents();
+      expect(woke).toBe(false);
+
+      await older.query('COMMIT');
+
+      // Well inside the 60 s poll interval: nothing but the reader's own prompt look-again can wake it.
+      await eventually(() => expect(woke).toBe(true), 5_000);
+      await waiting;
+    } finally {
+      older.release();
+      await reader.close();
+    }
+  });
+
   test('close ends waits in progress', async () => {
     const closing = await PostgresEventStore.create(pool, { pollIntervalMs: 60_000 });
     const { position } = await readAllPages(closing);

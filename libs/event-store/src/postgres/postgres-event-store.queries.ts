@@ -141,13 +141,18 @@ export const headPositionQuery: pg.QueryConfig = {
           ORDER BY events.transaction_id DESC, events.global_position DESC LIMIT 1`,
 };
 
+/**
+ * `found`: events after the position that a reader may take. `held`: committed events after it that an older
+ * transaction still in progress keeps back (readAll's horizon); they are readable the moment it ends.
+ */
 export function hasEventsAfterQuery(after: PostgresPosition): pg.QueryConfig {
   return {
     name: 'event_store_has_events_after',
     text: `SELECT EXISTS (
              SELECT 1 FROM events
               WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
-                AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())) AS found`,
+                AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())) AS found,
+           EXISTS (SELECT 1 FROM events WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)) AS held`,
     values: [after.transactionId.toString(), after.globalPosition.toString()],
   };
 }

@@ -123,10 +123,14 @@ export class PostgresEventStore implements EventStore {
     const unsubscribe = await this.listener.subscribe(end);
     try {
       const after = decodePosition(position);
-      while (!done.signal.aborted) {
-        const { rows } = await this.pool.query<{ found: boolean }>(hasEventsAfterQuery(after));
+      for (let heldChecks = 0; !done.signal.aborted; ) {
+        const { rows } = await this.pool.query<{ found: boolean; held: boolean }>(hasEventsAfterQuery(after));
         if (rows[0].found) return;
-        await delay(this.pollIntervalMs, undefined, { signal: done.signal }).catch(() => undefined);
+        // Events held back by a transaction still in progress (another subscription's checkpoint, say) are readable
+        // when it ends, which no notification announces: look again soon, not after a whole poll interval.
+        heldChecks = rows[0].held ? heldChecks + 1 : 0;
+        const pauseMs = heldChecks > 0 ? Math.min(this.pollIntervalMs, 2 ** (heldChecks - 1)) : this.pollIntervalMs;
+        await delay(pauseMs, undefined, { signal: done.signal }).catch(() => undefined);
       }
     } finally {
       unsubscribe();
