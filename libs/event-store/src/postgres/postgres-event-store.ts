@@ -123,7 +123,8 @@ export class PostgresEventStore implements EventStore {
     const unsubscribe = await this.listener.subscribe(end);
     try {
       const after = decodePosition(position);
-      for (let heldChecks = 0; !done.signal.aborted; ) {
+      let heldChecks = 0;
+      while (!done.signal.aborted) {
         const { rows } = await this.pool.query<{ found: boolean; held: boolean }>(hasEventsAfterQuery(after));
         if (rows[0].found) return;
         // Events held back by a transaction still in progress (another subscription's checkpoint, say) are readable
