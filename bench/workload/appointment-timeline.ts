@@ -22,6 +22,20 @@ const STAFF_COUNT = 25;
 const MINUTE = 60_000;
 const FIRST_DAY = Date.UTC(2030, 0, 7, 8, 0, 0);
 
+export interface TimelineShape {
+  /** Staff members the bookings go to (default 25). */
+  staffCount?: number;
+  /**
+   * Without it, every start falls in one fixed year. With it, the calendar fills as a live salon's does: the n-th
+   * booking is made on day n / bookingsPerDay and starts within the BOOKING_HORIZON_DAYS after that, so each past
+   * week holds about the same number of appointments however long the ledger grows.
+   */
+  bookingsPerDay?: number;
+}
+
+/** How far ahead a booking (or a reschedule) is made when the timeline has `bookingsPerDay`. */
+const BOOKING_HORIZON_DAYS = 60;
+
 interface OpenAppointment {
   appointmentId: string;
   streamName: string;
@@ -42,10 +56,14 @@ export class AppointmentTimeline {
   private readonly staffIds: string[];
   private readonly serviceIds: string[];
   private readonly open: OpenAppointment[] = [];
+  private bookings = 0;
 
-  constructor(seed: number) {
+  constructor(
+    seed: number,
+    private readonly shape: TimelineShape = {},
+  ) {
     this.random = new SeededRandom(seed);
-    this.staffIds = Array.from({ length: STAFF_COUNT }, () => this.random.uuid());
+    this.staffIds = Array.from({ length: shape.staffCount ?? STAFF_COUNT }, () => this.random.uuid());
     this.serviceIds = SERVICE_MINUTES.map(() => this.random.uuid());
   }
 
@@ -75,6 +93,7 @@ export class AppointmentTimeline {
 
   private book(plan: { changes: number; endsCancelled: boolean }): { appointment: OpenAppointment; event: BenchEvent } {
     const appointmentId = this.random.uuid();
+    this.bookings += 1;
     const service = this.random.below(SERVICE_MINUTES.length);
     const minutes = SERVICE_MINUTES[service];
     const startsAt = this.randomStart();
@@ -164,9 +183,20 @@ export class AppointmentTimeline {
     };
   }
 
-  /** A half-hour slot between 08:00 and 18:00 on one of the next 365 days. */
+  /** The day (from the first) on which the latest booking was made; 0 without `bookingsPerDay`. */
+  today(): number {
+    return this.shape.bookingsPerDay ? Math.floor(this.bookings / this.shape.bookingsPerDay) : 0;
+  }
+
+  /** Midnight UTC of `day` days after the timeline's first day. */
+  static dayStart(day: number): Date {
+    return new Date(FIRST_DAY - 8 * 60 * MINUTE + day * 1_440 * MINUTE);
+  }
+
+  /** A half-hour slot between 08:00 and 18:00 on one of the next 365 days (or the booking horizon's days). */
   private randomStart(): string {
-    return new Date(FIRST_DAY + this.random.below(365) * 1_440 * MINUTE + this.random.below(20) * 30 * MINUTE).toISOString();
+    const day = this.shape.bookingsPerDay ? this.today() + this.random.below(BOOKING_HORIZON_DAYS) : this.random.below(365);
+    return new Date(FIRST_DAY + day * 1_440 * MINUTE + this.random.below(20) * 30 * MINUTE).toISOString();
   }
 }
 

@@ -1,0 +1,111 @@
+import type pg from 'pg';
+import type { DataSource } from 'typeorm';
+import { openEventStore, verifyChain, type OpenedEventStore } from '#event-store';
+import { PostgresEventStore } from '#event-store/postgres';
+import { openReadModel, rebuildReadModels } from '#projections';
+import { settleDatabase } from '../catch-up/settle-database.js';
+import { openBenchPool } from '../contenders/bench-pool.js';
+import { seedChunk } from '../contenders/ledger/ledger-catch-up.js';
+import { AppointmentTimeline } from '../workload/appointment-timeline.js';
+import type { BenchEvent } from '../workload/bench-event.js';
+
+/** The salon the scale section grows: 12 staff members, 96 bookings a day (8 each), a week ahead and more. */
+export const SCALE_STAFF = 12;
+export const BOOKINGS_PER_DAY = 96;
+const SEED_CHUNK = 5_000;
+
+export interface GrowthFigure {
+  appointments: number;
+  events: number;
+  /** Seeding the difference from the previous size (not a measurement: COPY-speed seeding through append_to_stream). */
+  seedSeconds: number;
+  /** Re-checking the whole hash chain (every event, not only the new ones), as `npm run audit:verify` does. */
+  verifySeconds: number;
+  /** The full rebuild of every read model from the first event, as `npm run projections:rebuild` does. */
+  rebuildSeconds: number;
+  rebuildEventsPerSecond: number;
+}
+
+/**
+ * One ledger database grown size by size: each step appends only the difference through the store's own append
+ * function (hash chain and all), verifies the chain, rebuilds the read models the way `npm run projections:rebuild`
+ * does (timed), then VACUUM ANALYZE as autovacuum would have done on a live ledger.
+ */
+export class GrowingLedger {
+  private readonly timeline: AppointmentTimeline;
+  private appointments = 0;
+  private events = 0;
+
+  private constructor(
+    private readonly pool: pg.Pool,
+    private readonly store: PostgresEventStore,
+    private readonly audited: OpenedEventStore,
+    private readonly readModel: DataSource,
+    seed: number,
+  ) {
+    this.timeline = new AppointmentTimeline(seed, { staffCount: SCALE_STAFF, bookingsPerDay: BOOKINGS_PER_DAY });
+  }
+
+  static async open(url: string, seed: number): Promise<GrowingLedger> {
+    const pool = openBenchPool(url, 4);
+    const store = await PostgresEventStore.create(pool);
+    const audited = await openEventStore({ postgresUrl: url, poolSize: 2 });
+    const readModel = await openReadModel(url);
+    return new GrowingLedger(pool, store, audited, readModel, seed);
+  }
+
+  /** The day the latest booking was made on: the calendar's "today". */
+  today(): number {
+    return this.timeline.today();
+  }
+
+  async growTo(appointments: number, log: (line: string) => void): Promise<GrowthFigure> {
+    const seedStarted = performance.now();
+    while (this.appointments < appointments) {
+      const chunk: BenchEvent[] = [];
+      while (chunk.length < SEED_CHUNK && this.appointments < appointments) {
+        const event = this.timeline.next();
+        if (event.type === 'AppointmentScheduled') this.appointments += 1;
+        chunk.push(event);
+      }
+      await seedChunk(this.pool, this.store, chunk);
+      this.events += chunk.length;
+      if (this.events % 250_000 < SEED_CHUNK) log(`scale: ${this.events.toLocaleString('en-US')} events seeded`);
+    }
+    const seedSeconds = seconds(seedStarted);
+
+    const verifyStarted = performance.now();
+    const report = await this.audited.audit!.withSession((session) => verifyChain(session));
+    if (!report.intact || report.checkedEvents < this.events) {
+      throw new Error(`The seeded hash chain does not verify (${report.checkedEvents} of ${this.events} events checked): ${JSON.stringify(report.problem)}`);
+    }
+    const verifySeconds = seconds(verifyStarted);
+
+    await settleDatabase(this.pool);
+    const rebuildStarted = performance.now();
+    const rebuilt = await rebuildReadModels(this.store, this.readModel);
+    const rebuildSeconds = seconds(rebuildStarted);
+    if (rebuilt.parked.length > 0) throw new Error(`The rebuild parked ${rebuilt.parked.length} events: ${rebuilt.parked[0].error}`);
+    // The rebuild replaced every row: its dead versions and fresh statistics are autovacuum's work on a live ledger.
+    await settleDatabase(this.pool);
+    return {
+      appointments: this.appointments,
+      events: this.events,
+      seedSeconds,
+      verifySeconds,
+      rebuildSeconds,
+      rebuildEventsPerSecond: Math.round(rebuilt.eventsApplied / rebuildSeconds),
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.readModel.destroy();
+    await this.audited.close();
+    await this.store.close();
+    await this.pool.end();
+  }
+}
+
+function seconds(since: number): number {
+  return Math.round((performance.now() - since) / 100) / 10;
+}
