@@ -2,8 +2,9 @@ import { type DynamicModule, type LoggerService, type MiddlewareConsumer, Module
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { DataSource } from 'typeorm';
-import type { EventStore, AuditLog } from '#event-store';
+import { type EventStore, type AuditLog, PersonalDataEventStore } from '#event-store';
 import { AuditModule } from './audit/audit.module.js';
+import { CustomerErasureModule } from './customer-erasure/customer-erasure.module.js';
 import { AppointmentsQueries, CalcomSyncQueries, CatalogQueries, type Projector } from '#projections';
 import { AppointmentCommandService } from './appointments/appointment-command.service.js';
 import { AppointmentFacts } from './appointments/appointment-facts.js';
@@ -92,7 +93,8 @@ export class LedgerModule implements NestModule {
         ...(runtime.drift ? [DriftModule.register(runtime.drift, metrics.registry, runtime.now)] : []),
         CalcomConnectModule.register({ config: runtime.config, store: runtime.store, readModel: runtime.readModel, client: runtime.calcomSync?.client ?? null, now: runtime.now }),
         ...(runtime.auth ? [AuthModule.register(runtime.auth)] : []),
-        ...(runtime.audit ? [AuditModule.register(runtime.audit)] : []),
+        ...(runtime.audit ? [AuditModule.register(runtime.audit, PersonalDataEventStore.protectionOf(runtime.store))] : []),
+        ...CustomerErasureModule.register(runtime),
         LiveModule.register({
           store: runtime.store,
           projector: runtime.projector,

@@ -7,7 +7,8 @@ import { ReadAccess } from '../auth/auth.guard.js';
 import { oneOfFromQuery, pageSizeFromQuery } from '../http/query-params.js';
 import { auditRangeFromQuery, keptAnchorFromText } from './audit-range.js';
 import { CSV_HEADER, csvLine, EXPORT_FORMATS, jsonLine, toExportedEvent, type ExportFormat } from './audit-export.format.js';
-import { AUDIT_LOG } from './audit.tokens.js';
+import type { AuditExportView } from './audit.module.js';
+import { AUDIT_EXPORT_VIEW, AUDIT_LOG } from './audit.tokens.js';
 
 const CONTENT_TYPES: Record<ExportFormat, string> = { jsonl: 'application/x-ndjson; charset=utf-8', csv: 'text/csv; charset=utf-8' };
 
@@ -15,7 +16,10 @@ const CONTENT_TYPES: Record<ExportFormat, string> = { jsonl: 'application/x-ndjs
 @ApiBearerAuth()
 @Controller('audit')
 export class AuditController {
-  constructor(@Inject(AUDIT_LOG) private readonly audit: AuditLog) {}
+  constructor(
+    @Inject(AUDIT_LOG) private readonly audit: AuditLog,
+    @Inject(AUDIT_EXPORT_VIEW) private readonly exportView: AuditExportView,
+  ) {}
 
   /** Re-checks the hash chain (all of it, or `from`/`to`), and the anchors on the way; names the first event that does not match. */
   @Get('verify')
@@ -68,7 +72,8 @@ export class AuditController {
           for await (const page of session.scan(range.from ?? START, range.to ?? null)) {
             if (response.destroyed) return;
             const line = chosen === 'csv' ? csvLine : jsonLine;
-            await write(page.map((event) => line(toExportedEvent(event))).join(''));
+            const shown = await this.exportView(page);
+            await write(shown.map((event) => line(toExportedEvent(event))).join(''));
           }
         });
       }

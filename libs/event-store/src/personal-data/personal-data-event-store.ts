@@ -9,8 +9,13 @@ import type { PersonalDataProtection } from './personal-data-protection.js';
 export class PersonalDataEventStore implements EventStore {
   constructor(
     private readonly inner: EventStore,
-    private readonly protection: PersonalDataProtection,
+    readonly protection: PersonalDataProtection,
   ) {}
+
+  /** The protection of a store opened by openEventStore, for the erasure; null for a store without one. */
+  static protectionOf(store: EventStore): PersonalDataProtection | null {
+    return store instanceof PersonalDataEventStore ? store.protection : null;
+  }
 
   async appendToStream(streamName: string, events: NewEvent[], options?: { expectedRevision?: ExpectedRevision }): Promise<AppendResult> {
     return this.inner.appendToStream(streamName, await this.protection.seal(events), options);

@@ -123,10 +123,10 @@ export class PostgresCustomerKeys implements CustomerKeys {
 
   async countClearEventsMentioning(text: string): Promise<number> {
     if (this.settings.clearEventsUntil === null) return 0;
-    const { rows } = await this.pool.query<{ count: string }>(
-      `SELECT count(*) AS count FROM events WHERE global_position <= $1 AND strpos(lower(data::text), lower($2)) > 0`,
-      [this.settings.clearEventsUntil, JSON.stringify(text).slice(1, -1)],
-    );
+    const { rows } = await this.pool.query<{ count: string }>(`SELECT count(*) AS count FROM events WHERE global_position <= $1 AND strpos(lower(data::text), lower($2)) > 0`, [
+      this.settings.clearEventsUntil,
+      JSON.stringify(text).slice(1, -1),
+    ]);
     return Number(rows[0].count);
   }
 
