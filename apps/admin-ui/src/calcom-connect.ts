@@ -1,4 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
+import type { UnmappedBooking } from '#ledger/calcom-connect/booking-adoption';
+import type { CatalogProposal } from '#ledger/calcom-connect/catalog-proposal';
 import { get, post } from './api';
 
 /** What `GET /calcom/connect` says: whether the ledger's own webhook subscription is registered (never its secret). */
@@ -8,32 +10,12 @@ export interface ConnectStatus {
   subscriptions: { subscriberUrl: string; subscriptionId: number; previousSecretAcceptedUntil: string | null }[];
 }
 
-export type Change = 'add' | 'update' | 'unchanged';
-
-export interface UnmappedBooking {
-  uid: string;
-  start: string;
-  hostUserId: number | null;
-  eventTypeId: number | null;
-  reason: string;
-}
+export type { UnmappedBooking };
 
 /** `POST /calcom/connect/plan`, as apps/ledger/src/calcom-connect/calcom-connect.service.ts answers it. */
 export interface ConnectPlan {
   account: { id: number; username: string; email: string; timeZone: string };
-  catalog: {
-    staff: { staffId: string; name: string; email: string; calcomUserId: number; change: Change; note?: string }[];
-    services: {
-      serviceId: string;
-      name: string;
-      durationMinutes: number;
-      calcomEventTypeIds: Record<string, number>;
-      change: Change;
-      eventTypeIds: number[];
-      roundRobin: boolean;
-    }[];
-    skipped: { eventTypeId: number; reason: string }[];
-  };
+  catalog: CatalogProposal;
   webhook: { subscriberUrl: string; action: 'create' | 'update' | 'unchanged'; subscriptionId: number | null; triggers: string[]; differences: string[]; duplicates: number[] };
   bookings: { toAdopt: number; alreadyInLedger: number; rescheduled: number; unmapped: UnmappedBooking[] };
 }

@@ -1,4 +1,9 @@
-/** The shapes the ledger's API answers with, as far as the screens read them. */
+import type { AppointmentDetails } from '#domain';
+
+/**
+ * The shapes the ledger's API answers with, as far as the screens read them. Where the server declares a shape, the
+ * screens import it as a type: Vite erases type imports, so nothing of the server reaches the browser.
+ */
 export type Role = 'admin' | 'auditor';
 export type SyncStatus = 'pending' | 'synced' | 'failed' | 'conflict';
 
@@ -20,13 +25,6 @@ export interface UiConfig {
   version: string;
 }
 
-export interface Customer {
-  name: string;
-  email: string;
-  timeZone: string;
-  phone?: string | null;
-}
-
 export interface CalcomBlock {
   bookingUid: string | null;
   bookingUids?: string[];
@@ -39,17 +37,10 @@ export interface CalcomBlock {
   [more: string]: unknown;
 }
 
-export interface Appointment {
-  appointmentId: string;
-  status: string;
-  startsAt: string;
-  endsAt: string;
-  staffId: string;
-  serviceId: string;
-  customer: Customer;
+/** `GET /appointments/{id}` (apps/ledger's AppointmentView): the details every reader is shown, and more. */
+export interface Appointment extends AppointmentDetails {
   notes: string | null;
   cancellationReason: string | null;
-  version: number;
   calcom?: CalcomBlock | null;
 }
 

@@ -8,20 +8,23 @@ import { fromLocalInput, toLocalInput } from '../zoned-time';
 import { ActionDialog } from './ActionDialog';
 import { SelectField, serviceChoices, staffChoices } from './SelectField';
 
-type Action = 'reschedule' | 'reassign' | 'change-service' | 'cancel' | 'confirm' | 'decline' | 'no-show' | 'check-in' | 'complete' | 'contact';
+/** The desk's actions in the order they are offered, each the path `/appointments/{id}/<action>`, with its label. */
+const ACTION_LABELS = {
+  reschedule: 'reschedule',
+  reassign: 'reassign',
+  'change-service': 'changeService',
+  cancel: 'cancelAppointment',
+  confirm: 'confirmAppointment',
+  decline: 'declineAppointment',
+  'no-show': 'noShow',
+  'check-in': 'checkIn',
+  complete: 'complete',
+  contact: 'editContact',
+} as const satisfies Record<string, MessageKey>;
 
-const ACTIONS: { action: Action; label: MessageKey }[] = [
-  { action: 'reschedule', label: 'reschedule' },
-  { action: 'reassign', label: 'reassign' },
-  { action: 'change-service', label: 'changeService' },
-  { action: 'cancel', label: 'cancelAppointment' },
-  { action: 'confirm', label: 'confirmAppointment' },
-  { action: 'decline', label: 'declineAppointment' },
-  { action: 'no-show', label: 'noShow' },
-  { action: 'check-in', label: 'checkIn' },
-  { action: 'complete', label: 'complete' },
-  { action: 'contact', label: 'editContact' },
-];
+type Action = keyof typeof ACTION_LABELS;
+
+const ACTIONS = Object.keys(ACTION_LABELS) as Action[];
 
 const CORE = new Set<Action>(['reschedule', 'reassign', 'change-service', 'cancel']);
 
@@ -48,13 +51,13 @@ export function AppointmentActions({ appointment, staff, services }: { appointme
   const paths = useApiPaths();
   const [open, setOpen] = useState<{ action: Action; baseVersion: number } | null>(null);
   const [saved, setSaved] = useState(false);
-  const offered = ACTIONS.filter(({ action }) => (hasPath(paths.data, `/appointments/{id}/${action}`) || (!paths.data && CORE.has(action))) && fitsStatus(action, appointment));
+  const offered = ACTIONS.filter((action) => (hasPath(paths.data, `/appointments/{id}/${action}`) || (!paths.data && CORE.has(action))) && fitsStatus(action, appointment));
   if (appointment.status === 'cancelled') return null;
   return (
     <div className="actions" role="group" aria-label={t('actions')}>
-      {offered.map(({ action, label }) => (
+      {offered.map((action) => (
         <button key={action} type="button" onClick={() => (setSaved(false), setOpen({ action, baseVersion: appointment.version }))}>
-          {action === 'no-show' && appointment.status === 'no_show' ? t('undoNoShow') : t(label)}
+          {action === 'no-show' && appointment.status === 'no_show' ? t('undoNoShow') : t(ACTION_LABELS[action])}
         </button>
       ))}
       <p role="status" className="notice-slot">
@@ -63,7 +66,7 @@ export function AppointmentActions({ appointment, staff, services }: { appointme
       {open && (
         <ActionForm
           action={open.action}
-          title={t(ACTIONS.find((item) => item.action === open.action)!.label)}
+          title={t(ACTION_LABELS[open.action])}
           appointment={appointment}
           baseVersion={open.baseVersion}
           staff={staff}
