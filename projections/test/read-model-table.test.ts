@@ -63,6 +63,24 @@ test('awkward text and JSON round-trip exactly through every write', async () =>
   expect((await read()).map(({ label, version }) => [label, version])).toEqual(moved.map(({ label }) => [label!.toUpperCase(), 3]));
 });
 
+test('a JSON column keeps each value with its own row in a large batch, and a null value is SQL NULL', async () => {
+  // JSON columns travel as one JSON array next to the other columns' arrays: element i must land in row i.
+  const rows: Row[] = Array.from({ length: 2_500 }, (_, index) => ({
+    id: `id-${String(index).padStart(5, '0')}`,
+    label: String(index),
+    details: index % 3 === 0 ? null : { index, inner: [null, { index }] },
+    at: null,
+    version: 1,
+  }));
+  await upsertRows(ledger.readModel.manager, table, rows);
+  expect(await read()).toEqual(rows);
+  const [counts] = await ledger.readModel.query(
+    `SELECT count(*) FILTER (WHERE details IS NULL)::int AS missing, count(*) FILTER (WHERE details ->> 'index' = label)::int AS matching FROM ${table.name}`,
+  );
+  // A null value is SQL NULL (as for every other column), not the JSON document `null`.
+  expect(counts).toEqual({ missing: 834, matching: 2_500 - 834 });
+});
+
 test('a row only moves forward: an older or equal version changes nothing, a replayed insert adds nothing', async () => {
   await upsertRows(ledger.readModel.manager, table, [{ id: 'a', label: 'v5', details: { n: 5 }, at: null, version: 5 }]);
   await upsertRows(ledger.readModel.manager, table, [{ id: 'a', label: 'v4', details: { n: 4 }, at: null, version: 4 }]);
