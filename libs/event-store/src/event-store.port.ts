@@ -60,6 +60,16 @@ export interface AppendResult {
   position: Position;
 }
 
+/** One append of several committed together by `appendToStreams`. */
+export interface StreamAppend {
+  streamName: string;
+  events: NewEvent[];
+  expectedRevision?: ExpectedRevision;
+}
+
+/** What became of one append of `appendToStreams`: its result, or why it was left out (the others are not affected). */
+export type StreamAppendOutcome = { ok: true; result: AppendResult } | { ok: false; error: unknown };
+
 export interface ReadStreamOptions {
   fromRevision?: number;
   /** Inclusive. */
@@ -84,6 +94,14 @@ export interface ReadAllResult {
 
 export interface EventStore {
   appendToStream(streamName: string, events: NewEvent[], options?: { expectedRevision?: ExpectedRevision }): Promise<AppendResult>;
+  /**
+   * Several appends made durable together (PostgreSQL: one transaction, so one commit flush for all), each judged on
+   * its own as `appendToStream` would judge it: one that fails its expected revision or reuses an event id is left
+   * out and reported in its place while the others are stored. Appends to the same stream apply in the order given.
+   * Never rejects: a failure of the store itself is reported for every append it kept from being stored.
+   * EventStoreDB has no transaction across streams: there each append is a write of its own.
+   */
+  appendToStreams(appends: readonly StreamAppend[]): Promise<StreamAppendOutcome[]>;
   /**
    * Events of one stream, oldest first; an empty array when the stream does not exist. `E` is what the caller
    * knows the stream holds (its event union); the store does not check it, so one type names a stream's events.

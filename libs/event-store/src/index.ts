@@ -9,3 +9,4 @@ export { verifyChain, type VerifyReport } from './hash-chain/chain-verifier.js';
 export { canonicalJson } from './hash-chain/canonical-json.js';
 export { digestOfCanonical, GENESIS_HEAD } from './hash-chain/event-hash.js';
 export * from './personal-data/index.js';
+export * from './group-commit-appender.js';

@@ -22,6 +22,8 @@ import {
   type ReadAllResult,
   type ReadStreamOptions,
   type RecordedEvent,
+  type StreamAppend,
+  type StreamAppendOutcome,
 } from '../event-store.port.js';
 import { toPortError } from './eventstoredb-errors.js';
 import { toAllFilter } from './eventstoredb-filter.js';
@@ -71,6 +73,22 @@ export class EventStoreDbEventStore implements EventStore {
       expected,
       events.map(() => now),
     );
+  }
+
+  /**
+   * EventStoreDB has no transaction across streams: each append is a write of its own, one after another (so appends
+   * to one stream keep their order), and each is reported as it went.
+   */
+  async appendToStreams(appends: readonly StreamAppend[]): Promise<StreamAppendOutcome[]> {
+    const outcomes: StreamAppendOutcome[] = [];
+    for (const { streamName, events, expectedRevision } of appends) {
+      try {
+        outcomes.push({ ok: true, result: await this.appendToStream(streamName, events, { expectedRevision }) });
+      } catch (error) {
+        outcomes.push({ ok: false, error });
+      }
+    }
+    return outcomes;
   }
 
   /**

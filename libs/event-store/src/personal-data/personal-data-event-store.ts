@@ -1,4 +1,17 @@
-import type { AppendResult, EventShape, EventStore, ExpectedRevision, NewEvent, Position, ReadAllOptions, ReadAllResult, ReadStreamOptions, RecordedEvent } from '../event-store.port.js';
+import type {
+  AppendResult,
+  EventShape,
+  EventStore,
+  ExpectedRevision,
+  NewEvent,
+  Position,
+  ReadAllOptions,
+  ReadAllResult,
+  ReadStreamOptions,
+  RecordedEvent,
+  StreamAppend,
+  StreamAppendOutcome,
+} from '../event-store.port.js';
 import type { PersonalDataProtection } from './personal-data-protection.js';
 
 /**
@@ -19,6 +32,18 @@ export class PersonalDataEventStore implements EventStore {
 
   async appendToStream(streamName: string, events: NewEvent[], options?: { expectedRevision?: ExpectedRevision }): Promise<AppendResult> {
     return this.inner.appendToStream(streamName, await this.protection.seal(events), options);
+  }
+
+  /** Sealed all at once (one key lookup for the lot), then appended together. */
+  async appendToStreams(appends: readonly StreamAppend[]): Promise<StreamAppendOutcome[]> {
+    let sealed: NewEvent[];
+    try {
+      sealed = await this.protection.seal(appends.flatMap((append) => append.events));
+    } catch (error) {
+      return appends.map(() => ({ ok: false, error }));
+    }
+    let next = 0;
+    return this.inner.appendToStreams(appends.map((append) => ({ ...append, events: append.events.map(() => sealed[next++]) })));
   }
 
   async readStream<E extends EventShape = EventShape>(streamName: string, options?: ReadStreamOptions): Promise<RecordedEvent<E>[]> {

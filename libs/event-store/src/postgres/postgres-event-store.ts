@@ -14,6 +14,8 @@ import {
   type ReadAllResult,
   type ReadStreamOptions,
   type RecordedEvent,
+  type StreamAppend,
+  type StreamAppendOutcome,
 } from '../event-store.port.js';
 import { PostgresAppendListener } from './postgres-append-listener.js';
 import { PostgresAppendNotifier } from './postgres-append-notifier.js';
@@ -30,6 +32,7 @@ import {
 } from './postgres-event-store.queries.js';
 import { AppendErrorCode, migrateEventStore } from './postgres-event-store.schema.js';
 import { comparePostgresPositions, decodePosition, encodePosition } from './postgres-position.js';
+import { appendToStreamsInOneTransaction, migrateMultiStreamAppend } from './postgres-multi-stream-append.js';
 
 export interface PostgresEventStoreOptions {
   /** How often a waiting reader re-checks without a notification, e.g. after a slow transaction commits. */
@@ -67,6 +70,7 @@ export class PostgresEventStore implements EventStore {
   /** Applies the schema (idempotent) and returns a ready store. */
   static async create(pool: pg.Pool, options?: PostgresEventStoreOptions): Promise<PostgresEventStore> {
     await migrateEventStore(pool);
+    await migrateMultiStreamAppend(pool);
     return new PostgresEventStore(pool, options);
   }
 
@@ -90,6 +94,26 @@ export class PostgresEventStore implements EventStore {
         throw toPortError(error, streamName, expected);
       }
     }
+  }
+
+  /** One statement for all (see postgres-multi-stream-append.ts), each append judged as appendToStream judges it. */
+  async appendToStreams(appends: readonly StreamAppend[]): Promise<StreamAppendOutcome[]> {
+    const rules = {
+      isTransient: isTransientAppendConflict,
+      toPortError,
+      validate: ({ events, expectedRevision }: StreamAppend) => {
+        assertValidExpectedRevision(expectedRevision ?? 'any');
+        assertDistinctIds(events);
+      },
+      appendNothing: (streamName: string, expected: ExpectedRevision) => this.appendNothing(streamName, expected),
+      appendAlone: ({ streamName, events, expectedRevision }: StreamAppend) => this.appendToStream(streamName, events, { expectedRevision }),
+    };
+    const outcomes = await appendToStreamsInOneTransaction(this.pool, appends, rules, MAX_APPEND_ATTEMPTS);
+    if (outcomes.some((outcome) => outcome.ok)) {
+      this.listener.wakeAll();
+      this.notifier.appended();
+    }
+    return outcomes;
   }
 
   async readStream<E extends EventShape = EventShape>(streamName: string, options: ReadStreamOptions = {}): Promise<RecordedEvent<E>[]> {
