@@ -1,3 +1,4 @@
+import type { CalcomPagination } from '#calcom';
 import type { BookingRecord } from './booking-store.js';
 import { badRequest } from './sandbox-error.js';
 
@@ -20,18 +21,10 @@ const DATE_FILTERS = {
   beforeUpdatedAt: (record: BookingRecord, date: Date) => record.updatedAt <= date,
 };
 
+/** Pagination as the ledger's Cal.com client reads it (openapi-conformance.test.ts holds the answer to Cal.com's document). */
 export interface BookingPage {
   records: BookingRecord[];
-  pagination: {
-    totalItems: number;
-    remainingItems: number;
-    returnedItems: number;
-    itemsPerPage: number;
-    currentPage: number;
-    totalPages: number;
-    hasNextPage: boolean;
-    hasPreviousPage: boolean;
-  };
+  pagination: CalcomPagination;
 }
 
 export function queryBookings(all: BookingRecord[], query: URLSearchParams, now: Date): BookingPage {
