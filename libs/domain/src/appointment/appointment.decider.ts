@@ -3,23 +3,17 @@ import type { Decider } from '../decider.js';
 import { AppointmentCancelledError, AppointmentExistsError, NotFoundError, StaffUnavailableError, ValidationFailedError } from '../errors.js';
 import type { AppointmentCommand, ScheduleAppointment } from './appointment.commands.js';
 import { decideDeskAction } from './appointment-desk.decisions.js';
-import type { AppointmentEvent, AppointmentScheduled, CalcomAppointmentStatus, ContactField, Customer, LedgerOnlyStatus } from './appointment.events.js';
+import type { AppointmentEvent, AppointmentScheduled, CalcomAppointmentStatus, ContactField, LedgerOnlyStatus } from './appointment.events.js';
 
 export { notSyncedWithCalcom } from './appointment-desk.decisions.js';
 
 export type AppointmentStatus = 'cancelled' | CalcomAppointmentStatus | LedgerOnlyStatus;
 
+/** Once scheduled: what was scheduled as it stands now (times, staff, service, contact), and what the ledger adds. */
 export type Appointment =
   | { status: 'initial' }
-  | {
+  | (AppointmentScheduled['data'] & {
       status: AppointmentStatus;
-      appointmentId: string;
-      serviceId: string;
-      staffId: string;
-      startsAt: string;
-      endsAt: string;
-      customer: Customer;
-      notes: string | null;
       cancellationReason: string | null;
       /** As first scheduled: a retried schedule command is recognised against this, whatever happened since. */
       scheduledAs: AppointmentScheduled['data'];
@@ -29,7 +23,7 @@ export type Appointment =
       statusBeforeNoShow?: string | null;
       /** Contact fields the desk changed: Cal.com's booking keeps what it was booked with. */
       contactChanged?: ContactField[];
-    };
+    });
 
 type Existing = Exclude<Appointment, { status: 'initial' }>;
 
