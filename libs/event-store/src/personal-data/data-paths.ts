@@ -1,50 +1,60 @@
 /**
- * Copy-on-write edits of JSON data at paths: only the objects and arrays along a path are copied, so neither the
- * caller's event nor a row another reader holds is changed.
+ * Edits of JSON data at paths that leave the original alone: the objects and arrays along the paths are copied once
+ * each, so neither the caller's event nor a row another reader holds is changed.
  */
 type Container = Record<string | number, unknown>;
+type Path = readonly (string | number)[];
 
-/** `data` with the value at each path taken out, and those values in path order. */
-export function takeOut(data: Record<string, unknown>, paths: readonly (readonly (string | number)[])[]): { rest: Record<string, unknown>; values: unknown[] } {
-  const values: unknown[] = [];
-  let rest = data;
-  for (const path of paths) {
-    values.push(read(rest, path));
-    rest = edit(rest, path, (parent, last) => void delete parent[last]);
-  }
-  return { rest, values };
-}
-
-/** `data` with `valueOf(index)` put back at each path (paths whose parents are gone are skipped). */
-export function putBack(data: Record<string, unknown>, paths: readonly (readonly (string | number)[])[], valueOf: (index: number) => unknown): Record<string, unknown> {
-  let result = data;
-  paths.forEach((path, index) => {
-    result = edit(result, path, (parent, last) => {
-      parent[last] = valueOf(index);
-    });
+/**
+ * `data` with the value at each path taken out, and those values in path order. A value taken out is left
+ * `undefined` (faster than `delete`): JSON, the hash chain's canonical JSON included, leaves such members out.
+ */
+export function takeOut(data: Record<string, unknown>, paths: readonly Path[]): { rest: Record<string, unknown>; values: unknown[] } {
+  const copy = new CopyAlongPaths(data);
+  const values = paths.map((path) => {
+    const parent = copy.parentOf(path);
+    if (!parent) return undefined;
+    const last = path[path.length - 1];
+    const value = parent[last];
+    parent[last] = undefined;
+    return value;
   });
-  return result;
+  return { rest: copy.root, values };
 }
 
-function read(data: unknown, path: readonly (string | number)[]): unknown {
-  let value = data;
-  for (const step of path) value = isContainer(value) ? value[step] : undefined;
-  return value;
+/** `data` with `valueOf(index)` put at each path (paths whose parents are gone are skipped). */
+export function putBack(data: Record<string, unknown>, paths: readonly Path[], valueOf: (index: number) => unknown): Record<string, unknown> {
+  const copy = new CopyAlongPaths(data);
+  paths.forEach((path, index) => {
+    const parent = copy.parentOf(path);
+    if (parent) parent[path[path.length - 1]] = valueOf(index);
+  });
+  return copy.root;
 }
 
-function edit(data: Record<string, unknown>, path: readonly (string | number)[], change: (parent: Container, last: string | number) => void): Record<string, unknown> {
-  const root = { ...data };
-  let parent: Container = root;
-  for (const step of path.slice(0, -1)) {
-    const child = parent[step];
-    if (!isContainer(child)) return data;
-    parent[step] = Array.isArray(child) ? [...child] : { ...child };
-    parent = parent[step] as Container;
+class CopyAlongPaths {
+  readonly root: Record<string, unknown>;
+  private readonly copies = new Set<unknown>();
+
+  constructor(data: Record<string, unknown>) {
+    this.root = { ...data };
+    this.copies.add(this.root);
   }
-  change(parent, path[path.length - 1]);
-  return root;
-}
 
-function isContainer(value: unknown): value is Container {
-  return typeof value === 'object' && value !== null;
+  /** The (copied) container holding the path's last step; null when a step on the way is not a container. */
+  parentOf(path: Path): Container | null {
+    let parent: Container = this.root;
+    for (let index = 0; index < path.length - 1; index++) {
+      const step = path[index];
+      const child = parent[step];
+      if (typeof child !== 'object' || child === null) return null;
+      if (!this.copies.has(child)) {
+        const copied = Array.isArray(child) ? [...child] : { ...child };
+        this.copies.add(copied);
+        parent[step] = copied;
+        parent = copied as Container;
+      } else parent = child as Container;
+    }
+    return parent;
+  }
 }

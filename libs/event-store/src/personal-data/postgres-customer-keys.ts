@@ -14,11 +14,14 @@ interface KeyRow {
 
 /** Concurrent first uses of one customer: each round sees the other's key once it has committed. */
 const MAX_KEY_ROUNDS = 3;
+const SUBJECT_MEMO_SIZE = 10_000;
 
 /** The key table on PostgreSQL, with a bounded in-memory cache that erasures anywhere invalidate (LISTEN/NOTIFY). */
 export class PostgresCustomerKeys implements CustomerKeys {
   private readonly cache = new CustomerKeyCache();
   private readonly listener: PostgresKeyErasureListener;
+  /** Addresses as events give them to their subject ids (in memory only, like the events being written). */
+  private readonly subjects = new Map<string, string>();
 
   private constructor(
     private readonly pool: pg.Pool,
@@ -38,7 +41,13 @@ export class PostgresCustomerKeys implements CustomerKeys {
   }
 
   subjectOf(email: string): string {
-    return createHmac('sha256', this.settings.subjectSecret).update(email.trim().normalize('NFC').toLowerCase()).digest('hex');
+    const known = this.subjects.get(email);
+    if (known) return known;
+    const subjectId = createHmac('sha256', this.settings.subjectSecret).update(email.trim().normalize('NFC').toLowerCase()).digest('hex');
+    // A plain bound, not an LRU: the memo only spares the HMAC for the customers of the last few thousand events.
+    if (this.subjects.size >= SUBJECT_MEMO_SIZE) this.subjects.clear();
+    this.subjects.set(email, subjectId);
+    return subjectId;
   }
 
   async keysForWriting(emails: readonly string[]): Promise<Map<string, CustomerKey>> {

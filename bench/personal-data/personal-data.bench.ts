@@ -1,0 +1,147 @@
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import pg from 'pg';
+import { ERASED, personalDataOf } from '#domain';
+import { type CustomerKey, type CustomerKeys, type NewEvent, openEventStore, PersonalDataProtection, START, type EventStore } from '#event-store';
+import { PostgresEventStore } from '#event-store/postgres';
+import { openBenchServer } from '../bench-server.js';
+import { currentLoad } from '../machine.js';
+
+/**
+ * What sealing customers' personal data costs (issue 15 item 4), in one run so the ratios hold on a busy machine:
+ * 1. CPU alone, per event, keys in memory: seal and open of an AppointmentScheduled (four fields) and of an event
+ *    without personal data (one property check);
+ * 2. the same events through PostgreSQL: appends and catch-up reads (readAll pages of 1,000) of the bare store and
+ *    of the store openEventStore gives (sealing, key table, cache), over the same rows.
+ * `node <build>/bench/personal-data/personal-data.bench.js [events]`; stdout is one JSON object.
+ */
+const EVENTS = Number(process.argv[2] ?? 20_000);
+const CUSTOMERS = 2_000;
+
+/** Keys in memory: the CPU cost of sealing without the key table (the table's own cost is in part 2). */
+class KeysInMemory implements CustomerKeys {
+  private readonly secret = randomBytes(32);
+  private readonly bySubject = new Map<string, CustomerKey>();
+  private readonly byId = new Map<string, Buffer>();
+  subjectOf(email: string): string {
+    return createHmac('sha256', this.secret).update(email.trim().toLowerCase()).digest('hex');
+  }
+  async keysForWriting(emails: readonly string[]): Promise<Map<string, CustomerKey>> {
+    const found = new Map<string, CustomerKey>();
+    for (const email of emails) {
+      const subjectId = this.subjectOf(email);
+      let key = this.bySubject.get(subjectId);
+      if (!key) {
+        key = { keyId: randomUUID(), subjectId, key: randomBytes(32) };
+        this.bySubject.set(subjectId, key);
+        this.byId.set(key.keyId, key.key);
+      }
+      found.set(subjectId, key);
+    }
+    return found;
+  }
+  async keysForReading(keyIds: readonly string[]): Promise<Map<string, Buffer>> {
+    return new Map(keyIds.flatMap((keyId) => (this.byId.has(keyId) ? [[keyId, this.byId.get(keyId)!] as const] : [])));
+  }
+  async erase(): Promise<never> {
+    throw new Error('not measured');
+  }
+  async countClearEventsMentioning(): Promise<number> {
+    return 0;
+  }
+  async close(): Promise<void> {}
+}
+
+const metadata = { actor: 'bench', source: 'admin' as const, correlationId: randomUUID(), causationId: null };
+
+function scheduled(index: number): NewEvent {
+  const customer = index % CUSTOMERS;
+  return {
+    id: randomUUID(),
+    type: 'AppointmentScheduled',
+    data: {
+      appointmentId: `bench-${index}`,
+      serviceId: 'consultation',
+      staffId: 'olivia',
+      startsAt: '2031-03-01T10:00:00.000Z',
+      endsAt: '2031-03-01T10:30:00.000Z',
+      customer: { name: `Customer ${customer}`, email: `customer.${customer}@example.org`, timeZone: 'Europe/London', phone: '+44 20 7946 0000' },
+      notes: 'Prefers mornings',
+    },
+    metadata,
+  };
+}
+
+function rescheduled(index: number): NewEvent {
+  const data = { appointmentId: `bench-${index}`, startsAt: '2031-03-02T10:00:00.000Z', endsAt: '2031-03-02T10:30:00.000Z' };
+  return { id: randomUUID(), type: 'AppointmentRescheduled', data: { ...data, previousStartsAt: data.startsAt, previousEndsAt: data.endsAt }, metadata };
+}
+
+async function microsPerEvent(events: NewEvent[], protection: PersonalDataProtection) {
+  const batches = (list: NewEvent[]) => Array.from({ length: Math.ceil(list.length / 1000) }, (_, index) => list.slice(index * 1000, index * 1000 + 1000));
+  await protection.seal(events.slice(0, 1000)); // warm-up
+  let started = performance.now();
+  const sealed: NewEvent[] = [];
+  for (const batch of batches(events)) sealed.push(...(await protection.seal(batch)));
+  const seal = ((performance.now() - started) * 1000) / events.length;
+  started = performance.now();
+  for (const batch of batches(sealed)) await protection.open(batch, (event) => event.id);
+  const open = ((performance.now() - started) * 1000) / events.length;
+  return { sealMicros: round(seal), openMicros: round(open) };
+}
+
+async function throughput(store: EventStore, events: NewEvent[]) {
+  let started = performance.now();
+  for (let index = 0; index < events.length; index += 100) await store.appendToStream(`appointment-bench-${index}`, events.slice(index, index + 100));
+  const appendsPerSecond = events.length / ((performance.now() - started) / 1000);
+  started = performance.now();
+  let read = 0;
+  for (let after = START; ; ) {
+    const page = await store.readAll({ after, limit: 1000 });
+    read += page.events.length;
+    if (page.events.length === 0) break;
+    after = page.position;
+  }
+  const readsPerSecond = read / ((performance.now() - started) / 1000);
+  return { appendsPerSecond: Math.round(appendsPerSecond), readsPerSecond: Math.round(readsPerSecond) };
+}
+
+async function main(): Promise<void> {
+  const loadAtStart = currentLoad();
+  const protection = new PersonalDataProtection(new KeysInMemory(), { locate: personalDataOf, erased: ERASED });
+  const withPersonalData = Array.from({ length: EVENTS }, (_, index) => scheduled(index));
+  const without = Array.from({ length: EVENTS }, (_, index) => rescheduled(index));
+  const cpu = { withPersonalData: await microsPerEvent(withPersonalData, protection), without: await microsPerEvent(without, protection) };
+
+  const server = await openBenchServer(process.env.DATABASE_URL || null, (line) => process.stderr.write(`${line}\n`));
+  try {
+    const mixed = (offset: number) => Array.from({ length: EVENTS }, (_, index) => (index % 4 === 0 ? scheduled(offset + index) : rescheduled(offset + index)));
+    const bareUrl = await server.createDatabase('bench_personal_bare');
+    const barePool = new pg.Pool({ connectionString: bareUrl, max: 4 });
+    const bare = await throughput(await PostgresEventStore.create(barePool), mixed(0));
+    await barePool.end();
+    const sealedUrl = await server.createDatabase('bench_personal_sealed');
+    const opened = await openEventStore({ postgresUrl: sealedUrl, poolSize: 4 });
+    const sealed = await throughput(opened.store, mixed(0));
+    await opened.close();
+    const ratio = (a: number, b: number) => round(a / b);
+    const result = {
+      events: EVENTS,
+      loadAtStart,
+      loadAtEnd: currentLoad(),
+      cpuMicrosPerEvent: cpu,
+      postgres: { mix: '1 in 4 events holds personal data (AppointmentScheduled)', bare, sealed },
+      sealedVsBare: { appends: ratio(sealed.appendsPerSecond, bare.appendsPerSecond), reads: ratio(sealed.readsPerSecond, bare.readsPerSecond) },
+    };
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+  } finally {
+    await server.close();
+  }
+}
+
+const round = (value: number) => Math.round(value * 100) / 100;
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${String(error)}\n`);
+  process.exit(1);
+});
