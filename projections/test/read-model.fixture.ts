@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { appointmentEventTypes, appointmentStream, evolve, initialState, type AppointmentEvent } from '#domain';
+import { appointmentDetails, appointmentEventTypes, appointmentStream, evolve, initialState, type AppointmentEvent } from '#domain';
 import { openEventStore, type OpenedEventStore, START, type EventSource, type EventStore, type Position, type RecordedEvent } from '#event-store';
 import { randomUUID } from 'node:crypto';
 import { eventually } from '#test-support/eventually';
@@ -90,16 +90,7 @@ export async function appointmentFromStream(store: EventStore, appointmentId: st
     .reduce((folded, { type, data }) => evolve(folded, { type, data } as AppointmentEvent), initialState());
   if (state.status === 'initial') throw new Error(`${appointmentId} was never scheduled`);
   return {
-    appointmentId,
-    status: state.status,
-    startsAt: state.startsAt,
-    endsAt: state.endsAt,
-    staffId: state.staffId,
-    serviceId: state.serviceId,
-    customer: state.customer,
-    notes: state.notes,
-    cancellationReason: state.cancellationReason,
-    version: events.length,
+    ...appointmentDetails(state, events.length),
     createdAt: events[0].recordedAt,
     updatedAt: events.at(-1)!.recordedAt,
   };

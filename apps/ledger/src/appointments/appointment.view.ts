@@ -1,4 +1,4 @@
-import { type Appointment, type AppointmentDetails, notSyncedWithCalcom } from '#domain';
+import { type Appointment, type AppointmentDetails, appointmentDetails, notSyncedWithCalcom } from '#domain';
 
 export interface AppointmentView extends AppointmentDetails {
   notes: string | null;
@@ -9,16 +9,7 @@ export interface AppointmentView extends AppointmentDetails {
 
 export function toView(state: Exclude<Appointment, { status: 'initial' }>, version: number, calcom: AppointmentView['calcom']): AppointmentView {
   return {
-    appointmentId: state.appointmentId,
-    status: state.status,
-    startsAt: state.startsAt,
-    endsAt: state.endsAt,
-    staffId: state.staffId,
-    serviceId: state.serviceId,
-    customer: state.customer,
-    notes: state.notes,
-    cancellationReason: state.cancellationReason,
-    version,
+    ...appointmentDetails(state, version),
     // What the ledger keeps that Cal.com's booking does not (ledger-only statuses, contact corrections).
     calcom: calcom ? { ...calcom, notSynced: notSyncedWithCalcom(state) } : null,
   };

@@ -1,3 +1,4 @@
+import type { Appointment } from './appointment.decider.js';
 import type { Customer } from './appointment.events.js';
 
 /**
@@ -15,4 +16,10 @@ export interface AppointmentDetails {
   customer: Customer;
   /** The appointment's event count: the same number as `GET /appointments/{id}`, its ETag and `If-Match`. */
   version: number;
+}
+
+/** What an appointment's state (its stream, folded) shows a reader, with notes and cancellation reason; `version` is its event count. */
+export function appointmentDetails(state: Exclude<Appointment, { status: 'initial' }>, version: number) {
+  const { appointmentId, status, startsAt, endsAt, staffId, serviceId, customer, notes, cancellationReason } = state;
+  return { appointmentId, status, startsAt, endsAt, staffId, serviceId, customer, notes, cancellationReason, version };
 }
