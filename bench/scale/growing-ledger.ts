@@ -5,7 +5,7 @@ import { PostgresEventStore } from '#event-store/postgres';
 import { openReadModel, rebuildReadModels } from '#projections';
 import { settleDatabase } from '../catch-up/settle-database.js';
 import { openBenchPool } from '../contenders/bench-pool.js';
-import { seedChunk } from '../contenders/ledger/ledger-catch-up.js';
+import { ChainedSeeder } from './chained-seed.js';
 import { AppointmentTimeline } from '../workload/appointment-timeline.js';
 import type { BenchEvent } from '../workload/bench-event.js';
 
@@ -17,7 +17,7 @@ const SEED_CHUNK = 5_000;
 export interface GrowthFigure {
   appointments: number;
   events: number;
-  /** Seeding the difference from the previous size (not a measurement: COPY-speed seeding through append_to_stream). */
+  /** Seeding the difference from the previous size (not a measurement). */
   seedSeconds: number;
   /** Re-checking the whole hash chain (every event, not only the new ones), as `npm run audit:verify` does. */
   verifySeconds: number;
@@ -27,12 +27,13 @@ export interface GrowthFigure {
 }
 
 /**
- * One ledger database grown size by size: each step appends only the difference through the store's own append
- * function (hash chain and all), verifies the chain, rebuilds the read models the way `npm run projections:rebuild`
+ * One ledger database grown size by size: each step writes only the difference (hash chain and all, see
+ * ChainedSeeder), verifies the whole chain, rebuilds the read models the way `npm run projections:rebuild`
  * does (timed), then VACUUM ANALYZE as autovacuum would have done on a live ledger.
  */
 export class GrowingLedger {
   private readonly timeline: AppointmentTimeline;
+  private readonly seeder: ChainedSeeder;
   private appointments = 0;
   private events = 0;
 
@@ -43,6 +44,7 @@ export class GrowingLedger {
     private readonly readModel: DataSource,
     seed: number,
   ) {
+    this.seeder = new ChainedSeeder(pool);
     this.timeline = new AppointmentTimeline(seed, { staffCount: SCALE_STAFF, bookingsPerDay: BOOKINGS_PER_DAY });
   }
 
@@ -68,7 +70,7 @@ export class GrowingLedger {
         if (event.type === 'AppointmentScheduled') this.appointments += 1;
         chunk.push(event);
       }
-      await seedChunk(this.pool, this.store, chunk);
+      await this.seeder.seed(chunk);
       this.events += chunk.length;
       if (this.events % 250_000 < SEED_CHUNK) log(`scale: ${this.events.toLocaleString('en-US')} events seeded`);
     }

@@ -9,6 +9,7 @@ import { WidenCalcomIds1767744000000 } from './migrations/1767744000000-widen-ca
 import { CreateSubscriptionIncidents1767830400000 } from './migrations/1767830400000-create-subscription-incidents.js';
 import { AddWebhookFactLanes1767916800000 } from './migrations/1767916800000-add-webhook-fact-lanes.js';
 import { CountVersionsFromOne1768003200000 } from './migrations/1768003200000-count-versions-from-one.js';
+import { IndexAppointmentQueries1768089600000 } from './migrations/1768089600000-index-appointment-queries.js';
 import { readModelEntities } from './read-models.js';
 
 /** Any constant will do, as long as nothing else in the database uses it for a different purpose. */
@@ -34,6 +35,7 @@ export function createReadModelDataSource(url: string): DataSource {
       CreateSubscriptionIncidents1767830400000,
       AddWebhookFactLanes1767916800000,
       CountVersionsFromOne1768003200000,
+      IndexAppointmentQueries1768089600000,
     ],
     migrationsTableName: 'read_model_migrations',
     synchronize: false,

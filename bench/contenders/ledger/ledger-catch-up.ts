@@ -57,7 +57,7 @@ export async function measureLedgerCatchUp(url: string, settings: CatchUpSetting
 }
 
 /** Returns the position of the chunk's last event. */
-export async function seedChunk(pool: pg.Pool, store: PostgresEventStore, chunk: BenchEvent[]): Promise<string> {
+async function seedChunk(pool: pg.Pool, store: PostgresEventStore, chunk: BenchEvent[]): Promise<string> {
   const lastEvent = chunk[chunk.length - 1];
   const bulk = chunk.slice(0, -1);
   const contents = bulk.map((event) =>

@@ -2,7 +2,8 @@ import type { DataSource, Repository } from 'typeorm';
 import { ValidationFailedError, type AppointmentDetails, type AppointmentStatus } from '#domain';
 import { decodeAppointmentCursor, encodeAppointmentCursor } from './appointment-cursor.js';
 import { AppointmentRow } from './appointment.entity.js';
-import { SYNC_STATUS, syncStatusRows } from '../calcom-sync-status/calcom-sync-status.sql.js';
+import { SYNC_STATUS } from '../calcom-sync-status/calcom-sync-status.sql.js';
+import { CUSTOMER_SEARCH_TEXT } from '../migrations/1768089600000-index-appointment-queries.js';
 
 export interface AppointmentSummary extends AppointmentDetails {
   status: AppointmentStatus;
@@ -67,13 +68,21 @@ export class AppointmentsQueries {
     if (filter.serviceId) query.andWhere('a.serviceId = :serviceId', { serviceId: filter.serviceId });
     if (filter.search) {
       const pattern = `%${filter.search.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
+      // The three fields' joined text holds every match, and its trigram index finds it; each field then decides.
+      query.andWhere(`${CUSTOMER_SEARCH_TEXT} ILIKE :pattern`, { pattern });
       query.andWhere(`(a.customer->>'name' ILIKE :pattern OR a.customer->>'email' ILIKE :pattern OR coalesce(a.customer->>'phone', '') ILIKE :pattern)`, { pattern });
     }
-    // The sync status is derived when read (calcom-sync-status.sql.ts), so the filter asks the same derivation.
-    if (filter.syncStatus) {
-      query.andWhere(`a.appointmentId IN (SELECT appointment_id FROM ${syncStatusRows()} WHERE ${SYNC_STATUS} = :syncStatus)`, { syncStatus: filter.syncStatus });
+    if (filter.syncStatus) query.andWhere(...syncStatusCondition(filter.syncStatus));
+    if (filter.from) {
+      const from = isoTime('from', filter.from);
+      query.andWhere('a.endsAt > CAST(:from AS timestamptz)', { from });
+      // Implied by the line above (nothing ends later after its start than the longest appointment), and a range of
+      // the listing index: without it every appointment that started before `from` is read to be left out.
+      query.andWhere(
+        `a.startsAt > (CAST(:from AS timestamptz) AT TIME ZONE 'UTC' - (SELECT max(longest.ends_at - longest.starts_at) FROM appointments longest)) AT TIME ZONE 'UTC'`,
+        { from },
+      );
     }
-    if (filter.from) query.andWhere('a.endsAt > CAST(:from AS timestamptz)', { from: isoTime('from', filter.from) });
     if (filter.to) query.andWhere('a.startsAt < CAST(:to AS timestamptz)', { to: isoTime('to', filter.to) });
     if (filter.cursor) {
       const after = decodeAppointmentCursor(filter.cursor);
@@ -107,6 +116,19 @@ export class AppointmentsQueries {
     const rows = await query.getRawMany<{ appointment_id: string }>();
     return rows.map((row) => row.appointment_id);
   }
+}
+
+/**
+ * The sync status is derived when read (calcom-sync-status.sql.ts): the filter derives it for each row the listing
+ * reaches, from that row's status row (none: pending). Conflicts and failures are rare, so those listings start
+ * from the status rows that can have them (their partial indexes) instead of reading every appointment.
+ */
+function syncStatusCondition(syncStatus: string): [string, Record<string, string>] {
+  const derived = `(SELECT ${SYNC_STATUS} FROM (SELECT 1) AS one LEFT JOIN calcom_sync_status s ON s.appointment_id = a.appointment_id) = :syncStatus`;
+  const candidates: Record<string, string> = { conflict: 'has_conflict', failed: 'permanent_failure' };
+  const flag = candidates[syncStatus];
+  const among = flag ? `a.appointmentId IN (SELECT appointment_id FROM calcom_sync_status WHERE ${flag}) AND ` : '';
+  return [`${among}${derived}`, { syncStatus }];
 }
 
 function toSummary(row: AppointmentRow): AppointmentSummary {
