@@ -1,7 +1,7 @@
 import { contenderNames, isContenderName, type ContenderName } from './contenders/contenders.js';
 
 /** The sections of a run, in the order they run and print. */
-export const sectionNames = ['appends', 'drift', 'sync-lag', 'command-load', 'webhook-intake', 'ui'] as const;
+export const sectionNames = ['appends', 'drift', 'sync-lag', 'command-load', 'webhook-intake', 'ui', 'scale'] as const;
 export type SectionName = (typeof sectionNames)[number];
 
 export interface BenchSettings {
@@ -19,6 +19,8 @@ export interface BenchSettings {
   /** Catch-up histories are seeded this many events per transaction. */
   seedChunk: number;
   seed: number;
+  /** Appointments the scale section grows its ledger to, in turn. */
+  scaleSizes: number[];
 }
 
 export const USAGE = `npm run bench [-- --scale=0.1] [--contenders=ledger,emmett,copy] [--sections=ui,sync-lag]
@@ -27,6 +29,8 @@ export const USAGE = `npm run bench [-- --scale=0.1] [--contenders=ledger,emmett
   --contenders / BENCH_CONTENDERS  which contenders to run (default all)
   --sections / BENCH_SECTIONS      which sections to run, in their usual order (default all: ${sectionNames.join(', ')});
                                    appends is the contenders' table (appends and catch-up), ui the admin UI in headless Chromium
+  --scale-sizes / BENCH_SCALE_SIZES appointments the scale section grows one ledger to (default 10000,100000,1000000;
+                                   not multiplied by --scale)
   DATABASE_URL                     use this PostgreSQL server (needs CREATEDB) instead of an embedded one`;
 
 /** Flags win over environment variables. */
@@ -48,6 +52,10 @@ export function readBenchSettings(env: Record<string, string | undefined>, args:
   const unknownSections = sections.filter((name) => !(sectionNames as readonly string[]).includes(name));
   // Quoted and cut short: a name with a control character or of any length is shown, not echoed in full.
   if (unknownSections.length > 0) throw new Error(`Unknown section(s) ${unknownSections.map((name) => JSON.stringify(name.slice(0, 40))).join(', ')}\n${USAGE}`);
+  const scaleSizes = (flags.get('scale-sizes') ?? env.BENCH_SCALE_SIZES ?? '10000,100000,1000000').split(',').map(Number);
+  if (!scaleSizes.every((size, index) => Number.isInteger(size) && size >= 100 && size > (scaleSizes[index - 1] ?? 0))) {
+    throw new Error(`--scale-sizes must be growing whole numbers of appointments, each at least 100\n${USAGE}`);
+  }
   const scaled = (count: number, minimum: number) => Math.max(minimum, Math.round(count * scale));
   return {
     scale,
@@ -62,6 +70,7 @@ export function readBenchSettings(env: Record<string, string | undefined>, args:
     warmUpShare: 0.1,
     seedChunk: 5_000,
     seed: 20_300_107,
+    scaleSizes,
   };
 }
 

@@ -7,6 +7,7 @@ import { formatSyncLagFigure, measureSyncLagSection } from './calcom-sync/sync-l
 import { formatCommandLoadFigure, measureCommandLoadSection } from './command-load/command-load-section.js';
 import { ContenderProcess } from './contender-process.js';
 import { formatDriftFigure, measureDriftSection } from './drift/drift-section.js';
+import { formatScaleFigure, measureScaleSection } from './scale/scale-section.js';
 import { formatUiFigure, measureUiSection } from './ui/ui-section.js';
 import { formatWebhookIntakeFigure, measureWebhookIntakeSection } from './webhooks/webhook-intake-section.js';
 import type { ContenderName } from './contenders/contenders.js';
@@ -33,6 +34,7 @@ async function main(): Promise<void> {
     const commandLoad = runs('command-load') ? await measureCommandLoadSection(server, settings.scale, settings.seed, progress) : undefined;
     const webhookIntake = runs('webhook-intake') ? await measureWebhookIntakeSection(server, settings.scale, progress) : undefined;
     const ui = runs('ui') ? await measureUiSection(server, settings.scale, progress) : undefined;
+    const scale = runs('scale') ? await measureScaleSection(server, settings.scaleSizes, settings.seed, progress) : undefined;
     const targets = runs('appends') ? checkTargets(results) : undefined;
     const machine = describeMachine(server.version, server.description, loadAtStart);
     const seconds = Math.round((Date.now() - startedAt.getTime()) / 100) / 10;
@@ -42,6 +44,7 @@ async function main(): Promise<void> {
     if (commandLoad) console.log(formatCommandLoadFigure(commandLoad));
     if (webhookIntake) console.log(formatWebhookIntakeFigure(webhookIntake));
     if (ui) console.log(formatUiFigure(ui));
+    if (scale) console.log(formatScaleFigure(scale));
     console.log(
       `\nPostgreSQL ${machine.postgres} (${machine.postgresServer}), ${machine.cpuModel}, ${machine.cores} cores, ` +
         `${machine.memoryGb} GB, Node ${machine.node}; scale ${settings.scale}; sections ${settings.sections.join(', ')}; ${seconds} s in all; ` +
@@ -62,6 +65,7 @@ async function main(): Promise<void> {
         commandLoad,
         webhookIntake,
         ui,
+        scale,
       }),
     );
   } finally {

@@ -7,6 +7,6 @@ export { type AuditLog } from './hash-chain/audit-log.js';
 export { type AuditedEvent } from './hash-chain/audit-session.js';
 export { verifyChain, type VerifyReport } from './hash-chain/chain-verifier.js';
 export { canonicalJson } from './hash-chain/canonical-json.js';
-export { digestOfCanonical, GENESIS_HEAD } from './hash-chain/event-hash.js';
+export { chainedHash, digestOfCanonical, GENESIS_HEAD } from './hash-chain/event-hash.js';
 export * from './personal-data/index.js';
 export * from './group-commit-appender.js';
