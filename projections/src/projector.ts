@@ -11,7 +11,7 @@ import {
   type Position,
 } from '#event-store';
 import { loadCheckpoint } from './projection-checkpoints.js';
-import { projectBatch, READ_MODELS_PROJECTION } from './read-models.batch.js';
+import { projectBatch, READ_MODEL_BATCH_SIZE, READ_MODELS_PROJECTION } from './read-models.batch.js';
 import { createReadModels, readModelStreamPrefixes } from './read-models.js';
 import { ReadModelIncidentLog } from './subscription-incidents.js';
 
@@ -45,7 +45,7 @@ export class Projector {
     this.subscription = new CatchUpSubscription(store, {
       name,
       streamPrefixes: [...readModelStreamPrefixes],
-      batchSize: options.batchSize ?? 1000,
+      batchSize: options.batchSize ?? READ_MODEL_BATCH_SIZE,
       loadCheckpoint: () => loadCheckpoint(dataSource.manager, name),
       handle: (events, position) => projectBatch(dataSource, name, events, position, readModels),
       onError: options.onError,

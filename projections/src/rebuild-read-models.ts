@@ -3,7 +3,7 @@ import { START, type EventStore, type Position, type RecordedEvent, describeErro
 import { saveCheckpoint } from './projection-checkpoints.js';
 import type { ReadModel } from './read-model.js';
 import { createReadModels, readModelStreamPrefixes } from './read-models.js';
-import { applyEventsToReadModels, committed, lockReadModelWriter, READ_MODELS_PROJECTION, rolledBack } from './read-models.batch.js';
+import { applyEventsToReadModels, committed, lockReadModelWriter, READ_MODEL_BATCH_SIZE, READ_MODELS_PROJECTION, rolledBack } from './read-models.batch.js';
 import { recordParkedEvent, restoreParkedNotifications } from './subscription-incidents.js';
 
 export interface RebuildOptions {
@@ -29,7 +29,7 @@ export interface RebuildResult {
  * event that still fails is parked again (rolled back to a savepoint, recorded, left out) instead of failing the rebuild.
  */
 export async function rebuildReadModels(store: EventStore, dataSource: DataSource, options: RebuildOptions = {}): Promise<RebuildResult> {
-  const batchSize = options.batchSize ?? 1000;
+  const batchSize = options.batchSize ?? READ_MODEL_BATCH_SIZE;
   return dataSource.transaction(async (manager) => {
     await lockReadModelWriter(manager);
     // Rows written earlier in this same transaction are remembered: valid for as long as it is.
