@@ -6,7 +6,8 @@ import { signCalcomWebhook } from '#calcom';
 import { CalcomWebhookPoster } from '../support/calcom-webhook-poster.js';
 import { eventually } from '../support/eventually.js';
 import { LedgerClient } from '../support/ledger-client.js';
-import { AUDITOR_TOKEN, startTestLedger } from '../support/ledger-for-tests.js';
+import { AUDITOR_TOKEN, startTestLedger, TEST_ADMIN } from '../support/ledger-for-tests.js';
+import { SessionClient } from '../support/session-client.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 const SECRET = 'whsec_intake_test';
@@ -21,7 +22,7 @@ let auditor: LedgerClient;
 
 beforeAll(async () => {
   database = await createTestDatabase('webhooks');
-  ledger = await startTestLedger(database.url, { calcomWebhookSecret: SECRET });
+  ledger = await startTestLedger(database.url, { calcomWebhookSecret: SECRET, users: [TEST_ADMIN] });
   db = new pg.Client(database.url);
   await db.connect();
   calcom = new CalcomWebhookPoster(`${ledger.url}/webhooks/calcom`, SECRET);
@@ -93,6 +94,55 @@ describe('storing the delivery', () => {
     expect(answers.map((answer) => answer.status)).toEqual(Array(8).fill(200));
     expect(answers.filter((answer) => !answer.body.duplicate)).toHaveLength(1);
     expect((await storedFacts()).filter((fact) => fact.body === body)).toHaveLength(1);
+  });
+
+  it('stores many concurrent deliveries (committed together), each answered only once its fact is committed', async () => {
+    const bodies = Array.from({ length: 150 }, (_, index) => uniquePing(`crowd ${index}`));
+    const repeated = bodies.slice(0, 20);
+    const factVisibleAtAnswer = async (body: string) => {
+      const answer = await calcom.post(body);
+      // Read on another connection as soon as the 200 arrives: a fact answered before its commit would be missing.
+      const { rows } = await db.query("SELECT count(*)::int AS count FROM events WHERE stream_name = $1 AND type = 'CalcomWebhookReceived'", [answer.body.factStream]);
+      return { body, answer, visible: rows[0].count };
+    };
+
+    const answers = await Promise.all([...bodies, ...repeated, ...repeated].map(factVisibleAtAnswer));
+
+    expect(answers.filter(({ answer }) => answer.status !== 200)).toEqual([]);
+    expect(answers.filter(({ visible }) => visible !== 1)).toEqual([]);
+    expect(
+      answers
+        .filter(({ answer }) => !answer.body.duplicate)
+        .map(({ body }) => body)
+        .sort(),
+    ).toEqual([...bodies].sort());
+    const stored = (await storedFacts()).filter((fact) => bodies.includes(fact.body));
+    expect(stored).toHaveLength(bodies.length);
+    // Committed together: fewer transactions than deliveries.
+    const { rows } = await db.query("SELECT count(DISTINCT transaction_id)::int AS count FROM events WHERE stream_name = ANY($1) AND type = 'CalcomWebhookReceived'", [
+      stored.map((fact) => fact.stream_name),
+    ]);
+    expect(rows[0].count).toBeLessThan(bodies.length);
+  });
+
+  it('loads no session for a delivery, even one that comes with a session cookie', async () => {
+    const session = await SessionClient.signIn(ledger.url, TEST_ADMIN.email, TEST_ADMIN.password);
+    const withCookie = (path: string, init: RequestInit) => fetch(`${ledger.url}${path}`, { ...init, headers: { ...init.headers, cookie: session.cookie } });
+    const body = uniquePing('cookie');
+
+    const delivery = await withCookie('/webhooks/calcom', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-cal-signature-256': signCalcomWebhook(body, SECRET) },
+      body,
+    });
+    // The admin path below the delivery endpoint still knows the signed-in person (404 for an unknown fact, not 401).
+    const retry = await withCookie(`/webhooks/calcom/facts/${crypto.randomUUID()}/retry`, { method: 'POST', headers: { 'x-csrf-token': session.csrfToken } });
+
+    expect(delivery.status).toBe(200);
+    // The session's rolling expiry is refreshed (Set-Cookie) on every request that loads it: never on a delivery.
+    expect(delivery.headers.getSetCookie()).toEqual([]);
+    expect(retry.status).toBe(404);
+    expect(retry.headers.getSetCookie()).toEqual([expect.stringMatching(/^ledger_session=/)]);
   });
 });
 

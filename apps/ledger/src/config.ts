@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { ConflictPolicy } from '#domain';
+import { DEFAULT_GROUP_COMMIT, type GroupCommitSettings } from '#event-store';
 import { parseDriftSettings, type DriftSettings } from './drift/drift.config.js';
 import { parseAuthSettings, type AuthSettings } from './auth/auth.config.js';
 import { defaultLiveSettings, type LiveSettings } from './live/live-clients.js';
@@ -45,6 +46,8 @@ export interface LedgerConfig {
   workerLeaseRetryMs?: number;
   /** Sign-in and sessions (`ADMIN_EMAIL`, `ADMIN_PASSWORD`, `SESSION_IDLE_MINUTES`, `SIGN_IN_*`, `TRUST_PROXY`); absent: the defaults. */
   auth?: AuthSettings;
+  /** The webhook intake's group commit (`WEBHOOK_INTAKE_QUEUE_LIMIT`: deliveries waiting beyond it are refused 503); absent: the defaults. */
+  webhookIntake?: GroupCommitSettings;
   /** `/live` streams (`LIVE_MAX_STREAMS`); absent: the defaults. */
   live?: LiveSettings;
   /** `BUSINESS_TIME_ZONE` (UTC): the salon's IANA time zone, the admin UI's calendar is drawn in it. */
@@ -111,6 +114,10 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
     drift: parseDriftSettings(env, (message) => new ConfigError(message)),
     workerLeaseRetryMs: positiveInteger(env.WORKER_LEASE_RETRY_MS || String(DEFAULT_WORKER_LEASE_RETRY_MS), 'WORKER_LEASE_RETRY_MS'),
     auth: parseAuthSettings(env, (message) => new ConfigError(message)),
+    webhookIntake: {
+      ...DEFAULT_GROUP_COMMIT,
+      maxQueued: positiveInteger(env.WEBHOOK_INTAKE_QUEUE_LIMIT || String(DEFAULT_GROUP_COMMIT.maxQueued), 'WEBHOOK_INTAKE_QUEUE_LIMIT'),
+    },
     live: { ...defaultLiveSettings, maxStreams: positiveInteger(env.LIVE_MAX_STREAMS || String(defaultLiveSettings.maxStreams), 'LIVE_MAX_STREAMS') },
     businessTimeZone: timeZone(env.BUSINESS_TIME_ZONE || 'UTC', 'BUSINESS_TIME_ZONE'),
     adminUiDir: resolve(env.ADMIN_UI_DIR || 'dist/admin-ui'),

@@ -38,6 +38,7 @@ import { defaultLiveSettings } from './live/live-clients.js';
 import { describeFrom, LiveModule } from './live/live.module.js';
 import { DriftModule } from './drift/drift.module.js';
 import { CalcomConnectModule } from './calcom-connect/calcom-connect.module.js';
+import type { CalcomWebhookSecrets } from './calcom-connect/calcom-webhook-secrets.js';
 import type { RunningDrift } from './drift/start-drift.js';
 import { CatalogController } from './catalog/catalog.controller.js';
 import { CatalogCommandService } from './catalog/catalog-command.service.js';
@@ -71,6 +72,8 @@ export interface LedgerRuntime {
   backgroundWorkers?: { readonly role: WorkersRole };
   /** Accounts and sessions: sign-in, the session half of the AuthGuard, `/live` for signed-in people. */
   auth?: RunningAuth;
+  /** The connected webhook subscriptions' secrets: one instance for the intake and connect, so a rotation here applies here at once. */
+  webhookSecrets: CalcomWebhookSecrets;
   /** The hash chain's `/audit/*` endpoints (PostgreSQL only). */
   audit?: AuditLog | null;
   logger?: LoggerService | false;
@@ -87,11 +90,26 @@ export class LedgerModule implements NestModule {
     return {
       module: LedgerModule,
       imports: [
-        CalcomInboundModule.register({ config: runtime.config, store: runtime.store, readModel: runtime.readModel, waitForReadModel, metrics: metrics.registry, now: runtime.now }),
+        CalcomInboundModule.register({
+          config: runtime.config,
+          store: runtime.store,
+          readModel: runtime.readModel,
+          waitForReadModel,
+          webhookSecrets: runtime.webhookSecrets,
+          metrics: metrics.registry,
+          now: runtime.now,
+        }),
         CqrsModule.forRoot(),
         CalcomSyncModule.register(runtime.store, runtime.calcomSync, metrics.registry),
         ...(runtime.drift ? [DriftModule.register(runtime.drift, metrics.registry, runtime.now)] : []),
-        CalcomConnectModule.register({ config: runtime.config, store: runtime.store, readModel: runtime.readModel, client: runtime.calcomSync?.client ?? null, now: runtime.now }),
+        CalcomConnectModule.register({
+          config: runtime.config,
+          store: runtime.store,
+          readModel: runtime.readModel,
+          webhookSecrets: runtime.webhookSecrets,
+          client: runtime.calcomSync?.client ?? null,
+          now: runtime.now,
+        }),
         ...(runtime.auth ? [AuthModule.register(runtime.auth)] : []),
         ...(runtime.audit ? [AuditModule.register(runtime.audit, PersonalDataEventStore.protectionOf(runtime.store))] : []),
         ...CustomerErasureModule.register(runtime),

@@ -11,7 +11,8 @@ import { BackgroundWorkersLeader } from './background-workers.leader.js';
 import { AuditAnchorSchedule } from './audit/audit-anchor.schedule.js';
 import { startBackgroundWorkers } from './background-workers.js';
 import { startCalcomInboundWorkers } from './calcom-webhooks/calcom-inbound.workers.js';
-import { readRawWebhookBody, WEBHOOK_PATH } from './calcom-webhooks/webhook-raw-body.js';
+import { exceptWebhookDeliveries, readRawWebhookBody, WEBHOOK_PATH } from './calcom-webhooks/webhook-raw-body.js';
+import { CalcomWebhookSecrets } from './calcom-connect/calcom-webhook-secrets.js';
 import { type RunningCalcomSync, startCalcomSync, withSandboxWebhookSecret } from './calcom-sync/start-calcom-sync.js';
 import { DEFAULT_WORKER_LEASE_RETRY_MS, type LedgerConfig } from './config.js';
 import { startDrift } from './drift/start-drift.js';
@@ -111,6 +112,7 @@ export async function startLedger(config: LedgerConfig, options: StartLedgerOpti
     stack.push(() => backgroundWorkers.close());
     const auth = await startAuth({ databaseUrl, store: eventStore.store, settings: config.auth, logger });
     stack.push(() => auth.close());
+    const webhookSecrets = await CalcomWebhookSecrets.open(readModel, options.now);
 
     const app = await NestFactory.create<NestExpressApplication>(
       LedgerModule.register({
@@ -124,6 +126,7 @@ export async function startLedger(config: LedgerConfig, options: StartLedgerOpti
         drift,
         backgroundWorkers,
         auth,
+        webhookSecrets,
         audit: eventStore.audit,
         logger,
         now: options.now,
@@ -145,7 +148,8 @@ export async function startLedger(config: LedgerConfig, options: StartLedgerOpti
     // Only behind a proxy that says so are X-Forwarded-For / -Proto believed: the client's address for the sign-in
     // throttle, and TLS for the session cookie's Secure flag.
     app.set('trust proxy', (config.auth ?? defaultAuthSettings).trustProxy);
-    app.use(auth.sessions.middleware);
+    // A delivery carries no cookie and is judged by its signature alone: no session to load, make or save for it.
+    app.use(exceptWebhookDeliveries(auth.sessions.middleware));
     serveAdminUi(app, config.adminUiDir ?? resolve('dist/admin-ui'));
     const document = SwaggerModule.createDocument(
       app,

@@ -8,13 +8,15 @@ import type { LedgerConfig } from '../config.js';
 import { CalcomAccountReader } from './calcom-account.reader.js';
 import { CALCOM_CONNECT, CALCOM_WEBHOOK_SECRETS, CalcomConnectController } from './calcom-connect.controller.js';
 import { CalcomConnectService } from './calcom-connect.service.js';
-import { CalcomWebhookSecrets } from './calcom-webhook-secrets.js';
+import type { CalcomWebhookSecrets } from './calcom-webhook-secrets.js';
 import { WebhookSubscriptionManager } from './webhook-subscription.manager.js';
 
 export interface CalcomConnectRuntime {
   config: LedgerConfig;
   store: EventStore;
   readModel: DataSource;
+  /** Shared with the webhook intake, so a rotation or disconnect takes effect in this instance at once. */
+  webhookSecrets: CalcomWebhookSecrets;
   /** The sync's Cal.com client (the real API, or the in-process sandbox); null: no Cal.com, connect answers 502. */
   client: CalcomClient | null;
   now?: () => Date;
@@ -31,7 +33,7 @@ export class CalcomConnectModule {
       module: CalcomConnectModule,
       controllers: [CalcomConnectController],
       providers: [
-        { provide: CALCOM_WEBHOOK_SECRETS, useFactory: () => CalcomWebhookSecrets.open(runtime.readModel, now) },
+        { provide: CALCOM_WEBHOOK_SECRETS, useValue: runtime.webhookSecrets },
         {
           provide: CALCOM_CONNECT,
           useFactory: (commands: CommandBus, secrets: CalcomWebhookSecrets) => {

@@ -1,11 +1,11 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
-import type { EventStore, Position } from '#event-store';
+import { DEFAULT_GROUP_COMMIT, type EventStore, GroupCommitAppender, type Position } from '#event-store';
 import { CalcomInboundQueries } from '#projections';
 import type { LedgerConfig } from '../config.js';
 import { registerCalcomInboundMetrics } from './calcom-inbound.metrics.js';
-import { CalcomWebhookSecrets } from '../calcom-connect/calcom-webhook-secrets.js';
+import type { CalcomWebhookSecrets } from '../calcom-connect/calcom-webhook-secrets.js';
 import { CalcomWebhookIntake } from './calcom-webhook.intake.js';
 import { CalcomWebhooksController } from './calcom-webhooks.controller.js';
 import { ConflictResolutionService } from '../conflicts/conflict-resolution.service.js';
@@ -18,6 +18,8 @@ export interface CalcomInboundRuntime {
   store: EventStore;
   readModel: DataSource;
   waitForReadModel(position: Position): Promise<void>;
+  /** The connected subscriptions' secrets, besides CALCOM_WEBHOOK_SECRET. */
+  webhookSecrets: CalcomWebhookSecrets;
   /** Where the inbound gauges go (`GET /metrics`). */
   metrics?: Registry;
   now?: () => Date;
@@ -35,9 +37,10 @@ export class CalcomInboundModule {
       providers: [
         {
           provide: CalcomWebhookIntake,
-          // Besides CALCOM_WEBHOOK_SECRET, the secrets of the subscriptions `calcom:connect` registered.
-          useFactory: async () =>
-            new CalcomWebhookIntake(runtime.store, runtime.config.calcomWebhookSecret ?? null, runtime.now, await CalcomWebhookSecrets.open(runtime.readModel, runtime.now)),
+          useFactory: () => {
+            const facts = new GroupCommitAppender(runtime.store, runtime.config.webhookIntake ?? DEFAULT_GROUP_COMMIT);
+            return new CalcomWebhookIntake((append) => facts.append(append), runtime.config.calcomWebhookSecret ?? null, runtime.now, runtime.webhookSecrets);
+          },
         },
         { provide: CalcomInboundQueries, useValue: queries },
         { provide: WEBHOOK_FACT_STORE, useValue: runtime.store },

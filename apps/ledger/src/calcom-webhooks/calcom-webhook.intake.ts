@@ -1,9 +1,12 @@
 import { isUtf8 } from 'node:buffer';
 import { createHash, randomUUID } from 'node:crypto';
 import { calcomWebhookStream, MalformedWebhookError, parseCalcomWebhook, type CalcomWebhookReceived } from '#domain';
-import { type EventStore, WrongExpectedRevisionError } from '#event-store';
+import { type AppendResult, GroupCommitFullError, type StreamAppend, WrongExpectedRevisionError } from '#event-store';
 import { verifyCalcomWebhook } from '#calcom';
-import { InvalidSignatureError } from '../http/transport.errors.js';
+import { InvalidSignatureError, WebhookIntakeBusyError } from '../http/transport.errors.js';
+
+/** How a fact is appended: together with other deliveries' facts (GroupCommitAppender), answered once committed. */
+export type FactAppender = (append: StreamAppend) => Promise<AppendResult>;
 
 /** Secrets of the subscriptions the ledger registered itself (calcom-connect); `fresh` reads them again. */
 export interface ConnectedWebhookSecrets {
@@ -26,14 +29,19 @@ export interface WebhookReceipt {
   factId: string | null;
 }
 
+/** A full queue drains in well under this at the intake's rate; Cal.com itself does not retry (see the busy error). */
+const BUSY_RETRY_AFTER_SECONDS = 5;
+
 /**
  * Takes a Cal.com delivery in: signature on the raw bytes (constant time), a body that can be read, names its trigger
  * and keeps the webhook input rules (UTF-8, no NUL or unpaired surrogates, no prototype keys, bounded depth, every
- * field the ledger reads valid), then one append that is the whole of the durable work. The translator does the rest from the store.
+ * field the ledger reads valid), then one append that is the whole of the durable work, committed together with
+ * the facts of concurrent deliveries (one flush for many) and answered only once its own transaction has committed.
+ * The translator does the rest from the store.
  */
 export class CalcomWebhookIntake {
   constructor(
-    private readonly store: EventStore,
+    private readonly append: FactAppender,
     private readonly secret: string | null,
     private readonly now: () => Date = () => new Date(),
     private readonly connected: ConnectedWebhookSecrets | null = null,
@@ -60,14 +68,15 @@ export class CalcomWebhookIntake {
     };
     const factId = randomUUID();
     try {
-      await this.store.appendToStream(
-        factStream,
-        [{ id: factId, type: fact.type, data: fact.data, metadata: { actor: 'calcom', source: 'calcom', correlationId, causationId: null } }],
-        { expectedRevision: 'no_stream' },
-      );
+      await this.append({
+        streamName: factStream,
+        events: [{ id: factId, type: fact.type, data: fact.data, metadata: { actor: 'calcom', source: 'calcom', correlationId, causationId: null } }],
+        expectedRevision: 'no_stream',
+      });
       return { received: true, duplicate: false, factStream, factId };
     } catch (error) {
       if (error instanceof WrongExpectedRevisionError) return { received: true, duplicate: true, factStream, factId: null };
+      if (error instanceof GroupCommitFullError) throw new WebhookIntakeBusyError(BUSY_RETRY_AFTER_SECONDS);
       throw error;
     }
   }

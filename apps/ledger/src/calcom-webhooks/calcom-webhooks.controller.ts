@@ -1,8 +1,10 @@
-import { Controller, HttpCode, Post, Req } from '@nestjs/common';
-import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
+import { ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
 import { MalformedWebhookError } from '#domain';
 import { CALCOM_SIGNATURE_HEADER } from '#calcom';
 import { Public } from '../auth/auth.guard.js';
+import { WebhookIntakeBusyError } from '../http/transport.errors.js';
 import { CalcomWebhookIntake, type WebhookReceipt } from './calcom-webhook.intake.js';
 import type { RequestWithRawBody } from './webhook-raw-body.js';
 
@@ -18,14 +20,20 @@ export class CalcomWebhooksController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Cal.com webhook: signed, stored once as a fact, applied in the background' })
   @ApiHeader({ name: 'X-Cal-Signature-256', required: true, description: 'hex HMAC-SHA256 of the raw body with CALCOM_WEBHOOK_SECRET' })
-  receive(@Req() request: WebhookRequest): Promise<WebhookReceipt> {
+  @ApiResponse({ status: 503, description: 'WEBHOOK_INTAKE_BUSY: too many deliveries waiting to be stored; see Retry-After' })
+  async receive(@Req() request: WebhookRequest, @Res({ passthrough: true }) response: Response): Promise<WebhookReceipt> {
     if (!request.rawBody) throw new MalformedWebhookError('no body');
     const contentType = request.headers['content-type'];
-    return this.intake.receive({
-      rawBody: request.rawBody,
-      signature: request.headers[CALCOM_SIGNATURE_HEADER],
-      contentType: typeof contentType === 'string' ? contentType : null,
-      correlationId: request.correlationId ?? 'none',
-    });
+    try {
+      return await this.intake.receive({
+        rawBody: request.rawBody,
+        signature: request.headers[CALCOM_SIGNATURE_HEADER],
+        contentType: typeof contentType === 'string' ? contentType : null,
+        correlationId: request.correlationId ?? 'none',
+      });
+    } catch (error) {
+      if (error instanceof WebhookIntakeBusyError) response.setHeader('Retry-After', String(error.retryAfterSeconds));
+      throw error;
+    }
   }
 }

@@ -8,6 +8,19 @@ export const WEBHOOK_BODY_LIMIT_BYTES = 1024 * 1024;
 
 export type RequestWithRawBody = IncomingMessage & { rawBody?: Buffer };
 
+/** A POST to the delivery endpoint itself (not the admin paths below it, `/facts/{id}/retry`). */
+function isWebhookDelivery(request: IncomingMessage, below = WEBHOOK_PATH): boolean {
+  const path = (request.url ?? '/').split('?')[0];
+  return request.method === 'POST' && (path === below || path === `${below}/`);
+}
+
+/** Runs `middleware` for every request but webhook deliveries (mounted at the root). */
+export function exceptWebhookDeliveries<Request extends IncomingMessage, Response extends ServerResponse, Next extends () => void>(
+  middleware: (request: Request, response: Response, next: Next) => void,
+): (request: Request, response: Response, next: Next) => void {
+  return (request, response, next) => (isWebhookDelivery(request) ? next() : middleware(request, response, next));
+}
+
 /**
  * Reads the webhook's body as the exact bytes received, whatever its content type, before any parser could turn it
  * into an object: the signature is over these bytes. Installed ahead of the global JSON parser, which then sees a
@@ -15,10 +28,9 @@ export type RequestWithRawBody = IncomingMessage & { rawBody?: Buffer };
  */
 export function readRawWebhookBody(limitBytes = WEBHOOK_BODY_LIMIT_BYTES) {
   return (request: RequestWithRawBody, _response: ServerResponse, next: (error?: unknown) => void): void => {
-    // Mounted on WEBHOOK_PATH, which Express also matches for the paths below it (`/facts/{id}/retry`): only the
-    // delivery endpoint itself is read raw, so JSON bodies under it still reach the JSON parser.
-    const below = (request.url ?? '/').split('?')[0];
-    if (request.method !== 'POST' || (below !== '/' && below !== '')) return next();
+    // Mounted on WEBHOOK_PATH, so Express has cut the mount path off `url` (and matches the paths below it too): only
+    // the delivery endpoint itself is read raw, so JSON bodies under it still reach the JSON parser.
+    if (!isWebhookDelivery(request, '')) return next();
     const declared = Number(request.headers['content-length'] ?? 0);
     if (declared > limitBytes) return tooLarge(request, limitBytes, next);
     const chunks: Buffer[] = [];

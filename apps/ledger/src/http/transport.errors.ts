@@ -6,7 +6,7 @@ import { errorBody } from './error-body.js';
  * never meets them, so their codes live here rather than in `libs/domain`'s `ErrorCode`; the exception filter passes
  * their `{"error":{"code","message","details"}}` body through as it is.
  */
-export type TransportErrorCode = 'UNAUTHORIZED' | 'FORBIDDEN' | 'INVALID_SIGNATURE' | 'PAYLOAD_TOO_LARGE';
+export type TransportErrorCode = 'UNAUTHORIZED' | 'FORBIDDEN' | 'INVALID_SIGNATURE' | 'PAYLOAD_TOO_LARGE' | 'WEBHOOK_INTAKE_BUSY';
 
 export abstract class TransportError extends HttpException {
   constructor(
@@ -42,5 +42,16 @@ export class InvalidSignatureError extends TransportError {
 export class PayloadTooLargeError extends TransportError {
   constructor(limitBytes: number) {
     super(HttpStatus.PAYLOAD_TOO_LARGE, 'PAYLOAD_TOO_LARGE', `The body is larger than ${limitBytes} bytes`, { limitBytes });
+  }
+}
+
+/**
+ * More webhook deliveries are waiting to be stored than the intake queues (`WEBHOOK_INTAKE_QUEUE_LIMIT`): refused at
+ * once with `Retry-After` rather than held until the sender times out. Cal.com does not retry a delivery; the drift
+ * report shows what a refused one would have changed.
+ */
+export class WebhookIntakeBusyError extends TransportError {
+  constructor(readonly retryAfterSeconds: number) {
+    super(HttpStatus.SERVICE_UNAVAILABLE, 'WEBHOOK_INTAKE_BUSY', 'Too many webhook deliveries are waiting to be stored; try again later', { retryAfterSeconds });
   }
 }
