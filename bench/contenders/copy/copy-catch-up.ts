@@ -1,4 +1,4 @@
-import { APPOINTMENTS_TABLE_SQL } from '../../catch-up/appointments-table.js';
+import { createAppointmentsTable } from '../../catch-up/appointments-table.js';
 import { catchUpFigure, type CatchUpFigure, type CatchUpSettings } from '../../catch-up/catch-up-figure.js';
 import { settleDatabase } from '../../catch-up/settle-database.js';
 import { catchUpHistory } from '../../catch-up/seed-chunks.js';
@@ -31,7 +31,7 @@ export async function measureCopyCatchUp(url: string, settings: CatchUpSettings,
   const pool = openBenchPool(url, 2);
   try {
     await pool.query(COPY_EVENTS_TABLE_SQL);
-    await pool.query(APPOINTMENTS_TABLE_SQL);
+    await createAppointmentsTable(url);
     const seedStarted = performance.now();
     const revisions = new StreamRevisions();
     const client = await pool.connect();

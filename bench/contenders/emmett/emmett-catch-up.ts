@@ -1,5 +1,5 @@
 import { getPostgreSQLEventStore } from '@event-driven-io/emmett-postgresql';
-import { APPOINTMENTS_TABLE_SQL } from '../../catch-up/appointments-table.js';
+import { createAppointmentsTable } from '../../catch-up/appointments-table.js';
 import { catchUpFigure, type CatchUpFigure, type CatchUpSettings } from '../../catch-up/catch-up-figure.js';
 import { settleDatabase } from '../../catch-up/settle-database.js';
 import { catchUpHistory, seedColumns } from '../../catch-up/seed-chunks.js';
@@ -30,7 +30,7 @@ export async function measureEmmettCatchUp(url: string, settings: CatchUpSetting
   const pool = openBenchPool(url, 2);
   try {
     await store.schema.migrate();
-    await pool.query(APPOINTMENTS_TABLE_SQL);
+    await createAppointmentsTable(url);
     const seedStarted = performance.now();
     for (const chunk of catchUpHistory(settings.seed, settings.events, settings.seedChunk).chunks) {
       const { rows } = await pool.query<{ appended: number }>(SEED_STATEMENT, seedColumns(chunk));
