@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { appointmentStream, type BookingCopy, type CalcomSyncEvent, calcomSyncStream, evolveCalcomSync, initialCalcomSyncState, syncStatusOf } from '#domain';
 import type { EventSource, RecordedEvent } from '#event-store';
 import { bookingCopy } from '../../libs/domain/test/support/calcom-sync-fixtures.js';
+import { AppointmentsQueries } from '../src/appointments/appointments.queries.js';
 import { CalcomSyncQueries } from '../src/calcom-sync-status/calcom-sync.queries.js';
 import { DriftLedgerQueries } from '../src/drift-ledger.queries.js';
 import { projectBatch, READ_MODELS_PROJECTION } from '../src/read-models.batch.js';
@@ -168,6 +169,19 @@ test('counts by status and the unsettled list, derived in SQL, agree with the st
   expect((await queries.unsettledAppointmentIds()).sort()).toEqual(all.filter((_, index) => statuses[index] !== 'synced').sort());
   const drift = new DriftLedgerQueries(ledger.readModel);
   expect((await drift.unsettledOf(all)).sort()).toEqual(all.filter((_, index) => ['pending', 'conflict'].includes(statuses[index])).sort());
+});
+
+test('the list filters by each sync status as statusOf reports it: a failure the ledger has moved past is pending, not failed', async () => {
+  const appointments = new AppointmentsQueries(ledger.readModel);
+  const listed = (await appointments.list({ limit: 200 })).items.map((item) => item.appointmentId);
+  const statusOf = async (id: string) => (await queries.statusOf(id))?.syncStatus ?? 'pending';
+  const statuses = await Promise.all(listed.map(statusOf));
+  for (const syncStatus of ['pending', 'synced', 'failed', 'conflict']) {
+    const found = (await appointments.list({ syncStatus, limit: 200 })).items.map((item) => item.appointmentId);
+    expect(found).toEqual(listed.filter((_, index) => statuses[index] === syncStatus));
+  }
+  expect(statuses[listed.indexOf('failed-then-changed')]).toBe('pending');
+  expect((await appointments.list({ syncStatus: 'conflict' })).items.map((item) => item.appointmentId)).toEqual(['conflict']);
 });
 
 test('a replay changes nothing, and a rebuild gives the same rows', async () => {
