@@ -1,37 +1,13 @@
-import type pg from 'pg';
-import { CatchUpSubscription, type CatchUpSubscriptionOptions } from '../src/catch-up-subscription.js';
 import { START, type Position, type RecordedEvent } from '../src/event-store.port.js';
-import { PostgresCheckpointStore } from '../src/postgres/postgres-checkpoint-store.js';
-import { PostgresEventStore } from '../src/postgres/postgres-event-store.js';
+import type { PostgresEventStore } from '../src/postgres/postgres-event-store.js';
 import type { ParkedEvent, SubscriptionFailure, SubscriptionIncidentLog } from '../src/subscription-incidents.js';
 import { isOutage } from '../src/subscription-incidents.js';
-import { createTestDatabase, type TestDatabase } from '#test-support/test-database';
 import { eventually } from '#test-support/eventually';
 import { newEvent, uniquePrefix } from './event-store.fixtures.js';
-import { testPool } from './postgres-test-pool.js';
+import { catchUpWorldForFile } from './catch-up-subscription.world.js';
 
-let database: TestDatabase;
-let pool: pg.Pool;
-let store: PostgresEventStore;
-let checkpoints: PostgresCheckpointStore;
-const running: CatchUpSubscription[] = [];
-const silent = { log: () => undefined, error: () => undefined };
-const fast = { retry: { initialDelayMs: 1, maxDelayMs: 4 } };
-
-beforeAll(async () => {
-  database = await createTestDatabase('subscription_parking');
-  pool = testPool(database.url, 8);
-  store = await PostgresEventStore.create(pool);
-  checkpoints = await PostgresCheckpointStore.create(pool);
-});
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((subscription) => subscription.stop()));
-});
-afterAll(async () => {
-  await store.close();
-  await pool.end();
-  await database.drop();
-});
+const world = catchUpWorldForFile('subscription_parking', 8, { retry: { initialDelayMs: 1, maxDelayMs: 4 } });
+const { subscribe } = world;
 
 /** Appends one event per call (so they share no transaction); `poison` marks the ones the handler refuses. */
 async function appendAll(prefix: string, kinds: ('ok' | 'poison')[]): Promise<{ ids: string[]; positions: Position[] }> {
@@ -39,7 +15,7 @@ async function appendAll(prefix: string, kinds: ('ok' | 'poison')[]): Promise<{ 
   const positions: Position[] = [];
   for (const [index, kind] of kinds.entries()) {
     const event = newEvent(kind === 'poison' ? 'Poison' : 'Fine', { index });
-    const { position } = await store.appendToStream(`${prefix}${index % 2}`, [event]);
+    const { position } = await world.store.appendToStream(`${prefix}${index % 2}`, [event]);
     ids.push(event.id);
     positions.push(position);
   }
@@ -65,15 +41,9 @@ function refusingPoison(name: string) {
     calls.push(events);
     if (events.some((event) => event.type === 'Poison')) throw Object.assign(new Error('value "2147483648" is out of range for type integer'), { code: '22003' });
     handled.push(...events.map((event) => event.id));
-    await checkpoints.save(name, position);
+    await world.checkpoints.save(name, position);
   };
   return { handle, handled, calls };
-}
-
-function subscribe(options: Partial<CatchUpSubscriptionOptions> & Pick<CatchUpSubscriptionOptions, 'name' | 'handle'>): CatchUpSubscription {
-  const subscription = new CatchUpSubscription(store, { loadCheckpoint: () => checkpoints.load(options.name), logger: silent, ...fast, ...options });
-  running.push(subscription);
-  return subscription;
 }
 
 test('a batch that keeps failing is narrowed to its poison event, which is parked; every other event is handled once, in order', async () => {
@@ -109,7 +79,7 @@ test('a batch that keeps failing is narrowed to its poison event, which is parke
   expect(subscription.parked).toEqual(parked);
   // Each poison event was tried alone exactly `eventAttempts` + 1 times.
   for (const index of [3, 8]) expect(calls.filter((batch) => batch.length === 1 && batch[0].id === ids[index])).toHaveLength(4);
-  expect(await checkpoints.load(name)).toBe(subscription.position);
+  expect(await world.checkpoints.load(name)).toBe(subscription.position);
   expect(subscription.failure).toBeNull();
   expect(incidents.calls.at(-1)).toEqual({ kind: 'recovered', value: name });
 });
@@ -146,26 +116,26 @@ test('the next page, read while the poison event backs off, does not clear its f
   let releaseRead!: () => void;
   const readHeld = new Promise<void>((resolve) => (releaseRead = resolve));
   let readsPastPoison = 0;
-  const held = Object.create(store) as PostgresEventStore;
+  const held = Object.create(world.store) as PostgresEventStore;
   held.readAll = async (options) => {
-    if (store.comparePositions(options?.after ?? START, positions[1]) < 0) return store.readAll(options);
+    if (world.store.comparePositions(options?.after ?? START, positions[1]) < 0) return world.store.readAll(options);
     await readHeld;
-    const page = await store.readAll(options);
+    const page = await world.store.readAll(options);
     readsPastPoison++;
     return page;
   };
   const incidents = incidentLog();
-  const subscription = new CatchUpSubscription(held, {
-    name,
-    streamPrefixes: [prefix],
-    loadCheckpoint: () => checkpoints.load(name),
-    handle: refusingPoison(name).handle,
-    incidents: incidents.log,
-    logger: silent,
-    retry: { initialDelayMs: 60_000, maxDelayMs: 60_000 },
-    parking: { batchAttempts: 1, eventAttempts: 3 },
-  });
-  running.push(subscription);
+  const subscription = subscribe(
+    {
+      name,
+      streamPrefixes: [prefix],
+      handle: refusingPoison(name).handle,
+      incidents: incidents.log,
+      retry: { initialDelayMs: 60_000, maxDelayMs: 60_000 },
+      parking: { batchAttempts: 1, eventAttempts: 3 },
+    },
+    held,
+  );
   await subscription.start();
   await eventually(() => expect(subscription.failure?.event?.eventId).toBe(ids[1]), 15_000);
 
@@ -196,7 +166,7 @@ test('the checkpoint moves past a parked event: a restart does not try it again'
   await firstRun.start();
   await firstRun.waitUntilProcessed(first.positions[1], 10_000);
   await firstRun.stop();
-  expect(await checkpoints.load(name)).toBe(first.positions[1]);
+  expect(await world.checkpoints.load(name)).toBe(first.positions[1]);
 
   const later = await appendAll(prefix, ['ok']);
   const { handle, calls, handled } = refusingPoison(name);
@@ -222,7 +192,7 @@ test('an outage is waited out however long it lasts, never parked', async () => 
     handle: async (events, position) => {
       if (outagesLeft-- > 0) throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
       handled.push(...events.map((event) => event.id));
-      await checkpoints.save(name, position);
+      await world.checkpoints.save(name, position);
     },
   });
   await subscription.start();
@@ -250,20 +220,20 @@ test('a store whose reads fail is retried without parking anything', async () =>
   const name = `reads-${prefix}`;
   const { positions } = await appendAll(prefix, ['ok']);
   let failuresLeft = 3;
-  const flaky = Object.create(store) as PostgresEventStore;
+  const flaky = Object.create(world.store) as PostgresEventStore;
   flaky.readAll = async (options) => {
     if (failuresLeft-- > 0) throw new Error('Connection terminated unexpectedly');
-    return store.readAll(options);
+    return world.store.readAll(options);
   };
-  const subscription = new CatchUpSubscription(flaky, {
-    name,
-    streamPrefixes: [prefix],
-    handle: refusingPoison(name).handle,
-    loadCheckpoint: () => Promise.resolve(START),
-    logger: silent,
-    ...fast,
-  });
-  running.push(subscription);
+  const subscription = subscribe(
+    {
+      name,
+      streamPrefixes: [prefix],
+      handle: refusingPoison(name).handle,
+      loadCheckpoint: () => Promise.resolve(START),
+    },
+    flaky,
+  );
   await subscription.start();
 
   await subscription.waitUntilProcessed(positions[0], 10_000);

@@ -1,40 +1,16 @@
-import type pg from 'pg';
-import {
-  CatchUpSubscription,
-  SubscriptionStoppedError,
-  WaitUntilProcessedTimeoutError,
-  type CatchUpSubscriptionOptions,
-  type SubscriptionErrorContext,
-} from '../src/catch-up-subscription.js';
+import { SubscriptionStoppedError, WaitUntilProcessedTimeoutError, type SubscriptionErrorContext } from '../src/catch-up-subscription.js';
 import { START, type Position, type RecordedEvent } from '../src/event-store.port.js';
-import { PostgresCheckpointStore } from '../src/postgres/postgres-checkpoint-store.js';
-import { PostgresEventStore } from '../src/postgres/postgres-event-store.js';
-import { createTestDatabase, type TestDatabase } from '#test-support/test-database';
+import type { PostgresEventStore } from '../src/postgres/postgres-event-store.js';
 import { eventually } from '#test-support/eventually';
 import { newEvents, uniquePrefix } from './event-store.fixtures.js';
-import { testPool } from './postgres-test-pool.js';
+import { catchUpWorldForFile } from './catch-up-subscription.world.js';
 
-let database: TestDatabase;
-let pool: pg.Pool;
-let store: PostgresEventStore;
-let checkpoints: PostgresCheckpointStore;
-const running: CatchUpSubscription[] = [];
-const silent = { log: () => undefined, error: () => undefined };
+const world = catchUpWorldForFile('subscription', 12);
+const { subscribe } = world;
 
+/** Where `projection` writes the ids it handled, with the checkpoint in the same transaction. */
 beforeAll(async () => {
-  database = await createTestDatabase('subscription');
-  pool = testPool(database.url, 12);
-  store = await PostgresEventStore.create(pool);
-  checkpoints = await PostgresCheckpointStore.create(pool);
-  await pool.query('CREATE TABLE projected (seq bigserial PRIMARY KEY, subscription text NOT NULL, event_id uuid NOT NULL)');
-});
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((subscription) => subscription.stop()));
-});
-afterAll(async () => {
-  await store.close();
-  await pool.end();
-  await database.drop();
+  await world.pool.query('CREATE TABLE projected (seq bigserial PRIMARY KEY, subscription text NOT NULL, event_id uuid NOT NULL)');
 });
 
 /** Appends `total` events in appends of `perAppend` to streams under `prefix`; returns ids and last position. */
@@ -43,7 +19,7 @@ async function appendEvents(prefix: string, total: number, perAppend = 100): Pro
   let position: Position = START;
   for (let index = 0; ids.length < total; index++) {
     const events = newEvents(Math.min(perAppend, total - ids.length));
-    ({ position } = await store.appendToStream(`${prefix}${index % 3}`, events));
+    ({ position } = await world.store.appendToStream(`${prefix}${index % 3}`, events));
     ids.push(...events.map((event) => event.id));
   }
   return { ids, position };
@@ -53,11 +29,11 @@ async function appendEvents(prefix: string, total: number, perAppend = 100): Pro
 function projection(name: string, options: { beforeCommit?: (events: RecordedEvent[]) => Promise<void> } = {}) {
   const batches: RecordedEvent[][] = [];
   const handle = async (events: RecordedEvent[], position: Position) => {
-    const client = await pool.connect();
+    const client = await world.pool.connect();
     try {
       await client.query('BEGIN');
       await client.query('INSERT INTO projected (subscription, event_id) SELECT $1, unnest($2::uuid[])', [name, events.map((event) => event.id)]);
-      await checkpoints.save(name, position, client);
+      await world.checkpoints.save(name, position, client);
       await options.beforeCommit?.(events);
       await client.query('COMMIT');
       batches.push(events);
@@ -69,20 +45,10 @@ function projection(name: string, options: { beforeCommit?: (events: RecordedEve
     }
   };
   const projectedIds = async () => {
-    const { rows } = await pool.query<{ event_id: string }>('SELECT event_id FROM projected WHERE subscription = $1 ORDER BY seq', [name]);
+    const { rows } = await world.pool.query<{ event_id: string }>('SELECT event_id FROM projected WHERE subscription = $1 ORDER BY seq', [name]);
     return rows.map((row) => row.event_id);
   };
   return { batches, handle, projectedIds };
-}
-
-function subscribe(options: Partial<CatchUpSubscriptionOptions> & Pick<CatchUpSubscriptionOptions, 'name' | 'handle'>): CatchUpSubscription {
-  const subscription = new CatchUpSubscription(store, {
-    loadCheckpoint: () => checkpoints.load(options.name),
-    logger: silent,
-    ...options,
-  });
-  running.push(subscription);
-  return subscription;
 }
 
 test('handles every event once, in order, in batches, then follows new appends', async () => {
@@ -99,7 +65,7 @@ test('handles every event once, in order, in batches, then follows new appends',
 
   expect(await projectedIds()).toEqual([...ids, ...live.ids]);
   expect(Math.max(...batches.map((batch) => batch.length))).toBe(500);
-  expect(await checkpoints.load(name)).toBe(subscription.position);
+  expect(await world.checkpoints.load(name)).toBe(subscription.position);
 });
 
 test('a filtered subscription moves past events of other streams, so waiting for their position still returns', async () => {
@@ -110,7 +76,7 @@ test('a filtered subscription moves past events of other streams, so waiting for
   const elsewhere = await appendEvents(uniquePrefix(), 5, 5);
 
   await subscription.waitUntilProcessed(elsewhere.position, 10_000);
-  expect(await checkpoints.load(`filtered-${prefix}`)).toBe(subscription.position);
+  expect(await world.checkpoints.load(`filtered-${prefix}`)).toBe(subscription.position);
 });
 
 test('resumes from its saved checkpoint after a restart without handling anything twice', async () => {
@@ -220,11 +186,11 @@ test('stop lets the batch in flight finish, then rejects pending waits', async (
 function watchedStore() {
   const reads: Position[] = [];
   let hold: { after: Position; until: Promise<void> } | null = null;
-  const watched = Object.create(store) as PostgresEventStore;
+  const watched = Object.create(world.store) as PostgresEventStore;
   watched.readAll = async (options) => {
     reads.push(options?.after ?? START);
     if (hold && options?.after === hold.after) await hold.until;
-    return store.readAll(options);
+    return world.store.readAll(options);
   };
   return { watched, reads, holdReadsAfter: (after: Position, until: Promise<void>) => (hold = { after, until }) };
 }
@@ -239,15 +205,15 @@ test('reads the next page while the handler applies the current one, and still h
   const { batches, handle, projectedIds } = projection(name, { beforeCommit: () => gate });
   const handledAt: Position[] = [];
   const handleAndNote = (events: RecordedEvent[], at: Position) => (handledAt.push(at), handle(events, at));
-  const subscription = new CatchUpSubscription(watched, {
-    name,
-    streamPrefixes: [prefix],
-    batchSize: 10,
-    handle: handleAndNote,
-    loadCheckpoint: () => checkpoints.load(name),
-    logger: silent,
-  });
-  running.push(subscription);
+  const subscription = subscribe(
+    {
+      name,
+      streamPrefixes: [prefix],
+      batchSize: 10,
+      handle: handleAndNote,
+    },
+    watched,
+  );
   await subscription.start();
 
   // The first batch is held before its commit, yet the page after it is being read.
@@ -272,7 +238,7 @@ test('stop waits for a page being read ahead', async () => {
   let releaseRead!: () => void;
   holdReadsAfter(first.position, new Promise<void>((resolve) => (releaseRead = resolve)));
   const { batches, handle } = projection(name);
-  const subscription = new CatchUpSubscription(watched, { name, streamPrefixes: [prefix], batchSize: 3, handle, loadCheckpoint: () => checkpoints.load(name), logger: silent });
+  const subscription = subscribe({ name, streamPrefixes: [prefix], batchSize: 3, handle }, watched);
   await subscription.start();
   await subscription.waitUntilProcessed(first.position, 10_000);
 
@@ -290,28 +256,28 @@ test('stop waits for a page being read ahead', async () => {
 describe('PostgreSQL checkpoint store', () => {
   test('an unknown subscription starts at START; a saved position loads back', async () => {
     const name = `checkpoint-${uniquePrefix()}`;
-    expect(await checkpoints.load(name)).toBe(START);
+    expect(await world.checkpoints.load(name)).toBe(START);
 
-    await checkpoints.save(name, '10:20');
-    await checkpoints.save(name, '10:21');
+    await world.checkpoints.save(name, '10:20');
+    await world.checkpoints.save(name, '10:21');
 
-    expect(await checkpoints.load(name)).toBe('10:21');
+    expect(await world.checkpoints.load(name)).toBe('10:21');
   });
 
   test("a save inside the caller's transaction commits and rolls back with it", async () => {
     const name = `checkpoint-${uniquePrefix()}`;
-    const client = await pool.connect();
+    const client = await world.pool.connect();
     try {
       await client.query('BEGIN');
-      await checkpoints.save(name, '1:1', client);
+      await world.checkpoints.save(name, '1:1', client);
       await client.query('ROLLBACK');
-      expect(await checkpoints.load(name)).toBe(START);
+      expect(await world.checkpoints.load(name)).toBe(START);
 
       await client.query('BEGIN');
-      await checkpoints.save(name, '1:2', client);
-      expect(await checkpoints.load(name)).toBe(START);
+      await world.checkpoints.save(name, '1:2', client);
+      expect(await world.checkpoints.load(name)).toBe(START);
       await client.query('COMMIT');
-      expect(await checkpoints.load(name)).toBe('1:2');
+      expect(await world.checkpoints.load(name)).toBe('1:2');
     } finally {
       client.release();
     }
