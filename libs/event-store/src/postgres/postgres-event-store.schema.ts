@@ -62,7 +62,9 @@ CREATE TABLE IF NOT EXISTS audit_anchors (
   PRIMARY KEY (transaction_id, global_position)
 );
 
--- One round trip per append: lock the stream row, recognise a retry, check the expectation, insert.
+-- One round trip per append, and on the usual path three statements: lock (or create) the stream row, insert the
+-- events, move the stream on. An event id already stored is found by the insert itself (ON CONFLICT on its unique
+-- index); only then, or when the expectation fails, does append_to_stream_earlier look for an earlier identical append.
 -- No NOTIFY in here: it would hold PostgreSQL's database-wide notify lock from pre-commit until the commit is
 -- flushed, so concurrent appends would commit one at a time; the adapter notifies after the commit instead.
 -- p_expected_revision: NULL = any, -1 = no stream, n = exactly n. p_data and p_metadata are JSON arrays
@@ -71,6 +73,46 @@ CREATE TABLE IF NOT EXISTS audit_anchors (
 -- digests: an instance still running it must not append unchained events.
 DROP FUNCTION IF EXISTS append_to_stream(text, bigint, uuid[], text[], jsonb[], jsonb[]);
 DROP FUNCTION IF EXISTS append_to_stream(text, bigint, uuid[], text[], jsonb, jsonb);
+
+-- A retry is recognised only if every event sits, unchanged, where this very call would have put it: then the result
+-- of the earlier append. No row if none of the ids is stored; EV002 if some are, but not as such a retry.
+CREATE OR REPLACE FUNCTION append_to_stream_earlier(
+  p_stream_name text,
+  p_expected_revision bigint,
+  p_event_ids uuid[],
+  p_types text[],
+  p_data jsonb
+) RETURNS TABLE (appended_revision bigint, appended_transaction_id xid8, appended_global_position bigint)
+LANGUAGE plpgsql AS $fn$
+DECLARE
+  v_count bigint := cardinality(p_event_ids);
+  v_known bigint;
+  v_first bigint;
+BEGIN
+  SELECT count(*) INTO v_known FROM events e WHERE e.event_id = ANY (p_event_ids);
+  IF v_known = 0 THEN
+    RETURN;
+  END IF;
+  SELECT e.revision INTO v_first FROM events e
+    WHERE e.event_id = p_event_ids[1] AND e.stream_name = p_stream_name;
+  IF v_known = v_count AND v_first IS NOT NULL
+     AND (p_expected_revision IS NULL OR v_first = p_expected_revision + 1)
+     AND NOT EXISTS (
+       SELECT 1
+         FROM unnest(p_event_ids, p_types) WITH ORDINALITY AS n(event_id, type, ordinality)
+         LEFT JOIN events e ON e.event_id = n.event_id
+        WHERE e.event_id IS NULL OR e.stream_name <> p_stream_name OR e.revision <> v_first + n.ordinality - 1
+           OR e.type <> n.type OR e.data <> p_data -> (n.ordinality::int - 1))
+  THEN
+    RETURN QUERY SELECT e.revision, e.transaction_id, e.global_position FROM events e
+      WHERE e.stream_name = p_stream_name AND e.revision = v_first + v_count - 1;
+    RETURN;
+  END IF;
+  RAISE EXCEPTION USING ERRCODE = '${AppendErrorCode.duplicateEventId}',
+    MESSAGE = 'event id already appended with different content or place',
+    DETAIL = (SELECT e.event_id::text FROM events e WHERE e.event_id = ANY (p_event_ids) LIMIT 1);
+END
+$fn$;
 
 CREATE OR REPLACE FUNCTION append_to_stream(
   p_stream_name text,
@@ -86,8 +128,8 @@ DECLARE
   v_count bigint := cardinality(p_event_ids);
   v_current bigint;
   v_last_transaction xid8;
-  v_known bigint;
-  v_first bigint;
+  v_new_stream boolean;
+  v_inserted bigint;
   v_last_position bigint;
   v_last_hash text;
   v_hashes text[] := '{}';
@@ -96,38 +138,16 @@ DECLARE
 BEGIN
   SELECT s.revision, s.last_transaction_id, s.last_hash INTO v_current, v_last_transaction, v_last_hash
     FROM streams s WHERE s.stream_name = p_stream_name FOR NO KEY UPDATE;
-  IF NOT FOUND THEN
-    INSERT INTO streams (stream_name, revision, last_transaction_id)
-      VALUES (p_stream_name, -1, pg_current_xact_id())
-      ON CONFLICT (stream_name) DO NOTHING;
-    SELECT s.revision, s.last_transaction_id, s.last_hash INTO v_current, v_last_transaction, v_last_hash
-      FROM streams s WHERE s.stream_name = p_stream_name FOR NO KEY UPDATE;
-  END IF;
-
-  SELECT count(*) INTO v_known FROM events e WHERE e.event_id = ANY (p_event_ids);
-  IF v_known > 0 THEN
-    -- A retry is recognised only if every event sits, unchanged, where this very call would have put it.
-    SELECT e.revision INTO v_first FROM events e
-      WHERE e.event_id = p_event_ids[1] AND e.stream_name = p_stream_name;
-    IF v_known = v_count AND v_first IS NOT NULL
-       AND (p_expected_revision IS NULL OR v_first = p_expected_revision + 1)
-       AND NOT EXISTS (
-         SELECT 1
-           FROM unnest(p_event_ids, p_types) WITH ORDINALITY AS n(event_id, type, ordinality)
-           LEFT JOIN events e ON e.event_id = n.event_id
-          WHERE e.event_id IS NULL OR e.stream_name <> p_stream_name OR e.revision <> v_first + n.ordinality - 1
-             OR e.type <> n.type OR e.data <> p_data -> (n.ordinality::int - 1))
-    THEN
-      RETURN QUERY SELECT e.revision, e.transaction_id, e.global_position FROM events e
-        WHERE e.stream_name = p_stream_name AND e.revision = v_first + v_count - 1;
-      RETURN;
-    END IF;
-    RAISE EXCEPTION USING ERRCODE = '${AppendErrorCode.duplicateEventId}',
-      MESSAGE = 'event id already appended with different content or place',
-      DETAIL = (SELECT e.event_id::text FROM events e WHERE e.event_id = ANY (p_event_ids) LIMIT 1);
+  v_new_stream := NOT FOUND;
+  IF v_new_stream THEN
+    v_current := -1;
   END IF;
 
   IF p_expected_revision IS NOT NULL AND p_expected_revision <> v_current THEN
+    RETURN QUERY SELECT * FROM append_to_stream_earlier(p_stream_name, p_expected_revision, p_event_ids, p_types, p_data);
+    IF FOUND THEN
+      RETURN;
+    END IF;
     RAISE EXCEPTION USING ERRCODE = '${AppendErrorCode.wrongExpectedRevision}',
       MESSAGE = format('stream %s is at revision %s, expected %s', p_stream_name, v_current, p_expected_revision),
       DETAIL = v_current::text;
@@ -135,7 +155,7 @@ BEGIN
 
   -- Our xid was taken before the previous writer's (we waited on its lock): readers order by xid, so our
   -- later revision would be read before its earlier one. A new transaction gets a newer xid.
-  IF pg_current_xact_id() < v_last_transaction THEN
+  IF NOT v_new_stream AND pg_current_xact_id() < v_last_transaction THEN
     RAISE EXCEPTION USING ERRCODE = '${AppendErrorCode.transactionOrder}',
       MESSAGE = 'transaction id older than the stream''s last writer';
   END IF;
@@ -146,8 +166,20 @@ BEGIN
     v_last_hash := encode(sha256(convert_to(
       '{"content":"' || p_contents[i] || '","previous":' || coalesce('"' || v_last_hash || '"', 'null')
         || ',"recordedAt":"' || v_recorded_text || '","revision":' || (v_current + i) || '}', 'UTF8')), 'hex');
-    v_hashes := v_hashes || v_last_hash;
+    v_hashes[i] := v_last_hash;
   END LOOP;
+
+  IF v_new_stream THEN
+    -- Created with its final state; the row is ours (and locked) until we commit. A creator that committed since our
+    -- look-up wins: retrying in a new transaction sees its stream.
+    INSERT INTO streams (stream_name, revision, last_transaction_id, last_hash)
+      VALUES (p_stream_name, v_count - 1, pg_current_xact_id(), v_last_hash)
+      ON CONFLICT (stream_name) DO NOTHING;
+    IF NOT FOUND THEN
+      RAISE EXCEPTION USING ERRCODE = '${AppendErrorCode.transactionOrder}',
+        MESSAGE = format('stream %s was created by a concurrent append', p_stream_name);
+    END IF;
+  END IF;
 
   WITH inserted AS (
     INSERT INTO events (event_id, stream_name, revision, type, data, metadata, recorded_at, hash)
@@ -155,13 +187,34 @@ BEGIN
            p_data -> (n.ordinality::int - 1), p_metadata -> (n.ordinality::int - 1), v_recorded_at, n.hash
       FROM unnest(p_event_ids, p_types, v_hashes) WITH ORDINALITY AS n(event_id, type, hash, ordinality)
      ORDER BY n.ordinality
+    ON CONFLICT (event_id) DO NOTHING
     RETURNING global_position
   )
-  SELECT max(global_position) INTO v_last_position FROM inserted;
+  SELECT count(*), max(global_position) INTO v_inserted, v_last_position FROM inserted;
 
-  UPDATE streams SET revision = v_current + v_count, last_transaction_id = pg_current_xact_id(), last_hash = v_last_hash
-   WHERE stream_name = p_stream_name;
-  RETURN QUERY SELECT v_current + v_count, pg_current_xact_id(), v_last_position;
+  IF v_inserted < v_count THEN
+    -- Some ids are stored already: take back what we wrote (our rows, under our stream lock) and answer as a retry
+    -- would be answered. A concurrent append of the same ids has committed (the insert waited for it) or rolled back.
+    DELETE FROM events e WHERE e.stream_name = p_stream_name AND e.revision > v_current;
+    IF v_new_stream THEN
+      DELETE FROM streams s WHERE s.stream_name = p_stream_name;
+    END IF;
+    RETURN QUERY SELECT * FROM append_to_stream_earlier(p_stream_name, p_expected_revision, p_event_ids, p_types, p_data);
+    IF FOUND THEN
+      RETURN;
+    END IF;
+    RAISE EXCEPTION USING ERRCODE = '${AppendErrorCode.transactionOrder}',
+      MESSAGE = 'a conflicting event id is gone again: retry';
+  END IF;
+
+  IF NOT v_new_stream THEN
+    UPDATE streams SET revision = v_current + v_count, last_transaction_id = pg_current_xact_id(), last_hash = v_last_hash
+     WHERE stream_name = p_stream_name;
+  END IF;
+  appended_revision := v_current + v_count;
+  appended_transaction_id := pg_current_xact_id();
+  appended_global_position := v_last_position;
+  RETURN NEXT;
 END
 $fn$;
 `;
