@@ -10,6 +10,7 @@ import { eventually } from '../support/eventually.js';
 import type { LedgerClient } from '../support/ledger-client.js';
 import { AUDITOR_TOKEN } from '../support/ledger-for-tests.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { tracesInDatabase } from '../support/database-traces.js';
 
 /**
  * Issue 15 item 4: a customer's personal data is encrypted under their own key, and `POST /customers/erase` destroys
@@ -43,35 +44,11 @@ afterAll(async () => {
   await database?.drop();
 });
 
-interface Trace {
-  table: string;
-  column: string;
-  trace: string;
-}
-
-/**
- * Every column of every base table of every schema (from the catalog, not a list) whose type can hold the text:
- * text, varchar, char, name, json, jsonb, bytea, and arrays of those. Case-insensitive; bytea as escaped ASCII.
- */
-async function tracesInDatabase(traces: readonly string[]): Promise<Trace[]> {
-  const { rows: columns } = await pool.query<{ schema: string; table: string; column: string; type: string }>(
-    `SELECT c.table_schema AS schema, c.table_name AS table, c.column_name AS column, c.udt_name AS type
-       FROM information_schema.columns c
-       JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name AND t.table_type = 'BASE TABLE'
-      WHERE c.table_schema NOT IN ('pg_catalog', 'information_schema') AND c.table_schema NOT LIKE 'pg_toast%'
-        AND c.udt_name IN ('text', 'varchar', 'bpchar', 'name', 'json', 'jsonb', 'bytea', '_text', '_varchar', '_json', '_jsonb')`,
-  );
-  expect(columns.map((column) => column.table)).toEqual(expect.arrayContaining(['events', 'appointments', 'drift_checks', 'customer_keys', 'idempotent_requests']));
-  const found: Trace[] = [];
-  for (const { schema, table, column, type } of columns) {
-    const name = `${pg.escapeIdentifier(schema)}.${pg.escapeIdentifier(table)}`;
-    const text = type === 'bytea' ? `encode(${pg.escapeIdentifier(column)}, 'escape')` : `${pg.escapeIdentifier(column)}::text`;
-    for (const trace of traces) {
-      const { rows } = await pool.query(`SELECT 1 FROM ${name} WHERE strpos(lower(${text}), lower($1)) > 0 LIMIT 1`, [trace]);
-      if (rows.length > 0) found.push({ table: `${schema}.${table}`, column, trace });
-    }
-  }
-  return found;
+/** Every text-holding column of every table (from the catalog); the search is shown to find what is there first. */
+async function tracesLeft(traces: readonly string[]) {
+  const found = await tracesInDatabase(pool, traces);
+  expect(found.tables).toEqual(expect.arrayContaining(['public.events', 'public.appointments', 'public.drift_checks', 'public.customer_keys', 'public.idempotent_requests']));
+  return found.traces;
 }
 
 async function appointment(appointmentId: string) {
@@ -145,7 +122,7 @@ describe('erasing a customer (crypto-shredding)', () => {
       expect.arrayContaining(['AppointmentScheduled', 'CalcomOperationStarted', 'CalcomWebhookReceived', 'ContactDetailsChanged', 'DriftCheckCompleted']),
     );
     // The search itself finds what is there: the read models' copies.
-    const before = await tracesInDatabase(TRACES);
+    const before = await tracesLeft(TRACES);
     expect(before.map((trace) => trace.table)).toEqual(expect.arrayContaining(['public.appointments', 'public.drift_checks']));
     expect(await appointment(scheduled)).toMatchObject({ customer: { ...zinnia, phone: PHONE } });
   });
@@ -174,7 +151,7 @@ describe('erasing a customer (crypto-shredding)', () => {
     expect(unknown.status).toBe(404);
     expect(unknown.body.error).toMatchObject({ code: 'NOT_FOUND', details: { entity: 'customer' } });
     expect(JSON.stringify(unknown.body)).not.toContain('nobody.here');
-    expect(await tracesInDatabase(['nobody.here'])).toEqual([]);
+    expect(await tracesLeft(['nobody.here'])).toEqual([]);
   });
 
   it('erases: nowhere in the database in clear, reads and exports show it erased, times stay, the chain verifies', async () => {
@@ -190,7 +167,7 @@ describe('erasing a customer (crypto-shredding)', () => {
       erasedBy: expect.any(String),
     });
 
-    expect(await tracesInDatabase(TRACES)).toEqual([]);
+    expect(await tracesLeft(TRACES)).toEqual([]);
     for (const id of [scheduled, booked]) {
       const shown = await appointment(id);
       expect(shown).toMatchObject({ ...times[id], customer: { name: '[erased]', email: '[erased]', phone: '[erased]', timeZone: expect.any(String) } });
@@ -230,7 +207,7 @@ describe('erasing a customer (crypto-shredding)', () => {
       await readModel.destroy();
       await opened.close();
     }
-    expect(await tracesInDatabase(TRACES)).toEqual([]);
+    expect(await tracesLeft(TRACES)).toEqual([]);
     await eventually(async () => {
       expect(await appointment(scheduled)).toMatchObject({ ...times[scheduled], customer: { name: '[erased]', email: '[erased]', phone: '[erased]' } });
     });

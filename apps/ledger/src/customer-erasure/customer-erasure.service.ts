@@ -1,8 +1,18 @@
 import { type AppointmentEvent, appointmentDecider, appointmentStream, type ContactField, type CustomerErased, customerStream, DomainError, ERASED, normaliseEmail } from '#domain';
-import { DuplicateEventIdError, type EventMetadata, type EventStore, type PersonalDataProtection, type Position, type RecordedEvent } from '#event-store';
+import {
+  DuplicateEventIdError,
+  WrongExpectedRevisionError,
+  type EventMetadata,
+  type EventStore,
+  type PersonalDataProtection,
+  type Position,
+  type RecordedEvent,
+} from '#event-store';
 import type { DataSource } from 'typeorm';
 import { derivedId } from '../calcom-webhooks/derived-id.js';
 import { eraseAppointmentRows, eraseOtherReadModels } from './erased-read-models.js';
+
+const MAX_ATTEMPTS = 3;
 
 export interface CustomerErasure extends Omit<CustomerErased['data'], 'appointmentIds'> {
   appointmentIds: string[];
@@ -49,51 +59,49 @@ export class CustomerErasureService {
     await this.caughtUp();
     const late = await eraseAppointmentRows((sql, params) => this.readModel.query(sql, params), address, ERASED);
     const erasure = { subjectId: result.subjectId, ...result.erasure };
-    const changed = await this.recordOnAppointments([...new Set([...appointmentIds, ...late])].sort(), erasure, context);
+    const changed = await this.recordOnAppointments([...new Set([...appointmentIds, ...late])].sort(), address, erasure, context);
     const recorded = await this.recordErasure(erasure, result.keysDestroyed, changed, inClear, context);
     await this.waitForReadModel(recorded.position);
     return recorded.answer;
   }
 
   /**
-   * Each appointment that showed the customer gets a ContactDetailsChanged to what its events now read (the markers):
-   * the read model and its projector's memory take it in order, as any contact change. Ids derive from the erasure,
-   * so a repeated erase finds them and writes nothing twice.
+   * Each appointment that showed the customer gets a ContactDetailsChanged to the erased markers: the read model, its
+   * projector's memory and a rebuild take it in order, as any contact change. Ids derive from the erasure, so a
+   * repeated erase finds them and writes nothing twice.
    */
-  private async recordOnAppointments(appointmentIds: string[], erasure: { subjectId: string; erasedAt: string; reason: string }, context: ErasureContext): Promise<string[]> {
-    const changed: string[] = [];
+  private async recordOnAppointments(appointmentIds: string[], address: string, erasure: { subjectId: string; erasedAt: string; reason: string }, context: ErasureContext) {
+    const recorded: string[] = [];
     for (const appointmentId of appointmentIds) {
       const id = derivedId('customer-erased', erasure.subjectId, erasure.erasedAt, appointmentId);
-      const events = await this.store.readStream<AppointmentEvent>(appointmentStream(appointmentId));
-      if (events.some((event) => event.id === id)) {
-        changed.push(appointmentId);
-        continue;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          if (await this.recordOnAppointment(appointmentId, id, address, context.metadata(`Customer erased: ${erasure.reason}`))) recorded.push(appointmentId);
+          break;
+        } catch (error) {
+          // The appointment moved on meanwhile: look again (a bounded number of times).
+          if (!(error instanceof WrongExpectedRevisionError) || attempt >= MAX_ATTEMPTS) throw error;
+        }
       }
-      const state = events.reduce(appointmentDecider.evolve, appointmentDecider.initialState());
-      // Only a customer that now reads as erased is this one: a contact changed to someone else since stays.
-      if (state.status === 'initial' || state.customer.email !== ERASED) continue;
-      const { customer, notes } = state;
-      const fields: [ContactField, unknown][] = [
-        ['customer.name', customer.name],
-        ['customer.email', customer.email],
-        ['customer.phone', customer.phone],
-        ['notes', notes],
-      ];
-      await this.store.appendToStream(
-        appointmentStream(appointmentId),
-        [
-          {
-            id,
-            type: 'ContactDetailsChanged',
-            data: { appointmentId, customer, notes, changed: fields.filter(([, value]) => value === ERASED).map(([field]) => field) },
-            metadata: context.metadata(`Customer erased: ${erasure.reason}`),
-          },
-        ],
-        { expectedRevision: events.at(-1)!.revision },
-      );
-      changed.push(appointmentId);
     }
-    return changed;
+    return recorded;
+  }
+
+  private async recordOnAppointment(appointmentId: string, id: string, address: string, metadata: EventMetadata): Promise<boolean> {
+    const events = await this.store.readStream<AppointmentEvent>(appointmentStream(appointmentId));
+    if (events.some((event) => event.id === id)) return true;
+    const state = events.reduce(appointmentDecider.evolve, appointmentDecider.initialState());
+    // The customer now reads as erased (sealed data) or still shows the address (recorded in clear before encryption
+    // existed); a contact changed to someone else since stays as it is.
+    if (state.status === 'initial' || (state.customer.email !== ERASED && normaliseEmail(state.customer.email) !== address)) return false;
+    const customer = { ...state.customer, name: ERASED, email: ERASED, phone: state.customer.phone === null ? null : ERASED };
+    const notes = state.notes === null ? null : ERASED;
+    const changed: ContactField[] = ['customer.name', 'customer.email'];
+    if (customer.phone) changed.push('customer.phone');
+    if (notes) changed.push('notes');
+    const event = { id, type: 'ContactDetailsChanged', data: { appointmentId, customer, notes, changed }, metadata };
+    await this.store.appendToStream(appointmentStream(appointmentId), [event], { expectedRevision: events.at(-1)!.revision });
+    return true;
   }
 
   private async recordErasure(
