@@ -1,5 +1,6 @@
 import { appointmentStream, calcomSyncStream, driftChecksStream, type DriftCheckCompleted, type DriftReportItem } from '#domain';
 import type { EventSource } from '#event-store';
+import { bookingCopy } from '../../libs/domain/test/support/calcom-sync-fixtures.js';
 import { DriftChecksQueries } from '../src/drift-checks/drift-checks.queries.js';
 import { DriftLedgerQueries } from '../src/drift-ledger.queries.js';
 import { rebuildReadModels } from '../src/rebuild-read-models.js';
@@ -97,16 +98,7 @@ test('the ledger side of a check: the window, what changed since, chains, owners
   await append('service-cut', 'ServiceSaved', { serviceId: 'cut', name: 'Cut', durationMinutes: 30, calcomEventTypeIds: { sam: 101 } }, 'admin');
   await append(appointmentStream('in'), 'AppointmentScheduled', scheduled('in', '2030-01-02T10:00:00.000Z', '2030-01-02T10:30:00.000Z'), 'admin');
   await append(appointmentStream('out'), 'AppointmentScheduled', scheduled('out', '2031-01-02T10:00:00.000Z', '2031-01-02T10:30:00.000Z'), 'admin');
-  const snapshot = {
-    uid: 'u-in',
-    start: '2030-01-02T10:00:00Z',
-    end: '2030-01-02T10:30:00Z',
-    eventTypeId: 101,
-    hostUserId: 1,
-    status: 'accepted',
-    rescheduledFromUid: null,
-    rescheduledToUid: null,
-  };
+  const snapshot = bookingCopy({ uid: 'u-in', start: '2030-01-02T10:00:00Z', end: '2030-01-02T10:30:00Z' });
   const last = await append(calcomSyncStream('in'), 'CalcomBookingObserved', { appointmentId: 'in', booking: snapshot, via: 'api', factId: null }, 'sync');
   const { events } = await readModelEvents(ledger.store, last.position);
   await projectInBatches(ledger.readModel, events, 100);
