@@ -96,7 +96,7 @@ async function throughput(store: EventStore, events: NewEvent[]) {
   const appendsPerSecond = events.length / ((performance.now() - started) / 1000);
   started = performance.now();
   let read = 0;
-  for (let after = START; ; ) {
+  for (let after = START; ;) {
     const page = await store.readAll({ after, limit: 1000 });
     read += page.events.length;
     if (page.events.length === 0) break;
