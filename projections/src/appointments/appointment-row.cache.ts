@@ -1,9 +1,11 @@
 import type { AppointmentRecord } from './appointment-record.js';
 
 /**
- * Rows the projector wrote or read, least recently used dropped first, so a batch that continues streams needs no
- * query for them. Safe whatever happens to the table meanwhile: a row at version N is the fold of its stream's
- * first N events, which never change, and the upsert's version guard keeps a stale start from writing backwards.
+ * Rows the projector wrote or read, least recently remembered dropped first, so a batch that continues streams needs
+ * no query for them. A row taken to continue its stream is remembered again once its batch commits, so `get` leaves
+ * the order as it is (moving it to the end there too was a Map delete and insert for nothing). Safe whatever happens
+ * to the table meanwhile: a row at version N is the fold of its stream's first N events, which never change, and the
+ * upsert's version guard keeps a stale start from writing backwards.
  * The one rule: only remember rows that are committed (or, in a rebuild, written by the same transaction).
  */
 export class AppointmentRowCache {
@@ -12,9 +14,7 @@ export class AppointmentRowCache {
   constructor(private readonly capacity = 100_000) {}
 
   get(appointmentId: string): AppointmentRecord | undefined {
-    const row = this.rows.get(appointmentId);
-    if (row) this.touch(row);
-    return row;
+    return this.rows.get(appointmentId);
   }
 
   remember(rows: Iterable<AppointmentRecord>): void {
