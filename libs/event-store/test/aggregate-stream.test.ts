@@ -1,12 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type pg from 'pg';
 import { aggregateStream, type AggregateStreamOptions } from '../src/aggregate-stream.js';
 import type { NewEvent, RecordedEvent } from '../src/event-store.port.js';
-import { PostgresEventStore } from '../src/postgres/postgres-event-store.js';
-import { createTestDatabase, type TestDatabase } from '#test-support/test-database';
 import { eventually } from '#test-support/eventually';
 import { metadata } from './event-store.fixtures.js';
-import { testPool } from './postgres-test-pool.js';
+import { postgresStoreForFile } from './postgres-test-pool.js';
 
 /** A small event union, shaped like the domain's (`Event<'Type', Data>` joined into a union). */
 type Deposited = { type: 'Deposited'; data: { amount: number } };
@@ -52,27 +49,14 @@ const deposited = (amount: number, actor?: string) => newEvent<Deposited>({ type
 const withdrawn = (amount: number, reason: string) => newEvent<Withdrawn>({ type: 'Withdrawn', data: { amount, reason } });
 const account = () => `account-${randomUUID()}`;
 
-let database: TestDatabase;
-let pool: pg.Pool;
-let store: PostgresEventStore;
-
-beforeAll(async () => {
-  database = await createTestDatabase('aggregate_stream');
-  pool = testPool(database.url, 4);
-  store = await PostgresEventStore.create(pool, { pollIntervalMs: 60_000 });
-});
-afterAll(async () => {
-  await store.close();
-  await pool.end();
-  await database.drop();
-});
+const postgres = postgresStoreForFile('aggregate_stream', 4, { pollIntervalMs: 60_000 });
 
 test('folds a stream of typed events in order and says how many there were and the last revision', async () => {
   const name = account();
-  await store.appendToStream(name, [deposited(100, 'admin:alice'), withdrawn(30, 'haircut')]);
-  await store.appendToStream(name, [deposited(5, 'calcom:webhook')]);
+  await postgres.store.appendToStream(name, [deposited(100, 'admin:alice'), withdrawn(30, 'haircut')]);
+  await postgres.store.appendToStream(name, [deposited(5, 'calcom:webhook')]);
 
-  const { state, eventCount, revision } = await aggregateStream(store, name, accountFold);
+  const { state, eventCount, revision } = await aggregateStream(postgres.store, name, accountFold);
 
   expect({ balance: state.balance, reasons: state.reasons, eventCount, revision }).toEqual({ balance: 75, reasons: ['haircut'], eventCount: 3, revision: 2 });
   expect(state.seen.map(({ revision: seenRevision, actor }) => [seenRevision, actor])).toEqual([
@@ -80,14 +64,14 @@ test('folds a stream of typed events in order and says how many there were and t
     [1, 'admin:alice'],
     [2, 'calcom:webhook'],
   ]);
-  const recorded = await store.readStream(name);
+  const recorded = await postgres.store.readStream(name);
   expect(state.seen.map(({ recordedAt }) => recordedAt)).toEqual(recorded.map(({ recordedAt }) => recordedAt));
 });
 
 test('a stream that does not exist folds to the initial state, with no events and revision -1', async () => {
   const { types, evolve } = recording();
 
-  const aggregated = await aggregateStream(store, account(), { ...accountFold, evolve });
+  const aggregated = await aggregateStream(postgres.store, account(), { ...accountFold, evolve });
 
   expect(aggregated).toEqual({ state: { balance: 0, reasons: [], seen: [] }, eventCount: 0, revision: -1 });
   expect(types).toEqual([]);
@@ -95,10 +79,10 @@ test('a stream that does not exist folds to the initial state, with no events an
 
 test('each fold starts from a fresh initial state', async () => {
   const name = account();
-  await store.appendToStream(name, [deposited(10)]);
+  await postgres.store.appendToStream(name, [deposited(10)]);
 
-  const first = await aggregateStream(store, name, accountFold);
-  const second = await aggregateStream(store, name, accountFold);
+  const first = await aggregateStream(postgres.store, name, accountFold);
+  const second = await aggregateStream(postgres.store, name, accountFold);
 
   expect([first.state.balance, second.state.balance]).toEqual([10, 10]);
   expect(second.state).not.toBe(first.state);
@@ -106,14 +90,14 @@ test('each fold starts from a fresh initial state', async () => {
 
 test('read.until folds the stream as it stood at a time (asOf)', async () => {
   const name = account();
-  await store.appendToStream(name, [deposited(100), withdrawn(40, 'colour')]);
-  const [, second] = await store.readStream(name);
+  await postgres.store.appendToStream(name, [deposited(100), withdrawn(40, 'colour')]);
+  const [, second] = await postgres.store.readStream(name);
   await eventually(() => expect(Date.now()).toBeGreaterThan(Date.parse(second.recordedAt) + 5));
-  await store.appendToStream(name, [withdrawn(60, 'cut')]);
+  await postgres.store.appendToStream(name, [withdrawn(60, 'cut')]);
 
-  const asOf = await aggregateStream(store, name, { ...accountFold, read: { until: second.recordedAt } });
-  const beforeAll = await aggregateStream(store, name, { ...accountFold, read: { until: new Date(Date.parse(second.recordedAt) - 60_000).toISOString() } });
-  const now = await aggregateStream(store, name, accountFold);
+  const asOf = await aggregateStream(postgres.store, name, { ...accountFold, read: { until: second.recordedAt } });
+  const beforeAll = await aggregateStream(postgres.store, name, { ...accountFold, read: { until: new Date(Date.parse(second.recordedAt) - 60_000).toISOString() } });
+  const now = await aggregateStream(postgres.store, name, accountFold);
 
   expect([asOf.state.balance, asOf.eventCount, asOf.revision]).toEqual([60, 2, 1]);
   expect([beforeAll.state.balance, beforeAll.eventCount, beforeAll.revision]).toEqual([0, 0, -1]);
@@ -122,9 +106,9 @@ test('read.until folds the stream as it stood at a time (asOf)', async () => {
 
 test('read.fromRevision / toRevision fold a slice: the revision is the last folded one', async () => {
   const name = account();
-  await store.appendToStream(name, [deposited(1), deposited(2), deposited(4), deposited(8)]);
+  await postgres.store.appendToStream(name, [deposited(1), deposited(2), deposited(4), deposited(8)]);
 
-  const middle = await aggregateStream(store, name, { ...accountFold, read: { fromRevision: 1, toRevision: 2 } });
+  const middle = await aggregateStream(postgres.store, name, { ...accountFold, read: { fromRevision: 1, toRevision: 2 } });
 
   expect([middle.state.balance, middle.eventCount, middle.revision]).toEqual([6, 2, 2]);
 });
@@ -132,10 +116,10 @@ test('read.fromRevision / toRevision fold a slice: the revision is the last fold
 test('an event type the fold does not know reaches evolve like any other and counts, and the fold goes on', async () => {
   const name = account();
   const hostileData = JSON.parse('{"__proto__": {"polluted": true}, "constructor": {"prototype": {"polluted": true}}}');
-  await store.appendToStream(name, [deposited(50), newEvent({ type: 'AccountFrozen', data: hostileData }), withdrawn(20, 'cut')]);
+  await postgres.store.appendToStream(name, [deposited(50), newEvent({ type: 'AccountFrozen', data: hostileData }), withdrawn(20, 'cut')]);
   const { types, evolve } = recording();
 
-  const { state, eventCount, revision } = await aggregateStream(store, name, { ...accountFold, evolve });
+  const { state, eventCount, revision } = await aggregateStream(postgres.store, name, { ...accountFold, evolve });
 
   expect(types).toEqual(['Deposited', 'AccountFrozen', 'Withdrawn']);
   expect([state.balance, eventCount, revision]).toEqual([30, 3, 2]);
@@ -146,18 +130,18 @@ test('an event type the fold does not know reaches evolve like any other and cou
 test('a long stream folds without recursion, every event once', async () => {
   const name = account();
   for (let batch = 0; batch < 5; batch++)
-    await store.appendToStream(
+    await postgres.store.appendToStream(
       name,
       Array.from({ length: 400 }, () => deposited(1)),
     );
 
-  const { state, eventCount, revision } = await aggregateStream(store, name, accountFold);
+  const { state, eventCount, revision } = await aggregateStream(postgres.store, name, accountFold);
 
   expect([state.balance, eventCount, revision]).toEqual([2_000, 2_000, 1_999]);
 });
 
 test('a hostile stream name is just a stream without events', async () => {
   for (const name of ['__proto__', 'constructor', `account-${'x'.repeat(10_000)}`, 'account-\u{1F600}']) {
-    expect(await aggregateStream(store, name, accountFold)).toEqual({ state: { balance: 0, reasons: [], seen: [] }, eventCount: 0, revision: -1 });
+    expect(await aggregateStream(postgres.store, name, accountFold)).toEqual({ state: { balance: 0, reasons: [], seen: [] }, eventCount: 0, revision: -1 });
   }
 });

@@ -1,12 +1,9 @@
-import type pg from 'pg';
 import { START, WrongExpectedRevisionError, type Position, type RecordedEvent } from '../src/event-store.port.js';
-import { PostgresEventStore } from '../src/postgres/postgres-event-store.js';
 import { appendQuery, type AppendRow } from '../src/postgres/postgres-event-store.queries.js';
 import { AppendErrorCode } from '../src/postgres/postgres-event-store.schema.js';
-import { createTestDatabase, type TestDatabase } from '#test-support/test-database';
 import { eventually } from '#test-support/eventually';
 import { expectAscending, newEvent, newEvents, readAllOnceVisible, uniquePrefix } from './event-store.fixtures.js';
-import { testPool } from './postgres-test-pool.js';
+import { postgresStoreForFile } from './postgres-test-pool.js';
 
 /*
  * A global order is gap-safe when a reader that has read up to some place never later finds a new event
@@ -14,20 +11,7 @@ import { testPool } from './postgres-test-pool.js';
  * commit, in another order. These tests hold transactions open to make that happen on purpose.
  */
 
-let database: TestDatabase;
-let pool: pg.Pool;
-let store: PostgresEventStore;
-
-beforeAll(async () => {
-  database = await createTestDatabase('global_order');
-  pool = testPool(database.url, 16);
-  store = await PostgresEventStore.create(pool);
-});
-afterAll(async () => {
-  await store.close();
-  await pool.end();
-  await database.drop();
-});
+const postgres = postgresStoreForFile('global_order', 16);
 
 /** The reader a sequence-only design would have: remembers the highest global_position it has seen. */
 class NaiveSequenceReader {
@@ -35,7 +19,7 @@ class NaiveSequenceReader {
   last = 0n;
 
   async poll(): Promise<void> {
-    const { rows } = await pool.query<{ global_position: string; event_id: string }>(
+    const { rows } = await postgres.pool.query<{ global_position: string; event_id: string }>(
       'SELECT global_position, event_id FROM events WHERE global_position > $1 ORDER BY global_position LIMIT 500',
       [this.last.toString()],
     );
@@ -46,7 +30,7 @@ class NaiveSequenceReader {
 
 /** Opens a transaction, appends in it and keeps it open until `commit()`. */
 async function appendInOpenTransaction(streamName: string, eventCount = 1) {
-  const client = await pool.connect();
+  const client = await postgres.pool.connect();
   await client.query('BEGIN');
   const events = newEvents(eventCount, 'AppointmentHeld');
   const { rows } = await client.query<AppendRow>(appendQuery(streamName, events, 'any'));
@@ -65,10 +49,10 @@ test('a sequence-only reader skips an event committed late; readAll does not', a
   const naive = new NaiveSequenceReader();
   const held = await appendInOpenTransaction(`${prefix}slow`);
   const fast = newEvent();
-  await store.appendToStream(`${prefix}fast`, [fast]);
+  await postgres.store.appendToStream(`${prefix}fast`, [fast]);
 
   await naive.poll();
-  const whileHeld = await store.readAll({ streamPrefixes: [prefix] });
+  const whileHeld = await postgres.store.readAll({ streamPrefixes: [prefix] });
   await held.commit();
   await naive.poll();
 
@@ -76,17 +60,17 @@ test('a sequence-only reader skips an event committed late; readAll does not', a
   expect(naive.last).toBeGreaterThan(held.globalPosition);
   expect(naive.seen.has(held.events[0].id)).toBe(false);
   expect(whileHeld.events).toEqual([]);
-  const all = await readAllOnceVisible(store, [prefix], 2);
+  const all = await readAllOnceVisible(postgres.store, [prefix], 2);
   expect(all.map((event) => event.id)).toEqual([held.events[0].id, fast.id]);
 });
 
 test('an append whose transaction id predates the previous writer of the stream is refused, so it can retry', async () => {
   const name = `appointment-${crypto.randomUUID()}`;
-  const early = await pool.connect();
+  const early = await postgres.pool.connect();
   try {
     await early.query('BEGIN');
     await early.query('SELECT pg_current_xact_id()');
-    await store.appendToStream(name, [newEvent()], { expectedRevision: 'no_stream' });
+    await postgres.store.appendToStream(name, [newEvent()], { expectedRevision: 'no_stream' });
 
     const late = early.query(appendQuery(name, [newEvent()], 0));
 
@@ -121,9 +105,9 @@ describe('many concurrent writers, some committing late, and a tailing reader', 
     const tail = (async () => {
       let position: Position = START;
       while (!stopReaders.signal.aborted) {
-        const page = await store.readAll({ after: position, limit: 50, streamPrefixes: [prefix] });
+        const page = await postgres.store.readAll({ after: position, limit: 50, streamPrefixes: [prefix] });
         read.push(...page.events);
-        if (page.events.length === 0) await store.waitForEventsAfter(page.position, stopReaders.signal);
+        if (page.events.length === 0) await postgres.store.waitForEventsAfter(page.position, stopReaders.signal);
         position = page.position;
       }
     })();
@@ -134,7 +118,7 @@ describe('many concurrent writers, some committing late, and a tailing reader', 
         const name = `${prefix}shared-${(writer + round) % sharedStreams}`;
         const events = newEvents(1 + (round % 3));
         try {
-          const result = await store.appendToStream(name, events, { expectedRevision: revisions.get(name) ?? 'no_stream' });
+          const result = await postgres.store.appendToStream(name, events, { expectedRevision: revisions.get(name) ?? 'no_stream' });
           revisions.set(name, result.nextExpectedRevision);
           for (const event of events) appended.set(event.id, name);
         } catch (error) {
@@ -167,7 +151,7 @@ describe('many concurrent writers, some committing late, and a tailing reader', 
     expect(new Set(ids).size).toBe(ids.length);
     expect(new Set(ids)).toEqual(new Set(appended.keys()));
     expectAscending(
-      store,
+      postgres.store,
       read.map((event) => event.position),
     );
     const revisionsByStream = new Map<string, number[]>();
