@@ -18,6 +18,7 @@ async function perform(task: WorkerTask): Promise<WorkerFigure> {
     case 'batch-appends':
       return measureBatchAppends(await openedAppender(), task.settings, meter);
     case 'catch-up':
+      if (!contender.measureCatchUp) throw new Error(`${setup.contender} measures appends only`);
       return contender.measureCatchUp(setup.catchUpUrl, task.settings, meter);
     case 'close':
       await (await appender)?.close();

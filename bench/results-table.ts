@@ -17,12 +17,15 @@ export function formatResultsTable(results: BenchResults, names: readonly Conten
     { label: '1 event per append, sequential: events/s', value: (r) => rate(r.sequential?.eventsPerSecond), target: sequentialRate },
     { label: '  p50 latency (ms)', value: (r) => ms(r.sequential?.p50Ms) },
     { label: '  p99 latency (ms)', value: (r) => ms(r.sequential?.p99Ms), target: sequentialP99 },
+    { label: '  ÷ raw COPY', value: (r) => ratio(r.sequential, results.copy?.sequential) },
     { label: CPU_LABEL, value: (r) => cpuPerThousand(r.sequential) },
     { label: '1 event per append, 8 concurrent callers: events/s', value: (r) => rate(r.concurrent?.eventsPerSecond) },
     { label: '  p50 latency (ms)', value: (r) => ms(r.concurrent?.p50Ms) },
     { label: '  p99 latency (ms)', value: (r) => ms(r.concurrent?.p99Ms) },
+    { label: '  ÷ raw COPY', value: (r) => ratio(r.concurrent, results.copy?.concurrent) },
     { label: CPU_LABEL, value: (r) => cpuPerThousand(r.concurrent) },
     { label: '100 events per append: events/s', value: (r) => rate(r.batch?.eventsPerSecond), target: batchRate },
+    { label: '  ÷ raw COPY', value: (r) => ratio(r.batch, results.copy?.batch) },
     { label: CPU_LABEL, value: (r) => cpuPerThousand(r.batch) },
     {
       label: `catch-up into the appointments read model, ${catchUpEvents.toLocaleString('en-US')} events: events/s`,
@@ -55,6 +58,11 @@ function rate(value: number | undefined): string {
 
 function ms(value: number | undefined): string {
   return value === undefined ? 'n/a' : value.toFixed(2);
+}
+
+/** A contender's rate as a share of the ceiling's in the same run (the issue's targets are such ratios). */
+function ratio(figure: { eventsPerSecond: number } | undefined, ceiling: { eventsPerSecond: number } | undefined): string {
+  return figure && ceiling ? `${(figure.eventsPerSecond / ceiling.eventsPerSecond).toFixed(2)}x` : 'n/a';
 }
 
 function times(value: number | null): string {

@@ -10,7 +10,7 @@ import { formatDriftFigure, measureDriftSection } from './drift/drift-section.js
 import { formatScaleFigure, measureScaleSection } from './scale/scale-section.js';
 import { formatUiFigure, measureUiSection } from './ui/ui-section.js';
 import { formatWebhookIntakeFigure, measureWebhookIntakeSection } from './webhooks/webhook-intake-section.js';
-import type { ContenderName } from './contenders/contenders.js';
+import { contenders, type ContenderName } from './contenders/contenders.js';
 import { currentLoad, describeMachine } from './machine.js';
 import { formatResultsTable } from './results-table.js';
 import type { WorkerTask } from './worker-protocol.js';
@@ -89,6 +89,7 @@ async function measureAll(settings: BenchSettings, processes: ContenderProcess[]
   const record = async <Key extends keyof ContenderResults>(key: Key, label: string, task: WorkerTask) => {
     for (const worker of processes) {
       const name: ContenderName = worker.setup.contender;
+      if (task.kind === 'catch-up' && !contenders[name].measureCatchUp) continue;
       progress(`${label}: ${name}…`);
       const figure = await worker.run<NonNullable<ContenderResults[Key]>>(task);
       results[name] = { ...results[name], [key]: figure };

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { START } from '../src/event-store.port.js';
 import { PostgresEventStore } from '../src/postgres/postgres-event-store.js';
-import { migrateEventStore } from '../src/postgres/postgres-event-store.schema.js';
+import { migrateEventStore, UNCHAINED_APPEND_TO_STREAM } from '../src/postgres/postgres-event-store.schema.js';
 import { InvalidPositionError } from '../src/postgres/postgres-position.js';
 import { createTestDatabase, type TestDatabase } from '#test-support/test-database';
 import { eventually } from '#test-support/eventually';
@@ -147,6 +147,47 @@ describe('PostgreSQL event store specifics', () => {
     await closing.close();
 
     await expect(waiting).resolves.toBeUndefined();
+  });
+
+  test('an append whose ids are only partly stored is refused and leaves the stream as it was', async () => {
+    const name = `appointment-${crypto.randomUUID()}`;
+    const [stored, fresh] = newEvents(2);
+    await store.appendToStream(name, [stored]);
+
+    await expect(store.appendToStream(name, [fresh, stored])).rejects.toMatchObject({ name: 'DuplicateEventIdError' });
+    await expect(store.appendToStream(`appointment-${crypto.randomUUID()}`, [fresh, stored])).rejects.toMatchObject({ name: 'DuplicateEventIdError' });
+
+    expect((await store.readStream(name)).map((event) => event.id)).toEqual([stored.id]);
+    const { rows } = await pool.query('SELECT count(*)::int AS count FROM events WHERE event_id = $1', [fresh.id]);
+    expect(rows[0].count).toBe(0);
+    expect(await store.appendToStream(name, [fresh], { expectedRevision: 0 })).toMatchObject({ nextExpectedRevision: 1 });
+  });
+
+  test('writers racing to create one stream with any expectation all land, one after the other, chained', async () => {
+    const name = `appointment-${crypto.randomUUID()}`;
+    const racers = newEvents(8);
+
+    const results = await Promise.all(racers.map((event) => store.appendToStream(name, [event])));
+
+    expect(results.map((result) => result.nextExpectedRevision).sort()).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    const { rows } = await pool.query<{ revision: string; hash: string | null; head: string }>(
+      `SELECT e.revision, e.hash, s.last_hash AS head FROM events e JOIN streams s USING (stream_name) WHERE stream_name = $1 ORDER BY revision`,
+      [name],
+    );
+    expect(rows.map((row) => Number(row.revision))).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(rows.every((row) => row.hash !== null)).toBe(true);
+    expect(rows[7].head).toBe(rows[7].hash);
+  });
+
+  test('migrating a ledger whose append function is another version installs the chained one', async () => {
+    await pool.query(UNCHAINED_APPEND_TO_STREAM);
+    await migrateEventStore(pool);
+    const name = `appointment-${crypto.randomUUID()}`;
+
+    await store.appendToStream(name, [newEvent()]);
+
+    const { rows } = await pool.query('SELECT hash FROM events WHERE stream_name = $1', [name]);
+    expect(rows[0].hash).toMatch(/^[0-9a-f]{64}$/);
   });
 
   test('an empty append checks the expectation and reports where the stream is', async () => {

@@ -13,6 +13,123 @@ export const AppendErrorCode = {
   transactionOrder: 'EV003',
 } as const;
 
+/** chainedHash() of event-hash.ts, byte for byte: canonical JSON of content, previous, recordedAt, revision. */
+const CHAIN_STEP = `
+  v_recorded_text := to_char(v_recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"');
+  FOR i IN 1 .. v_count LOOP
+    v_last_hash := encode(sha256(convert_to(
+      '{"content":"' || p_contents[i] || '","previous":' || coalesce('"' || v_last_hash || '"', 'null')
+        || ',"recordedAt":"' || v_recorded_text || '","revision":' || (v_current + i) || '}', 'UTF8')), 'hex');
+    v_hashes[i] := v_last_hash;
+  END LOOP;
+`;
+
+function appendToStreamFunction(chainStep: string): string {
+  return `
+CREATE OR REPLACE FUNCTION append_to_stream(
+  p_stream_name text,
+  p_expected_revision bigint,
+  p_event_ids uuid[],
+  p_types text[],
+  p_data jsonb,
+  p_metadata jsonb,
+  p_contents text[]
+) RETURNS TABLE (appended_revision bigint, appended_transaction_id xid8, appended_global_position bigint)
+LANGUAGE plpgsql AS $fn$
+DECLARE
+  v_count bigint := cardinality(p_event_ids);
+  v_current bigint;
+  v_last_transaction xid8;
+  v_new_stream boolean;
+  v_inserted bigint;
+  v_last_position bigint;
+  v_last_hash text;
+  v_hashes text[] := '{}';
+  v_recorded_at timestamptz := date_trunc('milliseconds', now());
+  v_recorded_text text;
+BEGIN
+  SELECT s.revision, s.last_transaction_id, s.last_hash INTO v_current, v_last_transaction, v_last_hash
+    FROM streams s WHERE s.stream_name = p_stream_name FOR NO KEY UPDATE;
+  v_new_stream := NOT FOUND;
+  IF v_new_stream THEN
+    v_current := -1;
+  END IF;
+
+  IF p_expected_revision IS NOT NULL AND p_expected_revision <> v_current THEN
+    RETURN QUERY SELECT * FROM append_to_stream_earlier(p_stream_name, p_expected_revision, p_event_ids, p_types, p_data);
+    IF FOUND THEN
+      RETURN;
+    END IF;
+    RAISE EXCEPTION USING ERRCODE = '${AppendErrorCode.wrongExpectedRevision}',
+      MESSAGE = format('stream %s is at revision %s, expected %s', p_stream_name, v_current, p_expected_revision),
+      DETAIL = v_current::text;
+  END IF;
+
+  -- Our xid was taken before the previous writer's (we waited on its lock): readers order by xid, so our
+  -- later revision would be read before its earlier one. A new transaction gets a newer xid.
+  IF NOT v_new_stream AND pg_current_xact_id() < v_last_transaction THEN
+    RAISE EXCEPTION USING ERRCODE = '${AppendErrorCode.transactionOrder}',
+      MESSAGE = 'transaction id older than the stream''s last writer';
+  END IF;
+
+${chainStep}
+  IF v_new_stream THEN
+    -- Created with its final state; the row is ours (and locked) until we commit. A creator that committed since our
+    -- look-up wins: retrying in a new transaction sees its stream.
+    INSERT INTO streams (stream_name, revision, last_transaction_id, last_hash)
+      VALUES (p_stream_name, v_count - 1, pg_current_xact_id(), v_last_hash)
+      ON CONFLICT (stream_name) DO NOTHING;
+    IF NOT FOUND THEN
+      RAISE EXCEPTION USING ERRCODE = '${AppendErrorCode.transactionOrder}',
+        MESSAGE = format('stream %s was created by a concurrent append', p_stream_name);
+    END IF;
+  END IF;
+
+  WITH inserted AS (
+    INSERT INTO events (event_id, stream_name, revision, type, data, metadata, recorded_at, hash)
+    SELECT n.event_id, p_stream_name, v_current + n.ordinality, n.type,
+           p_data -> (n.ordinality::int - 1), p_metadata -> (n.ordinality::int - 1), v_recorded_at, n.hash
+      FROM unnest(p_event_ids, p_types, v_hashes) WITH ORDINALITY AS n(event_id, type, hash, ordinality)
+     ORDER BY n.ordinality
+    ON CONFLICT (event_id) DO NOTHING
+    RETURNING global_position
+  )
+  SELECT count(*), max(global_position) INTO v_inserted, v_last_position FROM inserted;
+
+  IF v_inserted < v_count THEN
+    -- Some ids are stored already: take back what we wrote (our rows, under our stream lock) and answer as a retry
+    -- would be answered. A concurrent append of the same ids has committed (the insert waited for it) or rolled back.
+    DELETE FROM events e WHERE e.stream_name = p_stream_name AND e.revision > v_current;
+    IF v_new_stream THEN
+      DELETE FROM streams s WHERE s.stream_name = p_stream_name;
+    END IF;
+    RETURN QUERY SELECT * FROM append_to_stream_earlier(p_stream_name, p_expected_revision, p_event_ids, p_types, p_data);
+    IF FOUND THEN
+      RETURN;
+    END IF;
+    RAISE EXCEPTION USING ERRCODE = '${AppendErrorCode.transactionOrder}',
+      MESSAGE = 'a conflicting event id is gone again: retry';
+  END IF;
+
+  IF NOT v_new_stream THEN
+    UPDATE streams SET revision = v_current + v_count, last_transaction_id = pg_current_xact_id(), last_hash = v_last_hash
+     WHERE stream_name = p_stream_name;
+  END IF;
+  appended_revision := v_current + v_count;
+  appended_transaction_id := pg_current_xact_id();
+  appended_global_position := v_last_position;
+  RETURN NEXT;
+END
+$fn$;
+`;
+}
+
+/**
+ * append_to_stream without the chain's hashing (events and streams keep NULL hashes): only for the benchmark's measure
+ * of what the chain costs (bench/contenders/ledger-unchained), installed in its own database, never in a ledger.
+ */
+export const UNCHAINED_APPEND_TO_STREAM = appendToStreamFunction('');
+
 /**
  * `transaction_id` + the `transaction_id < pg_snapshot_xmin(pg_current_snapshot())` filter in readAll give a
  * gap-free global order: a row becomes readable only once no transaction that could still commit an earlier
@@ -114,110 +231,7 @@ BEGIN
 END
 $fn$;
 
-CREATE OR REPLACE FUNCTION append_to_stream(
-  p_stream_name text,
-  p_expected_revision bigint,
-  p_event_ids uuid[],
-  p_types text[],
-  p_data jsonb,
-  p_metadata jsonb,
-  p_contents text[]
-) RETURNS TABLE (appended_revision bigint, appended_transaction_id xid8, appended_global_position bigint)
-LANGUAGE plpgsql AS $fn$
-DECLARE
-  v_count bigint := cardinality(p_event_ids);
-  v_current bigint;
-  v_last_transaction xid8;
-  v_new_stream boolean;
-  v_inserted bigint;
-  v_last_position bigint;
-  v_last_hash text;
-  v_hashes text[] := '{}';
-  v_recorded_at timestamptz := date_trunc('milliseconds', now());
-  v_recorded_text text;
-BEGIN
-  SELECT s.revision, s.last_transaction_id, s.last_hash INTO v_current, v_last_transaction, v_last_hash
-    FROM streams s WHERE s.stream_name = p_stream_name FOR NO KEY UPDATE;
-  v_new_stream := NOT FOUND;
-  IF v_new_stream THEN
-    v_current := -1;
-  END IF;
-
-  IF p_expected_revision IS NOT NULL AND p_expected_revision <> v_current THEN
-    RETURN QUERY SELECT * FROM append_to_stream_earlier(p_stream_name, p_expected_revision, p_event_ids, p_types, p_data);
-    IF FOUND THEN
-      RETURN;
-    END IF;
-    RAISE EXCEPTION USING ERRCODE = '${AppendErrorCode.wrongExpectedRevision}',
-      MESSAGE = format('stream %s is at revision %s, expected %s', p_stream_name, v_current, p_expected_revision),
-      DETAIL = v_current::text;
-  END IF;
-
-  -- Our xid was taken before the previous writer's (we waited on its lock): readers order by xid, so our
-  -- later revision would be read before its earlier one. A new transaction gets a newer xid.
-  IF NOT v_new_stream AND pg_current_xact_id() < v_last_transaction THEN
-    RAISE EXCEPTION USING ERRCODE = '${AppendErrorCode.transactionOrder}',
-      MESSAGE = 'transaction id older than the stream''s last writer';
-  END IF;
-
-  -- chainedHash() of event-hash.ts, byte for byte: canonical JSON of content, previous, recordedAt, revision.
-  v_recorded_text := to_char(v_recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"');
-  FOR i IN 1 .. v_count LOOP
-    v_last_hash := encode(sha256(convert_to(
-      '{"content":"' || p_contents[i] || '","previous":' || coalesce('"' || v_last_hash || '"', 'null')
-        || ',"recordedAt":"' || v_recorded_text || '","revision":' || (v_current + i) || '}', 'UTF8')), 'hex');
-    v_hashes[i] := v_last_hash;
-  END LOOP;
-
-  IF v_new_stream THEN
-    -- Created with its final state; the row is ours (and locked) until we commit. A creator that committed since our
-    -- look-up wins: retrying in a new transaction sees its stream.
-    INSERT INTO streams (stream_name, revision, last_transaction_id, last_hash)
-      VALUES (p_stream_name, v_count - 1, pg_current_xact_id(), v_last_hash)
-      ON CONFLICT (stream_name) DO NOTHING;
-    IF NOT FOUND THEN
-      RAISE EXCEPTION USING ERRCODE = '${AppendErrorCode.transactionOrder}',
-        MESSAGE = format('stream %s was created by a concurrent append', p_stream_name);
-    END IF;
-  END IF;
-
-  WITH inserted AS (
-    INSERT INTO events (event_id, stream_name, revision, type, data, metadata, recorded_at, hash)
-    SELECT n.event_id, p_stream_name, v_current + n.ordinality, n.type,
-           p_data -> (n.ordinality::int - 1), p_metadata -> (n.ordinality::int - 1), v_recorded_at, n.hash
-      FROM unnest(p_event_ids, p_types, v_hashes) WITH ORDINALITY AS n(event_id, type, hash, ordinality)
-     ORDER BY n.ordinality
-    ON CONFLICT (event_id) DO NOTHING
-    RETURNING global_position
-  )
-  SELECT count(*), max(global_position) INTO v_inserted, v_last_position FROM inserted;
-
-  IF v_inserted < v_count THEN
-    -- Some ids are stored already: take back what we wrote (our rows, under our stream lock) and answer as a retry
-    -- would be answered. A concurrent append of the same ids has committed (the insert waited for it) or rolled back.
-    DELETE FROM events e WHERE e.stream_name = p_stream_name AND e.revision > v_current;
-    IF v_new_stream THEN
-      DELETE FROM streams s WHERE s.stream_name = p_stream_name;
-    END IF;
-    RETURN QUERY SELECT * FROM append_to_stream_earlier(p_stream_name, p_expected_revision, p_event_ids, p_types, p_data);
-    IF FOUND THEN
-      RETURN;
-    END IF;
-    RAISE EXCEPTION USING ERRCODE = '${AppendErrorCode.transactionOrder}',
-      MESSAGE = 'a conflicting event id is gone again: retry';
-  END IF;
-
-  IF NOT v_new_stream THEN
-    UPDATE streams SET revision = v_current + v_count, last_transaction_id = pg_current_xact_id(), last_hash = v_last_hash
-     WHERE stream_name = p_stream_name;
-  END IF;
-  appended_revision := v_current + v_count;
-  appended_transaction_id := pg_current_xact_id();
-  appended_global_position := v_last_position;
-  RETURN NEXT;
-END
-$fn$;
-`;
+${appendToStreamFunction(CHAIN_STEP)}`;
 
 /** The schema, then (in the same transaction) the hash chain over events recorded before it existed. */
 export function migrateEventStore(pool: pg.Pool): Promise<void> {
