@@ -1,8 +1,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { setTimeout as delay } from 'node:timers/promises';
-import type pg from 'pg';
-import { READ_MODELS_PROJECTION } from '#projections';
+import pg from 'pg';
 import { join } from 'node:path';
 import { percentile } from '../appends/latency-summary.js';
 import type { BenchServer } from '../bench-server.js';
@@ -23,6 +21,8 @@ export interface QueryFigure {
 
 export interface ScaleStep extends GrowthFigure {
   queries: Record<ScaleQueryName, QueryFigure>;
+  /** Re-checking the whole hash chain after the queries (not timed as a figure of the ledger). */
+  verifySeconds: number;
   /** Load average when the queries started. */
   load: number;
 }
@@ -34,21 +34,19 @@ export interface ScaleFigure {
 
 const TOKEN = 'bench-scale-admin-token';
 /**
- * The seeded appointments never reached Cal.com, so the ledger's sync would push every one of them while the queries
- * are timed. Its Cal.com is a closed port at one call a minute: the sync reads the store and queues its backlog as it
- * would, then stays out of the way.
+ * The lock a ledger instance holds while it runs the background workers (BACKGROUND_WORKERS_LOCK of apps/ledger, which
+ * the bench does not import). The seeded appointments never reached Cal.com, so a leading instance would push every one
+ * of them (and record each outcome) while the queries are timed; with the bench holding the lock, as another instance
+ * of the same ledger would, the measured one is a standby: it serves the API and runs the projector, nothing else.
  */
-const QUIET_CALCOM = { CALCOM_API_URL: 'http://127.0.0.1:9', CALCOM_API_KEY: 'bench-scale-no-calcom', CALCOM_RATE_LIMIT_PER_MINUTE: '1' };
-const SYNC_CATCH_UP_MS = 600_000;
-/** The sync's subscription (CALCOM_SYNC_SUBSCRIPTION of apps/ledger, which the bench does not import). */
-const CALCOM_SYNC = 'calcom-sync';
+const BACKGROUND_WORKERS_LOCK = 'ledger:background-workers';
 const WARM_UP_ROUNDS = 10;
 const ROUNDS = 100;
 
 /**
  * Costs as a ledger grows: one database grown to each size in turn (appointments of a 12-staff salon, about 2.4
  * events each), the full rebuild timed, then the admin UI's queries over HTTP against the built ledger in its own
- * process (as `npm start` runs it). The queries run round-robin, each once per round, so noise lands on all alike.
+ * process (as `npm start` runs it, as a standby of the background workers). The queries run round-robin, each once per round, so noise lands on all alike.
  */
 export async function measureScaleSection(server: BenchServer, sizes: readonly number[], seed: number, log: (line: string) => void): Promise<ScaleFigure> {
   const url = await server.createDatabase('bench_scale');
@@ -60,7 +58,9 @@ export async function measureScaleSection(server: BenchServer, sizes: readonly n
       const growth = await ledger.growTo(size, log);
       log(`scale: ${growth.events.toLocaleString('en-US')} events; rebuild ${growth.rebuildSeconds} s; querying…`);
       const load = currentLoad();
-      steps.push({ ...growth, queries: await measureQueries(url, ledger.today(), log), load });
+      const queries = await measureQueries(url, ledger.today(), log);
+      log(`scale: ${size.toLocaleString('en-US')}: ${SCALE_QUERY_NAMES.map((name) => `${name} ${queries[name].medianMs}/${queries[name].p95Ms} ms`).join('; ')} (load ${load})`);
+      steps.push({ ...growth, queries, load, verifySeconds: await ledger.verifyChain() });
     }
   } finally {
     await ledger.close();
@@ -71,9 +71,13 @@ export async function measureScaleSection(server: BenchServer, sizes: readonly n
 async function measureQueries(url: string, today: number, log: (line: string) => void): Promise<Record<ScaleQueryName, QueryFigure>> {
   const dataDir = await mkdtemp(join(tmpdir(), 'ledger-bench-scale-'));
   const pool = openBenchPool(url, 1);
-  const ledger = await spawnLedger({ DATABASE_URL: url, DATA_DIR: dataDir, API_TOKENS: `admin:${TOKEN}`, ...QUIET_CALCOM }, log);
+  const leader = new pg.Client(url);
+  await leader.connect();
+  const [{ locked }] = (await leader.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked', [BACKGROUND_WORKERS_LOCK])).rows;
+  if (!locked) throw new Error('Another process holds the background workers lock of the scale database');
+  const ledger = await spawnLedger({ DATABASE_URL: url, DATA_DIR: dataDir, API_TOKENS: `admin:${TOKEN}` }, log);
   try {
-    await syncCaughtUp(pool);
+    const eventsBefore = await eventCount(pool);
     const queries = await scaleQueries(ledger.url, TOKEN, pool, today);
     const timings = new Map<ScaleQueryName, number[]>(SCALE_QUERY_NAMES.map((name) => [name, []]));
     const rows = new Map<ScaleQueryName, number>();
@@ -84,6 +88,8 @@ async function measureQueries(url: string, today: number, log: (line: string) =>
         if (round >= WARM_UP_ROUNDS) timings.get(name)!.push(performance.now() - started);
       }
     }
+    const appended = (await eventCount(pool)) - eventsBefore;
+    if (appended > 0) throw new Error(`The ledger appended ${appended} events of its own while the queries ran`);
     return Object.fromEntries(
       SCALE_QUERY_NAMES.map((name) => {
         const sorted = timings.get(name)!.sort((a, b) => a - b);
@@ -92,21 +98,15 @@ async function measureQueries(url: string, today: number, log: (line: string) =>
     ) as Record<ScaleQueryName, QueryFigure>;
   } finally {
     await ledger.stop();
+    await leader.end();
     await pool.end();
     await rm(dataDir, { recursive: true, force: true });
   }
 }
 
-/** Until the sync's subscription has read as far as the rebuilt read models: its catch-up is not what is measured. */
-async function syncCaughtUp(pool: pg.Pool): Promise<void> {
-  const deadline = Date.now() + SYNC_CATCH_UP_MS;
-  const globalOf = (name: string) => `(SELECT split_part(position, ':', 2)::bigint FROM projection_checkpoints WHERE name = '${name}')`;
-  for (;;) {
-    const { rows } = await pool.query<{ caught_up: boolean }>(`SELECT ${globalOf(CALCOM_SYNC)} >= ${globalOf(READ_MODELS_PROJECTION)} AS caught_up`);
-    if (rows[0].caught_up) return;
-    if (Date.now() > deadline) throw new Error(`The ledger's Cal.com sync did not catch up within ${SYNC_CATCH_UP_MS / 1000} s`);
-    await delay(200);
-  }
+async function eventCount(pool: pg.Pool): Promise<number> {
+  const { rows } = await pool.query<{ count: number }>('SELECT count(*)::int AS count FROM events');
+  return rows[0].count;
 }
 
 export function formatScaleFigure(figure: ScaleFigure): string {
