@@ -26,6 +26,8 @@ export class PostgresCustomerKeys implements CustomerKeys {
   private constructor(
     private readonly pool: pg.Pool,
     private readonly settings: PersonalDataSettings,
+    /** The events are in this database: see makeKeys. */
+    private readonly sharesLogWithEvents: boolean,
   ) {
     this.listener = new PostgresKeyErasureListener(pool.options, {
       listening: (on) => this.cache.setListening(on),
@@ -35,7 +37,7 @@ export class PostgresCustomerKeys implements CustomerKeys {
 
   /** `hasEventsTable`: the events live in this database too (PostgreSQL backend), so the ones in clear can be searched. */
   static async open(pool: pg.Pool, options: { hasEventsTable: boolean }): Promise<PostgresCustomerKeys> {
-    const keys = new PostgresCustomerKeys(pool, await migrateCustomerKeys(pool, options.hasEventsTable));
+    const keys = new PostgresCustomerKeys(pool, await migrateCustomerKeys(pool, options.hasEventsTable), options.hasEventsTable);
     await keys.listener.start();
     return keys;
   }
@@ -148,12 +150,18 @@ export class PostgresCustomerKeys implements CustomerKeys {
     return rows.map(toKey);
   }
 
-  /** New keys for customers without one; a customer given one concurrently by someone else is left to the next round. */
+  /**
+   * New keys for customers without one; a customer given one concurrently by someone else is left to the next round.
+   * With the events in the same database the key's commit need not wait for the disk (a commit flush of its own on
+   * every new customer's first append): an event sealed with the key commits later in the same write-ahead log, and
+   * its flush makes the key durable with it. With events elsewhere (EventStoreDB) the key is flushed first.
+   */
   private async makeKeys(subjectIds: string[]): Promise<CustomerKey[]> {
     if (subjectIds.length === 0) return [];
     const { rows } = await this.pool.query<KeyRow>(
       `INSERT INTO customer_keys (key_id, subject_id, key)
        SELECT * FROM unnest($1::uuid[], $2::text[], $3::bytea[])
+       ${this.sharesLogWithEvents ? "WHERE set_config('synchronous_commit', 'off', true) IS NOT NULL" : ''}
        ON CONFLICT (subject_id) WHERE erased_at IS NULL DO NOTHING
        RETURNING key_id, subject_id, key`,
       [subjectIds.map(() => randomUUID()), subjectIds, subjectIds.map(() => randomBytes(32))],
