@@ -4,6 +4,7 @@ import { ConsoleLogger, type INestApplication, type LoggerService } from '@nestj
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication, NestExpressBodyParserOptionsFor } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DataSource, type DataSourceOptions } from 'typeorm';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '#database';
 import { SILENT_SUBSCRIPTION_LOGGER, openEventStore } from '#event-store';
 import { openReadModel, Projector } from '#projections';
@@ -70,7 +71,11 @@ export async function startLedger(config: LedgerConfig, options: StartLedgerOpti
     stack.push(() => eventStore.close());
     const readModel = await openReadModel(databaseUrl);
     stack.push(() => readModel.destroy());
-    const projector = new Projector(eventStore.store, readModel, { logger: logger === false ? SILENT_SUBSCRIPTION_LOGGER : logger });
+    // The projector on connections of its own: reads and commands filling the shared pool must not hold up the
+    // batches that their read-your-writes waits (and the calendar checks under the staff lock) are waiting for.
+    const projectorConnections = await new DataSource({ ...readModel.options, extra: { max: 2 } } as DataSourceOptions).initialize();
+    stack.push(() => projectorConnections.destroy());
+    const projector = new Projector(eventStore.store, projectorConnections, { logger: logger === false ? SILENT_SUBSCRIPTION_LOGGER : logger });
     await projector.start();
     stack.push(() => projector.stop());
     const waitForReadModel = readYourWrites(projector, config.readYourWritesTimeoutMs, logger);
