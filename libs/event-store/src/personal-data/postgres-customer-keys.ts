@@ -64,10 +64,10 @@ export class PostgresCustomerKeys implements CustomerKeys {
     for (let round = 1; missing.size > 0; round++) {
       if (round > MAX_KEY_ROUNDS) throw new Error(`No live key could be made for ${missing.size} customers`);
       const generation = this.cache.currentGeneration;
-      const keys = round === 1 ? await this.liveKeys([...missing]) : [];
-      const made = await this.makeKeys([...missing].filter((subjectId) => !keys.some((key) => key.subjectId === subjectId)));
-      for (const key of [...keys, ...made]) found.set(key.subjectId, key);
-      this.cache.remember([...keys, ...made], [], generation);
+      // A customer missing from the cache is mostly a new one: one statement makes the key (or finds the one they have).
+      const keys = await this.makeKeys([...missing]);
+      for (const key of keys) found.set(key.subjectId, key);
+      this.cache.remember(keys, [], generation);
       missing = new Set([...missing].filter((subjectId) => !found.has(subjectId)));
     }
     return found;
