@@ -19,6 +19,11 @@ export class CustomerKeyCache {
     return this.generation;
   }
 
+  /** The generation while erasures reach this process; null while they might not. */
+  get trustedGeneration(): number | null {
+    return this.listening ? this.generation : null;
+  }
+
   byKeyId(keyId: string): CustomerKey | 'erased' | undefined {
     if (this.erased.has(keyId)) return 'erased';
     const key = this.live.get(keyId);

@@ -32,6 +32,11 @@ export interface CustomerKeys {
    * part). `alsoErase` answers whether it found anything: a customer with no key but erased rows is still recorded.
    */
   erase(email: string, by: { actor: string; reason: string }, alsoErase: (query: SqlQuery) => Promise<boolean>): Promise<ErasureResult>;
+  /**
+   * Moves whenever a key may have been destroyed (here or in another process); null while an erasure could go unseen.
+   * What was opened under one version may be remembered until it moves.
+   */
+  keysVersion(): number | null;
   /** Events recorded before personal data was encrypted whose data holds the text (0 when there are none to search). */
   countClearEventsMentioning(text: string): Promise<number>;
   close(): Promise<void>;

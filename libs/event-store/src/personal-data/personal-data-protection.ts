@@ -11,6 +11,8 @@ export interface PersonalDataOptions {
   locate: PersonalDataLocator;
   /** What an erased field reads as. */
   erased: unknown;
+  /** Events whose opened data is remembered (default 5,000); 0 opens every read afresh. */
+  memoSize?: number;
 }
 
 interface Sealable {
@@ -31,10 +33,14 @@ interface Opened {
  * `erased`; so does one whose envelope does not open (altered bytes: verify names that event, reading shows nothing).
  */
 export class PersonalDataProtection {
+  private readonly memo: OpenedMemo;
+
   constructor(
     readonly keys: CustomerKeys,
     private readonly options: PersonalDataOptions,
-  ) {}
+  ) {
+    this.memo = new OpenedMemo(options.memoSize ?? 5_000);
+  }
 
   async seal<E extends Sealable>(events: readonly E[]): Promise<E[]> {
     const located = events.map((event) => this.options.locate(event.type, event.data));
@@ -55,18 +61,36 @@ export class PersonalDataProtection {
     });
   }
 
-  /** `ids` gives each event's id; events without personal data are returned as they are (one property check). */
+  /**
+   * `idOf` gives each event's id; events without personal data are returned as they are (one property check). The
+   * projector, the sync, the notifications and a command's fold read the same events: what one of them opened serves
+   * the others until a key may have been destroyed (the keys' version moves), so each event is opened about once.
+   */
   async open<E extends { data: unknown }>(events: readonly E[], idOf: (event: E) => string): Promise<E[]> {
+    const version = this.keys.keysVersion();
+    this.memo.keepFor(version);
     const keyIds: string[] = [];
+    let sealed = 0;
     for (const event of events) {
       const envelopes = envelopesOf(event.data);
-      if (envelopes) for (const envelope of envelopes) keyIds.push(envelope.key);
+      if (!envelopes) continue;
+      sealed++;
+      if (!this.memo.has(idOf(event))) for (const envelope of envelopes) keyIds.push(envelope.key);
     }
-    if (keyIds.length === 0) return [...events];
-    const keys = await this.keys.keysForReading(keyIds);
+    if (sealed === 0) return [...events];
+    const keys = keyIds.length > 0 ? await this.keys.keysForReading(keyIds) : new Map<string, Buffer>();
+    // An erasure seen while the keys were read: what was opened now is not remembered.
+    const remember = version !== null && this.keys.keysVersion() === version;
     return events.map((event) => {
       const envelopes = envelopesOf(event.data);
-      return envelopes ? { ...event, data: this.opened({ id: idOf(event), data: event.data }, envelopes, keys) } : event;
+      if (!envelopes) return event;
+      const id = idOf(event);
+      let data = this.memo.get(id);
+      if (!data) {
+        data = this.opened({ id, data: event.data }, envelopes, keys);
+        if (remember) this.memo.set(id, data);
+      }
+      return { ...event, data };
     });
   }
 
@@ -93,5 +117,31 @@ function openOrNull(key: Buffer, eventId: string, envelope: PersonalDataEnvelope
     return open(key, eventId, envelope);
   } catch {
     return null;
+  }
+}
+
+/** Opened data by event id, oldest dropped first; emptied whenever the keys' version moves (or cannot be trusted). */
+class OpenedMemo {
+  private readonly entries = new Map<string, Record<string, unknown>>();
+  private version: number | null = null;
+
+  constructor(private readonly capacity: number) {}
+
+  keepFor(version: number | null): void {
+    if (version === null || version !== this.version) this.entries.clear();
+    this.version = version;
+  }
+
+  has(id: string): boolean {
+    return this.entries.has(id);
+  }
+
+  get(id: string): Record<string, unknown> | undefined {
+    return this.entries.get(id);
+  }
+
+  set(id: string, data: Record<string, unknown>): void {
+    this.entries.set(id, data);
+    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
   }
 }

@@ -141,6 +141,10 @@ export class PostgresCustomerKeys implements CustomerKeys {
     return Number(rows[0].count);
   }
 
+  keysVersion(): number | null {
+    return this.cache.trustedGeneration;
+  }
+
   close(): Promise<void> {
     return this.listener.close();
   }
