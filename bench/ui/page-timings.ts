@@ -48,7 +48,7 @@ export async function visit(browser: Browser, baseURL: string, storageState: Sig
     await page.goto(`/admin/?date=${week.monday}`, { waitUntil: 'commit' });
     const rendered = await page.waitForFunction(
       (expected) => {
-        const page = globalThis as unknown as PageGlobals;
+        const page = globalThis as typeof globalThis & PageGlobals;
         const ids = new Set([...page.document.querySelectorAll('[data-appointment-id]')].map((element) => element.getAttribute('data-appointment-id')));
         return ids.size >= expected ? page.performance.now() : false;
       },
@@ -60,7 +60,7 @@ export async function visit(browser: Browser, baseURL: string, storageState: Sig
     const switched = await weekButton.evaluate(
       (button: { click(): void }, { expected, timeoutMs }) =>
         new Promise<{ weekMs: number; weekRenderMs: number }>((resolve, reject) => {
-          const page = globalThis as unknown as PageGlobals;
+          const page = globalThis as typeof globalThis & PageGlobals;
           const clickedAt = page.performance.now();
           const giveUp = setTimeout(() => reject(new Error(`the week's ${expected} appointments were not all drawn within ${timeoutMs} ms`)), timeoutMs);
           const frame = () => {

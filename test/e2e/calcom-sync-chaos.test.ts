@@ -186,7 +186,7 @@ function expectCalcomMatches(view: any, state: SandboxState): void {
     return;
   }
   const staff = LEDGER_STAFF.find(({ id }) => id === view.staffId)!.body;
-  const service = LEDGER_SERVICES.find(({ id }) => id === view.serviceId)!.body as unknown as { calcomEventTypeIds: Record<string, number> };
+  const service = LEDGER_SERVICES.find(({ id }) => id === view.serviceId)!.body;
   expect({ uid: current?.uid, status: current?.status, start: current && Date.parse(current.start), eventTypeId: current?.eventTypeId, host: current?.hosts[0].id }).toEqual({
     uid: calcom.bookingUid,
     status: 'accepted',
