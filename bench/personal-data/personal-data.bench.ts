@@ -23,8 +23,15 @@ class KeysInMemory implements CustomerKeys {
   private readonly secret = randomBytes(32);
   private readonly bySubject = new Map<string, CustomerKey>();
   private readonly byId = new Map<string, Buffer>();
+  private readonly subjects = new Map<string, string>();
+  /** Memoised as PostgresCustomerKeys does: a customer's HMAC once, not per event. */
   subjectOf(email: string): string {
-    return createHmac('sha256', this.secret).update(email.trim().toLowerCase()).digest('hex');
+    let subjectId = this.subjects.get(email);
+    if (!subjectId) {
+      subjectId = createHmac('sha256', this.secret).update(email.trim().toLowerCase()).digest('hex');
+      this.subjects.set(email, subjectId);
+    }
+    return subjectId;
   }
   async keysForWriting(emails: readonly string[]): Promise<Map<string, CustomerKey>> {
     const found = new Map<string, CustomerKey>();
