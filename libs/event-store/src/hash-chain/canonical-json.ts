@@ -26,18 +26,30 @@ function encode(value: unknown): string | undefined {
       throw new TypeError('canonicalJson: a bigint has no JSON form');
     case 'object':
       if (value === null) return 'null';
-      if (Array.isArray(value)) return `[${value.map((item) => encode(item) ?? 'null').join(',')}]`;
+      if (Array.isArray(value)) return encodeArray(value);
       return encodeObject(value as Record<string, unknown>);
     default:
       return undefined;
   }
 }
 
+// Strings built by appending, not arrays joined: every append encodes its events once on the hot path.
+function encodeArray(array: unknown[]): string {
+  let text = '[';
+  for (let index = 0; index < array.length; index++) {
+    if (index > 0) text += ',';
+    text += encode(array[index]) ?? 'null';
+  }
+  return `${text}]`;
+}
+
 function encodeObject(object: Record<string, unknown>): string {
-  const members: string[] = [];
+  let text = '{';
   for (const key of Object.keys(object).sort()) {
     const encoded = encode(object[key]);
-    if (encoded !== undefined) members.push(`${JSON.stringify(key)}:${encoded}`);
+    if (encoded === undefined) continue;
+    if (text.length > 1) text += ',';
+    text += `${JSON.stringify(key)}:${encoded}`;
   }
-  return `{${members.join(',')}}`;
+  return `${text}}`;
 }
