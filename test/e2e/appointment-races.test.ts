@@ -1,12 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { RunningLedger } from '../../apps/ledger/src/ledger.js';
 import { EVENT_STORE, PROJECTOR } from '../../apps/ledger/src/ledger.tokens.js';
 import type { EventStore } from '#event-store';
 import type { Projector } from '#projections';
 import { eventually } from '../support/eventually.js';
-import { type ApiResponse, LedgerClient } from '../support/ledger-client.js';
-import { ADMIN_TOKEN, startTestLedger } from '../support/ledger-for-tests.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import type { ApiResponse, LedgerClient } from '../support/ledger-client.js';
+import { ledgerForFile } from '../support/ledger-for-tests.js';
 import { customer, inDays } from '../support/appointment-fixtures.js';
 
 /**
@@ -15,8 +13,7 @@ import { customer, inDays } from '../support/appointment-fixtures.js';
  */
 
 const TIMEOUT_MS = 5_000;
-let database: TestDatabase;
-let ledger: RunningLedger;
+const file = ledgerForFile('races', { readYourWritesTimeoutMs: TIMEOUT_MS });
 let admin: LedgerClient;
 let projector: Projector;
 let store: EventStore;
@@ -36,20 +33,13 @@ async function readModelsCaughtUp(): Promise<void> {
 }
 
 beforeAll(async () => {
-  database = await createTestDatabase('races');
-  ledger = await startTestLedger(database.url, { readYourWritesTimeoutMs: TIMEOUT_MS });
-  admin = new LedgerClient(ledger.url, ADMIN_TOKEN);
-  projector = ledger.app.get(PROJECTOR);
-  store = ledger.app.get(EVENT_STORE);
+  admin = file.admin;
+  projector = file.ledger.app.get(PROJECTOR);
+  store = file.ledger.app.get(EVENT_STORE);
   await admin.put('/staff/sam', { name: 'Sam', email: 'sam@salon.example', calcomUserId: 101 });
   await admin.put('/staff/kim', { name: 'Kim', email: 'kim@salon.example', calcomUserId: 102 });
   await admin.put('/services/cut', { name: 'Haircut', durationMinutes: 30, calcomEventTypeIds: { sam: 1001, kim: 1002 } });
   await admin.put('/services/trim', { name: 'Trim', durationMinutes: 30, calcomEventTypeIds: { sam: 3001, kim: 3002 } });
-});
-
-afterAll(async () => {
-  await ledger?.close();
-  await database?.drop();
 });
 
 describe('the staff calendar', () => {

@@ -1,31 +1,21 @@
-import type { RunningLedger } from '../../apps/ledger/src/ledger.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
-import { LedgerClient } from '../support/ledger-client.js';
+import type { LedgerClient } from '../support/ledger-client.js';
 import { customer, inDays } from '../support/appointment-fixtures.js';
-import { ADMIN_TOKEN, startTestLedger } from '../support/ledger-for-tests.js';
+import { ledgerForFile } from '../support/ledger-for-tests.js';
 
 /**
  * Issue 11, item 1: a client sees one `version` per appointment, whichever answer shows it (the list, the item, its
  * ETag, a command's answer), and may send any of them back as `If-Match`. The list used to show the last event's
  * revision, one less than the rest, so its value was always refused with 412.
  */
-let database: TestDatabase;
-let ledger: RunningLedger;
+const file = ledgerForFile('version');
 let admin: LedgerClient;
 
 beforeAll(async () => {
-  database = await createTestDatabase('version');
-  ledger = await startTestLedger(database.url);
-  admin = new LedgerClient(ledger.url, ADMIN_TOKEN);
+  admin = file.admin;
   await admin.put('/staff/val', { name: 'Val', email: 'val@salon.example', calcomUserId: 301 });
   await admin.put('/staff/max', { name: 'Max', email: 'max@salon.example', calcomUserId: 302 });
   await admin.put('/services/trim', { name: 'Trim', durationMinutes: 30, calcomEventTypeIds: { val: 3001, max: 3002 } });
   await admin.put('/services/perm', { name: 'Perm', durationMinutes: 60, calcomEventTypeIds: { val: 3003, max: 3004 } });
-});
-
-afterAll(async () => {
-  await ledger?.close();
-  await database?.drop();
 });
 
 async function listed(appointmentId: string): Promise<{ version: number }> {

@@ -1,30 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import type { RunningLedger } from '../../apps/ledger/src/ledger.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
-import { LedgerClient } from '../support/ledger-client.js';
+import type { LedgerClient } from '../support/ledger-client.js';
 import { customer, inDays } from '../support/appointment-fixtures.js';
+import { AUDITOR_TOKEN as AUDITOR, ledgerForFile } from '../support/ledger-for-tests.js';
 
-import { ADMIN_TOKEN as ADMIN, AUDITOR_TOKEN as AUDITOR, startTestLedger } from '../support/ledger-for-tests.js';
-
-let database: TestDatabase;
-let ledger: RunningLedger;
+const file = ledgerForFile('api');
 let admin: LedgerClient;
 let auditor: LedgerClient;
 
 beforeAll(async () => {
-  database = await createTestDatabase('api');
-  ledger = await startTestLedger(database.url);
-  admin = new LedgerClient(ledger.url, ADMIN);
+  admin = file.admin;
   auditor = admin.as(AUDITOR);
   await admin.put('/staff/sam', { name: 'Sam', email: 'sam@salon.example', calcomUserId: 101 });
   await admin.put('/staff/kim', { name: 'Kim', email: 'kim@salon.example', calcomUserId: 102 });
   await admin.put('/services/cut', { name: 'Haircut', durationMinutes: 30, calcomEventTypeIds: { sam: 1001, kim: 1002 } });
   await admin.put('/services/colour', { name: 'Colour', durationMinutes: 90, calcomEventTypeIds: { sam: 2001, kim: 2002 } });
-});
-
-afterAll(async () => {
-  await ledger?.close();
-  await database?.drop();
 });
 
 async function schedule(overrides: Record<string, unknown> = {}) {

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { startLedger, type RunningLedger, type StartLedgerOptions } from '../../apps/ledger/src/ledger.js';
 import type { LedgerConfig, Role } from '../../apps/ledger/src/config.js';
+import { LedgerClient } from './ledger-client.js';
+import { createTestDatabase, type TestDatabase } from './test-database.js';
 
 export const ADMIN_TOKEN = 'admin-token-for-tests';
 export const AUDITOR_TOKEN = 'auditor-token-for-tests';
@@ -55,4 +57,31 @@ function startBareTestLedger(databaseUrl: string, overrides: Partial<LedgerConfi
     },
     options,
   );
+}
+
+/** One ledger on a database of its own for a whole test file: started before the first test, closed after the last. */
+export function ledgerForFile(prefix: string, overrides: TestLedgerOverrides = {}) {
+  let database: TestDatabase | undefined;
+  let ledger: RunningLedger | undefined;
+  beforeAll(async () => {
+    database = await createTestDatabase(prefix);
+    ledger = await startTestLedger(database.url, overrides);
+  });
+  afterAll(async () => {
+    await ledger?.close();
+    await database?.drop();
+  });
+  const running = (): RunningLedger => {
+    if (!ledger) throw new Error('the ledger starts in beforeAll');
+    return ledger;
+  };
+  return {
+    get ledger() {
+      return running();
+    },
+    /** A client with the admin's bearer token. */
+    get admin() {
+      return new LedgerClient(running().url, ADMIN_TOKEN);
+    },
+  };
 }
