@@ -92,14 +92,21 @@ it('one event naming two customers (a drift check) loses only the erased one', a
   const [read] = await first.store.readStream('drift-checks');
   expect(read.data).toEqual({
     checkId: 'c1',
-    items: [attendee('Mia Stays', 'mia@example.org'), { kind: 'missing_in_ledger', calcom: { uid: 'uid-16', attendee: { name: '[erased]', email: '[erased]', timeZone: 'UTC', phone: null } } }, { kind: 'pending', calcom: null }],
+    items: [
+      attendee('Mia Stays', 'mia@example.org'),
+      { kind: 'missing_in_ledger', calcom: { uid: 'uid-16', attendee: { name: '[erased]', email: '[erased]', timeZone: 'UTC', phone: null } } },
+      { kind: 'pending', calcom: null },
+    ],
   });
 });
 
 it('an envelope altered in the database, or moved to another event, reads as erased instead of failing the read', async () => {
   const [a, b] = [scheduled('a5', customer('Olaf Tampered', 'olaf@example.org')), scheduled('a5', customer('Olaf Tampered', 'olaf@example.org'))];
   await first.store.appendToStream('appointment-a5', [a, b]);
-  await pool.query(`UPDATE events SET data = jsonb_set(data, '{${PERSONAL_DATA_KEY},0,sealed}', to_jsonb('AAAA' || substr(data #>> '{${PERSONAL_DATA_KEY},0,sealed}', 5))) WHERE event_id = $1`, [a.id]);
+  await pool.query(
+    `UPDATE events SET data = jsonb_set(data, '{${PERSONAL_DATA_KEY},0,sealed}', to_jsonb('AAAA' || substr(data #>> '{${PERSONAL_DATA_KEY},0,sealed}', 5))) WHERE event_id = $1`,
+    [a.id],
+  );
   await pool.query(`UPDATE events SET data = (SELECT data FROM events WHERE event_id = $1) WHERE event_id = $2`, [a.id, b.id]);
   const read = await first.store.readStream('appointment-a5');
   expect(read.map((event) => (event.data as { customer: { name: string } }).customer.name)).toEqual(['[erased]', '[erased]']);
