@@ -13,6 +13,9 @@ export const AppendErrorCode = {
   transactionOrder: 'EV003',
 } as const;
 
+/** What append_to_stream answers, and append_to_stream_earlier for a recognised retry. */
+const APPEND_RESULT = 'RETURNS TABLE (appended_revision bigint, appended_transaction_id xid8, appended_global_position bigint)';
+
 /** chainedHash() of event-hash.ts, byte for byte: canonical JSON of content, previous, recordedAt, revision. */
 const CHAIN_STEP = `
   v_recorded_text := to_char(v_recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"');
@@ -34,7 +37,7 @@ CREATE OR REPLACE FUNCTION append_to_stream(
   p_data jsonb,
   p_metadata jsonb,
   p_contents text[]
-) RETURNS TABLE (appended_revision bigint, appended_transaction_id xid8, appended_global_position bigint)
+) ${APPEND_RESULT}
 LANGUAGE plpgsql AS $fn$
 DECLARE
   v_count bigint := cardinality(p_event_ids);
@@ -199,7 +202,7 @@ CREATE OR REPLACE FUNCTION append_to_stream_earlier(
   p_event_ids uuid[],
   p_types text[],
   p_data jsonb
-) RETURNS TABLE (appended_revision bigint, appended_transaction_id xid8, appended_global_position bigint)
+) ${APPEND_RESULT}
 LANGUAGE plpgsql AS $fn$
 DECLARE
   v_count bigint := cardinality(p_event_ids);
