@@ -185,10 +185,14 @@ export class CatchUpSubscription {
     try {
       while (!signal.aborted) {
         const after = this.current;
+        const readDuringBatch = prefetched !== null;
         const batch = await (prefetched ?? this.readAfter(after, signal));
         prefetched = null;
         if (batch === STOPPED || signal.aborted) return;
         if (this.store.comparePositions(batch.position, after) <= 0) {
+          // Appends committed while the batch was applied are often not in that page (the batch's own transaction
+          // held the store's horizon): read once more straight away, so a waiting command pays no extra round trip.
+          if (readDuringBatch) continue;
           await this.untilSuccess('wait', signal, () => this.store.waitForEventsAfter(after, signal));
           continue;
         }
