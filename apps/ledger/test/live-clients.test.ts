@@ -1,6 +1,5 @@
 import { createServer, type Server } from 'node:http';
 import { connect, type Socket } from 'node:net';
-import type { Response } from 'express';
 import { eventually } from '#test-support/eventually';
 import { LiveClients } from '../src/live/live-clients.js';
 
@@ -13,7 +12,7 @@ const sockets: Socket[] = [];
 beforeEach(async () => {
   clients = new LiveClients({ maxStreams: 2, heartbeatMs: 60_000, maxBufferedBytes: 64 * 1024 });
   server = createServer((request, response) => {
-    if (!clients.open(response as unknown as Response, async () => true)) response.writeHead(503).end();
+    if (!clients.open(response, async () => true)) response.writeHead(503).end();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   port = (server.address() as { port: number }).port;

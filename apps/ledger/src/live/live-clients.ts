@@ -1,4 +1,4 @@
-import type { Response } from 'express';
+import type { ServerResponse } from 'node:http';
 
 export interface LiveSettings {
   /** `LIVE_MAX_STREAMS` (100): open `/live` streams at once on this instance; past it, 503. */
@@ -12,7 +12,7 @@ export interface LiveSettings {
 export const defaultLiveSettings: LiveSettings = { maxStreams: 100, heartbeatMs: 15_000, maxBufferedBytes: 256 * 1024 };
 
 interface LiveClient {
-  response: Response;
+  response: ServerResponse;
   /** Whether the credential the stream was opened with still holds (a session can end: sign-out, idle expiry). */
   stillAllowed(): Promise<boolean>;
 }
@@ -36,7 +36,7 @@ export class LiveClients {
   }
 
   /** Starts the event stream on `response`; false when the instance already serves as many as it may. */
-  open(response: Response, stillAllowed: () => Promise<boolean>): boolean {
+  open(response: ServerResponse, stillAllowed: () => Promise<boolean>): boolean {
     if (this.clients.size >= this.settings.maxStreams) return false;
     const client: LiveClient = { response, stillAllowed };
     this.clients.add(client);
