@@ -143,14 +143,15 @@ test("a customer's reschedule on Cal.com moves the appointment in the open calen
   const { appointmentId, uid, startsAt } = await bookedAndSynced('consultation', 'olivia', 7, 'Emil Nowak');
   await calendarOn(page, startsAt);
   await eventOf(page, appointmentId).waitFor();
-  await page.evaluate(() => ((globalThis as unknown as { __notReloaded: boolean }).__notReloaded = true));
+  // A mark on the page's global object: a reload would lose it.
+  await page.evaluate(() => Reflect.set(globalThis, '__notReloaded', true));
   const newStart = new Date(Date.parse(startsAt) + 60 * 60_000).toISOString();
   await ui.customer.reschedule(uid, newStart);
   await eventually(async () => {
     expect(await page.locator(`[data-appointment-id="${appointmentId}"]`).getAttribute('data-starts-at')).toBe(newStart);
     expect(await badgeOn(page, appointmentId)).toBe('synced');
   }, 15_000);
-  expect(await page.evaluate(() => (globalThis as unknown as { __notReloaded?: boolean }).__notReloaded)).toBe(true);
+  expect(await page.evaluate(() => Reflect.get(globalThis, '__notReloaded'))).toBe(true);
 });
 
 test('two admins edit the same appointment: the second is told in words that it changed, and nothing of theirs is stored', async () => {

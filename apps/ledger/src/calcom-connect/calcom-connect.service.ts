@@ -1,4 +1,3 @@
-import type { CommandBus } from '@nestjs/cqrs';
 import { isCalcomError } from '#calcom';
 import { appointmentStream, CalcomUnavailableError, calcomSyncStream, type DriftCatalog, ValidationFailedError } from '#domain';
 import { type EventMetadata, type EventStore, WrongExpectedRevisionError } from '#event-store';
@@ -60,7 +59,8 @@ export class CalcomConnectService {
       store: EventStore;
       catalog: CatalogQueries;
       links: Pick<CalcomSyncQueries, 'appointmentIdForUid'>;
-      commands: CommandBus;
+      /** The catalog commands connect sends: Nest's command bus, or (connecting directly) their handlers called in turn. */
+      commands: { execute(command: SaveStaffMember | SaveService): Promise<unknown> };
       publicUrl: string | null;
       now: () => Date;
     },

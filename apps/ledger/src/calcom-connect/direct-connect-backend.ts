@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { CommandBus } from '@nestjs/cqrs';
 import { CALCOM_DEFAULT_API_URL, CalcomClient } from '#calcom';
 import type { EventMetadata } from '#event-store';
 import { CalcomSyncQueries, CatalogQueries } from '#projections';
@@ -39,7 +38,7 @@ export async function openDirectBackend(env: NodeJS.ProcessEnv): Promise<Connect
     const commands = {
       execute: (command: SaveStaffMember | SaveService) =>
         command instanceof SaveStaffMember ? new SaveStaffMemberHandler(catalogCommands).execute(command) : new SaveServiceHandler(catalogCommands).execute(command),
-    } as unknown as CommandBus;
+    };
     const overlap =
       env.CALCOM_WEBHOOK_SECRET_OVERLAP_MS && /^\d+$/.test(env.CALCOM_WEBHOOK_SECRET_OVERLAP_MS) ? Number(env.CALCOM_WEBHOOK_SECRET_OVERLAP_MS) : DEFAULT_SECRET_OVERLAP_MS;
     const service = new CalcomConnectService({
