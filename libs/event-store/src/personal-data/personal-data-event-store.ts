@@ -39,8 +39,18 @@ export class PersonalDataEventStore implements EventStore {
     let sealed: NewEvent[];
     try {
       sealed = await this.protection.seal(appends.flatMap((append) => append.events));
-    } catch (error) {
-      return appends.map(() => ({ ok: false, error }));
+    } catch {
+      // What one append's events did to the sealing must not fail the others: each is sealed and appended alone, in order.
+      const outcomes: StreamAppendOutcome[] = [];
+      for (const { streamName, events, expectedRevision } of appends) {
+        outcomes.push(
+          await this.appendToStream(streamName, events, { expectedRevision }).then(
+            (result) => ({ ok: true as const, result }),
+            (error: unknown) => ({ ok: false as const, error }),
+          ),
+        );
+      }
+      return outcomes;
     }
     let next = 0;
     return this.inner.appendToStreams(appends.map((append) => ({ ...append, events: append.events.map(() => sealed[next++]) })));
