@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { mutationsOf } from '../support/calcom-sync-harness.js';
 import { slot } from '../support/calcom-sandbox-customer.js';
@@ -16,27 +15,7 @@ import { dragAppointment, eventOf, salonWall } from './support/calendar-drag.js'
 const ui = adminUiForFile('browser_calcom_sync');
 const STAFF_COLUMNS = ['hugo', 'olivia', 'rita']; // GET /staff is ordered by id
 
-async function bookedAndSynced(serviceId: string, staffId: string, slotIndex: number, name: string) {
-  const appointmentId = randomUUID();
-  const created = await ui.admin.post('/appointments', {
-    appointmentId,
-    serviceId,
-    staffId,
-    startsAt: slot(slotIndex),
-    customer: { name, email: `${appointmentId.slice(0, 8)}@example.com`, timeZone: 'Europe/Berlin' },
-  });
-  expect(created.status).toBe(201);
-  const calcom = await syncedCalcom(appointmentId);
-  return { appointmentId, uid: calcom.bookingUid as string, startsAt: slot(slotIndex) };
-}
-
-async function syncedCalcom(appointmentId: string) {
-  return eventually(async () => {
-    const { body } = await ui.admin.get(`/appointments/${appointmentId}`);
-    expect(body.calcom?.syncStatus).toBe('synced');
-    return body.calcom;
-  }, 15_000);
-}
+const bookedAndSynced = (serviceId: string, staffId: string, slotIndex: number, name: string) => ui.scheduledAndSynced(serviceId, staffId, slot(slotIndex), name);
 
 async function mutations(appointmentId: string) {
   return mutationsOf((await ui.customer.state()) as never, appointmentId);

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { slot } from '../support/calcom-sandbox-customer.js';
 import { eventually } from '../support/eventually.js';
@@ -12,23 +11,7 @@ const ui = adminUiForFile('browser_screens');
 const STAFF_COLUMNS = ['hugo', 'olivia', 'rita'];
 const SANDBOX_API = { 'content-type': 'application/json', authorization: 'Bearer cal_sandbox_key', 'cal-api-version': '2024-08-13' };
 
-async function synced(serviceId: string, staffId: string, startsAt: string, name: string) {
-  const appointmentId = randomUUID();
-  const created = await ui.admin.post('/appointments', {
-    appointmentId,
-    serviceId,
-    staffId,
-    startsAt,
-    customer: { name, email: `${appointmentId.slice(0, 8)}@example.com`, timeZone: 'Europe/Berlin' },
-  });
-  expect(created.status).toBe(201);
-  const calcom = await eventually(async () => {
-    const { body } = await ui.admin.get(`/appointments/${appointmentId}`);
-    expect(body.calcom?.syncStatus).toBe('synced');
-    return body.calcom;
-  }, 15_000);
-  return { appointmentId, uid: calcom.bookingUid as string, startsAt };
-}
+const synced = ui.scheduledAndSynced;
 
 const desk = signedInDeskForFile(() => ui);
 

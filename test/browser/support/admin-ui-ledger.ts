@@ -1,5 +1,6 @@
 import type { RunningLedger } from '#ledger/ledger';
-import { startLedgerWithSandbox } from '../../support/calcom-ledger.js';
+import { randomUUID } from 'node:crypto';
+import { appointmentWhen, startLedgerWithSandbox } from '../../support/calcom-ledger.js';
 import { sandboxCustomer } from '../../support/calcom-sandbox-customer.js';
 import { LedgerClient } from '../../support/ledger-client.js';
 import { ADMIN_TOKEN, TEST_ADMIN, TEST_AUDITOR } from '../../support/ledger-for-tests.js';
@@ -50,6 +51,16 @@ export function adminUiForFile(prefix: string) {
     },
     get customer() {
       return sandboxCustomer(sandboxUrl);
+    },
+    /** An appointment scheduled through the API, once the sync has made its Cal.com booking (`uid`). */
+    async scheduledAndSynced(serviceId: string, staffId: string, startsAt: string, name: string) {
+      const admin = new LedgerClient(running().ledger.url, ADMIN_TOKEN);
+      const appointmentId = randomUUID();
+      const customer = { name, email: `${appointmentId.slice(0, 8)}@example.com`, timeZone: 'Europe/Berlin' };
+      const created = await admin.post('/appointments', { appointmentId, serviceId, staffId, startsAt, customer });
+      expect(created.status).toBe(201);
+      const synced = await appointmentWhen(admin, appointmentId, (appointment) => expect(appointment.calcom?.syncStatus).toBe('synced'), 15_000);
+      return { appointmentId, uid: synced.calcom.bookingUid as string, startsAt };
     },
   };
 }
