@@ -29,7 +29,7 @@ export interface WebhookReceipt {
   factId: string | null;
 }
 
-/** A full queue drains in well under this at the intake's rate; Cal.com itself does not retry (see the busy error). */
+/** About how long a full queue (5,000 by default) takes to drain at 1,000 deliveries/s. Cal.com itself does not retry (see the busy error). */
 const BUSY_RETRY_AFTER_SECONDS = 5;
 
 /**
