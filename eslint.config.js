@@ -18,7 +18,7 @@ export default tseslint.config(
       parserOptions: {
         // Each file is checked with its nearest tsconfig.json (the admin UI has its own); the config files at the root
         // are in none, so they get a default program.
-        projectService: { allowDefaultProject: ['*.js', '*.mjs', '*.cjs', 'scripts/*/*.mjs', 'test/hostile/*.mjs'] },
+        projectService: { allowDefaultProject: ['*.js', '*.mjs', '*.cjs', 'scripts/*.mjs', 'scripts/*/*.mjs', 'test/hostile/*.mjs'] },
         tsconfigRootDir: import.meta.dirname,
       },
     },
