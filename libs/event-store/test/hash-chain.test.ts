@@ -103,6 +103,16 @@ describe('canonical JSON', () => {
 
     expect(canonicalJson(reordered)).toBe(canonicalJson(value));
   });
+
+  test('quotes strings exactly as JSON.stringify does: every code unit alone, after a letter, and in hostile mixes', () => {
+    const strings = ['', 'plain', '😀', '\ud800', 'a\udfff', '\udfffx\ud800', '\u0000\u001f\u007f\u2028', 'a"b\\c', '__proto__'];
+    for (let unit = 0; unit <= 0xffff; unit++) strings.push(String.fromCharCode(unit), `a${String.fromCharCode(unit)}`);
+    const differing = strings.filter(
+      (text) => canonicalJson(text) !== JSON.stringify(text) || canonicalJson({ [text]: text }) !== `{${JSON.stringify(text)}:${JSON.stringify(text)}}`,
+    );
+
+    expect(differing).toEqual([]);
+  });
 });
 
 describe('the hash chain on PostgreSQL', () => {

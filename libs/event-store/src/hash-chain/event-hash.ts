@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import { canonicalJson } from './canonical-json.js';
+import { canonicalJson, jsonString } from './canonical-json.js';
 
 /** What an event's hash covers besides its place: everything the caller chose, in canonical form. */
 export interface HashedContent {
@@ -39,8 +39,8 @@ export function contentDigest(content: HashedContent): string {
  */
 export function digestOfCanonical(content: Pick<HashedContent, 'eventId' | 'streamName' | 'type'>, canonicalData: string, canonicalMetadata: string): string {
   return sha256Hex(
-    `{"data":${canonicalData},"eventId":${JSON.stringify(content.eventId)},"metadata":${canonicalMetadata},` +
-      `"streamName":${JSON.stringify(content.streamName)},"type":${JSON.stringify(content.type)}}`,
+    `{"data":${canonicalData},"eventId":${jsonString(content.eventId)},"metadata":${canonicalMetadata},` +
+      `"streamName":${jsonString(content.streamName)},"type":${jsonString(content.type)}}`,
   );
 }
 
