@@ -36,7 +36,7 @@ describe('npm run bench --sections / BENCH_SECTIONS', () => {
       }
       throw new Error(`--sections=${value.slice(0, 40)} was accepted`);
     })();
-    expect(refusal).toMatch(/^Unknown section\(s\) "[^]*appends, drift, sync-lag, webhook-intake, ui/);
+    expect(refusal).toMatch(/^Unknown section\(s\) "[^]*appends, drift, sync-lag, command-load, webhook-intake, ui, scale/);
     expect(refusal).toContain(`Unknown section(s) ${JSON.stringify(named)}\n`);
     expect(refusal.length).toBeLessThan(2_000);
   });
