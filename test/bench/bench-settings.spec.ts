@@ -2,8 +2,8 @@ import { readBenchSettings, sectionNames } from '../../bench/bench-settings.js';
 
 describe('npm run bench --sections / BENCH_SECTIONS', () => {
   test('by default every section runs, in the order they print', () => {
-    expect(readBenchSettings({}, []).sections).toEqual(['appends', 'drift', 'sync-lag', 'webhook-intake', 'ui']);
-    expect(sectionNames).toEqual(['appends', 'drift', 'sync-lag', 'webhook-intake', 'ui']);
+    expect(readBenchSettings({}, []).sections).toEqual(['appends', 'drift', 'sync-lag', 'command-load', 'webhook-intake', 'ui', 'scale']);
+    expect(sectionNames).toEqual(['appends', 'drift', 'sync-lag', 'command-load', 'webhook-intake', 'ui', 'scale']);
   });
 
   test('a chosen few run in their usual order whatever order they are named in, each once', () => {
