@@ -115,7 +115,7 @@ test('Connect maps the catalog, registers exactly one subscription, adopts the u
   expect(await result.getByRole('heading').textContent()).toBe(`Connected: ${expected} bookings adopted, 1 left unmapped.`);
   expect(await result.getByRole('cell', { name: unmappedUid }).count()).toBe(1);
   // The drift check it ends with finds nothing but the booking it could not map.
-  expect(await result.getByText(/^Drift check: \d+ differences\.$/).textContent()).toBe('Drift check: 1 differences.');
+  expect(await result.getByText(/^Drift check: differences found: \d+\.$/).textContent()).toBe('Drift check: differences found: 1.');
   expect(await result.getByRole('listitem').allTextContents()).toEqual([expect.stringMatching(new RegExp(`^unmapped Cal.com booking ${unmappedUid} `))]);
   await page.getByText('Nothing to change: the ledger and Cal.com are connected as planned.').waitFor();
   await page.getByText(/^Connected: the webhook subscription \d+ sends to/).waitFor();
@@ -187,7 +187,7 @@ test('rotate and disconnect each ask first (Escape and Back keep everything), th
   await page.keyboard.press('Enter');
   await disconnect.getByRole('button', { name: 'Disconnect' }).focus();
   await page.keyboard.press('Enter');
-  await page.getByRole('status').filter({ hasText: 'Disconnected: 1 subscriptions deleted.' }).waitFor();
+  await page.getByRole('status').filter({ hasText: 'Disconnected: webhook subscriptions deleted: 1.' }).waitFor();
   expect(await calcomWebhooks()).toEqual([]);
   await page.getByText('No Cal.com webhook subscription is registered.').waitFor();
   // The 401 of /auth/me before signing in and the 400 of the refused address were caused on purpose; nothing else.

@@ -206,13 +206,13 @@ export const de: Record<MessageKey, string> = {
   connectFailed: 'Verbinden abgebrochen: {message}. Bisher Erledigtes bleibt; erneut starten, um fortzufahren.',
   planFailed: 'Der Plan ließ sich nicht erstellen (nichts wurde geändert): {message}',
   actionFailed: 'Nichts wurde geändert: {message}',
-  connectDrift: 'Abgleich: {count} Unterschiede.',
+  connectDrift: 'Abgleich: gefundene Unterschiede: {count}.',
   rotateSecret: 'Geheimnis erneuern',
   rotateSecretConfirm: 'Auf Cal.com wird ein neues Geheimnis gesetzt; das alte gilt noch einige Minuten. Jetzt erneuern?',
   rotated: 'Neues Geheimnis auf Cal.com gesetzt.',
   disconnect: 'Trennen',
   disconnectConfirm:
     'Das Webhook-Abonnement des Terminbuchs wird auf Cal.com gelöscht und sein Geheimnis vergessen: Änderungen aus Cal.com kommen nicht mehr an, bis Sie erneut verbinden. Jetzt trennen?',
-  disconnected: 'Getrennt: {count} Abonnements gelöscht.',
+  disconnected: 'Getrennt: gelöschte Webhook-Abonnements: {count}.',
   calcomUnavailable: 'Cal.com war nicht erreichbar oder hat abgelehnt: {message}',
 };

@@ -203,13 +203,13 @@ export const en = {
   connectFailed: 'Connecting stopped: {message}. What was done so far stays; run it again to continue.',
   planFailed: 'The plan could not be made (nothing was changed): {message}',
   actionFailed: 'Nothing was changed: {message}',
-  connectDrift: 'Drift check: {count} differences.',
+  connectDrift: 'Drift check: differences found: {count}.',
   rotateSecret: 'Rotate secret',
   rotateSecretConfirm: 'A new secret is set on Cal.com; the old one stays accepted for a few minutes. Rotate now?',
   rotated: 'New secret set on Cal.com.',
   disconnect: 'Disconnect',
   disconnectConfirm: 'The ledger’s webhook subscription is deleted on Cal.com and its secret forgotten: Cal.com changes stop arriving until you connect again. Disconnect now?',
-  disconnected: 'Disconnected: {count} subscriptions deleted.',
+  disconnected: 'Disconnected: webhook subscriptions deleted: {count}.',
   calcomUnavailable: 'Cal.com could not be reached or refused: {message}',
 } as const;
 
