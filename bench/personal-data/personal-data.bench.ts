@@ -5,18 +5,24 @@ import { ERASED, personalDataOf } from '#domain';
 import { type CustomerKey, type CustomerKeys, type NewEvent, openEventStore, PersonalDataProtection, START, type EventStore } from '#event-store';
 import { PostgresEventStore } from '#event-store/postgres';
 import { openBenchServer } from '../bench-server.js';
+import { CpuMeter } from '../cpu-meter.js';
 import { currentLoad } from '../machine.js';
 
 /**
  * What sealing customers' personal data costs (issue 15 item 4), in one run so the ratios hold on a busy machine:
- * 1. CPU alone, per event, keys in memory: seal and open of an AppointmentScheduled (four fields) and of an event
- *    without personal data (one property check);
+ * 1. CPU alone, per event, keys in memory, in batches of 50 (a group commit's): seal and open of an
+ *    AppointmentScheduled (four fields), of a CalcomWebhookReceived (the raw body) and of an event without personal
+ *    data (one property check); the process's CPU time, which a busy machine disturbs far less than the wall clock;
  * 2. the same events through PostgreSQL: appends and catch-up reads (readAll pages of 1,000) of the bare store and
- *    of the store openEventStore gives (sealing, key table, cache), over the same rows.
+ *    of the store openEventStore gives (sealing, key table, cache), over the same rows;
+ * 3. first use, as webhook intake meets it: facts of new customers appended by appendToStreams in batches of 20
+ *    (each one a new key), then read back; client and server CPU per event and statements per batch, bare and sealed.
  * `node <build>/bench/personal-data/personal-data.bench.js [events]`; stdout is one JSON object.
  */
 const EVENTS = Number(process.argv[2] ?? 20_000);
 const CUSTOMERS = 2_000;
+const CPU_BATCH = 50;
+const FIRST_USE_BATCH = 20;
 
 /** Keys in memory: the CPU cost of sealing without the key table (the table's own cost is in part 2). */
 class KeysInMemory implements CustomerKeys {
@@ -83,22 +89,93 @@ function scheduled(index: number): NewEvent {
   };
 }
 
+/** A BOOKING_CREATED delivery as the intake stores it (bench/webhooks/webhook-bodies.ts's shape). */
+function webhookFact(index: number, customer: number): NewEvent {
+  const startsAt = new Date(Date.UTC(2031, 2, 1) + index * 3_600_000);
+  const body = JSON.stringify({
+    triggerEvent: 'BOOKING_CREATED',
+    createdAt: '2031-02-01T09:00:00.000Z',
+    payload: {
+      type: 'consultation-30',
+      title: `Consultation between Olivia Owner and Customer ${customer}`,
+      startTime: startsAt.toISOString().replace('.000Z', 'Z'),
+      endTime: new Date(startsAt.getTime() + 1_800_000).toISOString().replace('.000Z', 'Z'),
+      organizer: { id: 1, name: 'Olivia Owner', email: 'olivia@sandbox.example', username: 'olivia', timeZone: 'Europe/London' },
+      attendees: [{ email: `customer${customer}@example.com`, name: `Customer ${customer}`, timeZone: 'Europe/Berlin', language: { locale: 'en' } }],
+      eventTypeId: 101,
+      uid: `bench${index}`,
+      bookingId: index + 1,
+      length: 30,
+      metadata: {},
+      status: 'ACCEPTED',
+    },
+  });
+  return {
+    id: randomUUID(),
+    type: 'CalcomWebhookReceived',
+    data: { receivedAt: '2031-02-01T09:00:00.000Z', contentType: 'application/json', body, triggerEvent: 'BOOKING_CREATED', bookingUid: `bench${index}` },
+    metadata: { ...metadata, actor: 'calcom', source: 'calcom' as const },
+  };
+}
+
 function rescheduled(index: number): NewEvent {
   const data = { appointmentId: `bench-${index}`, startsAt: '2031-03-02T10:00:00.000Z', endsAt: '2031-03-02T10:30:00.000Z' };
   return { id: randomUUID(), type: 'AppointmentRescheduled', data: { ...data, previousStartsAt: data.startsAt, previousEndsAt: data.endsAt }, metadata };
 }
 
+const inBatches = <T>(list: T[], size: number) => Array.from({ length: Math.ceil(list.length / size) }, (_, index) => list.slice(index * size, index * size + size));
+
+/** CPU µs of this process per call of `work`. */
+async function cpuMicrosPer(count: number, work: () => Promise<unknown>): Promise<number> {
+  const started = process.cpuUsage();
+  await work();
+  const used = process.cpuUsage(started);
+  return round((used.user + used.system) / count);
+}
+
 async function microsPerEvent(events: NewEvent[], protection: PersonalDataProtection) {
-  const batches = (list: NewEvent[]) => Array.from({ length: Math.ceil(list.length / 1000) }, (_, index) => list.slice(index * 1000, index * 1000 + 1000));
   await protection.seal(events.slice(0, 1000)); // warm-up
-  let started = performance.now();
   const sealed: NewEvent[] = [];
-  for (const batch of batches(events)) sealed.push(...(await protection.seal(batch)));
-  const seal = ((performance.now() - started) * 1000) / events.length;
-  started = performance.now();
-  for (const batch of batches(sealed)) await protection.open(batch, (event) => event.id);
-  const open = ((performance.now() - started) * 1000) / events.length;
-  return { sealMicros: round(seal), openMicros: round(open) };
+  const sealMicros = await cpuMicrosPer(events.length, async () => {
+    for (const batch of inBatches(events, CPU_BATCH)) sealed.push(...(await protection.seal(batch)));
+  });
+  const openMicros = await cpuMicrosPer(events.length, async () => {
+    for (const batch of inBatches(sealed, 1000)) await protection.open(batch, (event) => event.id);
+  });
+  return { sealMicros, openMicros };
+}
+
+/** Statements sent to PostgreSQL by this process (every pool and client query goes through Client#query). */
+let statements = 0;
+const clientQuery = pg.Client.prototype.query;
+pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+  statements++;
+  return (clientQuery as (...a: unknown[]) => unknown).apply(this, args);
+} as typeof clientQuery;
+
+/** New customers' facts appended as group commit does, then read back once (a catch-up). */
+async function firstUse(store: EventStore, meter: CpuMeter, events: NewEvent[]) {
+  const perEvent = (ms: number | null) => (ms === null ? null : round((ms * 1000) / events.length));
+  const appendStatements = statements;
+  let stop = meter.start();
+  for (const batch of inBatches(events, FIRST_USE_BATCH)) {
+    const outcomes = await store.appendToStreams(batch.map((event) => ({ streamName: `calcomwebhook-${event.id}`, events: [event], expectedRevision: 'no_stream' as const })));
+    if (!outcomes.every((outcome) => outcome.ok)) throw new Error('an append of the first-use run was refused');
+  }
+  const appended = stop();
+  const statementsPerBatch = round((statements - appendStatements) / Math.ceil(events.length / FIRST_USE_BATCH));
+  stop = meter.start();
+  for (let after = START; ; ) {
+    const page = await store.readAll({ after, limit: 1000 });
+    if (page.events.length === 0) break;
+    after = page.position;
+  }
+  const read = stop();
+  return {
+    statementsPerBatch,
+    append: { clientMicros: perEvent(appended.clientCpuMs), serverMicros: perEvent(appended.serverCpuMs) },
+    catchUp: { clientMicros: perEvent(read.clientCpuMs), serverMicros: perEvent(read.serverCpuMs) },
+  };
 }
 
 async function throughput(store: EventStore, events: NewEvent[]) {
@@ -122,7 +199,12 @@ async function main(): Promise<void> {
   const protection = new PersonalDataProtection(new KeysInMemory(), { locate: personalDataOf, erased: ERASED });
   const withPersonalData = Array.from({ length: EVENTS }, (_, index) => scheduled(index));
   const without = Array.from({ length: EVENTS }, (_, index) => rescheduled(index));
-  const cpu = { withPersonalData: await microsPerEvent(withPersonalData, protection), without: await microsPerEvent(without, protection) };
+  const webhooks = Array.from({ length: EVENTS }, (_, index) => webhookFact(index, index % CUSTOMERS));
+  const cpu = {
+    withPersonalData: await microsPerEvent(withPersonalData, protection),
+    webhookFact: await microsPerEvent(webhooks, protection),
+    without: await microsPerEvent(without, protection),
+  };
 
   const server = await openBenchServer(process.env.DATABASE_URL || null, (line) => process.stderr.write(`${line}\n`));
   try {
@@ -135,6 +217,14 @@ async function main(): Promise<void> {
     const opened = await openEventStore({ postgresUrl: sealedUrl, poolSize: 4 });
     const sealed = await throughput(opened.store, mixed(0));
     await opened.close();
+    const meter = new CpuMeter(server.postmasterPid);
+    const newCustomers = (offset: number) => Array.from({ length: EVENTS / 4 }, (_, index) => webhookFact(index, offset + index));
+    const firstUseBarePool = new pg.Pool({ connectionString: await server.createDatabase('bench_personal_first_bare'), max: 4 });
+    const firstUseBare = await firstUse(await PostgresEventStore.create(firstUseBarePool), meter, newCustomers(CUSTOMERS));
+    await firstUseBarePool.end();
+    const firstUseOpened = await openEventStore({ postgresUrl: await server.createDatabase('bench_personal_first_sealed'), poolSize: 4 });
+    const firstUseSealed = await firstUse(firstUseOpened.store, meter, newCustomers(CUSTOMERS));
+    await firstUseOpened.close();
     const ratio = (a: number, b: number) => round(a / b);
     const result = {
       events: EVENTS,
@@ -143,6 +233,7 @@ async function main(): Promise<void> {
       cpuMicrosPerEvent: cpu,
       postgres: { mix: '1 in 4 events holds personal data (AppointmentScheduled)', bare, sealed },
       sealedVsBare: { appends: ratio(sealed.appendsPerSecond, bare.appendsPerSecond), reads: ratio(sealed.readsPerSecond, bare.readsPerSecond) },
+      firstUse: { events: EVENTS / 4, batch: FIRST_USE_BATCH, bare: firstUseBare, sealed: firstUseSealed },
     };
     process.stdout.write(`${JSON.stringify(result)}\n`);
   } finally {
