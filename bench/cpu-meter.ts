@@ -50,6 +50,12 @@ export class CpuMeter {
   }
 }
 
+/** CPU time (user and system) a process of this machine has used so far, in milliseconds; null once it is gone. */
+export function processCpuMs(pid: number): number | null {
+  const stat = readStat(pid);
+  return stat === null ? null : (stat.ticks * 1000) / TICKS_PER_SECOND;
+}
+
 /** The postmaster of the server behind a backend process, if this machine can see it (a remote server's pid is not ours). */
 export function postmasterOf(backendPid: number): number | null {
   const parentPid = readStat(backendPid)?.parentPid;

@@ -6,12 +6,17 @@ const LISTENING = /Ledger listening on (http:\/\/[^\s"\\]+)/;
 
 export interface SpawnedLedger {
   url: string;
+  /** Its process id, for its CPU time (/proc/<pid>/stat). */
+  pid: number;
   stop(): Promise<void>;
 }
 
+/** Node flags for the ledger's process, e.g. BENCH_LEDGER_NODE_FLAGS='--cpu-prof --cpu-prof-dir=/tmp/prof' (NODE_OPTIONS refuses --cpu-prof). */
+const nodeFlags = (process.env.BENCH_LEDGER_NODE_FLAGS ?? '').split(' ').filter((flag) => flag !== '');
+
 /** The built ledger in a process of its own, so the load generator and the sandbox do not share its event loop. */
 export async function spawnLedger(env: Record<string, string>, log: (line: string) => void): Promise<SpawnedLedger> {
-  const child = spawn(process.execPath, [MAIN], {
+  const child = spawn(process.execPath, [...nodeFlags, MAIN], {
     env: { ...process.env, HOST: '127.0.0.1', PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -27,7 +32,7 @@ export async function spawnLedger(env: Record<string, string>, log: (line: strin
   });
   child.stdout!.removeAllListeners('data');
   child.stdout!.resume();
-  return { url, stop: () => stop(child) };
+  return { url, pid: child.pid!, stop: () => stop(child) };
 }
 
 async function stop(child: ChildProcess): Promise<void> {

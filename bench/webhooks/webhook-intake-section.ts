@@ -1,5 +1,5 @@
 import type { BenchServer } from '../bench-server.js';
-import { measureWebhookIntake, type WebhookIntakeFigure } from './webhook-intake.bench.js';
+import { describeCpu, measureWebhookIntake, type WebhookIntakeFigure } from './webhook-intake.bench.js';
 
 /** Issue 16: 1,000 deliveries/s stored durably (was 500/s). */
 export const WEBHOOK_INTAKE_TARGET_PER_SECOND = 1_000;
@@ -36,6 +36,7 @@ export async function measureWebhookIntakeSection(server: BenchServer, scale: nu
   const databaseUrl = await server.createDatabase('bench_webhook_intake');
   return measureWebhookIntake(
     databaseUrl,
+    server.postmasterPid,
     { ...options, seconds: Math.max(2, Math.round(20 * scale)), warmUpSeconds: 2, rampStepSeconds: Math.max(2, Math.round(5 * scale)) },
     log,
   );
@@ -47,7 +48,7 @@ export function formatWebhookIntakeFigure(figure: WebhookIntakeFigure): string {
   const ramp = figure.ramp.map(
     (step) =>
       `  ramp ${String(step.ratePerSecond).padStart(6)}/s  stored ${step.requestsPerSecond.toLocaleString('en-US')}/s, ${step.failed} failed, ` +
-      `p50 ${step.p50Ms} ms, p99 ${step.p99Ms} ms, translated ${step.translatedAfterSeconds} s after; load ${step.loadAverage}`,
+      `p50 ${step.p50Ms} ms, p99 ${step.p99Ms} ms, translated ${step.translatedAfterSeconds} s after; ledger CPU ${step.sendingCpu.ledgerMs} ms/delivery sending; load ${step.loadAverage}`,
   );
   return [
     '',
@@ -56,6 +57,7 @@ export function formatWebhookIntakeFigure(figure: WebhookIntakeFigure): string {
     `  stored           ${figure.requestsPerSecond.toLocaleString('en-US')} webhooks/s (${figure.stored.toLocaleString('en-US')} of ${figure.sent.toLocaleString('en-US')} in ${figure.seconds} s, ${figure.failed} failed; ${figure.storedInStore.toLocaleString('en-US')} facts in the store)`,
     `  latency          p50 ${figure.p50Ms} ms, p99 ${figure.p99Ms} ms, max ${figure.maxMs} ms (from when each was due)`,
     `  translated       every fact applied (a new appointment each) ${figure.translatedAfterSeconds} s after the last answer`,
+    `  CPU / delivery   while sending: ${describeCpu(figure.sendingCpu)}; until translated: ${describeCpu(figure.totalCpu)}; load ${figure.loadAverage}`,
     ...ramp,
     ...(figure.ramp.length > 0
       ? [

@@ -7,6 +7,7 @@ import pg from 'pg';
 import { sendAtFixedRate, type FixedRateResult } from './fixed-rate-load.js';
 import { spawnLedger } from '../calcom-sync/spawned-ledger.js';
 import { currentLoad } from '../machine.js';
+import { CpuMeter, processCpuMs } from '../cpu-meter.js';
 import { bookingCreatedWebhooks } from './webhook-bodies.js';
 
 export interface WebhookIntakeSettings {
@@ -24,6 +25,18 @@ export interface WebhookIntakeStep extends FixedRateResult {
   translatedAfterSeconds: number;
   /** The machine's 1-minute load average at the end of the step. */
   loadAverage: number;
+  /** CPU time per stored delivery while the deliveries were sent (intake, and whatever translating kept up). */
+  sendingCpu: DeliveryCpu;
+  /** CPU time per stored delivery from the first delivery until every fact was translated (intake and translation). */
+  totalCpu: DeliveryCpu;
+}
+
+/** Milliseconds of CPU per stored delivery; postgres is null for a server not on this machine. */
+export interface DeliveryCpu {
+  ledgerMs: number;
+  postgresMs: number | null;
+  /** The load generator's own process (it shares the machine's cores). */
+  benchMs: number;
 }
 
 export interface WebhookIntakeFigure extends WebhookIntakeStep {
@@ -42,7 +55,12 @@ const HOUR_MS = 3_600_000;
  * Webhook intake against the running ledger (own process, embedded sandbox, durable PostgreSQL): signed
  * BOOKING_CREATED deliveries at a fixed rate, each answered only after its fact is committed.
  */
-export async function measureWebhookIntake(databaseUrl: string, settings: WebhookIntakeSettings, log: (line: string) => void): Promise<WebhookIntakeFigure> {
+export async function measureWebhookIntake(
+  databaseUrl: string,
+  postmasterPid: number | null,
+  settings: WebhookIntakeSettings,
+  log: (line: string) => void,
+): Promise<WebhookIntakeFigure> {
   const secret = randomBytes(16).toString('hex');
   const dataDir = await mkdtemp(join(tmpdir(), 'ledger-bench-webhooks-'));
   const ledger = await spawnLedger({ DATABASE_URL: databaseUrl, API_TOKENS: `admin:${ADMIN_TOKEN}`, CALCOM_WEBHOOK_SECRET: secret, DATA_DIR: dataDir, SANDBOX_PORT: '0' }, log);
@@ -61,14 +79,20 @@ export async function measureWebhookIntake(databaseUrl: string, settings: Webhoo
       const webhooks = bookingCreatedWebhooks(Math.round(ratePerSecond * seconds), secret, firstStart);
       firstStart += (webhooks.length + 1) * HOUR_MS;
       log(`webhook intake: ${webhooks.length} signed deliveries at ${ratePerSecond}/s…`);
+      const cpu = cpuMeter(ledger.pid, postmasterPid);
       const result = await sendAtFixedRate(intake, webhooks, ratePerSecond);
+      const sendingCpu = cpu.perDelivery(result.stored);
       const answeredAt = performance.now();
       const count = (await countEvents(db, 'CalcomWebhookReceived')) - translated;
       translated += count;
       await untilTranslated(db, translated);
+      const totalCpu = cpu.perDelivery(result.stored);
       const translatedAfterSeconds = Math.round((performance.now() - answeredAt) / 100) / 10;
-      log(`webhook intake: ${result.requestsPerSecond}/s stored at ${ratePerSecond}/s offered, p99 ${result.p99Ms} ms, translated ${translatedAfterSeconds} s after`);
-      return { ...result, ratePerSecond, translatedAfterSeconds, loadAverage: currentLoad(), count };
+      log(
+        `webhook intake: ${result.requestsPerSecond}/s stored at ${ratePerSecond}/s offered, p99 ${result.p99Ms} ms, translated ${translatedAfterSeconds} s after; ` +
+          `CPU per delivery sending ${describeCpu(sendingCpu)}, with translation ${describeCpu(totalCpu)}`,
+      );
+      return { ...result, ratePerSecond, translatedAfterSeconds, loadAverage: currentLoad(), sendingCpu, totalCpu, count };
     };
     const { count: storedInStore, ...main } = await step(settings.ratePerSecond, settings.seconds);
     const ramp: WebhookIntakeStep[] = [];
@@ -83,6 +107,23 @@ export async function measureWebhookIntake(databaseUrl: string, settings: Webhoo
     await ledger.stop();
     await rm(dataDir, { recursive: true, force: true });
   }
+}
+
+/** CPU of the ledger's process, the PostgreSQL server and this process since it was made, per stored delivery. */
+function cpuMeter(ledgerPid: number, postmasterPid: number | null) {
+  const ledgerAtStart = processCpuMs(ledgerPid);
+  const stop = new CpuMeter(postmasterPid).start();
+  return {
+    perDelivery(stored: number): DeliveryCpu {
+      const { clientCpuMs, serverCpuMs } = stop();
+      const per = (ms: number) => Math.round((ms / Math.max(1, stored)) * 1000) / 1000;
+      return { ledgerMs: per((processCpuMs(ledgerPid) ?? Number.NaN) - (ledgerAtStart ?? Number.NaN)), postgresMs: serverCpuMs === null ? null : per(serverCpuMs), benchMs: per(clientCpuMs) };
+    },
+  };
+}
+
+export function describeCpu({ ledgerMs, postgresMs, benchMs }: DeliveryCpu): string {
+  return `ledger ${ledgerMs} ms, PostgreSQL ${postgresMs ?? '?'} ms, load generator ${benchMs} ms`;
 }
 
 async function saveCatalog(url: string): Promise<void> {
