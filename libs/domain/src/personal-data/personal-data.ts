@@ -1,5 +1,5 @@
 import { customerOf } from '../sync/calcom-webhook.mapping.js';
-import { parseCalcomWebhook } from '../sync/calcom-webhook.parser.js';
+import { parseCalcomWebhook, type CalcomWebhook } from '../sync/calcom-webhook.parser.js';
 
 /**
  * Personal data of customers (issue 15, crypto-shredding): which fields of which events hold it, and whose it is.
@@ -42,13 +42,38 @@ const customerAndNotes: Locate = (data) => {
   return [{ email: customer.email, paths: typeof data.notes === 'string' ? [...customer.paths, ['notes']] : customer.paths }];
 };
 
+interface ReadWebhookFact {
+  body: string;
+  contentType: string | null;
+  bookerEmail: string | null;
+}
+
+/** Facts the intake has read already, by their data object: the booker, without reading the body a second time. */
+const readWebhookFacts = new WeakMap<object, ReadWebhookFact>();
+
+/**
+ * The intake read this fact's body (`parseCalcomWebhook(data.body, data.contentType)` gave `webhook`): sealing the
+ * same data object need not read it again. Kept only while the object lives; a body or content type changed since
+ * is read again.
+ */
+export function noteWebhookFactRead(data: { body: string; contentType: string | null }, webhook: CalcomWebhook): void {
+  readWebhookFacts.set(data, { body: data.body, contentType: data.contentType, bookerEmail: customerOf(webhook)?.email ?? null });
+}
+
 /** The raw webhook body (attendees, responses, notes): all of it under its booker's key; a body naming no one stays. */
 const webhookBody: Locate = (data) => {
   if (typeof data.body !== 'string') return [];
-  const parsed = parseCalcomWebhook(data.body, typeof data.contentType === 'string' ? data.contentType : null);
-  const customer = parsed.ok ? customerOf(parsed.webhook) : null;
-  return customer ? [{ email: customer.email, paths: [['body']] }] : [];
+  const contentType = typeof data.contentType === 'string' ? data.contentType : null;
+  const email = bookerEmailOf(data, data.body, contentType);
+  return email ? [{ email, paths: [['body']] }] : [];
 };
+
+function bookerEmailOf(data: Record<string, unknown>, body: string, contentType: string | null): string | null {
+  const read = readWebhookFacts.get(data);
+  if (read && read.body === body && read.contentType === contentType) return read.bookerEmail;
+  const parsed = parseCalcomWebhook(body, contentType);
+  return parsed.ok ? (customerOf(parsed.webhook)?.email ?? null) : null;
+}
 
 /** A create call's attendee (calcom-sync.workflow.ts). */
 const requestAttendee: Locate = (data) => {

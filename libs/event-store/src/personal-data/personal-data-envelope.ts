@@ -51,5 +51,7 @@ export function isEnvelopeList(value: unknown): value is PersonalDataEnvelope[] 
 /** A UUID's own bytes; any other id (none is expected) hashed to as many. */
 function ivOf(eventId: string): Buffer {
   const hex = eventId.replaceAll('-', '');
-  return /^[0-9a-fA-F]{32}$/.test(hex) ? Buffer.from(hex, 'hex') : createHash('sha256').update(eventId).digest().subarray(0, IV_BYTES);
+  // Buffer.from stops at the first pair that is not hex: 16 bytes from 32 characters means all of them were.
+  const bytes = hex.length === IV_BYTES * 2 ? Buffer.from(hex, 'hex') : null;
+  return bytes?.length === IV_BYTES ? bytes : createHash('sha256').update(eventId).digest().subarray(0, IV_BYTES);
 }
