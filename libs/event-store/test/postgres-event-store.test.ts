@@ -163,6 +163,33 @@ describe('PostgreSQL event store specifics', () => {
     expect(await store.appendToStream(name, [fresh], { expectedRevision: 0 })).toMatchObject({ nextExpectedRevision: 1 });
   });
 
+  test('an id stored in another stream is refused under an exact expectation too, and the new stream is not created', async () => {
+    const [stored] = newEvents(1);
+    await store.appendToStream(`appointment-${crypto.randomUUID()}`, [stored]);
+    const name = `appointment-${crypto.randomUUID()}`;
+
+    await expect(store.appendToStream(name, [newEvents(1)[0], stored], { expectedRevision: 'no_stream' })).rejects.toMatchObject({
+      name: 'DuplicateEventIdError',
+      eventId: stored.id,
+    });
+
+    expect(await store.readStream(name)).toEqual([]);
+    expect(await store.appendToStream(name, [], { expectedRevision: 'no_stream' })).toEqual({ nextExpectedRevision: -1, position: START });
+  });
+
+  test('appends of the same ids racing into two new streams: one lands, the other is refused as a duplicate', async () => {
+    const events = newEvents(3);
+    const names = [`appointment-${crypto.randomUUID()}`, `appointment-${crypto.randomUUID()}`];
+
+    const outcomes = await Promise.allSettled(names.map((name) => store.appendToStream(name, events)));
+
+    expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(1);
+    const refused = outcomes.find((outcome) => outcome.status === 'rejected');
+    expect(refused).toMatchObject({ reason: { name: 'DuplicateEventIdError' } });
+    const { rows } = await pool.query('SELECT count(*)::int AS count FROM events WHERE event_id = ANY($1::uuid[])', [events.map((event) => event.id)]);
+    expect(rows[0].count).toBe(3);
+  });
+
   test('writers racing to create one stream with any expectation all land, one after the other, chained', async () => {
     const name = `appointment-${crypto.randomUUID()}`;
     const racers = newEvents(8);

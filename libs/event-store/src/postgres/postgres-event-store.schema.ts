@@ -16,13 +16,17 @@ export const AppendErrorCode = {
 /** What append_to_stream answers, and append_to_stream_earlier for a recognised retry. */
 const APPEND_RESULT = 'RETURNS TABLE (appended_revision bigint, appended_transaction_id xid8, appended_global_position bigint)';
 
-/** chainedHash() of event-hash.ts, byte for byte: canonical JSON of content, previous, recordedAt, revision. */
+/**
+ * chainedHash() of event-hash.ts, byte for byte: canonical JSON of content, previous, recordedAt, revision. The text is
+ * ASCII (hex, an ISO time, an integer), so its bytes are the same in every server encoding: textsend takes them as
+ * they are, without convert_to's conversion lookup on every event.
+ */
 const CHAIN_STEP = `
   v_recorded_text := to_char(v_recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"');
   FOR i IN 1 .. v_count LOOP
-    v_last_hash := encode(sha256(convert_to(
+    v_last_hash := encode(sha256(textsend(
       '{"content":"' || p_contents[i] || '","previous":' || coalesce('"' || v_last_hash || '"', 'null')
-        || ',"recordedAt":"' || v_recorded_text || '","revision":' || (v_current + i) || '}', 'UTF8')), 'hex');
+        || ',"recordedAt":"' || v_recorded_text || '","revision":' || (v_current + i) || '}')), 'hex');
     v_hashes[i] := v_last_hash;
   END LOOP;
 `;
@@ -44,7 +48,6 @@ DECLARE
   v_current bigint;
   v_last_transaction xid8;
   v_new_stream boolean;
-  v_inserted bigint;
   v_last_position bigint;
   v_last_hash text;
   v_hashes text[] := '{}';
@@ -75,6 +78,18 @@ BEGIN
       MESSAGE = 'transaction id older than the stream''s last writer';
   END IF;
 
+  -- Without an expectation, a retry of a stored append would be appended again at the stream's end: recognise it
+  -- first. With one, a retry fails the expectation above; an id stored elsewhere fails the insert (unique_violation
+  -- on events_event_id_unique, which the adapter retries, and then finds here or in the expectation's check).
+  IF p_expected_revision IS NULL AND EXISTS (SELECT 1 FROM events e WHERE e.event_id = ANY (p_event_ids)) THEN
+    RETURN QUERY SELECT * FROM append_to_stream_earlier(p_stream_name, p_expected_revision, p_event_ids, p_types, p_data);
+    IF FOUND THEN
+      RETURN;
+    END IF;
+    RAISE EXCEPTION USING ERRCODE = '${AppendErrorCode.transactionOrder}',
+      MESSAGE = 'a conflicting event id is gone again: retry';
+  END IF;
+
 ${chainStep}
   IF v_new_stream THEN
     -- Created with its final state; the row is ours (and locked) until we commit. A creator that committed since our
@@ -88,31 +103,16 @@ ${chainStep}
     END IF;
   END IF;
 
+  -- A plain insert: ON CONFLICT's speculative insertion probes the index and logs a confirmation for every row.
   WITH inserted AS (
     INSERT INTO events (event_id, stream_name, revision, type, data, metadata, recorded_at, hash)
     SELECT n.event_id, p_stream_name, v_current + n.ordinality, n.type,
            p_data -> (n.ordinality::int - 1), p_metadata -> (n.ordinality::int - 1), v_recorded_at, n.hash
       FROM unnest(p_event_ids, p_types, v_hashes) WITH ORDINALITY AS n(event_id, type, hash, ordinality)
      ORDER BY n.ordinality
-    ON CONFLICT (event_id) DO NOTHING
     RETURNING global_position
   )
-  SELECT count(*), max(global_position) INTO v_inserted, v_last_position FROM inserted;
-
-  IF v_inserted < v_count THEN
-    -- Some ids are stored already: take back what we wrote (our rows, under our stream lock) and answer as a retry
-    -- would be answered. A concurrent append of the same ids has committed (the insert waited for it) or rolled back.
-    DELETE FROM events e WHERE e.stream_name = p_stream_name AND e.revision > v_current;
-    IF v_new_stream THEN
-      DELETE FROM streams s WHERE s.stream_name = p_stream_name;
-    END IF;
-    RETURN QUERY SELECT * FROM append_to_stream_earlier(p_stream_name, p_expected_revision, p_event_ids, p_types, p_data);
-    IF FOUND THEN
-      RETURN;
-    END IF;
-    RAISE EXCEPTION USING ERRCODE = '${AppendErrorCode.transactionOrder}',
-      MESSAGE = 'a conflicting event id is gone again: retry';
-  END IF;
+  SELECT max(global_position) INTO v_last_position FROM inserted;
 
   IF NOT v_new_stream THEN
     UPDATE streams SET revision = v_current + v_count, last_transaction_id = pg_current_xact_id(), last_hash = v_last_hash
@@ -183,8 +183,9 @@ CREATE TABLE IF NOT EXISTS audit_anchors (
 );
 
 -- One round trip per append, and on the usual path three statements: lock (or create) the stream row, insert the
--- events, move the stream on. An event id already stored is found by the insert itself (ON CONFLICT on its unique
--- index); only then, or when the expectation fails, does append_to_stream_earlier look for an earlier identical append.
+-- events, move the stream on. An event id already stored fails the insert on its unique index (the adapter retries in
+-- a new transaction); only when the expectation fails, or without one when an id is stored already, does
+-- append_to_stream_earlier look for an earlier identical append.
 -- No NOTIFY in here: it would hold PostgreSQL's database-wide notify lock from pre-commit until the commit is
 -- flushed, so concurrent appends would commit one at a time; the adapter notifies after the commit instead.
 -- p_expected_revision: NULL = any, -1 = no stream, n = exactly n. p_data and p_metadata are JSON arrays
