@@ -83,7 +83,11 @@ export class PostgresCustomerKeys implements CustomerKeys {
     }
     if (missing.length === 0) return found;
     const generation = this.cache.currentGeneration;
-    const { rows } = await this.pool.query<KeyRow>('SELECT key_id, subject_id, key FROM customer_keys WHERE key_id = ANY($1::uuid[])', [missing]);
+    const { rows } = await this.pool.query<KeyRow>({
+      name: 'customer_keys_by_id',
+      text: 'SELECT key_id, subject_id, key FROM customer_keys WHERE key_id = ANY($1::uuid[])',
+      values: [missing],
+    });
     const live = rows.filter((row) => row.key !== null).map(toKey);
     for (const key of live) found.set(key.keyId, key.key);
     this.cache.remember(
@@ -149,30 +153,35 @@ export class PostgresCustomerKeys implements CustomerKeys {
     return this.listener.close();
   }
 
-  private async liveKeys(subjectIds: string[]): Promise<CustomerKey[]> {
-    const { rows } = await this.pool.query<KeyRow>('SELECT key_id, subject_id, key FROM customer_keys WHERE subject_id = ANY($1::text[]) AND erased_at IS NULL', [subjectIds]);
-    return rows.map(toKey);
-  }
-
   /**
-   * New keys for customers without one; a customer given one concurrently by someone else is left to the next round.
+   * New keys for customers without one, and in the same statement the live key of those who have one (a returning
+   * customer the cache lacks costs no second round trip). A customer given one by someone else after this statement
+   * began is in neither half: the caller asks again in its next round, which sees it. One whose key an erasure
+   * destroyed meanwhile may be in both (the erased key is still in this statement's snapshot): the new key wins.
    * With the events in the same database the key's commit need not wait for the disk (a commit flush of its own on
    * every new customer's first append): an event sealed with the key commits later in the same write-ahead log, and
    * its flush makes the key durable with it. With events elsewhere (EventStoreDB) the key is flushed first.
    */
   private async makeKeys(subjectIds: string[]): Promise<CustomerKey[]> {
     if (subjectIds.length === 0) return [];
-    const { rows } = await this.pool.query<KeyRow>(
-      `INSERT INTO customer_keys (key_id, subject_id, key)
-       SELECT * FROM unnest($1::uuid[], $2::text[], $3::bytea[])
-       ${this.sharesLogWithEvents ? "WHERE set_config('synchronous_commit', 'off', true) IS NOT NULL" : ''}
-       ON CONFLICT (subject_id) WHERE erased_at IS NULL DO NOTHING
-       RETURNING key_id, subject_id, key`,
-      [subjectIds.map(() => randomUUID()), subjectIds, subjectIds.map(() => randomBytes(32))],
-    );
-    const made = rows.map(toKey);
-    const lost = subjectIds.filter((subjectId) => !made.some((key) => key.subjectId === subjectId));
-    return lost.length > 0 ? [...made, ...(await this.liveKeys(lost))] : made;
+    const fresh = new Map(subjectIds.map((subjectId) => [subjectId, { keyId: randomUUID(), subjectId, key: randomBytes(32) }]));
+    const { rows } = await this.pool.query<KeyRow>({
+      // Named: the server plans it once per connection, not on every first use.
+      name: this.sharesLogWithEvents ? 'customer_keys_make_without_flush' : 'customer_keys_make',
+      text: `WITH made AS (
+               INSERT INTO customer_keys (key_id, subject_id, key)
+               SELECT * FROM unnest($1::uuid[], $2::text[], $3::bytea[])
+               ${this.sharesLogWithEvents ? "WHERE set_config('synchronous_commit', 'off', true) IS NOT NULL" : ''}
+               ON CONFLICT (subject_id) WHERE erased_at IS NULL DO NOTHING
+               RETURNING key_id, subject_id)
+             SELECT key_id, subject_id, NULL::bytea AS key FROM made
+             UNION ALL
+             SELECT key_id, subject_id, key FROM customer_keys
+              WHERE subject_id = ANY($2::text[]) AND erased_at IS NULL AND subject_id NOT IN (SELECT subject_id FROM made)`,
+      values: [[...fresh.values()].map((key) => key.keyId), subjectIds, [...fresh.values()].map((key) => key.key)],
+    });
+    // A made row comes back without its key (the key is already here); a found one with it.
+    return rows.map((row) => (row.key === null ? fresh.get(row.subject_id)! : toKey(row)));
   }
 }
 
