@@ -11,6 +11,7 @@ export async function measureCommandLoadSection(server: BenchServer, scale: numb
   const databaseUrl = await server.createDatabase('bench_command_load');
   return measureCommandLoad(
     databaseUrl,
+    server.postmasterPid,
     { ratePerSecond: COMMAND_LOAD_TARGET.ratePerSecond, warmUpSeconds: 5, seconds: Math.max(10, Math.round(30 * scale)), seededAppointments: 100, seed },
     log,
   );
@@ -29,5 +30,9 @@ export function formatCommandLoadFigure(figure: CommandLoadFigure): string {
     line('reads', figure.reads),
     `  ${figure.conflicts} answered 409, ${figure.errors} errors${figure.firstErrors.length ? `: ${figure.firstErrors.join('; ')}` : ''}; ` +
       `load average ${figure.loadAverage.atStart} before, ${figure.loadAverage.atEnd} after`,
+    `  per request: ${figure.work.roundTripsPerRequest} round trips to PostgreSQL from the ledger, ${figure.work.ledgerCpuMsPerRequest} ms ledger CPU, ` +
+      `${figure.work.serverCpuMsPerRequest ?? '?'} ms server CPU; the projector committed ${figure.work.projectorBatchesPerSecond} batches/s`,
+    '  busiest queries (calls per request, mean ms from call to answer):',
+    ...figure.work.busiestQueries.map(({ shape, perRequest, meanMs }) => `    ${String(perRequest).padStart(5)} × ${String(meanMs).padStart(6)} ms  ${shape}`),
   ].join('\n');
 }

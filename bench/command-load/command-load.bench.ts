@@ -1,9 +1,14 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { type HostEventType, hostsCatalog, putHostsCatalog, startLedgerWithSandbox } from '../calcom-sync/ledger-with-sandbox.js';
 import { type LagFigure, summary } from '../calcom-sync/sync-lag-matching.js';
+import { CpuMeter } from '../cpu-meter.js';
 import { currentLoad } from '../machine.js';
 import { SeededRandom } from '../workload/seeded-random.js';
 import { COMMAND_KINDS, READ_KINDS, type CommandKind, type SalonRequest, SalonClient } from './mixed-requests.js';
+import { censusBetween, type QueryCensus, type QueryShapeCount } from './query-census.js';
 
 export interface CommandLoadSettings {
   /** Requests per second, sent open-loop: each when it is due, whatever the earlier ones are doing. */
@@ -29,6 +34,20 @@ export interface CommandLoadFigure {
   firstErrors: string[];
   /** 1-minute load average before the measured run and after it. */
   loadAverage: { atStart: number; atEnd: number };
+  /** What the load does not skew: the ledger's round trips to PostgreSQL, the projector's batches, CPU time. */
+  work: CommandLoadWork;
+}
+
+export interface CommandLoadWork {
+  /** Every query the ledger's process sent (commands, reads, projector, background workers), per request sent. */
+  roundTripsPerRequest: number;
+  /** Batches the read models' projector committed per second (the writer lock it takes once per batch). */
+  projectorBatchesPerSecond: number;
+  /** CPU time of the ledger's process and of the PostgreSQL server, per request sent; null where not visible. */
+  ledgerCpuMsPerRequest: number;
+  serverCpuMsPerRequest: number | null;
+  /** The busiest query shapes: calls per request and mean time from call to answer. */
+  busiestQueries: { shape: string; perRequest: number; meanMs: number }[];
 }
 
 const ADMIN_TOKEN = 'bench-admin-token';
@@ -47,8 +66,15 @@ const CATALOG = (() => {
  * and the calendar's reads at a fixed rate. Each latency counts from when the request was due (no coordinated
  * omission: a ledger that falls behind shows). A create asks Cal.com's slots first; that is part of its answer.
  */
-export async function measureCommandLoad(databaseUrl: string, settings: CommandLoadSettings, log: (line: string) => void): Promise<CommandLoadFigure> {
-  const { ledger, stop } = await startLedgerWithSandbox(databaseUrl, CATALOG, { API_TOKENS: `admin:${ADMIN_TOKEN}` }, log);
+export async function measureCommandLoad(
+  databaseUrl: string,
+  postmasterPid: number | null,
+  settings: CommandLoadSettings,
+  log: (line: string) => void,
+): Promise<CommandLoadFigure> {
+  const censusDir = await mkdtemp(join(tmpdir(), 'ledger-census-'));
+  const census = new CensusReader(join(censusDir, 'census.json'));
+  const { ledger, stop } = await startLedgerWithSandbox(databaseUrl, CATALOG, { API_TOKENS: `admin:${ADMIN_TOKEN}`, ...census.ledgerEnv() }, log);
   const call = client(ledger.url);
   try {
     const setUp = async (method: string, path: string, body: unknown) => {
@@ -71,11 +97,60 @@ export async function measureCommandLoad(databaseUrl: string, settings: CommandL
     await sendAtFixedRate(salon, call, settings.ratePerSecond, settings.warmUpSeconds);
     const atStart = currentLoad();
     log(`command load: ${settings.seconds} s at ${settings.ratePerSecond}/s, commands and reads mixed (load average ${atStart})…`);
+    const before = await census.snapshot();
+    const serverCpu = new CpuMeter(postmasterPid).start();
     const outcomes = await sendAtFixedRate(salon, call, settings.ratePerSecond, settings.seconds);
-    return figure(settings, outcomes, { atStart, atEnd: currentLoad() });
+    const serverCpuMs = serverCpu().serverCpuMs;
+    const after = await census.snapshot();
+    return figure(settings, outcomes, { atStart, atEnd: currentLoad() }, work(before, after, serverCpuMs, outcomes.length, settings.seconds));
   } finally {
     await stop();
+    await rm(censusDir, { recursive: true, force: true });
   }
+}
+
+const CENSUS_MODULE = new URL('./query-census.js', import.meta.url).href;
+/** The read models' writer lock (read-models.batch.ts): the projector takes it once per batch, and nothing else does while the ledger runs. */
+const PROJECTOR_BATCH = 'pg_advisory_xact_lock(hashtextextended(';
+
+/** The ledger's query census (query-census.ts, preloaded into its process): asked for a snapshot by a signal. */
+class CensusReader {
+  private pid: number | null = null;
+  private taken = 0;
+
+  constructor(private readonly file: string) {}
+
+  ledgerEnv(): Record<string, string> {
+    return { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${CENSUS_MODULE}`.trim(), QUERY_CENSUS_FILE: this.file };
+  }
+
+  async snapshot(): Promise<QueryCensus> {
+    this.pid ??= (await this.read()).pid;
+    this.taken++;
+    process.kill(this.pid, 'SIGUSR2');
+    for (;;) {
+      const census = await this.read();
+      if (census.snapshot >= this.taken) return census;
+      await delay(5);
+    }
+  }
+
+  private async read(): Promise<QueryCensus> {
+    return JSON.parse(await readFile(this.file, 'utf8')) as QueryCensus;
+  }
+}
+
+function work(before: QueryCensus, after: QueryCensus, serverCpuMs: number | null, requests: number, seconds: number): CommandLoadWork {
+  const shapes = censusBetween(before, after);
+  const calls = (counted: QueryShapeCount[]) => counted.reduce((sum, { calls: made }) => sum + made, 0);
+  const perRequest = (value: number) => Math.round((value / requests) * 100) / 100;
+  return {
+    roundTripsPerRequest: perRequest(calls(shapes.map(([, count]) => count))),
+    projectorBatchesPerSecond: Math.round(calls(shapes.filter(([shape]) => shape.includes(PROJECTOR_BATCH)).map(([, count]) => count)) / seconds),
+    ledgerCpuMsPerRequest: perRequest(after.cpuMs - before.cpuMs),
+    serverCpuMsPerRequest: serverCpuMs === null ? null : perRequest(serverCpuMs),
+    busiestQueries: shapes.slice(0, 20).map(([shape, { calls: made, totalMs }]) => ({ shape, perRequest: perRequest(made), meanMs: Math.round((totalMs / made) * 10) / 10 })),
+  };
 }
 
 interface Outcome {
@@ -112,7 +187,7 @@ async function sendAtFixedRate(salon: SalonClient, call: Call, ratePerSecond: nu
   return outcomes;
 }
 
-function figure(settings: CommandLoadSettings, outcomes: Outcome[], loadAverage: CommandLoadFigure['loadAverage']): CommandLoadFigure {
+function figure(settings: CommandLoadSettings, outcomes: Outcome[], loadAverage: CommandLoadFigure['loadAverage'], work: CommandLoadWork): CommandLoadFigure {
   const answered = outcomes.filter((outcome) => outcome.status >= 200 && outcome.status <= 299);
   const latencies = (kinds: readonly string[]) => summary(answered.filter((outcome) => kinds.includes(outcome.kind)).map((outcome) => round(outcome.latencyMs)));
   const errors = outcomes.filter((outcome) => outcome.error);
@@ -126,6 +201,7 @@ function figure(settings: CommandLoadSettings, outcomes: Outcome[], loadAverage:
     errors: errors.length,
     firstErrors: errors.slice(0, 5).map((outcome) => outcome.error!),
     loadAverage,
+    work,
   };
 }
 

@@ -1,0 +1,92 @@
+/**
+ * Preloaded into the spawned ledger (`--import`) by the command-load bench: counts the ledger's round trips to
+ * PostgreSQL, and the time each took from the call to its answer, by the shape of the SQL. On SIGUSR2 it writes what
+ * it has counted so far to QUERY_CENSUS_FILE (renamed into place, so the bench reads whole snapshots only). Round trips per command do not move with the machine's load the way latencies do.
+ */
+import { renameSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+export interface QueryShapeCount {
+  calls: number;
+  totalMs: number;
+}
+
+export interface QueryCensus {
+  pid: number;
+  /** Incremented on every snapshot, so the reader knows the file is the one it asked for. */
+  snapshot: number;
+  /** CPU time (user and system) the ledger's process has used so far. */
+  cpuMs: number;
+  byShape: Record<string, QueryShapeCount>;
+}
+
+const file = process.env.QUERY_CENSUS_FILE;
+if (file) install(file);
+
+function install(censusFile: string): void {
+  const pg = createRequire(import.meta.url)('pg') as { Client: { prototype: { query: (...args: unknown[]) => unknown } } };
+  const census: Omit<QueryCensus, 'pid'> = { snapshot: 0, cpuMs: 0, byShape: {} };
+  const count = (shape: string, startedAt: number) => {
+    const entry = (census.byShape[shape] ??= { calls: 0, totalMs: 0 });
+    entry.calls++;
+    entry.totalMs += performance.now() - startedAt;
+  };
+  const original = pg.Client.prototype.query;
+  pg.Client.prototype.query = function countedQuery(this: unknown, ...args: unknown[]) {
+    const shape = shapeOf(args[0]);
+    const startedAt = performance.now();
+    const callbackAt = args.findIndex((arg) => typeof arg === 'function');
+    if (callbackAt >= 0) {
+      const callback = args[callbackAt] as (...results: unknown[]) => void;
+      args[callbackAt] = (...results: unknown[]) => {
+        count(shape, startedAt);
+        callback(...results);
+      };
+      return original.apply(this, args);
+    }
+    const result = original.apply(this, args);
+    if (result && typeof (result as Promise<unknown>).then === 'function') {
+      (result as Promise<unknown>).then(
+        () => count(shape, startedAt),
+        () => count(shape, startedAt),
+      );
+    } else {
+      count(shape, startedAt);
+    }
+    return result;
+  };
+  // Written aside and renamed into place, so a reader never sees half a file.
+  const write = () => {
+    writeFileSync(`${censusFile}.part`, JSON.stringify({ ...census, pid: process.pid }));
+    renameSync(`${censusFile}.part`, censusFile);
+  };
+  // The bench learns whom to signal from the file itself.
+  write();
+  process.on('SIGUSR2', () => {
+    census.snapshot++;
+    const { user, system } = process.cpuUsage();
+    census.cpuMs = (user + system) / 1000;
+    write();
+  });
+}
+
+/** The SQL's first words with literals and whitespace runs folded, so one statement of many parameters is one shape. */
+function shapeOf(query: unknown): string {
+  const text = typeof query === 'string' ? query : typeof (query as { text?: unknown })?.text === 'string' ? (query as { text: string }).text : '(not SQL text)';
+  return text
+    .replace(/\s+/g, ' ')
+    .replace(/'[^']*'/g, "'…'")
+    .trim()
+    .slice(0, 120);
+}
+
+/** What happened between two snapshots: calls and time per shape, busiest first. */
+export function censusBetween(before: QueryCensus, after: QueryCensus): [string, QueryShapeCount][] {
+  return Object.entries(after.byShape)
+    .map(([shape, { calls, totalMs }]): [string, QueryShapeCount] => [
+      shape,
+      { calls: calls - (before.byShape[shape]?.calls ?? 0), totalMs: totalMs - (before.byShape[shape]?.totalMs ?? 0) },
+    ])
+    .filter(([, { calls }]) => calls > 0)
+    .sort(([, a], [, b]) => b.calls - a.calls);
+}
