@@ -10,6 +10,7 @@ import { CreateSubscriptionIncidents1767830400000 } from './migrations/176783040
 import { AddWebhookFactLanes1767916800000 } from './migrations/1767916800000-add-webhook-fact-lanes.js';
 import { CountVersionsFromOne1768003200000 } from './migrations/1768003200000-count-versions-from-one.js';
 import { IndexAppointmentQueries1768089600000 } from './migrations/1768089600000-index-appointment-queries.js';
+import { IndexCustomerEmailLocalPart1768176000000 } from './migrations/1768176000000-index-customer-email-local-part.js';
 import { readModelEntities } from './read-models.js';
 
 /** Any constant will do, as long as nothing else in the database uses it for a different purpose. */
@@ -36,6 +37,7 @@ export function createReadModelDataSource(url: string): DataSource {
       AddWebhookFactLanes1767916800000,
       CountVersionsFromOne1768003200000,
       IndexAppointmentQueries1768089600000,
+      IndexCustomerEmailLocalPart1768176000000,
     ],
     migrationsTableName: 'read_model_migrations',
     synchronize: false,

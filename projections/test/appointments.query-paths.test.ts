@@ -50,3 +50,54 @@ test('search looks in each field on its own: the text joining them never matches
   expect(await listed({ search: 'test\n' })).toEqual([]);
   expect(await listed({ search: 'mail.test' })).toHaveLength(23);
 });
+
+describe('search finds what case-blind containment in the name, email or phone finds, whatever path it takes', () => {
+  const odd = [
+    { name: 'Jürgen Müller', email: 'j.mueller_1@salon.example', phone: '+49 (30) 123-45_67' },
+    { name: 'ÜNAL ÖZTÜRK', email: 'Ünal%50@Salon.Example', phone: null },
+    { name: 'Ops Desk', email: '"ops@desk"@salon.example', phone: null },
+    { name: 'Front @ Salon', email: 'front@salon.example', phone: null },
+    { name: 'Back Slash', email: 'back\\slash@salon.example', phone: null },
+    { name: 'At Phone', email: 'at.phone@salon.example', phone: '0@30' },
+    { name: 'Nobody', email: 'nobody', phone: null },
+    { name: 'Σίσυφος Müller', email: 'mü@salon.example.com', phone: '' },
+  ];
+  const terms = [
+    ...['%', '_', '\\', '@', '"', 'a', 'zz', 'ü', 'Ü', 'Mü', 'MÜLLER', 'müller', 'Müller', 'ΣΊΣΥΦΟΣ', 'σίσυφος'],
+    ...['30', '(30)', '45_6', '45%6', '0@3', '0@30', '@30', 'ünal%5', 'NAL%50@', '%50@salon', 'ünal%50@salon.example'],
+    ...['ops@desk', '"ops@desk"@', 'desk"@salon', 's@d', 'e@', 'k@', 'ck\\slash@', 'back\\slash@salon', '\\slash@'],
+    ...['front@', 't @ s', '@ salon', 'front @', 'nt@salon.example', 'ody@', 'nobody', 'mü@salon.example', 'MÜ@SALON.EXAMPLE.COM'],
+    ...['ü@salon', 'j.mueller_1@salon.example', 'j.mueller%1@', 'ada@mail.test', 'da@mail', '1@mail.test', 'c1@', 'c@'],
+  ];
+
+  beforeAll(async () => {
+    let last;
+    for (const [index, customer] of odd.entries()) {
+      const start = `2030-01-${String(index + 1).padStart(2, '0')}T09:00:00.000Z`;
+      last = await schedule(`odd-${index}`, start, start.replace('T09', 'T10'), customer);
+    }
+    await projectInBatches(ledger.readModel, (await readModelEvents(ledger.store, last!.position)).events, 50);
+  });
+
+  /** The definition, without LIKE and its escapes: each field on its own, lower case on both sides. */
+  async function containing(term: string): Promise<string[]> {
+    const rows = await ledger.readModel.query<{ appointment_id: string }[]>(
+      `SELECT appointment_id FROM appointments
+        WHERE strpos(lower(customer->>'name'), lower($1)) > 0 OR strpos(lower(customer->>'email'), lower($1)) > 0
+           OR strpos(lower(coalesce(customer->>'phone', '')), lower($1)) > 0
+        ORDER BY starts_at, appointment_id`,
+      [term],
+    );
+    return rows.map((row) => row.appointment_id);
+  }
+
+  test.each(terms)('%j', async (term) => {
+    const expected = await containing(term);
+    expect(await listed({ search: term })).toEqual(expected);
+  });
+
+  test('the terms reach the odd rows', async () => {
+    const reached = new Set((await Promise.all(terms.map(containing))).flat());
+    expect(odd.map((_, index) => `odd-${index}`).filter((id) => !reached.has(id))).toEqual([]);
+  });
+});

@@ -1,9 +1,10 @@
-import type { DataSource, Repository } from 'typeorm';
+import type { DataSource, Repository, SelectQueryBuilder } from 'typeorm';
 import { ValidationFailedError, type AppointmentDetails, type AppointmentStatus, type SyncStatus } from '#domain';
 import { decodeAppointmentCursor, encodeAppointmentCursor } from './appointment-cursor.js';
 import { AppointmentRow } from './appointment.entity.js';
 import { SYNC_STATUS } from '../calcom-sync-status/calcom-sync-status.sql.js';
 import { CUSTOMER_SEARCH_TEXT } from '../migrations/1768089600000-index-appointment-queries.js';
+import { EMAIL_LOCAL_PART_KEY } from '../migrations/1768176000000-index-customer-email-local-part.js';
 
 export interface AppointmentSummary extends AppointmentDetails {
   status: AppointmentStatus;
@@ -66,12 +67,7 @@ export class AppointmentsQueries {
     if (filter.status) query.andWhere('a.status = :status', { status: filter.status });
     if (filter.staffId) query.andWhere('a.staffId = :staffId', { staffId: filter.staffId });
     if (filter.serviceId) query.andWhere('a.serviceId = :serviceId', { serviceId: filter.serviceId });
-    if (filter.search) {
-      const pattern = `%${filter.search.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
-      // The three fields' joined text holds every match, and its trigram index finds it; each field then decides.
-      query.andWhere(`${CUSTOMER_SEARCH_TEXT} ILIKE :pattern`, { pattern });
-      query.andWhere(`(a.customer->>'name' ILIKE :pattern OR a.customer->>'email' ILIKE :pattern OR coalesce(a.customer->>'phone', '') ILIKE :pattern)`, { pattern });
-    }
+    if (filter.search) searchCustomers(query, filter.search);
     if (filter.syncStatus) query.andWhere(...syncStatusCondition(filter.syncStatus));
     if (filter.from) {
       const from = isoTime('from', filter.from);
@@ -116,6 +112,35 @@ export class AppointmentsQueries {
     const rows = await query.getRawMany<{ appointment_id: string }>();
     return rows.map((row) => row.appointment_id);
   }
+}
+
+/**
+ * Part of the customer's name, email or phone, any case. The three fields' joined text holds every match, and its
+ * trigram index (or the listing index, for a common term) finds it; only a term with a line break could match across
+ * two fields, so only then does each field decide on its own (a second condition the planner would count as rare
+ * again, walking the wrong index for a common term).
+ */
+function searchCustomers(query: SelectQueryBuilder<AppointmentRow>, search: string): void {
+  const pattern = `%${escapeLike(search)}%`;
+  query.andWhere(`${CUSTOMER_SEARCH_TEXT} ILIKE :pattern`, { pattern });
+  if (search.includes('\n')) {
+    query.andWhere(`(a.customer->>'name' ILIKE :pattern OR a.customer->>'email' ILIKE :pattern OR coalesce(a.customer->>'phone', '') ILIKE :pattern)`, { pattern });
+  }
+  const at = search.indexOf('@');
+  if (at > 0) {
+    // An address with one `@` that holds the term ends its local part with the term's text before the `@`: a range of
+    // the reversed local parts, plus the few rows whose `@` may be elsewhere (key ''; see EMAIL_LOCAL_PART_KEY).
+    // Lower case and reversing are PostgreSQL's, as ILIKE's are; the escaping comes after the reversing.
+    query.andWhere(
+      `(${EMAIL_LOCAL_PART_KEY} LIKE regexp_replace(reverse(lower(:localPart)), '([\\\\%_])', '\\\\\\1', 'g') || '%' OR ${EMAIL_LOCAL_PART_KEY} = '')`,
+      { localPart: search.slice(0, at) },
+    );
+  }
+}
+
+/** `%`, `_` and `\` stand for themselves. */
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (character) => `\\${character}`);
 }
 
 const SYNC_STATUSES: readonly SyncStatus[] = ['pending', 'synced', 'failed', 'conflict'];
