@@ -39,6 +39,7 @@ import { describeFrom, LiveModule } from './live/live.module.js';
 import { DriftModule } from './drift/drift.module.js';
 import { CalcomConnectModule } from './calcom-connect/calcom-connect.module.js';
 import type { CalcomWebhookSecrets } from './calcom-connect/calcom-webhook-secrets.js';
+import type { WebhookIntakeLoad } from './calcom-webhooks/webhook-intake-load.js';
 import type { RunningDrift } from './drift/start-drift.js';
 import { CatalogController } from './catalog/catalog.controller.js';
 import { CatalogCommandService } from './catalog/catalog-command.service.js';
@@ -74,6 +75,8 @@ export interface LedgerRuntime {
   auth?: RunningAuth;
   /** The connected webhook subscriptions' secrets: one instance for the intake and connect, so a rotation here applies here at once. */
   webhookSecrets: CalcomWebhookSecrets;
+  /** The webhook intake's load, which this process's translator gives way to. */
+  webhookIntakeLoad?: WebhookIntakeLoad;
   /** The hash chain's `/audit/*` endpoints (PostgreSQL only). */
   audit?: AuditLog | null;
   logger?: LoggerService | false;
@@ -96,6 +99,7 @@ export class LedgerModule implements NestModule {
           readModel: runtime.readModel,
           waitForReadModel,
           webhookSecrets: runtime.webhookSecrets,
+          intakeLoad: runtime.webhookIntakeLoad,
           metrics: metrics.registry,
           now: runtime.now,
         }),

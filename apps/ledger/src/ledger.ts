@@ -14,6 +14,7 @@ import { startBackgroundWorkers } from './background-workers.js';
 import { startCalcomInboundWorkers } from './calcom-webhooks/calcom-inbound.workers.js';
 import { exceptWebhookDeliveries, readRawWebhookBody, WEBHOOK_PATH } from './calcom-webhooks/webhook-raw-body.js';
 import { CalcomWebhookSecrets } from './calcom-connect/calcom-webhook-secrets.js';
+import { WebhookIntakeLoad } from './calcom-webhooks/webhook-intake-load.js';
 import { type RunningCalcomSync, startCalcomSync, withSandboxWebhookSecret } from './calcom-sync/start-calcom-sync.js';
 import { DEFAULT_WORKER_LEASE_RETRY_MS, type LedgerConfig } from './config.js';
 import { startDrift } from './drift/start-drift.js';
@@ -94,6 +95,7 @@ export async function startLedger(config: LedgerConfig, options: StartLedgerOpti
       now: options.now,
     });
     stack.push(() => drift.stop());
+    const webhookIntakeLoad = new WebhookIntakeLoad();
     const backgroundWorkers = await BackgroundWorkersLeader.open({
       databaseUrl,
       retryMs: config.workerLeaseRetryMs ?? DEFAULT_WORKER_LEASE_RETRY_MS,
@@ -111,6 +113,7 @@ export async function startLedger(config: LedgerConfig, options: StartLedgerOpti
               readModels: projector,
               postgresEventStoreUrl: config.eventStoreUrl ? null : databaseUrl,
               logger,
+              intake: webhookIntakeLoad,
             }),
         }),
     });
@@ -132,6 +135,7 @@ export async function startLedger(config: LedgerConfig, options: StartLedgerOpti
         backgroundWorkers,
         auth,
         webhookSecrets,
+        webhookIntakeLoad,
         audit: eventStore.audit,
         logger,
         now: options.now,

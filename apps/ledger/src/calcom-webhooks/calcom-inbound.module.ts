@@ -12,6 +12,7 @@ import { ConflictResolutionService } from '../conflicts/conflict-resolution.serv
 import { ConflictsController } from '../conflicts/conflicts.controller.js';
 import { NotificationsController } from '../notifications/notifications.controller.js';
 import { WEBHOOK_FACT_STORE, WebhookFactRetryController } from './webhook-fact-retry.controller.js';
+import type { WebhookIntakeLoad } from './webhook-intake-load.js';
 
 export interface CalcomInboundRuntime {
   config: LedgerConfig;
@@ -23,6 +24,8 @@ export interface CalcomInboundRuntime {
   /** Where the inbound gauges go (`GET /metrics`). */
   metrics?: Registry;
   now?: () => Date;
+  /** Counts the deliveries waiting for their commit, for the translator of this process to give way to. */
+  intakeLoad?: WebhookIntakeLoad;
 }
 
 /** Cal.com coming in, over HTTP: the webhook intake, conflicts and notifications. */
@@ -39,7 +42,8 @@ export class CalcomInboundModule {
           provide: CalcomWebhookIntake,
           useFactory: () => {
             const facts = new GroupCommitAppender(runtime.store, runtime.config.webhookIntake ?? DEFAULT_GROUP_COMMIT);
-            return new CalcomWebhookIntake((append) => facts.append(append), runtime.config.calcomWebhookSecret ?? null, runtime.now, runtime.webhookSecrets);
+            const load = runtime.intakeLoad;
+            return new CalcomWebhookIntake((append) => (load ? load.track(facts.append(append)) : facts.append(append)), runtime.config.calcomWebhookSecret ?? null, runtime.now, runtime.webhookSecrets);
           },
         },
         { provide: CalcomInboundQueries, useValue: queries },

@@ -6,7 +6,7 @@ import type { LedgerConfig } from '../config.js';
 import { NotificationSender } from '../notifications/notification-sender.js';
 import { WebhookFactTranslator } from './webhook-fact.translator.js';
 import { WebhookTargetLoader } from './webhook-target.loader.js';
-import { WebhookFactsSubscription, type ReadModelProgress, type WebhookFactsCheckpoints } from './webhook-facts.subscription.js';
+import { type IntakeFirst, WebhookFactsSubscription, type ReadModelProgress, type WebhookFactsCheckpoints } from './webhook-facts.subscription.js';
 
 export interface CalcomInboundWorkers {
   translator: WebhookFactsSubscription;
@@ -23,6 +23,8 @@ export interface CalcomInboundWorkerOptions {
   /** The event store's PostgreSQL URL when it is PostgreSQL (see `translatorWriter`); null otherwise. */
   postgresEventStoreUrl?: string | null;
   logger?: LoggerService | false;
+  /** This process's webhook intake, which the translator lets go first. */
+  intake?: IntakeFirst;
 }
 
 /** Starts the webhook translator and, when NOTIFY_WEBHOOK_URL is set, the notification sender; both resume from their checkpoints. */
@@ -33,6 +35,7 @@ export async function startCalcomInboundWorkers({
   readModels,
   postgresEventStoreUrl,
   logger,
+  intake,
 }: CalcomInboundWorkerOptions): Promise<CalcomInboundWorkers> {
   const checkpoints: WebhookFactsCheckpoints = {
     load: (name) => loadCheckpoint(readModel.manager, name),
@@ -45,7 +48,7 @@ export async function startCalcomInboundWorkers({
   const applier = new WebhookFactTranslator(translatorStore, targets, config.conflictPolicy ?? 'manual');
   const subscriptionLogger = toSubscriptionLogger(logger);
   const incidents = new ReadModelIncidentLog(readModel);
-  const translator = new WebhookFactsSubscription(store, applier, inbound, readModels, checkpoints, subscriptionLogger, incidents);
+  const translator = new WebhookFactsSubscription(store, applier, inbound, readModels, checkpoints, subscriptionLogger, incidents, intake);
   await translator.start();
   const notifier = config.notifyWebhookUrl ? new NotificationSender(store, checkpoints, { url: config.notifyWebhookUrl, logger: subscriptionLogger, incidents }) : null;
   await notifier?.start();

@@ -12,6 +12,11 @@ export interface ReadModelProgress {
   waitUntilProcessed(position: Position, timeoutMs: number): Promise<void>;
 }
 
+/** Lets the webhook intake go first (see WebhookIntakeLoad): resolves when a fact may be translated. */
+export interface IntakeFirst {
+  giveWay(): Promise<void>;
+}
+
 export interface WebhookFactsCheckpoints {
   load(name: string): Promise<Position>;
   save(name: string, position: Position): Promise<void>;
@@ -47,6 +52,7 @@ export class WebhookFactsSubscription {
     checkpoints: WebhookFactsCheckpoints,
     logger?: SubscriptionLogger,
     incidents?: SubscriptionIncidentLog,
+    private readonly intake: IntakeFirst = { giveWay: () => Promise.resolve() },
   ) {
     this.blocked = new BlockedLanes((a, b) => store.comparePositions(a, b));
     this.subscription = new CatchUpSubscription(store, {
@@ -82,7 +88,10 @@ export class WebhookFactsSubscription {
     await runLanes(
       lanesOf(facts, (fact) => this.applier.bookingUidsOf(fact)),
       LANES,
-      (fact) => this.applyNew(fact),
+      async (fact) => {
+        await this.intake.giveWay();
+        await this.applyNew(fact);
+      },
     );
     const madeKnown = new Set(events.flatMap(uidsMadeKnownBy));
     if (madeKnown.size > 0) await this.reapplyOrphansWaitingFor([...madeKnown]);
