@@ -1,4 +1,4 @@
-import type { ThroughputFigure } from './appends/latency-summary.js';
+import { combineRounds, type RoundFigure, type ThroughputFigure } from './appends/latency-summary.js';
 import { checkTargets, type BenchResults, type ContenderResults } from './bench-results.js';
 import { openBenchServer, type BenchServer } from './bench-server.js';
 import { readBenchSettings, warmUpCount, type BenchSettings, type SectionName } from './bench-settings.js';
@@ -83,6 +83,16 @@ async function startAndMeasure(settings: BenchSettings, server: BenchServer, pro
   return measureAll(settings, processes);
 }
 
+/**
+ * Each append measurement runs in rounds, the contenders taking turns within each round (in a rotated order): on this
+ * shared machine the disk's flush time and the CPU left over change from one second to the next, so a contender
+ * measured in one stretch of a few seconds may meet other conditions than the next one did, and the ratios between
+ * them swung (8 callers at 1.71x and 0.50x COPY in two runs of the same code). A contender's rounds are then combined.
+ */
+const APPEND_ROUNDS = 5;
+/** Far apart, so that no round's timelines (and event ids) repeat another's, in any measurement. */
+const ROUND_SEED_STEP = 10_007;
+
 /** Measurement by measurement, each contender in turn, so that all of them run under the same conditions. */
 async function measureAll(settings: BenchSettings, processes: ContenderProcess[]): Promise<BenchResults> {
   const results: BenchResults = {};
@@ -96,21 +106,47 @@ async function measureAll(settings: BenchSettings, processes: ContenderProcess[]
       progress(`${label}: ${name} ${describe(figure)}`);
     }
   };
-  const single = (callers: number, appendsPerCaller: number): WorkerTask => ({
+  const recordInRounds = async (key: 'sequential' | 'concurrent' | 'batch', label: string, taskOfRound: (round: number) => WorkerTask) => {
+    const rounds = new Map<ContenderName, RoundFigure[]>();
+    for (let round = 0; round < APPEND_ROUNDS; round++) {
+      const turns = processes.map((_, index) => processes[(index + round) % processes.length]);
+      for (const worker of turns) {
+        const name: ContenderName = worker.setup.contender;
+        const figure = await worker.run<RoundFigure>(taskOfRound(round));
+        rounds.set(name, [...(rounds.get(name) ?? []), figure]);
+        progress(`${label}, round ${round + 1} of ${APPEND_ROUNDS}: ${name} ${figure.eventsPerSecond.toLocaleString('en-US')} events/s`);
+      }
+    }
+    for (const worker of processes) {
+      const name: ContenderName = worker.setup.contender;
+      const figure = combineRounds(rounds.get(name) ?? []);
+      results[name] = { ...results[name], [key]: figure };
+      progress(`${label}: ${name} ${describe(figure)}`);
+    }
+  };
+  /** The first round warms each contender up fully; later ones briefly, after the other contenders' turns. */
+  const warmUp = (measured: number, round: number) => (round === 0 ? warmUpCount(settings, measured * APPEND_ROUNDS) : Math.ceil(warmUpCount(settings, measured) / 2));
+  const perRound = (count: number) => Math.max(1, Math.round(count / APPEND_ROUNDS));
+  const single = (callers: number, appendsPerCaller: number) => (round: number): WorkerTask => ({
     kind: 'single-appends',
-    settings: { callers, appendsPerCaller, warmUpAppendsPerCaller: warmUpCount(settings, appendsPerCaller), seed: settings.seed + callers * 1_000 },
-  });
-  await record('sequential', 'sequential single appends', single(1, settings.sequentialAppends));
-  await record('concurrent', `single appends, ${settings.concurrentCallers} callers`, single(settings.concurrentCallers, settings.appendsPerConcurrentCaller));
-  await record('batch', `${settings.eventsPerBatch} events per append`, {
-    kind: 'batch-appends',
     settings: {
-      appends: settings.batchAppends,
-      eventsPerAppend: settings.eventsPerBatch,
-      warmUpAppends: warmUpCount(settings, settings.batchAppends),
-      seed: settings.seed + 99,
+      callers,
+      appendsPerCaller: perRound(appendsPerCaller),
+      warmUpAppendsPerCaller: warmUp(perRound(appendsPerCaller), round),
+      seed: settings.seed + callers * 1_000 + round * ROUND_SEED_STEP,
     },
   });
+  await recordInRounds('sequential', 'sequential single appends', single(1, settings.sequentialAppends));
+  await recordInRounds('concurrent', `single appends, ${settings.concurrentCallers} callers`, single(settings.concurrentCallers, settings.appendsPerConcurrentCaller));
+  await recordInRounds('batch', `${settings.eventsPerBatch} events per append`, (round) => ({
+    kind: 'batch-appends',
+    settings: {
+      appends: perRound(settings.batchAppends),
+      eventsPerAppend: settings.eventsPerBatch,
+      warmUpAppends: warmUp(perRound(settings.batchAppends), round),
+      seed: settings.seed + 99 + round * ROUND_SEED_STEP,
+    },
+  }));
   await record('catchUp', `catch-up over ${settings.catchUpEvents} events`, {
     kind: 'catch-up',
     settings: { events: settings.catchUpEvents, seed: settings.seed, seedChunk: settings.seedChunk },

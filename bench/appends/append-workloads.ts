@@ -2,7 +2,7 @@ import type { CpuMeter } from '../cpu-meter.js';
 import type { BenchEvent } from '../workload/bench-event.js';
 import { AppointmentTimeline } from '../workload/appointment-timeline.js';
 import type { Appender } from './appender.js';
-import { summarise, type ThroughputFigure } from './latency-summary.js';
+import { summarise, type RoundFigure } from './latency-summary.js';
 
 export interface SingleAppendSettings {
   callers: number;
@@ -22,7 +22,7 @@ export interface BatchAppendSettings {
  * One event per append, from `callers` concurrent callers (1 = sequential), each writing its own appointment streams
  * in the timeline's realistic order. Warm-up appends run first with the same concurrency and are not counted.
  */
-export async function measureSingleAppends(appender: Appender, settings: SingleAppendSettings, meter: CpuMeter): Promise<ThroughputFigure> {
+export async function measureSingleAppends(appender: Appender, settings: SingleAppendSettings, meter: CpuMeter): Promise<RoundFigure> {
   const timelines = Array.from({ length: settings.callers }, (_, caller) => new AppointmentTimeline(settings.seed + caller));
   const nextAppend = (caller: number) => {
     const event = timelines[caller].next();
@@ -37,7 +37,7 @@ export async function measureSingleAppends(appender: Appender, settings: SingleA
 }
 
 /** `eventsPerAppend` events of one new appointment stream per append, one caller. */
-export async function measureBatchAppends(appender: Appender, settings: BatchAppendSettings, meter: CpuMeter): Promise<ThroughputFigure> {
+export async function measureBatchAppends(appender: Appender, settings: BatchAppendSettings, meter: CpuMeter): Promise<RoundFigure> {
   const timeline = new AppointmentTimeline(settings.seed);
   const nextAppend = () => {
     const events = timeline.history(settings.eventsPerAppend);
