@@ -8,11 +8,17 @@ export async function loadCheckpoint(manager: EntityManager, name: string): Prom
 
 /** Called inside the batch's transaction, so the rows and the checkpoint move together or not at all. */
 export async function saveCheckpoint(manager: EntityManager, name: string, position: Position): Promise<void> {
-  await manager.query(
-    `INSERT INTO projection_checkpoints (name, position, updated_at) VALUES ($1, $2, now())
+  const { sql, parameters } = checkpointStatement(name, position);
+  await manager.query(sql, parameters);
+}
+
+/** The statement that saves a checkpoint, for a caller that sends it along with others. */
+export function checkpointStatement(name: string, position: Position): { sql: string; parameters: unknown[] } {
+  return {
+    sql: `INSERT INTO projection_checkpoints (name, position, updated_at) VALUES ($1, $2, now())
      ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position, updated_at = EXCLUDED.updated_at`,
-    [name, position],
-  );
+    parameters: [name, position],
+  };
 }
 
 /** Where each projector is: saved in the same transaction as its rows. */

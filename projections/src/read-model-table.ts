@@ -1,4 +1,4 @@
-import type { EntityManager } from 'typeorm';
+import type { ReadModelSql } from './read-model.js';
 
 /** PostgreSQL types of read-model columns, as `unnest` takes them. */
 export type ColumnType = 'text' | 'integer' | 'bigint' | 'boolean' | 'timestamptz' | 'jsonb';
@@ -28,13 +28,13 @@ type Expressions<Row> = Partial<Record<keyof Row & string, string>>;
 
 /** Rows keyed by ids from their events: a row that exists already was written by the same event (a replay). */
 export async function insertRows<Row extends object, Given extends keyof Row & string>(
-  manager: EntityManager,
+  manager: ReadModelSql,
   table: ReadModelTable<Row>,
   rows: readonly Pick<Row, Given>[],
 ): Promise<void> {
   if (rows.length === 0) return;
   const { columns, source, parameters } = rowSource(table, rows);
-  await manager.query(`INSERT INTO ${table.name} (${columns}) SELECT * FROM ${source('r')} ON CONFLICT DO NOTHING`, parameters);
+  await write(manager, `INSERT INTO ${table.name} (${columns}) SELECT * FROM ${source('r')} ON CONFLICT DO NOTHING`, parameters);
 }
 
 /**
@@ -44,7 +44,7 @@ export async function insertRows<Row extends object, Given extends keyof Row & s
  * (default: all but the key).
  */
 export async function upsertRows<Row extends object, Given extends keyof Row & string>(
-  manager: EntityManager,
+  manager: ReadModelSql,
   table: ReadModelTable<Row>,
   rows: readonly Pick<Row, Given>[],
   update?: readonly (keyof Row & string)[],
@@ -56,7 +56,8 @@ export async function upsertRows<Row extends object, Given extends keyof Row & s
   const newer = table.guard
     ? `t.${table.guard} < EXCLUDED.${table.guard}`
     : `(${overwritten.map((column) => `t.${column}`).join(', ')}) IS DISTINCT FROM (${overwritten.map((column) => `EXCLUDED.${column}`).join(', ')})`;
-  await manager.query(
+  await write(
+    manager,
     `INSERT INTO ${table.name} AS t (${columns}) SELECT * FROM ${source('r')}
      ON CONFLICT (${key}) DO UPDATE SET ${overwritten.map((column) => `${column} = EXCLUDED.${column}`).join(', ')}
       WHERE ${newer}`,
@@ -70,7 +71,7 @@ export async function upsertRows<Row extends object, Given extends keyof Row & s
  * over `t` (the table's row) and `r` (the new one), e.g. keep the old value when the new one is null.
  */
 export async function updateRows<Row extends object, Given extends keyof Row & string>(
-  manager: EntityManager,
+  manager: ReadModelSql,
   table: ReadModelTable<Row>,
   rows: readonly Pick<Row, Given>[],
   set: Expressions<Row> = {},
@@ -80,11 +81,17 @@ export async function updateRows<Row extends object, Given extends keyof Row & s
   const guard = guardOf(table);
   const { source, parameters, given } = rowSource(table, rows);
   const assignments = given.filter((column) => column !== key).map((column) => `${column} = ${set[column] ?? `r.${column}`}`);
-  await manager.query(
+  await write(
+    manager,
     `UPDATE ${table.name} AS t SET ${assignments.join(', ')} FROM ${source('r')}
       WHERE t.${key} = r.${key} AND t.${guard} < r.${guard}`,
     parameters,
   );
+}
+
+/** Every write of a read-model table goes here: held back to travel with the batch's next round trip where it can be. */
+function write(manager: ReadModelSql, sql: string, parameters: unknown[]): Promise<unknown> {
+  return manager.write ? manager.write(sql, parameters) : manager.query(sql, parameters);
 }
 
 function rowSource<Row extends object, Given extends keyof Row & string>(

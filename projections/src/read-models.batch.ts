@@ -1,7 +1,8 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Position, RecordedEvent } from '#event-store';
-import { saveCheckpoint } from './projection-checkpoints.js';
-import type { ReadModel } from './read-model.js';
+import { BatchRoundTrips, type SqlConnection } from './batch-round-trips.js';
+import { checkpointStatement } from './projection-checkpoints.js';
+import type { ReadModel, ReadModelSql } from './read-model.js';
 import { createReadModels } from './read-models.js';
 
 /** The checkpoint name of the projector that feeds every table in this folder. */
@@ -27,7 +28,7 @@ export async function lockReadModelWriter(manager: EntityManager): Promise<void>
 }
 
 /** Gives each read model the batch's events it handles, in store order. Call `committed` or `rolledBack` after. */
-export async function applyEventsToReadModels(manager: EntityManager, events: readonly RecordedEvent[], readModels: readonly ReadModel[]): Promise<void> {
+export async function applyEventsToReadModels(manager: ReadModelSql, events: readonly RecordedEvent[], readModels: readonly ReadModel[]): Promise<void> {
   for (const readModel of readModels) {
     const handled = events.filter((event) => readModel.canHandle(event));
     if (handled.length > 0) await readModel.handle(manager, handled);
@@ -46,6 +47,8 @@ export function rolledBack(readModels: readonly ReadModel[]): void {
  * A batch and its checkpoint in one transaction: the effect of each event lands exactly once.
  * The commit does not wait for the WAL flush: a crash can lose the last batches, but rows and checkpoint
  * together, so they are simply projected again, and replays are harmless.
+ * The transaction's opening, the writes and the checkpoint travel together (BatchRoundTrips): a batch whose rows are
+ * remembered is one round trip, one that loads rows one more per load.
  */
 export async function projectBatch(
   dataSource: DataSource,
@@ -54,15 +57,26 @@ export async function projectBatch(
   position: Position,
   readModels: readonly ReadModel[] = createReadModels(),
 ): Promise<void> {
+  const runner = dataSource.createQueryRunner();
   try {
-    await dataSource.transaction(async (manager) => {
-      await manager.query(`SELECT ${WRITER_LOCK}, set_config('synchronous_commit', 'off', true)`, [WRITER_LOCK_KEY]);
-      await applyEventsToReadModels(manager, events, readModels);
-      await saveCheckpoint(manager, checkpointName, position);
-    });
+    const connection = (await runner.connect()) as SqlConnection;
+    const batch = new BatchRoundTrips(connection, OPENING);
+    try {
+      await applyEventsToReadModels(batch, events, readModels);
+      await batch.finish([checkpointStatement(checkpointName, position), { sql: 'COMMIT', parameters: [] }]);
+    } catch (error) {
+      // Whatever was sent, nothing of it stays: the transaction is open and failed, or was never begun.
+      await connection.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
   } catch (error) {
     rolledBack(readModels);
     throw error;
+  } finally {
+    await runner.release();
   }
   committed(readModels);
 }
+
+/** BEGIN, the writer lock and the commit that does not wait for the WAL flush, without parameters: they travel inline. */
+const OPENING = ['BEGIN', `SELECT pg_advisory_xact_lock(hashtextextended('${WRITER_LOCK_KEY}', 0))`, 'SET LOCAL synchronous_commit = off'];

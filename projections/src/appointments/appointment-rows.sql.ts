@@ -1,6 +1,6 @@
-import type { EntityManager } from 'typeorm';
 import { type ReadModelTable, updateRows, upsertRows } from '../read-model-table.js';
 import type { AppointmentRecord } from './appointment-record.js';
+import type { ReadModelSql } from '../read-model.js';
 
 /** The appointments table's bulk reads and writes; both writes only ever move a row forward in version. */
 export const appointmentsTable: ReadModelTable<AppointmentRecord> = {
@@ -24,7 +24,7 @@ export const appointmentsTable: ReadModelTable<AppointmentRecord> = {
 };
 
 /** Times come back as PostgreSQL's own ISO text, so microseconds survive the round trip. */
-export async function loadAppointmentRows(manager: EntityManager, appointmentIds: readonly string[]): Promise<AppointmentRecord[]> {
+export async function loadAppointmentRows(manager: ReadModelSql, appointmentIds: readonly string[]): Promise<AppointmentRecord[]> {
   return manager.query(
     `SELECT appointment_id, status, to_json(starts_at) #>> '{}' AS starts_at, to_json(ends_at) #>> '{}' AS ends_at,
             staff_id, service_id, customer, notes, cancellation_reason, version,
@@ -35,7 +35,7 @@ export async function loadAppointmentRows(manager: EntityManager, appointmentIds
 }
 
 /** Rows folded from their stream's first event. They may exist already (a replay): then the newer version wins. */
-export async function insertAppointmentRows(manager: EntityManager, rows: readonly AppointmentRecord[]): Promise<void> {
+export async function insertAppointmentRows(manager: ReadModelSql, rows: readonly AppointmentRecord[]): Promise<void> {
   const { created_at: _keptFromTheFirstEvent, appointment_id: _key, ...overwritten } = appointmentsTable.columns;
   await upsertRows(manager, appointmentsTable, rows, Object.keys(overwritten) as (keyof AppointmentRecord & string)[]);
 }
@@ -47,7 +47,7 @@ export interface ContinuedRow {
 }
 
 /** Rows that exist (read from the table or remembered after a commit) and that the batch moved on. */
-export async function updateAppointmentRows(manager: EntityManager, continued: readonly ContinuedRow[]): Promise<void> {
+export async function updateAppointmentRows(manager: ReadModelSql, continued: readonly ContinuedRow[]): Promise<void> {
   const rows = continued.map(({ row: { created_at: _unchanged, ...row }, customerChanged }) => ({ ...row, customer: customerChanged ? row.customer : null }));
   await updateRows(manager, appointmentsTable, rows as Omit<AppointmentRecord, 'created_at'>[], { customer: 'coalesce(r.customer, t.customer)' });
 }

@@ -1,7 +1,6 @@
-import type { EntityManager } from 'typeorm';
 import { appointmentStreamPrefix } from '#domain';
 import type { RecordedEvent } from '#event-store';
-import type { ReadModel } from '../read-model.js';
+import type { ReadModel, ReadModelSql } from '../read-model.js';
 import { applyAppointmentEvent, type AppointmentRecord } from './appointment-record.js';
 import { AppointmentRowCache } from './appointment-row.cache.js';
 import { insertAppointmentRows, loadAppointmentRows, updateAppointmentRows, type ContinuedRow } from './appointment-rows.sql.js';
@@ -34,7 +33,7 @@ export function appointmentsReadModel(cache = new AppointmentRowCache()): ReadMo
 }
 
 /** Folds and writes the batch; returns the rows it folded, to remember once the batch has committed. */
-async function projectAppointmentEvents(manager: EntityManager, events: readonly RecordedEvent[], cache: AppointmentRowCache): Promise<AppointmentRecord[]> {
+async function projectAppointmentEvents(manager: ReadModelSql, events: readonly RecordedEvent[], cache: AppointmentRowCache): Promise<AppointmentRecord[]> {
   const byStream = groupByStream(events);
   const current = await currentRows(manager, byStream, cache);
   const started: AppointmentRecord[] = [];
@@ -66,7 +65,7 @@ function groupByStream(events: readonly RecordedEvent[]): Map<string, RecordedEv
  * The rows the batch continues: remembered, or else loaded in one query (rows read from the table are committed, so
  * they are remembered at once). A stream whose batch starts at revision 0 is folded from scratch and needs no row.
  */
-async function currentRows(manager: EntityManager, byStream: Map<string, RecordedEvent[]>, cache: AppointmentRowCache): Promise<Map<string, AppointmentRecord>> {
+async function currentRows(manager: ReadModelSql, byStream: Map<string, RecordedEvent[]>, cache: AppointmentRowCache): Promise<Map<string, AppointmentRecord>> {
   const current = new Map<string, AppointmentRecord>();
   const missing: string[] = [];
   for (const [appointmentId, streamEvents] of byStream) {

@@ -1,8 +1,8 @@
-import type { EntityManager } from 'typeorm';
 import type { CalcomOperationFailed, CalcomWebhookApplied, ConflictSide, DriftHealBlocked, SyncConflictDetected, SyncConflictResolved } from '#domain';
 import type { RecordedEvent } from '#event-store';
 import { insertRows, type ReadModelTable, updateRows, upsertRows } from '../read-model-table.js';
 import type { NotificationKind } from './calcom-inbound.entities.js';
+import type { ReadModelSql } from '../read-model.js';
 
 type Detected = RecordedEvent<SyncConflictDetected>;
 type Resolved = RecordedEvent<SyncConflictResolved>;
@@ -59,7 +59,7 @@ const conflictsTable: ReadModelTable<ConflictRecord> = {
 };
 
 /** The events a person must hear about, and the conflicts they may have to settle. */
-export async function projectNotices(manager: EntityManager, events: readonly RecordedEvent[]): Promise<void> {
+export async function projectNotices(manager: ReadModelSql, events: readonly RecordedEvent[]): Promise<void> {
   const notifications: NotificationRecord[] = [];
   const detected: Detected[] = [];
   const resolved: Resolved[] = [];

@@ -1,7 +1,7 @@
-import type { EntityManager } from 'typeorm';
 import type { CalcomWebhookApplied, CalcomWebhookReceived, WebhookOutcome } from '#domain';
 import type { RecordedEvent } from '#event-store';
 import { insertRows, type ReadModelTable, updateRows } from '../read-model-table.js';
+import type { ReadModelSql } from '../read-model.js';
 
 type Received = RecordedEvent<CalcomWebhookReceived>;
 type Applied = RecordedEvent<CalcomWebhookApplied>;
@@ -49,7 +49,7 @@ const factsTable: ReadModelTable<WebhookFactRecord> = {
  * or a failed fact retried, gets its next outcome; a retry request itself changes nothing here). Two statements per
  * batch whatever its size. An appointment named once stays named, so a fact that failed on it stays in its history.
  */
-export async function projectWebhookFacts(manager: EntityManager, events: readonly RecordedEvent[]): Promise<void> {
+export async function projectWebhookFacts(manager: ReadModelSql, events: readonly RecordedEvent[]): Promise<void> {
   const received: Received[] = [];
   const applied = new Map<string, Applied>();
   for (const event of events) {

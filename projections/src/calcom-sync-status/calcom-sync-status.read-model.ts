@@ -1,7 +1,6 @@
-import type { EntityManager } from 'typeorm';
 import { type CalcomSyncEvent, type CalcomSyncState, calcomSyncStreamPrefix, evolveCalcomSync, initialCalcomSyncState } from '#domain';
 import type { RecordedEvent } from '#event-store';
-import type { ReadModel } from '../read-model.js';
+import type { ReadModel, ReadModelSql } from '../read-model.js';
 import { type ReadModelTable, upsertRows } from '../read-model-table.js';
 
 /** A status row as the fold sees it: snake_case, the columns of `calcom_sync_status`. */
@@ -76,7 +75,7 @@ export const calcomSyncStatusReadModel: ReadModel = {
   handle: projectCalcomSyncStatus,
 };
 
-async function projectCalcomSyncStatus(manager: EntityManager, events: readonly RecordedEvent[]): Promise<void> {
+async function projectCalcomSyncStatus(manager: ReadModelSql, events: readonly RecordedEvent[]): Promise<void> {
   const byAppointment = groupByAppointment(events);
   const current = await loadRows(manager, [...byAppointment.keys()]);
   const changed: SyncStatusRecord[] = [];
@@ -149,7 +148,7 @@ function groupByAppointment(events: readonly RecordedEvent[]): Map<string, Recor
   return byAppointment;
 }
 
-async function loadRows(manager: EntityManager, appointmentIds: string[]): Promise<Map<string, SyncStatusRecord>> {
+async function loadRows(manager: ReadModelSql, appointmentIds: string[]): Promise<Map<string, SyncStatusRecord>> {
   const rows: SyncStatusRecord[] = await manager.query(
     `SELECT appointment_id, booking_uid, booking_uids, synced_version, in_flight, retry_requested, has_conflict,
             permanent_failure, failed_at_version, to_json(last_synced_at) #>> '{}' AS last_synced_at, attempts, last_error,
@@ -162,7 +161,7 @@ async function loadRows(manager: EntityManager, appointmentIds: string[]): Promi
 }
 
 /** Every uid of each changed chain, with the current one flagged. */
-async function upsertUids(manager: EntityManager, rows: readonly SyncStatusRecord[]): Promise<void> {
+async function upsertUids(manager: ReadModelSql, rows: readonly SyncStatusRecord[]): Promise<void> {
   // One entry per uid: a statement may not update the same row twice.
   const byUid = new Map<string, BookingUidRecord>();
   for (const { appointment_id, state } of rows) {

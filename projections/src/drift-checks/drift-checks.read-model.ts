@@ -1,7 +1,6 @@
-import type { EntityManager } from 'typeorm';
 import { countByKind, driftChecksStream, driftOnly, type DriftEvent } from '#domain';
 import type { RecordedEvent } from '#event-store';
-import type { ReadModel } from '../read-model.js';
+import type { ReadModel, ReadModelSql } from '../read-model.js';
 import { insertRows, type ReadModelTable } from '../read-model-table.js';
 
 const checkColumns = {
@@ -43,7 +42,7 @@ export const driftChecksReadModel: ReadModel = {
   handle: projectDriftEvents,
 };
 
-async function projectDriftEvents(manager: EntityManager, events: readonly RecordedEvent[]): Promise<void> {
+async function projectDriftEvents(manager: ReadModelSql, events: readonly RecordedEvent[]): Promise<void> {
   const checks: DriftCheckRecord[] = [];
   const heals: DriftHealRecord[] = [];
   for (const recorded of events) {
