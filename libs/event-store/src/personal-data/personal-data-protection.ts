@@ -1,6 +1,7 @@
 import type { CustomerKeys } from './customer-keys.js';
 import { putBack, takeOut } from './data-paths.js';
 import { isEnvelopeList, open, PERSONAL_DATA_KEY, seal, type PersonalDataEnvelope } from './personal-data-envelope.js';
+import { RecentEntries } from './recent-entries.js';
 
 /** Where one event's personal fields are and whose they are (the domain's registry: personalDataOf). */
 export type PersonalDataLocator = (type: string, data: unknown) => { email: string; paths: readonly DataPath[] }[];
@@ -69,23 +70,29 @@ export class PersonalDataProtection {
   async open<E extends { data: unknown }>(events: readonly E[], idOf: (event: E) => string): Promise<E[]> {
     const version = this.keys.keysVersion();
     this.memo.keepFor(version);
+    const envelopesByEvent = events.map((event) => envelopesOf(event.data));
+    // What the memo held when this read began: another read may empty it while this one waits for keys.
+    const remembered = new Map<string, Record<string, unknown>>();
     const keyIds: string[] = [];
     let sealed = 0;
-    for (const event of events) {
-      const envelopes = envelopesOf(event.data);
-      if (!envelopes) continue;
+    events.forEach((event, index) => {
+      const envelopes = envelopesByEvent[index];
+      if (!envelopes) return;
       sealed++;
-      if (!this.memo.has(idOf(event))) for (const envelope of envelopes) keyIds.push(envelope.key);
-    }
+      const id = idOf(event);
+      const data = this.memo.get(id);
+      if (data) remembered.set(id, data);
+      else for (const envelope of envelopes) keyIds.push(envelope.key);
+    });
     if (sealed === 0) return [...events];
     const keys = keyIds.length > 0 ? await this.keys.keysForReading(keyIds) : new Map<string, Buffer>();
     // An erasure seen while the keys were read: what was opened now is not remembered.
     const remember = version !== null && this.keys.keysVersion() === version;
-    return events.map((event) => {
-      const envelopes = envelopesOf(event.data);
+    return events.map((event, index) => {
+      const envelopes = envelopesByEvent[index];
       if (!envelopes) return event;
       const id = idOf(event);
-      let data = this.memo.get(id);
+      let data = remembered.get(id);
       if (!data) {
         data = this.opened({ id, data: event.data }, envelopes, keys);
         if (remember) this.memo.set(id, data);
@@ -120,20 +127,18 @@ function openOrNull(key: Buffer, eventId: string, envelope: PersonalDataEnvelope
   }
 }
 
-/** Opened data by event id, oldest dropped first; emptied whenever the keys' version moves (or cannot be trusted). */
+/** Opened data by event id, the least recently used dropped first; emptied whenever the keys' version moves (or cannot be trusted). */
 class OpenedMemo {
-  private readonly entries = new Map<string, Record<string, unknown>>();
+  private readonly entries: RecentEntries<string, Record<string, unknown>>;
   private version: number | null = null;
 
-  constructor(private readonly capacity: number) {}
+  constructor(capacity: number) {
+    this.entries = new RecentEntries(capacity);
+  }
 
   keepFor(version: number | null): void {
     if (version === null || version !== this.version) this.entries.clear();
     this.version = version;
-  }
-
-  has(id: string): boolean {
-    return this.entries.has(id);
   }
 
   get(id: string): Record<string, unknown> | undefined {
@@ -142,6 +147,5 @@ class OpenedMemo {
 
   set(id: string, data: Record<string, unknown>): void {
     this.entries.set(id, data);
-    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
   }
 }
