@@ -15,6 +15,8 @@ import { startCalcomInboundWorkers } from './calcom-webhooks/calcom-inbound.work
 import { exceptWebhookDeliveries, readRawWebhookBody, WEBHOOK_PATH } from './calcom-webhooks/webhook-raw-body.js';
 import { CalcomWebhookSecrets } from './calcom-connect/calcom-webhook-secrets.js';
 import { WebhookIntakeLoad } from './calcom-webhooks/webhook-intake-load.js';
+import { answerWebhookDeliveries } from './calcom-webhooks/webhook-delivery.handler.js';
+import { CalcomWebhookIntake } from './calcom-webhooks/calcom-webhook.intake.js';
 import { type RunningCalcomSync, startCalcomSync, withSandboxWebhookSecret } from './calcom-sync/start-calcom-sync.js';
 import { DEFAULT_WORKER_LEASE_RETRY_MS, type LedgerConfig } from './config.js';
 import { startDrift } from './drift/start-drift.js';
@@ -23,6 +25,7 @@ import { applyHttpServerLimits } from './http/http-server-limits.js';
 import { methodNotAllowed } from './http/method-not-allowed.js';
 import { hostHeaderGuard, JSON_BODY_LIMIT, jsonBodyGuard, jsonContentTypeGuard, queryGuard, refuseInvalidUtf8, requestSizeGuard } from './http/request-guards.js';
 import { LedgerModule } from './ledger.module.js';
+import { LedgerMetrics } from './observability/metrics.js';
 import { readYourWrites } from './read-your-writes.js';
 import { StaffCalendarLock } from './appointments/staff-calendar.lock.js';
 import { type RunningAuth, startAuth } from './auth/start-auth.js';
@@ -147,8 +150,9 @@ export async function startLedger(config: LedgerConfig, options: StartLedgerOpti
     // before the validation pipe transforms it (see http/request-guards.ts).
     applyHttpServerLimits(app.getHttpServer());
     app.use(hostHeaderGuard, methodNotAllowed(app.getHttpAdapter().getInstance()), requestSizeGuard, queryGuard);
-    // Webhooks are verified on their exact bytes: read raw, ahead of the JSON parser.
-    app.use(WEBHOOK_PATH, readRawWebhookBody());
+    // Webhooks are verified on their exact bytes: read raw, ahead of the JSON parser, and answered there (see
+    // webhook-delivery.handler.ts).
+    app.use(WEBHOOK_PATH, readRawWebhookBody(), answerWebhookDeliveries(app.get(CalcomWebhookIntake), app.get(LedgerMetrics).httpRequests));
     app.use(jsonContentTypeGuard([WEBHOOK_PATH]));
     // `verify` is express.json's own option; Nest leaves it out of the type because its rawBody mode uses it.
     app.useBodyParser('json', { limit: JSON_BODY_LIMIT, verify: refuseInvalidUtf8 } as NestExpressBodyParserOptionsFor<'json'>);

@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { createHash, randomUUID } from 'node:crypto';
-import { calcomWebhookStream, MalformedWebhookError, parseCalcomWebhook, type CalcomWebhookReceived } from '#domain';
+import { calcomWebhookStream, MalformedWebhookError, noteWebhookFactRead, parseCalcomWebhook, type CalcomWebhookReceived } from '#domain';
 import { type AppendResult, GroupCommitFullError, type StreamAppend, WrongExpectedRevisionError } from '#event-store';
 import { verifyCalcomWebhook } from '#calcom';
 import { InvalidSignatureError, WebhookIntakeBusyError } from '../http/transport.errors.js';
@@ -66,6 +66,8 @@ export class CalcomWebhookIntake {
         bookingUid: parsed.webhook.bookingUid,
       },
     };
+    // Sealing the body under its booker's key finds the booker here rather than reading the body a second time.
+    noteWebhookFactRead(fact.data, parsed.webhook);
     const factId = randomUUID();
     try {
       await this.append({

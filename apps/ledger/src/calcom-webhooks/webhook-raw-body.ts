@@ -9,7 +9,7 @@ export const WEBHOOK_BODY_LIMIT_BYTES = 1024 * 1024;
 export type RequestWithRawBody = IncomingMessage & { rawBody?: Buffer };
 
 /** A POST to the delivery endpoint itself (not the admin paths below it, `/facts/{id}/retry`). */
-function isWebhookDelivery(request: IncomingMessage, below = WEBHOOK_PATH): boolean {
+export function isWebhookDelivery(request: IncomingMessage, below = WEBHOOK_PATH): boolean {
   const path = (request.url ?? '/').split('?')[0];
   return request.method === 'POST' && (path === below || path === `${below}/`);
 }

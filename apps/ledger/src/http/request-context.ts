@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NextFunction, Response } from 'express';
 import type { EventMetadata } from '#event-store';
 import type { AuthenticatedRequest } from '../auth/auth.guard.js';
@@ -17,11 +18,17 @@ const ACCEPTABLE_ID = /^[\w.:-]{1,100}$/;
 
 /** Every request carries a correlation id: the caller's if it sent a sane one, otherwise a new one. It is echoed back. */
 export function correlationIdMiddleware(request: AuthenticatedRequest, response: Response, next: NextFunction): void {
+  assignCorrelationId(request, response);
+  next();
+}
+
+/** The request's correlation id, kept on it and echoed back (webhook deliveries, answered ahead of the middleware). */
+export function assignCorrelationId(request: IncomingMessage & { correlationId?: string }, response: ServerResponse): string {
   const given = request.headers[CORRELATION_HEADER];
   const correlationId = typeof given === 'string' && ACCEPTABLE_ID.test(given) ? given : randomUUID();
-  (request as AuthenticatedRequest & { correlationId: string }).correlationId = correlationId;
+  request.correlationId = correlationId;
   response.setHeader('X-Correlation-Id', correlationId);
-  next();
+  return correlationId;
 }
 
 /**
