@@ -10,6 +10,11 @@ import type { RequestWithRawBody } from './webhook-raw-body.js';
 
 type WebhookRequest = RequestWithRawBody & { correlationId?: string };
 
+/**
+ * The delivery route as the API documents it. A running ledger answers deliveries before they reach Nest
+ * (answerWebhookDeliveries, mounted in startLedger) with the same intake and the same answers; this handler answers
+ * them in an application built without it.
+ */
 @ApiTags('webhooks')
 @Controller('webhooks')
 export class CalcomWebhooksController {
