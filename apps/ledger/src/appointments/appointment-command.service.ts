@@ -38,8 +38,8 @@ export interface PresenceCheck {
 
 interface Decided {
   result: CommandResult;
-  /** Where the appended events are; null when the command changed nothing. */
-  position: Position | null;
+  /** Resolves once the read models show the appended events (at once when the command changed nothing). */
+  readModelShowsIt: Promise<void>;
 }
 
 const RETRY_INITIAL_MS = 10;
@@ -79,8 +79,9 @@ export class AppointmentCommandService {
         await new Promise((resolve) => setTimeout(resolve, pause));
         continue;
       }
-      // Outside the turn: the next holder waits for the read models itself, up to the store's head.
-      if (decided.position) await this.waitForReadModel(decided.position);
+      // The wait began with the append, so it ran while the locks were released; the next holder waits for the read
+      // models itself, up to the store's head.
+      await decided.readModelShowsIt;
       return decided.result;
     }
   }
@@ -98,14 +99,18 @@ export class AppointmentCommandService {
       await this.readModelsCaughtUp(deadline - Date.now(), staffIds);
     }
     const events = decide(await build(state), state);
-    if (events.length === 0) return { result: { appointmentId, version }, position: null };
+    if (events.length === 0) return { result: { appointmentId, version }, readModelShowsIt: Promise.resolve() };
     if (staffIds.length > 0) await this.assertNotInAbsence(events, state);
     const appended = await this.store.appendToStream(
       streamName,
       events.map((event) => ({ id: randomUUID(), type: event.type, data: event.data, metadata })),
       { expectedRevision: expectedRevisionAt(version) },
     );
-    return { result: { appointmentId, version: versionAfter(appended.nextExpectedRevision) }, position: appended.position };
+    // Started now, awaited after the turn: the read models catch up while the locks are given back (a round trip).
+    const readModelShowsIt = this.waitForReadModel(appended.position);
+    // Rejections are the caller's, once the turn is over; until then this one must not count as unhandled.
+    readModelShowsIt.catch(() => undefined);
+    return { result: { appointmentId, version: versionAfter(appended.nextExpectedRevision) }, readModelShowsIt };
   }
 
   /** Nothing lands inside a recorded absence: checked under the calendar lock of the staff member it lands with. */

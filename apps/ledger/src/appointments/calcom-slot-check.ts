@@ -1,4 +1,4 @@
-import { type Appointment, appointmentDecider, appointmentStream, CalcomSlotUnavailableError } from '#domain';
+import { type Appointment, appointmentDecider, appointmentStream, CalcomSlotUnavailableError, type ServiceSaved, type StaffMemberSaved } from '#domain';
 import { type CalcomClient, CalcomError } from '#calcom';
 import { aggregateStream, type EventStore } from '#event-store';
 import type { AppointmentFacts } from './appointment-facts.js';
@@ -22,6 +22,12 @@ export interface SlotCheckRequest {
   force?: boolean;
   /** The appointment's current Cal.com booking, when it is being moved: its own time must not block it. */
   appointmentId?: string;
+}
+
+/** The staff member and service of the request, when the caller has just read them (not read a second time). */
+export interface KnownCatalog {
+  staff: StaffMemberSaved['data'];
+  service: ServiceSaved['data'];
 }
 
 /** What goes into the event's metadata (`calcomSlotCheck`), so the history says how the time was accepted. */
@@ -59,10 +65,10 @@ export class CalcomSlotCheck {
    * The check for a new appointment. A repeated create (the client's retry with the same id) is not asked about: its
    * own booking would fill the slot, and the decision says whether the repeat is the same appointment.
    */
-  async checkNew(appointmentId: string, request: SlotCheckRequest): Promise<SlotCheckRecord | null> {
+  async checkNew(appointmentId: string, request: SlotCheckRequest, known?: KnownCatalog): Promise<SlotCheckRecord | null> {
     if (!this.client) return null;
     if ((await this.current(appointmentId)).status !== 'initial') return null;
-    return this.check(request);
+    return this.check(request, known);
   }
 
   /**
@@ -81,9 +87,9 @@ export class CalcomSlotCheck {
   }
 
   /** Throws CalcomSlotUnavailableError when Cal.com has no slot there; otherwise the record for the metadata (null: nothing asked). */
-  async check(request: SlotCheckRequest): Promise<SlotCheckRecord | null> {
+  async check(request: SlotCheckRequest, known?: KnownCatalog): Promise<SlotCheckRecord | null> {
     if (!this.client) return null;
-    const [staff, service] = await Promise.all([this.facts.staff(request.staffId), this.facts.service(request.serviceId)]);
+    const [staff, service] = known ? [known.staff, known.service] : await Promise.all([this.facts.staff(request.staffId), this.facts.service(request.serviceId)]);
     const eventTypeId = service.calcomEventTypeIds?.[request.staffId];
     if (eventTypeId === undefined || eventTypeId === null) return null;
     if (request.force) return { outcome: 'forced', eventTypeId };

@@ -57,8 +57,12 @@ export class ScheduleAppointmentHandler implements ICommandHandler<ScheduleAppoi
 
   async execute({ body, metadata }: ScheduleAppointment): Promise<CommandResult> {
     const appointmentId = body.appointmentId ?? randomUUID();
-    const [service] = await Promise.all([this.facts.service(body.serviceId), this.facts.staff(body.staffId)]);
-    const slotCheck = await this.slots.checkNew(appointmentId, { staffId: body.staffId, serviceId: body.serviceId, startsAt: body.startsAt, force: body.force });
+    const [service, staff] = await Promise.all([this.facts.service(body.serviceId), this.facts.staff(body.staffId)]);
+    const slotCheck = await this.slots.checkNew(
+      appointmentId,
+      { staffId: body.staffId, serviceId: body.serviceId, startsAt: body.startsAt, force: body.force },
+      { staff, service },
+    );
     const result = await this.commands.execute({
       appointmentId,
       metadata: withSlotCheck(metadata, slotCheck),

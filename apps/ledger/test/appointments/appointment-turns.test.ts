@@ -210,3 +210,57 @@ describe('AppointmentCommandService against a writer outside its turns', () => {
     expect(types).not.toContain('AppointmentCancelled');
   });
 });
+
+describe('AppointmentCommandService and the read models', () => {
+  it('answers once the read models show its events, and gives its locks back without waiting for them', async () => {
+    const readModel = gate();
+    const waitedFor: string[] = [];
+    const commands = new AppointmentCommandService(
+      store,
+      locks,
+      async (position) => {
+        waitedFor.push(position);
+        await readModel.opened;
+      },
+      async () => undefined,
+      5_000,
+    );
+    const appointmentId = randomUUID();
+    let answered = false;
+    const answer = commands
+      .execute({
+        appointmentId,
+        metadata,
+        calendarsOf: () => ['read-model-sam'],
+        build: async () => ({
+          type: 'ScheduleAppointment',
+          data: {
+            appointmentId,
+            serviceId: 'cut',
+            staffId: 'read-model-sam',
+            startsAt: future(9),
+            durationMinutes: 30,
+            now: now(),
+            overlapping: [],
+            customer: { name: 'Ada', email: 'ada@example.com', timeZone: 'UTC', phone: null },
+            notes: null,
+          },
+        }),
+      })
+      .then((result) => ((answered = true), result));
+    // Its events are appended and its locks given back while the read models have not caught up yet.
+    await waitFor(async () => waitedFor.length === 1 && (await advisoryLocksHeld()) === 0);
+    expect(waitedFor).toEqual([(await store.readStream(appointmentStream(appointmentId)))[0].position]);
+    expect(answered).toBe(false);
+    readModel.open();
+    await expect(answer).resolves.toEqual({ appointmentId, version: 1 });
+  });
+});
+
+async function waitFor(condition: () => Promise<boolean>, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
