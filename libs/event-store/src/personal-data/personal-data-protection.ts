@@ -58,7 +58,9 @@ export class PersonalDataProtection {
         data = taken.rest;
         envelopes.push(seal(key.key, key.keyId, event.id, paths, taken.values));
       }
-      return { ...event, data: { ...data, [PERSONAL_DATA_KEY]: envelopes } };
+      // `data` is takeOut's copy, this event's own: the envelopes go straight into it.
+      data[PERSONAL_DATA_KEY] = envelopes;
+      return { ...event, data };
     });
   }
 
