@@ -31,7 +31,8 @@ export function formatCommandLoadFigure(figure: CommandLoadFigure): string {
     `  ${figure.conflicts} answered 409, ${figure.errors} errors${figure.firstErrors.length ? `: ${figure.firstErrors.join('; ')}` : ''}; ` +
       `load average ${figure.loadAverage.atStart} before, ${figure.loadAverage.atEnd} after`,
     `  per request: ${figure.work.roundTripsPerRequest} round trips to PostgreSQL from the ledger, ${figure.work.ledgerCpuMsPerRequest} ms ledger CPU, ` +
-      `${figure.work.serverCpuMsPerRequest ?? '?'} ms server CPU; the projector committed ${figure.work.projectorBatchesPerSecond} batches/s`,
+      `${figure.work.serverCpuMsPerRequest ?? '?'} ms server CPU; the projector committed ${figure.work.projectorBatchesPerSecond} batches/s ` +
+      `of ${figure.work.projectorRoundTripsPerBatch} round trips each`,
     '  busiest queries (calls per request, mean ms from call to answer):',
     ...figure.work.busiestQueries.map(({ shape, perRequest, meanMs }) => `    ${String(perRequest).padStart(5)} × ${String(meanMs).padStart(6)} ms  ${shape}`),
   ].join('\n');

@@ -41,8 +41,9 @@ export interface CommandLoadFigure {
 export interface CommandLoadWork {
   /** Every query the ledger's process sent (commands, reads, projector, background workers), per request sent. */
   roundTripsPerRequest: number;
-  /** Batches the read models' projector committed per second (the writer lock it takes once per batch). */
+  /** Batches the read models' projector committed per second, and the round trips each took on average. */
   projectorBatchesPerSecond: number;
+  projectorRoundTripsPerBatch: number;
   /** CPU time of the ledger's process and of the PostgreSQL server, per request sent; null where not visible. */
   ledgerCpuMsPerRequest: number;
   serverCpuMsPerRequest: number | null;
@@ -110,8 +111,6 @@ export async function measureCommandLoad(
 }
 
 const CENSUS_MODULE = new URL('./query-census.js', import.meta.url).href;
-/** The read models' writer lock (read-models.batch.ts): the projector takes it once per batch, and nothing else does while the ledger runs. */
-const PROJECTOR_BATCH = 'pg_advisory_xact_lock(hashtextextended(';
 
 /** The ledger's query census (query-census.ts, preloaded into its process): asked for a snapshot by a signal. */
 class CensusReader {
@@ -144,9 +143,11 @@ function work(before: QueryCensus, after: QueryCensus, serverCpuMs: number | nul
   const shapes = censusBetween(before, after);
   const calls = (counted: QueryShapeCount[]) => counted.reduce((sum, { calls: made }) => sum + made, 0);
   const perRequest = (value: number) => Math.round((value / requests) * 100) / 100;
+  const batches = after.projector.batches - before.projector.batches;
   return {
     roundTripsPerRequest: perRequest(calls(shapes.map(([, count]) => count))),
-    projectorBatchesPerSecond: Math.round(calls(shapes.filter(([shape]) => shape.includes(PROJECTOR_BATCH)).map(([, count]) => count)) / seconds),
+    projectorBatchesPerSecond: Math.round(batches / seconds),
+    projectorRoundTripsPerBatch: Math.round(((after.projector.roundTrips - before.projector.roundTrips) / Math.max(1, batches)) * 100) / 100,
     ledgerCpuMsPerRequest: perRequest(after.cpuMs - before.cpuMs),
     serverCpuMsPerRequest: serverCpuMs === null ? null : perRequest(serverCpuMs),
     busiestQueries: shapes.slice(0, 20).map(([shape, { calls: made, totalMs }]) => ({ shape, perRequest: perRequest(made), meanMs: Math.round((totalMs / made) * 10) / 10 })),

@@ -18,22 +18,43 @@ export interface QueryCensus {
   /** CPU time (user and system) the ledger's process has used so far. */
   cpuMs: number;
   byShape: Record<string, QueryShapeCount>;
+  /** The read models' projector: batches committed or rolled back, and the round trips they took from BEGIN to the end. */
+  projector: { batches: number; roundTrips: number };
 }
+
+/** The read models' writer lock (projections/src/read-models.batch.ts): the projector takes it first in every batch. */
+const WRITER_LOCK = 'pg_advisory_xact_lock(hashtextextended(';
+const BATCH_END = /(^|;\s*)(COMMIT|ROLLBACK)\s*$/i;
 
 const file = process.env.QUERY_CENSUS_FILE;
 if (file) install(file);
 
 function install(censusFile: string): void {
   const pg = createRequire(import.meta.url)('pg') as { Client: { prototype: { query: (...args: unknown[]) => unknown } } };
-  const census: Omit<QueryCensus, 'pid'> = { snapshot: 0, cpuMs: 0, byShape: {} };
+  const census: Omit<QueryCensus, 'pid'> = { snapshot: 0, cpuMs: 0, byShape: {}, projector: { batches: 0, roundTrips: 0 } };
+  // Per connection: round trips of the projector batch in progress there, and whether the last text began a transaction.
+  const batchOn = new WeakMap<object, number>();
+  const beganOn = new WeakSet<object>();
+  const follow = (connection: object, text: string) => {
+    if (text.includes(WRITER_LOCK)) batchOn.set(connection, beganOn.has(connection) ? 2 : 1);
+    else if (batchOn.has(connection)) batchOn.set(connection, batchOn.get(connection)! + 1);
+    if (batchOn.has(connection) && BATCH_END.test(text)) {
+      census.projector.batches++;
+      census.projector.roundTrips += batchOn.get(connection)!;
+      batchOn.delete(connection);
+    }
+    if (/^(START TRANSACTION|BEGIN)$/i.test(text.trim())) beganOn.add(connection);
+    else beganOn.delete(connection);
+  };
   const count = (shape: string, startedAt: number) => {
     const entry = (census.byShape[shape] ??= { calls: 0, totalMs: 0 });
     entry.calls++;
     entry.totalMs += performance.now() - startedAt;
   };
   const original = pg.Client.prototype.query;
-  pg.Client.prototype.query = function countedQuery(this: unknown, ...args: unknown[]) {
+  pg.Client.prototype.query = function countedQuery(this: object, ...args: unknown[]) {
     const shape = shapeOf(args[0]);
+    follow(this, textOf(args[0]));
     const startedAt = performance.now();
     const callbackAt = args.findIndex((arg) => typeof arg === 'function');
     if (callbackAt >= 0) {
@@ -72,12 +93,16 @@ function install(censusFile: string): void {
 
 /** The SQL's first words with literals and whitespace runs folded, so one statement of many parameters is one shape. */
 function shapeOf(query: unknown): string {
-  const text = typeof query === 'string' ? query : typeof (query as { text?: unknown })?.text === 'string' ? (query as { text: string }).text : '(not SQL text)';
-  return text
+  return textOf(query)
     .replace(/\s+/g, ' ')
     .replace(/'[^']*'/g, "'…'")
     .trim()
     .slice(0, 120);
+}
+
+function textOf(query: unknown): string {
+  if (typeof query === 'string') return query;
+  return typeof (query as { text?: unknown })?.text === 'string' ? (query as { text: string }).text : '(not SQL text)';
 }
 
 /** What happened between two snapshots: calls and time per shape, busiest first. */
