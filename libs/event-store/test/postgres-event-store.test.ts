@@ -85,6 +85,40 @@ describe('PostgreSQL event store specifics', () => {
     }
   });
 
+  test('the first append after a quiet spell carries its notification in its own transaction', async () => {
+    const writer = new PostgresEventStore(pool, { notifyIntervalMs: 600_000 });
+    const reader = readerOnOwnPool('carried-notification-reader', 600_000);
+    try {
+      const { position } = await readAllPages(reader.store);
+      const waiting = reader.store.waitForEventsAfter(position);
+      await reader.hasCheckedForEvents();
+
+      await writer.appendToStream(`appointment-${crypto.randomUUID()}`, [newEvent()]);
+
+      await waiting;
+    } finally {
+      await reader.close();
+      await writer.close();
+    }
+  });
+
+  test('an append made while the previous notification is fresh still wakes a reader in another process, by a notification of its own afterwards', async () => {
+    const writer = new PostgresEventStore(pool, { notifyIntervalMs: 1_000 });
+    const reader = readerOnOwnPool('owed-notification-reader', 600_000);
+    try {
+      const { position } = await writer.appendToStream(`appointment-${crypto.randomUUID()}`, [newEvent()]);
+      const waiting = reader.store.waitForEventsAfter(position);
+      await reader.hasCheckedForEvents();
+
+      await writer.appendToStream(`appointment-${crypto.randomUUID()}`, [newEvent()]);
+
+      await waiting;
+    } finally {
+      await reader.close();
+      await writer.close();
+    }
+  });
+
   test('a waiting reader also wakes, by polling, when events become readable without a notification', async () => {
     const reader = readerOnOwnPool('polling-reader', 20);
     const prefix = uniquePrefix();

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { EventMetadata, ExpectedRevision, NewEvent, Position, RecordedEvent } from '../event-store.port.js';
 import { canonicalJson } from '../hash-chain/canonical-json.js';
 import { digestOfCanonical } from '../hash-chain/event-hash.js';
+import { APPENDED_CHANNEL } from './postgres-event-store.schema.js';
 import { encodePosition, type PostgresPosition } from './postgres-position.js';
 
 /*
@@ -68,6 +69,20 @@ export function appendQuery(streamName: string, events: NewEvent[], expected: Ex
       // The store finishes each hash with the revision, recording time and previous hash (see the schema).
       events.map((event, index) => digestOfCanonical({ eventId: event.id, streamName, type: event.type }, data[index], metadata[index])),
     ],
+  };
+}
+
+/**
+ * An append's statement that also announces it, in its own transaction: the notification goes out with the commit
+ * (see PostgresAppendNotifier, which lets one append per interval carry it). Without a payload, the statement as is.
+ */
+export function withNotification(append: pg.QueryConfig, payload: string | null): pg.QueryConfig {
+  if (payload === null) return append;
+  const values = append.values ?? [];
+  return {
+    name: `${append.name}_notify`,
+    text: `SELECT appended.*, pg_notify('${APPENDED_CHANNEL}', $${values.length + 1}) AS notified FROM (${append.text}) appended`,
+    values: [...values, payload],
   };
 }
 

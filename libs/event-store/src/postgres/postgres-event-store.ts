@@ -27,6 +27,7 @@ import {
   readStreamQuery,
   streamStateQuery,
   toRecordedEvent,
+  withNotification,
   type AppendRow,
   type ReadAllRow,
 } from './postgres-event-store.queries.js';
@@ -39,6 +40,8 @@ export interface PostgresEventStoreOptions {
   pollIntervalMs?: number;
   /** Page size of readAll when the caller gives none. */
   defaultReadAllLimit?: number;
+  /** Most one notification per this many ms tells readers in other processes of appends (see PostgresAppendNotifier). */
+  notifyIntervalMs?: number;
 }
 
 const UNIQUE_VIOLATION = '23505';
@@ -63,7 +66,7 @@ export class PostgresEventStore implements EventStore {
   ) {
     this.pollIntervalMs = options.pollIntervalMs ?? 250;
     this.defaultReadAllLimit = options.defaultReadAllLimit ?? 1000;
-    this.notifier = new PostgresAppendNotifier(pool);
+    this.notifier = new PostgresAppendNotifier(pool, options.notifyIntervalMs);
     this.listener = new PostgresAppendListener(pool.options, this.notifier.senderId);
   }
 
@@ -80,11 +83,14 @@ export class PostgresEventStore implements EventStore {
     if (events.length === 0) return this.appendNothing(streamName, expected);
     assertDistinctIds(events);
     for (let attempt = 1; ; attempt++) {
+      const ticket = this.notifier.takeTurn();
       try {
-        const { rows } = await this.pool.query<AppendRow>(this.appendStatement(streamName, events, expected));
+        const statement = withNotification(this.appendStatement(streamName, events, expected), ticket === null ? null : this.notifier.senderId);
+        const { rows } = await this.pool.query<AppendRow>(statement);
         const [row] = rows;
         this.listener.wakeAll();
-        this.notifier.appended();
+        if (ticket === null) this.notifier.appended();
+        else this.notifier.carried(ticket);
         return {
           nextExpectedRevision: Number(row.appended_revision),
           position: encodePosition(row.appended_transaction_id, row.appended_global_position),
