@@ -6,6 +6,7 @@ import { percentile } from '../appends/latency-summary.js';
 import type { BenchServer } from '../bench-server.js';
 import { spawnLedger } from '../calcom-sync/spawned-ledger.js';
 import { openBenchPool } from '../contenders/bench-pool.js';
+import { CpuMeter, processCpuMs } from '../cpu-meter.js';
 import { currentLoad } from '../machine.js';
 import { GrowingLedger, SCALE_STAFF, type GrowthFigure } from './growing-ledger.js';
 import { SCALE_QUERY_NAMES, scaleQueries, type ScaleQueryName } from './scale-queries.js';
@@ -17,6 +18,12 @@ export interface QueryFigure {
   p95Ms: number;
   /** Rows the query answered with, in its last round (the week: all its pages). */
   rows: number;
+  /**
+   * CPU time per round of the ledger's process and the PostgreSQL server together (mean; /proc counts in 10 ms ticks,
+   * which average out over the rounds); null for a server on another machine. Load on the machine slows a query's
+   * answer but hardly changes the work it takes, so this shows flatness where the milliseconds show the load.
+   */
+  cpuMs: number | null;
 }
 
 export interface ScaleStep extends GrowthFigure {
@@ -58,8 +65,9 @@ export async function measureScaleSection(server: BenchServer, sizes: readonly n
       const growth = await ledger.growTo(size, log);
       log(`scale: ${growth.events.toLocaleString('en-US')} events; rebuild ${growth.rebuildSeconds} s; querying…`);
       const load = currentLoad();
-      const queries = await measureQueries(url, ledger.today(), log);
-      log(`scale: ${size.toLocaleString('en-US')}: ${SCALE_QUERY_NAMES.map((name) => `${name} ${queries[name].medianMs}/${queries[name].p95Ms} ms`).join('; ')} (load ${load})`);
+      const queries = await measureQueries(url, server.postmasterPid, ledger.today(), log);
+      const figures = SCALE_QUERY_NAMES.map((name) => `${name} ${queries[name].medianMs}/${queries[name].p95Ms} ms, CPU ${queries[name].cpuMs ?? 'n/a'} ms`);
+      log(`scale: ${size.toLocaleString('en-US')}: ${figures.join('; ')} (load ${load}; seeded in ${growth.seedSeconds} s)`);
       steps.push({ ...growth, queries, load, verifySeconds: await ledger.verifyChain() });
     }
   } finally {
@@ -68,7 +76,7 @@ export async function measureScaleSection(server: BenchServer, sizes: readonly n
   return { rounds: ROUNDS, steps };
 }
 
-async function measureQueries(url: string, today: number, log: (line: string) => void): Promise<Record<ScaleQueryName, QueryFigure>> {
+async function measureQueries(url: string, postmasterPid: number | null, today: number, log: (line: string) => void): Promise<Record<ScaleQueryName, QueryFigure>> {
   const dataDir = await mkdtemp(join(tmpdir(), 'ledger-bench-scale-'));
   const pool = openBenchPool(url, 1);
   const leader = new pg.Client(url);
@@ -80,12 +88,23 @@ async function measureQueries(url: string, today: number, log: (line: string) =>
     const eventsBefore = await eventCount(pool);
     const queries = await scaleQueries(ledger.url, TOKEN, pool, today);
     const timings = new Map<ScaleQueryName, number[]>(SCALE_QUERY_NAMES.map((name) => [name, []]));
+    const cpu = new Map<ScaleQueryName, number | null>(SCALE_QUERY_NAMES.map((name) => [name, 0]));
     const rows = new Map<ScaleQueryName, number>();
+    const server = new CpuMeter(postmasterPid);
     for (let round = 0; round < WARM_UP_ROUNDS + ROUNDS; round++) {
       for (const name of SCALE_QUERY_NAMES) {
+        // Read before the clock starts and after it stops: reading /proc is not the query's time.
+        const stopServer = server.start();
+        const ledgerBefore = processCpuMs(ledger.pid);
         const started = performance.now();
         rows.set(name, await queries[name](round));
-        if (round >= WARM_UP_ROUNDS) timings.get(name)!.push(performance.now() - started);
+        const elapsed = performance.now() - started;
+        const ledgerCpuMs = ledgerBefore === null ? null : (processCpuMs(ledger.pid) ?? ledgerBefore) - ledgerBefore;
+        const { serverCpuMs } = stopServer();
+        if (round < WARM_UP_ROUNDS) continue;
+        timings.get(name)!.push(elapsed);
+        const spent = cpu.get(name)!;
+        cpu.set(name, spent === null || ledgerCpuMs === null || serverCpuMs === null ? null : spent + ledgerCpuMs + serverCpuMs);
       }
     }
     const appended = (await eventCount(pool)) - eventsBefore;
@@ -93,7 +112,9 @@ async function measureQueries(url: string, today: number, log: (line: string) =>
     return Object.fromEntries(
       SCALE_QUERY_NAMES.map((name) => {
         const sorted = timings.get(name)!.sort((a, b) => a - b);
-        return [name, { medianMs: round(percentile(sorted, 0.5)), p95Ms: round(percentile(sorted, 0.95)), rows: rows.get(name)! }];
+        const spent = cpu.get(name)!;
+        const cpuMs = spent === null ? null : round(spent / ROUNDS);
+        return [name, { medianMs: round(percentile(sorted, 0.5)), p95Ms: round(percentile(sorted, 0.95)), rows: rows.get(name)!, cpuMs }];
       }),
     ) as Record<ScaleQueryName, QueryFigure>;
   } finally {
@@ -124,6 +145,13 @@ export function formatScaleFigure(figure: ScaleFigure): string {
       const values = figure.steps.map((step) => cell(`${step.queries[name].medianMs} / ${step.queries[name].p95Ms}`));
       const ratio = last.queries[name].medianMs / first.queries[name].medianMs;
       return `  ${name.padEnd(28)}${values.join('')}  ${`${ratio.toFixed(2)}x`.padStart(12)}`;
+    }),
+    `  CPU per query, ledger process + PostgreSQL server (ms, mean of ${figure.rounds} rounds; the load hardly moves it):`,
+    ...SCALE_QUERY_NAMES.map((name) => {
+      const values = figure.steps.map((step) => cell(step.queries[name].cpuMs === null ? 'n/a' : String(step.queries[name].cpuMs)));
+      const [firstCpu, lastCpu] = [first.queries[name].cpuMs, last.queries[name].cpuMs];
+      const ratio = firstCpu && lastCpu !== null ? `${(lastCpu / firstCpu).toFixed(2)}x` : '';
+      return `  ${name.padEnd(28)}${values.join('')}  ${ratio.padStart(12)}`;
     }),
     `  ${'full rebuild (s)'.padEnd(28)}${figure.steps.map((step) => cell(`${step.rebuildSeconds}`)).join('')}  ${`${(last.rebuildSeconds / first.rebuildSeconds).toFixed(1)}x`.padStart(12)}`,
     `  ${'rebuild events/s'.padEnd(28)}${figure.steps.map((step) => cell(step.rebuildEventsPerSecond.toLocaleString('en-US'))).join('')}`,
