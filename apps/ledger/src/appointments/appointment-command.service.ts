@@ -31,10 +31,13 @@ export interface AppointmentCommandOptions {
   calendarsOf?(state: Appointment): string[];
 }
 
-/** Whether a staff member is free of absences over a time (POST /staff/{id}/absences); throws STAFF_ABSENT if not. */
+/** Whether a staff member is free of absences over a time (POST /staff/{id}/absences). */
 export interface PresenceCheck {
-  assertPresent(staffId: string, startsAt: string, endsAt: string): Promise<void>;
+  /** Reads the staff member's absences as they stand; the check it returns throws STAFF_ABSENT for a time inside one. */
+  presenceOf(staffId: string): Promise<Present>;
 }
+
+export type Present = (startsAt: string, endsAt: string) => void;
 
 interface Decided {
   result: CommandResult;
@@ -94,13 +97,16 @@ export class AppointmentCommandService {
       throw new VersionConflictError(appointmentId, expectedVersion, version);
     }
     const staffIds = state.status === 'cancelled' ? [] : (calendarsOf?.(state) ?? []).filter(Boolean);
+    let presence: Map<string, Promise<Present>> | null = null;
     if (staffIds.length > 0) {
       await locks.lockCalendars(staffIds);
+      // Read under the calendar locks while the read models catch up, not after the decision: a round trip less in the turn.
+      presence = this.readPresence(staffIds);
       await this.readModelsCaughtUp(deadline - Date.now(), staffIds);
     }
     const events = decide(await build(state), state);
     if (events.length === 0) return { result: { appointmentId, version }, readModelShowsIt: Promise.resolve() };
-    if (staffIds.length > 0) await this.assertNotInAbsence(events, state);
+    if (presence) await this.assertNotInAbsence(events, state, presence);
     const appended = await this.store.appendToStream(
       streamName,
       events.map((event) => ({ id: randomUUID(), type: event.type, data: event.data, metadata })),
@@ -113,10 +119,20 @@ export class AppointmentCommandService {
     return { result: { appointmentId, version: versionAfter(appended.nextExpectedRevision) }, readModelShowsIt };
   }
 
+  /** Each locked calendar's absences, being read; a failed read is the decision's to report, if it gets that far. */
+  private readPresence(staffIds: readonly string[]): Map<string, Promise<Present>> | null {
+    if (!this.presence) return null;
+    const reading = new Map(staffIds.map((staffId) => [staffId, this.presence!.presenceOf(staffId)]));
+    for (const read of reading.values()) read.catch(() => undefined);
+    return reading;
+  }
+
   /** Nothing lands inside a recorded absence: checked under the calendar lock of the staff member it lands with. */
-  private async assertNotInAbsence(events: ReturnType<typeof decide>, before: Appointment): Promise<void> {
+  private async assertNotInAbsence(events: ReturnType<typeof decide>, before: Appointment, presence: Map<string, Promise<Present>>): Promise<void> {
     const after = events.reduce((state, event) => appointmentDecider.evolve(state, event), before);
-    if (this.presence && after.status !== 'initial' && after.status !== 'cancelled') await this.presence.assertPresent(after.staffId, after.startsAt, after.endsAt);
+    if (after.status === 'initial' || after.status === 'cancelled') return;
+    const present = await (presence.get(after.staffId) ?? this.presence!.presenceOf(after.staffId));
+    present(after.startsAt, after.endsAt);
   }
 }
 

@@ -19,6 +19,12 @@ export class StaffPresence {
 
   /** Throws StaffAbsentError (409 STAFF_ABSENT) when [startsAt, endsAt) falls into one of the staff member's absences. */
   async assertPresent(staffId: string, startsAt: string, endsAt: string): Promise<void> {
-    assertPresent((await this.absencesOf(staffId)).absences, staffId, startsAt, endsAt);
+    (await this.presenceOf(staffId))(startsAt, endsAt);
+  }
+
+  /** Reads the absences now; the check it returns throws StaffAbsentError for a time inside one of them. */
+  async presenceOf(staffId: string): Promise<(startsAt: string, endsAt: string) => void> {
+    const { absences } = await this.absencesOf(staffId);
+    return (startsAt, endsAt) => assertPresent(absences, staffId, startsAt, endsAt);
   }
 }
