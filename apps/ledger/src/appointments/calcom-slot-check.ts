@@ -89,6 +89,9 @@ export class CalcomSlotCheck {
   /** Throws CalcomSlotUnavailableError when Cal.com has no slot there; otherwise the record for the metadata (null: nothing asked). */
   async check(request: SlotCheckRequest, known?: KnownCatalog): Promise<SlotCheckRecord | null> {
     if (!this.client) return null;
+    // Read beside the catalog, not after it: a move waits one round trip less before Cal.com is asked.
+    const bookingUidRead = request.appointmentId ? this.bookingUidOf(request.appointmentId) : Promise.resolve(null);
+    bookingUidRead.catch(() => undefined);
     const [staff, service] = known ? [known.staff, known.service] : await Promise.all([this.facts.staff(request.staffId), this.facts.service(request.serviceId)]);
     const eventTypeId = service.calcomEventTypeIds?.[request.staffId];
     if (eventTypeId === undefined || eventTypeId === null) return null;
@@ -98,7 +101,7 @@ export class CalcomSlotCheck {
     // An admin does not wait out Cal.com's rate-limit window for a check: the command goes ahead, as when Cal.com is down.
     const pausedMs = this.client.rateLimiter.pausedForMs();
     if (pausedMs > 0) return { outcome: 'skipped', eventTypeId, reason: `Cal.com's rate limit holds calls for another ${Math.ceil(pausedMs / 1000)} s` };
-    const bookingUid = request.appointmentId ? await this.bookingUidOf(request.appointmentId) : null;
+    const bookingUid = await bookingUidRead;
     const from = Date.parse(request.startsAt);
     const to = from + service.durationMinutes * 60_000;
     let slots: Slots;
