@@ -18,19 +18,40 @@ interface StreamHead {
   hash: string;
 }
 
+/** A chunk's rows as the two statements take them, hashes and all. */
+interface ChainedChunk {
+  insertEvents: unknown[];
+  upsertStreams: unknown[];
+}
+
 /**
  * Writes events the way append_to_stream would, many streams per statement: each event's hash computed here by the
  * hash chain's own functions (content digest, then chained over revision, recording time and the stream's previous
  * hash), the rows and stream heads inserted set-wise. Seeding a million appointments through one plpgsql call per
  * event took over an hour on a loaded machine; `npm run audit:verify` accepts these rows as it accepts appended ones.
  * Nothing else may append to the database while it seeds: the stream heads are kept here.
+ *
+ * The client's share (hashing, and the caller generating the next chunk) overlaps the server writing the previous
+ * chunk; chunks are still written one after another, in order.
  */
 export class ChainedSeeder {
   private readonly heads = new Map<string, StreamHead>();
+  private written: Promise<void> = Promise.resolve();
 
   constructor(private readonly pool: pg.Pool) {}
 
+  /** Hashes the chunk at once and starts writing it when the previous chunk is written; `flush` waits for the last. */
   async seed(chunk: readonly BenchEvent[]): Promise<void> {
+    const chained = this.chain(chunk);
+    await this.written;
+    this.written = this.write(chained);
+  }
+
+  async flush(): Promise<void> {
+    await this.written;
+  }
+
+  private chain(chunk: readonly BenchEvent[]): ChainedChunk {
     const recordedAt = new Date().toISOString();
     const revisions: number[] = [];
     const hashes: string[] = [];
@@ -50,10 +71,11 @@ export class ChainedSeeder {
       data.push(canonicalData);
       metadata.push(canonicalMetadata);
     }
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query(INSERT_EVENTS, [
+    // The next chunk continues these heads even before this one is written: a failed write ends the seeding anyway.
+    for (const [name, head] of touched) this.heads.set(name, head);
+    const streams = [...touched];
+    return {
+      insertEvents: [
         chunk.map((event) => event.id),
         chunk.map((event) => event.streamName),
         revisions,
@@ -62,9 +84,17 @@ export class ChainedSeeder {
         `[${metadata.join(',')}]`,
         recordedAt,
         hashes,
-      ]);
-      const streams = [...touched];
-      await client.query(UPSERT_STREAMS, [streams.map(([name]) => name), streams.map(([, head]) => head.revision), streams.map(([, head]) => head.hash)]);
+      ],
+      upsertStreams: [streams.map(([name]) => name), streams.map(([, head]) => head.revision), streams.map(([, head]) => head.hash)],
+    };
+  }
+
+  private async write(chained: ChainedChunk): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query(INSERT_EVENTS, chained.insertEvents);
+      await client.query(UPSERT_STREAMS, chained.upsertStreams);
       await client.query('COMMIT');
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
@@ -72,6 +102,5 @@ export class ChainedSeeder {
     } finally {
       client.release();
     }
-    for (const [name, head] of touched) this.heads.set(name, head);
   }
 }

@@ -72,6 +72,7 @@ export class GrowingLedger {
       this.events += chunk.length;
       if (this.events % 250_000 < SEED_CHUNK) log(`scale: ${this.events.toLocaleString('en-US')} events seeded`);
     }
+    await this.seeder.flush();
     const seedSeconds = seconds(seedStarted);
 
     await settleDatabase(this.pool);
