@@ -83,3 +83,12 @@ describe('recent entries', () => {
     expect(entries.get(1)).toBeUndefined();
   });
 });
+
+it('data with an own __proto__ member (as JSON.parse makes it) is sealed and opened as data, not as a prototype', async () => {
+  const protection = new PersonalDataProtection(new HeldKeys() as unknown as CustomerKeys, { locate: personalDataOf, erased: ERASED });
+  const event = { ...scheduled('Ada'), data: JSON.parse('{"__proto__": {"polluted": true}, "customer": {"name": "Ada", "email": "ada@example.org"}}') };
+  const [opened] = await protection.open(await protection.seal([event]), (read) => read.id);
+  expect(Object.getPrototypeOf(opened.data)).toBe(Object.prototype);
+  expect(Object.hasOwn(opened.data as object, '__proto__')).toBe(true);
+  expect(nameOf(opened)).toBe('Ada');
+});
