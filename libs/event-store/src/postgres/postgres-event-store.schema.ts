@@ -187,7 +187,8 @@ CREATE TABLE IF NOT EXISTS audit_anchors (
 -- a new transaction); only when the expectation fails, or without one when an id is stored already, does
 -- append_to_stream_earlier look for an earlier identical append.
 -- No NOTIFY in here: it would hold PostgreSQL's database-wide notify lock from pre-commit until the commit is
--- flushed, so concurrent appends would commit one at a time; the adapter notifies after the commit instead.
+-- flushed, so concurrent appends would commit one at a time; the adapter lets at most one append per interval carry
+-- one in its statement and announces the others afterwards (PostgresAppendNotifier).
 -- p_expected_revision: NULL = any, -1 = no stream, n = exactly n. p_data and p_metadata are JSON arrays
 -- parallel to p_event_ids: one JSON document parses faster than a jsonb[] literal of escaped documents.
 -- The first version took jsonb[]; a leftover overload would make calls ambiguous. The second had no content
