@@ -30,6 +30,12 @@ class HeldKeys implements Pick<CustomerKeys, 'subjectOf' | 'keysForWriting' | 'k
     return this.version;
   }
 
+  /** As an erasure does: the key is gone and the version moves. */
+  erase(email: string): void {
+    this.bySubject.delete(this.subjectOf(email));
+    this.version++;
+  }
+
   holdReads(): void {
     this.held = new Promise((resolve) => (this.release = resolve));
   }
@@ -62,6 +68,20 @@ it('a read that found an event opened already keeps it when another read empties
 
   expect((await reading).map(nameOf)).toEqual(['Ada', 'Grace']);
   expect((await other).map(nameOf)).toEqual(['Linus']);
+});
+
+it('a read that found an event opened already opens it afresh when an erasure is seen while it waits for keys', async () => {
+  const keys = new HeldKeys();
+  const protection = new PersonalDataProtection(keys as unknown as CustomerKeys, { locate: personalDataOf, erased: ERASED });
+  const [ada, grace] = await protection.seal([scheduled('Ada'), scheduled('Grace')]);
+  await protection.open([ada], (event) => event.id);
+
+  keys.holdReads();
+  const reading = protection.open([ada, grace], (event) => event.id);
+  keys.erase('ada@example.org');
+  keys.releaseReads();
+
+  expect((await reading).map(nameOf)).toEqual([ERASED, 'Grace']);
 });
 
 describe('recent entries', () => {

@@ -76,20 +76,23 @@ export class PersonalDataProtection {
     // What the memo held when this read began: another read may empty it while this one waits for keys.
     const remembered = new Map<string, Record<string, unknown>>();
     const keyIds: string[] = [];
-    let sealed = 0;
     events.forEach((event, index) => {
       const envelopes = envelopesByEvent[index];
       if (!envelopes) return;
-      sealed++;
       const id = idOf(event);
       const data = this.memo.get(id);
       if (data) remembered.set(id, data);
       else for (const envelope of envelopes) keyIds.push(envelope.key);
     });
-    if (sealed === 0) return [...events];
-    const keys = keyIds.length > 0 ? await this.keys.keysForReading(keyIds) : new Map<string, Buffer>();
-    // An erasure seen while the keys were read: what was opened now is not remembered.
+    if (envelopesByEvent.every((envelopes) => envelopes === null)) return [...events];
+    let keys = keyIds.length > 0 ? await this.keys.keysForReading(keyIds) : new Map<string, Buffer>();
+    // An erasure seen while the keys were read: what was opened now is not remembered, and what the memo held is
+    // opened afresh with keys asked for after it.
     const remember = version !== null && this.keys.keysVersion() === version;
+    if (!remember && remembered.size > 0) {
+      remembered.clear();
+      keys = await this.keys.keysForReading(envelopesByEvent.flatMap((envelopes) => (envelopes ?? []).map((envelope) => envelope.key)));
+    }
     return events.map((event, index) => {
       const envelopes = envelopesByEvent[index];
       if (!envelopes) return event;
