@@ -2,9 +2,9 @@ import type { CustomerKey } from './customer-keys.js';
 import { RecentEntries } from './recent-entries.js';
 
 /**
- * Keys held in memory, the least recently used dropped first (half the capacity at a time: RecentEntries). Trusted only while erasures reach this process (its
- * LISTEN is in place): otherwise nothing is remembered and every lookup asks the table. A lookup that raced with an
- * erasure (the generation moved while it asked) is not remembered either.
+ * Keys held in memory, the least recently used dropped first (half the capacity at a time: RecentEntries). Trusted
+ * only while erasures reach this process (its LISTEN is in place): otherwise nothing is remembered and every lookup
+ * asks the table. A lookup that raced with an erasure (the generation moved while it asked) is not remembered either.
  */
 export class CustomerKeyCache {
   private readonly live: RecentEntries<string, CustomerKey>;
