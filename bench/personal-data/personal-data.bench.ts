@@ -149,8 +149,10 @@ async function microsPerEvent(events: NewEvent[], protection: PersonalDataProtec
   const sealMicros = await cpuMicrosPer(events.length, async () => {
     for (const batch of inBatches(events, CPU_BATCH)) sealed.push(...(await protection.seal(batch)));
   });
+  // Read as a store hands events over: data parsed from the stored JSON (not timed), never the objects seal made.
+  const stored = sealed.map((event) => ({ ...event, data: JSON.parse(JSON.stringify(event.data)) as unknown }));
   const openMicros = await cpuMicrosPer(events.length, async () => {
-    for (const batch of inBatches(sealed, 1000)) await protection.open(batch, (event) => event.id);
+    for (const batch of inBatches(stored, 1000)) await protection.open(batch, (event) => event.id);
   });
   return { sealMicros, openMicros };
 }
