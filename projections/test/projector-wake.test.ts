@@ -66,7 +66,7 @@ async function projectorHasLookedSince(since: Date): Promise<void> {
   await eventually(async () => {
     const { rows } = await pool.query('SELECT 1 FROM pg_stat_activity WHERE application_name = $1 AND query LIKE $2 AND query_start > $3 AND pid <> pg_backend_pid()', [
       STORE,
-      '%SELECT EXISTS%',
+      '%first_after%',
       since,
     ]);
     expect(rows.length).toBeGreaterThan(0);

@@ -272,7 +272,7 @@ function readerOnOwnPool(applicationName: string, pollIntervalMs: number) {
     store: reader,
     hasCheckedForEvents: () =>
       eventually(async () => {
-        const { rows } = await pool.query('SELECT 1 FROM pg_stat_activity WHERE application_name = $1 AND query LIKE $2', [applicationName, '%SELECT EXISTS%']);
+        const { rows } = await pool.query('SELECT 1 FROM pg_stat_activity WHERE application_name = $1 AND query LIKE $2', [applicationName, '%first_after%']);
         expect(rows).toHaveLength(1);
       }),
     async close() {

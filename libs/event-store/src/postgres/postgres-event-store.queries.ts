@@ -159,15 +159,21 @@ export const headPositionQuery: pg.QueryConfig = {
 /**
  * `found`: events after the position that a reader may take. `held`: committed events after it that an older
  * transaction still in progress keeps back (readAll's horizon); they are readable the moment it ends.
+ *
+ * Only the first event after the position is looked at: the order is by transaction id, so if that one is behind the
+ * horizon none is. Asked as ORDER BY … LIMIT 1 so that the plan PostgreSQL caches for this named statement after a few
+ * runs (a generic one, blind to the position) is still one probe of `events_global_order`; written as two EXISTS,
+ * the generic plan was two sequential scans of the whole table, 6.7 s per poll at 2.4M events.
  */
 export function hasEventsAfterQuery(after: PostgresPosition): pg.QueryConfig {
   return {
     name: 'event_store_has_events_after',
-    text: `SELECT EXISTS (
-             SELECT 1 FROM events
+    text: `WITH first_after AS MATERIALIZED (
+             SELECT transaction_id FROM events
               WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
-                AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())) AS found,
-           EXISTS (SELECT 1 FROM events WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)) AS held`,
+              ORDER BY transaction_id, global_position LIMIT 1)
+           SELECT coalesce((SELECT transaction_id < pg_snapshot_xmin(pg_current_snapshot()) FROM first_after), false) AS found,
+                  EXISTS (SELECT 1 FROM first_after) AS held`,
     values: [after.transactionId.toString(), after.globalPosition.toString()],
   };
 }
