@@ -127,15 +127,17 @@ async function measureAll(settings: BenchSettings, processes: ContenderProcess[]
   /** The first round warms each contender up fully; later ones briefly, after the other contenders' turns. */
   const warmUp = (measured: number, round: number) => (round === 0 ? warmUpCount(settings, measured * APPEND_ROUNDS) : Math.ceil(warmUpCount(settings, measured) / 2));
   const perRound = (count: number) => Math.max(1, Math.round(count / APPEND_ROUNDS));
-  const single = (callers: number, appendsPerCaller: number) => (round: number): WorkerTask => ({
-    kind: 'single-appends',
-    settings: {
-      callers,
-      appendsPerCaller: perRound(appendsPerCaller),
-      warmUpAppendsPerCaller: warmUp(perRound(appendsPerCaller), round),
-      seed: settings.seed + callers * 1_000 + round * ROUND_SEED_STEP,
-    },
-  });
+  const single =
+    (callers: number, appendsPerCaller: number) =>
+    (round: number): WorkerTask => ({
+      kind: 'single-appends',
+      settings: {
+        callers,
+        appendsPerCaller: perRound(appendsPerCaller),
+        warmUpAppendsPerCaller: warmUp(perRound(appendsPerCaller), round),
+        seed: settings.seed + callers * 1_000 + round * ROUND_SEED_STEP,
+      },
+    });
   await recordInRounds('sequential', 'sequential single appends', single(1, settings.sequentialAppends));
   await recordInRounds('concurrent', `single appends, ${settings.concurrentCallers} callers`, single(settings.concurrentCallers, settings.appendsPerConcurrentCaller));
   await recordInRounds('batch', `${settings.eventsPerBatch} events per append`, (round) => ({

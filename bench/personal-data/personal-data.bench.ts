@@ -177,7 +177,7 @@ async function firstUse(store: EventStore, meter: CpuMeter, events: NewEvent[]) 
   const appended = stop();
   const statementsPerBatch = round((statements - appendStatements) / Math.ceil(events.length / FIRST_USE_BATCH));
   stop = meter.start();
-  for (let after = START; ; ) {
+  for (let after = START; ;) {
     const page = await store.readAll({ after, limit: 1000 });
     if (page.events.length === 0) break;
     after = page.position;

@@ -117,7 +117,11 @@ function cpuMeter(ledgerPid: number, postmasterPid: number | null) {
     perDelivery(stored: number): DeliveryCpu {
       const { clientCpuMs, serverCpuMs } = stop();
       const per = (ms: number) => Math.round((ms / Math.max(1, stored)) * 1000) / 1000;
-      return { ledgerMs: per((processCpuMs(ledgerPid) ?? Number.NaN) - (ledgerAtStart ?? Number.NaN)), postgresMs: serverCpuMs === null ? null : per(serverCpuMs), benchMs: per(clientCpuMs) };
+      return {
+        ledgerMs: per((processCpuMs(ledgerPid) ?? Number.NaN) - (ledgerAtStart ?? Number.NaN)),
+        postgresMs: serverCpuMs === null ? null : per(serverCpuMs),
+        benchMs: per(clientCpuMs),
+      };
     },
   };
 }

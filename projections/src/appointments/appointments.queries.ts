@@ -131,10 +131,9 @@ function searchCustomers(query: SelectQueryBuilder<AppointmentRow>, search: stri
     // An address with one `@` that holds the term ends its local part with the term's text before the `@`: a range of
     // the reversed local parts, plus the few rows whose `@` may be elsewhere (key ''; see EMAIL_LOCAL_PART_KEY).
     // Lower case and reversing are PostgreSQL's, as ILIKE's are; the escaping comes after the reversing.
-    query.andWhere(
-      `(${EMAIL_LOCAL_PART_KEY} LIKE regexp_replace(reverse(lower(:localPart)), '([\\\\%_])', '\\\\\\1', 'g') || '%' OR ${EMAIL_LOCAL_PART_KEY} = '')`,
-      { localPart: search.slice(0, at) },
-    );
+    query.andWhere(`(${EMAIL_LOCAL_PART_KEY} LIKE regexp_replace(reverse(lower(:localPart)), '([\\\\%_])', '\\\\\\1', 'g') || '%' OR ${EMAIL_LOCAL_PART_KEY} = '')`, {
+      localPart: search.slice(0, at),
+    });
   }
 }
 

@@ -43,7 +43,12 @@ export class CalcomInboundModule {
           useFactory: () => {
             const facts = new GroupCommitAppender(runtime.store, runtime.config.webhookIntake ?? DEFAULT_GROUP_COMMIT);
             const load = runtime.intakeLoad;
-            return new CalcomWebhookIntake((append) => (load ? load.track(facts.append(append)) : facts.append(append)), runtime.config.calcomWebhookSecret ?? null, runtime.now, runtime.webhookSecrets);
+            return new CalcomWebhookIntake(
+              (append) => (load ? load.track(facts.append(append)) : facts.append(append)),
+              runtime.config.calcomWebhookSecret ?? null,
+              runtime.now,
+              runtime.webhookSecrets,
+            );
           },
         },
         { provide: CalcomInboundQueries, useValue: queries },
