@@ -179,6 +179,11 @@ export class CatchUpSubscription {
    * Reads the next page while the handler applies the current one, so the two overlap. The prefetched page starts
    * where the current batch ends; it stays valid while that batch is retried or split (which always ends there), and
    * an empty one sends us to `waitForEventsAfter`, which looks at the store again before it waits.
+   *
+   * A short page means the reader has reached what the store lets it see: nothing is read ahead of it, and once it is
+   * handled the subscription goes straight to `waitForEventsAfter`, whose one cheap look finds what was appended
+   * meanwhile. Reading ahead there cost two page reads per batch that came back empty (with four subscriptions, about
+   * 40 % of a ledger's queries under a steady stream of commands).
    */
   private async run(signal: AbortSignal): Promise<void> {
     let prefetched: Promise<ReadAllResult | typeof STOPPED> | null = null;
@@ -196,8 +201,10 @@ export class CatchUpSubscription {
           await this.untilSuccess('wait', signal, () => this.store.waitForEventsAfter(after, signal));
           continue;
         }
-        prefetched = this.readAfter(batch.position, signal);
+        const atTheEnd = batch.events.length < this.batchSize;
+        if (!atTheEnd) prefetched = this.readAfter(batch.position, signal);
         if ((await this.settle(batch.events, batch.position, this.parking.batchAttempts, signal)) === STOPPED) return;
+        if (atTheEnd && (await this.untilSuccess('wait', signal, () => this.store.waitForEventsAfter(batch.position, signal))) === STOPPED) return;
       }
     } finally {
       // stop() resolves only once nothing of ours is still talking to the store.

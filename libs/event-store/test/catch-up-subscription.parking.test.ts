@@ -133,6 +133,8 @@ test('the next page, read while the poison event backs off, does not clear its f
       incidents: incidents.log,
       retry: { initialDelayMs: 60_000, maxDelayMs: 60_000 },
       parking: { batchAttempts: 1, eventAttempts: 3 },
+      // A full page, so the page after it is read ahead (a short one means the end: nothing is read ahead).
+      batchSize: 2,
     },
     held,
   );

@@ -226,7 +226,35 @@ test('reads the next page while the handler applies the current one, and still h
   // Each batch was handled once (no retries here), and the next read started where it ended.
   expect(handledAt).toEqual([...new Set(handledAt)]);
   expect(batches.every((batch) => batch.length <= 10)).toBe(true);
-  for (const at of handledAt) expect(reads).toContain(at);
+  // The last page (5 of 10) was short, the end of the log: nothing is read after it, the subscription waits there.
+  for (const at of handledAt.slice(0, -1)) expect(reads).toContain(at);
+  expect(reads).not.toContain(handledAt.at(-1));
+});
+
+test('a short page is the end of the log: nothing is read ahead of it, the subscription waits, then reads once', async () => {
+  const prefix = uniquePrefix();
+  const name = `at-the-end-${prefix}`;
+  const first = await appendEvents(prefix, 3, 3);
+  const { watched, reads } = watchedStore();
+  const waits: Position[] = [];
+  watched.waitForEventsAfter = (position, signal) => {
+    waits.push(position);
+    return world.store.waitForEventsAfter(position, signal);
+  };
+  const { batches, handle } = projection(name);
+  const subscription = subscribe({ name, streamPrefixes: [prefix], batchSize: 10, handle }, watched);
+  await subscription.start();
+  await subscription.waitUntilProcessed(first.position, 10_000);
+  await eventually(() => expect(waits).toEqual([first.position]));
+  expect(reads).toEqual([START]);
+
+  const second = await appendEvents(prefix, 2, 2);
+  await subscription.waitUntilProcessed(second.position, 10_000);
+  await eventually(() => expect(waits).toEqual([first.position, second.position]));
+  await subscription.stop();
+
+  expect(reads).toEqual([START, first.position]);
+  expect(batches.map((batch) => batch.length)).toEqual([3, 2]);
 });
 
 test('stop waits for a page being read ahead', async () => {
