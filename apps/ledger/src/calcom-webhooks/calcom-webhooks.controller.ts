@@ -1,12 +1,10 @@
 import { Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { MalformedWebhookError } from '#domain';
-import { CALCOM_SIGNATURE_HEADER } from '#calcom';
 import { Public } from '../auth/auth.guard.js';
-import { WebhookIntakeBusyError } from '../http/transport.errors.js';
 import { CalcomWebhookIntake, type WebhookReceipt } from './calcom-webhook.intake.js';
 import type { RequestWithRawBody } from './webhook-raw-body.js';
+import { tellWhenToRetry, webhookDeliveryOf } from './webhook-delivery.handler.js';
 
 type WebhookRequest = RequestWithRawBody & { correlationId?: string };
 
@@ -27,17 +25,11 @@ export class CalcomWebhooksController {
   @ApiHeader({ name: 'X-Cal-Signature-256', required: true, description: 'hex HMAC-SHA256 of the raw body with CALCOM_WEBHOOK_SECRET' })
   @ApiResponse({ status: 503, description: 'WEBHOOK_INTAKE_BUSY: too many deliveries waiting to be stored; see Retry-After' })
   async receive(@Req() request: WebhookRequest, @Res({ passthrough: true }) response: Response): Promise<WebhookReceipt> {
-    if (!request.rawBody) throw new MalformedWebhookError('no body');
-    const contentType = request.headers['content-type'];
+    const delivery = webhookDeliveryOf(request, request.correlationId ?? 'none');
     try {
-      return await this.intake.receive({
-        rawBody: request.rawBody,
-        signature: request.headers[CALCOM_SIGNATURE_HEADER],
-        contentType: typeof contentType === 'string' ? contentType : null,
-        correlationId: request.correlationId ?? 'none',
-      });
+      return await this.intake.receive(delivery);
     } catch (error) {
-      if (error instanceof WebhookIntakeBusyError) response.setHeader('Retry-After', String(error.retryAfterSeconds));
+      tellWhenToRetry(response, error);
       throw error;
     }
   }

@@ -3,7 +3,7 @@ import { MalformedWebhookError } from '#domain';
 import { CALCOM_SIGNATURE_HEADER } from '#calcom';
 import { assignCorrelationId } from '../http/request-context.js';
 import { WebhookIntakeBusyError } from '../http/transport.errors.js';
-import type { CalcomWebhookIntake } from './calcom-webhook.intake.js';
+import type { CalcomWebhookIntake, WebhookDelivery } from './calcom-webhook.intake.js';
 import { isWebhookDelivery, type RequestWithRawBody, WEBHOOK_PATH } from './webhook-raw-body.js';
 
 /** Times a request by method, route and status (LedgerMetrics.httpRequests, as HttpMetricsMiddleware does). */
@@ -26,25 +26,39 @@ export function answerWebhookDeliveries(intake: CalcomWebhookIntake, requests: R
     const stop = requests.startTimer({ method: 'POST' });
     response.once('finish', () => stop({ route: WEBHOOK_PATH, status: String(response.statusCode) }));
     const correlationId = assignCorrelationId(request, response);
-    if (!request.rawBody) return next(new MalformedWebhookError('no body'));
-    const contentType = request.headers['content-type'];
-    intake
-      .receive({
-        rawBody: request.rawBody,
-        signature: request.headers[CALCOM_SIGNATURE_HEADER],
-        contentType: typeof contentType === 'string' ? contentType : null,
-        correlationId,
-      })
-      .then(
-        (receipt) => {
-          response.statusCode = 200;
-          response.setHeader('Content-Type', 'application/json; charset=utf-8');
-          response.end(JSON.stringify(receipt));
-        },
-        (error: unknown) => {
-          if (error instanceof WebhookIntakeBusyError) response.setHeader('Retry-After', String(error.retryAfterSeconds));
-          next(error);
-        },
-      );
+    let delivery: WebhookDelivery;
+    try {
+      delivery = webhookDeliveryOf(request, correlationId);
+    } catch (error) {
+      return next(error);
+    }
+    intake.receive(delivery).then(
+      (receipt) => {
+        response.statusCode = 200;
+        response.setHeader('Content-Type', 'application/json; charset=utf-8');
+        response.end(JSON.stringify(receipt));
+      },
+      (error: unknown) => {
+        tellWhenToRetry(response, error);
+        next(error);
+      },
+    );
   };
+}
+
+/** What the intake judges, read off a delivery request: its exact bytes, signature and content type. */
+export function webhookDeliveryOf(request: RequestWithRawBody, correlationId: string): WebhookDelivery {
+  if (!request.rawBody) throw new MalformedWebhookError('no body');
+  const contentType = request.headers['content-type'];
+  return {
+    rawBody: request.rawBody,
+    signature: request.headers[CALCOM_SIGNATURE_HEADER],
+    contentType: typeof contentType === 'string' ? contentType : null,
+    correlationId,
+  };
+}
+
+/** A delivery refused because the intake is full says when to come back. */
+export function tellWhenToRetry(response: Pick<ServerResponse, 'setHeader'>, error: unknown): void {
+  if (error instanceof WebhookIntakeBusyError) response.setHeader('Retry-After', String(error.retryAfterSeconds));
 }
