@@ -72,6 +72,27 @@ export function appendQuery(streamName: string, events: NewEvent[], expected: Ex
   };
 }
 
+/** New customers' keys, stored by an append in its own transaction (see append_to_stream_making_keys). */
+export interface KeysToStore {
+  keyIds: string[];
+  subjectIds: string[];
+  keys: Buffer[];
+}
+
+/**
+ * An append's statement (append_to_stream with its parameters) as a call of append_to_stream_making_keys, which stores
+ * the keys first and then appends with the same parameters: one statement, one transaction, one commit.
+ */
+export function withKeysToStore(append: pg.QueryConfig, keys: KeysToStore): pg.QueryConfig {
+  const values = append.values ?? [];
+  const parameters = Array.from({ length: values.length + 3 }, (_, index) => `$${index + 1}`);
+  return {
+    name: `${append.name}_making_keys`,
+    text: `SELECT appended_revision, appended_transaction_id, appended_global_position FROM append_to_stream_making_keys(${parameters.join(', ')})`,
+    values: [...values, keys.keyIds, keys.subjectIds, keys.keys],
+  };
+}
+
 /**
  * An append's statement that also announces it, in its own transaction: the notification goes out with the commit
  * (see PostgresAppendNotifier, which lets one append per interval carry it). Without a payload, the statement as is.

@@ -27,8 +27,10 @@ import {
   readStreamQuery,
   streamStateQuery,
   toRecordedEvent,
+  withKeysToStore,
   withNotification,
   type AppendRow,
+  type KeysToStore,
   type ReadAllRow,
 } from './postgres-event-store.queries.js';
 import { AppendErrorCode, migrateEventStore } from './postgres-event-store.schema.js';
@@ -78,14 +80,29 @@ export class PostgresEventStore implements EventStore {
   }
 
   async appendToStream(streamName: string, events: NewEvent[], options: { expectedRevision?: ExpectedRevision } = {}): Promise<AppendResult> {
-    const expected = options.expectedRevision ?? 'any';
+    return this.append(streamName, events, options.expectedRevision ?? 'any', null);
+  }
+
+  /**
+   * appendToStream that also stores new customers' keys (personal-data/), in the append's own transaction and before
+   * its events: the keys exist exactly when the events sealed with them do, with no statement or commit of their own.
+   * A customer who has a live key already fails it all on customer_keys_one_live_key (nothing is stored): the caller
+   * seals again with that key. Only for a key table in this store's database.
+   */
+  appendToStreamMakingKeys(streamName: string, events: NewEvent[], options: { expectedRevision?: ExpectedRevision }, keys: KeysToStore): Promise<AppendResult> {
+    return this.append(streamName, events, options.expectedRevision ?? 'any', keys.keyIds.length > 0 ? keys : null);
+  }
+
+  private async append(streamName: string, events: NewEvent[], expected: ExpectedRevision, keys: KeysToStore | null): Promise<AppendResult> {
     assertValidExpectedRevision(expected);
-    if (events.length === 0) return this.appendNothing(streamName, expected);
+    if (events.length === 0 && keys === null) return this.appendNothing(streamName, expected);
+    if (events.length === 0) throw new RangeError('New customer keys are stored only with events sealed with them');
     assertDistinctIds(events);
     for (let attempt = 1; ; attempt++) {
       const ticket = this.notifier.takeTurn();
       try {
-        const statement = withNotification(this.appendStatement(streamName, events, expected), ticket === null ? null : this.notifier.senderId);
+        const append = this.appendStatement(streamName, events, expected);
+        const statement = withNotification(keys ? withKeysToStore(append, keys) : append, ticket === null ? null : this.notifier.senderId);
         const { rows } = await this.pool.query<AppendRow>(statement);
         const [row] = rows;
         this.listener.wakeAll();
