@@ -28,8 +28,11 @@ export interface CatchUpSubscriptionOptions {
   /**
    * Handles one batch and persists `position` as the checkpoint, ideally in the same transaction as its effects.
    * `events` may be empty when the position moved past events the prefix filter left out: save it all the same.
+   * With `deferredCheckpoints`, the subscription saves positions instead, and hands over only relevant events.
    */
   handle(events: RecordedEvent[], position: Position): Promise<void>;
+  /** For a handler whose checkpoint is not written with its effects: see DeferredCheckpoints. */
+  deferredCheckpoints?: DeferredCheckpoints;
   onError?(error: unknown, context: SubscriptionErrorContext): void;
   logger?: SubscriptionLogger;
   retry?: { initialDelayMs?: number; maxDelayMs?: number };
@@ -39,6 +42,29 @@ export interface CatchUpSubscriptionOptions {
   /** Failures that say nothing about the events (default `isOutage`): retried for as long as they last, never parked. */
   isOutage?(error: unknown): boolean;
   onParked?(event: ParkedEvent): void;
+}
+
+/**
+ * A worker whose effects do not commit with its checkpoint (a call, a message, appends of their own) need not write
+ * its checkpoint for every commit it reads past. The subscription saves positions for it: a batch with no relevant
+ * event is not handed to `handle`, and its position waits until `maxEvents` events or `maxDelayMs` lie behind the
+ * saved one, or the subscription stops. A restart after a crash resumes from the older checkpoint and goes over
+ * those events again, which is harmless when none of them was relevant.
+ */
+export interface DeferredCheckpoints {
+  save(position: Position): Promise<void>;
+  /** The events `handle` acts on (default: all). Where none is in a batch, `handle` is not called. */
+  relevant?(event: RecordedEvent): boolean;
+  /**
+   * `skipped` (default): the position of a batch `handle` took is saved right after it. `all`: it waits like the
+   * others, for a handler whose effects are recorded elsewhere and safe to repeat, so that a restart from an older
+   * checkpoint only repeats cheap work.
+   */
+  defer?: 'skipped' | 'all';
+  /** Default 1,000. */
+  maxEvents?: number;
+  /** Checked at each batch; default 5,000 ms. */
+  maxDelayMs?: number;
 }
 
 export interface ParkingOptions {
@@ -99,6 +125,9 @@ export class CatchUpSubscription {
   private failing: SubscriptionFailure | null = null;
   private readonly parkedEvents: ParkedEvent[] = [];
   private parkedInARow = 0;
+  /** Deferred checkpoints: the position last saved, and how far and since when the subscription is past it. */
+  private saved: Position = START;
+  private unsaved = { events: 0, since: 0 };
 
   constructor(
     private readonly store: EventStore,
@@ -133,6 +162,8 @@ export class CatchUpSubscription {
     if (this.running) return;
     this.stopping = new AbortController();
     this.current = await this.options.loadCheckpoint();
+    this.saved = this.current;
+    this.unsaved = { events: 0, since: 0 };
     this.logger.log(`Subscription ${this.name} starting after ${this.current}`);
     // A failure recorded by an earlier run (a crash, another instance) is news only if it happens again.
     await this.options.incidents?.recovered(this.name).catch((error: unknown) => this.logger.error(`Subscription ${this.name}: could not clear its old failure`, error));
@@ -142,10 +173,13 @@ export class CatchUpSubscription {
     });
   }
 
-  /** Lets a batch in progress finish, then stops; pending `waitUntilProcessed` calls are rejected. */
+  /** Lets a batch in progress finish, saves a deferred checkpoint, then stops; pending `waitUntilProcessed` calls are rejected. */
   async stop(): Promise<void> {
     this.stopping.abort();
     await this.running;
+    if (this.running && this.options.deferredCheckpoints && this.current !== this.saved) {
+      await this.saveDeferred().catch((error: unknown) => this.logger.error(`Subscription ${this.name}: could not save its checkpoint on stop`, error));
+    }
     this.running = null;
     for (const waiter of this.waiters) waiter.reject(new SubscriptionStoppedError(this.name));
     this.waiters.clear();
@@ -222,12 +256,19 @@ export class CatchUpSubscription {
    * gets its own attempts with backoff and is then parked.
    */
   private async settle(events: RecordedEvent[], end: Position, attempts: number, signal: AbortSignal): Promise<void | typeof STOPPED> {
+    const deferred = this.options.deferredCheckpoints;
+    if (deferred) {
+      const relevant = deferred.relevant ? events.filter((event) => deferred.relevant!(event)) : events;
+      // A page the prefix filter emptied moved past one commit at least.
+      this.unsaved.events += Math.max(events.length - relevant.length, events.length === 0 ? 1 : 0);
+      events = relevant;
+    }
     if (events.length === 0) {
-      if ((await this.untilSuccess('handle', signal, () => this.options.handle([], end))) === STOPPED) return STOPPED;
+      if ((await this.untilSuccess('handle', signal, () => this.checkpointOnly(end, true))) === STOPPED) return STOPPED;
       return this.advanceTo(end);
     }
     if (events.length === 1) return this.settleOne(events[0], end, signal);
-    const outcome = await this.attempt(signal, attempts, null, () => this.options.handle(events, end));
+    const outcome = await this.attempt(signal, attempts, null, () => this.handled(events, end));
     if (outcome === STOPPED) return STOPPED;
     if (outcome === HANDLED) return this.advanceTo(end, events.length);
     const middle = Math.ceil(events.length / 2);
@@ -241,7 +282,7 @@ export class CatchUpSubscription {
     // A handler that fails on every event is broken, not fed poison: stop parking and keep trying (reported).
     const attempts = this.parkedInARow >= this.parking.maxParkedInARow ? Infinity : this.parking.eventAttempts;
     let tries = 0;
-    const handleIt = () => (tries++, this.options.handle([event], end));
+    const handleIt = () => (tries++, this.handled([event], end));
     let outcome = await this.attempt(signal, attempts, trouble, handleIt);
     // The event is to blame only if the handler works without it (a checkpoint-only batch where we are) just before
     // and just after it failed once more: else an outage that began or ended meanwhile could park a healthy event.
@@ -261,8 +302,44 @@ export class CatchUpSubscription {
     this.parkedInARow++;
     this.logger.error(`Subscription ${this.name} parked ${event.type} at ${event.position} (${event.streamName}) after ${tries} attempts: ${outcome.error}`);
     this.notify(() => this.options.onParked?.(parked));
-    if ((await this.untilSuccess('handle', signal, () => this.options.handle([], end))) === STOPPED) return STOPPED;
+    if ((await this.untilSuccess('handle', signal, () => this.checkpointOnly(end, true))) === STOPPED) return STOPPED;
     this.advanceTo(end);
+  }
+
+  /** `handle`, and with deferred checkpoints the save (or the deferral) of its position. */
+  private async handled(events: RecordedEvent[], end: Position): Promise<void> {
+    await this.options.handle(events, end);
+    const deferred = this.options.deferredCheckpoints;
+    if (!deferred) return;
+    if (deferred.defer === 'all') return this.checkpointOnly(end, true, events.length);
+    await deferred.save(end);
+    this.savedAt(end);
+  }
+
+  /**
+   * A position moved past with nothing to handle there: `handle([], position)`, or with deferred checkpoints the
+   * save once one is due (`lazily`) or at once (a probe of whether the handler's database works).
+   */
+  private async checkpointOnly(position: Position, lazily: boolean, handledEvents = 0): Promise<void> {
+    const deferred = this.options.deferredCheckpoints;
+    if (!deferred) return this.options.handle([], position);
+    this.unsaved.events += handledEvents;
+    if (this.unsaved.since === 0) this.unsaved.since = Date.now();
+    const due = this.unsaved.events >= (deferred.maxEvents ?? 1_000) || Date.now() - this.unsaved.since >= (deferred.maxDelayMs ?? 5_000);
+    if (lazily && !due) return;
+    await deferred.save(position);
+    this.savedAt(position);
+  }
+
+  private async saveDeferred(): Promise<void> {
+    const position = this.current;
+    await this.options.deferredCheckpoints!.save(position);
+    this.savedAt(position);
+  }
+
+  private savedAt(position: Position): void {
+    this.saved = position;
+    this.unsaved = { events: 0, since: 0 };
   }
 
   /**
@@ -295,7 +372,7 @@ export class CatchUpSubscription {
   /** False (after the backoff, or when stopped) when even an empty batch fails: nothing says the event is at fault. */
   private async worksWithout(trouble: EventInTrouble, signal: AbortSignal): Promise<boolean> {
     try {
-      await this.options.handle([], this.current);
+      await this.checkpointOnly(this.current, false);
       return true;
     } catch (error) {
       await this.failed(error, 'handle', trouble, true, signal);
