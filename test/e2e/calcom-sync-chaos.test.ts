@@ -63,7 +63,8 @@ beforeAll(async () => {
   [database, build, dataDir] = await Promise.all([createTestDatabase('calcom_chaos'), BuiltLedger.build(), mkdtemp(join(tmpdir(), 'ledger-chaos-'))]);
   sandbox = await startSyncTestSandbox({ now: () => new Date(Date.now() + sandboxClockOffsetMs) });
   levers = new SandboxLevers(sandbox);
-}, 60_000);
+  // BuiltLedger.build() is a tsc of the whole project, ~15 s of CPU: 80 s at load 16 on 2 shared cores, no timer.
+}, 180_000);
 
 afterAll(async () => {
   await ledger?.stop();

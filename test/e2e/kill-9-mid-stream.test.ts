@@ -44,7 +44,8 @@ beforeAll(async () => {
   [build, parent, ledgerPort, sandboxPort] = await Promise.all([BuiltLedger.build(), mkdtemp(join(tmpdir(), 'ledger-kill-9-stream-')), freePort(), freePort()]);
   sandbox = await SpawnedSandbox.start(build, { port: sandboxPort, webhookUrl: `http://127.0.0.1:${ledgerPort}/webhooks/calcom`, webhookSecret: WEBHOOK_SECRET });
   await sandbox.setFaults({ rateLimitPerMinute: 100_000 });
-}, 60_000);
+  // BuiltLedger.build() is a tsc of the whole project, ~15 s of CPU: 80 s at load 16 on 2 shared cores, no timer.
+}, 180_000);
 
 afterAll(async () => {
   await ledger?.stop();
