@@ -10,3 +10,4 @@ export { canonicalJson } from './hash-chain/canonical-json.js';
 export { chainedHash, digestOfCanonical, GENESIS_HEAD } from './hash-chain/event-hash.js';
 export * from './personal-data/index.js';
 export * from './group-commit-appender.js';
+export { SharedTailEventStore, type SharedTailOptions } from './shared-tail/shared-tail-event-store.js';

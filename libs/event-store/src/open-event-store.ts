@@ -9,6 +9,7 @@ import { PostgresEventStore } from './postgres/postgres-event-store.js';
 import { PersonalDataEventStore } from './personal-data/personal-data-event-store.js';
 import { PersonalDataProtection } from './personal-data/personal-data-protection.js';
 import { PostgresCustomerKeys } from './personal-data/postgres-customer-keys.js';
+import { SharedTailEventStore } from './shared-tail/shared-tail-event-store.js';
 
 export interface EventStoreSettings {
   /** PostgreSQL connection string: the default backend. */
@@ -19,6 +20,11 @@ export interface EventStoreSettings {
    * there instead of in PostgreSQL (which still holds the read models and their checkpoints).
    */
   eventStoreDbUrl?: string | null;
+  /**
+   * Whether the process's subscriptions share one reader of the end of the log (see SharedTailEventStore); default
+   * true. Off only to measure what it saves.
+   */
+  sharedTail?: boolean;
 }
 
 export interface OpenedEventStore {
@@ -32,14 +38,15 @@ export interface OpenedEventStore {
 
 /** The one place that picks and builds the event store backend from settings. */
 export async function openEventStore(settings: EventStoreSettings): Promise<OpenedEventStore> {
-  if (settings.eventStoreDbUrl) return openEventStoreDb(settings.eventStoreDbUrl, settings.postgresUrl);
+  if (settings.eventStoreDbUrl) return openEventStoreDb(settings.eventStoreDbUrl, settings.postgresUrl, settings.sharedTail ?? true);
   const pool = new pg.Pool({ connectionString: settings.postgresUrl, max: settings.poolSize ?? 10 });
   // An idle client that loses its connection (database restart) must not crash the process.
   pool.on('error', () => undefined);
-  const store = await PostgresEventStore.create(pool);
+  const postgres = await PostgresEventStore.create(pool);
+  const store = withSharedTail(postgres, settings.sharedTail ?? true);
   const personalData = await openPersonalData(pool, true);
   return {
-    store: new PersonalDataEventStore(store, personalData),
+    store: new PersonalDataEventStore(store, personalData, postgres),
     audit: new PostgresAuditLog(pool),
     personalData,
     async close() {
@@ -50,6 +57,14 @@ export async function openEventStore(settings: EventStoreSettings): Promise<Open
   };
 }
 
+/**
+ * Under the personal data: the window of the end of the log holds sealed events, so an erasure needs nothing of it
+ * (each read opens them with the keys there are then). Closing it closes the store underneath.
+ */
+function withSharedTail(store: EventStore, shared: boolean): EventStore {
+  return shared ? new SharedTailEventStore(store) : store;
+}
+
 /** The key table stays in PostgreSQL whichever backend holds the events, beside the read models. */
 async function openPersonalData(pool: pg.Pool, hasEventsTable: boolean): Promise<PersonalDataProtection> {
   const keys = await PostgresCustomerKeys.open(pool, { hasEventsTable });
@@ -57,9 +72,9 @@ async function openPersonalData(pool: pg.Pool, hasEventsTable: boolean): Promise
 }
 
 /** Fails at start-up, not at the first request, when the server cannot be reached. */
-async function openEventStoreDb(connectionString: string, postgresUrl: string): Promise<OpenedEventStore> {
+async function openEventStoreDb(connectionString: string, postgresUrl: string, sharedTail: boolean): Promise<OpenedEventStore> {
   const client = EventStoreDBClient.connectionString(connectionString);
-  const store = new EventStoreDbEventStore(client);
+  const store = withSharedTail(new EventStoreDbEventStore(client), sharedTail);
   try {
     await store.readStream('ledger-connection-check');
   } catch (error) {
