@@ -5,7 +5,7 @@ import { customer, inDays } from '../support/appointment-fixtures.js';
 import { eventually } from '../support/eventually.js';
 import { LedgerClient } from '../support/ledger-client.js';
 import { ADMIN_TOKEN, AUDITOR_TOKEN, startTestLedger, TEST_ADMIN, TEST_AUDITOR } from '../support/ledger-for-tests.js';
-import { SessionClient } from '../support/session-client.js';
+import { SessionClient, sessionCookieOf } from '../support/session-client.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 /** The session cookie on the API: reads, changes with the CSRF token, roles, sign-out, idle expiry, the actor. */
@@ -94,6 +94,21 @@ it('keeps bearer tokens as they were: no CSRF token needed, X-Actor honoured, au
   expect((await bearer.as(AUDITOR_TOKEN).put('/staff/lee', { name: 'Lee', email: 'lee@salon.example' })).status).toBe(403);
   expect((await bearer.as('not-a-token').get('/staff')).body.error.code).toBe('UNAUTHORIZED');
   expect((await new LedgerClient(ledger.url).get('/staff')).status).toBe(401);
+});
+
+it('makes no session for a bearer call without a cookie, but still signs in a request that also sends Authorization', async () => {
+  const read = await bearer.get('/staff');
+  expect(read.status).toBe(200);
+  expect(read.headers.getSetCookie()).toEqual([]);
+  // Express routes paths case-blind: the sign-in is reached (and must have its session) however it is spelled.
+  for (const path of ['/auth/sign-in', '/AUTH/Sign-In']) {
+    const signedIn = await new LedgerClient(ledger.url).post(path, { email: TEST_ADMIN.email, password: TEST_ADMIN.password }, { authorization: `Bearer ${ADMIN_TOKEN}` });
+    expect(signedIn.status).toBe(200);
+    const cookie = sessionCookieOf(signedIn);
+    expect(cookie).not.toBeNull();
+    const me = await new LedgerClient(ledger.url).get('/auth/me', { cookie: cookie! });
+    expect(me.body.user).toMatchObject({ email: TEST_ADMIN.email });
+  }
 });
 
 it('signs out: 204 with the CSRF token (403 without), then the cookie opens nothing and the sign-out is on the record', async () => {

@@ -1,7 +1,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import connectPgSimple from 'connect-pg-simple';
 import session from 'express-session';
-import type { Request } from 'express';
+import type { NextFunction, Request, Response } from 'express';
 import type { AuthSettings } from './auth.config.js';
 import type { AccountsDatabase } from './accounts.database.js';
 
@@ -18,7 +18,7 @@ export const SESSION_COOKIE = 'ledger_session';
 export const CSRF_HEADER = 'x-csrf-token';
 
 export interface Sessions {
-  middleware: ReturnType<typeof session>;
+  middleware: (request: Request, response: Response, next: NextFunction) => void;
   /** Whether a session still exists (not signed out, not idle past its expiry), without counting as use. */
   isAlive(sessionId: string): Promise<boolean>;
   close(): void;
@@ -33,7 +33,7 @@ export interface Sessions {
 export function openSessions(database: AccountsDatabase, settings: Pick<AuthSettings, 'sessionIdleMs'>): Sessions {
   const PgStore = connectPgSimple(session);
   const store = new PgStore({ pool: database.pool, tableName: 'user_sessions', pruneSessionInterval: 600, errorLog: () => undefined });
-  const middleware = session({
+  const sessions = session({
     name: SESSION_COOKIE,
     secret: database.sessionSecret,
     store,
@@ -44,10 +44,20 @@ export function openSessions(database: AccountsDatabase, settings: Pick<AuthSett
     cookie: { httpOnly: true, sameSite: 'lax', secure: 'auto', path: '/', maxAge: settings.sessionIdleMs },
   });
   return {
-    middleware,
+    middleware: (request, response, next) => (needsSession(request) ? sessions(request, response, next) : next()),
     isAlive: (sessionId) => new Promise((resolve) => store.get(sessionId, (error, data) => resolve(!error && Boolean(data?.userId)))),
     close: () => store.close(),
   };
+}
+
+/**
+ * A request with an Authorization header and no cookie is judged by its token alone (AuthGuard): it has no session to
+ * load, and making one for it (an id from random bytes, a hash of it at the end, a wrapped `writeHead`) cost every
+ * integration call about as much CPU as its routing. Sign-in (`/auth/…`) always gets one, whatever else it carries.
+ */
+function needsSession(request: Request): boolean {
+  if (request.headers.authorization === undefined || request.headers.cookie !== undefined) return true;
+  return (request.url ?? '').slice(0, 6).toLowerCase() === '/auth/';
 }
 
 export const newCsrfToken = (): string => randomBytes(32).toString('base64url');
