@@ -111,3 +111,39 @@ it('a process whose cache lacks a returning customer seals with the stored key, 
   expect(await keysOf('rita@example.org')).toEqual([key]);
   expect(await envelopeKeysOf([event.id, later.id])).toEqual([key.key_id, key.key_id]);
 });
+
+it("appends together (appendToStreams) store their new customers' keys in their own statement", async () => {
+  const [one, two] = [scheduled('v1', customer('Vera Batch', 'vera@example.org')), scheduled('v2', customer('Wim Batch', 'wim@example.org'))];
+  const outcomes = await processes[0].store.appendToStreams([
+    { streamName: 'appointment-v1', events: [one], expectedRevision: 'no_stream' },
+    { streamName: 'appointment-v2', events: [two], expectedRevision: 'no_stream' },
+  ]);
+  expect(outcomes.map((outcome) => outcome.ok)).toEqual([true, true]);
+  const subjects = ['vera@example.org', 'wim@example.org'].map((email) => processes[0].personalData.keys.subjectOf(email));
+  const { rows } = await pool.query(
+    `SELECT (SELECT array_agg(DISTINCT xmin::text) FROM customer_keys WHERE subject_id = ANY($1)) AS key_xids,
+            (SELECT array_agg(DISTINCT (transaction_id::text::bigint % 4294967296)::text) FROM events WHERE event_id = ANY($2::uuid[])) AS event_xids`,
+    [subjects, [one.id, two.id]],
+  );
+  expect(rows[0].key_xids).toHaveLength(1);
+  expect(rows[0].key_xids).toEqual(rows[0].event_xids);
+  expect((await processes[1].store.readStream('appointment-v2'))[0].data).toEqual(two.data);
+});
+
+it('appends together from many processes, meeting one new customer at once, make one key for them', async () => {
+  const email = 'together@example.org';
+  const batches = processes.map((opened, index) =>
+    opened.store.appendToStreams([
+      { streamName: `appointment-t${index}`, events: [scheduled(`t${index}`, customer('Tom Together', email))], expectedRevision: 'no_stream' },
+      { streamName: `appointment-u${index}`, events: [scheduled(`u${index}`, customer(`Una ${index}`, `una-${index}@example.org`))], expectedRevision: 'no_stream' },
+    ]),
+  );
+  const outcomes = (await Promise.all(batches)).flat();
+  expect(outcomes.map((outcome) => outcome.ok)).toEqual(outcomes.map(() => true));
+  expect(await keysOf(email)).toEqual([{ key_id: expect.any(String), live: true }]);
+  for (let index = 0; index < processes.length; index++) {
+    expect(await keysOf(`una-${index}@example.org`)).toEqual([{ key_id: expect.any(String), live: true }]);
+    const [read] = await processes[(index + 1) % processes.length].store.readStream(`appointment-t${index}`);
+    expect(read.data).toMatchObject({ customer: { name: 'Tom Together', email } });
+  }
+});

@@ -13,6 +13,7 @@ import type {
   StreamAppendOutcome,
 } from '../event-store.port.js';
 import type { KeysToStore } from '../postgres/postgres-event-store.queries.js';
+import type { KeysForAppending } from './customer-keys.js';
 import type { PersonalDataProtection } from './personal-data-protection.js';
 import { ONE_LIVE_KEY_CONSTRAINT } from './postgres-customer-keys.schema.js';
 
@@ -49,9 +50,8 @@ export class PersonalDataEventStore implements EventStore {
     if (sealed === null) return this.inner.appendToStream(streamName, await this.protection.seal(events), options);
     const { keys } = sealed;
     if (keys === null || keys.made.length === 0) return this.inner.appendToStream(streamName, sealed.events, options);
-    const made = { keyIds: keys.made.map((key) => key.keyId), subjectIds: keys.made.map((key) => key.subjectId), keys: keys.made.map((key) => key.key) };
     try {
-      const result = await this.keyMaking!.appendToStreamMakingKeys(streamName, sealed.events, options, made);
+      const result = await this.keyMaking!.appendToStreamMakingKeys(streamName, sealed.events, options, toStore(keys));
       this.protection.madeWithAppend(keys);
       return result;
     } catch (error) {
@@ -62,11 +62,29 @@ export class PersonalDataEventStore implements EventStore {
     return this.inner.appendToStream(streamName, await this.protection.seal(events), options);
   }
 
-  /** Sealed all at once (one key lookup for the lot), then appended together. */
+  /**
+   * Sealed all at once, then appended together: new customers' keys stored in the same statement, as appendToStream
+   * does. If that statement fails (a customer had a live key we did not know, say), nothing was stored: sealed again
+   * with keys looked up first, and appended as before.
+   */
   async appendToStreams(appends: readonly StreamAppend[]): Promise<StreamAppendOutcome[]> {
+    const all = appends.flatMap((append) => append.events);
+    let sealedMakingKeys: { events: NewEvent[]; keys: KeysForAppending | null } | null = null;
+    try {
+      sealedMakingKeys = this.keyMaking ? this.protection.sealMakingKeys(all) : null;
+    } catch {
+      // As below: the path that seals each append alone answers for it.
+    }
+    if (sealedMakingKeys) {
+      const { events, keys } = sealedMakingKeys;
+      if (keys === null || keys.made.length === 0) return this.inner.appendToStreams(withEvents(appends, events));
+      const stored = await this.keyMaking!.appendToStreamsMakingKeys(withEvents(appends, events), toStore(keys)).catch(() => null);
+      if (stored?.keysStored) this.protection.madeWithAppend(keys);
+      if (stored) return stored.outcomes;
+    }
     let sealed: NewEvent[];
     try {
-      sealed = await this.protection.seal(appends.flatMap((append) => append.events));
+      sealed = await this.protection.seal(all);
     } catch {
       // What one append's events did to the sealing must not fail the others: each is sealed and appended alone, in order.
       const outcomes: StreamAppendOutcome[] = [];
@@ -80,8 +98,7 @@ export class PersonalDataEventStore implements EventStore {
       }
       return outcomes;
     }
-    let next = 0;
-    return this.inner.appendToStreams(appends.map((append) => ({ ...append, events: append.events.map(() => sealed[next++]) })));
+    return this.inner.appendToStreams(withEvents(appends, sealed));
   }
 
   async readStream<E extends EventShape = EventShape>(streamName: string, options?: ReadStreamOptions): Promise<RecordedEvent<E>[]> {
@@ -113,10 +130,22 @@ export class PersonalDataEventStore implements EventStore {
 /** A store that can keep new customers' keys in an append's own transaction (PostgresEventStore beside its key table). */
 export interface KeyMakingStore {
   appendToStreamMakingKeys(streamName: string, events: NewEvent[], options: { expectedRevision?: ExpectedRevision }, keys: KeysToStore): Promise<AppendResult>;
+  appendToStreamsMakingKeys(appends: readonly StreamAppend[], keys: KeysToStore): Promise<{ outcomes: StreamAppendOutcome[]; keysStored: boolean }>;
+}
+
+function toStore({ made }: KeysForAppending): KeysToStore {
+  return { keyIds: made.map((key) => key.keyId), subjectIds: made.map((key) => key.subjectId), keys: made.map((key) => key.key) };
+}
+
+/** The appends with their events replaced, in order, by `events` (sealed copies of them all, laid end to end). */
+function withEvents(appends: readonly StreamAppend[], events: readonly NewEvent[]): StreamAppend[] {
+  let next = 0;
+  return appends.map((append) => ({ ...append, events: append.events.map(() => events[next++]) }));
 }
 
 function canMakeKeys(store: object): store is KeyMakingStore {
-  return typeof (store as Partial<KeyMakingStore>).appendToStreamMakingKeys === 'function';
+  const candidate = store as Partial<KeyMakingStore>;
+  return typeof candidate.appendToStreamMakingKeys === 'function' && typeof candidate.appendToStreamsMakingKeys === 'function';
 }
 
 function isLiveKeyTaken(error: unknown): boolean {

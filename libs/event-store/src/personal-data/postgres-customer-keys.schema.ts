@@ -64,6 +64,28 @@ BEGIN
   RETURN QUERY SELECT * FROM append_to_stream(p_stream_name, p_expected_revision, p_event_ids, p_types, p_data, p_metadata, p_contents);
 END
 $fn$;
+
+-- The same before append_to_streams: its appends each in a subtransaction, the keys outside them, so they are stored
+-- whatever becomes of each append (a key whose appends were all refused is the customer's live key all the same).
+CREATE OR REPLACE FUNCTION append_to_streams_making_keys(
+  p_stream_names text[],
+  p_expected_revisions bigint[],
+  p_event_counts int[],
+  p_event_ids uuid[],
+  p_types text[],
+  p_data jsonb,
+  p_metadata jsonb,
+  p_contents text[],
+  p_key_ids uuid[],
+  p_subject_ids text[],
+  p_keys bytea[]
+) RETURNS TABLE (append_index int, appended_revision bigint, appended_transaction_id xid8, appended_global_position bigint, error_code text, error_detail text)
+LANGUAGE plpgsql AS $fn$
+BEGIN
+  INSERT INTO customer_keys (key_id, subject_id, key) SELECT * FROM unnest(p_key_ids, p_subject_ids, p_keys);
+  RETURN QUERY SELECT * FROM append_to_streams(p_stream_names, p_expected_revisions, p_event_counts, p_event_ids, p_types, p_data, p_metadata, p_contents);
+END
+$fn$;
 `;
 
 /** The unique index a key made with an append fails on when its customer has a live key already. */

@@ -80,15 +80,17 @@ export interface KeysToStore {
 }
 
 /**
- * An append's statement (append_to_stream with its parameters) as a call of append_to_stream_making_keys, which stores
- * the keys first and then appends with the same parameters: one statement, one transaction, one commit.
+ * An append's statement (a call of append_to_stream or append_to_streams) as a call of its `_making_keys` twin, which
+ * stores the keys first and then appends with the same parameters: one statement, one transaction, one commit.
  */
 export function withKeysToStore(append: pg.QueryConfig, keys: KeysToStore): pg.QueryConfig {
   const values = append.values ?? [];
-  const parameters = Array.from({ length: values.length + 3 }, (_, index) => `$${index + 1}`);
+  const call = /FROM (append_to_streams?)\((\$\d+(, \$\d+)*)\)$/.exec(append.text);
+  if (!call) throw new Error(`Not an append statement: ${append.text}`);
+  const keyParameters = [1, 2, 3].map((offset) => `$${values.length + offset}`);
   return {
     name: `${append.name}_making_keys`,
-    text: `SELECT appended_revision, appended_transaction_id, appended_global_position FROM append_to_stream_making_keys(${parameters.join(', ')})`,
+    text: `${append.text.slice(0, call.index)}FROM ${call[1]}_making_keys(${call[2]}, ${keyParameters.join(', ')})`,
     values: [...values, keys.keyIds, keys.subjectIds, keys.keys],
   };
 }

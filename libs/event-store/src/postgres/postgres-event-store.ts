@@ -120,7 +120,21 @@ export class PostgresEventStore implements EventStore {
   }
 
   /** One statement for all (see postgres-multi-stream-append.ts), each append judged as appendToStream judges it. */
-  async appendToStreams(appends: readonly StreamAppend[]): Promise<StreamAppendOutcome[]> {
+  appendToStreams(appends: readonly StreamAppend[]): Promise<StreamAppendOutcome[]> {
+    return this.appendTogether(appends, null);
+  }
+
+  /**
+   * appendToStreams that also stores new customers' keys, in its first statement (see appendToStreamMakingKeys). Throws,
+   * having stored nothing, when that statement fails; `keysStored` says whether they were (not when nothing was to append).
+   */
+  async appendToStreamsMakingKeys(appends: readonly StreamAppend[], keys: KeysToStore): Promise<{ outcomes: StreamAppendOutcome[]; keysStored: boolean }> {
+    let keysStored = false;
+    const outcomes = await this.appendTogether(appends, { toStore: keys, onKeysStored: () => (keysStored = true) });
+    return { outcomes, keysStored };
+  }
+
+  private async appendTogether(appends: readonly StreamAppend[], keys: { toStore: KeysToStore; onKeysStored(): void } | null): Promise<StreamAppendOutcome[]> {
     const rules = {
       isTransient: isTransientAppendConflict,
       toPortError,
@@ -131,7 +145,7 @@ export class PostgresEventStore implements EventStore {
       appendNothing: (streamName: string, expected: ExpectedRevision) => this.appendNothing(streamName, expected),
       appendAlone: ({ streamName, events, expectedRevision }: StreamAppend) => this.appendToStream(streamName, events, { expectedRevision }),
     };
-    const outcomes = await appendToStreamsInOneTransaction(this.pool, appends, rules, MAX_APPEND_ATTEMPTS);
+    const outcomes = await appendToStreamsInOneTransaction(this.pool, appends, rules, MAX_APPEND_ATTEMPTS, keys);
     if (outcomes.some((outcome) => outcome.ok)) {
       this.listener.wakeAll();
       this.notifier.appended();
