@@ -99,6 +99,15 @@ export class CalcomInboundQueries {
     return rows.map((row) => row.fact_stream);
   }
 
+  /** Every booking uid an orphan fact waits for (its booking or the one it replaced), for the translator's filter. */
+  async orphanBookingUids(): Promise<string[]> {
+    const rows: { uid: string }[] = await this.dataSource.query(
+      `SELECT DISTINCT uid FROM calcom_webhook_facts, LATERAL (VALUES (booking_uid), (previous_booking_uid)) AS uids (uid)
+        WHERE outcome = 'orphan' AND uid IS NOT NULL`,
+    );
+    return rows.map((row) => row.uid);
+  }
+
   /** Active appointments at this start for this customer: candidates for the echo of a create whose metadata was lost. */
   async appointmentsAt(startsAt: string, customerEmail: string): Promise<string[]> {
     const rows: { appointment_id: string }[] = await this.dataSource.query(

@@ -25,6 +25,7 @@ export interface CalcomSyncProcessManagerDeps {
  * catalog streams turns every change into "look at this appointment"; the work queue runs one reconciliation per
  * appointment at a time, several appointments at once. Nothing it keeps in memory matters: on start it re-reads every
  * appointment the read model does not show as synced (in-flight calls, retry timers, owed work) and carries on.
+ * So its checkpoint only bounds what a restart goes over again: it is saved every thousand events or five seconds.
  */
 export class CalcomSyncProcessManager {
   private readonly queue: AppointmentWorkQueue;
@@ -39,7 +40,14 @@ export class CalcomSyncProcessManager {
       streamPrefixes: [appointmentStreamPrefix, calcomSyncStreamPrefix, ...catalogStreamPrefixes],
       batchSize: 500,
       loadCheckpoint: () => loadCheckpoint(deps.readModel.manager, CALCOM_SYNC_SUBSCRIPTION),
-      handle: (events, position) => this.handle(events, position),
+      handle: async (events) => this.handle(events),
+      // What a batch leads to is kept in the streams and the read model, not by the checkpoint (see recovery): a
+      // restart from an older one only looks at settled appointments again, so it is saved now and then.
+      deferredCheckpoints: {
+        save: (position) => saveCheckpoint(deps.readModel.manager, CALCOM_SYNC_SUBSCRIPTION, position),
+        relevant: (event) => !isOwn(event),
+        defer: 'all',
+      },
       logger: deps.logger,
       incidents: new ReadModelIncidentLog(deps.readModel),
     });
@@ -96,21 +104,19 @@ export class CalcomSyncProcessManager {
     }
   }
 
-  private async handle(events: RecordedEvent[], position: Position): Promise<void> {
+  private handle(events: RecordedEvent[]): void {
     for (const event of events) {
       if (event.streamName.startsWith(appointmentStreamPrefix)) this.queue.touch(event.streamName.slice(appointmentStreamPrefix.length));
-      else if (event.streamName.startsWith(calcomSyncStreamPrefix)) this.touchUnlessOwn(event);
+      else if (event.streamName.startsWith(calcomSyncStreamPrefix)) this.queue.touch(event.streamName.slice(calcomSyncStreamPrefix.length));
       else this.deps.catalog.apply(event);
     }
-    await saveCheckpoint(this.deps.readModel.manager, CALCOM_SYNC_SUBSCRIPTION, position);
   }
+}
 
-  /**
-   * The sync's own events were written by a run that is still looking at the appointment (or, from before a restart,
-   * are covered by the recovery); a retry request, an observation or a conflict from elsewhere needs a look.
-   */
-  private touchUnlessOwn(event: RecordedEvent): void {
-    if (event.metadata.actor === SYNC_ACTOR) return;
-    this.queue.touch(event.streamName.slice(calcomSyncStreamPrefix.length));
-  }
+/**
+ * The sync's own events were written by a run that is still looking at the appointment (or, from before a restart,
+ * are covered by the recovery); a retry request, an observation or a conflict from elsewhere needs a look.
+ */
+function isOwn(event: RecordedEvent): boolean {
+  return event.streamName.startsWith(calcomSyncStreamPrefix) && event.metadata.actor === SYNC_ACTOR;
 }

@@ -19,7 +19,7 @@ export interface FactApplication {
   outcome: CalcomWebhookApplied['data']['outcome'] | 'skipped';
   /** The position of the last event written, when something was. */
   position: Position | null;
-  /** When the outcome is `failed`: the bookings whose lane it holds. */
+  /** When the outcome is `failed`: the bookings whose lane it holds; `orphan`: the bookings it waits for. */
   bookingUids?: string[];
 }
 
@@ -193,7 +193,10 @@ export class WebhookFactTranslator {
     }
     this.rememberLinks(decision);
     const recorded = await this.recordOutcome(received, factRevision, webhook, decision);
-    return { outcome: decision.outcome, position: recorded.position ?? position };
+    // As the outcome stores them, which is where a later lookup of orphans by uid finds them.
+    const uids = [webhook.bookingUid ?? received.data.bookingUid, webhook.rescheduleUid].filter((uid): uid is string => typeof uid === 'string');
+    const waitsFor = decision.outcome === 'orphan' ? { bookingUids: uids } : {};
+    return { outcome: decision.outcome, position: recorded.position ?? position, ...waitsFor };
   }
 
   private async recordOutcome(

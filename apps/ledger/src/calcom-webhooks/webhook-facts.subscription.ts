@@ -23,6 +23,8 @@ export interface WebhookFactsCheckpoints {
 }
 
 const READ_MODEL_WAIT_MS = 30_000;
+/** Past this many, the uids orphans wait for are no longer kept: every uid a sync event makes known is looked up. */
+const MAX_ORPHAN_UIDS = 100_000;
 /** Facts about unrelated bookings applied at once: each one mostly waits for the database. */
 const LANES = 8;
 
@@ -36,6 +38,9 @@ const LANES = 8;
  * moves past all of them. Those outcomes are the durable record of the lane (rebuilt into BlockedLanes on the first
  * batch after a start); an admin's CalcomWebhookRetryRequested, itself an event in the fact's stream, brings the
  * failed fact back here, and once it goes through the facts behind it are applied in store order.
+ *
+ * Only facts, retry requests and sync events that may place an orphan are handed to it; the checkpoint moves past the
+ * rest without a write of its own each time (DeferredCheckpoints): going over them again after a crash does nothing.
  */
 export class WebhookFactsSubscription {
   private readonly subscription: CatchUpSubscription;
@@ -43,6 +48,11 @@ export class WebhookFactsSubscription {
   private orphanWritten: Position | null = null;
   private readonly blocked: BlockedLanes;
   private blockedLoaded = false;
+  /**
+   * The booking uids orphan facts wait for: those the read model showed on the first batch and those written since,
+   * never pruned (a uid that no longer places anything costs one lookup). Null until loaded, or when too many.
+   */
+  private orphanUids: Set<string> | null = null;
 
   constructor(
     private readonly store: EventStore,
@@ -60,9 +70,10 @@ export class WebhookFactsSubscription {
       streamPrefixes: [calcomWebhookStreamPrefix, calcomSyncStreamPrefix],
       batchSize: 200,
       loadCheckpoint: () => checkpoints.load(WEBHOOK_FACTS_SUBSCRIPTION),
-      handle: async (events, position) => {
-        await this.handle(events, position);
-        await checkpoints.save(WEBHOOK_FACTS_SUBSCRIPTION, position);
+      handle: (events, position) => this.handle(events, position),
+      deferredCheckpoints: {
+        save: (position) => checkpoints.save(WEBHOOK_FACTS_SUBSCRIPTION, position),
+        relevant: (event) => event.type === 'CalcomWebhookReceived' || event.type === 'CalcomWebhookRetryRequested' || this.mayPlaceAnOrphan(event),
       },
       logger,
       incidents,
@@ -93,16 +104,24 @@ export class WebhookFactsSubscription {
         await this.applyNew(fact);
       },
     );
-    const madeKnown = new Set(events.flatMap(uidsMadeKnownBy));
+    const madeKnown = new Set(events.flatMap(uidsMadeKnownBy).filter((uid) => this.orphanUids?.has(uid) ?? true));
     if (madeKnown.size > 0) await this.reapplyOrphansWaitingFor([...madeKnown]);
   }
 
-  /** Once per start: the lanes the outcomes recorded so far hold, from a read model that has caught up with them. */
+  /** Once per start: the lanes the outcomes recorded so far hold, and the uids orphans wait for, from a read model that has caught up with them. */
   private async loadBlockedLanes(): Promise<void> {
     if (this.blockedLoaded) return;
     await this.readModels.waitUntilProcessed(await this.store.headPosition(), READ_MODEL_WAIT_MS);
-    this.blocked.load(await this.inbound.blockedFacts());
+    const [blocked, orphanUids] = await Promise.all([this.inbound.blockedFacts(), this.inbound.orphanBookingUids()]);
+    this.blocked.load(blocked);
+    this.orphanUids = orphanUids.length <= MAX_ORPHAN_UIDS ? new Set(orphanUids) : null;
     this.blockedLoaded = true;
+  }
+
+  /** A sync event that makes a booking uid known is for us only if an orphan may wait for that uid. */
+  private mayPlaceAnOrphan(event: RecordedEvent): boolean {
+    const uids = uidsMadeKnownBy(event);
+    return uids.length > 0 && (!this.orphanUids || uids.some((uid) => this.orphanUids!.has(uid)));
   }
 
   private async applyNew(fact: Received): Promise<void> {
@@ -144,8 +163,11 @@ export class WebhookFactsSubscription {
     this.noteOrphan(application);
   }
 
-  private noteOrphan({ outcome, position }: FactApplication): void {
-    if (outcome !== 'orphan' || !position) return;
+  private noteOrphan({ outcome, position, bookingUids }: FactApplication): void {
+    if (outcome !== 'orphan') return;
+    if (this.orphanUids && bookingUids) for (const uid of bookingUids) this.orphanUids.add(uid);
+    if (this.orphanUids && this.orphanUids.size > MAX_ORPHAN_UIDS) this.orphanUids = null;
+    if (!position) return;
     if (!this.orphanWritten || this.store.comparePositions(position, this.orphanWritten) > 0) this.orphanWritten = position;
   }
 

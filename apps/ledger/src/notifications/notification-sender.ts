@@ -34,7 +34,12 @@ export class NotificationSender {
       name: NOTIFICATION_SENDER,
       streamPrefixes: [calcomSyncStreamPrefix, calcomWebhookStreamPrefix, driftChecksStream],
       loadCheckpoint: () => checkpoints.load(NOTIFICATION_SENDER),
-      handle: (events, position) => this.handle(events, position),
+      handle: (events) => this.handle(events),
+      // Only notifications are handed over; the checkpoint moves past everything else without a write each time.
+      deferredCheckpoints: {
+        save: (position) => checkpoints.save(NOTIFICATION_SENDER, position),
+        relevant: (event) => notificationOf(event) !== null,
+      },
       logger: options.logger,
       retry: options.retry ?? { initialDelayMs: 500, maxDelayMs: 60_000 },
       incidents: options.incidents,
@@ -50,8 +55,9 @@ export class NotificationSender {
     return this.subscription.stop();
   }
 
-  private async handle(events: readonly RecordedEvent[], position: Position): Promise<void> {
-    for (const event of events) {
+  /** The subscription saves the batch's position right after; one delivered before a later one fails is saved here. */
+  private async handle(events: readonly RecordedEvent[]): Promise<void> {
+    for (const [index, event] of events.entries()) {
       if (this.delivered && this.store.comparePositions(event.position, this.delivered) <= 0) continue;
       const notification = notificationOf(event);
       if (notification) {
@@ -63,11 +69,10 @@ export class NotificationSender {
           details: notification.details,
           createdAt: notification.created_at,
         });
-        await this.checkpoints.save(NOTIFICATION_SENDER, event.position);
+        if (index < events.length - 1) await this.checkpoints.save(NOTIFICATION_SENDER, event.position);
       }
       this.delivered = event.position;
     }
-    await this.checkpoints.save(NOTIFICATION_SENDER, position);
   }
 
   private async post(notification: Record<string, unknown>): Promise<void> {
