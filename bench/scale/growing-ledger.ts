@@ -5,6 +5,7 @@ import { PostgresEventStore } from '#event-store/postgres';
 import { openReadModel, rebuildReadModels } from '#projections';
 import { settleDatabase } from '../catch-up/settle-database.js';
 import { openBenchPool } from '../contenders/bench-pool.js';
+import { CpuMeter } from '../cpu-meter.js';
 import { ChainedSeeder } from './chained-seed.js';
 import { AppointmentTimeline } from '../workload/appointment-timeline.js';
 import type { BenchEvent } from '../workload/bench-event.js';
@@ -22,6 +23,11 @@ export interface GrowthFigure {
   /** The full rebuild of every read model from the first event, as `npm run projections:rebuild` does. */
   rebuildSeconds: number;
   rebuildEventsPerSecond: number;
+  /**
+   * Events rebuilt per second of CPU, the rebuild's process and the PostgreSQL server together (null for a server on
+   * another machine): a loaded machine stretches the rebuild's time but hardly the work it takes.
+   */
+  rebuildEventsPerCpuSecond: number | null;
 }
 
 /**
@@ -40,18 +46,19 @@ export class GrowingLedger {
     private readonly store: PostgresEventStore,
     private readonly audited: OpenedEventStore,
     private readonly readModel: DataSource,
+    private readonly cpu: CpuMeter,
     seed: number,
   ) {
     this.seeder = new ChainedSeeder(pool);
     this.timeline = new AppointmentTimeline(seed, { staffCount: SCALE_STAFF, bookingsPerDay: BOOKINGS_PER_DAY });
   }
 
-  static async open(url: string, seed: number): Promise<GrowingLedger> {
+  static async open(url: string, postmasterPid: number | null, seed: number): Promise<GrowingLedger> {
     const pool = openBenchPool(url, 4);
     const store = await PostgresEventStore.create(pool);
     const audited = await openEventStore({ postgresUrl: url, poolSize: 2 });
     const readModel = await openReadModel(url);
-    return new GrowingLedger(pool, store, audited, readModel, seed);
+    return new GrowingLedger(pool, store, audited, readModel, new CpuMeter(postmasterPid), seed);
   }
 
   /** The day the latest booking was made on: the calendar's "today". */
@@ -76,9 +83,11 @@ export class GrowingLedger {
     const seedSeconds = seconds(seedStarted);
 
     await settleDatabase(this.pool);
+    const stopCpu = this.cpu.start();
     const rebuildStarted = performance.now();
     const rebuilt = await rebuildReadModels(this.store, this.readModel);
     const rebuildSeconds = seconds(rebuildStarted);
+    const { clientCpuMs, serverCpuMs } = stopCpu();
     if (rebuilt.parked.length > 0) throw new Error(`The rebuild parked ${rebuilt.parked.length} events: ${rebuilt.parked[0].error}`);
     // The rebuild replaced every row: its dead versions and fresh statistics are autovacuum's work on a live ledger.
     await settleDatabase(this.pool);
@@ -88,6 +97,7 @@ export class GrowingLedger {
       seedSeconds,
       rebuildSeconds,
       rebuildEventsPerSecond: Math.round(rebuilt.eventsApplied / rebuildSeconds),
+      rebuildEventsPerCpuSecond: serverCpuMs === null ? null : Math.round((rebuilt.eventsApplied * 1000) / (clientCpuMs + serverCpuMs)),
     };
   }
 

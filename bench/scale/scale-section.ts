@@ -57,13 +57,14 @@ const ROUNDS = 100;
  */
 export async function measureScaleSection(server: BenchServer, sizes: readonly number[], seed: number, log: (line: string) => void): Promise<ScaleFigure> {
   const url = await server.createDatabase('bench_scale');
-  const ledger = await GrowingLedger.open(url, seed);
+  const ledger = await GrowingLedger.open(url, server.postmasterPid, seed);
   const steps: ScaleStep[] = [];
   try {
     for (const size of sizes) {
       log(`scale: growing the ledger to ${size.toLocaleString('en-US')} appointments…`);
       const growth = await ledger.growTo(size, log);
-      log(`scale: ${growth.events.toLocaleString('en-US')} events; rebuild ${growth.rebuildSeconds} s; querying…`);
+      const perCpuSecond = growth.rebuildEventsPerCpuSecond === null ? '' : ` (${growth.rebuildEventsPerCpuSecond.toLocaleString('en-US')} events per CPU second)`;
+      log(`scale: ${growth.events.toLocaleString('en-US')} events; rebuild ${growth.rebuildSeconds} s${perCpuSecond}; querying…`);
       const load = currentLoad();
       const queries = await measureQueries(url, server.postmasterPid, ledger.today(), log);
       const figures = SCALE_QUERY_NAMES.map((name) => `${name} ${queries[name].medianMs}/${queries[name].p95Ms} ms, CPU ${queries[name].cpuMs ?? 'n/a'} ms`);
@@ -155,6 +156,7 @@ export function formatScaleFigure(figure: ScaleFigure): string {
     }),
     `  ${'full rebuild (s)'.padEnd(28)}${figure.steps.map((step) => cell(`${step.rebuildSeconds}`)).join('')}  ${`${(last.rebuildSeconds / first.rebuildSeconds).toFixed(1)}x`.padStart(12)}`,
     `  ${'rebuild events/s'.padEnd(28)}${figure.steps.map((step) => cell(step.rebuildEventsPerSecond.toLocaleString('en-US'))).join('')}`,
+    `  ${'rebuild events/CPU-s'.padEnd(28)}${figure.steps.map((step) => cell(step.rebuildEventsPerCpuSecond?.toLocaleString('en-US') ?? 'n/a')).join('')}`,
     `  ${'events'.padEnd(28)}${figure.steps.map((step) => cell(step.events.toLocaleString('en-US'))).join('')}  ${`${(last.events / first.events).toFixed(1)}x`.padStart(12)}`,
     `  ${'week rows'.padEnd(28)}${figure.steps.map((step) => cell(String(step.queries['week, 12 staff (all pages)'].rows))).join('')}`,
     `  ${'load average at queries'.padEnd(28)}${figure.steps.map((step) => cell(String(step.load))).join('')}`,
