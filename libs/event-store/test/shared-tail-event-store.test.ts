@@ -1,5 +1,7 @@
+import { EventStoreDBClient } from '@eventstore/db-client';
 import type pg from 'pg';
 import { START, type EventStore, type Position, type ReadAllOptions } from '../src/event-store.port.js';
+import { EventStoreDbEventStore } from '../src/eventstoredb/eventstoredb-event-store.js';
 import { PostgresEventStore } from '../src/postgres/postgres-event-store.js';
 import { SharedTailEventStore, type SharedTailOptions } from '../src/shared-tail/shared-tail-event-store.js';
 import { createTestDatabase, type TestDatabase } from '#test-support/test-database';
@@ -30,6 +32,20 @@ describeEventStoreContract('PostgreSQL behind a shared tail of three events', as
   const store = new SharedTailEventStore(await PostgresEventStore.create(pool), { pageSize: 2, maxEvents: 3 });
   return { store, dispose: () => store.close() };
 });
+
+// Only against a live server (see eventstoredb-event-store.test.ts), which is skipped loudly there.
+const eventStoreDbUrl = process.env.EVENTSTORE_URL;
+if (eventStoreDbUrl) {
+  describeEventStoreContract(
+    'EventStoreDB behind a shared tail of three events',
+    async () => {
+      const client = EventStoreDBClient.connectionString(eventStoreDbUrl);
+      const store = new SharedTailEventStore(new EventStoreDbEventStore(client, { maxWaitMs: 2_000 }), { pageSize: 2, maxEvents: 3 });
+      return { store, dispose: async () => (await store.close(), await client.dispose()) };
+    },
+    { eventIdsUniquePerStreamOnly: true },
+  );
+}
 
 /** A store on a pool of its own whose statements are counted, and the shared tail over it. */
 async function countedTail(options?: SharedTailOptions) {
