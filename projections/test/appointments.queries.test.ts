@@ -129,3 +129,27 @@ describe('overlappingActive', () => {
 test('get returns null for an unknown appointment', async () => {
   expect(await queries.get('nope')).toBeNull();
 });
+
+test('a summary shows times as toISOString gives them (UTC, milliseconds cut, not rounded), in the list and from get', async () => {
+  await schedule('z-sub-ms', 'cy', '2030-01-05T10:00:00.9999+01:00', '2030-01-05T10:30:00.1234567Z');
+  await projectInBatches(ledger.readModel, (await readModelEvents(ledger.store, lastPosition)).events, 100);
+  const listed = (await queries.list({ staffId: 'cy' })).items;
+  expect(listed).toEqual([
+    {
+      appointmentId: 'z-sub-ms',
+      status: 'scheduled',
+      startsAt: '2030-01-05T09:00:00.999Z',
+      endsAt: '2030-01-05T10:30:00.123Z',
+      staffId: 'cy',
+      serviceId: 'cut',
+      customer: { name: 'z-sub-ms', email: 'z-sub-ms@mail.test', timeZone: 'UTC', phone: null },
+      notes: null,
+      cancellationReason: null,
+      version: 1,
+      createdAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/),
+      updatedAt: listed[0].createdAt,
+    },
+  ]);
+  expect(await queries.get('z-sub-ms')).toEqual(listed[0]);
+  expect(await queries.overlappingActive('cy', '2030-01-05T10:29:59.999Z', '2030-01-05T11:00:00Z')).toEqual(['z-sub-ms']);
+});

@@ -1,10 +1,10 @@
-import type { DataSource, Repository, SelectQueryBuilder } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { ValidationFailedError, type AppointmentDetails, type AppointmentStatus, type SyncStatus } from '#domain';
 import { decodeAppointmentCursor, encodeAppointmentCursor } from './appointment-cursor.js';
-import { AppointmentRow } from './appointment.entity.js';
 import { SYNC_STATUS } from '../calcom-sync-status/calcom-sync-status.sql.js';
 import { CUSTOMER_SEARCH_TEXT } from '../migrations/1768089600000-index-appointment-queries.js';
 import { EMAIL_LOCAL_PART_KEY } from '../migrations/1768176000000-index-customer-email-local-part.js';
+import { isoText, ReadModelSql, SqlConditions } from '../read-model-sql.js';
 
 export interface AppointmentSummary extends AppointmentDetails {
   status: AppointmentStatus;
@@ -42,55 +42,54 @@ export interface AppointmentPage {
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 200;
 
+/** The columns of a summary, named as the API names them; times as `toISOString` text, written by the server. */
+const SUMMARY_COLUMNS = `a.appointment_id AS "appointmentId", a.status, ${isoText('a.starts_at')} AS "startsAt", ${isoText('a.ends_at')} AS "endsAt",
+  a.staff_id AS "staffId", a.service_id AS "serviceId", a.customer, a.notes, a.cancellation_reason AS "cancellationReason", a.version,
+  ${isoText('a.created_at')} AS "createdAt", ${isoText('a.updated_at')} AS "updatedAt"`;
+
 export class AppointmentsQueries {
-  private readonly appointments: Repository<AppointmentRow>;
+  private readonly sql: ReadModelSql;
 
   constructor(dataSource: DataSource) {
-    this.appointments = dataSource.getRepository(AppointmentRow);
+    this.sql = new ReadModelSql(dataSource);
   }
 
   async get(appointmentId: string): Promise<AppointmentSummary | null> {
-    const row = await this.appointments.findOneBy({ appointmentId });
-    return row && toSummary(row);
+    const [row] = await this.sql.rows<AppointmentSummary>(`SELECT ${SUMMARY_COLUMNS} FROM appointments a WHERE a.appointment_id = $1`, [appointmentId]);
+    return row ?? null;
   }
 
   /** Ordered by start time, then id; the cursor is a keyset, so pages stay stable while rows are added. */
   async list(filter: AppointmentListFilter = {}): Promise<AppointmentPage> {
     const limit = pageSize(filter.limit);
-    const query = this.appointments
-      .createQueryBuilder('a')
-      // The cursor keeps PostgreSQL's own text of the time, so a sub-millisecond start cannot repeat a row.
-      .addSelect(`to_json(a.starts_at) #>> '{}'`, 'cursor_starts_at')
-      .orderBy('a.startsAt', 'ASC')
-      .addOrderBy('a.appointmentId', 'ASC')
-      .limit(limit + 1);
-    if (filter.status) query.andWhere('a.status = :status', { status: filter.status });
-    if (filter.staffId) query.andWhere('a.staffId = :staffId', { staffId: filter.staffId });
-    if (filter.serviceId) query.andWhere('a.serviceId = :serviceId', { serviceId: filter.serviceId });
-    if (filter.search) searchCustomers(query, filter.search);
-    if (filter.syncStatus) query.andWhere(...syncStatusCondition(filter.syncStatus));
+    const where = new SqlConditions();
+    if (filter.status) where.and(`a.status = ${where.param(filter.status)}`);
+    if (filter.staffId) where.and(`a.staff_id = ${where.param(filter.staffId)}`);
+    if (filter.serviceId) where.and(`a.service_id = ${where.param(filter.serviceId)}`);
+    if (filter.search) searchCustomers(where, filter.search);
+    if (filter.syncStatus) where.and(syncStatusCondition(where, filter.syncStatus));
     if (filter.from) {
-      const from = isoTime('from', filter.from);
-      query.andWhere('a.endsAt > CAST(:from AS timestamptz)', { from });
+      const from = where.param(isoTime('from', filter.from));
+      where.and(`a.ends_at > CAST(${from} AS timestamptz)`);
       // Implied by the line above (nothing ends later after its start than the longest appointment), and a range of
       // the listing index: without it every appointment that started before `from` is read to be left out.
-      query.andWhere(
-        `a.startsAt > (CAST(:from AS timestamptz) AT TIME ZONE 'UTC' - (SELECT max(longest.ends_at - longest.starts_at) FROM appointments longest)) AT TIME ZONE 'UTC'`,
-        { from },
-      );
+      where.and(`a.starts_at > (CAST(${from} AS timestamptz) AT TIME ZONE 'UTC' - (SELECT max(longest.ends_at - longest.starts_at) FROM appointments longest)) AT TIME ZONE 'UTC'`);
     }
-    if (filter.to) query.andWhere('a.startsAt < CAST(:to AS timestamptz)', { to: isoTime('to', filter.to) });
+    if (filter.to) where.and(`a.starts_at < CAST(${where.param(isoTime('to', filter.to))} AS timestamptz)`);
     if (filter.cursor) {
       const after = decodeAppointmentCursor(filter.cursor);
-      query.andWhere('(a.startsAt, a.appointmentId) > (CAST(:afterStartsAt AS timestamptz), :afterId)', {
-        afterStartsAt: after.startsAt,
-        afterId: after.appointmentId,
-      });
+      where.and(`(a.starts_at, a.appointment_id) > (CAST(${where.param(after.startsAt)} AS timestamptz), ${where.param(after.appointmentId)})`);
     }
-    const { entities, raw } = await query.getRawAndEntities<{ cursor_starts_at: string }>();
-    const items = entities.slice(0, limit).map(toSummary);
-    const last = entities.length > limit ? items.at(-1) : undefined;
-    const nextCursor = last ? encodeAppointmentCursor({ startsAt: raw[limit - 1].cursor_starts_at, appointmentId: last.appointmentId }) : null;
+    // The cursor keeps PostgreSQL's own text of the time, so a sub-millisecond start cannot repeat a row.
+    const rows = await this.sql.rows<AppointmentSummary & { cursorStartsAt: string }>(
+      `SELECT ${SUMMARY_COLUMNS}, to_json(a.starts_at) #>> '{}' AS "cursorStartsAt"
+         FROM appointments a ${where.where}
+        ORDER BY a.starts_at ASC, a.appointment_id ASC LIMIT ${limit + 1}`,
+      where.values,
+    );
+    const last = rows.length > limit ? rows[limit - 1] : undefined;
+    const items = rows.slice(0, limit).map(({ cursorStartsAt: _cursor, ...summary }) => summary);
+    const nextCursor = last ? encodeAppointmentCursor({ startsAt: last.cursorStartsAt, appointmentId: last.appointmentId }) : null;
     return { items, nextCursor };
   }
 
@@ -99,17 +98,14 @@ export class AppointmentsQueries {
    * chair) overlapping [startsAt, endsAt); touching ends do not overlap.
    */
   async overlappingActive(staffId: string, startsAt: string, endsAt: string, excludeAppointmentId: string | null = null): Promise<string[]> {
-    const query = this.appointments
-      .createQueryBuilder('a')
-      .select('a.appointmentId', 'appointment_id')
-      .where('a.staffId = :staffId', { staffId })
-      .andWhere(`a.status IN ('scheduled', 'arrived')`)
-      .andWhere('a.startsAt < CAST(:endsAt AS timestamptz)', { endsAt: isoTime('endsAt', endsAt) })
-      .andWhere('a.endsAt > CAST(:startsAt AS timestamptz)', { startsAt: isoTime('startsAt', startsAt) })
-      .orderBy('a.startsAt', 'ASC')
-      .addOrderBy('a.appointmentId', 'ASC');
-    if (excludeAppointmentId !== null) query.andWhere('a.appointmentId <> :excluded', { excluded: excludeAppointmentId });
-    const rows = await query.getRawMany<{ appointment_id: string }>();
+    const values = [staffId, isoTime('endsAt', endsAt), isoTime('startsAt', startsAt), ...(excludeAppointmentId === null ? [] : [excludeAppointmentId])];
+    const rows = await this.sql.rows<{ appointment_id: string }>(
+      `SELECT a.appointment_id FROM appointments a
+        WHERE a.staff_id = $1 AND a.status IN ('scheduled', 'arrived') AND a.starts_at < CAST($2 AS timestamptz) AND a.ends_at > CAST($3 AS timestamptz)
+              ${excludeAppointmentId === null ? '' : 'AND a.appointment_id <> $4'}
+        ORDER BY a.starts_at ASC, a.appointment_id ASC`,
+      values,
+    );
     return rows.map((row) => row.appointment_id);
   }
 }
@@ -120,20 +116,19 @@ export class AppointmentsQueries {
  * two fields, so only then does each field decide on its own (a second condition the planner would count as rare
  * again, walking the wrong index for a common term).
  */
-function searchCustomers(query: SelectQueryBuilder<AppointmentRow>, search: string): void {
-  const pattern = `%${escapeLike(search)}%`;
-  query.andWhere(`${CUSTOMER_SEARCH_TEXT} ILIKE :pattern`, { pattern });
+function searchCustomers(where: SqlConditions, search: string): void {
+  const pattern = where.param(`%${escapeLike(search)}%`);
+  where.and(`${CUSTOMER_SEARCH_TEXT} ILIKE ${pattern}`);
   if (search.includes('\n')) {
-    query.andWhere(`(a.customer->>'name' ILIKE :pattern OR a.customer->>'email' ILIKE :pattern OR coalesce(a.customer->>'phone', '') ILIKE :pattern)`, { pattern });
+    where.and(`(a.customer->>'name' ILIKE ${pattern} OR a.customer->>'email' ILIKE ${pattern} OR coalesce(a.customer->>'phone', '') ILIKE ${pattern})`);
   }
   const at = search.indexOf('@');
   if (at > 0) {
     // An address with one `@` that holds the term ends its local part with the term's text before the `@`: a range of
     // the reversed local parts, plus the few rows whose `@` may be elsewhere (key ''; see EMAIL_LOCAL_PART_KEY).
     // Lower case and reversing are PostgreSQL's, as ILIKE's are; the escaping comes after the reversing.
-    query.andWhere(`(${EMAIL_LOCAL_PART_KEY} LIKE regexp_replace(reverse(lower(:localPart)), '([\\\\%_])', '\\\\\\1', 'g') || '%' OR ${EMAIL_LOCAL_PART_KEY} = '')`, {
-      localPart: search.slice(0, at),
-    });
+    const localPart = where.param(search.slice(0, at));
+    where.and(`(${EMAIL_LOCAL_PART_KEY} LIKE regexp_replace(reverse(lower(${localPart})), '([\\\\%_])', '\\\\\\1', 'g') || '%' OR ${EMAIL_LOCAL_PART_KEY} = '')`);
   }
 }
 
@@ -153,28 +148,12 @@ const FLAGGED: Partial<Record<string, string>> = { conflict: 'has_conflict', fai
  * planner guesses that true for most rows (`= x` it guesses true for 0.5 %, and on a small table it would then derive
  * every row's status and sort them instead of reading the listing index until a page is full).
  */
-function syncStatusCondition(syncStatus: string): [string, Record<string, unknown>] {
+function syncStatusCondition(where: SqlConditions, syncStatus: string): string {
   const derived = `(SELECT ${SYNC_STATUS} FROM (SELECT 1) AS one LEFT JOIN calcom_sync_status s ON s.appointment_id = a.appointment_id)`;
   const flag = FLAGGED[syncStatus];
-  if (flag) return [`a.appointmentId IN (SELECT appointment_id FROM calcom_sync_status WHERE ${flag}) AND ${derived} = :syncStatus`, { syncStatus }];
-  return [`${derived} NOT IN (:...otherSyncStatuses)`, { otherSyncStatuses: SYNC_STATUSES.filter((status) => status !== syncStatus) }];
-}
-
-function toSummary(row: AppointmentRow): AppointmentSummary {
-  return {
-    appointmentId: row.appointmentId,
-    status: row.status,
-    startsAt: row.startsAt.toISOString(),
-    endsAt: row.endsAt.toISOString(),
-    staffId: row.staffId,
-    serviceId: row.serviceId,
-    customer: row.customer,
-    notes: row.notes,
-    cancellationReason: row.cancellationReason,
-    version: row.version,
-    createdAt: row.createdAt.toISOString(),
-    updatedAt: row.updatedAt.toISOString(),
-  };
+  if (flag) return `a.appointment_id IN (SELECT appointment_id FROM calcom_sync_status WHERE ${flag}) AND ${derived} = ${where.param(syncStatus)}`;
+  const others = SYNC_STATUSES.filter((status) => status !== syncStatus).map((status) => where.param(status));
+  return `${derived} NOT IN (${others.join(', ')})`;
 }
 
 function pageSize(limit: number | undefined): number {

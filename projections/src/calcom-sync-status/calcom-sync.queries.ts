@@ -1,7 +1,8 @@
 import type { DataSource, Repository } from 'typeorm';
-import { type CalcomSyncState, initialCalcomSyncState, type SyncStatus, syncStatusOf } from '#domain';
+import type { CalcomSyncState, SyncStatus } from '#domain';
 import { CalcomBookingUidRow } from './calcom-sync-status.entities.js';
 import { SYNC_STATUS, syncStatusRows } from './calcom-sync-status.sql.js';
+import { isoText, ReadModelSql } from '../read-model-sql.js';
 
 /** The `calcom` block of `GET /appointments/{id}`. */
 export interface CalcomSyncStatusView {
@@ -16,44 +17,37 @@ export interface CalcomSyncStatusView {
 
 export type SyncStatusCounts = Record<SyncStatus, number>;
 
-/** A status row joined to its appointment's version; every column but `appointment_id` is null for a missing side. */
-interface StatusSource {
-  booking_uid: string | null;
-  booking_uids: string[] | null;
-  last_synced_at: Date | null;
-  attempts: number | null;
-  last_error: CalcomSyncState['lastError'];
-  next_retry_at: Date | null;
-  state: CalcomSyncState | null;
-  version: number | null;
-}
+/**
+ * The `calcom` block as the server writes it from a status row joined to its appointment's version (every column but
+ * `appointment_id` is null for a missing side): the status derived in SQL (SYNC_STATUS, kept in step with the domain's
+ * `syncStatusOf`; the projection tests compare them), so the fold's `state` document is not read and parsed per row.
+ */
+const VIEW_COLUMNS = `s.booking_uid AS "bookingUid", coalesce(s.booking_uids, '[]'::jsonb) AS "bookingUids", ${SYNC_STATUS} AS "syncStatus",
+  ${isoText('s.last_synced_at')} AS "lastSyncedAt", coalesce(s.attempts, 0) AS attempts, s.last_error AS "lastError", ${isoText('s.next_retry_at')} AS "nextRetryAt"`;
 
 export class CalcomSyncQueries {
   private readonly uids: Repository<CalcomBookingUidRow>;
+  private readonly sql: ReadModelSql;
 
   constructor(private readonly dataSource: DataSource) {
     this.uids = dataSource.getRepository(CalcomBookingUidRow);
+    this.sql = new ReadModelSql(dataSource);
   }
 
   /** Null when neither the ledger nor the sync knows the appointment; pending when only the ledger does. */
   async statusOf(appointmentId: string): Promise<CalcomSyncStatusView | null> {
-    const rows: StatusSource[] = await this.dataSource.query(
-      `SELECT booking_uid, booking_uids, last_synced_at, attempts, last_error, next_retry_at, state, version
-         FROM ${syncStatusRows('WHERE appointment_id = $1')}`,
-      [appointmentId],
-    );
-    return rows[0] ? toView(rows[0]) : null;
+    const [row] = await this.sql.rows<CalcomSyncStatusView>(`SELECT ${VIEW_COLUMNS} FROM ${syncStatusRows('WHERE appointment_id = $1')}`, [appointmentId]);
+    return row ?? null;
   }
 
   /** The `calcom` blocks of a page of appointments in one query; an id neither side knows is left out. */
   async statusesOf(appointmentIds: string[]): Promise<Map<string, CalcomSyncStatusView>> {
     if (appointmentIds.length === 0) return new Map();
-    const rows: (StatusSource & { appointment_id: string })[] = await this.dataSource.query(
-      `SELECT appointment_id, booking_uid, booking_uids, last_synced_at, attempts, last_error, next_retry_at, state, version
-         FROM ${syncStatusRows('WHERE appointment_id = ANY($1::text[])')}`,
+    const rows = await this.sql.rows<CalcomSyncStatusView & { appointmentId: string }>(
+      `SELECT appointment_id AS "appointmentId", ${VIEW_COLUMNS} FROM ${syncStatusRows('WHERE appointment_id = ANY($1::text[])')}`,
       [appointmentIds],
     );
-    return new Map(rows.map((row) => [row.appointment_id, toView(row)]));
+    return new Map(rows.map(({ appointmentId, ...view }) => [appointmentId, view]));
   }
 
   /** The appointment a Cal.com booking uid belongs to, through the whole uid chain (old uids included). */
@@ -89,17 +83,4 @@ export class CalcomSyncQueries {
     const rows: { appointment_id: string }[] = await this.dataSource.query(`SELECT appointment_id FROM ${syncStatusRows()} WHERE ${SYNC_STATUS} <> 'synced'`);
     return rows.map(({ appointment_id }) => appointment_id);
   }
-}
-
-/** The status itself is `syncStatusOf`'s, the domain's own rule, as the process manager applies it. */
-function toView(row: StatusSource): CalcomSyncStatusView {
-  return {
-    bookingUid: row.booking_uid,
-    bookingUids: row.booking_uids ?? [],
-    syncStatus: syncStatusOf(row.state ?? initialCalcomSyncState(), row.version ?? 0),
-    lastSyncedAt: row.last_synced_at?.toISOString() ?? null,
-    attempts: row.attempts ?? 0,
-    lastError: row.last_error,
-    nextRetryAt: row.next_retry_at?.toISOString() ?? null,
-  };
 }
