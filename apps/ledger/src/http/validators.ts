@@ -70,11 +70,23 @@ export function IsEmailAddress() {
 export function IsTimeZoneName() {
   return applyDecorators(
     ApiProperty({ type: String, maxLength: TEXT_LIMITS.timeZone, example: 'Europe/London' }),
-    Satisfies(
-      'isTimeZoneName',
-      safeThen(TEXT_LIMITS.timeZone, (value) => isTimeZone(value), 'must be an IANA time zone, e.g. Europe/London'),
-    ),
+    Satisfies('isTimeZoneName', safeThen(TEXT_LIMITS.timeZone, isKnownTimeZone, 'must be an IANA time zone, e.g. Europe/London')),
   );
+}
+
+/**
+ * class-validator's isTimeZone builds an Intl.DateTimeFormat for each answer (70-110 µs, most of a create's
+ * validation), so the zones it has accepted are remembered: a few hundred exist, and past MAX_REMEMBERED_ZONES
+ * (spellings in other cases are accepted too) the rest are asked each time. Refusals are never remembered.
+ */
+const rememberedZones = new Set<string>();
+const MAX_REMEMBERED_ZONES = 2_000;
+
+function isKnownTimeZone(value: string): boolean {
+  if (rememberedZones.has(value)) return true;
+  if (!isTimeZone(value)) return false;
+  if (rememberedZones.size < MAX_REMEMBERED_ZONES) rememberedZones.add(value);
+  return true;
 }
 
 export function IsReason(options: { required: boolean }) {
