@@ -153,7 +153,7 @@ export class LedgerModule implements NestModule {
         {
           provide: CalcomSlotCheck,
           useFactory: (facts: AppointmentFacts) =>
-            new CalcomSlotCheck(runtime.calcomSync?.client ?? null, runtime.store, async (id) => (await calcomSyncQueries.statusOf(id))?.bookingUid ?? null, facts, {
+            new CalcomSlotCheck(runtime.calcomSync?.client ?? null, async (id) => (await calcomSyncQueries.statusOf(id))?.bookingUid ?? null, facts, {
               timeoutMs: runtime.config.calcom?.slotCheckTimeoutMs,
             }),
           inject: [AppointmentFacts],

@@ -20,8 +20,20 @@ export interface CommandResult {
   version: number;
 }
 
+/** An appointment as folded from its stream, and its version (the stream's event count). */
+export interface AppointmentRead {
+  state: Appointment;
+  version: number;
+}
+
 export interface AppointmentCommandOptions {
   appointmentId: string;
+  /**
+   * The appointment as the handler read it before its turn (for Cal.com's slot check): decided on without reading the
+   * stream again. The append's expected revision is that read's, so a change appended since refuses the append
+   * (412 with If-Match; without it the decision is made again at once on the stream as it then is).
+   */
+  read?: AppointmentRead;
   /** From `If-Match`: the version the caller last saw. A different current version is a 412. */
   expectedVersion?: number;
   metadata: EventMetadata;
@@ -50,9 +62,10 @@ const RETRY_MAX_MS = 250;
 
 /**
  * The one way an appointment changes. Each change takes its turn on the appointment (see StaffCalendarLock), so
- * the ledger's own commands never race for a stream: read, fold, decide and append see the latest state. Only a
- * writer outside the ledger's commands (a Cal.com webhook, a conflict resolution, a drift heal) can still move the
- * stream under us; without If-Match the decision is then retried on fresh state, with jittered backoff, until the
+ * the ledger's own commands never race for a stream: read, fold, decide and append see the latest state (a state
+ * read before the turn, for Cal.com's slot check, is decided on only if the append finds nothing appended since).
+ * Only a writer outside the ledger's commands (a Cal.com webhook, a conflict resolution, a drift heal) can still move
+ * the stream under us; without If-Match the decision is then retried on fresh state, with jittered backoff, until the
  * command's deadline. Every wait ends by that deadline, and past it the answer is a 503 with nothing changed.
  */
 export class AppointmentCommandService {
@@ -65,17 +78,29 @@ export class AppointmentCommandService {
     private readonly presence: PresenceCheck | null = null,
   ) {}
 
+  /** The appointment as it stands, read outside any turn (see `AppointmentCommandOptions.read`). */
+  async read(appointmentId: string): Promise<AppointmentRead> {
+    const { state, eventCount } = await aggregateStream(this.store, appointmentStream(appointmentId), appointmentDecider);
+    return { state, version: eventCount };
+  }
+
   async execute(options: AppointmentCommandOptions): Promise<CommandResult> {
     const started = Date.now();
     const deadline = started + this.timeoutMs;
-    for (let attempt = 1; ; attempt++) {
+    let read = options.read;
+    for (let attempt = 1; ;) {
       let decided: Decided;
       try {
-        decided = await this.locks.withAppointment(options.appointmentId, deadline, (locks) => this.decideInTurn(options, locks, deadline));
+        decided = await this.locks.withAppointment(options.appointmentId, deadline, (locks) => this.decideInTurn(options, read, locks, deadline));
       } catch (error) {
         if (!(error instanceof WrongExpectedRevisionError)) throw error;
         if (options.expectedVersion !== undefined) throw versionConflict(error, options);
-        const pause = jittered(attempt);
+        if (read) {
+          // The read before the turn was overtaken: no other writer collided in the turn, so no pause.
+          read = undefined;
+          continue;
+        }
+        const pause = jittered(attempt++);
         if (Date.now() + pause >= deadline) {
           throw new CommandTimeoutError({ appointmentId: options.appointmentId, waitingFor: 'other writers of its stream', waitedMs: Date.now() - started });
         }
@@ -89,10 +114,10 @@ export class AppointmentCommandService {
     }
   }
 
-  private async decideInTurn(options: AppointmentCommandOptions, locks: AppointmentLocks, deadline: number): Promise<Decided> {
+  private async decideInTurn(options: AppointmentCommandOptions, before: AppointmentRead | undefined, locks: AppointmentLocks, deadline: number): Promise<Decided> {
     const { appointmentId, expectedVersion, metadata, build, calendarsOf } = options;
     const streamName = appointmentStream(appointmentId);
-    const { state, eventCount: version } = await aggregateStream(this.store, streamName, appointmentDecider);
+    const { state, version } = before ?? (await this.read(appointmentId));
     if (expectedVersion !== undefined && expectedVersion !== version) {
       throw new VersionConflictError(appointmentId, expectedVersion, version);
     }

@@ -1,6 +1,9 @@
 import { latestSaved, NotFoundError, serviceStream, staffStream, type ServiceSaved, type StaffMemberSaved } from '#domain';
 import type { EventStore } from '#event-store';
 
+/** The catalog a command reads: each staff member and service once per command, however many steps ask. */
+export type CatalogReads = Pick<AppointmentFacts, 'service' | 'staff'>;
+
 export interface CalendarQueries {
   /** Scheduled appointments of the staff member overlapping [startsAt, endsAt), the excluded one left out. */
   overlappingActive(staffId: string, startsAt: string, endsAt: string, excludeAppointmentId: string): Promise<string[]>;
@@ -27,6 +30,24 @@ export class AppointmentFacts {
     const saved = latestSaved(await this.store.readStream<StaffMemberSaved>(staffStream(staffId)));
     if (!saved) throw new NotFoundError('staff', staffId);
     return saved;
+  }
+
+  /**
+   * The catalog for one command: a step that asks again for a staff member or service gets the first read's answer
+   * (the slot check and the decision both need the service; the catalog is never locked, so one read is as current
+   * as two).
+   */
+  forOneCommand(): CatalogReads {
+    const services = new Map<string, Promise<ServiceSaved['data']>>();
+    const staff = new Map<string, Promise<StaffMemberSaved['data']>>();
+    const once = <T>(reads: Map<string, Promise<T>>, id: string, read: () => Promise<T>): Promise<T> => {
+      if (!reads.has(id)) reads.set(id, read());
+      return reads.get(id)!;
+    };
+    return {
+      service: (serviceId) => once(services, serviceId, () => this.service(serviceId)),
+      staff: (staffId) => once(staff, staffId, () => this.staff(staffId)),
+    };
   }
 
   overlapping(staffId: string, startsAt: string, durationMinutes: number, appointmentId: string): Promise<string[]> {

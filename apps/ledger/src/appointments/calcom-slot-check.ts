@@ -1,7 +1,6 @@
-import { type Appointment, appointmentDecider, appointmentStream, CalcomSlotUnavailableError, type ServiceSaved, type StaffMemberSaved } from '#domain';
+import { type Appointment, CalcomSlotUnavailableError } from '#domain';
 import { type CalcomClient, CalcomError } from '#calcom';
-import { aggregateStream, type EventStore } from '#event-store';
-import type { AppointmentFacts } from './appointment-facts.js';
+import type { CatalogReads } from './appointment-facts.js';
 
 /** Long enough for a busy admin's clicks to share one answer, short enough that a freed slot shows soon. */
 export const SLOT_CACHE_TTL_MS = 30_000;
@@ -24,12 +23,6 @@ export interface SlotCheckRequest {
   appointmentId?: string;
 }
 
-/** The staff member and service of the request, when the caller has just read them (not read a second time). */
-export interface KnownCatalog {
-  staff: StaffMemberSaved['data'];
-  service: ServiceSaved['data'];
-}
-
 /** What goes into the event's metadata (`calcomSlotCheck`), so the history says how the time was accepted. */
 export type SlotCheckRecord =
   { outcome: 'available'; eventTypeId: number } | { outcome: 'forced'; eventTypeId: number } | { outcome: 'skipped'; eventTypeId: number; reason: string };
@@ -46,9 +39,8 @@ export class CalcomSlotCheck {
 
   constructor(
     private readonly client: Pick<CalcomClient, 'getSlots' | 'rateLimiter'> | null,
-    private readonly store: EventStore,
     private readonly bookingUidOf: (appointmentId: string) => Promise<string | null>,
-    private readonly facts: Pick<AppointmentFacts, 'service' | 'staff'>,
+    private readonly facts: CatalogReads,
     private readonly options: SlotCheckOptions = {},
   ) {}
 
@@ -56,43 +48,42 @@ export class CalcomSlotCheck {
     return (this.options.clock ?? Date.now)();
   }
 
-  /** The appointment as it stands now, read outside the locks to know what to ask Cal.com about. */
-  async current(appointmentId: string): Promise<Appointment> {
-    return (await aggregateStream(this.store, appointmentStream(appointmentId), appointmentDecider)).state;
-  }
-
   /**
-   * The check for a new appointment. A repeated create (the client's retry with the same id) is not asked about: its
-   * own booking would fill the slot, and the decision says whether the repeat is the same appointment.
+   * The check for a new appointment, given the appointment as read before the command's turn. A repeated create (the
+   * client's retry with the same id) is not asked about: its own booking would fill the slot, and the decision says
+   * whether the repeat is the same appointment.
    */
-  async checkNew(appointmentId: string, request: SlotCheckRequest, known?: KnownCatalog): Promise<SlotCheckRecord | null> {
-    if (!this.client) return null;
-    if ((await this.current(appointmentId)).status !== 'initial') return null;
-    return this.check(request, known);
+  async checkNew(current: Appointment, request: SlotCheckRequest, catalog?: CatalogReads): Promise<SlotCheckRecord | null> {
+    if (!this.client || current.status !== 'initial') return null;
+    return this.check(request, catalog);
   }
 
   /**
-   * The check for a change of an existing appointment (reschedule, reassign, change of service): `next` says where the
-   * appointment would be. Nothing is asked when it does not exist or is cancelled (the command itself refuses then).
+   * The check for a change of an existing appointment (reschedule, reassign, change of service), given the appointment
+   * as read before the command's turn: `next` says where it would be. Nothing is asked when it does not exist or is
+   * cancelled (the command itself refuses then).
    */
   async checkChange(
     appointmentId: string,
+    current: Appointment,
     force: boolean | undefined,
     next: (current: Extract<Appointment, { staffId: string }>) => Omit<SlotCheckRequest, 'force' | 'appointmentId'>,
+    catalog?: CatalogReads,
   ): Promise<SlotCheckRecord | null> {
-    if (!this.client) return null;
-    const current = await this.current(appointmentId);
-    if (current.status === 'initial' || current.status === 'cancelled') return null;
-    return this.check({ ...next(current), force, appointmentId });
+    if (!this.client || current.status === 'initial' || current.status === 'cancelled') return null;
+    return this.check({ ...next(current), force, appointmentId }, catalog);
   }
 
-  /** Throws CalcomSlotUnavailableError when Cal.com has no slot there; otherwise the record for the metadata (null: nothing asked). */
-  async check(request: SlotCheckRequest, known?: KnownCatalog): Promise<SlotCheckRecord | null> {
+  /**
+   * Throws CalcomSlotUnavailableError when Cal.com has no slot there; otherwise the record for the metadata (null:
+   * nothing asked). `catalog`: the command's own reads, so a service it has read is not read again.
+   */
+  async check(request: SlotCheckRequest, catalog: CatalogReads = this.facts): Promise<SlotCheckRecord | null> {
     if (!this.client) return null;
     // Read beside the catalog, not after it: a move waits one round trip less before Cal.com is asked.
     const bookingUidRead = request.appointmentId ? this.bookingUidOf(request.appointmentId) : Promise.resolve(null);
     bookingUidRead.catch(() => undefined);
-    const [staff, service] = known ? [known.staff, known.service] : await Promise.all([this.facts.staff(request.staffId), this.facts.service(request.serviceId)]);
+    const service = await catalog.service(request.serviceId);
     const eventTypeId = service.calcomEventTypeIds?.[request.staffId];
     if (eventTypeId === undefined || eventTypeId === null) return null;
     if (request.force) return { outcome: 'forced', eventTypeId };
@@ -116,6 +107,8 @@ export class CalcomSlotCheck {
     // held to slot boundaries (Cal.com checks the host's availability, ensureAvailableUsers.ts), so the time is free
     // when back-to-back slots cover it from start to end.
     if (covered(slots, from, to, service.durationMinutes)) return { outcome: 'available', eventTypeId };
+    // The staff member only for the refusal's details: a check that finds the slot free does not read it.
+    const staff = await catalog.staff(request.staffId);
     throw new CalcomSlotUnavailableError({
       eventTypeId,
       hostUserId: staff.calcomUserId ?? null,

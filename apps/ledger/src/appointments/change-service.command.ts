@@ -38,10 +38,18 @@ export class ChangeServiceHandler implements ICommandHandler<ChangeService> {
   ) {}
 
   async execute({ appointmentId, body, expectedVersion, metadata }: ChangeService): Promise<CommandResult> {
-    const service = await this.facts.service(body.serviceId);
-    const slotCheck = await this.slots.checkChange(appointmentId, body.force, (current) => ({ staffId: current.staffId, serviceId: body.serviceId, startsAt: current.startsAt }));
+    const catalog = this.facts.forOneCommand();
+    const [service, read] = await Promise.all([catalog.service(body.serviceId), this.commands.read(appointmentId)]);
+    const slotCheck = await this.slots.checkChange(
+      appointmentId,
+      read.state,
+      body.force,
+      (current) => ({ staffId: current.staffId, serviceId: body.serviceId, startsAt: current.startsAt }),
+      catalog,
+    );
     const result = await this.commands.execute({
       appointmentId,
+      read,
       expectedVersion,
       metadata: withSlotCheck(metadata, slotCheck),
       calendarsOf: (state) => [staffOf(state)],

@@ -37,10 +37,18 @@ export class ReassignStaffHandler implements ICommandHandler<ReassignStaff> {
   ) {}
 
   async execute({ appointmentId, body, expectedVersion, metadata }: ReassignStaff): Promise<CommandResult> {
-    await this.facts.staff(body.staffId);
-    const slotCheck = await this.slots.checkChange(appointmentId, body.force, (current) => ({ staffId: body.staffId, serviceId: current.serviceId, startsAt: current.startsAt }));
+    const catalog = this.facts.forOneCommand();
+    const [, read] = await Promise.all([catalog.staff(body.staffId), this.commands.read(appointmentId)]);
+    const slotCheck = await this.slots.checkChange(
+      appointmentId,
+      read.state,
+      body.force,
+      (current) => ({ staffId: body.staffId, serviceId: current.serviceId, startsAt: current.startsAt }),
+      catalog,
+    );
     const result = await this.commands.execute({
       appointmentId,
+      read,
       expectedVersion,
       metadata: withSlotCheck(metadata, slotCheck),
       calendarsOf: () => [body.staffId],

@@ -41,14 +41,23 @@ export class RescheduleAppointmentHandler implements ICommandHandler<RescheduleA
   ) {}
 
   async execute({ appointmentId, body, expectedVersion, metadata }: RescheduleAppointment): Promise<CommandResult> {
-    const slotCheck = await this.slots.checkChange(appointmentId, body.force, (current) => ({ staffId: current.staffId, serviceId: current.serviceId, startsAt: body.startsAt }));
+    const catalog = this.facts.forOneCommand();
+    const read = await this.commands.read(appointmentId);
+    const slotCheck = await this.slots.checkChange(
+      appointmentId,
+      read.state,
+      body.force,
+      (current) => ({ staffId: current.staffId, serviceId: current.serviceId, startsAt: body.startsAt }),
+      catalog,
+    );
     const result = await this.commands.execute({
       appointmentId,
+      read,
       expectedVersion,
       metadata: withSlotCheck(metadata, slotCheck),
       calendarsOf: (state) => [staffOf(state)],
       build: async (state) => {
-        const durationMinutes = state.status === 'initial' ? 0 : (await this.facts.service(state.serviceId)).durationMinutes;
+        const durationMinutes = state.status === 'initial' ? 0 : (await catalog.service(state.serviceId)).durationMinutes;
         return {
           type: 'RescheduleAppointment',
           data: {

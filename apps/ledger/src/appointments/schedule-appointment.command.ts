@@ -57,14 +57,12 @@ export class ScheduleAppointmentHandler implements ICommandHandler<ScheduleAppoi
 
   async execute({ body, metadata }: ScheduleAppointment): Promise<CommandResult> {
     const appointmentId = body.appointmentId ?? randomUUID();
-    const [service, staff] = await Promise.all([this.facts.service(body.serviceId), this.facts.staff(body.staffId)]);
-    const slotCheck = await this.slots.checkNew(
-      appointmentId,
-      { staffId: body.staffId, serviceId: body.serviceId, startsAt: body.startsAt, force: body.force },
-      { staff, service },
-    );
+    const catalog = this.facts.forOneCommand();
+    const [service, , read] = await Promise.all([catalog.service(body.serviceId), catalog.staff(body.staffId), this.commands.read(appointmentId)]);
+    const slotCheck = await this.slots.checkNew(read.state, { staffId: body.staffId, serviceId: body.serviceId, startsAt: body.startsAt, force: body.force }, catalog);
     const result = await this.commands.execute({
       appointmentId,
+      read,
       metadata: withSlotCheck(metadata, slotCheck),
       calendarsOf: () => [body.staffId],
       build: async () => ({

@@ -196,6 +196,38 @@ describe('AppointmentCommandService against a writer outside its turns', () => {
     expect(lost.details).toMatchObject({ expectedVersion: 1, actualVersion: 2 });
   });
 
+  it('decides on a read made before its turn without reading again, and again on fresh state if it was overtaken', async () => {
+    const service = commands();
+    const { appointmentId } = await scheduled();
+    const read = await service.read(appointmentId);
+    expect(read.version).toBe(1);
+    const decidedOn: number[] = [];
+    const cancel = (expectedVersion?: number): AppointmentCommandOptions => ({
+      appointmentId,
+      read,
+      expectedVersion,
+      metadata,
+      build: async (state) => {
+        decidedOn.push(state.status === 'initial' ? 0 : Date.parse(state.startsAt));
+        return { type: 'CancelAppointment', data: { appointmentId, reason: 'overtaken' } };
+      },
+    });
+    // Between the read and the turn, someone else moves the appointment.
+    await rescheduleFromOutside(appointmentId, read.state, 14);
+    const lost = await service.execute(cancel(1)).catch((error) => error);
+    expect(lost).toBeInstanceOf(VersionConflictError);
+    expect(lost.details).toMatchObject({ expectedVersion: 1, actualVersion: 2 });
+    expect(decidedOn).toEqual([Date.parse(future(9))]);
+    // Without If-Match the stale read is dropped at once (no pause) and the cancel is decided on the moved appointment.
+    decidedOn.length = 0;
+    const started = Date.now();
+    expect(await service.execute(cancel())).toEqual({ appointmentId, version: 3 });
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(decidedOn).toEqual([Date.parse(future(9)), Date.parse(future(14))]);
+    const types = (await store.readStream(appointmentStream(appointmentId))).map((event) => event.type);
+    expect(types).toEqual(['AppointmentScheduled', 'AppointmentRescheduled', 'AppointmentCancelled']);
+  });
+
   it('ends the retries at its deadline with COMMAND_TIMEOUT and nothing of its own appended', async () => {
     const { appointmentId } = await scheduled();
     let hour = 12;
