@@ -100,8 +100,12 @@ export class CalcomSyncRunner {
         return { done: false, note: learned };
       }
       case 'complete':
+        // Appended at the revision it was decided on: the sync stream is as read plus this, which on the same inputs
+        // decides idle. Anything that changed the inputs meanwhile (the appointment, a write to the sync stream from
+        // elsewhere) reaches the process manager, which looks at the appointment again; so the run ends here instead
+        // of reading both streams once more to be told so.
         await this.deps.recorder.completed(snapshot, step.ledgerVersion, step.bookingUid);
-        return { done: false };
+        return { done: true, retryAt: null };
       case 'refuse':
         await this.deps.recorder.refused(snapshot, {
           operationId: step.operationId,
