@@ -71,7 +71,7 @@ afterAll(async () => {
   await sandbox?.close();
   await database?.drop();
   await build?.remove();
-  await rm(dataDir, { recursive: true, force: true });
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
 /** What every ledger this file starts is given: its database, port, data folder and admin token. */

@@ -82,7 +82,7 @@ describe('the built app after kill -9', () => {
 
   afterAll(async () => {
     await build?.remove();
-    await rm(parent, { recursive: true, force: true });
+    if (parent) await rm(parent, { recursive: true, force: true });
   });
 
   const start = async () => {

@@ -51,7 +51,7 @@ afterAll(async () => {
   await ledger?.stop();
   await sandbox?.stop();
   await build?.remove();
-  await rm(parent, { recursive: true, force: true });
+  if (parent) await rm(parent, { recursive: true, force: true });
 });
 
 async function startLedger(): Promise<LedgerClient> {
