@@ -118,7 +118,10 @@ export class WebhookFactsSubscription {
     this.blockedLoaded = true;
   }
 
-  /** A sync event that makes a booking uid known is for us only if an orphan may wait for that uid. */
+  /**
+   * A sync event that makes a booking uid known is for us only if an orphan may wait for that uid. (A fact in the
+   * same batch cannot become such an orphan: it is looked up in read models that already include the event.)
+   */
   private mayPlaceAnOrphan(event: RecordedEvent): boolean {
     const uids = uidsMadeKnownBy(event);
     return uids.length > 0 && (!this.orphanUids || uids.some((uid) => this.orphanUids!.has(uid)));
