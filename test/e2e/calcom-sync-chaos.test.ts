@@ -50,6 +50,8 @@ let build: BuiltLedger;
 let dataDir: string;
 let ledger: SpawnedLedger;
 let sandboxClockOffsetMs = 0;
+/** The sandbox's time while its clock is stopped (see exhaustRateLimitWhileDown), else null. */
+let sandboxClockStoppedAt: number | null = null;
 let slot = 0;
 
 /** Every appointment and every move gets an hour of its own, so no host is ever busy. */
@@ -61,7 +63,7 @@ const nextSlot = (): string => {
 
 beforeAll(async () => {
   [database, build, dataDir] = await Promise.all([createTestDatabase('calcom_chaos'), BuiltLedger.build(), mkdtemp(join(tmpdir(), 'ledger-chaos-'))]);
-  sandbox = await startSyncTestSandbox({ now: () => new Date(Date.now() + sandboxClockOffsetMs) });
+  sandbox = await startSyncTestSandbox({ now: () => new Date(sandboxClockStoppedAt ?? Date.now() + sandboxClockOffsetMs) });
   levers = new SandboxLevers(sandbox);
   // BuiltLedger.build() is a tsc of the whole project, ~15 s of CPU: 80 s at load 16 on 2 shared cores, no timer.
 }, 180_000);
@@ -104,8 +106,10 @@ async function exhaustRateLimitWhileDown(): Promise<number> {
     const response = await fetch(`${sandbox.url}/v2/me`, { headers: { authorization: `Bearer ${sandbox.apiKey}` } });
     if (response.status === 429) throttled++;
   }
-  // The key is blocked for 60 s of the sandbox's time; move its clock so that about 8 s of the block are left.
+  // The key is blocked for 60 s of the sandbox's time; move its clock so that about 8 s of the block are left, and
+  // stop it there until the ledger is up again: under load its start-up alone outlasted 8 s of a running clock.
   sandboxClockOffsetMs += 52_000;
+  sandboxClockStoppedAt = Date.now() + sandboxClockOffsetMs;
   await levers.setFaults(CHAOS);
   return throttled;
 }
@@ -150,6 +154,8 @@ test('under API errors, timeouts, 429s, lost and doubled webhooks and a SIGKILL,
   const mutationsAtKill = (await levers.state()).mutations.length;
   const throttledWhileDown = await exhaustRateLimitWhileDown();
   ledger = await startLedgerProcess(port);
+  sandboxClockOffsetMs = sandboxClockStoppedAt! - Date.now();
+  sandboxClockStoppedAt = null;
   const again = new LedgerClient(ledger.url, ADMIN);
   // force: the restarted ledger's first Cal.com calls are the sync's (a slot check would meet the 429 instead).
   for (const appointment of late) await applyChange(again, appointment, { force: true });
