@@ -73,9 +73,10 @@ const hasBody = (request: IncomingMessage): boolean =>
 export function jsonContentTypeGuard(exceptPaths: readonly string[]) {
   const excepted = new Set(exceptPaths.map((path) => path.toLowerCase()));
   return (request: Request, _response: Response, next: NextFunction): void => {
-    if (!BODY_METHODS.has(request.method) || !hasBody(request) || excepted.has(request.path.replace(/\/+$/, '').toLowerCase())) return next();
+    if (!BODY_METHODS.has(request.method) || !hasBody(request)) return next();
     const given = request.headers['content-type'] ?? '';
-    if (given.split(';')[0].trim().toLowerCase() === 'application/json') return next();
+    // JSON (nearly every request) passes before the path is parsed to look for an excepted one.
+    if (given.split(';')[0].trim().toLowerCase() === 'application/json' || excepted.has(request.path.replace(/\/+$/, '').toLowerCase())) return next();
     next(
       new HttpException(
         errorBody('UNSUPPORTED_MEDIA_TYPE', 'The body must be JSON, sent with Content-Type: application/json', {
