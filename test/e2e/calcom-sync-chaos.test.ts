@@ -94,7 +94,12 @@ async function startLedgerProcess(port: number): Promise<SpawnedLedger> {
     // runs out of ten: this test is about ending synced with nothing done twice, the budget has tests of its own.
     CALCOM_OPERATION_MAX_ATTEMPTS: '60',
   });
-  await spawned.ready();
+  // 30 s as the other spawned-ledger tests allow: 20 s ran out for a start at load 17, and the process it left running
+  // kept Jest from exiting.
+  await spawned.ready(30_000).catch(async (error: unknown) => {
+    await spawned.stop();
+    throw error;
+  });
   return spawned;
 }
 
@@ -279,7 +284,7 @@ test('`npm start` without CALCOM_API_KEY runs the sandbox in-process, says so, s
     SANDBOX_PORT: String(sandboxPort),
   });
   try {
-    await plain.ready();
+    await plain.ready(30_000);
     const sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
     expect(plain.log).toContain(`No CALCOM_API_KEY: the Cal.com sandbox runs in-process at ${sandboxUrl}`);
     const admin = new LedgerClient(plain.url, ADMIN);
