@@ -35,15 +35,17 @@ function install(censusFile: string): void {
   // Per connection: round trips of the projector batch in progress there, and whether the last text began a transaction.
   const batchOn = new WeakMap<object, number>();
   const beganOn = new WeakSet<object>();
+  // Only the head and the tail of a text are looked at: the projector's batches run to many kilobytes, and scanning
+  // each whole (as a first version did) made the census a visible share of the ledger's CPU it reports.
   const follow = (connection: object, text: string) => {
-    if (text.includes(WRITER_LOCK)) batchOn.set(connection, beganOn.has(connection) ? 2 : 1);
+    if (headOf(text).includes(WRITER_LOCK)) batchOn.set(connection, beganOn.has(connection) ? 2 : 1);
     else if (batchOn.has(connection)) batchOn.set(connection, batchOn.get(connection)! + 1);
-    if (batchOn.has(connection) && BATCH_END.test(text)) {
+    if (batchOn.has(connection) && BATCH_END.test(text.slice(-TAIL_CHARS))) {
       census.projector.batches++;
       census.projector.roundTrips += batchOn.get(connection)!;
       batchOn.delete(connection);
     }
-    if (/^(START TRANSACTION|BEGIN)$/i.test(text.trim())) beganOn.add(connection);
+    if (text.length <= TAIL_CHARS && /^(START TRANSACTION|BEGIN)$/i.test(text.trim())) beganOn.add(connection);
     else beganOn.delete(connection);
   };
   const count = (shape: string, startedAt: number) => {
@@ -91,13 +93,31 @@ function install(censusFile: string): void {
   });
 }
 
-/** The SQL's first words with literals and whitespace runs folded, so one statement of many parameters is one shape. */
+const HEAD_CHARS = 1_000;
+const TAIL_CHARS = 40;
+const SHAPES_REMEMBERED = 5_000;
+const shapes = new Map<string, string>();
+
+function headOf(text: string): string {
+  return text.length > HEAD_CHARS ? text.slice(0, HEAD_CHARS) : text;
+}
+
+/**
+ * The SQL's first words with literals and whitespace runs folded, so one statement of many parameters is one shape.
+ * Remembered per text up to the head's length (parameterised statements are the same few texts; the projector's
+ * batches, with their values written in, are each new and would only fill the memory).
+ */
 function shapeOf(query: unknown): string {
-  return textOf(query)
+  const head = headOf(textOf(query));
+  const known = shapes.get(head);
+  if (known !== undefined) return known;
+  const shape = head
     .replace(/\s+/g, ' ')
     .replace(/'[^']*'/g, "'…'")
     .trim()
     .slice(0, 120);
+  if (head.length < HEAD_CHARS && shapes.size < SHAPES_REMEMBERED) shapes.set(head, shape);
+  return shape;
 }
 
 function textOf(query: unknown): string {
