@@ -33,6 +33,10 @@ export function formatCommandLoadFigure(figure: CommandLoadFigure): string {
     `  per request: ${figure.work.roundTripsPerRequest} round trips to PostgreSQL from the ledger, ${figure.work.ledgerCpuMsPerRequest} ms ledger CPU, ` +
       `${figure.work.serverCpuMsPerRequest ?? '?'} ms server CPU; the projector committed ${figure.work.projectorBatchesPerSecond} batches/s ` +
       `of ${figure.work.projectorRoundTripsPerBatch} round trips each`,
+    `  stalls: the ledger's event loop late by p99 ${figure.work.ledgerPauses.eventLoopDelayP99Ms} ms, max ${figure.work.ledgerPauses.eventLoopDelayMaxMs} ms; ` +
+      `its GC paused ${figure.work.ledgerPauses.gcCount} times, ${figure.work.ledgerPauses.gcTotalMs} ms in all, longest ${figure.work.ledgerPauses.gcMaxMs} ms; ` +
+      `the bench's own loop (client and sandbox) late by p99 ${figure.work.benchEventLoopDelay.p99Ms} ms, max ${figure.work.benchEventLoopDelay.maxMs} ms`,
+    `  slowest seconds of the run (second: slowest command, commands due): ${figure.work.slowestSeconds.map(({ second, commandMaxMs, commands }) => `${second}: ${Math.round(commandMaxMs)} ms (${commands})`).join(', ')}`,
     '  busiest queries (calls per request, mean ms from call to answer):',
     ...figure.work.busiestQueries.map(({ shape, perRequest, meanMs }) => `    ${String(perRequest).padStart(5)} × ${String(meanMs).padStart(6)} ms  ${shape}`),
   ].join('\n');

@@ -8,7 +8,8 @@ import { CpuMeter } from '../cpu-meter.js';
 import { currentLoad } from '../machine.js';
 import { SeededRandom } from '../workload/seeded-random.js';
 import { COMMAND_KINDS, READ_KINDS, type CommandKind, type SalonRequest, SalonClient } from './mixed-requests.js';
-import { censusBetween, type QueryCensus, type QueryShapeCount } from './query-census.js';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { censusBetween, type LedgerPauses, type QueryCensus, type QueryShapeCount } from './query-census.js';
 
 export interface CommandLoadSettings {
   /** Requests per second, sent open-loop: each when it is due, whatever the earlier ones are doing. */
@@ -49,6 +50,11 @@ export interface CommandLoadWork {
   serverCpuMsPerRequest: number | null;
   /** The busiest query shapes: calls per request and mean time from call to answer. */
   busiestQueries: { shape: string; perRequest: number; meanMs: number }[];
+  /** Stalls that hold every request at once: the ledger's event loop and garbage collector, and this process's loop (client and sandbox). */
+  ledgerPauses: LedgerPauses;
+  benchEventLoopDelay: { p99Ms: number; maxMs: number };
+  /** The seconds of the run (from its start) with the slowest command answers: stalls show as a few such seconds. */
+  slowestSeconds: { second: number; commandMaxMs: number; commands: number }[];
 }
 
 const ADMIN_TOKEN = 'bench-admin-token';
@@ -100,10 +106,22 @@ export async function measureCommandLoad(
     log(`command load: ${settings.seconds} s at ${settings.ratePerSecond}/s, commands and reads mixed (load average ${atStart})…`);
     const before = await census.snapshot();
     const serverCpu = new CpuMeter(postmasterPid).start();
+    const benchLoop = monitorEventLoopDelay({ resolution: 10 });
+    benchLoop.enable();
     const outcomes = await sendAtFixedRate(salon, call, settings.ratePerSecond, settings.seconds);
+    benchLoop.disable();
     const serverCpuMs = serverCpu().serverCpuMs;
     const after = await census.snapshot();
-    return figure(settings, outcomes, { atStart, atEnd: currentLoad() }, work(before, after, serverCpuMs, outcomes.length, settings.seconds));
+    return figure(
+      settings,
+      outcomes,
+      { atStart, atEnd: currentLoad() },
+      {
+        ...work(before, after, serverCpuMs, outcomes.length, settings.seconds),
+        benchEventLoopDelay: { p99Ms: round(benchLoop.percentile(99) / 1e6), maxMs: round(benchLoop.max / 1e6) },
+        slowestSeconds: slowestSeconds(outcomes),
+      },
+    );
   } finally {
     await stop();
     await rm(censusDir, { recursive: true, force: true });
@@ -139,7 +157,30 @@ class CensusReader {
   }
 }
 
-function work(before: QueryCensus, after: QueryCensus, serverCpuMs: number | null, requests: number, seconds: number): CommandLoadWork {
+/** The five seconds of the run whose slowest command answer was slowest, in time order. */
+function slowestSeconds(outcomes: Outcome[]): CommandLoadWork['slowestSeconds'] {
+  const bySecond = new Map<number, { second: number; commandMaxMs: number; commands: number }>();
+  for (const { kind, dueAtMs, latencyMs } of outcomes) {
+    if (!(COMMAND_KINDS as readonly string[]).includes(kind)) continue;
+    const second = Math.floor(dueAtMs / 1000);
+    const entry = bySecond.get(second) ?? { second, commandMaxMs: 0, commands: 0 };
+    entry.commands++;
+    entry.commandMaxMs = Math.max(entry.commandMaxMs, round(latencyMs));
+    bySecond.set(second, entry);
+  }
+  return [...bySecond.values()]
+    .sort((a, b) => b.commandMaxMs - a.commandMaxMs)
+    .slice(0, 5)
+    .sort((a, b) => a.second - b.second);
+}
+
+function work(
+  before: QueryCensus,
+  after: QueryCensus,
+  serverCpuMs: number | null,
+  requests: number,
+  seconds: number,
+): Omit<CommandLoadWork, 'benchEventLoopDelay' | 'slowestSeconds'> {
   const shapes = censusBetween(before, after);
   const calls = (counted: QueryShapeCount[]) => counted.reduce((sum, { calls: made }) => sum + made, 0);
   const perRequest = (value: number) => Math.round((value / requests) * 100) / 100;
@@ -151,11 +192,20 @@ function work(before: QueryCensus, after: QueryCensus, serverCpuMs: number | nul
     ledgerCpuMsPerRequest: perRequest(after.cpuMs - before.cpuMs),
     serverCpuMsPerRequest: serverCpuMs === null ? null : perRequest(serverCpuMs),
     busiestQueries: shapes.slice(0, 20).map(([shape, { calls: made, totalMs }]) => ({ shape, perRequest: perRequest(made), meanMs: Math.round((totalMs / made) * 10) / 10 })),
+    ledgerPauses: {
+      eventLoopDelayP99Ms: round(after.pauses.eventLoopDelayP99Ms),
+      eventLoopDelayMaxMs: round(after.pauses.eventLoopDelayMaxMs),
+      gcCount: after.pauses.gcCount,
+      gcTotalMs: round(after.pauses.gcTotalMs),
+      gcMaxMs: round(after.pauses.gcMaxMs),
+    },
   };
 }
 
 interface Outcome {
   kind: SalonRequest['kind'];
+  /** When it was due, from the start of the run. */
+  dueAtMs: number;
   latencyMs: number;
   status: number;
   error?: string;
@@ -177,6 +227,7 @@ async function sendAtFixedRate(salon: SalonClient, call: Call, ratePerSecond: nu
         const failed = answer.status > 299 && answer.status !== 409;
         outcomes.push({
           kind: request.kind,
+          dueAtMs: due - started,
           latencyMs: performance.now() - due,
           status: answer.status,
           error: failed ? `${request.method} ${request.path}: ${answer.status} ${JSON.stringify(answer.body).slice(0, 300)}` : undefined,

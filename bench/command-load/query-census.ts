@@ -5,6 +5,7 @@
  */
 import { renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { PerformanceObserver, monitorEventLoopDelay } from 'node:perf_hooks';
 
 export interface QueryShapeCount {
   calls: number;
@@ -20,6 +21,16 @@ export interface QueryCensus {
   byShape: Record<string, QueryShapeCount>;
   /** The read models' projector: batches committed or rolled back, and the round trips they took from BEGIN to the end. */
   projector: { batches: number; roundTrips: number };
+  /** Since the snapshot before: how late the event loop ran timers (p99, max) and the garbage collector's pauses. */
+  pauses: LedgerPauses;
+}
+
+export interface LedgerPauses {
+  eventLoopDelayP99Ms: number;
+  eventLoopDelayMaxMs: number;
+  gcCount: number;
+  gcTotalMs: number;
+  gcMaxMs: number;
 }
 
 /** The read models' writer lock (projections/src/read-models.batch.ts): the projector takes it first in every batch. */
@@ -31,7 +42,17 @@ if (file) install(file);
 
 function install(censusFile: string): void {
   const pg = createRequire(import.meta.url)('pg') as { Client: { prototype: { query: (...args: unknown[]) => unknown } } };
-  const census: Omit<QueryCensus, 'pid'> = { snapshot: 0, cpuMs: 0, byShape: {}, projector: { batches: 0, roundTrips: 0 } };
+  const census: Omit<QueryCensus, 'pid'> = { snapshot: 0, cpuMs: 0, byShape: {}, projector: { batches: 0, roundTrips: 0 }, pauses: noPauses() };
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
+  let gc = noPauses();
+  new PerformanceObserver((entries) => {
+    for (const { duration } of entries.getEntries()) {
+      gc.gcCount++;
+      gc.gcTotalMs += duration;
+      gc.gcMaxMs = Math.max(gc.gcMaxMs, duration);
+    }
+  }).observe({ entryTypes: ['gc'] });
   // Per connection: round trips of the projector batch in progress there, and whether the last text began a transaction.
   const batchOn = new WeakMap<object, number>();
   const beganOn = new WeakSet<object>();
@@ -89,8 +110,15 @@ function install(censusFile: string): void {
     census.snapshot++;
     const { user, system } = process.cpuUsage();
     census.cpuMs = (user + system) / 1000;
+    census.pauses = { ...gc, eventLoopDelayP99Ms: loopDelay.percentile(99) / 1e6, eventLoopDelayMaxMs: loopDelay.max / 1e6 };
+    loopDelay.reset();
+    gc = noPauses();
     write();
   });
+}
+
+function noPauses(): LedgerPauses {
+  return { eventLoopDelayP99Ms: 0, eventLoopDelayMaxMs: 0, gcCount: 0, gcTotalMs: 0, gcMaxMs: 0 };
 }
 
 const HEAD_CHARS = 1_000;
