@@ -5,15 +5,6 @@ export interface CustomerKey {
   key: Buffer;
 }
 
-export interface KeysForAppending {
-  /** Every address's customer's key, by subject id: cached, or new. */
-  keys: Map<string, CustomerKey>;
-  /** The new ones, by subject id. */
-  made: CustomerKey[];
-  /** The cache's generation when they were made. */
-  generation: number;
-}
-
 /** What an erasure did, and the erasure on record for the customer (the latest, if they were erased before). */
 export interface ErasureResult {
   subjectId: string;
@@ -34,13 +25,6 @@ export interface CustomerKeys {
   subjectOf(email: string): string;
   /** The live key of each address's customer, by subject id; made when there is none. */
   keysForWriting(emails: readonly string[]): Promise<Map<string, CustomerKey>>;
-  /**
-   * Without a round trip: the cached live keys, and new keys (not yet stored) for the customers the cache lacks, for an
-   * append to store in its own transaction. Null (or absent) when the key table is not in the events' database.
-   */
-  keysForAppending?(emails: readonly string[]): KeysForAppending | null;
-  /** Keys an append stored (keysForAppending's `made`): remembered, unless an erasure came since they were made. */
-  madeWithAppend?(keys: KeysForAppending): void;
   /** Keys by id; an erased (or unknown) key is absent from the answer. */
   keysForReading(keyIds: readonly string[]): Promise<Map<string, Buffer>>;
   /**

@@ -1,4 +1,4 @@
-import type { CustomerKey, CustomerKeys, KeysForAppending } from './customer-keys.js';
+import type { CustomerKeys } from './customer-keys.js';
 import { putBack, takeOut } from './data-paths.js';
 import { isEnvelopeList, open, PERSONAL_DATA_KEY, seal, type PersonalDataEnvelope } from './personal-data-envelope.js';
 import { RecentEntries } from './recent-entries.js';
@@ -47,28 +47,7 @@ export class PersonalDataProtection {
     const located = events.map((event) => this.options.locate(event.type, event.data));
     const emails = located.flat().map((group) => group.email);
     if (emails.length === 0) return [...events];
-    return this.sealedWith(events, located, await this.keys.keysForWriting(emails));
-  }
-
-  /**
-   * seal without a round trip, for a store that can keep new keys in the append's own transaction: customers the
-   * cache lacks get new keys, handed back unsaved in `made` (stored by the append, then given to `madeWithAppend`).
-   * Null when the key table cannot be written with appends (then `seal`).
-   */
-  sealMakingKeys<E extends Sealable>(events: readonly E[]): { events: E[]; keys: KeysForAppending | null } | null {
-    const located = events.map((event) => this.options.locate(event.type, event.data));
-    const emails = located.flat().map((group) => group.email);
-    if (emails.length === 0) return { events: [...events], keys: null };
-    const keys = this.keys.keysForAppending?.(emails) ?? null;
-    if (keys === null) return null;
-    return { events: this.sealedWith(events, located, keys.keys), keys };
-  }
-
-  madeWithAppend(keys: KeysForAppending): void {
-    this.keys.madeWithAppend?.(keys);
-  }
-
-  private sealedWith<E extends Sealable>(events: readonly E[], located: ReturnType<PersonalDataLocator>[], keys: Map<string, CustomerKey>): E[] {
+    const keys = await this.keys.keysForWriting(emails);
     return events.map((event, index) => {
       if (located[index].length === 0) return event;
       let data = event.data as Record<string, unknown>;

@@ -2,7 +2,7 @@ import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { inTransaction } from '../postgres/postgres-transaction.js';
 import { CustomerKeyCache } from './customer-key-cache.js';
-import type { CustomerKey, CustomerKeys, ErasureResult, KeysForAppending, SqlQuery } from './customer-keys.js';
+import type { CustomerKey, CustomerKeys, ErasureResult, SqlQuery } from './customer-keys.js';
 import { KEY_ERASED_CHANNEL, migrateCustomerKeys, type PersonalDataSettings } from './postgres-customer-keys.schema.js';
 import { PostgresKeyErasureListener } from './postgres-key-erasure-listener.js';
 
@@ -71,30 +71,6 @@ export class PostgresCustomerKeys implements CustomerKeys {
       missing = new Set([...missing].filter((subjectId) => !found.has(subjectId)));
     }
     return found;
-  }
-
-  keysForAppending(emails: readonly string[]): KeysForAppending | null {
-    if (!this.sharesLogWithEvents) return null;
-    const generation = this.cache.currentGeneration;
-    const keys = new Map<string, CustomerKey>();
-    const made: CustomerKey[] = [];
-    for (const email of emails) {
-      const subjectId = this.subjectOf(email);
-      if (keys.has(subjectId)) continue;
-      let key = this.cache.bySubject(subjectId);
-      if (!key) {
-        key = { keyId: randomUUID(), subjectId, key: randomBytes(32) };
-        made.push(key);
-      }
-      keys.set(subjectId, key);
-    }
-    // One order for every append, so two that make the same customers' keys wait for each other, never in a cycle.
-    made.sort((a, b) => (a.subjectId < b.subjectId ? -1 : a.subjectId > b.subjectId ? 1 : 0));
-    return { keys, made, generation };
-  }
-
-  madeWithAppend({ made, generation }: KeysForAppending): void {
-    this.cache.remember(made, [], generation);
   }
 
   async keysForReading(keyIds: readonly string[]): Promise<Map<string, Buffer>> {

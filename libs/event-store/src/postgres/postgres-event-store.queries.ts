@@ -72,29 +72,6 @@ export function appendQuery(streamName: string, events: NewEvent[], expected: Ex
   };
 }
 
-/** New customers' keys, stored by an append in its own transaction (see append_to_stream_making_keys). */
-export interface KeysToStore {
-  keyIds: string[];
-  subjectIds: string[];
-  keys: Buffer[];
-}
-
-/**
- * An append's statement (a call of append_to_stream or append_to_streams) as a call of its `_making_keys` twin, which
- * stores the keys first and then appends with the same parameters: one statement, one transaction, one commit.
- */
-export function withKeysToStore(append: pg.QueryConfig, keys: KeysToStore): pg.QueryConfig {
-  const values = append.values ?? [];
-  const call = /FROM (append_to_streams?)\((\$\d+(, \$\d+)*)\)$/.exec(append.text);
-  if (!call) throw new Error(`Not an append statement: ${append.text}`);
-  const keyParameters = [1, 2, 3].map((offset) => `$${values.length + offset}`);
-  return {
-    name: `${append.name}_making_keys`,
-    text: `${append.text.slice(0, call.index)}FROM ${call[1]}_making_keys(${call[2]}, ${keyParameters.join(', ')})`,
-    values: [...values, keys.keyIds, keys.subjectIds, keys.keys],
-  };
-}
-
 /**
  * An append's statement that also announces it, in its own transaction: the notification goes out with the commit
  * (see PostgresAppendNotifier, which lets one append per interval carry it). Without a payload, the statement as is.

@@ -27,10 +27,8 @@ import {
   readStreamQuery,
   streamStateQuery,
   toRecordedEvent,
-  withKeysToStore,
   withNotification,
   type AppendRow,
-  type KeysToStore,
   type ReadAllRow,
 } from './postgres-event-store.queries.js';
 import { AppendErrorCode, migrateEventStore } from './postgres-event-store.schema.js';
@@ -80,29 +78,14 @@ export class PostgresEventStore implements EventStore {
   }
 
   async appendToStream(streamName: string, events: NewEvent[], options: { expectedRevision?: ExpectedRevision } = {}): Promise<AppendResult> {
-    return this.append(streamName, events, options.expectedRevision ?? 'any', null);
-  }
-
-  /**
-   * appendToStream that also stores new customers' keys (personal-data/), in the append's own transaction and before
-   * its events: the keys exist exactly when the events sealed with them do, with no statement or commit of their own.
-   * A customer who has a live key already fails it all on customer_keys_one_live_key (nothing is stored): the caller
-   * seals again with that key. Only for a key table in this store's database.
-   */
-  appendToStreamMakingKeys(streamName: string, events: NewEvent[], options: { expectedRevision?: ExpectedRevision }, keys: KeysToStore): Promise<AppendResult> {
-    return this.append(streamName, events, options.expectedRevision ?? 'any', keys.keyIds.length > 0 ? keys : null);
-  }
-
-  private async append(streamName: string, events: NewEvent[], expected: ExpectedRevision, keys: KeysToStore | null): Promise<AppendResult> {
+    const expected = options.expectedRevision ?? 'any';
     assertValidExpectedRevision(expected);
-    if (events.length === 0 && keys === null) return this.appendNothing(streamName, expected);
-    if (events.length === 0) throw new RangeError('New customer keys are stored only with events sealed with them');
+    if (events.length === 0) return this.appendNothing(streamName, expected);
     assertDistinctIds(events);
     for (let attempt = 1; ; attempt++) {
       const ticket = this.notifier.takeTurn();
       try {
-        const append = this.appendStatement(streamName, events, expected);
-        const statement = withNotification(keys ? withKeysToStore(append, keys) : append, ticket === null ? null : this.notifier.senderId);
+        const statement = withNotification(this.appendStatement(streamName, events, expected), ticket === null ? null : this.notifier.senderId);
         const { rows } = await this.pool.query<AppendRow>(statement);
         const [row] = rows;
         this.listener.wakeAll();
@@ -120,21 +103,7 @@ export class PostgresEventStore implements EventStore {
   }
 
   /** One statement for all (see postgres-multi-stream-append.ts), each append judged as appendToStream judges it. */
-  appendToStreams(appends: readonly StreamAppend[]): Promise<StreamAppendOutcome[]> {
-    return this.appendTogether(appends, null);
-  }
-
-  /**
-   * appendToStreams that also stores new customers' keys, in its first statement (see appendToStreamMakingKeys). Throws,
-   * having stored nothing, when that statement fails; `keysStored` says whether they were (not when nothing was to append).
-   */
-  async appendToStreamsMakingKeys(appends: readonly StreamAppend[], keys: KeysToStore): Promise<{ outcomes: StreamAppendOutcome[]; keysStored: boolean }> {
-    let keysStored = false;
-    const outcomes = await this.appendTogether(appends, { toStore: keys, onKeysStored: () => (keysStored = true) });
-    return { outcomes, keysStored };
-  }
-
-  private async appendTogether(appends: readonly StreamAppend[], keys: { toStore: KeysToStore; onKeysStored(): void } | null): Promise<StreamAppendOutcome[]> {
+  async appendToStreams(appends: readonly StreamAppend[]): Promise<StreamAppendOutcome[]> {
     const rules = {
       isTransient: isTransientAppendConflict,
       toPortError,
@@ -145,7 +114,7 @@ export class PostgresEventStore implements EventStore {
       appendNothing: (streamName: string, expected: ExpectedRevision) => this.appendNothing(streamName, expected),
       appendAlone: ({ streamName, events, expectedRevision }: StreamAppend) => this.appendToStream(streamName, events, { expectedRevision }),
     };
-    const outcomes = await appendToStreamsInOneTransaction(this.pool, appends, rules, MAX_APPEND_ATTEMPTS, keys);
+    const outcomes = await appendToStreamsInOneTransaction(this.pool, appends, rules, MAX_APPEND_ATTEMPTS);
     if (outcomes.some((outcome) => outcome.ok)) {
       this.listener.wakeAll();
       this.notifier.appended();

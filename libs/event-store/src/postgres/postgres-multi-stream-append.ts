@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { AppendResult, ExpectedRevision, StreamAppend, StreamAppendOutcome } from '../event-store.port.js';
-import { appendQuery, withKeysToStore, type AppendRow, type KeysToStore } from './postgres-event-store.queries.js';
+import { appendQuery, type AppendRow } from './postgres-event-store.queries.js';
 import { AppendErrorCode } from './postgres-event-store.schema.js';
 import { applySchema } from './postgres-migration.js';
 import { encodePosition } from './postgres-position.js';
@@ -96,13 +96,6 @@ export async function appendToStreamsInOneTransaction(
   appends: readonly StreamAppend[],
   rules: AppendErrorRules,
   maxAttempts: number,
-  /**
-   * New customers' keys to store in the first statement, before its appends (append_to_streams_making_keys): they are
-   * stored once that statement succeeds, whatever becomes of each append (`onKeysStored` is told). If it fails, this
-   * throws (nothing was stored: an append alone would store events sealed with keys that are not); with no append
-   * to make, the keys are not stored either.
-   */
-  keys: { toStore: KeysToStore; onKeysStored(): void } | null = null,
 ): Promise<StreamAppendOutcome[]> {
   const outcomes: (StreamAppendOutcome | undefined)[] = appends.map(() => undefined);
   let pending: number[] = [];
@@ -117,13 +110,9 @@ export async function appendToStreamsInOneTransaction(
   }
   for (let attempt = 1; pending.length > 0; attempt++) {
     let rows: MultiAppendRow[];
-    const keysNow = attempt === 1 ? keys : null;
     try {
-      const statement = multiStreamAppendQuery(pending.map((index) => appends[index]));
-      ({ rows } = await pool.query<MultiAppendRow>(keysNow ? withKeysToStore(statement, keysNow.toStore) : statement));
-      keysNow?.onKeysStored();
+      ({ rows } = await pool.query<MultiAppendRow>(multiStreamAppendQuery(pending.map((index) => appends[index]))));
     } catch (error) {
-      if (keysNow) throw error;
       // Nothing of this statement was stored. One append's bad data (or a deadlock with another batch) must not
       // fail the others: each is tried alone, in order, and answers for itself.
       if (pending.length === 1)
