@@ -46,7 +46,7 @@ export async function openEventStore(settings: EventStoreSettings): Promise<Open
   const store = withSharedTail(postgres, settings.sharedTail ?? true);
   const personalData = await openPersonalData(pool, true);
   return {
-    store: new PersonalDataEventStore(store, personalData, postgres),
+    store: new PersonalDataEventStore(store, personalData),
     audit: new PostgresAuditLog(pool),
     personalData,
     async close() {
