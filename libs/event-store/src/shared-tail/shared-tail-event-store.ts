@@ -56,6 +56,8 @@ export class SharedTailEventStore implements EventStore {
   private readonly maxBytes: number;
   private readonly pageSize: number;
   private closed = false;
+  /** The newest position an append through this store reported: a window ending before it is known to be stale. */
+  private lastAppended: Position | null = null;
 
   constructor(
     private readonly inner: EventStore,
@@ -66,12 +68,16 @@ export class SharedTailEventStore implements EventStore {
     this.maxBytes = options.maxBytes ?? 32 * 1024 * 1024;
   }
 
-  appendToStream(streamName: string, events: NewEvent[], options?: { expectedRevision?: ExpectedRevision }): Promise<AppendResult> {
-    return this.inner.appendToStream(streamName, events, options);
+  async appendToStream(streamName: string, events: NewEvent[], options?: { expectedRevision?: ExpectedRevision }): Promise<AppendResult> {
+    const result = await this.inner.appendToStream(streamName, events, options);
+    this.appendedAt(result.position);
+    return result;
   }
 
-  appendToStreams(appends: readonly StreamAppend[]): Promise<StreamAppendOutcome[]> {
-    return this.inner.appendToStreams(appends);
+  async appendToStreams(appends: readonly StreamAppend[]): Promise<StreamAppendOutcome[]> {
+    const outcomes = await this.inner.appendToStreams(appends);
+    for (const outcome of outcomes) if (outcome.ok) this.appendedAt(outcome.result.position);
+    return outcomes;
   }
 
   readStream<E extends EventShape = EventShape>(streamName: string, options?: ReadStreamOptions): Promise<RecordedEvent<E>[]> {
@@ -93,7 +99,14 @@ export class SharedTailEventStore implements EventStore {
       const window = this.window;
       const place = window && !this.closed ? placeIn(window, read.after) : 'before';
       if (window === null || place === 'before') return this.inner.readAll(options);
-      if (place === 'inside' || (place === 'end' && refreshedFor === window)) return window.read(read.after, read.limit, read.prefixes);
+      if (place === 'inside' || (place === 'end' && refreshedFor === window)) {
+        const answer = window.read(read.after, read.limit, read.prefixes);
+        // A short answer says "nothing more after this": as of the window's last read of the store. Appends made
+        // through this store since then are known to be there, so look once more (shared) before saying so, and
+        // if the window still cannot fill the page, let the store answer: a reader sees its own process's appends.
+        if (answer.events.length >= read.limit || !this.behindOwnAppends(window)) return answer;
+        if (refreshedFor === window) return window.hasNewsAfter(window.end) ? this.inner.readAll(options) : answer;
+      }
       if (place === 'beyond' && refreshesBeyond >= 2 && !this.refreshing) {
         if (restarted) return this.inner.readAll(options);
         restarted = true;
@@ -147,6 +160,18 @@ export class SharedTailEventStore implements EventStore {
     } finally {
       for (const wait of [...this.waits.values()]) wait.wake();
     }
+  }
+
+  private appendedAt(position: Position): void {
+    try {
+      if (this.lastAppended === null || this.inner.comparePositions(position, this.lastAppended) > 0) this.lastAppended = position;
+    } catch {
+      // A position the store cannot compare says nothing about the window.
+    }
+  }
+
+  private behindOwnAppends(window: TailWindow): boolean {
+    return this.lastAppended !== null && this.inner.comparePositions(this.lastAppended, window.end) > 0;
   }
 
   /** A window starting (empty) at a caller's position, if the store understands that position. */
