@@ -302,7 +302,8 @@ export class CatchUpSubscription {
     this.parkedInARow++;
     this.logger.error(`Subscription ${this.name} parked ${event.type} at ${event.position} (${event.streamName}) after ${tries} attempts: ${outcome.error}`);
     this.notify(() => this.options.onParked?.(parked));
-    if ((await this.untilSuccess('handle', signal, () => this.checkpointOnly(end, true))) === STOPPED) return STOPPED;
+    // Saved at once, deferred or not: a restart from before a parked event would try it, and park it, again.
+    if ((await this.untilSuccess('handle', signal, () => this.checkpointOnly(end, false))) === STOPPED) return STOPPED;
     this.advanceTo(end);
   }
 

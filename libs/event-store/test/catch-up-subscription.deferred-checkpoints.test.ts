@@ -132,3 +132,26 @@ test('a relevant event the handler keeps refusing is parked, and the events afte
   expect(handled).toEqual(['Fine', 'Fine', 'Wanted']);
   expect(await saved()).toBe(end);
 });
+
+test('the position of a parked event is saved at once, not deferred: a crash right after must not park it twice', async () => {
+  const prefix = uniquePrefix();
+  const name = `deferred-park-saved-${prefix}`;
+  const parked: ParkedEvent[] = [];
+  const { deferredCheckpoints, saved } = worker(name, { relevant: () => true });
+  const subscription = subscribe({
+    name,
+    streamPrefixes: [prefix],
+    handle: async () => {
+      throw new Error('refused');
+    },
+    deferredCheckpoints,
+    parking: { batchAttempts: 1, eventAttempts: 2 },
+    onParked: (event) => parked.push(event),
+  });
+  await subscription.start();
+  const poison = (await world.store.appendToStream(`${prefix}0`, [newEvent('Poison')])).position;
+
+  await eventually(() => expect(parked.map((event) => event.position)).toEqual([poison]));
+  await eventually(async () => expect(await saved()).toBe(poison));
+  await subscription.stop();
+});
