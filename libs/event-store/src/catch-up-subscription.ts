@@ -178,7 +178,7 @@ export class CatchUpSubscription {
     this.stopping.abort();
     await this.running;
     if (this.running && this.options.deferredCheckpoints && this.current !== this.saved) {
-      await this.saveDeferred().catch((error: unknown) => this.logger.error(`Subscription ${this.name}: could not save its checkpoint on stop`, error));
+      await this.saveAt(this.current).catch((error: unknown) => this.logger.error(`Subscription ${this.name}: could not save its checkpoint on stop`, error));
     }
     this.running = null;
     for (const waiter of this.waiters) waiter.reject(new SubscriptionStoppedError(this.name));
@@ -313,8 +313,7 @@ export class CatchUpSubscription {
     const deferred = this.options.deferredCheckpoints;
     if (!deferred) return;
     if (deferred.defer === 'all') return this.checkpointOnly(end, true, events.length);
-    await deferred.save(end);
-    this.savedAt(end);
+    await this.saveAt(end);
   }
 
   /**
@@ -328,17 +327,11 @@ export class CatchUpSubscription {
     if (this.unsaved.since === 0) this.unsaved.since = Date.now();
     const due = this.unsaved.events >= (deferred.maxEvents ?? 1_000) || Date.now() - this.unsaved.since >= (deferred.maxDelayMs ?? 5_000);
     if (lazily && !due) return;
-    await deferred.save(position);
-    this.savedAt(position);
+    await this.saveAt(position);
   }
 
-  private async saveDeferred(): Promise<void> {
-    const position = this.current;
+  private async saveAt(position: Position): Promise<void> {
     await this.options.deferredCheckpoints!.save(position);
-    this.savedAt(position);
-  }
-
-  private savedAt(position: Position): void {
     this.saved = position;
     this.unsaved = { events: 0, since: 0 };
   }

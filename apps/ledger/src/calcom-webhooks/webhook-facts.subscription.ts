@@ -104,7 +104,7 @@ export class WebhookFactsSubscription {
         await this.applyNew(fact);
       },
     );
-    const madeKnown = new Set(events.flatMap(uidsMadeKnownBy).filter((uid) => this.orphanUids?.has(uid) ?? true));
+    const madeKnown = new Set(events.flatMap(uidsMadeKnownBy).filter((uid) => this.orphanMayWaitFor(uid)));
     if (madeKnown.size > 0) await this.reapplyOrphansWaitingFor([...madeKnown]);
   }
 
@@ -123,8 +123,12 @@ export class WebhookFactsSubscription {
    * same batch cannot become such an orphan: it is looked up in read models that already include the event.)
    */
   private mayPlaceAnOrphan(event: RecordedEvent): boolean {
-    const uids = uidsMadeKnownBy(event);
-    return uids.length > 0 && (!this.orphanUids || uids.some((uid) => this.orphanUids!.has(uid)));
+    return uidsMadeKnownBy(event).some((uid) => this.orphanMayWaitFor(uid));
+  }
+
+  /** Whether an orphan fact may wait for `uid`: every uid may, until the uids are loaded or when too many to keep. */
+  private orphanMayWaitFor(uid: string): boolean {
+    return this.orphanUids?.has(uid) ?? true;
   }
 
   private async applyNew(fact: Received): Promise<void> {
