@@ -93,6 +93,8 @@ it('commits with nothing for a worker write no checkpoint of its own; after a cr
   await first.admin.put('/staff/olivia', { name: 'Olivia', email: 'olivia@sandbox.example', calcomUserId: 1 });
   await first.admin.put('/services/consultation', { name: 'Consultation', durationMinutes: 30, calcomEventTypeIds: { olivia: 101 } });
   const firstNotification = await notificationDelivered(first.ledger.url);
+  // The sender saves its position once the delivery has returned, a moment after the receiver saw it.
+  await eventually(async () => expect((await checkpoints())[NOTIFICATION_SENDER]).toBeDefined());
   const afterNotification = await checkpoints();
 
   // Commits the notifier has nothing to do with: bookings made, moved and synced, their webhooks taken in.
