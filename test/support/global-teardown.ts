@@ -1,8 +1,8 @@
 import { rm } from 'node:fs/promises';
 
 export default async function globalTeardown(): Promise<void> {
-  const database = (globalThis as { __embeddedPostgres?: { stop(): Promise<void> } }).__embeddedPostgres;
-  if (!database) return;
-  await database.stop();
+  const servers = (globalThis as { __embeddedPostgres?: Array<{ stop(): Promise<void> }> }).__embeddedPostgres;
+  if (!servers) return;
+  await Promise.all(servers.map((server) => server.stop()));
   await rm(`${process.cwd()}/.test-data/run-${process.pid}`, { recursive: true, force: true });
 }

@@ -6,10 +6,9 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/** A fresh, empty database on the test run's server; drop it in afterAll. */
+/** A fresh, empty database on this Jest worker's server (see global-setup.ts); drop it in afterAll. */
 export async function createTestDatabase(prefix = 'test'): Promise<TestDatabase> {
-  const serverUrl = process.env.TEST_DATABASE_URL;
-  if (!serverUrl) throw new Error('TEST_DATABASE_URL is not set: run tests through `npm test` (jest globalSetup)');
+  const serverUrl = testServerUrl();
   const name = `${prefix}_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
   const admin = new pg.Client(serverUrl);
   await admin.connect();
@@ -26,4 +25,13 @@ export async function createTestDatabase(prefix = 'test'): Promise<TestDatabase>
       await client.end();
     },
   };
+}
+
+/** The server of this Jest worker (JEST_WORKER_ID counts from 1), or the one server given for the run. */
+export function testServerUrl(): string {
+  const perWorker = process.env.TEST_DATABASE_URLS?.split(' ').filter(Boolean) ?? [];
+  if (perWorker.length > 0) return perWorker[(Number(process.env.JEST_WORKER_ID ?? '1') - 1) % perWorker.length];
+  const given = process.env.TEST_DATABASE_URL;
+  if (!given) throw new Error('TEST_DATABASE_URL is not set: run tests through `npm test` (jest globalSetup)');
+  return given;
 }
