@@ -267,15 +267,20 @@ test('stop waits for a page being read ahead', async () => {
   holdReadsAfter(first.position, new Promise<void>((resolve) => (releaseRead = resolve)));
   const { batches, handle } = projection(name);
   const subscription = subscribe({ name, streamPrefixes: [prefix], batchSize: 3, handle }, watched);
-  await subscription.start();
-  await subscription.waitUntilProcessed(first.position, 10_000);
+  try {
+    await subscription.start();
+    await subscription.waitUntilProcessed(first.position, 10_000);
 
-  let stopped = false;
-  const stopping = subscription.stop().then(() => (stopped = true));
-  await new Promise((resolve) => setTimeout(resolve, 20));
-  expect(stopped).toBe(false);
-  releaseRead();
-  await stopping;
+    let stopped = false;
+    const stopping = subscription.stop().then(() => (stopped = true));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(stopped).toBe(false);
+    releaseRead();
+    await stopping;
+  } finally {
+    // A failure above must not leave the read held: the file's afterEach would wait on this subscription's stop for ever.
+    releaseRead();
+  }
 
   expect(batches.flat().length).toBe(3);
   expect(subscription.position).toBe(first.position);
