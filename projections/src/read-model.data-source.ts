@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import { IDLE_CONNECTION_MS } from '#event-store';
 import { CreateCalcomInbound1767398400000 } from './migrations/1767398400000-create-calcom-inbound.js';
 import { CreateReadModels1767225600000 } from './migrations/1767225600000-create-read-models.js';
 import { CreateCalcomSyncStatus1767312000000 } from './migrations/1767312000000-create-calcom-sync-status.js';
@@ -41,6 +42,7 @@ export function createReadModelDataSource(url: string): DataSource {
     ],
     migrationsTableName: 'read_model_migrations',
     synchronize: false,
+    extra: { idleTimeoutMillis: IDLE_CONNECTION_MS },
   });
 }
 

@@ -10,4 +10,5 @@ export { canonicalJson } from './hash-chain/canonical-json.js';
 export { chainedHash, digestOfCanonical, GENESIS_HEAD } from './hash-chain/event-hash.js';
 export * from './personal-data/index.js';
 export * from './group-commit-appender.js';
+export { IDLE_CONNECTION_MS } from './pool-settings.js';
 export { SharedTailEventStore, type SharedTailOptions } from './shared-tail/shared-tail-event-store.js';

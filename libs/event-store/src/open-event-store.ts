@@ -9,6 +9,7 @@ import { PostgresEventStore } from './postgres/postgres-event-store.js';
 import { PersonalDataEventStore } from './personal-data/personal-data-event-store.js';
 import { PersonalDataProtection } from './personal-data/personal-data-protection.js';
 import { PostgresCustomerKeys } from './personal-data/postgres-customer-keys.js';
+import { IDLE_CONNECTION_MS } from './pool-settings.js';
 import { SharedTailEventStore } from './shared-tail/shared-tail-event-store.js';
 
 export interface EventStoreSettings {
@@ -39,7 +40,7 @@ export interface OpenedEventStore {
 /** The one place that picks and builds the event store backend from settings. */
 export async function openEventStore(settings: EventStoreSettings): Promise<OpenedEventStore> {
   if (settings.eventStoreDbUrl) return openEventStoreDb(settings.eventStoreDbUrl, settings.postgresUrl, settings.sharedTail ?? true);
-  const pool = new pg.Pool({ connectionString: settings.postgresUrl, max: settings.poolSize ?? 10 });
+  const pool = new pg.Pool({ connectionString: settings.postgresUrl, max: settings.poolSize ?? 10, idleTimeoutMillis: IDLE_CONNECTION_MS });
   // An idle client that loses its connection (database restart) must not crash the process.
   pool.on('error', () => undefined);
   const postgres = await PostgresEventStore.create(pool);
@@ -81,7 +82,7 @@ async function openEventStoreDb(connectionString: string, postgresUrl: string, s
     await client.dispose();
     throw new Error(`EventStoreDB at ${withoutCredentials(connectionString)} cannot be read: ${(error as Error).message}`, { cause: error });
   }
-  const keysPool = new pg.Pool({ connectionString: postgresUrl, max: 2 });
+  const keysPool = new pg.Pool({ connectionString: postgresUrl, max: 2, idleTimeoutMillis: IDLE_CONNECTION_MS });
   keysPool.on('error', () => undefined);
   const personalData = await openPersonalData(keysPool, false).catch(async (error: unknown) => {
     await Promise.all([client.dispose(), keysPool.end()]);

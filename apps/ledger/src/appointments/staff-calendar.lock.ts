@@ -1,5 +1,6 @@
 import { DataSource, type QueryRunner } from 'typeorm';
 import { CommandTimeoutError } from '#domain';
+import { IDLE_CONNECTION_MS } from '#event-store';
 
 /** What a command may lock once it holds its appointment: the staff calendars its change may fill. */
 export interface AppointmentLocks {
@@ -24,7 +25,7 @@ export class StaffCalendarLock {
    * own: borrowed from the read models' pool, enough waiting commands would starve the very projector they wait for.
    */
   static async open(databaseUrl: string, maxHolders = 20): Promise<StaffCalendarLock> {
-    const connections = new DataSource({ type: 'postgres', url: databaseUrl, extra: { max: maxHolders } });
+    const connections = new DataSource({ type: 'postgres', url: databaseUrl, extra: { max: maxHolders, idleTimeoutMillis: IDLE_CONNECTION_MS } });
     return new StaffCalendarLock(await connections.initialize(), maxHolders);
   }
 
