@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSandbox, type RunningSandbox, type SandboxCatalog } from '#calcom-sandbox';
 import { spawnLedger, type SpawnedLedger } from './spawned-ledger.js';
+import { spawnSandbox } from './spawned-sandbox.js';
 
 /** The one event type each host of a bench salon has: its id derived from the host's, the rest the same for all. */
 export interface HostEventType {
@@ -56,18 +57,54 @@ export interface LedgerWithSandbox {
  */
 export async function startLedgerWithSandbox(databaseUrl: string, catalog: SandboxCatalog, env: Record<string, string>, log: (line: string) => void): Promise<LedgerWithSandbox> {
   const sandbox = await startSandbox({ port: 0, catalog });
+  const { ledger, stop } = await startLedgerAgainst(databaseUrl, sandbox, env, log);
+  return {
+    sandbox,
+    ledger,
+    stop: async () => {
+      await stop();
+      await sandbox.close();
+    },
+  };
+}
+
+/** As `startLedgerWithSandbox`, with the sandbox in a process of its own too (see spawned-sandbox.ts). */
+export async function startLedgerWithSandboxProcess(
+  databaseUrl: string,
+  catalog: SandboxCatalog,
+  env: Record<string, string>,
+  log: (line: string) => void,
+): Promise<{ ledger: SpawnedLedger; stop(): Promise<void> }> {
+  const sandbox = await spawnSandbox(catalog, log);
+  try {
+    const { ledger, stop } = await startLedgerAgainst(databaseUrl, sandbox, env, log);
+    return {
+      ledger,
+      stop: async () => {
+        await stop();
+        await sandbox.stop();
+      },
+    };
+  } catch (error) {
+    await sandbox.stop();
+    throw error;
+  }
+}
+
+async function startLedgerAgainst(databaseUrl: string, sandbox: { url: string; apiKey: string }, env: Record<string, string>, log: (line: string) => void) {
   await fetch(`${sandbox.url}/_sandbox/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rateLimitPerMinute: 1_000_000 }) });
   const dataDir = await mkdtemp(join(tmpdir(), 'ledger-bench-'));
   const ledger = await spawnLedger(
     { DATABASE_URL: databaseUrl, DATA_DIR: dataDir, CALCOM_API_URL: sandbox.url, CALCOM_API_KEY: sandbox.apiKey, CALCOM_RATE_LIMIT_PER_MINUTE: '1000000', ...env },
     log,
-  );
+  ).catch(async (error: unknown) => {
+    await rm(dataDir, { recursive: true, force: true });
+    throw error;
+  });
   return {
-    sandbox,
     ledger,
     stop: async () => {
       await ledger.stop();
-      await sandbox.close();
       await rm(dataDir, { recursive: true, force: true });
     },
   };

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { type HostEventType, hostsCatalog, putHostsCatalog, startLedgerWithSandbox } from '../calcom-sync/ledger-with-sandbox.js';
+import { type HostEventType, hostsCatalog, putHostsCatalog, startLedgerWithSandboxProcess } from '../calcom-sync/ledger-with-sandbox.js';
 import { type LagFigure, summary } from '../calcom-sync/sync-lag-matching.js';
 import { CpuMeter } from '../cpu-meter.js';
 import { currentLoad } from '../machine.js';
@@ -50,7 +50,7 @@ export interface CommandLoadWork {
   serverCpuMsPerRequest: number | null;
   /** The busiest query shapes: calls per request and mean time from call to answer. */
   busiestQueries: { shape: string; perRequest: number; meanMs: number }[];
-  /** Stalls that hold every request at once: the ledger's event loop and garbage collector, and this process's loop (client and sandbox). */
+  /** Stalls that hold every request at once: the ledger's event loop and garbage collector, and this process's loop (the load client). */
   ledgerPauses: LedgerPauses;
   benchEventLoopDelay: { p99Ms: number; maxMs: number };
   /** The seconds of the run (from its start) with the slowest command answers: stalls show as a few such seconds. */
@@ -69,7 +69,7 @@ const CATALOG = (() => {
 
 /**
  * Admin commands under a mixed load: the ledger in its own process as `npm start` runs it, Cal.com's sandbox in
- * this one (no rate limit), and one admin client sending creates, moves, cancels and desk actions among the desk's
+ * another (no rate limit), and in this one an admin client sending creates, moves, cancels and desk actions among the desk's
  * and the calendar's reads at a fixed rate. Each latency counts from when the request was due (no coordinated
  * omission: a ledger that falls behind shows). A create asks Cal.com's slots first; that is part of its answer.
  */
@@ -81,7 +81,7 @@ export async function measureCommandLoad(
 ): Promise<CommandLoadFigure> {
   const censusDir = await mkdtemp(join(tmpdir(), 'ledger-census-'));
   const census = new CensusReader(join(censusDir, 'census.json'));
-  const { ledger, stop } = await startLedgerWithSandbox(databaseUrl, CATALOG, { API_TOKENS: `admin:${ADMIN_TOKEN}`, ...census.ledgerEnv() }, log);
+  const { ledger, stop } = await startLedgerWithSandboxProcess(databaseUrl, CATALOG, { API_TOKENS: `admin:${ADMIN_TOKEN}`, ...census.ledgerEnv() }, log);
   const call = client(ledger.url);
   try {
     const setUp = async (method: string, path: string, body: unknown) => {
