@@ -23,6 +23,7 @@ export default async function globalSetup(globalConfig: { maxWorkers: number }):
   const given = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL;
   if (given) {
     process.env.TEST_DATABASE_URL = given;
+    delete process.env.TEST_DATABASE_URLS;
     return;
   }
   resolveRelativeJsToTs();
