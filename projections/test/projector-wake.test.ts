@@ -16,11 +16,13 @@ let pool: pg.Pool;
 let store: PostgresEventStore;
 let readModel: DataSource;
 let projector: Projector;
+let observer: pg.Pool;
 const STORE = 'projector-wake-store';
 
 beforeAll(async () => {
   database = await createTestDatabase('projector_wake');
   pool = new pg.Pool({ connectionString: database.url, max: 4, application_name: STORE });
+  observer = new pg.Pool({ connectionString: database.url, max: 1 });
   store = await PostgresEventStore.create(pool, { pollIntervalMs: 60_000 });
   readModel = await openReadModel(database.url);
   projector = new Projector(store, readModel, { logger: { log: () => undefined, error: () => undefined } });
@@ -32,6 +34,7 @@ afterAll(async () => {
   await readModel?.destroy();
   await store?.close();
   await pool?.end();
+  await observer?.end();
   await database?.drop();
 });
 
@@ -61,10 +64,14 @@ test('an append held back by an older transaction is projected as soon as that t
   }
 });
 
-/** The projector, woken by the append, has asked the store for events after it (and found them held back). */
+/**
+ * The projector, woken by the append, has asked the store for events after it (and found them held back). Asked on a
+ * connection of its own: on the store's pool this query could run on the very backend of the projector's last look
+ * and hide it (pg_stat_activity shows one query per backend, its latest).
+ */
 async function projectorHasLookedSince(since: Date): Promise<void> {
   await eventually(async () => {
-    const { rows } = await pool.query('SELECT 1 FROM pg_stat_activity WHERE application_name = $1 AND query LIKE $2 AND query_start > $3 AND pid <> pg_backend_pid()', [
+    const { rows } = await observer.query('SELECT 1 FROM pg_stat_activity WHERE application_name = $1 AND query LIKE $2 AND query_start > $3 AND pid <> pg_backend_pid()', [
       STORE,
       '%first_after%',
       since,

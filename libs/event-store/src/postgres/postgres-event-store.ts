@@ -48,6 +48,8 @@ const UNIQUE_VIOLATION = '23505';
 const EVENT_ID_CONSTRAINT = 'events_event_id_unique';
 /** Retries of transient ordering conflicts (EV003, racing duplicate ids); each retry is a new transaction. */
 const MAX_APPEND_ATTEMPTS = 5;
+/** The longest pause between looks while events after a reader's position are held back by an open transaction. */
+const HELD_BACK_MAX_PAUSE_MS = 50;
 
 /**
  * The event store on PostgreSQL. The pool (and its configuration) belongs to the caller; `close()` stops
@@ -158,9 +160,11 @@ export class PostgresEventStore implements EventStore {
         const { rows } = await this.pool.query<{ found: boolean; held: boolean }>(hasEventsAfterQuery(after));
         if (rows[0].found) return;
         // Events held back by a transaction still in progress (another subscription's checkpoint, say) are readable
-        // when it ends, which no notification announces: look again soon, not after a whole poll interval.
+        // when it ends, which no notification announces: look again soon, not after a whole poll interval. The pause
+        // doubles from 1 ms but stays short: doubling without a cap made a reader behind a transaction held for H ms
+        // look again up to H ms after it ended (with a long poll interval, seconds).
         heldChecks = rows[0].held ? heldChecks + 1 : 0;
-        const pauseMs = heldChecks > 0 ? Math.min(this.pollIntervalMs, 2 ** (heldChecks - 1)) : this.pollIntervalMs;
+        const pauseMs = heldChecks > 0 ? Math.min(this.pollIntervalMs, HELD_BACK_MAX_PAUSE_MS, 2 ** (heldChecks - 1)) : this.pollIntervalMs;
         await delay(pauseMs, undefined, { signal: done.signal }).catch(() => undefined);
       }
     } finally {
