@@ -5,6 +5,7 @@ import { eventually } from '../support/eventually.js';
 import { TEST_ADMIN, TEST_AUDITOR } from '../support/ledger-for-tests.js';
 import { adminUiForFile } from './support/admin-ui-ledger.js';
 import { openDesk, signIn } from './support/browser.js';
+import { salonWall } from './support/calendar-drag.js';
 
 /** Sign-in, a wrong password, sign-out, and an auditor who sees everything and no command. */
 const ui = adminUiForFile('browser_sign_in');
@@ -38,11 +39,12 @@ test('/ leads to the sign-in page; a wrong password is said in words; the right 
 
 test('an auditor sees the calendar, the appointment, its Cal.com box and history, and no command anywhere', async () => {
   const appointmentId = randomUUID();
+  const startsAt = slot(1);
   const created = await ui.admin.post('/appointments', {
     appointmentId,
     serviceId: 'consultation',
     staffId: 'olivia',
-    startsAt: slot(1),
+    startsAt,
     customer: { name: 'Grace Hopper', email: 'grace@example.com', timeZone: 'Europe/Berlin' },
   });
   expect(created.status).toBe(201);
@@ -50,6 +52,10 @@ test('an auditor sees the calendar, the appointment, its Cal.com box and history
   await signIn(page, TEST_AUDITOR.email, TEST_AUDITOR.password);
   await page.getByText('Read only: your role can look at everything and change nothing.').waitFor();
   expect(await page.getByRole('button', { name: 'New appointment' }).count()).toBe(0);
+  // From the salon's day before the appointment, not from today: between 23:00 and midnight UTC the salon's today
+  // (Berlin) is already the day of a slot made for "tomorrow" in UTC, and "Next" went past it.
+  const dayBefore = new Date(Date.parse(`${salonWall(startsAt).date}T12:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+  await page.goto(`/admin/?date=${dayBefore}`);
   await page.getByRole('button', { name: 'Next' }).click();
   const event = page.locator('.rbc-event', { hasText: 'Grace Hopper' });
   await event.waitFor();
