@@ -6,7 +6,7 @@ import type { NestExpressApplication, NestExpressBodyParserOptionsFor } from '@n
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '#database';
-import { IDLE_CONNECTION_MS, SILENT_SUBSCRIPTION_LOGGER, openEventStore } from '#event-store';
+import { SILENT_SUBSCRIPTION_LOGGER, openEventStore } from '#event-store';
 import { openReadModel, Projector } from '#projections';
 import { BackgroundWorkersLeader } from './background-workers.leader.js';
 import { AuditAnchorSchedule } from './audit/audit-anchor.schedule.js';
@@ -77,7 +77,10 @@ export async function startLedger(config: LedgerConfig, options: StartLedgerOpti
     stack.push(() => readModel.destroy());
     // The projector on connections of its own: reads and commands filling the shared pool must not hold up the
     // batches that their read-your-writes waits (and the calendar checks under the staff lock) are waiting for.
-    const projectorConnections = await new DataSource({ ...readModel.options, extra: { max: 2, idleTimeoutMillis: IDLE_CONNECTION_MS } } as DataSourceOptions).initialize();
+    const projectorConnections = await new DataSource({
+      ...readModel.options,
+      extra: { ...(readModel.options as { extra?: object }).extra, max: 2 },
+    } as DataSourceOptions).initialize();
     stack.push(() => projectorConnections.destroy());
     const projector = new Projector(eventStore.store, projectorConnections, { logger: logger === false ? SILENT_SUBSCRIPTION_LOGGER : logger });
     await projector.start();
