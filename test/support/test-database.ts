@@ -28,7 +28,7 @@ export async function createTestDatabase(prefix = 'test'): Promise<TestDatabase>
 }
 
 /** The server of this Jest worker (JEST_WORKER_ID counts from 1), or the one server given for the run. */
-export function testServerUrl(): string {
+function testServerUrl(): string {
   const perWorker = process.env.TEST_DATABASE_URLS?.split(' ').filter(Boolean) ?? [];
   if (perWorker.length > 0) return perWorker[(Number(process.env.JEST_WORKER_ID ?? '1') - 1) % perWorker.length];
   const given = process.env.TEST_DATABASE_URL;
